@@ -1,0 +1,48 @@
+/*
+** liq_store.h: the SQLite results database (the product).
+**
+** Tables (pinned names, see DESIGN.md): runs, steps, liquidations, summary.
+** WAL journal, prepared statements, rows batched in transactions.  A second
+** run into the same file appends a new run_id.  Quantile columns
+** steps.cushion_<label> (liq_quantile_label) are added on demand.
+*/
+#ifndef LIQ_STORE_H
+#define LIQ_STORE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "liq_engine.h"
+#include "liq_err.h"
+#include "liq_scenario.h"
+
+typedef struct liq_store liq_store;
+
+/* Open or create 'path' and its schema.  *out is NULL on failure. */
+int liq_store_open(const char *path, liq_store **out /* OUT */, liq_err *err);
+void liq_store_close(liq_store *st);
+
+/* Insert the runs row (status 'running', committed at once) and prepare
+** the row statements for this scenario's quantiles.  *run_id gets the id. */
+int liq_store_begin_run(liq_store *st, const liq_scenario *sc, uint64_t seed,
+                        int64_t *run_id /* OUT */, liq_err *err);
+int liq_store_step(liq_store *st, const liq_step_row *row, liq_err *err);
+int liq_store_liquidation(liq_store *st, const liq_liq_row *row, liq_err *err);
+/* Write the summary, set status 'done' and finished_at, commit. */
+int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err);
+/* Roll back pending rows, set status 'failed' and finished_at. */
+int liq_store_fail_run(liq_store *st, const char *why, liq_err *err);
+
+/* A sink writing steps (when sc->stats.steps, every stats.every-th step and
+** the last) and liquidations (when sc->stats.events) into 'st'. */
+typedef struct liq_store_sink_ctx {
+  liq_store *st;
+  const liq_scenario *sc;
+  size_t n_steps;              /* path length, so the last step is stored */
+} liq_store_sink_ctx;
+liq_sink liq_store_sink(liq_store_sink_ctx *ctx);
+
+/* Text summary of the runs in 'db' (run_id 0: all runs) to 'out'. */
+int liq_store_report(const char *db, int64_t run_id, FILE *out, liq_err *err);
+
+#endif /* LIQ_STORE_H */
