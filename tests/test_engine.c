@@ -1,0 +1,453 @@
+/*
+** test_engine.c: the fast engine against the O(N*T) reference engine on
+** random scenarios, hand-computed wicks and cascades, and conservation of
+** money.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "liq_book.h"
+#include "liq_engine.h"
+#include "liq_margin.h"
+#include "ref_engine.h"
+#include "test_util.h"
+
+/* ---- capturing sink -------------------------------------------------- */
+
+typedef struct capture {
+  liq_step_row *steps;
+  size_t n_steps, cap_steps;
+  liq_liq_row *liqs;
+  size_t n_liqs, cap_liqs;
+} capture;
+
+static int cap_step(void *ud, const liq_step_row *row, liq_err *err) {
+  capture *c = ud;
+  (void)err;
+  if (c->n_steps == c->cap_steps) {
+    c->cap_steps = c->cap_steps ? 2 * c->cap_steps : 64;
+    c->steps = realloc(c->steps, c->cap_steps * sizeof *c->steps);
+    assert_non_null(c->steps);
+  }
+  c->steps[c->n_steps++] = *row;
+  return LIQ_OK;
+}
+
+static int cap_liq(void *ud, const liq_liq_row *row, liq_err *err) {
+  capture *c = ud;
+  (void)err;
+  if (c->n_liqs == c->cap_liqs) {
+    c->cap_liqs = c->cap_liqs ? 2 * c->cap_liqs : 64;
+    c->liqs = realloc(c->liqs, c->cap_liqs * sizeof *c->liqs);
+    assert_non_null(c->liqs);
+  }
+  c->liqs[c->n_liqs++] = *row;
+  return LIQ_OK;
+}
+
+static void cap_free(capture *c) {
+  free(c->steps);
+  free(c->liqs);
+  memset(c, 0, sizeof *c);
+}
+
+/* ---- paths built by hand --------------------------------------------- */
+
+static liq_path *path_new(size_t n, int has_ohlc) {
+  liq_path *p = calloc(1, sizeof *p);
+  assert_non_null(p);
+  p->n = n;
+  p->t_ms = calloc(n, sizeof *p->t_ms);
+  p->open = calloc(n, sizeof *p->open);
+  p->high = calloc(n, sizeof *p->high);
+  p->low = calloc(n, sizeof *p->low);
+  p->close = calloc(n, sizeof *p->close);
+  assert_true(p->t_ms && p->open && p->high && p->low && p->close);
+  p->has_ohlc = has_ohlc;
+  p->step_seconds = 60.0;
+  p->daily_volatility = 0.04;
+  return p;
+}
+
+static void path_del(liq_path *p) {
+  if (!p) return;
+  free(p->t_ms);
+  free(p->open);
+  free(p->high);
+  free(p->low);
+  free(p->close);
+  free(p);
+}
+
+/* A random walk with large moves and, when has_ohlc, random wicks. */
+static liq_path *path_random(gsl_rng *r, size_t n, double start, double vol,
+                             int has_ohlc) {
+  liq_path *p = path_new(n, has_ohlc);
+  double prev = start;
+  size_t t;
+  for (t = 0; t < n; t++) {
+    double c = prev * exp(vol * gsl_ran_gaussian(r, 1.0));
+    p->t_ms[t] = (int64_t)t * 60000;
+    p->open[t] = prev;
+    p->close[t] = c;
+    p->high[t] = fmax(prev, c);
+    p->low[t] = fmin(prev, c);
+    if (has_ohlc) {
+      p->high[t] *= exp(fabs(vol * gsl_ran_gaussian(r, 1.0)));
+      p->low[t] /= exp(fabs(vol * gsl_ran_gaussian(r, 1.0)));
+    }
+    prev = c;
+  }
+  return p;
+}
+
+/* A random small scenario that liquidates a lot. */
+static void scenario_random(gsl_rng *r, liq_scenario *sc) {
+  static const double levs[6] = { 2.0, 5.0, 10.0, 20.0, 50.0, 100.0 };
+  size_t k;
+  liq_test_scenario_init(sc);
+  sc->book.positions = 20 + gsl_rng_uniform_int(r, 300);
+  sc->book.long_share = gsl_rng_uniform(r);
+  sc->book.n_leverage = 6;
+  for (k = 0; k < 6; k++) {
+    sc->book.leverage[k] = levs[k];
+    sc->book.weights[k] = gsl_rng_uniform(r);
+  }
+  sc->book.notional_dist = gsl_rng_uniform(r) < 0.5 ? LIQ_NOTIONAL_FIXED : LIQ_NOTIONAL_LOGNORMAL;
+  sc->book.notional_median = 1000.0;
+  sc->book.notional_sigma = 1.5;
+  sc->book.entry_spread = 0.05 * gsl_rng_uniform(r);
+  sc->margin.initial = 0.01 + 0.1 * gsl_rng_uniform(r);
+  sc->margin.maintenance = sc->margin.initial * (0.2 + 0.7 * gsl_rng_uniform(r));
+  sc->margin.call_level = 1.0 + gsl_rng_uniform(r);
+  if (sc->margin.call_level * sc->margin.initial > 1.0) sc->margin.call_level = 1.0;
+  sc->margin.liquidation_fee = 0.02 * gsl_rng_uniform(r);
+  sc->impact.model = (int)gsl_rng_uniform_int(r, 3);
+  sc->impact.daily_volume = 1e4 + 1e6 * gsl_rng_uniform(r);
+  sc->impact.coefficient = 2.0 * gsl_rng_uniform(r);
+  sc->impact.max_rounds = gsl_rng_uniform(r) < 0.3 ? 1 + (int)gsl_rng_uniform_int(r, 3) : 100;
+  sc->insurance.fund = gsl_rng_uniform(r) < 0.5 ? 0.0 : 1e3 * gsl_rng_uniform(r);
+}
+
+static void assert_same_double(double a, double b) {
+  if (isnan(a) && isnan(b)) return;
+  assert_true(a == b);
+}
+
+static void assert_close(double a, double b) {
+  if (isnan(a) && isnan(b)) return;
+  assert_true(fabs(a - b) <= 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b))));
+}
+
+static void compare_runs(const capture *f, const capture *g,
+                         const liq_summary *sf, const liq_summary *sg) {
+  size_t i, q;
+  assert_int_equal(f->n_steps, g->n_steps);
+  assert_int_equal(f->n_liqs, g->n_liqs);
+  for (i = 0; i < f->n_liqs; i++) {
+    const liq_liq_row *a = &f->liqs[i], *b = &g->liqs[i];
+    assert_int_equal(a->step, b->step);
+    assert_int_equal(a->round, b->round);
+    assert_int_equal(a->position_id, b->position_id);
+    assert_int_equal(a->side, b->side);
+    assert_same_double(a->price, b->price);
+    assert_same_double(a->trigger_price, b->trigger_price);
+    assert_same_double(a->fee, b->fee);
+    assert_same_double(a->loss, b->loss);
+  }
+  for (i = 0; i < f->n_steps; i++) {
+    const liq_step_row *a = &f->steps[i], *b = &g->steps[i];
+    assert_int_equal(a->liquidations_long, b->liquidations_long);
+    assert_int_equal(a->liquidations_short, b->liquidations_short);
+    assert_int_equal(a->cascade_rounds, b->cascade_rounds);
+    assert_int_equal(a->margin_calls, b->margin_calls);
+    assert_int_equal(a->open_long, b->open_long);
+    assert_int_equal(a->open_short, b->open_short);
+    assert_same_double(a->price, b->price);
+    assert_same_double(a->price_low, b->price_low);
+    assert_same_double(a->price_high, b->price_high);
+    assert_same_double(a->liquidated_notional, b->liquidated_notional);
+    assert_same_double(a->insurance_fund, b->insurance_fund);
+    assert_same_double(a->bad_debt, b->bad_debt);
+    assert_same_double(a->uncovered_loss, b->uncovered_loss);
+    assert_close(a->open_interest_long, b->open_interest_long);
+    assert_close(a->open_interest_short, b->open_interest_short);
+    assert_int_equal(a->n_quantiles, b->n_quantiles);
+    for (q = 0; q < a->n_quantiles; q++) assert_close(a->cushion[q], b->cushion[q]);
+  }
+  assert_int_equal(sf->liquidated, sg->liquidated);
+  assert_int_equal(sf->max_cascade_rounds, sg->max_cascade_rounds);
+  assert_int_equal(sf->margin_calls, sg->margin_calls);
+  assert_same_double(sf->min_price, sg->min_price);
+  assert_same_double(sf->max_price, sg->max_price);
+  assert_same_double(sf->drawdown, sg->drawdown);
+  assert_same_double(sf->amplification, sg->amplification);
+  assert_same_double(sf->insurance_fund_min, sg->insurance_fund_min);
+  assert_same_double(sf->bad_debt, sg->bad_debt);
+}
+
+/* collateral + PnL == returned + fees + open equity - bad debt, and the
+** fund moved by fees minus the bad debt it covered. */
+static void assert_conserved(const liq_summary *s) {
+  double lhs = s->collateral + s->pnl_closed + s->pnl_open;
+  double rhs = s->returned + s->fees + s->open_equity - s->bad_debt;
+  double fund = s->insurance_fund_start + s->fees - (s->bad_debt - s->uncovered_loss);
+  double scale = fmax(1.0, s->insurance_fund_start + s->fees + s->bad_debt);
+  assert_rel(lhs, rhs, 1e-9);
+  assert_true(fabs(fund - s->insurance_fund_end) <= 1e-9 * scale);
+  assert_true(s->uncovered_loss >= 0.0 && s->uncovered_loss <= s->bad_debt * (1 + 1e-12));
+}
+
+static void test_fast_engine_matches_reference(void **state) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  int trial, total_liq = 0, cut = 0, multi = 0;
+  (void)state;
+  for (trial = 0; trial < 400; trial++) {
+    liq_scenario sc;
+    liq_book *book = NULL;
+    liq_path *path;
+    capture f = { 0 }, g = { 0 };
+    liq_sink sf = { cap_step, cap_liq, &f }, sg = { cap_step, cap_liq, &g };
+    liq_summary smf, smg;
+    liq_err err;
+    gsl_rng_set(r, 1000u + (unsigned)trial);
+    scenario_random(r, &sc);
+    path = path_random(r, 20 + gsl_rng_uniform_int(r, 120), 100.0,
+                       0.002 + 0.03 * gsl_rng_uniform(r), trial % 2);
+    assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, path->open[0],
+                                    1000u + (unsigned)trial, &book, &err), &err);
+    assert_liq_ok(liq_engine_run(&sc, path, book, &sf, &smf, &err), &err);
+    assert_liq_ok(ref_engine_run(&sc, path, book, &sg, &smg, &err), &err);
+    compare_runs(&f, &g, &smf, &smg);
+    assert_conserved(&smf);
+    total_liq += (int)smf.liquidated;
+    cut += smf.max_cascade_rounds == sc.impact.max_rounds && sc.impact.max_rounds < 100;
+    multi += smf.max_cascade_rounds >= 2;
+    cap_free(&f);
+    cap_free(&g);
+    liq_book_free(book);
+    path_del(path);
+  }
+  /* The random scenarios must actually exercise cascades. */
+  assert_true(total_liq > 10000);
+  assert_true(multi > 50);
+  assert_true(cut > 5);
+  gsl_rng_free(r);
+}
+
+/* A book of explicit positions. */
+static liq_book *book_of(size_t n, const int *side, const double *qty,
+                         const double *entry, const double *collateral) {
+  liq_book *b = liq_book_alloc(n);
+  size_t i;
+  assert_non_null(b);
+  for (i = 0; i < n; i++) {
+    b->side[i] = (int8_t)side[i];
+    b->qty[i] = qty[i];
+    b->entry[i] = entry[i];
+    b->collateral[i] = collateral[i];
+    b->leverage[i] = qty[i] * entry[i] / collateral[i];
+  }
+  return b;
+}
+
+static void test_wick_liquidates(void **state) {
+  /* Long 10x at 100 with 5 % maintenance: p_liq = 90 / 0.95 = 94.7368. */
+  int side[1] = { 1 };
+  double qty[1] = { 1.0 }, entry[1] = { 100.0 }, coll[1] = { 10.0 };
+  liq_book *b = book_of(1, side, qty, entry, coll);
+  liq_path *p = path_new(1, 1);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { cap_step, cap_liq, &c };
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  p->open[0] = 100.0; p->high[0] = 101.0; p->low[0] = 94.0; p->close[0] = 99.0;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_int_equal(sm.liquidated, 1);
+  assert_int_equal(c.n_liqs, 1);
+  assert_rel(c.liqs[0].trigger_price, 94.0, 1e-15);
+  assert_rel(c.liqs[0].liquidation_price, 90.0 / 0.95, 1e-15);
+  assert_rel(sm.min_price_exogenous, 94.0, 1e-15);
+  /* The same bar without its wick liquidates nothing. */
+  p->has_ohlc = 0;
+  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
+  assert_int_equal(sm.liquidated, 0);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
+static void test_two_round_cascade_by_hand(void **state) {
+  /* Longs A (p_liq 90/0.95 = 94.737) and B (p_liq 80/0.95 = 84.211), 1 unit
+  ** each; linear impact k = 1, V = 626.67: selling 94 moves ln p by -0.15. */
+  int side[3] = { 1, 1, 1 };
+  double qty[3] = { 1.0, 1.0, 1.0 }, entry[3] = { 100.0, 100.0, 100.0 };
+  double coll[3] = { 10.0, 20.0, 40.0 };
+  liq_book *b = book_of(3, side, qty, entry, coll);
+  liq_path *p = path_new(1, 0);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { cap_step, cap_liq, &c };
+  double V = 94.0 / 0.15, p1, f1, p2, f2, eqA, eqB, fee = 0.01;
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.margin.liquidation_fee = fee;
+  sc.impact.model = LIQ_IMPACT_LINEAR;
+  sc.impact.coefficient = 1.0;
+  sc.impact.daily_volume = V;
+  sc.insurance.fund = 0.5;
+  p->open[0] = 100.0; p->close[0] = 94.0;
+  p->high[0] = 100.0; p->low[0] = 94.0;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  /* Round 1: A at 94, price to 94 e^-0.15 = 80.906; fill at the mean. */
+  p1 = 94.0 * exp(-0.15);
+  f1 = 0.5 * (94.0 + p1);
+  eqA = 10.0 + (f1 - 100.0);                    /* -2.547: bad debt */
+  /* Round 2: B at p1 (< 84.211), sells p1 notional. */
+  p2 = p1 * exp(-p1 / V);
+  f2 = 0.5 * (p1 + p2);
+  eqB = 20.0 + (f2 - 100.0);                    /* -5.61...: still beyond B's bankruptcy */
+  assert_int_equal(sm.liquidated, 2);
+  assert_int_equal(sm.max_cascade_rounds, 2);
+  assert_int_equal(c.n_liqs, 2);
+  assert_int_equal(c.liqs[0].position_id, 0);
+  assert_int_equal(c.liqs[0].round, 1);
+  assert_int_equal(c.liqs[1].position_id, 1);
+  assert_int_equal(c.liqs[1].round, 2);
+  assert_rel(c.liqs[0].price, f1, 1e-14);
+  assert_rel(c.liqs[1].price, f2, 1e-14);
+  assert_rel(c.steps[0].price, p2, 1e-14);
+  assert_rel(c.liqs[0].equity, eqA, 1e-12);
+  assert_rel(c.liqs[0].loss, fmax(-eqA, 0.0), 1e-12);
+  assert_rel(c.liqs[0].fee, fmin(fee * f1, fmax(eqA, 0.0)) + 0.0, 1e-12);
+  assert_rel(c.liqs[1].equity, eqB, 1e-12);
+  assert_rel(sm.bad_debt, fmax(-eqA, 0.0) + fmax(-eqB, 0.0), 1e-12);
+  /* The fund (0.5) pays what it can; the rest is uncovered. */
+  assert_rel(sm.uncovered_loss, sm.bad_debt - 0.5, 1e-12);
+  assert_rel(sm.insurance_fund_end, 0.0, 1e-15);
+  /* C (p_liq 60/0.95 = 63.16) survives; amplification = (1 - p2/100) / 0.06. */
+  assert_int_equal(c.steps[0].open_long, 1);
+  assert_rel(sm.amplification, (1.0 - p2 / 100.0) / 0.06, 1e-12);
+  assert_conserved(&sm);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
+static void test_short_squeeze_moves_price_up(void **state) {
+  /* Short 10x at 100, 5 % mm: p_liq = 110 / 1.05 = 104.76. */
+  int side[2] = { -1, -1 };
+  double qty[2] = { 1.0, 2.0 }, entry[2] = { 100.0, 100.0 }, coll[2] = { 10.0, 60.0 };
+  liq_book *b = book_of(2, side, qty, entry, coll);
+  liq_path *p = path_new(1, 0);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.impact.model = LIQ_IMPACT_SQRT;
+  sc.impact.coefficient = 1.0;
+  sc.impact.daily_volume = 1000.0;
+  sc.impact.daily_volatility = 0.5;
+  p->open[0] = 100.0; p->close[0] = 105.0;
+  p->high[0] = 105.0; p->low[0] = 100.0;
+  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
+  /* Round 1 buys 105: ln move = 0.5 * sqrt(0.105) = 0.162 -> 123.5, which
+  ** liquidates the second short (p_liq 130 / 1.05 = 123.81)? 105 e^0.162 =
+  ** 123.46 < 123.81: it survives. */
+  assert_int_equal(sm.liquidated_short, 1);
+  assert_rel(sm.max_price, 105.0 * exp(0.5 * sqrt(0.105)), 1e-14);
+  assert_true(sm.amplification > 1.0 || isnan(sm.amplification));
+  liq_book_free(b);
+  path_del(p);
+}
+
+static void test_margin_calls_counted(void **state) {
+  /* Longs at 100 with 10 % collateral: im 10 %, mm 5 %, call at IM.
+  ** p_call = 90 / 0.9 = 100; p_liq = 94.74.  At 97 the first is in call;
+  ** the second (collateral 20: p_call 80/0.9 = 88.9) is not. */
+  int side[2] = { 1, 1 };
+  double qty[2] = { 1.0, 1.0 }, entry[2] = { 100.0, 100.0 }, coll[2] = { 10.0, 20.0 };
+  liq_book *b = book_of(2, side, qty, entry, coll);
+  liq_path *p = path_new(2, 0);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { cap_step, NULL, &c };
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  p->open[0] = 100.0; p->close[0] = 97.0;
+  p->open[1] = 97.0; p->close[1] = 99.0;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_int_equal(c.steps[0].margin_calls, 1);
+  assert_int_equal(c.steps[1].margin_calls, 1);
+  assert_int_equal(sm.margin_calls, 1);
+  assert_int_equal(sm.liquidated, 0);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
+static void test_conservation_with_big_book(void **state) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  liq_scenario sc;
+  liq_book *book = NULL;
+  liq_path *path;
+  liq_summary sm;
+  liq_err err;
+  (void)state;
+  gsl_rng_set(r, 7);
+  liq_test_scenario_init(&sc);
+  sc.book.positions = 20000;
+  sc.book.long_share = 0.7;
+  sc.book.notional_dist = LIQ_NOTIONAL_LOGNORMAL;
+  sc.book.notional_sigma = 1.5;
+  sc.book.entry_spread = 0.02;
+  sc.book.n_leverage = 3;
+  sc.book.leverage[0] = 5; sc.book.leverage[1] = 20; sc.book.leverage[2] = 100;
+  sc.book.weights[0] = 1; sc.book.weights[1] = 1; sc.book.weights[2] = 1;
+  sc.margin.liquidation_fee = 0.005;
+  sc.impact.model = LIQ_IMPACT_SQRT;
+  sc.impact.coefficient = 0.7;
+  sc.impact.daily_volume = 2e6;
+  sc.insurance.fund = 1e4;
+  path = path_random(r, 1440, 100.0, 0.003, 1);
+  assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, path->open[0], 3, &book, &err), &err);
+  assert_liq_ok(liq_engine_run(&sc, path, book, NULL, &sm, &err), &err);
+  assert_true(sm.liquidated > 1000);
+  assert_conserved(&sm);
+  liq_book_free(book);
+  path_del(path);
+  gsl_rng_free(r);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_fast_engine_matches_reference),
+    cmocka_unit_test(test_wick_liquidates),
+    cmocka_unit_test(test_two_round_cascade_by_hand),
+    cmocka_unit_test(test_short_squeeze_moves_price_up),
+    cmocka_unit_test(test_margin_calls_counted),
+    cmocka_unit_test(test_conservation_with_big_book),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
