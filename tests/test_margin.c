@@ -16,8 +16,10 @@ static void test_liquidation_price_closed_form(void **state) {
     for (j = 0; j < sizeof mmrs / sizeof *mmrs; j++) {
       double L = levs[i], m = mmrs[j], e = 2.385e4, q = 0.75;
       double c = q * e / L;
-      double pl = liq_margin_liq_price(1, q, e, c, m);
-      double ps = liq_margin_liq_price(-1, q, e, c, m);
+      double ps, pl;
+      if (1.0 / L <= m) continue;  /* would open below maintenance */
+      pl = liq_margin_liq_price(1, q, e, c, m);
+      ps = liq_margin_liq_price(-1, q, e, c, m);
       /* Textbook forms: long e (1 - 1/L) / (1 - m), short e (1 + 1/L) / (1 + m). */
       assert_rel(pl, e * (1.0 - 1.0 / L) / (1.0 - m), 1e-14);
       assert_rel(ps, e * (1.0 + 1.0 / L) / (1.0 + m), 1e-14);
