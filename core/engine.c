@@ -269,6 +269,7 @@ static double side_qty(const side_book *s, const liq_book *b, size_t from,
 /* Resolve the cascade at exogenous price x.  Returns a status. */
 static int cascade(engine *e, double x, liq_err *err) {
   int round, rounds = 0, rc;
+  double flow = 0.0;  /* the cascade's cumulative net forced buying */
   for (round = 1; round <= e->sc->impact.max_rounds; round++) {
     double p_pre = x * e->J, p_post, fill;
     size_t l_end = side_advance(&e->lng, p_pre);
@@ -279,7 +280,8 @@ static int cascade(engine *e, double x, liq_err *err) {
     rounds = round;
     sold = p_pre * side_qty(&e->lng, e->book, e->lng.cursor, l_end);
     bought = p_pre * side_qty(&e->sht, e->book, e->sht.cursor, s_end);
-    e->J *= exp(liq_impact_log_move(&e->sc->impact, e->daily_vol, bought - sold));
+    e->J *= exp(liq_impact_log_move(&e->sc->impact, e->daily_vol, flow, bought - sold));
+    flow += bought - sold;
     p_post = x * e->J;
     fill = 0.5 * (p_pre + p_post);
     rc = settle_range(e, &e->lng, e->lng.cursor, l_end, fill, p_pre, round, &fees, &losses, err);

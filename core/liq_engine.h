@@ -9,7 +9,9 @@
 **
 **   round r: liquidate every open long with p <= p_liq and every open short
 **   with p >= p_liq (at most impact.max_rounds rounds per waypoint);
-**   p_pre = p;  p_post = p_pre * exp(liq_impact_log_move(net forced buys));
+**   p_pre = p;  p_post = p_pre * exp(liq_impact_log_move(flow, net));
+**   (flow: the net forced buying of the cascade's earlier rounds, see
+**   liq_impact.h; net: this round's, at p_pre);
 **   every position closed in round r fills at (p_pre + p_post) / 2;
 **   J *= p_post / p_pre;  repeat while the round liquidated something.
 **

@@ -1,22 +1,31 @@
 /*
 ** liq_impact.h: permanent price impact of forced trades.
 **
-** A cascade round nets the notional of forced buys (short liquidations)
-** against forced sells (long liquidations): net = buys - sells, in quote
-** currency at the round's pre-impact price.  The relative move r is
-**   linear: r = k * |net| / V
-**   sqrt:   r = Y * sigma_d * sqrt(|net| / V)
-** with V the daily volume and sigma_d the daily volatility.  The move is
-** applied in log space, p' = p * exp(sign(net) * r), which is (1 +/- r) to
-** first order and keeps prices positive however large the burst.
+** The forced trades of one cascade (all rounds at one visited price) act as
+** one metaorder.  Let Q be its cumulative net forced buying so far (short
+** liquidations buy, long liquidations sell), in quote currency at each
+** round's pre-impact price.  Its log impact is
+**   linear: I(Q) = k * Q / V
+**   sqrt:   I(Q) = sign(Q) * Y * sigma_d * sqrt(|Q| / V)
+** with V the daily volume and sigma_d the daily volatility; a round that
+** brings the metaorder from Q to Q' moves the price by p' = p * exp(I(Q') -
+** I(Q)).  Charging each round the increment of the concave square-root
+** law (not the law applied to each round alone) is what makes a cascade of
+** many small rounds cost what one trade of the same total size costs, so
+** cascades converge.  Moves are in log space: p' stays positive however
+** large the burst, and exp(r) = 1 + r to first order.
 */
 #ifndef LIQ_IMPACT_H
 #define LIQ_IMPACT_H
 
 #include "liq_scenario.h"
 
-/* Signed log move ln(p'/p) for a round with net forced buying 'net_buy'. */
+/* Log impact I(Q) of a metaorder with cumulative net buying 'net_buy'. */
+double liq_impact_level(const liq_impact_params *ip, double daily_vol,
+                        double net_buy);
+
+/* Log move of a round taking the metaorder from 'before' to 'before + net'. */
 double liq_impact_log_move(const liq_impact_params *ip, double daily_vol,
-                           double net_buy);
+                           double before, double net);
 
 #endif /* LIQ_IMPACT_H */

@@ -115,6 +115,7 @@ static int ref_settle(ref *r, const ref_key *set, size_t n, int side,
 
 static int ref_cascade(ref *r, double x, liq_err *err) {
   int round, rounds = 0, rc;
+  double flow = 0.0;
   size_t k;
   for (round = 1; round <= r->sc->impact.max_rounds; round++) {
     double p_pre = x * r->J, p_post, fill, sold = 0.0, bought = 0.0;
@@ -127,7 +128,8 @@ static int ref_cascade(ref *r, double x, liq_err *err) {
     for (k = 0; k < ns; k++) bought += r->b->qty[r->S[k].id];
     sold *= p_pre;
     bought *= p_pre;
-    r->J *= exp(liq_impact_log_move(&r->sc->impact, r->vol, bought - sold));
+    r->J *= exp(liq_impact_log_move(&r->sc->impact, r->vol, flow, bought - sold));
+    flow += bought - sold;
     p_post = x * r->J;
     fill = 0.5 * (p_pre + p_post);
     rc = ref_settle(r, r->L, nl, 1, fill, p_pre, round, &fees, &losses, err);
