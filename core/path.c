@@ -1,0 +1,738 @@
+/*
+** path.c: exogenous price paths (see liq_path.h).
+**
+** Three sources build the same plain struct of bars:
+**
+**   liq_path_gbm()          exact log-normal steps from a seeded mt19937;
+**   liq_path_replay()       a price CSV read with libcsv, every row checked;
+**   liq_path_from_arrays()  caller-given bars (tests, fitted paths).
+**
+** The CSV reader feeds libcsv one physical line at a time so that every
+** error carries the 1-based line the bad row starts on.  The layout is
+** taken from the first data row: 2 columns are close-only
+** (open_time,close), 5 or more are OHLC with the bar's open time first
+** (the generic layout and Binance's 12-column klines share the first five
+** columns).  A first row whose first field is not a number is a header.
+** Every row of the file is validated, including rows outside the window,
+** so a file is either good or bad whatever window a scenario cuts from it.
+*/
+#define _POSIX_C_SOURCE 200809L   /* gmtime_r */
+
+#include "liq_path.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <csv.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#define SECONDS_PER_YEAR (365.0 * 86400.0)
+#define DEFAULT_STEP_SECONDS 60.0  /* a one-bar file: assume one-minute bars */
+#define FIELD_SHOW 40              /* characters of a bad field quoted in errors */
+
+/* Timestamp magnitudes (Unix time now is ~1.7e9 s, 1.7e12 ms, 1.7e15 us). */
+#define TS_SECONDS_BELOW 100000000000LL          /* 1e11: seconds */
+#define TS_MICROS_FROM   100000000000000LL       /* 1e14: microseconds */
+#define TS_NANOS_FROM    100000000000000000LL    /* 1e17: nanoseconds */
+
+/* ------------------------------------------------------------------------
+** Seeds
+*/
+
+static uint64_t splitmix64(uint64_t x) {
+  uint64_t z = x + 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t liq_seed(uint64_t base, uint64_t replicate, uint64_t stream) {
+  uint64_t x = splitmix64(base);
+  x = splitmix64(x ^ splitmix64(replicate + 0x632BE59BD9B4E019ULL));
+  x = splitmix64(x ^ splitmix64(stream + 0x85157AF5ULL * 0x2545F4914F6CDD1DULL));
+  return x;
+}
+
+/* ------------------------------------------------------------------------
+** Allocation
+*/
+
+void liq_path_free(liq_path *p) {
+  if (p == NULL) return;
+  free(p->t_ms);
+  free(p->open);
+  free(p->high);
+  free(p->low);
+  free(p->close);
+  free(p);
+}
+
+/* A path of n bars with every array allocated (contents undefined). */
+static liq_path *path_alloc(size_t n) {
+  liq_path *p;
+  if (n == 0 || n > SIZE_MAX / sizeof(double)) return NULL;
+  p = calloc(1, sizeof *p);
+  if (p == NULL) return NULL;
+  p->n = n;
+  p->t_ms = malloc(n * sizeof *p->t_ms);
+  p->open = malloc(n * sizeof *p->open);
+  p->high = malloc(n * sizeof *p->high);
+  p->low = malloc(n * sizeof *p->low);
+  p->close = malloc(n * sizeof *p->close);
+  if (!p->t_ms || !p->open || !p->high || !p->low || !p->close) {
+    liq_path_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+/* Sample sd of log close-to-close returns, scaled to one day; 0 for
+** fewer than two returns. */
+static double daily_vol_from_closes(const double *close, size_t n,
+                                    double step_seconds) {
+  double mean = 0.0, ss = 0.0;
+  size_t i, m;
+  if (n < 3 || !(step_seconds > 0.0)) return 0.0;
+  m = n - 1;
+  for (i = 1; i < n; i++) mean += log(close[i] / close[i - 1]);
+  mean /= (double)m;
+  for (i = 1; i < n; i++) {
+    double d = log(close[i] / close[i - 1]) - mean;
+    ss += d * d;
+  }
+  return sqrt(ss / (double)(m - 1)) * sqrt(86400.0 / step_seconds);
+}
+
+/* ------------------------------------------------------------------------
+** GBM
+*/
+
+int liq_path_gbm(double start, double drift, double volatility,
+                 double dt_seconds, size_t n, uint64_t seed,
+                 liq_path **out /* OUT */, liq_err *err) {
+  liq_path *p = NULL;
+  gsl_rng *r = NULL;
+  double dt, mu_dt, sd, prev;
+  unsigned long s32;
+  size_t t;
+
+  if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "gbm: 'out' is NULL");
+  *out = NULL;
+  if (!(isfinite(start) && start > 0.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "gbm: start price must be a positive number, got %g", start);
+  if (!isfinite(drift))
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "gbm: drift must be finite, got %g", drift);
+  if (!(isfinite(volatility) && volatility >= 0.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "gbm: volatility must be >= 0, got %g", volatility);
+  if (!(isfinite(dt_seconds) && dt_seconds > 0.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "gbm: step length must be > 0 seconds, got %g", dt_seconds);
+  if (n == 0)
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "gbm: number of steps must be >= 1");
+  if ((double)n * dt_seconds * 1000.0 > 9.0e18)
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "gbm: %zu steps of %g s overflow the millisecond clock",
+                    n, dt_seconds);
+
+  p = path_alloc(n);
+  r = gsl_rng_alloc(gsl_rng_mt19937);
+  if (p == NULL || r == NULL) {
+    liq_path_free(p);
+    if (r) gsl_rng_free(r);
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "gbm: out of memory for %zu bars", n);
+  }
+  /* mt19937 takes 32 bits; fold both halves in; 0 would select GSL's default. */
+  s32 = (unsigned long)((seed ^ (seed >> 32)) & 0xFFFFFFFFULL);
+  if (s32 == 0) s32 = 0x9E3779B9UL;
+  gsl_rng_set(r, s32);
+
+  dt = dt_seconds / SECONDS_PER_YEAR;
+  mu_dt = (drift - 0.5 * volatility * volatility) * dt;
+  sd = volatility * sqrt(dt);
+  prev = start;
+  for (t = 0; t < n; t++) {
+    double c = prev * exp(mu_dt + sd * gsl_ran_gaussian_ziggurat(r, 1.0));
+    if (!(isfinite(c) && c > 0.0)) {
+      gsl_rng_free(r);
+      liq_path_free(p);
+      return liq_errf(err, LIQ_NUMERIC, NULL, 0,
+                      "gbm: price left the floating-point range at step %zu "
+                      "(drift %g, volatility %g)", t, drift, volatility);
+    }
+    p->t_ms[t] = (int64_t)llround((double)t * dt_seconds * 1000.0);
+    p->open[t] = prev;
+    p->close[t] = c;
+    p->high[t] = fmax(prev, c);
+    p->low[t] = fmin(prev, c);
+    prev = c;
+  }
+  gsl_rng_free(r);
+  p->has_ohlc = 0;
+  p->step_seconds = dt_seconds;
+  p->daily_volatility = volatility / sqrt(365.0);
+  *out = p;
+  return LIQ_OK;
+}
+
+/* ------------------------------------------------------------------------
+** Caller-given bars
+*/
+
+int liq_path_from_arrays(size_t n, const double *open, const double *high,
+                         const double *low, const double *close,
+                         double step_seconds, liq_path **out /* OUT */,
+                         liq_err *err) {
+  liq_path *p;
+  size_t i;
+
+  if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "path: 'out' is NULL");
+  *out = NULL;
+  if (n == 0) return liq_errf(err, LIQ_INPUT, NULL, 0, "path: no bars");
+  if (close == NULL) return liq_errf(err, LIQ_INPUT, NULL, 0, "path: close prices are NULL");
+  if ((high == NULL) != (low == NULL))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "path: high and low must both be given or both be NULL");
+  if (!(isfinite(step_seconds) && step_seconds > 0.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "path: step length must be > 0 seconds, got %g", step_seconds);
+  if ((double)n * step_seconds * 1000.0 > 9.0e18)
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "path: %zu steps of %g s overflow the millisecond clock",
+                    n, step_seconds);
+
+  for (i = 0; i < n; i++) {
+    const double v[4] = { open ? open[i] : 1.0, high ? high[i] : 1.0,
+                          low ? low[i] : 1.0, close[i] };
+    static const char *const name[4] = { "open", "high", "low", "close" };
+    int k;
+    for (k = 0; k < 4; k++)
+      if (!(isfinite(v[k]) && v[k] > 0.0))
+        return liq_errf(err, LIQ_INPUT, NULL, 0,
+                        "path: bar %zu: %s must be a positive number, got %g",
+                        i, name[k], v[k]);
+    if (high != NULL) {
+      if (v[1] < v[2])
+        return liq_errf(err, LIQ_INPUT, NULL, 0,
+                        "path: bar %zu: high %g is below low %g", i, v[1], v[2]);
+      if (open && (v[0] < v[2] || v[0] > v[1]))
+        return liq_errf(err, LIQ_INPUT, NULL, 0,
+                        "path: bar %zu: open %g is outside [low %g, high %g]",
+                        i, v[0], v[2], v[1]);
+      if (v[3] < v[2] || v[3] > v[1])
+        return liq_errf(err, LIQ_INPUT, NULL, 0,
+                        "path: bar %zu: close %g is outside [low %g, high %g]",
+                        i, v[3], v[2], v[1]);
+    }
+  }
+
+  p = path_alloc(n);
+  if (p == NULL)
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "path: out of memory for %zu bars", n);
+  for (i = 0; i < n; i++) {
+    double o = open ? open[i] : (i > 0 ? close[i - 1] : close[0]);
+    p->t_ms[i] = (int64_t)llround((double)i * step_seconds * 1000.0);
+    p->open[i] = o;
+    p->close[i] = close[i];
+    if (high != NULL) {
+      /* Without a given open, the previous close may lie outside the bar's
+      ** range (a gap); widen the bar so it stays consistent. */
+      p->high[i] = fmax(high[i], o);
+      p->low[i] = fmin(low[i], o);
+    } else {
+      p->high[i] = fmax(o, close[i]);
+      p->low[i] = fmin(o, close[i]);
+    }
+  }
+  p->has_ohlc = high != NULL;
+  p->step_seconds = step_seconds;
+  p->daily_volatility = daily_vol_from_closes(p->close, n, step_seconds);
+  *out = p;
+  return LIQ_OK;
+}
+
+/* ------------------------------------------------------------------------
+** CSV replay
+*/
+
+enum { COL_TIME, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE, NCOL_OHLC };
+
+/* A growable byte buffer holding one field's text. */
+typedef struct fieldbuf {
+  char  *s;
+  size_t cap;
+} fieldbuf;
+
+typedef struct reader {
+  const char *path;
+  liq_err    *err;
+  int         rc;          /* first failure; callbacks do nothing after it */
+  long        line;        /* physical line being fed to libcsv */
+  long        row_line;    /* line the current row started on */
+  size_t      nfield;      /* fields seen in the current row */
+  fieldbuf    fld[NCOL_OHLC]; /* the first five fields of the current row */
+
+  /* layout, fixed by the first data row */
+  size_t      ncol;        /* 0 until known */
+  int         close_only;  /* ncol == 2 */
+  size_t      header_ncol; /* 0: no header */
+  long        header_line;
+  long        first_data_line;
+  int         seen_row;    /* any row (header or data) yet */
+
+  /* the previous data row, for the order checks */
+  int         have_prev;
+  int64_t     prev_t;
+  long        prev_line;
+  double      prev_close;
+  int64_t     first_t;     /* first and last open time in the file */
+
+  /* window */
+  int         has_from, has_to;
+  int64_t     from_ms, to_ms;
+  size_t      max_bars;    /* 0: no limit */
+  size_t      nwin;        /* bars in the window (counted past max_bars) */
+
+  /* kept bars (in the window, at most max_bars) */
+  size_t      n, cap;
+  int64_t    *t;
+  double     *o, *h, *l, *c;
+
+  /* spacing between consecutive rows of the whole file, for step_seconds */
+  size_t      nsp, capsp;
+  int64_t    *sp;
+} reader;
+
+static int rd_fail(reader *rd, int code, long line, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
+
+static int rd_fail(reader *rd, int code, long line, const char *fmt, ...) {
+  va_list ap;
+  char msg[sizeof rd->err->msg];
+  if (rd->rc != LIQ_OK) return rd->rc;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  rd->rc = code;
+  liq_errf(rd->err, code, rd->path, (int)line, "%s", msg);
+  return code;
+}
+
+/* Grow *pp (of *cap elements of 'size' bytes) to hold at least 'need'. */
+static int grow(void **pp, size_t *cap, size_t need, size_t size) {
+  size_t ncap;
+  void *q;
+  if (need <= *cap) return 0;
+  ncap = *cap ? *cap : 256;
+  while (ncap < need) {
+    if (ncap > SIZE_MAX / 2 / size) return -1;
+    ncap *= 2;
+  }
+  q = realloc(*pp, ncap * size);
+  if (q == NULL) return -1;
+  *pp = q;
+  *cap = ncap;
+  return 0;
+}
+
+/* "2021-05-19 13:10:00" (UTC) for messages. */
+static void fmt_time(int64_t ms, char *buf, size_t size) {
+  struct tm tm;
+  time_t s = (time_t)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
+  if (gmtime_r(&s, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+    snprintf(buf, size, "%lld ms", (long long)ms);
+}
+
+/* The field's text shortened for a message. */
+static const char *show(const char *s, char *buf, size_t size) {
+  size_t len = strlen(s);
+  if (len < size) return s;
+  snprintf(buf, size, "%.*s...", (int)(size - 4), s);
+  return buf;
+}
+
+/* Parse a whole field as a double: 0 ok, -1 not a number.  NaN and
+** infinities parse (the caller reports them as not finite). */
+static int parse_double(const char *s, double *v) {
+  char *end;
+  if (*s == '\0') return -1;
+  errno = 0;
+  *v = strtod(s, &end);
+  if (end == s || *end != '\0') return -1;
+  if (errno == ERANGE && fabs(*v) < 1.0) *v = 0.0;  /* underflow: tiny */
+  return 0;
+}
+
+/* Bar open time in ms from seconds, ms, us or ns (told apart by magnitude):
+** 0 ok, -1 not a number, -2 not finite or negative or out of range. */
+static int parse_time(const char *s, int64_t *ms) {
+  char *end;
+  long long ll;
+  double d;
+  if (*s == '\0') return -1;
+  errno = 0;
+  ll = strtoll(s, &end, 10);
+  if (end != s && *end == '\0' && errno == 0) {
+    if (ll < 0) return -2;
+    if (ll < TS_SECONDS_BELOW) *ms = (int64_t)ll * 1000;
+    else if (ll >= TS_NANOS_FROM) *ms = (int64_t)(ll / 1000000);
+    else if (ll >= TS_MICROS_FROM) *ms = (int64_t)(ll / 1000);
+    else *ms = (int64_t)ll;
+    return 0;
+  }
+  if (parse_double(s, &d) != 0) return -1;
+  if (!isfinite(d) || d < 0.0 || d >= 9.0e18) return -2;
+  if (d < (double)TS_SECONDS_BELOW) *ms = (int64_t)llround(d * 1000.0);
+  else if (d >= (double)TS_NANOS_FROM) *ms = (int64_t)floor(d / 1.0e6);
+  else if (d >= (double)TS_MICROS_FROM) *ms = (int64_t)floor(d / 1.0e3);
+  else *ms = (int64_t)floor(d);
+  return 0;
+}
+
+static int is_number(const char *s) {
+  double v;
+  return parse_double(s, &v) == 0;
+}
+
+/* Parse price field k of the current row into *v, > 0 and finite. */
+static int row_price(reader *rd, int k, const char *name, double *v) {
+  const char *s = rd->fld[k].s;
+  char sb[FIELD_SHOW];
+  if (parse_double(s, v) != 0)
+    return rd_fail(rd, LIQ_INPUT, rd->row_line, "%s is not a number '%s'", name,
+                   show(s, sb, sizeof sb));
+  if (!isfinite(*v))
+    return rd_fail(rd, LIQ_INPUT, rd->row_line, "%s is not finite '%s'", name,
+                   show(s, sb, sizeof sb));
+  if (!(*v > 0.0))
+    return rd_fail(rd, LIQ_INPUT, rd->row_line, "%s must be > 0, got %s", name,
+                   show(s, sb, sizeof sb));
+  return LIQ_OK;
+}
+
+/* Decide the layout from the first data row. */
+static int set_layout(reader *rd) {
+  size_t nc = rd->nfield;
+  if (rd->header_ncol && nc != rd->header_ncol)
+    return rd_fail(rd, LIQ_INPUT, rd->row_line,
+                   "row has %zu columns but the header (line %ld) has %zu",
+                   nc, rd->header_line, rd->header_ncol);
+  if (nc != 2 && nc < NCOL_OHLC)
+    return rd_fail(rd, LIQ_INPUT, rd->row_line,
+                   "row has %zu column%s; expected open_time,close or "
+                   "open_time,open,high,low,close[,volume,...]",
+                   nc, nc == 1 ? "" : "s");
+  rd->ncol = nc;
+  rd->close_only = nc == 2;
+  rd->first_data_line = rd->row_line;
+  return LIQ_OK;
+}
+
+/* A complete data row: parse, check, keep when in the window. */
+static int data_row(reader *rd) {
+  double o = 0.0, h = 0.0, l = 0.0, c = 0.0;
+  int64_t t;
+  int rc;
+  char sb[FIELD_SHOW];
+
+  if (rd->ncol == 0) {
+    if ((rc = set_layout(rd)) != LIQ_OK) return rc;
+  } else if (rd->nfield != rd->ncol) {
+    return rd_fail(rd, LIQ_INPUT, rd->row_line,
+                   "row has %zu columns but line %ld has %zu", rd->nfield,
+                   rd->first_data_line, rd->ncol);
+  }
+
+  rc = parse_time(rd->fld[COL_TIME].s, &t);
+  if (rc == -1)
+    return rd_fail(rd, LIQ_INPUT, rd->row_line, "open time is not a number '%s'",
+                   show(rd->fld[COL_TIME].s, sb, sizeof sb));
+  if (rc == -2)
+    return rd_fail(rd, LIQ_INPUT, rd->row_line,
+                   "open time '%s' is not a non-negative Unix time",
+                   show(rd->fld[COL_TIME].s, sb, sizeof sb));
+
+  if (rd->close_only) {
+    if (row_price(rd, 1, "close", &c) != LIQ_OK) return rd->rc;
+    o = rd->have_prev ? rd->prev_close : c;
+    h = fmax(o, c);
+    l = fmin(o, c);
+  } else {
+    if (row_price(rd, COL_OPEN, "open", &o) != LIQ_OK ||
+        row_price(rd, COL_HIGH, "high", &h) != LIQ_OK ||
+        row_price(rd, COL_LOW, "low", &l) != LIQ_OK ||
+        row_price(rd, COL_CLOSE, "close", &c) != LIQ_OK)
+      return rd->rc;
+    if (h < l)
+      return rd_fail(rd, LIQ_INPUT, rd->row_line, "high %.10g is below low %.10g", h, l);
+    if (o < l)
+      return rd_fail(rd, LIQ_INPUT, rd->row_line, "open %.10g is below low %.10g", o, l);
+    if (o > h)
+      return rd_fail(rd, LIQ_INPUT, rd->row_line, "open %.10g is above high %.10g", o, h);
+    if (c < l)
+      return rd_fail(rd, LIQ_INPUT, rd->row_line, "close %.10g is below low %.10g", c, l);
+    if (c > h)
+      return rd_fail(rd, LIQ_INPUT, rd->row_line, "close %.10g is above high %.10g", c, h);
+  }
+
+  if (rd->have_prev) {
+    char a[32], b[32];
+    if (t == rd->prev_t) {
+      fmt_time(t, a, sizeof a);
+      return rd_fail(rd, LIQ_INPUT, rd->row_line,
+                     "duplicate open time %s (%lld ms), also on line %ld", a,
+                     (long long)t, rd->prev_line);
+    }
+    if (t < rd->prev_t) {
+      fmt_time(t, a, sizeof a);
+      fmt_time(rd->prev_t, b, sizeof b);
+      return rd_fail(rd, LIQ_INPUT, rd->row_line,
+                     "open time %s is before the previous bar's %s (line %ld); "
+                     "rows must be in ascending time", a, b, rd->prev_line);
+    }
+    if (grow((void **)&rd->sp, &rd->capsp, rd->nsp + 1, sizeof *rd->sp) != 0)
+      return rd_fail(rd, LIQ_NOMEM, 0, "out of memory reading the price file");
+    rd->sp[rd->nsp++] = t - rd->prev_t;
+  } else {
+    rd->first_t = t;
+  }
+  rd->have_prev = 1;
+  rd->prev_t = t;
+  rd->prev_line = rd->row_line;
+  rd->prev_close = c;
+
+  if ((rd->has_from && t < rd->from_ms) || (rd->has_to && t > rd->to_ms))
+    return LIQ_OK;
+  rd->nwin++;
+  if (rd->max_bars && rd->n >= rd->max_bars) return LIQ_OK;
+  if (rd->n == rd->cap) {
+    size_t cap = rd->cap;
+    /* grow() updates cap, so grow each array from the same old capacity */
+    size_t c1 = cap, c2 = cap, c3 = cap, c4 = cap, c5 = cap;
+    if (grow((void **)&rd->t, &c1, rd->n + 1, sizeof *rd->t) != 0 ||
+        grow((void **)&rd->o, &c2, rd->n + 1, sizeof *rd->o) != 0 ||
+        grow((void **)&rd->h, &c3, rd->n + 1, sizeof *rd->h) != 0 ||
+        grow((void **)&rd->l, &c4, rd->n + 1, sizeof *rd->l) != 0 ||
+        grow((void **)&rd->c, &c5, rd->n + 1, sizeof *rd->c) != 0)
+      return rd_fail(rd, LIQ_NOMEM, 0, "out of memory reading the price file");
+    rd->cap = c1;
+  }
+  /* The open of a close-only bar comes from the previous row even when that
+  ** row is outside the window. */
+  rd->t[rd->n] = t;
+  rd->o[rd->n] = o;
+  rd->h[rd->n] = h;
+  rd->l[rd->n] = l;
+  rd->c[rd->n] = c;
+  rd->n++;
+  return LIQ_OK;
+}
+
+/* libcsv: one field. */
+static void on_field(void *s, size_t len, void *data) {
+  reader *rd = data;
+  size_t k = rd->nfield++;
+  if (rd->rc != LIQ_OK) return;
+  if (k == 0) rd->row_line = rd->line;
+  if (k >= NCOL_OHLC) return;
+  if (grow((void **)&rd->fld[k].s, &rd->fld[k].cap, len + 1, 1) != 0) {
+    rd_fail(rd, LIQ_NOMEM, 0, "out of memory reading the price file");
+    return;
+  }
+  if (len) memcpy(rd->fld[k].s, s, len);
+  rd->fld[k].s[len] = '\0';
+}
+
+/* libcsv: end of a row. */
+static void on_row(int term, void *data) {
+  reader *rd = data;
+  (void)term;
+  if (rd->rc != LIQ_OK) goto done;
+  /* A line of blanks arrives as one empty field: skip it like an empty line. */
+  if (rd->nfield == 0 || (rd->nfield == 1 && rd->fld[0].s[0] == '\0')) goto done;
+  if (!rd->seen_row) {
+    rd->seen_row = 1;
+    if (!is_number(rd->fld[COL_TIME].s)) {
+      rd->header_ncol = rd->nfield;
+      rd->header_line = rd->row_line;
+      goto done;
+    }
+  }
+  data_row(rd);
+done:
+  rd->nfield = 0;
+}
+
+static void reader_free(reader *rd) {
+  int k;
+  for (k = 0; k < NCOL_OHLC; k++) free(rd->fld[k].s);
+  free(rd->t);
+  free(rd->o);
+  free(rd->h);
+  free(rd->l);
+  free(rd->c);
+  free(rd->sp);
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Feed the whole file to libcsv, one physical line per csv_parse call. */
+static int read_csv(reader *rd, FILE *f) {
+  struct csv_parser cp;
+  char buf[65536];
+  size_t got;
+  int at_line_start = 1, first = 1;
+
+  if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+    return rd_fail(rd, LIQ_NOMEM, 0, "out of memory starting the CSV parser");
+  rd->line = 0;
+  while (rd->rc == LIQ_OK && (got = fread(buf, 1, sizeof buf, f)) > 0) {
+    size_t pos = 0;
+    /* A UTF-8 byte-order mark would hide a numeric first row as a header. */
+    if (first && got >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) pos = 3;
+    first = 0;
+    while (pos < got && rd->rc == LIQ_OK) {
+      const char *nl = memchr(buf + pos, '\n', got - pos);
+      size_t len = nl ? (size_t)(nl - (buf + pos)) + 1 : got - pos;
+      if (at_line_start) rd->line++;
+      if (csv_parse(&cp, buf + pos, len, on_field, on_row, rd) != len) {
+        int e = csv_error(&cp);
+        if (e == CSV_ENOMEM || e == CSV_ETOOBIG)
+          rd_fail(rd, LIQ_NOMEM, 0, "out of memory reading the price file");
+        else
+          rd_fail(rd, LIQ_INPUT, rd->line, "malformed CSV: %s", csv_strerror(e));
+      }
+      at_line_start = nl != NULL;
+      pos += len;
+    }
+  }
+  if (rd->rc == LIQ_OK && ferror(f))
+    rd_fail(rd, LIQ_IO, 0, "cannot read price file: %s", strerror(errno));
+  if (rd->rc == LIQ_OK && csv_fini(&cp, on_field, on_row, rd) != 0)
+    rd_fail(rd, LIQ_INPUT, rd->line, "malformed CSV: %s", csv_strerror(csv_error(&cp)));
+  csv_free(&cp);
+  return rd->rc;
+}
+
+int liq_path_replay(const char *csv_path, int has_from, int64_t from_ms,
+                    int has_to, int64_t to_ms, size_t max_bars,
+                    liq_path **out /* OUT */, liq_err *err) {
+  reader rd;
+  FILE *f;
+  liq_path *p = NULL;
+  int rc;
+
+  if (out == NULL) return liq_errf(err, LIQ_USAGE, csv_path, 0, "replay: 'out' is NULL");
+  *out = NULL;
+  if (csv_path == NULL || csv_path[0] == '\0')
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "replay: no price file given");
+  if (has_from && has_to && from_ms > to_ms) {
+    char a[32], b[32];
+    fmt_time(from_ms, a, sizeof a);
+    fmt_time(to_ms, b, sizeof b);
+    return liq_errf(err, LIQ_INPUT, csv_path, 0,
+                    "window start %s is after its end %s", a, b);
+  }
+
+  f = fopen(csv_path, "rb");
+  if (f == NULL)
+    return liq_errf(err, LIQ_IO, csv_path, 0, "cannot open price file: %s",
+                    strerror(errno));
+
+  memset(&rd, 0, sizeof rd);
+  rd.path = csv_path;
+  rd.err = err;
+  rd.rc = LIQ_OK;
+  rd.has_from = has_from;
+  rd.has_to = has_to;
+  rd.from_ms = from_ms;
+  rd.to_ms = to_ms;
+  rd.max_bars = max_bars;
+  rc = read_csv(&rd, f);
+  fclose(f);
+  if (rc != LIQ_OK) goto done;
+
+  if (!rd.have_prev) {
+    rc = rd_fail(&rd, LIQ_INPUT, 1, rd.header_ncol ? "price file has a header but no bars"
+                                                    : "empty price file");
+    goto done;
+  }
+  if (rd.nwin == 0) {
+    char a[32] = "the start", b[32] = "the end", c[32], d[32];
+    if (has_from) fmt_time(from_ms, a, sizeof a);
+    if (has_to) fmt_time(to_ms, b, sizeof b);
+    fmt_time(rd.first_t, c, sizeof c);
+    fmt_time(rd.prev_t, d, sizeof d);
+    rc = rd_fail(&rd, LIQ_INPUT, 0, "no bars between %s and %s (the file covers %s to %s)",
+                 a, b, c, d);
+    goto done;
+  }
+  if (max_bars > rd.nwin) {
+    rc = rd_fail(&rd, LIQ_INPUT, 0, "steps = %zu but the file has only %zu bars in the window",
+                 max_bars, rd.nwin);
+    goto done;
+  }
+
+  p = path_alloc(rd.n);
+  if (p == NULL) {
+    rc = rd_fail(&rd, LIQ_NOMEM, 0, "out of memory for %zu bars", rd.n);
+    goto done;
+  }
+  memcpy(p->t_ms, rd.t, rd.n * sizeof *rd.t);
+  memcpy(p->open, rd.o, rd.n * sizeof *rd.o);
+  memcpy(p->high, rd.h, rd.n * sizeof *rd.h);
+  memcpy(p->low, rd.l, rd.n * sizeof *rd.l);
+  memcpy(p->close, rd.c, rd.n * sizeof *rd.c);
+  /* A close-only bar's open is the previous close; the first bar of the
+  ** file has none, so it opens at its close. */
+  p->has_ohlc = !rd.close_only;
+
+  /* Bar length: the median spacing over the whole file, robust to gaps. */
+  if (rd.nsp == 0) {
+    p->step_seconds = DEFAULT_STEP_SECONDS;
+  } else {
+    qsort(rd.sp, rd.nsp, sizeof *rd.sp, cmp_i64);
+    p->step_seconds = (double)rd.sp[(rd.nsp - 1) / 2] / 1000.0;
+  }
+  p->daily_volatility = daily_vol_from_closes(p->close, p->n, p->step_seconds);
+  *out = p;
+  rc = LIQ_OK;
+done:
+  reader_free(&rd);
+  return rc;
+}
+
+/* ------------------------------------------------------------------------
+** Scenario dispatch
+*/
+
+int liq_path_build(const liq_scenario *sc, uint64_t seed,
+                   liq_path **out /* OUT */, liq_err *err) {
+  if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "path: 'out' is NULL");
+  *out = NULL;
+  if (sc == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "path: no scenario");
+  switch (sc->price.model) {
+    case LIQ_PRICE_GBM:
+      return liq_path_gbm(sc->price.start, sc->price.drift, sc->price.volatility,
+                          sc->step_seconds, sc->steps, seed, out, err);
+    case LIQ_PRICE_REPLAY:
+      return liq_path_replay(sc->price.file, sc->price.has_from, sc->price.from_ms,
+                             sc->price.has_to, sc->price.to_ms, sc->steps, out, err);
+    default:
+      return liq_errf(err, LIQ_INPUT, sc->path, 0, "unknown price model %d",
+                      sc->price.model);
+  }
+}
