@@ -1,0 +1,1076 @@
+/*
+** store.c: the SQLite results database (see liq_store.h).
+**
+** This file contains the schema, the prepared statements that write a run
+** (runs, steps, liquidations, summary) and the text report that reads one
+** back.  The database is the product: every table is plain SQL that a
+** researcher can open in sqlite3, pandas or R.
+**
+** Transactions.  The runs row of a new run is committed at once, so a
+** killed process leaves a visible 'running' row.  Step and liquidation
+** rows are written in batches: the first row after a commit opens a write
+** transaction (BEGIN IMMEDIATE, so a concurrent writer makes us wait on the
+** busy timeout instead of failing on a stale snapshot), and every
+** LIQ_STORE_BATCH rows it is committed.  liq_store_finish_run() writes the
+** summary and the final status in the transaction of the last batch;
+** liq_store_fail_run() rolls the batch back and deletes the rows of earlier
+** batches, so a failed run never leaves partial rows.
+**
+** Every double that is NaN is stored as NULL (bind_double()).  Counts are
+** INTEGER, money and prices REAL.  Timestamps are ISO-8601 UTC text.
+*/
+#define _POSIX_C_SOURCE 200809L
+
+#include "liq_store.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#ifndef LIQ_VERSION
+# define LIQ_VERSION "unknown"
+#endif
+
+#define LIQ_STORE_BATCH          20000  /* rows per committed transaction */
+#define LIQ_STORE_BUSY_MS        10000  /* wait this long on a locked database */
+#define LIQ_STORE_SCHEMA_VERSION 1
+#define LIQ_STORE_REPORT_TOP     5      /* steps listed by liquidations */
+
+/* ISO-8601 UTC with milliseconds, evaluated by SQLite. */
+#define LIQ_SQL_NOW "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+
+/* The per-step columns before the cushion quantiles, in binding order. */
+#define LIQ_STEP_FIXED_COLUMNS                                               \
+  "run_id, step, t_ms, price, price_exogenous, price_low, price_high, "      \
+  "liquidations, liquidations_long, liquidations_short, "                    \
+  "liquidated_notional, cascade_rounds, margin_calls, insurance_fund, fees, " \
+  "bad_debt, uncovered_loss, open_interest_long, open_interest_short, "      \
+  "open_long, open_short"
+#define LIQ_STEP_N_FIXED 21
+
+/*
+** The schema.  Every statement is idempotent, so opening an existing
+** database runs it again harmlessly.  More steps.cushion_<label> columns
+** are added by ensure_quantile_columns() when a scenario asks for them.
+*/
+static const char *const zSchema =
+  "CREATE TABLE IF NOT EXISTS meta(\n"
+  "  key   TEXT PRIMARY KEY,\n"
+  "  value TEXT\n"
+  ");\n"
+  "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');\n"
+  "CREATE TABLE IF NOT EXISTS runs(\n"
+  "  run_id        INTEGER PRIMARY KEY,\n"
+  "  sweep_id      INTEGER,\n"
+  "  task_id       INTEGER,\n"
+  "  scenario_name TEXT,\n"
+  "  seed          INTEGER,\n"
+  "  params        TEXT,      -- JSON of the --set overrides\n"
+  "  scenario_text TEXT,\n"
+  "  scenario_path TEXT,\n"
+  "  version       TEXT,      -- liqsim version that wrote the run\n"
+  "  status        TEXT NOT NULL CHECK(status IN ('running','done','failed')),\n"
+  "  error         TEXT,\n"
+  "  started_at    TEXT,      -- ISO-8601 UTC\n"
+  "  finished_at   TEXT,\n"
+  "  steps         INTEGER,\n"
+  "  positions     INTEGER\n"
+  ");\n"
+  "CREATE TABLE IF NOT EXISTS steps(\n"
+  "  run_id              INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,\n"
+  "  step                INTEGER NOT NULL,\n"
+  "  t_ms                INTEGER,\n"
+  "  price               REAL,\n"
+  "  price_exogenous     REAL,\n"
+  "  price_low           REAL,\n"
+  "  price_high          REAL,\n"
+  "  liquidations        INTEGER,\n"
+  "  liquidations_long   INTEGER,\n"
+  "  liquidations_short  INTEGER,\n"
+  "  liquidated_notional REAL,\n"
+  "  cascade_rounds      INTEGER,\n"
+  "  margin_calls        INTEGER,\n"
+  "  insurance_fund      REAL,\n"
+  "  fees                REAL,\n"
+  "  bad_debt            REAL,\n"
+  "  uncovered_loss      REAL,\n"
+  "  open_interest_long  REAL,\n"
+  "  open_interest_short REAL,\n"
+  "  open_long           INTEGER,\n"
+  "  open_short          INTEGER,\n"
+  "  cushion_q01         REAL,\n"
+  "  cushion_q05         REAL,\n"
+  "  cushion_q25         REAL,\n"
+  "  cushion_q50         REAL,\n"
+  "  PRIMARY KEY(run_id, step)\n"
+  ") WITHOUT ROWID;\n"
+  "CREATE TABLE IF NOT EXISTS liquidations(\n"
+  "  run_id            INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,\n"
+  "  step              INTEGER NOT NULL,\n"
+  "  round             INTEGER,\n"
+  "  position_id       INTEGER,\n"
+  "  side              TEXT CHECK(side IN ('long','short')),\n"
+  "  qty               REAL,\n"
+  "  price             REAL,\n"
+  "  trigger_price     REAL,\n"
+  "  liquidation_price REAL,\n"
+  "  bankruptcy_price  REAL,\n"
+  "  equity            REAL,\n"
+  "  loss              REAL,\n"
+  "  fee               REAL,\n"
+  "  returned          REAL\n"
+  ");\n"
+  "CREATE INDEX IF NOT EXISTS liquidations_run_step\n"
+  "  ON liquidations(run_id, step);\n"
+  "CREATE TABLE IF NOT EXISTS summary(\n"
+  "  run_id               INTEGER PRIMARY KEY REFERENCES runs(run_id) ON DELETE CASCADE,\n"
+  "  positions            INTEGER,\n"
+  "  liquidated           INTEGER,\n"
+  "  liquidated_long      INTEGER,\n"
+  "  liquidated_short     INTEGER,\n"
+  "  liquidated_notional  REAL,\n"
+  "  margin_calls         INTEGER,\n"
+  "  bad_debt             REAL,\n"
+  "  uncovered_loss       REAL,\n"
+  "  fees                 REAL,\n"
+  "  insurance_fund_start REAL,\n"
+  "  insurance_fund_end   REAL,\n"
+  "  insurance_fund_min   REAL,\n"
+  "  adl_notional         REAL,\n"
+  "  max_cascade_rounds   INTEGER,\n"
+  "  start_price          REAL,\n"
+  "  min_price            REAL,\n"
+  "  min_price_exogenous  REAL,\n"
+  "  max_price            REAL,\n"
+  "  max_price_exogenous  REAL,\n"
+  "  drawdown             REAL,\n"
+  "  drawdown_exogenous   REAL,\n"
+  "  amplification        REAL,     -- NULL when the exogenous drawdown is 0\n"
+  "  steps                INTEGER,\n"
+  "  collateral           REAL,\n"
+  "  pnl_closed           REAL,\n"
+  "  pnl_open             REAL,\n"
+  "  returned             REAL,\n"
+  "  open_equity          REAL\n"
+  ");\n";
+
+struct liq_store {
+  sqlite3 *db;                 /* the connection */
+  char *zPath;                 /* database path, for error messages (owned) */
+  int64_t iRun;                /* the active run, 0 if none */
+  size_t nQuant;               /* cushion columns bound by pStep */
+  size_t nPending;             /* rows written since the last commit */
+  sqlite3_stmt *pStep;         /* INSERT INTO steps, for the active run */
+  sqlite3_stmt *pLiq;          /* INSERT INTO liquidations */
+};
+
+/*
+************************************************************************
+** Helpers
+************************************************************************
+*/
+
+/* Record the connection's current error as LIQ_DB.  'zWhat' says what
+** was being done.  Call it right after the failing call: the message
+** belongs to the connection and the next call overwrites it. */
+static int db_error(sqlite3 *db, const char *zPath, const char *zWhat,
+                    liq_err *err) {
+  return liq_errf(err, LIQ_DB, zPath, 0, "%s: %s", zWhat,
+                  db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+/* Run one or more statements that return nothing of interest. */
+static int exec_sql(sqlite3 *db, const char *zPath, const char *zSql,
+                    const char *zWhat, liq_err *err) {
+  char *zErr = NULL;
+  int rc = sqlite3_exec(db, zSql, NULL, NULL, &zErr);
+  if (rc != SQLITE_OK) {
+    liq_errf(err, LIQ_DB, zPath, 0, "%s: %s", zWhat,
+             zErr ? zErr : sqlite3_errstr(rc));
+    sqlite3_free(zErr);
+    return LIQ_DB;
+  }
+  return LIQ_OK;
+}
+
+static int prepare(sqlite3 *db, const char *zPath, const char *zSql,
+                   unsigned int flags, sqlite3_stmt **ppStmt /* OUT */,
+                   const char *zWhat, liq_err *err) {
+  *ppStmt = NULL;
+  if (sqlite3_prepare_v3(db, zSql, -1, flags, ppStmt, NULL) != SQLITE_OK) {
+    db_error(db, zPath, zWhat, err);
+    sqlite3_finalize(*ppStmt);
+    *ppStmt = NULL;
+    return LIQ_DB;
+  }
+  return LIQ_OK;
+}
+
+/* Step a statement that returns no rows, then reset it for reuse. */
+static int step_done(sqlite3 *db, const char *zPath, sqlite3_stmt *pStmt,
+                     const char *zWhat, liq_err *err) {
+  int rc = sqlite3_step(pStmt);
+  if (rc != SQLITE_DONE) {
+    db_error(db, zPath, zWhat, err);    /* before reset: keep the message */
+    sqlite3_reset(pStmt);
+    sqlite3_clear_bindings(pStmt);
+    return LIQ_DB;
+  }
+  sqlite3_reset(pStmt);
+  sqlite3_clear_bindings(pStmt);
+  return LIQ_OK;
+}
+
+/* NaN is stored as NULL: "not defined" (no open position, no drawdown). */
+static int bind_double(sqlite3_stmt *pStmt, int i, double v) {
+  if (isnan(v)) return sqlite3_bind_null(pStmt, i);
+  return sqlite3_bind_double(pStmt, i, v);
+}
+
+static int bind_size(sqlite3_stmt *pStmt, int i, size_t v) {
+  return sqlite3_bind_int64(pStmt, i, (sqlite3_int64)v);
+}
+
+/* Bind a string or NULL; SQLite copies it. */
+static int bind_text(sqlite3_stmt *pStmt, int i, const char *z) {
+  if (z == NULL) return sqlite3_bind_null(pStmt, i);
+  return sqlite3_bind_text(pStmt, i, z, -1, SQLITE_TRANSIENT);
+}
+
+/* A REAL column read back, NULL as NaN. */
+static double column_double(sqlite3_stmt *pStmt, int i) {
+  if (sqlite3_column_type(pStmt, i) == SQLITE_NULL) return NAN;
+  return sqlite3_column_double(pStmt, i);
+}
+
+static const char *column_text(sqlite3_stmt *pStmt, int i, const char *zNull) {
+  const unsigned char *z = sqlite3_column_text(pStmt, i);
+  return z ? (const char *)z : zNull;
+}
+
+/* True when a quantile label can be pasted into an identifier. */
+static int label_is_identifier(const char *z) {
+  if (*z == '\0') return 0;
+  for (; *z; z++) {
+    char c = *z;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '_'))
+      return 0;
+  }
+  return 1;
+}
+
+/*
+** Fill aLabel[0..n) with the cushion column suffixes of the scenario's
+** quantiles.  Two quantiles that share a label would share a column:
+** LIQ_INPUT.
+*/
+static int quantile_labels(const liq_scenario *sc, char aLabel[][32],
+                           liq_err *err) {
+  size_t i, j;
+  for (i = 0; i < sc->stats.n_quantiles; i++) {
+    liq_quantile_label(sc->stats.quantiles[i], aLabel[i], sizeof aLabel[i]);
+    if (!label_is_identifier(aLabel[i]))
+      return liq_errf(err, LIQ_INPUT, sc->path, 0,
+                      "quantile %g gives an unusable column label \"%s\"",
+                      sc->stats.quantiles[i], aLabel[i]);
+    for (j = 0; j < i; j++) {
+      if (strcmp(aLabel[i], aLabel[j]) == 0)
+        return liq_errf(err, LIQ_INPUT, sc->path, 0,
+                        "quantiles %g and %g share the column cushion_%s",
+                        sc->stats.quantiles[j], sc->stats.quantiles[i],
+                        aLabel[i]);
+    }
+  }
+  return LIQ_OK;
+}
+
+/*
+** Add a steps.cushion_<label> REAL column for each label that is not
+** there yet (PRAGMA table_info).  Runs inside the caller's write
+** transaction, so two processes cannot both add the same column.
+*/
+static int ensure_quantile_columns(liq_store *st, char aLabel[][32], size_t n,
+                                   liq_err *err) {
+  sqlite3_stmt *pInfo = NULL;
+  char **azHave = NULL;
+  size_t nHave = 0, nAlloc = 0, i, j;
+  int rc = LIQ_OK, src;
+
+  rc = prepare(st->db, st->zPath, "PRAGMA table_info(steps)", 0, &pInfo,
+               "read the steps columns", err);
+  if (rc != LIQ_OK) return rc;
+  while ((src = sqlite3_step(pInfo)) == SQLITE_ROW) {
+    const char *zName = column_text(pInfo, 1, "");
+    size_t len = strlen(zName);
+    if (nHave == nAlloc) {
+      size_t nNew = nAlloc ? 2 * nAlloc : 64;
+      char **azNew = realloc(azHave, nNew * sizeof *azNew);
+      if (azNew == NULL) {
+        rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+        goto done;
+      }
+      azHave = azNew;
+      nAlloc = nNew;
+    }
+    azHave[nHave] = malloc(len + 1);
+    if (azHave[nHave] == NULL) {
+      rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+      goto done;
+    }
+    memcpy(azHave[nHave++], zName, len + 1);
+  }
+  if (src != SQLITE_DONE) {
+    rc = db_error(st->db, st->zPath, "read the steps columns", err);
+    goto done;
+  }
+  sqlite3_finalize(pInfo);
+  pInfo = NULL;
+
+  for (i = 0; i < n; i++) {
+    char zCol[48], zSql[160];
+    int found = 0;
+    if (snprintf(zCol, sizeof zCol, "cushion_%s", aLabel[i]) >= (int)sizeof zCol) {
+      rc = liq_errf(err, LIQ_INPUT, st->zPath, 0, "quantile label '%s' too long",
+                    aLabel[i]);
+      goto done;
+    }
+    for (j = 0; j < nHave && !found; j++)
+      found = sqlite3_stricmp(azHave[j], zCol) == 0;
+    if (found) continue;
+    snprintf(zSql, sizeof zSql, "ALTER TABLE steps ADD COLUMN \"%s\" REAL",
+             zCol);
+    rc = exec_sql(st->db, st->zPath, zSql, "add a quantile column", err);
+    if (rc != LIQ_OK) goto done;
+  }
+
+done:
+  sqlite3_finalize(pInfo);
+  for (i = 0; i < nHave; i++) free(azHave[i]);
+  free(azHave);
+  return rc;
+}
+
+/* Prepare the steps INSERT for exactly these cushion columns. */
+static int prepare_step_insert(liq_store *st, char aLabel[][32], size_t n,
+                               liq_err *err) {
+  /* fixed part + ',"cushion_<label>"' per quantile + the placeholders */
+  char zSql[2048];
+  size_t len, i, nCol = LIQ_STEP_N_FIXED + n;
+
+  len = (size_t)snprintf(zSql, sizeof zSql,
+                         "INSERT INTO steps(" LIQ_STEP_FIXED_COLUMNS);
+  for (i = 0; i < n && len < sizeof zSql; i++)
+    len += (size_t)snprintf(zSql + len, sizeof zSql - len,
+                            ", \"cushion_%s\"", aLabel[i]);
+  if (len < sizeof zSql)
+    len += (size_t)snprintf(zSql + len, sizeof zSql - len, ") VALUES(?");
+  for (i = 1; i < nCol && len < sizeof zSql; i++)
+    len += (size_t)snprintf(zSql + len, sizeof zSql - len, ",?");
+  if (len < sizeof zSql)
+    len += (size_t)snprintf(zSql + len, sizeof zSql - len, ")");
+  assert(len < sizeof zSql);            /* 16 labels of < 32 chars fit */
+  if (len >= sizeof zSql)
+    return liq_errf(err, LIQ_DB, st->zPath, 0, "steps INSERT too long");
+  return prepare(st->db, st->zPath, zSql, SQLITE_PREPARE_PERSISTENT,
+                 &st->pStep, "prepare the steps INSERT", err);
+}
+
+static void finalize_row_statements(liq_store *st) {
+  sqlite3_finalize(st->pStep);
+  sqlite3_finalize(st->pLiq);
+  st->pStep = NULL;
+  st->pLiq = NULL;
+  st->nQuant = 0;
+}
+
+/* Roll back the open transaction, if SQLite has not done so already. */
+static void rollback_quietly(liq_store *st) {
+  if (!sqlite3_get_autocommit(st->db))
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/*
+** Mark the active run failed: roll back the pending batch, delete the
+** rows of committed batches and set status, error and finished_at, in one
+** transaction.
+*/
+static int mark_failed(liq_store *st, const char *zWhy, liq_err *err) {
+  static const char *const azSql[] = {
+    "DELETE FROM steps WHERE run_id = ?1",
+    "DELETE FROM liquidations WHERE run_id = ?1",
+    "UPDATE runs SET status = 'failed', error = ?2, finished_at = "
+      LIQ_SQL_NOW " WHERE run_id = ?1",
+  };
+  sqlite3_stmt *pStmt = NULL;
+  size_t i;
+  int rc;
+
+  rollback_quietly(st);
+  st->nPending = 0;
+  rc = exec_sql(st->db, st->zPath, "BEGIN IMMEDIATE", "begin", err);
+  if (rc != LIQ_OK) return rc;
+  for (i = 0; i < sizeof azSql / sizeof azSql[0]; i++) {
+    rc = prepare(st->db, st->zPath, azSql[i], 0, &pStmt, "mark the run failed",
+                 err);
+    if (rc != LIQ_OK) goto fail;
+    sqlite3_bind_int64(pStmt, 1, st->iRun);
+    if (sqlite3_bind_parameter_count(pStmt) >= 2)
+      bind_text(pStmt, 2, zWhy);
+    rc = step_done(st->db, st->zPath, pStmt, "mark the run failed", err);
+    sqlite3_finalize(pStmt);
+    pStmt = NULL;
+    if (rc != LIQ_OK) goto fail;
+  }
+  rc = exec_sql(st->db, st->zPath, "COMMIT", "commit the failed run", err);
+  if (rc != LIQ_OK) goto fail;
+  return LIQ_OK;
+
+fail:
+  rollback_quietly(st);
+  return rc;
+}
+
+/* Open the batch transaction if none is open. */
+static int row_begin(liq_store *st, liq_err *err) {
+  if (st->iRun == 0)
+    return liq_errf(err, LIQ_USAGE, st->zPath, 0,
+                    "no active run (call liq_store_begin_run first)");
+  if (!sqlite3_get_autocommit(st->db)) return LIQ_OK;
+  st->nPending = 0;
+  return exec_sql(st->db, st->zPath, "BEGIN IMMEDIATE", "begin a row batch",
+                  err);
+}
+
+/* Count a written row; commit when the batch is full. */
+static int row_end(liq_store *st, liq_err *err) {
+  if (++st->nPending < LIQ_STORE_BATCH) return LIQ_OK;
+  st->nPending = 0;
+  return exec_sql(st->db, st->zPath, "COMMIT", "commit a row batch", err);
+}
+
+/*
+************************************************************************
+** Writing
+************************************************************************
+*/
+
+int liq_store_open(const char *path, liq_store **out, liq_err *err) {
+  liq_store *st = NULL;
+  sqlite3_stmt *pVer = NULL;
+  size_t len;
+  int rc;
+
+  *out = NULL;
+  st = calloc(1, sizeof *st);
+  len = strlen(path);
+  if (st == NULL || (st->zPath = malloc(len + 1)) == NULL) {
+    free(st);
+    return liq_errf(err, LIQ_NOMEM, path, 0, "out of memory");
+  }
+  memcpy(st->zPath, path, len + 1);
+
+  if (sqlite3_open_v2(path, &st->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                      NULL) != SQLITE_OK) {
+    rc = db_error(st->db, path, "cannot open database", err);
+    goto fail;
+  }
+  sqlite3_extended_result_codes(st->db, 1);
+  sqlite3_busy_timeout(st->db, LIQ_STORE_BUSY_MS);
+
+  /* Connection settings: outside any transaction. */
+  rc = exec_sql(st->db, path,
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;",
+                "configure the database", err);
+  if (rc != LIQ_OK) goto fail;
+
+  rc = exec_sql(st->db, path, "BEGIN IMMEDIATE", "begin", err);
+  if (rc != LIQ_OK) goto fail;
+  rc = exec_sql(st->db, path, zSchema, "create the schema", err);
+  if (rc != LIQ_OK) goto fail;
+  rc = prepare(st->db, path,
+               "SELECT CAST(value AS INTEGER) FROM meta"
+               " WHERE key = 'schema_version'",
+               0, &pVer, "read the schema version", err);
+  if (rc != LIQ_OK) goto fail;
+  if (sqlite3_step(pVer) == SQLITE_ROW &&
+      sqlite3_column_int(pVer, 0) > LIQ_STORE_SCHEMA_VERSION) {
+    rc = liq_errf(err, LIQ_DB, path, 0,
+                  "schema version %d is newer than this liqsim's (%d)",
+                  sqlite3_column_int(pVer, 0), LIQ_STORE_SCHEMA_VERSION);
+    goto fail;
+  }
+  sqlite3_finalize(pVer);
+  pVer = NULL;
+  rc = exec_sql(st->db, path, "COMMIT", "commit the schema", err);
+  if (rc != LIQ_OK) goto fail;
+
+  *out = st;
+  return LIQ_OK;
+
+fail:
+  sqlite3_finalize(pVer);
+  liq_store_close(st);
+  return rc;
+}
+
+void liq_store_close(liq_store *st) {
+  if (st == NULL) return;
+  finalize_row_statements(st);
+  /* An open batch is rolled back by the close; the run stays 'running'
+  ** like the run of a killed process. */
+  sqlite3_close_v2(st->db);
+  free(st->zPath);
+  free(st);
+}
+
+int liq_store_begin_run(liq_store *st, const liq_scenario *sc, uint64_t seed,
+                        int64_t *run_id, liq_err *err) {
+  char aLabel[LIQ_MAX_QUANTILES][32];
+  sqlite3_stmt *pRun = NULL;
+  size_t nQuant = sc->stats.n_quantiles;
+  int rc;
+
+  *run_id = 0;
+  if (st->iRun != 0)
+    return liq_errf(err, LIQ_USAGE, st->zPath, 0,
+                    "run %lld is still active", (long long)st->iRun);
+  if (nQuant > LIQ_MAX_QUANTILES)
+    return liq_errf(err, LIQ_INPUT, sc->path, 0,
+                    "%zu quantiles (at most %d)", nQuant, LIQ_MAX_QUANTILES);
+  rc = quantile_labels(sc, aLabel, err);
+  if (rc != LIQ_OK) return rc;
+  finalize_row_statements(st);
+
+  /* The runs row and any new columns, committed together at once. */
+  rc = exec_sql(st->db, st->zPath, "BEGIN IMMEDIATE", "begin", err);
+  if (rc != LIQ_OK) return rc;
+  rc = ensure_quantile_columns(st, aLabel, nQuant, err);
+  if (rc != LIQ_OK) goto fail;
+  rc = prepare(st->db, st->zPath,
+               "INSERT INTO runs(scenario_name, seed, params, scenario_text,"
+               " scenario_path, version, status, started_at, steps, positions)"
+               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'running', " LIQ_SQL_NOW
+               ", ?7, ?8)",
+               0, &pRun, "prepare the runs INSERT", err);
+  if (rc != LIQ_OK) goto fail;
+  bind_text(pRun, 1, sc->name);
+  /* seeds >= 2^63 keep their bit pattern (read back as negative) */
+  sqlite3_bind_int64(pRun, 2, (sqlite3_int64)seed);
+  bind_text(pRun, 3, sc->params_json ? sc->params_json : "{}");
+  bind_text(pRun, 4, sc->text);
+  bind_text(pRun, 5, sc->path[0] ? sc->path : NULL);
+  bind_text(pRun, 6, LIQ_VERSION);
+  bind_size(pRun, 7, sc->steps);
+  bind_size(pRun, 8, sc->book.positions);
+  rc = step_done(st->db, st->zPath, pRun, "insert the run", err);
+  sqlite3_finalize(pRun);
+  pRun = NULL;
+  if (rc != LIQ_OK) goto fail;
+  st->iRun = sqlite3_last_insert_rowid(st->db);
+  rc = exec_sql(st->db, st->zPath, "COMMIT", "commit the run", err);
+  if (rc != LIQ_OK) {
+    st->iRun = 0;
+    goto fail;
+  }
+
+  /* The row statements.  A failure here leaves a committed runs row:
+  ** mark it failed so nothing stays 'running'. */
+  rc = prepare_step_insert(st, aLabel, nQuant, err);
+  if (rc == LIQ_OK)
+    rc = prepare(st->db, st->zPath,
+                 "INSERT INTO liquidations(run_id, step, round, position_id,"
+                 " side, qty, price, trigger_price, liquidation_price,"
+                 " bankruptcy_price, equity, loss, fee, returned)"
+                 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 SQLITE_PREPARE_PERSISTENT, &st->pLiq,
+                 "prepare the liquidations INSERT", err);
+  if (rc != LIQ_OK) {
+    mark_failed(st, err ? err->msg : "cannot prepare statements", NULL);
+    finalize_row_statements(st);
+    st->iRun = 0;
+    return rc;
+  }
+  st->nQuant = nQuant;
+  st->nPending = 0;
+  *run_id = st->iRun;
+  return LIQ_OK;
+
+fail:
+  sqlite3_finalize(pRun);
+  rollback_quietly(st);
+  return rc;
+}
+
+int liq_store_step(liq_store *st, const liq_step_row *row, liq_err *err) {
+  sqlite3_stmt *p = st->pStep;
+  size_t i;
+  int rc = row_begin(st, err);
+  if (rc != LIQ_OK) return rc;
+
+  sqlite3_bind_int64(p, 1, st->iRun);
+  bind_size(p, 2, row->step);
+  sqlite3_bind_int64(p, 3, row->t_ms);
+  bind_double(p, 4, row->price);
+  bind_double(p, 5, row->price_exogenous);
+  bind_double(p, 6, row->price_low);
+  bind_double(p, 7, row->price_high);
+  bind_size(p, 8, row->liquidations);
+  bind_size(p, 9, row->liquidations_long);
+  bind_size(p, 10, row->liquidations_short);
+  bind_double(p, 11, row->liquidated_notional);
+  sqlite3_bind_int(p, 12, row->cascade_rounds);
+  bind_size(p, 13, row->margin_calls);
+  bind_double(p, 14, row->insurance_fund);
+  bind_double(p, 15, row->fees);
+  bind_double(p, 16, row->bad_debt);
+  bind_double(p, 17, row->uncovered_loss);
+  bind_double(p, 18, row->open_interest_long);
+  bind_double(p, 19, row->open_interest_short);
+  bind_size(p, 20, row->open_long);
+  bind_size(p, 21, row->open_short);
+  /* A row with fewer quantiles than the scenario leaves the rest NULL. */
+  for (i = 0; i < st->nQuant && i < row->n_quantiles; i++)
+    bind_double(p, LIQ_STEP_N_FIXED + 1 + (int)i, row->cushion[i]);
+
+  rc = step_done(st->db, st->zPath, p, "insert a step row", err);
+  if (rc != LIQ_OK) return rc;
+  return row_end(st, err);
+}
+
+int liq_store_liquidation(liq_store *st, const liq_liq_row *row,
+                          liq_err *err) {
+  sqlite3_stmt *p = st->pLiq;
+  int rc = row_begin(st, err);
+  if (rc != LIQ_OK) return rc;
+
+  sqlite3_bind_int64(p, 1, st->iRun);
+  bind_size(p, 2, row->step);
+  sqlite3_bind_int(p, 3, row->round);
+  bind_size(p, 4, row->position_id);
+  sqlite3_bind_text(p, 5, row->side > 0 ? "long" : "short", -1, SQLITE_STATIC);
+  bind_double(p, 6, row->qty);
+  bind_double(p, 7, row->price);
+  bind_double(p, 8, row->trigger_price);
+  bind_double(p, 9, row->liquidation_price);
+  bind_double(p, 10, row->bankruptcy_price);
+  bind_double(p, 11, row->equity);
+  bind_double(p, 12, row->loss);
+  bind_double(p, 13, row->fee);
+  bind_double(p, 14, row->returned);
+
+  rc = step_done(st->db, st->zPath, p, "insert a liquidation row", err);
+  if (rc != LIQ_OK) return rc;
+  return row_end(st, err);
+}
+
+int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  int rc = row_begin(st, err);            /* the last batch, or a new one */
+  if (rc != LIQ_OK) return rc;
+
+  rc = prepare(st->db, st->zPath,
+               "INSERT INTO summary(run_id, positions, liquidated,"
+               " liquidated_long, liquidated_short, liquidated_notional,"
+               " margin_calls, bad_debt, uncovered_loss, fees,"
+               " insurance_fund_start, insurance_fund_end, insurance_fund_min,"
+               " adl_notional, max_cascade_rounds, start_price, min_price,"
+               " min_price_exogenous, max_price, max_price_exogenous,"
+               " drawdown, drawdown_exogenous, amplification, steps,"
+               " collateral, pnl_closed, pnl_open, returned, open_equity)"
+               " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+               0, &p, "prepare the summary INSERT", err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, st->iRun);
+  bind_size(p, 2, sm->positions);
+  bind_size(p, 3, sm->liquidated);
+  bind_size(p, 4, sm->liquidated_long);
+  bind_size(p, 5, sm->liquidated_short);
+  bind_double(p, 6, sm->liquidated_notional);
+  bind_size(p, 7, sm->margin_calls);
+  bind_double(p, 8, sm->bad_debt);
+  bind_double(p, 9, sm->uncovered_loss);
+  bind_double(p, 10, sm->fees);
+  bind_double(p, 11, sm->insurance_fund_start);
+  bind_double(p, 12, sm->insurance_fund_end);
+  bind_double(p, 13, sm->insurance_fund_min);
+  sqlite3_bind_double(p, 14, 0.0);        /* adl_notional: no ADL yet */
+  sqlite3_bind_int(p, 15, sm->max_cascade_rounds);
+  bind_double(p, 16, sm->start_price);
+  bind_double(p, 17, sm->min_price);
+  bind_double(p, 18, sm->min_price_exogenous);
+  bind_double(p, 19, sm->max_price);
+  bind_double(p, 20, sm->max_price_exogenous);
+  bind_double(p, 21, sm->drawdown);
+  bind_double(p, 22, sm->drawdown_exogenous);
+  bind_double(p, 23, sm->amplification);
+  bind_size(p, 24, sm->steps);
+  bind_double(p, 25, sm->collateral);
+  bind_double(p, 26, sm->pnl_closed);
+  bind_double(p, 27, sm->pnl_open);
+  bind_double(p, 28, sm->returned);
+  bind_double(p, 29, sm->open_equity);
+  rc = step_done(st->db, st->zPath, p, "insert the summary", err);
+  sqlite3_finalize(p);
+  p = NULL;
+  if (rc != LIQ_OK) return rc;
+
+  rc = prepare(st->db, st->zPath,
+               "UPDATE runs SET status = 'done', finished_at = " LIQ_SQL_NOW
+               " WHERE run_id = ?1",
+               0, &p, "prepare the runs UPDATE", err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, st->iRun);
+  rc = step_done(st->db, st->zPath, p, "finish the run", err);
+  sqlite3_finalize(p);
+  if (rc != LIQ_OK) return rc;
+
+  rc = exec_sql(st->db, st->zPath, "COMMIT", "commit the run", err);
+  if (rc != LIQ_OK) return rc;
+  /* Done: the run is no longer active.  On any failure above the run
+  ** stays active and the caller may liq_store_fail_run() it. */
+  st->iRun = 0;
+  st->nPending = 0;
+  finalize_row_statements(st);
+  return LIQ_OK;
+}
+
+int liq_store_fail_run(liq_store *st, const char *why, liq_err *err) {
+  int rc;
+  if (st->iRun == 0)
+    return liq_errf(err, LIQ_USAGE, st->zPath, 0, "no active run to fail");
+  rc = mark_failed(st, why ? why : "unknown error", err);
+  st->iRun = 0;
+  finalize_row_statements(st);
+  return rc;
+}
+
+/*
+** The sink.  Rows are filtered here, so the engine need not know the
+** storage settings.
+*/
+static int sink_step(void *ud, const liq_step_row *row, liq_err *err) {
+  liq_store_sink_ctx *ctx = ud;
+  size_t every;
+  if (!ctx->sc->stats.steps) return LIQ_OK;
+  every = ctx->sc->stats.every > 1 ? (size_t)ctx->sc->stats.every : 1;
+  if (row->step % every != 0 && row->step + 1 != ctx->n_steps) return LIQ_OK;
+  return liq_store_step(ctx->st, row, err);
+}
+
+static int sink_liquidation(void *ud, const liq_liq_row *row, liq_err *err) {
+  liq_store_sink_ctx *ctx = ud;
+  if (!ctx->sc->stats.events) return LIQ_OK;
+  return liq_store_liquidation(ctx->st, row, err);
+}
+
+liq_sink liq_store_sink(liq_store_sink_ctx *ctx) {
+  liq_sink s;
+  s.step = sink_step;
+  s.liquidation = sink_liquidation;
+  s.ud = ctx;
+  return s;
+}
+
+/*
+************************************************************************
+** Report
+************************************************************************
+*/
+
+/*
+** Format |v| with 'nDec' decimals and thousands separators into z:
+** 1234567.891, 2 -> "1,234,567.89".  Huge values use exponent notation.
+*/
+static void fmt_grouped(char *z, size_t n, double v, int nDec) {
+  char zNum[40];
+  const char *zSign = v < 0 ? "-" : "";
+  size_t nInt, i, o = 0;
+  char aOut[48];
+
+  if (isnan(v)) {
+    snprintf(z, n, "n/a");
+    return;
+  }
+  if (!isfinite(v) || fabs(v) >= 1e18) {
+    snprintf(z, n, "%.3e", v);
+    return;
+  }
+  snprintf(zNum, sizeof zNum, "%.*f", nDec, fabs(v));
+  if (strtod(zNum, NULL) == 0.0) zSign = "";      /* no "-0.00" */
+  nInt = strcspn(zNum, ".");
+  for (i = 0; i < nInt; i++) {
+    if (i > 0 && (nInt - i) % 3 == 0) aOut[o++] = ',';
+    aOut[o++] = zNum[i];
+  }
+  aOut[o] = '\0';
+  snprintf(z, n, "%s%s%s", zSign, aOut, zNum + nInt);
+}
+
+/* Money: "$1,234,567" from $100,000 up, else with cents. */
+static void fmt_money(char *z, size_t n, double v) {
+  char zNum[96];
+  int nDec = fabs(v) >= 1e5 ? 0 : 2;
+  int neg = v < 0 && floor(fabs(v) * (nDec ? 100.0 : 1.0) + 0.5) > 0;
+  if (isnan(v)) {
+    snprintf(z, n, "n/a");
+    return;
+  }
+  fmt_grouped(zNum, sizeof zNum, fabs(v), nDec);
+  snprintf(z, n, "%s$%s", neg ? "-" : "", zNum);
+}
+
+/* A price: grouped with 2 decimals from 1,000 up, 4 from 1, else 6
+** significant digits. */
+static void fmt_price(char *z, size_t n, double v) {
+  if (!isnan(v) && fabs(v) < 1.0 && v != 0.0)
+    snprintf(z, n, "%.6g", v);
+  else
+    fmt_grouped(z, n, v, fabs(v) >= 1000.0 ? 2 : 4);
+}
+
+static void fmt_count(char *z, size_t n, sqlite3_int64 v) {
+  fmt_grouped(z, n, (double)v, 0);
+}
+
+static void fmt_percent(char *z, size_t n, double fraction) {
+  if (isnan(fraction)) snprintf(z, n, "n/a");
+  else snprintf(z, n, "%.2f%%", 100.0 * fraction);
+}
+
+/* Columns of the summary SELECT in report_summary(). */
+enum {
+  S_POSITIONS, S_LIQUIDATED, S_LIQ_LONG, S_LIQ_SHORT, S_NOTIONAL,
+  S_MARGIN_CALLS, S_BAD_DEBT, S_UNCOVERED, S_FEES, S_FUND_START,
+  S_FUND_END, S_FUND_MIN, S_ADL, S_ROUNDS, S_START_PRICE, S_MIN_PRICE,
+  S_MIN_PRICE_X, S_MAX_PRICE, S_MAX_PRICE_X, S_DRAWDOWN, S_DRAWDOWN_X,
+  S_AMPLIFICATION, S_STEPS
+};
+
+#define LIQ_REPORT_LABEL "  %-25s"
+
+static int report_summary(sqlite3 *db, const char *zPath, int64_t iRun,
+                          int *pFound /* OUT */, FILE *out, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  char a[160], b[160], c[160];
+  sqlite3_int64 nPos, nLiq;
+  int rc, src;
+
+  *pFound = 0;
+  rc = prepare(db, zPath,
+               "SELECT positions, liquidated, liquidated_long,"
+               " liquidated_short, liquidated_notional, margin_calls,"
+               " bad_debt, uncovered_loss, fees, insurance_fund_start,"
+               " insurance_fund_end, insurance_fund_min, adl_notional,"
+               " max_cascade_rounds, start_price, min_price,"
+               " min_price_exogenous, max_price, max_price_exogenous,"
+               " drawdown, drawdown_exogenous, amplification, steps"
+               " FROM summary WHERE run_id = ?1",
+               0, &p, "read the summary", err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, iRun);
+  src = sqlite3_step(p);
+  if (src == SQLITE_DONE) {
+    sqlite3_finalize(p);
+    return LIQ_OK;
+  }
+  if (src != SQLITE_ROW) {
+    rc = db_error(db, zPath, "read the summary", err);
+    sqlite3_finalize(p);
+    return rc;
+  }
+  *pFound = 1;
+
+  nPos = sqlite3_column_int64(p, S_POSITIONS);
+  nLiq = sqlite3_column_int64(p, S_LIQUIDATED);
+  fmt_count(a, sizeof a, sqlite3_column_int64(p, S_STEPS));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "steps", a);
+  fmt_count(a, sizeof a, nPos);
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "positions", a);
+  fmt_count(a, sizeof a, nLiq);
+  fmt_count(b, sizeof b, sqlite3_column_int64(p, S_LIQ_LONG));
+  fmt_count(c, sizeof c, sqlite3_column_int64(p, S_LIQ_SHORT));
+  fprintf(out, LIQ_REPORT_LABEL "%s (long %s, short %s)", "liquidated", a, b,
+          c);
+  if (nPos > 0) {
+    fmt_percent(a, sizeof a, (double)nLiq / (double)nPos);
+    fprintf(out, ", %s of positions", a);
+  }
+  fputc('\n', out);
+  fmt_money(a, sizeof a, column_double(p, S_NOTIONAL));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "liquidated notional", a);
+  fmt_count(a, sizeof a, sqlite3_column_int64(p, S_MARGIN_CALLS));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "margin calls (peak)", a);
+  fprintf(out, LIQ_REPORT_LABEL "%d\n", "cascade rounds (max)",
+          sqlite3_column_int(p, S_ROUNDS));
+  fmt_money(a, sizeof a, column_double(p, S_BAD_DEBT));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "bad debt", a);
+  fmt_money(a, sizeof a, column_double(p, S_UNCOVERED));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "uncovered loss", a);
+  fmt_money(a, sizeof a, column_double(p, S_ADL));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "ADL notional", a);
+  fmt_money(a, sizeof a, column_double(p, S_FEES));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "fees", a);
+  fmt_money(a, sizeof a, column_double(p, S_FUND_START));
+  fmt_money(b, sizeof b, column_double(p, S_FUND_MIN));
+  fmt_money(c, sizeof c, column_double(p, S_FUND_END));
+  fprintf(out, LIQ_REPORT_LABEL "start %s, min %s, end %s\n",
+          "insurance fund", a, b, c);
+  fmt_price(a, sizeof a, column_double(p, S_START_PRICE));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "start price", a);
+  fmt_price(a, sizeof a, column_double(p, S_MIN_PRICE));
+  fmt_price(b, sizeof b, column_double(p, S_MAX_PRICE));
+  fmt_percent(c, sizeof c, column_double(p, S_DRAWDOWN));
+  fprintf(out, LIQ_REPORT_LABEL "min %s, max %s, drawdown %s\n",
+          "price with impact", a, b, c);
+  fmt_price(a, sizeof a, column_double(p, S_MIN_PRICE_X));
+  fmt_price(b, sizeof b, column_double(p, S_MAX_PRICE_X));
+  fmt_percent(c, sizeof c, column_double(p, S_DRAWDOWN_X));
+  fprintf(out, LIQ_REPORT_LABEL "min %s, max %s, drawdown %s\n",
+          "price exogenous", a, b, c);
+  if (sqlite3_column_type(p, S_AMPLIFICATION) == SQLITE_NULL)
+    fprintf(out, LIQ_REPORT_LABEL "n/a (no exogenous drawdown)\n",
+            "amplification");
+  else
+    fprintf(out, LIQ_REPORT_LABEL "%.3fx\n", "amplification",
+            sqlite3_column_double(p, S_AMPLIFICATION));
+  sqlite3_finalize(p);
+  return LIQ_OK;
+}
+
+/* Stored row counts and the steps with the most liquidations. */
+static int report_rows(sqlite3 *db, const char *zPath, int64_t iRun,
+                       FILE *out, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  sqlite3_int64 nSteps = 0, nLiqs = 0;
+  char a[160], b[160], c[160];
+  int rc, src, nTop = 0;
+
+  rc = prepare(db, zPath,
+               "SELECT (SELECT count(*) FROM steps WHERE run_id = ?1),"
+               " (SELECT count(*) FROM liquidations WHERE run_id = ?1)",
+               0, &p, "count stored rows", err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, iRun);
+  if (sqlite3_step(p) != SQLITE_ROW) {
+    rc = db_error(db, zPath, "count stored rows", err);
+    sqlite3_finalize(p);
+    return rc;
+  }
+  nSteps = sqlite3_column_int64(p, 0);
+  nLiqs = sqlite3_column_int64(p, 1);
+  sqlite3_finalize(p);
+  p = NULL;
+  fmt_count(a, sizeof a, nSteps);
+  fmt_count(b, sizeof b, nLiqs);
+  fprintf(out, LIQ_REPORT_LABEL "%s step rows, %s liquidation rows\n",
+          "stored", a, b);
+  if (nSteps == 0) return LIQ_OK;
+
+  rc = prepare(db, zPath,
+               "SELECT step, price, liquidations, liquidated_notional,"
+               " cascade_rounds FROM steps"
+               " WHERE run_id = ?1 AND liquidations > 0"
+               " ORDER BY liquidations DESC, step LIMIT ?2",
+               0, &p, "read the top steps", err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, iRun);
+  sqlite3_bind_int(p, 2, LIQ_STORE_REPORT_TOP);
+  while ((src = sqlite3_step(p)) == SQLITE_ROW) {
+    if (nTop++ == 0)
+      fprintf(out, "  steps with the most liquidations:\n"
+                   "  %10s %16s %14s %20s %7s\n",
+              "step", "price", "liquidations", "notional", "rounds");
+    fmt_price(a, sizeof a, column_double(p, 1));
+    fmt_count(b, sizeof b, sqlite3_column_int64(p, 2));
+    fmt_money(c, sizeof c, column_double(p, 3));
+    fprintf(out, "  %10lld %16s %14s %20s %7d\n",
+            (long long)sqlite3_column_int64(p, 0), a, b, c,
+            sqlite3_column_int(p, 4));
+  }
+  if (src != SQLITE_DONE) {
+    rc = db_error(db, zPath, "read the top steps", err);
+    sqlite3_finalize(p);
+    return rc;
+  }
+  sqlite3_finalize(p);
+  if (nTop == 0) fprintf(out, "  no stored step liquidated anything\n");
+  return LIQ_OK;
+}
+
+int liq_store_report(const char *db, int64_t run_id, FILE *out,
+                     liq_err *err) {
+  sqlite3 *pDb = NULL;
+  sqlite3_stmt *pRuns = NULL;
+  int rc, src, nRun = 0;
+
+  if (sqlite3_open_v2(db, &pDb, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    rc = liq_errf(err, LIQ_IO, db, 0, "cannot open database: %s",
+                  pDb ? sqlite3_errmsg(pDb) : "out of memory");
+    sqlite3_close_v2(pDb);
+    return rc;
+  }
+  sqlite3_busy_timeout(pDb, LIQ_STORE_BUSY_MS);
+  /* "file is not a database" and a missing runs table show up here. */
+  rc = prepare(pDb, db,
+               "SELECT run_id, scenario_name, seed, status, started_at,"
+               " finished_at, params, error, version FROM runs"
+               " WHERE ?1 = 0 OR run_id = ?1 ORDER BY run_id",
+               0, &pRuns, "not a liqsim database", err);
+  if (rc != LIQ_OK) goto done;
+  sqlite3_bind_int64(pRuns, 1, run_id);
+
+  while ((src = sqlite3_step(pRuns)) == SQLITE_ROW) {
+    int64_t iRun = sqlite3_column_int64(pRuns, 0);
+    const char *zStatus = column_text(pRuns, 3, "?");
+    int found;
+    if (nRun++ > 0) fputc('\n', out);
+    fprintf(out, "run %lld: %s, seed %lld, %s (liqsim %s)\n", (long long)iRun,
+            column_text(pRuns, 1, "?"),
+            (long long)sqlite3_column_int64(pRuns, 2), zStatus,
+            column_text(pRuns, 8, "?"));
+    fprintf(out, "  started %s, finished %s\n", column_text(pRuns, 4, "-"),
+            column_text(pRuns, 5, "-"));
+    fprintf(out, "  params %s\n", column_text(pRuns, 6, "{}"));
+    if (strcmp(zStatus, "failed") == 0)
+      fprintf(out, "  error: %s\n", column_text(pRuns, 7, "(none recorded)"));
+
+    rc = report_summary(pDb, db, iRun, &found, out, err);
+    if (rc != LIQ_OK) goto done;
+    if (!found) {
+      if (strcmp(zStatus, "running") == 0)
+        fprintf(out, "  no summary: the run is still running"
+                     " (or its process was killed)\n");
+      else
+        fprintf(out, "  no summary: the run %s\n",
+                strcmp(zStatus, "failed") == 0 ? "failed" : "stored none");
+    }
+    rc = report_rows(pDb, db, iRun, out, err);
+    if (rc != LIQ_OK) goto done;
+  }
+  if (src != SQLITE_DONE) {
+    rc = db_error(pDb, db, "read the runs", err);
+    goto done;
+  }
+  if (nRun == 0) {
+    if (run_id != 0) {
+      rc = liq_errf(err, LIQ_USAGE, db, 0, "no run %lld in DB",
+                    (long long)run_id);
+      goto done;
+    }
+    fprintf(out, "no runs in %s\n", db);
+  }
+  if (ferror(out)) rc = liq_errf(err, LIQ_IO, NULL, 0, "cannot write the report");
+
+done:
+  sqlite3_finalize(pRuns);
+  sqlite3_close_v2(pDb);
+  return rc;
+}
