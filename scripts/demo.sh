@@ -1,0 +1,19 @@
+#!/bin/sh
+# demo.sh: build liqsim (Release), run the default scenario and print its report.
+# Works from any directory; installs the build dependencies first (scripts/deps.sh).
+set -eu
+
+cd "$(dirname "$0")/.."
+
+sh scripts/deps.sh
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
+cmake --build build-release -j2 --target liqsim
+
+# One run in a fresh database, so the report shows just this run.
+mkdir -p results
+rm -f results/default.db results/default.db-wal results/default.db-shm
+build-release/sim/liqsim run scenarios/default.cfg --out results/default.db
+echo
+build-release/sim/liqsim report results/default.db
+echo
+echo "Results: results/default.db (open it with: sqlite3 results/default.db)"

@@ -1,0 +1,139 @@
+# integration.cmake: tests that run the liqsim binary (included by
+# tests/CMakeLists.txt).
+#
+#   cli_check_<scenario>   every shipped scenario passes 'liqsim check'
+#   cli_help_*             --help, --version exit 0
+#   cli_ok_*               small valid runs and checks of the fixtures
+#   cli_bad_*              bad usage and bad input: exact exit code (2, or 1 for
+#                          runtime failures) and the "liqsim: FILE:LINE:" message,
+#                          through expect_fail.sh (ctest cannot check both)
+#   test_cli               (tests/test_cli.c, cmocka) end-to-end runs read back
+#                          through SQLite
+#
+# Exit codes (DESIGN.md): 0 ok, 1 runtime failure, 2 bad usage or bad input.
+# An input the user named that cannot be read (scenario, price CSV, database
+# for report) is bad input: exit 2.
+
+set(LIQ_BIN $<TARGET_FILE:liqsim>)
+set(LIQ_DATA ${CMAKE_CURRENT_SOURCE_DIR}/data)
+set(LIQ_EXPECT sh ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.sh)
+
+# test_cli runs the binary: build it first.
+if(TARGET test_cli)
+  add_dependencies(test_cli liqsim)
+endif()
+
+# (a) Every shipped scenario validates (file, price data and book).
+file(GLOB LIQ_SCENARIOS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/scenarios/*.cfg)
+foreach(cfg ${LIQ_SCENARIOS})
+  get_filename_component(name ${cfg} NAME_WE)
+  add_test(NAME cli_check_${name} COMMAND liqsim check ${cfg})
+  set_tests_properties(cli_check_${name} PROPERTIES
+    PASS_REGULAR_EXPRESSION "${name}.cfg: ok \\([0-9]+ positions, [0-9]+ steps, [a-z]+\\)")
+endforeach()
+
+# (b) Help and version.
+add_test(NAME cli_help COMMAND liqsim --help)
+add_test(NAME cli_help_short COMMAND liqsim -h)
+add_test(NAME cli_help_run COMMAND liqsim run --help)
+add_test(NAME cli_help_check COMMAND liqsim check -h)
+add_test(NAME cli_help_report COMMAND liqsim report --help)
+add_test(NAME cli_version COMMAND liqsim --version)
+set_tests_properties(cli_help cli_help_short PROPERTIES
+  PASS_REGULAR_EXPRESSION "usage: liqsim COMMAND")
+set_tests_properties(cli_help_run PROPERTIES
+  PASS_REGULAR_EXPRESSION "usage: liqsim run SCENARIO \\[--out DB\\] \\[--seed N\\]")
+set_tests_properties(cli_help_check PROPERTIES PASS_REGULAR_EXPRESSION "usage: liqsim check")
+set_tests_properties(cli_help_report PROPERTIES PASS_REGULAR_EXPRESSION "usage: liqsim report")
+set_tests_properties(cli_version PROPERTIES
+  PASS_REGULAR_EXPRESSION "^liqsim ${PROJECT_VERSION}")
+
+# Valid fixtures run (exit 0 is what ctest checks without a regex).
+add_test(NAME cli_ok_check_replay COMMAND liqsim check ${LIQ_DATA}/cli_replay_ok.cfg)
+set_tests_properties(cli_ok_check_replay PROPERTIES
+  PASS_REGULAR_EXPRESSION "cli_replay_ok.cfg: ok \\(10 positions, 6 steps, replay\\)")
+add_test(NAME cli_ok_run_replay COMMAND liqsim run ${LIQ_DATA}/cli_replay_ok.cfg
+  --quiet --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_run_replay.db)
+
+# (c) Bad usage and bad input: liqsim_expect_fail(NAME CODE REGEX ARGS...)
+function(liqsim_expect_fail name code regex)
+  add_test(NAME cli_bad_${name}
+           COMMAND ${LIQ_EXPECT} ${code} "${regex}" ${LIQ_BIN} ${ARGN})
+endfunction()
+
+# Scenario files: errors located at FILE:LINE of the offending setting.
+liqsim_expect_fail(maintenance 2 "^liqsim: .*cli_bad_maintenance\\.cfg:11: .*maintenance"
+  check ${LIQ_DATA}/cli_bad_maintenance.cfg)
+liqsim_expect_fail(leverage 2 "^liqsim: .*cli_bad_leverage\\.cfg:8: .*leverage"
+  check ${LIQ_DATA}/cli_bad_leverage.cfg)
+liqsim_expect_fail(unknown_key 2 "^liqsim: .*cli_unknown_key\\.cfg:8: .*colour"
+  check ${LIQ_DATA}/cli_unknown_key.cfg)
+liqsim_expect_fail(syntax 2 "^liqsim: .*cli_syntax\\.cfg:4: "
+  check ${LIQ_DATA}/cli_syntax.cfg)
+liqsim_expect_fail(empty_scenario 2 "^liqsim: .*cli_empty\\.cfg(:[0-9]+)?: "
+  check ${LIQ_DATA}/cli_empty.cfg)
+liqsim_expect_fail(missing_scenario 2 "^liqsim: .*no_such_scenario\\.cfg"
+  check ${LIQ_DATA}/no_such_scenario.cfg)
+liqsim_expect_fail(run_bad_maintenance 2 "^liqsim: .*cli_bad_maintenance\\.cfg:11: "
+  run ${LIQ_DATA}/cli_bad_maintenance.cfg --out ${CMAKE_CURRENT_BINARY_DIR}/cli_never.db)
+
+# Replay price data: errors located at the CSV's FILE:LINE; 'check' loads it.
+liqsim_expect_fail(csv_nan 2 "^liqsim: .*cli_nan\\.csv:4: "
+  check ${LIQ_DATA}/cli_replay_nan.cfg)
+liqsim_expect_fail(csv_unsorted 2 "^liqsim: .*cli_unsorted\\.csv:4: "
+  check ${LIQ_DATA}/cli_replay_unsorted.cfg)
+liqsim_expect_fail(csv_duplicate 2 "^liqsim: .*cli_duplicate\\.csv:4: "
+  check ${LIQ_DATA}/cli_replay_duplicate.cfg)
+liqsim_expect_fail(csv_empty 2 "^liqsim: .*cli_empty\\.csv(:[0-9]+)?: "
+  check ${LIQ_DATA}/cli_replay_empty.cfg)
+liqsim_expect_fail(csv_missing 2 "^liqsim: .*cli_no_such_file\\.csv"
+  check ${LIQ_DATA}/cli_replay_missing.cfg)
+liqsim_expect_fail(run_csv_nan 2 "^liqsim: .*cli_nan\\.csv:4: "
+  run ${LIQ_DATA}/cli_replay_nan.cfg --out ${CMAKE_CURRENT_BINARY_DIR}/cli_never.db)
+
+# --set overrides: located as --set:N (N = the override's position).
+liqsim_expect_fail(set_no_equals 2 "^liqsim: --set:1: "
+  check ${LIQ_DATA}/cli_replay_ok.cfg --set book.positions)
+liqsim_expect_fail(set_bad_value 2 "^liqsim: --set:2: "
+  check ${LIQ_DATA}/cli_replay_ok.cfg --set book.positions=20 --set margin.maintenance=0.5)
+liqsim_expect_fail(set_unknown_key 2 "^liqsim: --set:1: .*colour"
+  check ${LIQ_DATA}/cli_replay_ok.cfg --set book.colour=3)
+liqsim_expect_fail(set_not_a_number 2 "^liqsim: --set:1: "
+  check ${LIQ_DATA}/cli_replay_ok.cfg --set book.positions=many)
+
+# Command line.
+liqsim_expect_fail(no_args 2 "usage: liqsim")
+liqsim_expect_fail(unknown_command 2 "^liqsim: unknown command 'frobnicate'" frobnicate)
+liqsim_expect_fail(unknown_global_option 2 "^liqsim: unknown option '--frobnicate'" --frobnicate)
+liqsim_expect_fail(unknown_option 2 "^liqsim: run: unknown option '--frobnicate'"
+  run ${LIQ_DATA}/cli_replay_ok.cfg --frobnicate)
+liqsim_expect_fail(unknown_option_hint 2 "^Try 'liqsim run --help'"
+  run ${LIQ_DATA}/cli_replay_ok.cfg --frobnicate)
+liqsim_expect_fail(option_not_for_command 2 "^liqsim: check: unknown option '--seed'"
+  check ${LIQ_DATA}/cli_replay_ok.cfg --seed 3)
+liqsim_expect_fail(missing_scenario_arg 2 "^liqsim: run: missing SCENARIO" run --quiet)
+liqsim_expect_fail(extra_arg 2 "^liqsim: check: unexpected argument"
+  check ${LIQ_DATA}/cli_replay_ok.cfg ${LIQ_DATA}/cli_replay_ok.cfg)
+liqsim_expect_fail(out_no_value 2 "^liqsim: run: option '--out' needs"
+  run ${LIQ_DATA}/cli_replay_ok.cfg --out)
+liqsim_expect_fail(seed_negative 2 "^liqsim: run: --seed must be a non-negative integer, got '-1'"
+  run ${LIQ_DATA}/cli_replay_ok.cfg --seed -1)
+liqsim_expect_fail(seed_word 2 "^liqsim: run: --seed must be a non-negative integer, got 'abc'"
+  run ${LIQ_DATA}/cli_replay_ok.cfg --seed abc)
+liqsim_expect_fail(seed_float 2 "^liqsim: run: --seed must be a non-negative integer, got '1e3'"
+  run ${LIQ_DATA}/cli_replay_ok.cfg --seed=1e3)
+liqsim_expect_fail(seed_overflow 2 "^liqsim: run: --seed must be a non-negative integer"
+  run ${LIQ_DATA}/cli_replay_ok.cfg --seed 18446744073709551616)
+liqsim_expect_fail(seed_missing 2 "^liqsim: run: option '--seed' needs a value"
+  run ${LIQ_DATA}/cli_replay_ok.cfg --seed)
+liqsim_expect_fail(report_missing_db 2 "^liqsim: .*no_such\\.db: "
+  report ${CMAKE_CURRENT_BINARY_DIR}/no_such.db)
+liqsim_expect_fail(report_bad_run 2 "^liqsim: report: --run must be a positive integer"
+  report ${CMAKE_CURRENT_BINARY_DIR}/no_such.db --run 0)
+foreach(cmd sweep calibrate backtest fit merge)
+  liqsim_expect_fail(not_implemented_${cmd} 2 "^liqsim: ${cmd} is not implemented yet" ${cmd})
+endforeach()
+
+# A runtime failure (the database cannot be created) is exit 1, not 2.
+liqsim_expect_fail(out_unwritable 1 "^liqsim: "
+  run ${LIQ_DATA}/cli_replay_ok.cfg --quiet --out /nonexistent-liqsim-dir/x.db)

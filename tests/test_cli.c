@@ -1,0 +1,489 @@
+/*
+** test_cli.c: end-to-end tests of the liqsim program.
+**
+** Each test runs the built binary (LIQ_BINARY) as a child process and reads
+** the results database back through SQLite, as a researcher would.  Runs
+** use --set book.positions=2000 so every shipped scenario finishes quickly.
+*/
+#define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "test_util.h"
+
+#include "liq_path.h"
+#include "liq_scenario.h"
+
+extern char **environ;
+
+#define SMALL_BOOK "book.positions=2000"
+#define DEFAULT_CFG LIQ_SOURCE_DIR "/scenarios/default.cfg"
+
+typedef struct fixture {
+  char dir[512];           /* temporary directory for databases and output */
+  char out[600];           /* child's stdout */
+  char err[600];           /* child's stderr */
+} fixture;
+
+static int setup(void **state) {
+  fixture *fx = calloc(1, sizeof *fx);
+  const char *tmp = getenv("TMPDIR");
+  if (fx == NULL) return -1;
+  snprintf(fx->dir, sizeof fx->dir, "%s/liqsim-cli-XXXXXX", tmp ? tmp : "/tmp");
+  if (mkdtemp(fx->dir) == NULL) {
+    free(fx);
+    return -1;
+  }
+  snprintf(fx->out, sizeof fx->out, "%s/stdout.txt", fx->dir);
+  snprintf(fx->err, sizeof fx->err, "%s/stderr.txt", fx->dir);
+  *state = fx;
+  return 0;
+}
+
+/* Remove the directory's files (one level) and the directory. */
+static int teardown(void **state) {
+  fixture *fx = *state;
+  DIR *d = opendir(fx->dir);
+  struct dirent *e;
+  char path[1200];
+  if (d != NULL) {
+    while ((e = readdir(d)) != NULL) {
+      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+      snprintf(path, sizeof path, "%s/%s", fx->dir, e->d_name);
+      unlink(path);
+    }
+    closedir(d);
+  }
+  rmdir(fx->dir);
+  free(fx);
+  return 0;
+}
+
+/* Whole file as a string (caller frees), "" when unreadable. */
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  char *buf = NULL;
+  long n = 0;
+  if (f != NULL && fseek(f, 0, SEEK_END) == 0) n = ftell(f);
+  buf = calloc((size_t)(n > 0 ? n : 0) + 1, 1);
+  assert_non_null(buf);
+  if (f != NULL) {
+    rewind(f);
+    if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n) buf[0] = '\0';
+    fclose(f);
+  }
+  return buf;
+}
+
+/* Run liqsim with 'args' (NULL-terminated, without argv[0]); stdout and
+** stderr go to fx->out and fx->err.  Returns the exit code, -1 on a
+** signal. */
+static int liqsim(const fixture *fx, const char *const *args) {
+  const char *argv[64];
+  posix_spawn_file_actions_t fa;
+  pid_t pid;
+  int status = 0, i, rc;
+
+  argv[0] = LIQ_BINARY;
+  for (i = 0; args[i] != NULL; i++) {
+    assert_true(i + 2 < (int)(sizeof argv / sizeof argv[0]));
+    argv[i + 1] = args[i];
+  }
+  argv[i + 1] = NULL;
+
+  assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
+  posix_spawn_file_actions_addopen(&fa, 1, fx->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, fx->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  rc = posix_spawn(&pid, LIQ_BINARY, &fa, NULL, (char *const *)argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  assert_int_equal(rc, 0);
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  if (!WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+/* liqsim must exit 0; else fail showing its stderr. */
+static void liqsim_ok(const fixture *fx, const char *const *args) {
+  int code = liqsim(fx, args);
+  if (code != 0) {
+    char *err = slurp(fx->err);
+    print_error("liqsim %s %s ... exited %d:\n%s\n", args[0],
+                args[1] ? args[1] : "", code, err);
+    free(err);
+    fail();
+  }
+}
+
+static sqlite3 *open_db(const char *path) {
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+  if (rc != SQLITE_OK) {
+    print_error("cannot open %s: %s\n", path, db ? sqlite3_errmsg(db) : "?");
+    fail();
+  }
+  return db;
+}
+
+static sqlite3_stmt *prepare(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    print_error("%s: %s\n", sql, sqlite3_errmsg(db));
+    fail();
+  }
+  return st;
+}
+
+/* First column of the first row as an integer (the query must return one). */
+static sqlite3_int64 query_int(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = prepare(db, sql);
+  sqlite3_int64 v;
+  if (sqlite3_step(st) != SQLITE_ROW) {
+    print_error("%s: no row\n", sql);
+    sqlite3_finalize(st);
+    fail();
+  }
+  v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* First column of the first row as text (caller frees), NULL for NULL. */
+static char *query_text(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = prepare(db, sql);
+  char *v = NULL;
+  if (sqlite3_step(st) != SQLITE_ROW) {
+    print_error("%s: no row\n", sql);
+    sqlite3_finalize(st);
+    fail();
+  }
+  if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+    const char *t = (const char *)sqlite3_column_text(st, 0);
+    v = malloc(strlen(t) + 1);
+    assert_non_null(v);
+    strcpy(v, t);
+  }
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* How many step rows the store keeps for a path of n bars. */
+static size_t expected_step_rows(const liq_scenario *sc, size_t n) {
+  size_t i, k = 0;
+  if (!sc->stats.steps) return 0;
+  for (i = 0; i < n; i++)
+    if (i % (size_t)sc->stats.every == 0 || i + 1 == n) k++;
+  return k;
+}
+
+/* The checks every finished run must pass. */
+static void check_run(sqlite3 *db, sqlite3_int64 run_id, const liq_scenario *sc,
+                      size_t n_bars, size_t positions) {
+  char sql[512];
+  const char *tables[] = { "runs", "steps", "liquidations", "summary" };
+  sqlite3_stmt *st;
+  size_t i;
+  char *status;
+
+  for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='%s'",
+             tables[i]);
+    if (query_int(db, sql) != 1) {
+      print_error("table %s missing\n", tables[i]);
+      fail();
+    }
+  }
+
+  snprintf(sql, sizeof sql, "SELECT status FROM runs WHERE run_id=%lld",
+           (long long)run_id);
+  status = query_text(db, sql);
+  assert_non_null(status);
+  assert_string_equal(status, "done");
+  free(status);
+
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM steps WHERE run_id=%lld",
+           (long long)run_id);
+  assert_int_equal(query_int(db, sql), expected_step_rows(sc, n_bars));
+
+  snprintf(sql, sizeof sql,
+           "SELECT positions, min_price, min_price_exogenous, amplification "
+           "FROM summary WHERE run_id=%lld", (long long)run_id);
+  st = prepare(db, sql);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  assert_int_equal(sqlite3_column_int64(st, 0), positions);
+  /* The shipped books are long-heavy: forced selling deepens the trough.
+  ** (A short squeeze between peak and trough could break both checks for
+  ** another book; they are expectations about these scenarios.) */
+  assert_true(sqlite3_column_double(st, 1) <= sqlite3_column_double(st, 2));
+  if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+    assert_true(sqlite3_column_double(st, 3) >= 1.0 - 1e-12);
+  sqlite3_finalize(st);
+}
+
+/* The scenario and its path as liqsim sees them, to compute expectations. */
+static void load_expected(const char *cfg, const char *set, liq_scenario **sc,
+                          size_t *n_bars) {
+  liq_override ov = { set };
+  liq_path *path = NULL;
+  liq_err err;
+  liq_err_clear(&err);
+  assert_liq_ok(liq_scenario_load(cfg, &ov, 1, sc, &err), &err);
+  assert_liq_ok(liq_path_build(*sc, liq_seed((*sc)->seed, 0, LIQ_STREAM_PATH),
+                               &path, &err), &err);
+  *n_bars = path->n;
+  liq_path_free(path);
+}
+
+static int has_suffix(const char *s, const char *suffix) {
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Every shipped scenario runs small and leaves a complete, sane database. */
+static void test_shipped_scenarios_run(void **state) {
+  fixture *fx = *state;
+  DIR *d = opendir(LIQ_SOURCE_DIR "/scenarios");
+  struct dirent *e;
+  int count = 0;
+
+  assert_non_null(d);
+  while ((e = readdir(d)) != NULL) {
+    char cfg[1024], db[1024];
+    liq_scenario *sc = NULL;
+    size_t n_bars = 0;
+    sqlite3 *h;
+    if (!has_suffix(e->d_name, ".cfg")) continue;
+    snprintf(cfg, sizeof cfg, "%s/scenarios/%s", LIQ_SOURCE_DIR, e->d_name);
+    snprintf(db, sizeof db, "%s/%s.db", fx->dir, e->d_name);
+    {
+      const char *args[] = { "run", cfg, "--set", SMALL_BOOK, "--quiet",
+                             "--out", db, NULL };
+      liqsim_ok(fx, args);
+    }
+    load_expected(cfg, SMALL_BOOK, &sc, &n_bars);
+    if (sc->price.model == LIQ_PRICE_GBM)
+      assert_int_equal(n_bars, sc->steps);
+    else
+      assert_true(n_bars > 100);
+    h = open_db(db);
+    check_run(h, 1, sc, n_bars, 2000);
+    sqlite3_close(h);
+    liq_scenario_free(sc);
+    count++;
+  }
+  closedir(d);
+  assert_true(count >= 1);
+}
+
+/* A second run into the same database appends run_id 2. */
+static void test_runs_append(void **state) {
+  fixture *fx = *state;
+  char db[1024];
+  sqlite3 *h;
+  snprintf(db, sizeof db, "%s/append.db", fx->dir);
+  {
+    const char *args[] = { "run", DEFAULT_CFG, "--set", SMALL_BOOK, "--quiet",
+                           "--out", db, NULL };
+    liqsim_ok(fx, args);
+    liqsim_ok(fx, args);
+  }
+  h = open_db(db);
+  assert_int_equal(query_int(h, "SELECT count(*) FROM runs"), 2);
+  assert_int_equal(query_int(h, "SELECT min(run_id) FROM runs"), 1);
+  assert_int_equal(query_int(h, "SELECT max(run_id) FROM runs"), 2);
+  assert_int_equal(query_int(h, "SELECT count(*) FROM summary"), 2);
+  assert_int_equal(query_int(h, "SELECT count(*) FROM runs WHERE status='done'"), 2);
+  sqlite3_close(h);
+}
+
+/* --seed N is the seed stored; the scenario's seed otherwise. */
+static void test_seed_stored(void **state) {
+  fixture *fx = *state;
+  char db[1024];
+  sqlite3 *h;
+  snprintf(db, sizeof db, "%s/seed.db", fx->dir);
+  {
+    const char *a1[] = { "run", DEFAULT_CFG, "--set", SMALL_BOOK, "--seed", "7",
+                         "--quiet", "--out", db, NULL };
+    const char *a2[] = { "run", DEFAULT_CFG, "--set", SMALL_BOOK, "--quiet",
+                         "--out", db, NULL };
+    liqsim_ok(fx, a1);
+    liqsim_ok(fx, a2);
+  }
+  h = open_db(db);
+  assert_int_equal(query_int(h, "SELECT seed FROM runs WHERE run_id=1"), 7);
+  assert_int_equal(query_int(h, "SELECT seed FROM runs WHERE run_id=2"), 42);
+  sqlite3_close(h);
+}
+
+/* --set overrides are stored in runs.params (JSON). */
+static void test_params_stored(void **state) {
+  fixture *fx = *state;
+  char db[1024];
+  char *params;
+  sqlite3 *h;
+  snprintf(db, sizeof db, "%s/params.db", fx->dir);
+  {
+    const char *args[] = { "run", DEFAULT_CFG, "--set", SMALL_BOOK, "--set",
+                           "margin.maintenance=0.004", "--quiet", "--out", db,
+                           NULL };
+    liqsim_ok(fx, args);
+  }
+  h = open_db(db);
+  params = query_text(h, "SELECT params FROM runs WHERE run_id=1");
+  assert_non_null(params);
+  if (strstr(params, "maintenance") == NULL || strstr(params, "0.004") == NULL ||
+      strstr(params, "positions") == NULL || strstr(params, "2000") == NULL) {
+    print_error("runs.params = %s\n", params);
+    fail();
+  }
+  free(params);
+  /* The scenario text is stored as provenance. */
+  params = query_text(h, "SELECT scenario_text FROM runs WHERE run_id=1");
+  assert_non_null(params);
+  assert_non_null(strstr(params, "name"));
+  free(params);
+  sqlite3_close(h);
+}
+
+/* 'liqsim report' reads the database and names the scenario. */
+static void test_report(void **state) {
+  fixture *fx = *state;
+  char db[1024];
+  char *out;
+  snprintf(db, sizeof db, "%s/report.db", fx->dir);
+  {
+    const char *run[] = { "run", DEFAULT_CFG, "--set", SMALL_BOOK, "--quiet",
+                          "--out", db, NULL };
+    const char *rep[] = { "report", db, NULL };
+    const char *rep1[] = { "report", db, "--run", "1", NULL };
+    const char *rep99[] = { "report", db, "--run", "99", NULL };
+    liqsim_ok(fx, run);
+    liqsim_ok(fx, rep);
+    out = slurp(fx->out);
+    assert_non_null(strstr(out, "default"));
+    free(out);
+    liqsim_ok(fx, rep1);
+    out = slurp(fx->out);
+    assert_non_null(strstr(out, "default"));
+    free(out);
+    assert_int_equal(liqsim(fx, rep99), 2);
+    out = slurp(fx->err);
+    assert_non_null(strstr(out, "liqsim: "));
+    free(out);
+  }
+}
+
+/* Without --quiet a run prints one result line with its run id. */
+static void test_result_line(void **state) {
+  fixture *fx = *state;
+  char db[1024];
+  char *out;
+  const char *p;
+  int lines = 0;
+  snprintf(db, sizeof db, "%s/line.db", fx->dir);
+  {
+    const char *run[] = { "run", DEFAULT_CFG, "--set", SMALL_BOOK, "--out", db,
+                          NULL };
+    liqsim_ok(fx, run);
+  }
+  out = slurp(fx->out);
+  assert_non_null(strstr(out, "run 1 "));
+  assert_non_null(strstr(out, "liquidated"));
+  for (p = out; *p; p++)
+    if (*p == '\n') lines++;
+  assert_int_equal(lines, 1);
+  free(out);
+}
+
+/* Same scenario and seed: identical summaries and step rows. */
+static void test_deterministic(void **state) {
+  fixture *fx = *state;
+  char db[1024];
+  sqlite3 *h;
+  sqlite3_stmt *a, *b;
+  int i, n;
+  snprintf(db, sizeof db, "%s/determinism.db", fx->dir);
+  {
+    const char *args[] = { "run", DEFAULT_CFG, "--set", SMALL_BOOK, "--seed",
+                           "11", "--quiet", "--out", db, NULL };
+    liqsim_ok(fx, args);
+    liqsim_ok(fx, args);
+  }
+  h = open_db(db);
+  a = prepare(h, "SELECT * FROM summary WHERE run_id=1");
+  b = prepare(h, "SELECT * FROM summary WHERE run_id=2");
+  assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+  assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+  n = sqlite3_column_count(a);
+  for (i = 0; i < n; i++) {
+    const char *col = sqlite3_column_name(a, i);
+    if (strcmp(col, "run_id") == 0) continue;
+    assert_int_equal(sqlite3_column_type(a, i), sqlite3_column_type(b, i));
+    if (sqlite3_column_type(a, i) == SQLITE_FLOAT &&
+        sqlite3_column_double(a, i) != sqlite3_column_double(b, i)) {
+      print_error("summary.%s differs: %.17g vs %.17g\n", col,
+                  sqlite3_column_double(a, i), sqlite3_column_double(b, i));
+      fail();
+    }
+    if (sqlite3_column_type(a, i) == SQLITE_INTEGER)
+      assert_int_equal(sqlite3_column_int64(a, i), sqlite3_column_int64(b, i));
+  }
+  sqlite3_finalize(a);
+  sqlite3_finalize(b);
+  /* Step rows and liquidation rows match one for one. */
+  assert_int_equal(query_int(h,
+    "SELECT count(*) FROM steps s1 JOIN steps s2 ON s1.step = s2.step "
+    "WHERE s1.run_id = 1 AND s2.run_id = 2 AND (s1.price IS NOT s2.price "
+    "OR s1.liquidations IS NOT s2.liquidations OR s1.bad_debt IS NOT s2.bad_debt "
+    "OR s1.insurance_fund IS NOT s2.insurance_fund)"), 0);
+  assert_int_equal(query_int(h, "SELECT count(*) FROM steps WHERE run_id=1"),
+                   query_int(h, "SELECT count(*) FROM steps WHERE run_id=2"));
+  assert_int_equal(
+    query_int(h, "SELECT count(*) FROM liquidations WHERE run_id=1"),
+    query_int(h, "SELECT count(*) FROM liquidations WHERE run_id=2"));
+  sqlite3_close(h);
+}
+
+/* A run that fails on bad input leaves no database behind and exits 2. */
+static void test_bad_input_no_db(void **state) {
+  fixture *fx = *state;
+  char db[1024];
+  struct stat sb;
+  char *err;
+  snprintf(db, sizeof db, "%s/never.db", fx->dir);
+  {
+    const char *args[] = { "run", DEFAULT_CFG, "--set", "margin.maintenance=2",
+                           "--out", db, NULL };
+    assert_int_equal(liqsim(fx, args), 2);
+  }
+  err = slurp(fx->err);
+  assert_non_null(strstr(err, "liqsim: --set:1: "));
+  free(err);
+  assert_int_not_equal(stat(db, &sb), 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(test_shipped_scenarios_run, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_runs_append, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_seed_stored, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_params_stored, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_report, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_result_line, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_bad_input_no_db, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
