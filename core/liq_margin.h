@@ -18,6 +18,10 @@
 #ifndef LIQ_MARGIN_H
 #define LIQ_MARGIN_H
 
+#include <stddef.h>
+
+#include "liq_scenario.h"
+
 double liq_margin_equity(int side, double qty, double entry, double collateral,
                          double price);
 double liq_margin_liq_price(int side, double qty, double entry,
@@ -33,5 +37,29 @@ double liq_margin_threshold_price(int side, double qty, double entry,
 double liq_margin_normalised_cushion(int side, double qty, double entry,
                                      double collateral, double imr, double mmr,
                                      double price);
+
+/*
+** Rules: flat (mp->n_tiers == 0: MM = maintenance * notional) or tiered
+** brackets chosen by the notional at the mark price (MM = rate_k * notional
+** - amount_k).  IM rate = max(initial, 1/max_leverage_k) under tiers.
+*/
+
+/* Bracket index of 'notional' (0 when flat). */
+size_t liq_margin_bracket(const liq_margin_params *mp, double notional);
+/* Maintenance margin of a position of 'notional' (quote currency). */
+double liq_margin_mm(const liq_margin_params *mp, double notional);
+/* Initial margin rate for 'notional'. */
+double liq_margin_im_rate(const liq_margin_params *mp, double notional);
+/* Highest leverage that may open 'notional': min(1/initial, bracket cap). */
+double liq_margin_max_leverage(const liq_margin_params *mp, double notional);
+/* The exact price where equity == MM(qty * price) under the rule (equity -
+** MM is monotone in price, so it is unique); flat rules reduce to
+** liq_margin_liq_price.  A long that cannot be liquidated gets <= 0. */
+double liq_margin_rule_liq_price(const liq_margin_params *mp, int side,
+                                 double qty, double entry, double collateral);
+/* Fill omitted tier amounts for continuity (amount_0 = 0 unless given;
+** amount_k = amount_{k-1} + floor_k (rate_k - rate_{k-1})).  'given[k]'
+** says whether tier k's amount came from the file. */
+void liq_margin_complete_tiers(liq_margin_params *mp, const int *given);
 
 #endif /* LIQ_MARGIN_H */
