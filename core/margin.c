@@ -84,7 +84,7 @@ double liq_margin_rule_liq_price(const liq_margin_params *mp, int side,
   for (k = 0; k < mp->n_tiers; k++) {
     const liq_tier *t = &mp->tiers[k];
     double lo = t->floor / qty;
-    double hi = k + 1 < mp->n_tiers ? mp->tiers[k + 1].floor / qty : INFINITY;
+    double hi = k + 1 < mp->n_tiers ? mp->tiers[k + 1].floor / qty : HUGE_VAL;
     double p;
     if (side > 0) {
       /* c + q(p - e) = r q p - A  =>  p = (q e - c - A) / (q (1 - r)) */
