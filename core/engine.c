@@ -1,197 +1,300 @@
 /*
 ** engine.c: the step loop and cascade resolution (see liq_engine.h).
 **
-** Each side keeps its open positions in one array sorted by liquidation
-** price, most fragile first (longs: descending p_liq; shorts: ascending),
-** ties by id.  Because nothing in this engine changes a position after it
-** opens, the liquidated positions of a side are always a prefix of that
-** array: a cascade round walks the cursor forward past the thresholds the
-** price crossed and never looks at the rest of the book.
-**
-** Per step the engine also answers two questions about the open positions
-** without scanning them:
-**   - margin calls: positions with p_liq < p < p_call (long); a Fenwick tree
-**     over the ranks of p_call counts the open ones beyond the price;
-**   - cushion quantiles: the normalised cushion of an open long is
-**     (1-m)/(imr-m) * (1 - p_liq/p), ascending along the array, and of a
-**     short (1+m)/(imr-m) * (p_liq/p - 1), also ascending; a quantile of
-**     both sides is the k-th value of two sorted sequences: O(log N).
+** Each side of the book keeps its open positions in order-statistic treaps
+** (liq_treap.h): one keyed by liquidation threshold, one by margin-call
+** threshold, and, with top-ups, one of the traders still "armed" (not yet
+** called).  A key is stored so that the most fragile position is the
+** smallest: stored = -side * threshold + F * g, where F is the side's
+** cumulative charge per unit of quantity (funding, socialised loss) and g
+** the threshold's slope in it (flat rates: 1/(1 - side * rate); tiered: 0,
+** and the side is re-keyed when F moves).  A position is hit at price p
+** when stored <= F * g - side * p, so a charge to a whole side moves every
+** threshold without touching a key.  Collateral is kept "materialised" as
+** of the side's charge f0[i]: the effective collateral is
+** c[i] - q[i] * (F - f0[i]).
 */
 #include "liq_engine.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "liq_funding.h"
 #include "liq_impact.h"
 #include "liq_margin.h"
 #include "liq_stats.h"
+#include "liq_treap.h"
 
-/* One side of the book, in liquidation order. */
-typedef struct side_book {
-  int       side;        /* +1 long, -1 short */
-  size_t    n;           /* positions on this side */
-  size_t    cursor;      /* [0, cursor) are closed */
-  uint32_t *id;          /* position id, in liquidation order */
-  double   *p_liq;       /* liquidation price, in liquidation order */
-  double   *qty_suffix;  /* qty_suffix[i] = sum of qty over [i, n) */
-  double   *p_call;      /* call thresholds sorted, most fragile first */
-  uint32_t *call_rank;   /* call_rank[i]: rank in p_call of position order i */
-  int32_t  *fenwick;     /* open counts over call ranks (1-based tree) */
-} side_book;
+/* One side of the book. */
+typedef struct side_state {
+  int      side;         /* +1 long, -1 short */
+  uint32_t liq, call, arm; /* treap roots */
+  double   F;            /* cumulative charge per unit of quantity */
+  double   g_liq, g_call;/* threshold slopes in F (0 under tiers) */
+  double   qty_open;     /* sum of open quantity (Neumaier-compensated: */
+  double   qty_comp;     /* closes subtract from a large sum) */
+  size_t   n_open;
+  double   cushion_scale;/* (1 -/+ m) / (imr - m): flat rates only */
+} side_state;
+
+typedef struct topup_entry { uint32_t id; size_t due; } topup_entry;
+
+typedef struct engine {
+  const liq_scenario *sc;
+  const liq_margin_params *mp;
+  const liq_book *book;
+  const liq_sink *sink;
+  size_t   n;
+  /* positions (struct of arrays, by id) */
+  double  *q, *c, *f0, *call_rate;
+  long    *chunked;      /* step of the last chunk, LONG_MIN if none */
+  uint8_t *open, *topper, *armed;
+  liq_treap_forest liq_f, call_f, arm_f;
+  side_state sides[2];   /* [0] long, [1] short */
+  /* round scratch */
+  uint32_t *hits;        /* ids hit this round, canonical order */
+  double   *share;       /* their closed shares */
+  /* top-ups */
+  topup_entry *queue;
+  size_t   q_head, q_tail;
+  /* ADL scratch */
+  uint32_t *adl_ids;
+  double   *adl_score;
+  /* price state */
+  double   lnJ;          /* accumulated log impact: market = exogenous * exp(lnJ) */
+  double   daily_vol;
+  double   fund;
+  double  *funding;      /* per-step funding rates, or NULL */
+  liq_drawdown dd, dd_exo;
+  liq_step_row row;
+  liq_summary *sm;
+  int      tiered;
+} engine;
+
+static side_state *side_of(engine *e, int side) {
+  return &e->sides[side > 0 ? 0 : 1];
+}
+
+/* qty_open += dq, compensated; exactly 0 once the side is empty. */
+static void side_add_qty(side_state *s, double dq) {
+  double t = s->qty_open + dq;
+  if (fabs(s->qty_open) >= fabs(dq)) s->qty_comp += (s->qty_open - t) + dq;
+  else s->qty_comp += (dq - t) + s->qty_open;
+  s->qty_open = t;
+  if (s->n_open == 0) s->qty_open = s->qty_comp = 0.0;
+}
+
+static double side_qty(const side_state *s) {
+  return s->qty_open + s->qty_comp;
+}
+
+/* ---- thresholds and keys --------------------------------------------- */
+
+static double c_eff(const engine *e, uint32_t id) {
+  const side_state *s = &e->sides[e->book->side[id] > 0 ? 0 : 1];
+  return e->c[id] - e->q[id] * (s->F - e->f0[id]);
+}
+
+/* Fold the side's charges into c[id]. */
+static void materialise(engine *e, uint32_t id) {
+  side_state *s = side_of(e, e->book->side[id]);
+  e->c[id] = c_eff(e, id);
+  e->f0[id] = s->F;
+}
+
+static double liq_threshold(const engine *e, uint32_t id) {
+  return liq_margin_rule_liq_price(e->mp, e->book->side[id], e->q[id],
+                                   e->book->entry[id], c_eff(e, id));
+}
+
+static double call_threshold(const engine *e, uint32_t id) {
+  return liq_margin_threshold_price(e->book->side[id], e->q[id], e->book->entry[id],
+                                    c_eff(e, id), e->call_rate[id]);
+}
+
+/* stored = -side * threshold + F * g */
+static double store_key(const side_state *s, double thr, double g) {
+  if (isinf(thr)) return -(double)s->side * thr;
+  return -(double)s->side * thr + s->F * g;
+}
+
+/* Keys at or below the probe are hit at price p. */
+static double probe(const side_state *s, double g, double p) {
+  return s->F * g - (double)s->side * p;
+}
+
+static double threshold_of(const side_state *s, double stored, double g) {
+  return (double)s->side * (s->F * g - stored);
+}
+
+static void insert_position(engine *e, uint32_t id) {
+  side_state *s = side_of(e, e->book->side[id]);
+  e->liq_f.key[id] = store_key(s, liq_threshold(e, id), s->g_liq);
+  s->liq = liq_treap_insert(&e->liq_f, s->liq, id);
+  e->call_f.key[id] = store_key(s, call_threshold(e, id), s->g_call);
+  s->call = liq_treap_insert(&e->call_f, s->call, id);
+  if (e->armed[id]) {
+    e->arm_f.key[id] = e->call_f.key[id];
+    s->arm = liq_treap_insert(&e->arm_f, s->arm, id);
+  }
+}
+
+/* Take id out of the call and armed trees (it is already out of liq). */
+static void remove_calls(engine *e, uint32_t id) {
+  side_state *s = side_of(e, e->book->side[id]);
+  s->call = liq_treap_erase(&e->call_f, s->call, id);
+  if (e->armed[id]) s->arm = liq_treap_erase(&e->arm_f, s->arm, id);
+}
+
+/* Re-key one open position after its q or c changed (it is in no tree). */
+static void reinsert(engine *e, uint32_t id) {
+  materialise(e, id);
+  insert_position(e, id);
+}
+
+/* Re-key every open position of a side (tiered rates after a charge). */
+static int side_rekey(engine *e, side_state *s);
+
+/* ---- set-up ------------------------------------------------------------ */
 
 typedef struct keyed { double key; uint32_t id; } keyed;
 
-static int cmp_asc(const void *pa, const void *pb) {
+static int cmp_keyed(const void *pa, const void *pb) {
   const keyed *a = pa, *b = pb;
   if (a->key < b->key) return -1;
   if (a->key > b->key) return 1;
   return (a->id > b->id) - (a->id < b->id);
 }
 
-static int cmp_desc(const void *pa, const void *pb) {
-  const keyed *a = pa, *b = pb;
-  if (a->key > b->key) return -1;
-  if (a->key < b->key) return 1;
-  return (a->id > b->id) - (a->id < b->id);
-}
-
-static void side_free(side_book *s) {
-  free(s->id);
-  free(s->p_liq);
-  free(s->qty_suffix);
-  free(s->p_call);
-  free(s->call_rank);
-  free(s->fenwick);
-  memset(s, 0, sizeof *s);
-}
-
-static void fenwick_add(int32_t *t, size_t n, size_t rank, int32_t v) {
-  size_t i;
-  for (i = rank + 1; i <= n; i += i & (~i + 1)) t[i] += v;
-}
-
-/* Sum over ranks [0, r). */
-static size_t fenwick_prefix(const int32_t *t, size_t r) {
-  long s = 0;
-  size_t i;
-  for (i = r; i > 0; i -= i & (~i + 1)) s += t[i];
-  return (size_t)s;
-}
-
-/* Sort one side of 'b' into 's'.  Returns LIQ_OK or LIQ_NOMEM. */
-static int side_init(side_book *s, int side, const liq_book *b,
-                     const liq_margin_params *mp) {
-  size_t i, k, n = 0;
-  double call_rate = mp->call_level * mp->initial;
-  keyed *tmp = NULL;
-  int (*cmp)(const void *, const void *) = side > 0 ? cmp_desc : cmp_asc;
-
-  memset(s, 0, sizeof *s);
-  s->side = side;
-  for (i = 0; i < b->n; i++) n += b->side[i] == side;
-  s->n = n;
-  k = n ? n : 1;
-  tmp = malloc(k * sizeof *tmp);
-  s->id = malloc(k * sizeof *s->id);
-  s->p_liq = malloc(k * sizeof *s->p_liq);
-  s->qty_suffix = malloc((k + 1) * sizeof *s->qty_suffix);
-  s->p_call = malloc(k * sizeof *s->p_call);
-  s->call_rank = malloc(k * sizeof *s->call_rank);
-  s->fenwick = malloc((k + 1) * sizeof *s->fenwick);
-  if (!tmp || !s->id || !s->p_liq || !s->qty_suffix || !s->p_call ||
-      !s->call_rank || !s->fenwick) {
+/* Build one tree of the side's open ids from keys already in f->key. */
+static int build_tree(engine *e, liq_treap_forest *f, int side, int armed_only,
+                      uint32_t *root) {
+  keyed *tmp = malloc((e->n ? e->n : 1) * sizeof *tmp);
+  uint32_t *ids = malloc((e->n ? e->n : 1) * sizeof *ids);
+  size_t i, m = 0;
+  if (!tmp || !ids) {
     free(tmp);
-    side_free(s);
+    free(ids);
     return LIQ_NOMEM;
   }
-  /* Liquidation order. */
-  for (i = 0, k = 0; i < b->n; i++) {
-    if (b->side[i] != side) continue;
-    tmp[k].key = liq_margin_liq_price(side, b->qty[i], b->entry[i],
-                                      b->collateral[i], mp->maintenance);
-    tmp[k].id = (uint32_t)i;
-    k++;
+  for (i = 0; i < e->n; i++) {
+    if (!e->open[i] || e->book->side[i] != side) continue;
+    if (armed_only && !e->armed[i]) continue;
+    tmp[m].key = f->key[i];
+    tmp[m].id = (uint32_t)i;
+    m++;
   }
-  qsort(tmp, n, sizeof *tmp, cmp);
-  for (k = 0; k < n; k++) {
-    s->id[k] = tmp[k].id;
-    s->p_liq[k] = tmp[k].key;
-  }
-  s->qty_suffix[n] = 0.0;
-  for (k = n; k-- > 0;) s->qty_suffix[k] = s->qty_suffix[k + 1] + b->qty[s->id[k]];
-  /* Call thresholds: sort (p_call, order index) and remember each rank. */
-  for (k = 0; k < n; k++) {
-    uint32_t id = s->id[k];
-    tmp[k].key = liq_margin_threshold_price(side, b->qty[id], b->entry[id],
-                                            b->collateral[id], call_rate);
-    tmp[k].id = (uint32_t)k;
-  }
-  qsort(tmp, n, sizeof *tmp, cmp);
-  for (k = 0; k < n; k++) {
-    s->p_call[k] = tmp[k].key;
-    s->call_rank[tmp[k].id] = (uint32_t)k;
-  }
-  /* Every position open: tree node i covers (i - lowbit(i), i]. */
-  s->fenwick[0] = 0;
-  for (k = 1; k <= n; k++) s->fenwick[k] = (int32_t)(k & (~k + 1));
+  qsort(tmp, m, sizeof *tmp, cmp_keyed);
+  for (i = 0; i < m; i++) ids[i] = tmp[i].id;
+  *root = liq_treap_build(f, ids, m);
   free(tmp);
+  free(ids);
   return LIQ_OK;
 }
 
-/* Is order index i of side s liquidatable at price p? */
-static int side_crossed(const side_book *s, size_t i, double p) {
-  return s->side > 0 ? p <= s->p_liq[i] : p >= s->p_liq[i];
-}
-
-/* Open positions of s in margin call at price p (p_liq < p < p_call). */
-static size_t side_margin_calls(const side_book *s, double p) {
-  size_t lo = 0, hi = s->n, pending, beyond;
-  /* beyond: all positions whose call threshold is crossed (first rank not crossed). */
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    int crossed = s->side > 0 ? s->p_call[mid] > p : s->p_call[mid] < p;
-    if (crossed) lo = mid + 1; else hi = mid;
+static int side_build(engine *e, side_state *s) {
+  size_t i;
+  int rc;
+  for (i = 0; i < e->n; i++) {
+    uint32_t id = (uint32_t)i;
+    if (!e->open[i] || e->book->side[i] != s->side) continue;
+    materialise(e, id);
+    e->liq_f.key[i] = store_key(s, liq_threshold(e, id), s->g_liq);
+    e->call_f.key[i] = store_key(s, call_threshold(e, id), s->g_call);
+    if (e->armed[i]) e->arm_f.key[i] = e->call_f.key[i];
   }
-  beyond = fenwick_prefix(s->fenwick, lo);
-  /* pending: open but at or beyond p_liq (a cascade cut by max_rounds). */
-  lo = s->cursor;
-  hi = s->n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (side_crossed(s, mid, p)) lo = mid + 1; else hi = mid;
+  rc = build_tree(e, &e->liq_f, s->side, 0, &s->liq);
+  if (rc == LIQ_OK) rc = build_tree(e, &e->call_f, s->side, 0, &s->call);
+  if (rc == LIQ_OK && e->arm_f.n) rc = build_tree(e, &e->arm_f, s->side, 1, &s->arm);
+  return rc;
+}
+
+static int side_rekey(engine *e, side_state *s) {
+  return side_build(e, s);
+}
+
+static void side_init(engine *e, side_state *s, int side) {
+  const liq_margin_params *mp = e->mp;
+  double sd = (double)side, rate_call = mp->call_level * mp->initial;
+  memset(s, 0, sizeof *s);
+  s->side = side;
+  if (!e->tiered) {
+    s->g_liq = 1.0 / (1.0 - sd * mp->maintenance);
+    s->g_call = 1.0 - sd * rate_call > 0.0 ? 1.0 / (1.0 - sd * rate_call) : 0.0;
+    s->cushion_scale = (1.0 - sd * mp->maintenance) / (mp->initial - mp->maintenance);
   }
-  pending = lo - s->cursor;
-  return beyond - pending;
 }
 
-/* The normalised cushion of the i-th open position, ascending in i. */
-typedef struct cushion_ctx {
-  const side_book *s;
-  double scale;  /* (1 -/+ m) / (imr - m) */
-  double price;
-} cushion_ctx;
-
-static double cushion_at(const void *ctx, size_t i) {
-  const cushion_ctx *c = ctx;
-  double ratio = c->s->p_liq[c->s->cursor + i] / c->price;
-  return c->s->side > 0 ? c->scale * (1.0 - ratio) : c->scale * (ratio - 1.0);
+static void engine_free(engine *e) {
+  free(e->q);
+  free(e->c);
+  free(e->f0);
+  free(e->call_rate);
+  free(e->chunked);
+  free(e->open);
+  free(e->topper);
+  free(e->armed);
+  free(e->hits);
+  free(e->share);
+  free(e->queue);
+  free(e->adl_ids);
+  free(e->adl_score);
+  free(e->funding);
+  liq_treap_forest_free(&e->liq_f);
+  liq_treap_forest_free(&e->call_f);
+  liq_treap_forest_free(&e->arm_f);
 }
 
-/* Run state beyond the two sides. */
-typedef struct engine {
-  const liq_scenario *sc;
-  const liq_book *book;
-  const liq_sink *sink;
-  side_book lng, sht;
-  double    J;            /* accumulated impact factor: market = exogenous * J */
-  double    daily_vol;
-  double    fund;
-  liq_drawdown dd, dd_exo;
-  liq_step_row row;       /* the step being built */
-  liq_summary *sm;
-} engine;
+static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
+                       const liq_book *b, liq_err *err) {
+  size_t i, n = b->n, k = n ? n : 1;
+  int rc, topups = sc->margin.topup_share > 0.0;
+  e->n = n;
+  e->mp = &sc->margin;
+  e->tiered = sc->margin.n_tiers > 0;
+  e->q = malloc(k * sizeof *e->q);
+  e->c = malloc(k * sizeof *e->c);
+  e->f0 = calloc(k, sizeof *e->f0);
+  e->call_rate = malloc(k * sizeof *e->call_rate);
+  e->chunked = malloc(k * sizeof *e->chunked);
+  e->open = malloc(k);
+  e->topper = calloc(k, 1);
+  e->armed = calloc(k, 1);
+  e->hits = malloc(k * sizeof *e->hits);
+  e->share = malloc(k * sizeof *e->share);
+  e->queue = topups ? malloc((n + 1) * sizeof *e->queue) : NULL;
+  if (!e->q || !e->c || !e->f0 || !e->call_rate || !e->chunked || !e->open ||
+      !e->topper || !e->armed || !e->hits || !e->share || (topups && !e->queue) ||
+      liq_treap_forest_init(&e->liq_f, n) || liq_treap_forest_init(&e->call_f, n) ||
+      (topups && liq_treap_forest_init(&e->arm_f, n)))
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for %zu positions", n);
+  for (i = 0; i < n; i++) {
+    e->q[i] = b->qty[i];
+    e->c[i] = b->collateral[i];
+    e->call_rate[i] = sc->margin.call_level *
+                      liq_margin_im_rate(&sc->margin, b->qty[i] * b->entry[i]);
+    e->chunked[i] = LONG_MIN;
+    e->open[i] = 1;
+    if (topups && liq_engine_is_topper(sc->seed, i, sc->margin.topup_share))
+      e->topper[i] = e->armed[i] = 1;
+  }
+  side_init(e, &e->sides[0], 1);
+  side_init(e, &e->sides[1], -1);
+  for (i = 0; i < n; i++) {
+    side_state *s = side_of(e, b->side[i]);
+    s->n_open++;
+    side_add_qty(s, b->qty[i]);
+  }
+  rc = side_build(e, &e->sides[0]);
+  if (rc == LIQ_OK) rc = side_build(e, &e->sides[1]);
+  if (rc != LIQ_OK) return liq_errf(err, rc, NULL, 0, "out of memory sorting positions");
+  return liq_funding_schedule(sc, path, &e->funding, err);
+}
+
+/* ---- the cascade -------------------------------------------------------- */
 
 static void visit_price(engine *e, double p) {
   liq_summary *sm = e->sm;
@@ -202,108 +305,394 @@ static void visit_price(engine *e, double p) {
   liq_drawdown_add(&e->dd, p);
 }
 
-/* Close order indices [from, to) of side s at fill F; sums into *fees,
-** *losses; emit rows.  Returns a status. */
-static int settle_range(engine *e, side_book *s, size_t from, size_t to,
-                        double fill, double trigger, int round, double *fees,
-                        double *losses, liq_err *err) {
+/* Pop every position of side s hit at p into e->hits[*n...]. */
+static void collect_hits(engine *e, side_state *s, double p, size_t *n) {
+  double x = probe(s, s->g_liq, p);
+  while (s->liq != LIQ_TREAP_NIL) {
+    uint32_t id = liq_treap_first(&e->liq_f, s->liq);
+    if (!(e->liq_f.key[id] <= x)) break;
+    s->liq = liq_treap_erase(&e->liq_f, s->liq, id);
+    e->hits[(*n)++] = id;
+  }
+}
+
+/* Share of hit position id to close at the trigger price. */
+static double hit_share(const engine *e, uint32_t id, double p) {
+  const liq_margin_params *mp = e->mp;
+  double s = 1.0;
+  switch (mp->partial_mode) {
+    case LIQ_PARTIAL_RESTORE:
+      s = liq_margin_restore_share(mp, e->book->side[id], e->q[id], e->book->entry[id],
+                                   c_eff(e, id), p, mp->partial_buffer,
+                                   mp->liquidation_fee);
+      break;
+    case LIQ_PARTIAL_CHUNK:
+      if (e->chunked[id] == LONG_MIN ||
+          (long)e->row.step >= e->chunked[id] + (long)mp->partial_cooldown)
+        s = mp->partial_share;
+      break;
+    default:
+      break;
+  }
+  return s > 0.0 && s < 1.0 ? s : 1.0;
+}
+
+typedef struct round_sums {
+  double fees, losses, losses_long;
+} round_sums;
+
+/* Settle hit id (share s) at fill F. */
+static int settle(engine *e, uint32_t id, double s, double fill, double trigger,
+                  int round, round_sums *rs, liq_err *err) {
   const liq_book *b = e->book;
-  double fee_rate = e->sc->margin.liquidation_fee;
-  size_t i;
-  for (i = from; i < to; i++) {
-    uint32_t id = s->id[i];
-    double q = b->qty[id], c = b->collateral[id];
-    double pnl = (double)s->side * q * (fill - b->entry[id]);
-    double equity = c + pnl;
-    double fee = fee_rate * q * fill;
-    double returned, loss;
-    if (fee > fmax(equity, 0.0)) fee = fmax(equity, 0.0);
+  side_state *ss = side_of(e, b->side[id]);
+  int side = b->side[id];
+  double q = e->q[id], c = c_eff(e, id);
+  double pnl_all = (double)side * q * (fill - b->entry[id]);
+  double equity = s * (c + pnl_all);
+  double pnl = s * pnl_all;
+  double fee = e->sc->margin.liquidation_fee * s * q * fill;
+  double returned = 0.0, loss = 0.0, p_liq = liq_threshold(e, id);
+  if (fee > fmax(equity, 0.0)) fee = fmax(equity, 0.0);
+  e->sm->pnl_closed += pnl;
+  e->row.liquidated_notional += s * q * fill;
+  remove_calls(e, id);
+  if (s >= 1.0) {
     returned = fmax(equity - fee, 0.0);
     loss = fmax(-equity, 0.0);
-    *fees += fee;
-    *losses += loss;
-    e->sm->pnl_closed += pnl;
+    e->open[id] = 0;
+    ss->n_open--;
+    side_add_qty(ss, -q);
     e->sm->returned += returned;
-    e->row.liquidated_notional += q * fill;
-    fenwick_add(s->fenwick, s->n, s->call_rank[i], -1);
-    if (e->sink && e->sink->liquidation) {
-      liq_liq_row lr;
-      int rc;
-      lr.step = e->row.step;
-      lr.round = round;
-      lr.position_id = id;
-      lr.side = s->side;
-      lr.qty = q;
-      lr.price = fill;
-      lr.trigger_price = trigger;
-      lr.liquidation_price = s->p_liq[i];
-      lr.bankruptcy_price = liq_margin_bankruptcy_price(s->side, q, b->entry[id], c);
-      lr.equity = equity;
-      lr.fee = fee;
-      lr.loss = loss;
-      lr.returned = returned;
-      rc = e->sink->liquidation(e->sink->ud, &lr, err);
-      if (rc != LIQ_OK) return rc;
-    }
+    if (side > 0) e->row.liquidations_long++; else e->row.liquidations_short++;
+  } else {
+    side_add_qty(ss, -s * q);
+    materialise(e, id);
+    e->c[id] += pnl - fee;
+    e->q[id] = (1.0 - s) * q;
+    e->chunked[id] = (long)e->row.step;
+    insert_position(e, id);
+    e->row.partial_liquidations++;
+  }
+  rs->fees += fee;
+  rs->losses += loss;
+  if (side > 0) rs->losses_long += loss;
+  if (e->sink && e->sink->liquidation) {
+    liq_liq_row lr;
+    lr.step = e->row.step;
+    lr.round = round;
+    lr.position_id = id;
+    lr.side = side;
+    lr.qty = s * q;
+    lr.price = fill;
+    lr.trigger_price = trigger;
+    lr.liquidation_price = p_liq;
+    lr.bankruptcy_price = liq_margin_bankruptcy_price(side, q, b->entry[id], c);
+    lr.equity = equity;
+    lr.fee = fee;
+    lr.loss = loss;
+    lr.returned = returned;
+    lr.share = s;
+    return e->sink->liquidation(e->sink->ud, &lr, err);
   }
   return LIQ_OK;
 }
 
-/* First order index at or after s->cursor that p has not crossed. */
-static size_t side_advance(const side_book *s, double p) {
-  size_t i = s->cursor;
-  while (i < s->n && side_crossed(s, i, p)) i++;
-  return i;
+/* ---- ADL and socialised loss ------------------------------------------- */
+
+static int emit_adl(engine *e, uint32_t id, int round, double qty, double price,
+                    double share, double haircut, double score, liq_err *err) {
+  liq_adl_row ar;
+  e->row.haircut += haircut;
+  if (qty > 0.0) {
+    e->row.adl_count++;
+    e->row.adl_notional += qty * price;
+  }
+  if (e->sm->first_adl_step < 0) e->sm->first_adl_step = (long)e->row.step;
+  if (!e->sink || !e->sink->adl) return LIQ_OK;
+  ar.step = e->row.step;
+  ar.round = round;
+  ar.position_id = id == UINT32_MAX ? (size_t)-1 : id;
+  ar.side = id == UINT32_MAX ? 0 : e->book->side[id];
+  ar.qty = qty;
+  ar.price = price;
+  ar.share = share;
+  ar.haircut = haircut;
+  ar.rank_score = score;
+  return e->sink->adl(e->sink->ud, &ar, err);
 }
 
-/* Quantity of order indices [from, to), summed in liquidation order (the
-** canonical order, so that any engine gets the same bits). */
-static double side_qty(const side_book *s, const liq_book *b, size_t from,
-                       size_t to) {
-  double sum = 0.0;
-  size_t i;
-  for (i = from; i < to; i++) sum += b->qty[s->id[i]];
-  return sum;
+/* Close share s of profitable position id at price p; it gives up its
+** profit on that share (closes at its entry price). */
+static int adl_close(engine *e, uint32_t id, double s, double p, int round,
+                     double score, liq_err *err) {
+  side_state *ss = side_of(e, e->book->side[id]);
+  double q = e->q[id], c = c_eff(e, id);
+  double profit = s * (double)e->book->side[id] * q * (p - e->book->entry[id]);
+  e->sm->pnl_closed += profit;
+  e->sm->returned += s * c;
+  ss->liq = liq_treap_erase(&e->liq_f, ss->liq, id);
+  remove_calls(e, id);
+  if (s >= 1.0) {
+    e->open[id] = 0;
+    ss->n_open--;
+    side_add_qty(ss, -q);
+  } else {
+    side_add_qty(ss, -s * q);
+    materialise(e, id);
+    e->c[id] = (1.0 - s) * c;
+    e->q[id] = (1.0 - s) * q;
+    insert_position(e, id);
+  }
+  return emit_adl(e, id, round, s * q, p, s, profit, score, err);
 }
 
-/* Resolve the cascade at exogenous price x.  Returns a status. */
+static int cmp_score(const void *pa, const void *pb) {
+  const keyed *a = pa, *b = pb;
+  if (a->key > b->key) return -1;
+  if (a->key < b->key) return 1;
+  return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Cover 'need' from the profitable open positions of side o at price p.
+** Returns the part left uncovered in *left. */
+static int adl_side(engine *e, side_state *o, double need, double p, int round,
+                    double *left, liq_err *err) {
+  keyed *cand = malloc((e->n ? e->n : 1) * sizeof *cand);
+  size_t i, m = 0;
+  double total = 0.0;
+  int rc = LIQ_OK, ranked = e->sc->insurance.policy == LIQ_POLICY_ADL_RANKED;
+  if (cand == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for ADL");
+  for (i = 0; i < e->n; i++) {
+    double profit;
+    if (!e->open[i] || e->book->side[i] != o->side) continue;
+    profit = (double)o->side * e->q[i] * (p - e->book->entry[i]);
+    if (!(profit > 0.0)) continue;
+    cand[m].id = (uint32_t)i;
+    cand[m].key = ranked ? liq_engine_adl_score(o->side, e->q[i], e->book->entry[i],
+                                                c_eff(e, (uint32_t)i), p) : profit;
+    total += profit;
+    m++;
+  }
+  if (ranked) qsort(cand, m, sizeof *cand, cmp_score);
+  if (!ranked && total > need) {
+    double s = need / total;
+    for (i = 0; i < m && rc == LIQ_OK; i++)
+      rc = adl_close(e, cand[i].id, s, p, round, nan(""), err);
+    need = 0.0;
+  } else {
+    for (i = 0; i < m && need > 0.0 && rc == LIQ_OK; i++) {
+      uint32_t id = cand[i].id;
+      double profit = (double)o->side * e->q[id] * (p - e->book->entry[id]);
+      double s = profit <= need ? 1.0 : need / profit;
+      rc = adl_close(e, id, s, p, round, ranked ? cand[i].key : nan(""), err);
+      need -= s >= 1.0 ? profit : need;
+    }
+  }
+  free(cand);
+  *left = need > 0.0 ? need : 0.0;
+  return rc;
+}
+
+/* Charge side o 'need' in all, the same per unit of quantity. */
+static int socialise(engine *e, side_state *o, double need, double p, int round,
+                     double *left, liq_err *err) {
+  int rc;
+  *left = need;
+  if (!(side_qty(o) > 0.0)) return LIQ_OK;
+  o->F += need / side_qty(o);
+  *left = 0.0;
+  if (e->tiered) {
+    rc = side_rekey(e, o);
+    if (rc != LIQ_OK) return liq_errf(err, rc, NULL, 0, "out of memory re-keying");
+  }
+  return emit_adl(e, UINT32_MAX, round, 0.0, p, 0.0, need, nan(""), err);
+}
+
+/* Apply the insurance policy to the round's uncovered loss. */
+static int cover_uncovered(engine *e, const round_sums *rs, double uncovered,
+                           double p, int round, liq_err *err) {
+  int policy = e->sc->insurance.policy, k, rc = LIQ_OK;
+  double part[2], left_total = 0.0;
+  if (policy == LIQ_POLICY_NONE || !(uncovered > 0.0)) {
+    e->row.uncovered_loss += uncovered;
+    return LIQ_OK;
+  }
+  part[0] = uncovered * (rs->losses_long / rs->losses);  /* longs' bad debt: shorts pay */
+  part[1] = uncovered - part[0];
+  for (k = 0; k < 2 && rc == LIQ_OK; k++) {
+    side_state *o = &e->sides[1 - k];
+    double left = 0.0;
+    if (!(part[k] > 0.0)) continue;
+    if (policy == LIQ_POLICY_SOCIALIZE) rc = socialise(e, o, part[k], p, round, &left, err);
+    else rc = adl_side(e, o, part[k], p, round, &left, err);
+    left_total += left;
+  }
+  e->row.uncovered_loss += left_total;
+  return rc;
+}
+
+/* Resolve the cascade at exogenous price x. */
 static int cascade(engine *e, double x, liq_err *err) {
   int round, rounds = 0, rc;
   double flow = 0.0;  /* the cascade's cumulative net forced buying */
   for (round = 1; round <= e->sc->impact.max_rounds; round++) {
-    double p_pre = x * e->J, p_post, fill;
-    size_t l_end = side_advance(&e->lng, p_pre);
-    size_t s_end = side_advance(&e->sht, p_pre);
-    size_t nl = l_end - e->lng.cursor, ns = s_end - e->sht.cursor;
-    double sold, bought, fees = 0.0, losses = 0.0, covered;
-    if (nl == 0 && ns == 0) break;
+    double p_pre = x * exp(e->lnJ), p_post, fill, move;
+    double sold = 0.0, bought = 0.0, covered;
+    size_t nh = 0, nl, i;
+    round_sums rs = { 0.0, 0.0, 0.0 };
+    collect_hits(e, &e->sides[0], p_pre, &nh);
+    nl = nh;
+    collect_hits(e, &e->sides[1], p_pre, &nh);
+    if (nh == 0) break;
     rounds = round;
-    sold = p_pre * side_qty(&e->lng, e->book, e->lng.cursor, l_end);
-    bought = p_pre * side_qty(&e->sht, e->book, e->sht.cursor, s_end);
-    e->J *= exp(liq_impact_log_move(&e->sc->impact, e->daily_vol, flow, bought - sold));
+    for (i = 0; i < nh; i++) {
+      e->share[i] = hit_share(e, e->hits[i], p_pre);
+      if (i < nl) sold += e->share[i] * e->q[e->hits[i]];
+      else bought += e->share[i] * e->q[e->hits[i]];
+    }
+    sold *= p_pre;
+    bought *= p_pre;
+    move = liq_impact_log_move(&e->sc->impact, e->daily_vol, flow, bought - sold);
     flow += bought - sold;
-    p_post = x * e->J;
+    e->lnJ += move;
+    p_post = x * exp(e->lnJ);
     fill = 0.5 * (p_pre + p_post);
-    rc = settle_range(e, &e->lng, e->lng.cursor, l_end, fill, p_pre, round, &fees, &losses, err);
-    if (rc != LIQ_OK) return rc;
-    rc = settle_range(e, &e->sht, e->sht.cursor, s_end, fill, p_pre, round, &fees, &losses, err);
-    if (rc != LIQ_OK) return rc;
-    e->lng.cursor = l_end;
-    e->sht.cursor = s_end;
-    e->row.liquidations_long += nl;
-    e->row.liquidations_short += ns;
+    for (i = 0; i < nh; i++) {
+      rc = settle(e, e->hits[i], e->share[i], fill, p_pre, round, &rs, err);
+      if (rc != LIQ_OK) return rc;
+    }
     /* The fund takes the round's fees, then pays its bad debt. */
-    e->fund += fees;
-    covered = fmin(losses, e->fund);
+    e->fund += rs.fees;
+    covered = fmin(rs.losses, e->fund);
     e->fund -= covered;
-    e->row.fees += fees;
-    e->row.bad_debt += losses;
-    e->row.uncovered_loss += losses - covered;
+    e->row.fees += rs.fees;
+    e->row.bad_debt += rs.losses;
     if (e->fund < e->sm->insurance_fund_min) e->sm->insurance_fund_min = e->fund;
+    rc = cover_uncovered(e, &rs, rs.losses - covered, fill, round, err);
+    if (rc != LIQ_OK) return rc;
     visit_price(e, p_post);
   }
   if (rounds > e->row.cascade_rounds) e->row.cascade_rounds = rounds;
   return LIQ_OK;
+}
+
+/* ---- funding and top-ups ------------------------------------------------ */
+
+static int pay_funding(engine *e, double rate, double p, liq_err *err) {
+  side_state *l = &e->sides[0], *s = &e->sides[1];
+  double per_unit = rate * p;
+  e->row.funding += per_unit * side_qty(l);
+  e->row.funding_short -= per_unit * side_qty(s);
+  l->F += per_unit;
+  s->F -= per_unit;
+  if (e->tiered && (side_rekey(e, l) != LIQ_OK || side_rekey(e, s) != LIQ_OK))
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory re-keying after funding");
+  return LIQ_OK;
+}
+
+/* Called traders who top up: arm -> queue at the end of the step. */
+static void detect_calls(engine *e, double p) {
+  int k;
+  if (e->queue == NULL) return;
+  for (k = 0; k < 2; k++) {
+    side_state *s = &e->sides[k];
+    double x = probe(s, s->g_call, p);
+    while (s->arm != LIQ_TREAP_NIL) {
+      uint32_t id = liq_treap_first(&e->arm_f, s->arm);
+      if (!(e->arm_f.key[id] < x)) break;
+      s->arm = liq_treap_erase(&e->arm_f, s->arm, id);
+      e->armed[id] = 0;
+      e->queue[e->q_tail].id = id;
+      e->queue[e->q_tail].due = e->row.step + (size_t)e->sc->margin.topup_delay;
+      e->q_tail = (e->q_tail + 1) % (e->n + 1);
+    }
+  }
+}
+
+static void serve_topups(engine *e, double p) {
+  if (e->queue == NULL) return;
+  while (e->q_head != e->q_tail && e->queue[e->q_head].due <= e->row.step) {
+    uint32_t id = e->queue[e->q_head].id;
+    e->q_head = (e->q_head + 1) % (e->n + 1);
+    if (!e->open[id]) continue;
+    {
+      side_state *s = side_of(e, e->book->side[id]);
+      double notional = e->q[id] * p;
+      double equity = liq_margin_equity(e->book->side[id], e->q[id], e->book->entry[id],
+                                        c_eff(e, id), p);
+      double add = liq_margin_im_rate(e->mp, e->q[id] * e->book->entry[id]) * notional - equity;
+      s->liq = liq_treap_erase(&e->liq_f, s->liq, id);
+      s->call = liq_treap_erase(&e->call_f, s->call, id);
+      if (add > 0.0) {
+        materialise(e, id);
+        e->c[id] += add;
+        e->row.topups++;
+        e->row.topup_collateral += add;
+      }
+      e->armed[id] = 1;
+      reinsert(e, id);
+    }
+  }
+}
+
+/* ---- per-step statistics ------------------------------------------------ */
+
+/* Open positions past their call threshold but not their liquidation
+** threshold.  Under flat rates every position past the second is past the
+** first; under tiers a short whose notional grew into a dearer bracket can
+** be past maintenance without being past its (entry-bracket) call line,
+** so the difference is clamped. */
+static size_t side_margin_calls(engine *e, const side_state *s, double p) {
+  size_t beyond = liq_treap_count_below(&e->call_f, s->call, probe(s, s->g_call, p));
+  size_t pending = liq_treap_count_at_most(&e->liq_f, s->liq, probe(s, s->g_liq, p));
+  return beyond > pending ? beyond - pending : 0;
+}
+
+typedef struct seq_ctx {
+  const engine *e;
+  const side_state *s;
+  double p;
+  int distance;          /* 1: log distance, 0: normalised cushion */
+} seq_ctx;
+
+static double seq_at(const void *ctx, size_t i) {
+  const seq_ctx *c = ctx;
+  uint32_t id = liq_treap_kth(&c->e->liq_f, c->s->liq, i);
+  double thr = threshold_of(c->s, c->e->liq_f.key[id], c->s->g_liq);
+  if (c->distance) return c->s->side > 0 ? log(c->p / thr) : log(thr / c->p);
+  return c->s->side > 0 ? c->s->cushion_scale * (1.0 - thr / c->p)
+                        : c->s->cushion_scale * (thr / c->p - 1.0);
+}
+
+static void step_quantiles(engine *e, double p) {
+  seq_ctx cl = { e, &e->sides[0], p, 0 }, cs = { e, &e->sides[1], p, 0 };
+  liq_sorted_seq a = { liq_treap_size(&e->liq_f, e->sides[0].liq), seq_at, &cl };
+  liq_sorted_seq b = { liq_treap_size(&e->liq_f, e->sides[1].liq), seq_at, &cs };
+  size_t q, open = a.n + b.n;
+  e->row.n_quantiles = e->sc->stats.n_quantiles;
+  for (q = 0; q < e->row.n_quantiles; q++) {
+    size_t k = open ? liq_stats_rank(e->sc->stats.quantiles[q], open) : 0;
+    cl.distance = cs.distance = 0;
+    e->row.cushion[q] = open == 0 || e->tiered ? nan("") : liq_stats_kth_of_two(&a, &b, k);
+    cl.distance = cs.distance = 1;
+    e->row.distance[q] = open == 0 ? nan("") : liq_stats_kth_of_two(&a, &b, k);
+  }
+}
+
+static void step_close(engine *e, double p, double x_close) {
+  liq_step_row *r = &e->row;
+  r->price = p;
+  r->price_exogenous = x_close;
+  r->liquidations = r->liquidations_long + r->liquidations_short;
+  r->insurance_fund = e->fund;
+  r->open_long = e->sides[0].n_open;
+  r->open_short = e->sides[1].n_open;
+  r->open_interest_long = p * side_qty(&e->sides[0]);
+  r->open_interest_short = p * side_qty(&e->sides[1]);
+  r->margin_calls = side_margin_calls(e, &e->sides[0], p) +
+                    side_margin_calls(e, &e->sides[1], p);
+  step_quantiles(e, p);
 }
 
 /* The exogenous prices step t visits, in order; returns their count. */
@@ -319,46 +708,16 @@ static int waypoints(const liq_path *path, size_t t, double w[4]) {
   return n;
 }
 
-static void step_quantiles(engine *e, double p) {
-  const liq_margin_params *mp = &e->sc->margin;
-  double span = mp->initial - mp->maintenance;
-  cushion_ctx cl = { &e->lng, (1.0 - mp->maintenance) / span, p };
-  cushion_ctx cs = { &e->sht, (1.0 + mp->maintenance) / span, p };
-  liq_sorted_seq a = { e->lng.n - e->lng.cursor, cushion_at, &cl };
-  liq_sorted_seq b = { e->sht.n - e->sht.cursor, cushion_at, &cs };
-  size_t q, open = a.n + b.n;
-  e->row.n_quantiles = e->sc->stats.n_quantiles;
-  for (q = 0; q < e->row.n_quantiles; q++) {
-    e->row.cushion[q] = open == 0 ? nan("") :
-        liq_stats_kth_of_two(&a, &b, liq_stats_rank(e->sc->stats.quantiles[q], open));
-  }
-}
-
-/* Finish the step row: end price, open interest, calls, quantiles. */
-static void step_close(engine *e, double x_close) {
-  liq_step_row *r = &e->row;
-  double p = x_close * e->J;
-  r->price = p;
-  r->price_exogenous = x_close;
-  r->liquidations = r->liquidations_long + r->liquidations_short;
-  r->insurance_fund = e->fund;
-  r->open_long = e->lng.n - e->lng.cursor;
-  r->open_short = e->sht.n - e->sht.cursor;
-  r->open_interest_long = p * e->lng.qty_suffix[e->lng.cursor];
-  r->open_interest_short = p * e->sht.qty_suffix[e->sht.cursor];
-  r->margin_calls = side_margin_calls(&e->lng, p) + side_margin_calls(&e->sht, p);
-  step_quantiles(e, p);
-}
-
 static int run_step(engine *e, const liq_path *path, size_t t, double *prev_x,
                     liq_err *err) {
-  double w[4];
+  double w[4], p;
   int k, n = waypoints(path, t, w), rc;
   memset(&e->row, 0, sizeof e->row);
   e->row.step = t;
   e->row.t_ms = path->t_ms[t];
   e->row.price_low = INFINITY;
   e->row.price_high = -INFINITY;
+  if (t > 0) e->lnJ *= liq_impact_decay(&e->sc->impact, path->step_seconds);
   for (k = 0; k < n; k++) {
     double x = w[k];
     if (x == *prev_x && !(t == 0 && k == 0)) continue;
@@ -366,15 +725,24 @@ static int run_step(engine *e, const liq_path *path, size_t t, double *prev_x,
     if (x < e->sm->min_price_exogenous) e->sm->min_price_exogenous = x;
     if (x > e->sm->max_price_exogenous) e->sm->max_price_exogenous = x;
     liq_drawdown_add(&e->dd_exo, x);
-    visit_price(e, x * e->J);
+    visit_price(e, x * exp(e->lnJ));
     rc = cascade(e, x, err);
     if (rc != LIQ_OK) return rc;
   }
-  step_close(e, path->close[t]);
+  if (e->funding && e->funding[t] != 0.0) {
+    rc = pay_funding(e, e->funding[t], path->close[t] * exp(e->lnJ), err);
+    if (rc == LIQ_OK) rc = cascade(e, path->close[t], err);
+    if (rc != LIQ_OK) return rc;
+  }
+  p = path->close[t] * exp(e->lnJ);
+  detect_calls(e, p);
+  serve_topups(e, p);
+  step_close(e, p, path->close[t]);
   return LIQ_OK;
 }
 
-/* Fold a finished step into the summary. */
+/* ---- summary ------------------------------------------------------------ */
+
 static void summary_add_step(liq_summary *sm, const liq_step_row *r) {
   sm->liquidated_long += r->liquidations_long;
   sm->liquidated_short += r->liquidations_short;
@@ -382,6 +750,14 @@ static void summary_add_step(liq_summary *sm, const liq_step_row *r) {
   sm->bad_debt += r->bad_debt;
   sm->uncovered_loss += r->uncovered_loss;
   sm->fees += r->fees;
+  sm->partial_liquidations += r->partial_liquidations;
+  sm->topups += r->topups;
+  sm->topup_collateral += r->topup_collateral;
+  sm->funding_long += r->funding;
+  sm->funding_short += r->funding_short;
+  sm->adl_count += r->adl_count;
+  sm->adl_notional += r->adl_notional;
+  sm->haircut += r->haircut;
   if (r->margin_calls > sm->margin_calls) sm->margin_calls = r->margin_calls;
   if (r->cascade_rounds > sm->max_cascade_rounds) sm->max_cascade_rounds = r->cascade_rounds;
 }
@@ -390,18 +766,14 @@ static void summary_add_step(liq_summary *sm, const liq_step_row *r) {
 static void summary_close(engine *e, double p) {
   const liq_book *b = e->book;
   liq_summary *sm = e->sm;
-  const side_book *sides[2] = { &e->lng, &e->sht };
-  int k;
   size_t i;
-  for (i = 0; i < b->n; i++) sm->collateral += b->collateral[i];
-  for (k = 0; k < 2; k++) {
-    const side_book *s = sides[k];
-    for (i = s->cursor; i < s->n; i++) {
-      uint32_t id = s->id[i];
-      double pnl = (double)s->side * b->qty[id] * (p - b->entry[id]);
-      sm->pnl_open += pnl;
-      sm->open_equity += b->collateral[id] + pnl;
-    }
+  for (i = 0; i < b->n; i++) {
+    double pnl;
+    sm->collateral += b->collateral[i];
+    if (!e->open[i]) continue;
+    pnl = (double)b->side[i] * e->q[i] * (p - b->entry[i]);
+    sm->pnl_open += pnl;
+    sm->open_equity += c_eff(e, (uint32_t)i) + pnl;
   }
   sm->liquidated = sm->liquidated_long + sm->liquidated_short;
   sm->insurance_fund_end = e->fund;
@@ -411,9 +783,27 @@ static void summary_close(engine *e, double p) {
       sm->drawdown / sm->drawdown_exogenous : nan("");
 }
 
+/* ---- public ------------------------------------------------------------- */
+
 double liq_engine_daily_volatility(const liq_scenario *sc, const liq_path *path) {
   return isnan(sc->impact.daily_volatility) ? path->daily_volatility
                                             : sc->impact.daily_volatility;
+}
+
+int liq_engine_is_topper(uint64_t seed, size_t id, double share) {
+  uint64_t x = seed ^ (0x9e3779b97f4a7c15ULL * ((uint64_t)id + 1));
+  x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27; x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return (double)(x >> 11) * 0x1.0p-53 < share;
+}
+
+double liq_engine_adl_score(int side, double qty, double entry,
+                            double collateral, double price) {
+  double pnl = (double)side * qty * (price - entry);
+  double equity = collateral + pnl;
+  if (!(pnl > 0.0) || !(collateral > 0.0) || !(equity > 0.0)) return 0.0;
+  return (pnl / collateral) * (qty * price / equity);
 }
 
 int liq_engine_run(const liq_scenario *sc, const liq_path *path,
@@ -428,20 +818,17 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
   memset(&e, 0, sizeof e);
   if (path->n == 0)
     return liq_errf(err, LIQ_INPUT, NULL, 0, "the price path has no steps");
-  if (book->n > UINT32_MAX)
-    return liq_errf(err, LIQ_INPUT, NULL, 0, "at most %u positions", UINT32_MAX);
+  if (book->n >= UINT32_MAX)
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "at most %u positions", UINT32_MAX - 1);
   e.sc = sc;
   e.book = book;
   e.sink = sink;
-  e.J = 1.0;
   e.daily_vol = liq_engine_daily_volatility(sc, path);
   e.fund = sc->insurance.fund;
   e.sm = summary;
-  if (side_init(&e.lng, 1, book, &sc->margin) != LIQ_OK ||
-      side_init(&e.sht, -1, book, &sc->margin) != LIQ_OK) {
-    rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory sorting %zu positions", book->n);
-    goto out;
-  }
+  summary->first_adl_step = -1;
+  rc = engine_init(&e, sc, path, book, err);
+  if (rc != LIQ_OK) goto out;
   summary->positions = book->n;
   summary->steps = path->n;
   summary->start_price = path->open[0];
@@ -458,9 +845,8 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
       if (rc != LIQ_OK) goto out;
     }
   }
-  summary_close(&e, path->close[path->n - 1] * e.J);
+  summary_close(&e, path->close[path->n - 1] * exp(e.lnJ));
 out:
-  side_free(&e.lng);
-  side_free(&e.sht);
+  engine_free(&e);
   return rc;
 }

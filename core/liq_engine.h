@@ -1,31 +1,58 @@
 /*
 ** liq_engine.h: the step loop and cascade resolution.
 **
-** Step t replays bar t of the path.  The engine visits the bar's prices in
-** order (close-only: C; OHLC: O->L->H->C when close >= open, else
-** O->H->L->C; a waypoint equal to the previous one is skipped).  At each
-** visited exogenous price X the market price is p = X * J, J the
-** accumulated (permanent) impact factor, and the cascade runs:
+** Step t replays bar t of the path:
 **
-**   round r: liquidate every open long with p <= p_liq and every open short
-**   with p >= p_liq (at most impact.max_rounds rounds per waypoint);
-**   p_pre = p;  p_post = p_pre * exp(liq_impact_log_move(flow, net));
-**   (flow: the net forced buying of the cascade's earlier rounds, see
-**   liq_impact.h; net: this round's, at p_pre);
-**   every position closed in round r fills at (p_pre + p_post) / 2;
-**   J *= p_post / p_pre;  repeat while the round liquidated something.
+**   1. transient impact decays: ln J *= 2^(-step_seconds / half_life);
+**   2. the engine visits the bar's prices in order (close-only: C; OHLC:
+**      O->L->H->C when close >= open, else O->H->L->C; a waypoint equal to
+**      the previous one is skipped).  At each visited exogenous price X the
+**      market price is p = X * J and the cascade runs, round after round
+**      (at most impact.max_rounds per waypoint):
+**        - every open long with p <= p_liq and short with p >= p_liq is hit;
+**          a hit closes the position whole, or with margin.partial a share
+**          of it (restore: just enough, at p, to hold (1 + buffer) * MM;
+**          chunk: a fixed share, the whole position inside its cooldown);
+**        - p_pre = p; p_post = p_pre * exp(liq_impact_log_move(flow, net))
+**          (flow: the cascade's earlier net forced buying, net: this
+**          round's, at p_pre; see liq_impact.h); ln J moves by the same;
+**        - every closed part fills at (p_pre + p_post) / 2;
+**        - the fund takes the round's fees, then pays its bad debt; what it
+**          cannot pay goes to insurance.policy (ADL ranked or pro rata,
+**          socialised loss) or stays uncovered;
+**   3. funding due in the bar is paid at the step's end price;
+**   4. margin calls: open positions with MM < equity < call_level * IM are
+**      counted; traders chosen for top-ups (a hash of the id against
+**      margin.topup.share) who enter the call zone add collateral back to
+**      IM delay_steps later (at the end of that step), if still open.
 **
-** Settlement of a closed position at fill F: equity E = c + side*q*(F-e);
-** fee = min(liquidation_fee * q * F, max(E, 0)) goes to the insurance
-** fund; the trader gets max(E - fee, 0) back; bad debt = max(-E, 0) is
-** paid by the fund up to its balance; the rest is uncovered loss (ADL and
-** socialised loss come later).  A round adds its fees to the fund first,
-** then pays its bad debt.  Sums over a round run in the canonical order:
-** longs by descending p_liq then id, then shorts by ascending p_liq then id.
+** Settlement of a closed part (share s of the position) at fill F: equity
+** E = c + side*q*(F-e) (c after funding and haircuts); fee = min(fee_rate *
+** s*q*F, max(s*E, 0)) to the fund.  A whole close returns max(E - fee, 0)
+** to the trader and books bad debt max(-E, 0); a partial close keeps the
+** realised PnL and pays the fee from the position's collateral.  Sums over
+** a round run in the canonical order: longs by descending p_liq then id,
+** then shorts by ascending p_liq then id.
 **
-** Cost: O(N log N) to sort thresholds, then per step O(Q log N + log N)
-** for quantiles and margin-call counts, plus O(log N) per liquidation.
-** No step scans the book.
+** ADL (when the fund is exhausted): the profitable open positions of the
+** opposite side give up profit to cover the uncovered loss.  adl-ranked
+** closes them most-ranked first (PnL ratio x effective leverage, as major
+** venues rank); adl-prorata closes the same share of each (a share of
+** every profitable position, enough to cover the loss); a closed part
+** gives up its whole unrealised profit (it closes at its entry price,
+** which is the bankruptcy price of the loss it absorbs, on average).  ADL
+** closes trade with the insurance engine, not the market: no impact.
+** socialize charges every open opposite position the same amount per unit
+** of quantity.  Ranking and pro-rata ADL cost O(N) per ADL round (only
+** when the fund is exhausted); everything else is O(log N) per change.
+**
+** Cost: positions live in order-statistic treaps keyed by liquidation and
+** call thresholds.  Uniform changes (funding, socialised loss) under flat
+** rates shift a side's thresholds without touching them; any change to one
+** position re-inserts it (O(log N)); under tiered rates a uniform change
+** re-keys the side (O(N log N), only at funding events).  Per step:
+** O(Q log^2 N) for quantiles and O(log N) for call counts; per
+** liquidation O(log N).  No step scans the book.
 */
 #ifndef LIQ_ENGINE_H
 #define LIQ_ENGINE_H
@@ -56,9 +83,22 @@ typedef struct liq_step_row {
   double  open_interest_long;  /* open long notional at 'price' */
   double  open_interest_short;
   size_t  open_long, open_short; /* open position counts */
+  size_t  partial_liquidations; /* hits that closed only a share */
+  double  funding;             /* paid by longs this step (received by shorts: funding_short) */
+  double  funding_short;       /* paid by shorts this step (negative: received) */
+  size_t  topups;              /* top-ups made */
+  double  topup_collateral;    /* collateral they added */
+  size_t  adl_count;           /* ADL closes (whole or part) */
+  double  adl_notional;        /* notional closed by ADL */
+  double  haircut;             /* profit taken by ADL or socialised loss */
   size_t  n_quantiles;
   double  cushion[LIQ_MAX_QUANTILES]; /* normalised-cushion quantiles of open
-                                      ** positions (NaN when none is open) */
+                                      ** positions (NaN when none is open or
+                                      ** under tiered rates: not an order
+                                      ** statistic of the thresholds there) */
+  double  distance[LIQ_MAX_QUANTILES]; /* quantiles of the log distance to
+                                      ** liquidation, ln(p/p_liq) long,
+                                      ** ln(p_liq/p) short (NaN when none) */
 } liq_step_row;
 
 typedef struct liq_liq_row {
@@ -74,8 +114,22 @@ typedef struct liq_liq_row {
   double  equity;              /* equity at the fill, before the fee */
   double  fee;                 /* paid to the fund */
   double  loss;                /* bad debt, >= 0 */
-  double  returned;            /* equity returned to the trader */
+  double  returned;            /* equity returned to the trader (0 for a partial close) */
+  double  share;               /* share of the position closed, (0, 1] */
 } liq_liq_row;
+
+/* One ADL close (or socialised charge: qty 0, share 0). */
+typedef struct liq_adl_row {
+  size_t  step;
+  int     round;
+  size_t  position_id;
+  int     side;
+  double  qty;                 /* closed quantity */
+  double  price;               /* market price of the round (fill) */
+  double  share;               /* share of the position closed */
+  double  haircut;             /* profit given up */
+  double  rank_score;          /* adl-ranked: the ranking score; else NaN */
+} liq_adl_row;
 
 typedef struct liq_summary {
   size_t positions;
@@ -99,16 +153,31 @@ typedef struct liq_summary {
   double collateral;           /* all posted collateral */
   double pnl_closed;           /* PnL of closed positions at their fills */
   double pnl_open;             /* PnL of open positions at the final price */
-  double returned;             /* equity returned to liquidated traders */
+  double returned;             /* equity returned to closed traders */
   double open_equity;          /* equity of open positions at the final price */
+  double topup_collateral;     /* collateral added by top-ups */
+  double funding_long;         /* paid by longs in all (negative: received) */
+  double funding_short;        /* paid by shorts in all */
+  double haircut;              /* profit taken by ADL and socialised loss */
+  size_t partial_liquidations;
+  size_t topups;
+  size_t adl_count;
+  double adl_notional;
+  long   first_adl_step;       /* -1 when no ADL happened */
+  /* conservation, all rules:
+  **   collateral + topup_collateral + pnl_closed + pnl_open
+  **     - funding_long - funding_short - haircut
+  **     == returned + fees + open_equity - bad_debt
+  ** fund: insurance_fund_end == start + fees - (bad_debt - haircut - uncovered_loss) */
 } liq_summary;
 
-/* Where rows go.  Either callback may be NULL; a non-LIQ_OK return stops
+/* Where rows go.  Any callback may be NULL; a non-LIQ_OK return stops
 ** the run with that status. */
 typedef struct liq_sink {
   int (*step)(void *ud, const liq_step_row *row, liq_err *err);
   int (*liquidation)(void *ud, const liq_liq_row *row, liq_err *err);
   void *ud;
+  int (*adl)(void *ud, const liq_adl_row *row, liq_err *err);
 } liq_sink;
 
 /* Run the scenario's margin, impact, insurance and stats rules over 'path'
@@ -120,5 +189,15 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
 /* The daily volatility the sqrt impact model uses: the scenario's when
 ** set, else the path's. */
 double liq_engine_daily_volatility(const liq_scenario *sc, const liq_path *path);
+
+/* Does the trader of position 'id' top up when called?  A hash of (seed,
+** id) against 'share': deterministic, independent of everything else. */
+int liq_engine_is_topper(uint64_t seed, size_t id, double share);
+
+/* ADL ranking score of a profitable position at price p (0 when it is not
+** profitable): PnL ratio (pnl / collateral) x effective leverage
+** (notional / equity). */
+double liq_engine_adl_score(int side, double qty, double entry,
+                            double collateral, double price);
 
 #endif /* LIQ_ENGINE_H */

@@ -62,4 +62,12 @@ double liq_margin_rule_liq_price(const liq_margin_params *mp, int side,
 ** says whether tier k's amount came from the file. */
 void liq_margin_complete_tiers(liq_margin_params *mp, const int *given);
 
+/* Partial liquidation, mode restore: the share of the position to close at
+** 'price' so that the rest keeps equity >= (1 + buffer) * MM after the fee
+** (fee_rate * closed notional) is paid; 1 when only a full close will do
+** (equity <= 0, or closing more costs more fee than it frees). */
+double liq_margin_restore_share(const liq_margin_params *mp, int side,
+                                double qty, double entry, double collateral,
+                                double price, double buffer, double fee_rate);
+
 #endif /* LIQ_MARGIN_H */

@@ -116,3 +116,36 @@ void liq_margin_complete_tiers(liq_margin_params *mp, const int *given) {
   }
   if (mp->n_tiers > 0) mp->maintenance = mp->tiers[0].maintenance;
 }
+
+/* Equity left after closing share s at price p, less (1 + buffer) * MM. */
+static double restore_gap(const liq_margin_params *mp, double equity,
+                          double notional, double s, double buffer,
+                          double fee_rate) {
+  return equity - fee_rate * s * notional -
+         (1.0 + buffer) * liq_margin_mm(mp, (1.0 - s) * notional);
+}
+
+double liq_margin_restore_share(const liq_margin_params *mp, int side,
+                                double qty, double entry, double collateral,
+                                double price, double buffer, double fee_rate) {
+  double equity = liq_margin_equity(side, qty, entry, collateral, price);
+  double notional = qty * price, lo = 0.0, hi = 1.0;
+  int i;
+  if (equity <= 0.0 || restore_gap(mp, equity, notional, 1.0, buffer, fee_rate) <= 0.0)
+    return 1.0;
+  if (restore_gap(mp, equity, notional, 0.0, buffer, fee_rate) >= 0.0) return 0.0;
+  if (mp->n_tiers == 0) {
+    /* E - f s N >= (1+b) m (1-s) N  <=>  s >= ((1+b) m N - E) / (((1+b) m - f) N) */
+    double slope = (1.0 + buffer) * mp->maintenance - fee_rate;
+    double s;
+    if (slope <= 0.0) return 1.0;   /* closing more costs more fee than it frees */
+    s = ((1.0 + buffer) * mp->maintenance * notional - equity) / (slope * notional);
+    return s < 1.0 ? s : 1.0;
+  }
+  for (i = 0; i < 60; i++) {  /* smallest share with a non-negative gap */
+    double mid = 0.5 * (lo + hi);
+    if (restore_gap(mp, equity, notional, mid, buffer, fee_rate) >= 0.0) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}

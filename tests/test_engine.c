@@ -139,9 +139,13 @@ static void assert_same_double(double a, double b) {
   assert_true(a == b);
 }
 
-static void assert_close(double a, double b) {
+#define assert_close(a, b) assert_close_at((a), (b), #a, __FILE__, __LINE__)
+static void assert_close_at(double a, double b, const char *what,
+                            const char *file, int line) {
   if (isnan(a) && isnan(b)) return;
-  assert_true(fabs(a - b) <= 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b))));
+  if (fabs(a - b) <= 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b)))) return;
+  print_error("%s: fast %.17g, reference %.17g\n", what, a, b);
+  _fail(file, line);
 }
 
 static void compare_runs(const capture *f, const capture *g,

@@ -1,13 +1,22 @@
 /*
 ** ref_engine.c: the plain O(N*T) reference engine (see ref_engine.h).
+**
+** Every round of every visited price checks every open position's equity
+** against its maintenance margin; charges (funding, socialised loss) are
+** applied to each position's collateral directly; ADL, top-ups, call
+** counts and quantiles scan the book.  It shares with the fast engine only
+** the closed forms (liq_margin.h), the impact formula, the top-up hash and
+** the ADL score.
 */
 #include "ref_engine.h"
 
+#include <limits.h>
 #include <math.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "liq_funding.h"
 #include "liq_impact.h"
 #include "liq_margin.h"
 #include "liq_stats.h"
@@ -28,15 +37,29 @@ static int cmp_double(const void *pa, const void *pb) {
 
 typedef struct ref {
   const liq_scenario *sc;
+  const liq_margin_params *mp;
   const liq_book *b;
   const liq_sink *sink;
-  char *open;
-  ref_key *L, *S;     /* the round's liquidations, canonical order */
+  size_t n;
+  double *q, *c, *call_rate, *share;
+  long *chunked;
+  size_t *due;
+  char *open, *topper, *armed, *queued;
+  ref_key *hits, *cand;
   double *vals;
-  double J, fund, peak, dd, peak_x, dd_x, vol;
+  double lnJ, fund, peak, dd, vol;
+  double *funding;
   liq_step_row row;
   liq_summary *sm;
 } ref;
+
+static double ref_equity(const ref *r, size_t i, double p) {
+  return liq_margin_equity(r->b->side[i], r->q[i], r->b->entry[i], r->c[i], p);
+}
+
+static double ref_threshold(const ref *r, size_t i) {
+  return liq_margin_rule_liq_price(r->mp, r->b->side[i], r->q[i], r->b->entry[i], r->c[i]);
+}
 
 static void ref_visit(ref *r, double p) {
   if (p < r->sm->min_price) r->sm->min_price = p;
@@ -47,18 +70,21 @@ static void ref_visit(ref *r, double p) {
   if (1.0 - p / r->peak > r->dd) r->dd = 1.0 - p / r->peak;
 }
 
-/* Collect open positions of 'side' at or below maintenance at p into out,
-** sorted canonically (longs: p_liq descending; shorts: ascending; then id). */
+static double ref_side_qty(const ref *r, int side) {
+  double s = 0.0;
+  size_t i;
+  for (i = 0; i < r->n; i++)
+    if (r->open[i] && r->b->side[i] == side) s += r->q[i];
+  return s;
+}
+
+/* Open positions of 'side' at or below maintenance at p, canonical order. */
 static size_t ref_collect(ref *r, int side, double p, ref_key *out) {
-  const liq_book *b = r->b;
-  double mmr = r->sc->margin.maintenance;
   size_t i, n = 0;
-  for (i = 0; i < b->n; i++) {
-    double eq;
-    if (!r->open[i] || b->side[i] != side) continue;
-    eq = liq_margin_equity(side, b->qty[i], b->entry[i], b->collateral[i], p);
-    if (eq <= mmr * b->qty[i] * p) {
-      double pl = liq_margin_liq_price(side, b->qty[i], b->entry[i], b->collateral[i], mmr);
+  for (i = 0; i < r->n; i++) {
+    if (!r->open[i] || r->b->side[i] != side) continue;
+    if (ref_equity(r, i, p) <= liq_margin_mm(r->mp, r->q[i] * p)) {
+      double pl = ref_threshold(r, i);
       out[n].key = side > 0 ? -pl : pl;
       out[n].id = i;
       n++;
@@ -68,116 +94,285 @@ static size_t ref_collect(ref *r, int side, double p, ref_key *out) {
   return n;
 }
 
-static int ref_settle(ref *r, const ref_key *set, size_t n, int side,
-                      double fill, double trigger, int round, double *fees,
-                      double *losses, liq_err *err) {
+static double ref_share(const ref *r, size_t i, double p) {
+  const liq_margin_params *mp = r->mp;
+  double s = 1.0;
+  if (mp->partial_mode == LIQ_PARTIAL_RESTORE)
+    s = liq_margin_restore_share(mp, r->b->side[i], r->q[i], r->b->entry[i], r->c[i], p,
+                                 mp->partial_buffer, mp->liquidation_fee);
+  else if (mp->partial_mode == LIQ_PARTIAL_CHUNK &&
+           (r->chunked[i] == LONG_MIN ||
+            (long)r->row.step >= r->chunked[i] + (long)mp->partial_cooldown))
+    s = mp->partial_share;
+  return s > 0.0 && s < 1.0 ? s : 1.0;
+}
+
+static int ref_settle(ref *r, size_t i, double s, double fill, double trigger,
+                      int round, double *fees, double *losses, double *losses_long,
+                      liq_err *err) {
   const liq_book *b = r->b;
-  size_t k;
-  for (k = 0; k < n; k++) {
-    size_t i = set[k].id;
-    double q = b->qty[i], c = b->collateral[i];
-    double pnl = (double)side * q * (fill - b->entry[i]);
-    double equity = c + pnl;
-    double fee = r->sc->margin.liquidation_fee * q * fill;
-    double returned, loss;
-    if (fee > fmax(equity, 0.0)) fee = fmax(equity, 0.0);
+  int side = b->side[i];
+  double q = r->q[i], c = r->c[i];
+  double pnl_all = (double)side * q * (fill - b->entry[i]);
+  double equity = s * (c + pnl_all), pnl = s * pnl_all;
+  double fee = r->sc->margin.liquidation_fee * s * q * fill;
+  double returned = 0.0, loss = 0.0, p_liq = ref_threshold(r, i);
+  if (fee > fmax(equity, 0.0)) fee = fmax(equity, 0.0);
+  r->sm->pnl_closed += pnl;
+  r->row.liquidated_notional += s * q * fill;
+  if (s >= 1.0) {
     returned = fmax(equity - fee, 0.0);
     loss = fmax(-equity, 0.0);
-    *fees += fee;
-    *losses += loss;
-    r->sm->pnl_closed += pnl;
-    r->sm->returned += returned;
-    r->row.liquidated_notional += q * fill;
     r->open[i] = 0;
-    if (r->sink && r->sink->liquidation) {
-      liq_liq_row lr;
-      int rc;
-      lr.step = r->row.step;
-      lr.round = round;
-      lr.position_id = i;
-      lr.side = side;
-      lr.qty = q;
-      lr.price = fill;
-      lr.trigger_price = trigger;
-      lr.liquidation_price = liq_margin_liq_price(side, q, b->entry[i], c,
-                                                  r->sc->margin.maintenance);
-      lr.bankruptcy_price = liq_margin_bankruptcy_price(side, q, b->entry[i], c);
-      lr.equity = equity;
-      lr.fee = fee;
-      lr.loss = loss;
-      lr.returned = returned;
-      rc = r->sink->liquidation(r->sink->ud, &lr, err);
-      if (rc) return rc;
-    }
+    r->sm->returned += returned;
+    if (side > 0) r->row.liquidations_long++; else r->row.liquidations_short++;
+  } else {
+    r->c[i] += pnl - fee;
+    r->q[i] = (1.0 - s) * q;
+    r->chunked[i] = (long)r->row.step;
+    r->row.partial_liquidations++;
+  }
+  *fees += fee;
+  *losses += loss;
+  if (side > 0) *losses_long += loss;
+  if (r->sink && r->sink->liquidation) {
+    liq_liq_row lr;
+    lr.step = r->row.step;
+    lr.round = round;
+    lr.position_id = i;
+    lr.side = side;
+    lr.qty = s * q;
+    lr.price = fill;
+    lr.trigger_price = trigger;
+    lr.liquidation_price = p_liq;
+    lr.bankruptcy_price = liq_margin_bankruptcy_price(side, q, b->entry[i], c);
+    lr.equity = equity;
+    lr.fee = fee;
+    lr.loss = loss;
+    lr.returned = returned;
+    lr.share = s;
+    return r->sink->liquidation(r->sink->ud, &lr, err);
   }
   return LIQ_OK;
+}
+
+static int ref_emit_adl(ref *r, size_t id, int side, int round, double qty,
+                        double price, double share, double haircut, double score,
+                        liq_err *err) {
+  liq_adl_row ar;
+  r->row.haircut += haircut;
+  if (qty > 0.0) {
+    r->row.adl_count++;
+    r->row.adl_notional += qty * price;
+  }
+  if (r->sm->first_adl_step < 0) r->sm->first_adl_step = (long)r->row.step;
+  if (!r->sink || !r->sink->adl) return LIQ_OK;
+  ar.step = r->row.step;
+  ar.round = round;
+  ar.position_id = id;
+  ar.side = side;
+  ar.qty = qty;
+  ar.price = price;
+  ar.share = share;
+  ar.haircut = haircut;
+  ar.rank_score = score;
+  return r->sink->adl(r->sink->ud, &ar, err);
+}
+
+static int ref_adl_close(ref *r, size_t i, double s, double p, int round,
+                         double score, liq_err *err) {
+  int side = r->b->side[i];
+  double q = r->q[i], c = r->c[i];
+  double profit = s * (double)side * q * (p - r->b->entry[i]);
+  r->sm->pnl_closed += profit;
+  r->sm->returned += s * c;
+  if (s >= 1.0) {
+    r->open[i] = 0;
+  } else {
+    r->c[i] = (1.0 - s) * c;
+    r->q[i] = (1.0 - s) * q;
+  }
+  return ref_emit_adl(r, i, side, round, s * q, p, s, profit, score, err);
+}
+
+static int by_score_desc(const void *pa, const void *pb) {
+  const ref_key *a = pa, *b = pb;
+  if (a->key > b->key) return -1;
+  if (a->key < b->key) return 1;
+  return (a->id > b->id) - (a->id < b->id);
+}
+
+static int ref_cover_side(ref *r, int side, double need, double p, int round,
+                          double *left, liq_err *err) {
+  int policy = r->sc->insurance.policy, rc = LIQ_OK;
+  size_t i, m = 0;
+  double total = 0.0;
+  *left = need;
+  if (policy == LIQ_POLICY_SOCIALIZE) {
+    double qty = ref_side_qty(r, side);
+    if (!(qty > 0.0)) return LIQ_OK;
+    for (i = 0; i < r->n; i++)
+      if (r->open[i] && r->b->side[i] == side) r->c[i] -= r->q[i] * (need / qty);
+    *left = 0.0;
+    return ref_emit_adl(r, (size_t)-1, 0, round, 0.0, p, 0.0, need, nan(""), err);
+  }
+  for (i = 0; i < r->n; i++) {
+    double profit;
+    if (!r->open[i] || r->b->side[i] != side) continue;
+    profit = (double)side * r->q[i] * (p - r->b->entry[i]);
+    if (!(profit > 0.0)) continue;
+    r->cand[m].id = i;
+    r->cand[m].key = policy == LIQ_POLICY_ADL_RANKED ?
+        liq_engine_adl_score(side, r->q[i], r->b->entry[i], r->c[i], p) : profit;
+    total += profit;
+    m++;
+  }
+  if (policy == LIQ_POLICY_ADL_RANKED) qsort(r->cand, m, sizeof *r->cand, by_score_desc);
+  if (policy == LIQ_POLICY_ADL_PRORATA && total > need) {
+    for (i = 0; i < m && rc == LIQ_OK; i++)
+      rc = ref_adl_close(r, r->cand[i].id, need / total, p, round, nan(""), err);
+    need = 0.0;
+  } else {
+    for (i = 0; i < m && need > 0.0 && rc == LIQ_OK; i++) {
+      size_t id = r->cand[i].id;
+      double profit = (double)side * r->q[id] * (p - r->b->entry[id]);
+      double s = profit <= need ? 1.0 : need / profit;
+      rc = ref_adl_close(r, id, s, p, round,
+                         policy == LIQ_POLICY_ADL_RANKED ? r->cand[i].key : nan(""), err);
+      need -= s >= 1.0 ? profit : need;
+    }
+  }
+  *left = need > 0.0 ? need : 0.0;
+  return rc;
 }
 
 static int ref_cascade(ref *r, double x, liq_err *err) {
   int round, rounds = 0, rc;
   double flow = 0.0;
-  size_t k;
   for (round = 1; round <= r->sc->impact.max_rounds; round++) {
-    double p_pre = x * r->J, p_post, fill, sold = 0.0, bought = 0.0;
-    double fees = 0.0, losses = 0.0, covered;
-    size_t nl = ref_collect(r, 1, p_pre, r->L);
-    size_t ns = ref_collect(r, -1, p_pre, r->S);
-    if (nl == 0 && ns == 0) break;
+    double p_pre = x * exp(r->lnJ), p_post, fill, sold = 0.0, bought = 0.0, move;
+    double fees = 0.0, losses = 0.0, losses_long = 0.0, covered, uncovered;
+    size_t nl = ref_collect(r, 1, p_pre, r->hits), ns, k;
+    ns = ref_collect(r, -1, p_pre, r->hits + nl);
+    if (nl + ns == 0) break;
     rounds = round;
-    for (k = 0; k < nl; k++) sold += r->b->qty[r->L[k].id];
-    for (k = 0; k < ns; k++) bought += r->b->qty[r->S[k].id];
+    for (k = 0; k < nl + ns; k++) {
+      r->share[k] = ref_share(r, r->hits[k].id, p_pre);
+      if (k < nl) sold += r->share[k] * r->q[r->hits[k].id];
+      else bought += r->share[k] * r->q[r->hits[k].id];
+    }
     sold *= p_pre;
     bought *= p_pre;
-    r->J *= exp(liq_impact_log_move(&r->sc->impact, r->vol, flow, bought - sold));
+    move = liq_impact_log_move(&r->sc->impact, r->vol, flow, bought - sold);
     flow += bought - sold;
-    p_post = x * r->J;
+    r->lnJ += move;
+    p_post = x * exp(r->lnJ);
     fill = 0.5 * (p_pre + p_post);
-    rc = ref_settle(r, r->L, nl, 1, fill, p_pre, round, &fees, &losses, err);
-    if (rc) return rc;
-    rc = ref_settle(r, r->S, ns, -1, fill, p_pre, round, &fees, &losses, err);
-    if (rc) return rc;
-    r->row.liquidations_long += nl;
-    r->row.liquidations_short += ns;
+    for (k = 0; k < nl + ns; k++) {
+      rc = ref_settle(r, r->hits[k].id, r->share[k], fill, p_pre, round, &fees,
+                      &losses, &losses_long, err);
+      if (rc) return rc;
+    }
     r->fund += fees;
     covered = fmin(losses, r->fund);
     r->fund -= covered;
     r->row.fees += fees;
     r->row.bad_debt += losses;
-    r->row.uncovered_loss += losses - covered;
     if (r->fund < r->sm->insurance_fund_min) r->sm->insurance_fund_min = r->fund;
+    uncovered = losses - covered;
+    if (r->sc->insurance.policy == LIQ_POLICY_NONE || !(uncovered > 0.0)) {
+      r->row.uncovered_loss += uncovered;
+    } else {
+      double part_long = uncovered * (losses_long / losses), left, left_total = 0.0;
+      if (part_long > 0.0) {
+        rc = ref_cover_side(r, -1, part_long, fill, round, &left, err);
+        if (rc) return rc;
+        left_total += left;
+      }
+      if (uncovered - part_long > 0.0) {
+        rc = ref_cover_side(r, 1, uncovered - part_long, fill, round, &left, err);
+        if (rc) return rc;
+        left_total += left;
+      }
+      r->row.uncovered_loss += left_total;
+    }
     ref_visit(r, p_post);
   }
   if (rounds > r->row.cascade_rounds) r->row.cascade_rounds = rounds;
   return LIQ_OK;
 }
 
+static void ref_funding(ref *r, double rate, double p) {
+  size_t i;
+  r->row.funding += rate * p * ref_side_qty(r, 1);
+  r->row.funding_short -= rate * p * ref_side_qty(r, -1);
+  for (i = 0; i < r->n; i++)
+    if (r->open[i]) r->c[i] -= (double)r->b->side[i] * r->q[i] * rate * p;
+}
+
+static void ref_topups(ref *r, double p) {
+  size_t i;
+  for (i = 0; i < r->n; i++) {   /* calls of armed toppers */
+    if (!r->open[i] || !r->armed[i]) continue;
+    if (ref_equity(r, i, p) < r->call_rate[i] * r->q[i] * p) {
+      r->armed[i] = 0;
+      r->queued[i] = 1;
+      r->due[i] = r->row.step + (size_t)r->sc->margin.topup_delay;
+    }
+  }
+  for (i = 0; i < r->n; i++) {   /* top-ups due */
+    double add;
+    if (!r->queued[i] || r->due[i] > r->row.step) continue;
+    r->queued[i] = 0;
+    if (!r->open[i]) continue;
+    add = liq_margin_im_rate(r->mp, r->q[i] * r->b->entry[i]) * r->q[i] * p - ref_equity(r, i, p);
+    if (add > 0.0) {
+      r->c[i] += add;
+      r->row.topups++;
+      r->row.topup_collateral += add;
+    }
+    r->armed[i] = 1;
+  }
+}
+
 /* End-of-step statistics by scanning every open position. */
 static void ref_step_stats(ref *r, double p) {
-  const liq_book *b = r->b;
-  const liq_margin_params *mp = &r->sc->margin;
-  double call_rate = mp->call_level * mp->initial;
+  const liq_margin_params *mp = r->mp;
   size_t i, n = 0, q;
-  for (i = 0; i < b->n; i++) {
-    double notional, eq;
+  double *dist = r->vals + r->n;
+  for (i = 0; i < r->n; i++) {
+    double notional, eq, thr;
     if (!r->open[i]) continue;
-    notional = b->qty[i] * p;
-    eq = liq_margin_equity(b->side[i], b->qty[i], b->entry[i], b->collateral[i], p);
-    if (b->side[i] > 0) {
+    notional = r->q[i] * p;
+    eq = ref_equity(r, i, p);
+    if (r->b->side[i] > 0) {
       r->row.open_long++;
       r->row.open_interest_long += notional;
     } else {
       r->row.open_short++;
       r->row.open_interest_short += notional;
     }
-    if (eq > mp->maintenance * notional && eq < call_rate * notional) r->row.margin_calls++;
-    r->vals[n++] = liq_margin_normalised_cushion(b->side[i], b->qty[i], b->entry[i],
-                                                 b->collateral[i], mp->initial,
-                                                 mp->maintenance, p);
+    if (eq > liq_margin_mm(mp, notional) && eq < r->call_rate[i] * notional) r->row.margin_calls++;
+    thr = ref_threshold(r, i);
+    r->vals[n] = liq_margin_normalised_cushion(r->b->side[i], r->q[i], r->b->entry[i],
+                                               r->c[i], mp->initial, mp->maintenance, p);
+    dist[n] = r->b->side[i] > 0 ? log(p / thr) : log(thr / p);
+    n++;
   }
   qsort(r->vals, n, sizeof *r->vals, cmp_double);
+  qsort(dist, n, sizeof *dist, cmp_double);
   r->row.n_quantiles = r->sc->stats.n_quantiles;
-  for (q = 0; q < r->row.n_quantiles; q++)
-    r->row.cushion[q] = n ? r->vals[liq_stats_rank(r->sc->stats.quantiles[q], n)] : nan("");
+  for (q = 0; q < r->row.n_quantiles; q++) {
+    size_t k = n ? liq_stats_rank(r->sc->stats.quantiles[q], n) : 0;
+    r->row.cushion[q] = n && mp->n_tiers == 0 ? r->vals[k] : nan("");
+    r->row.distance[q] = n ? dist[k] : nan("");
+  }
+}
+
+static void ref_free(ref *r) {
+  free(r->q); free(r->c); free(r->call_rate); free(r->share); free(r->chunked);
+  free(r->due); free(r->open); free(r->topper); free(r->armed); free(r->queued);
+  free(r->hits); free(r->cand); free(r->vals); free(r->funding);
 }
 
 int ref_engine_run(const liq_scenario *sc, const liq_path *path,
@@ -190,22 +385,46 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
 
   memset(sm, 0, sizeof *sm);
   memset(&r, 0, sizeof r);
+  sm->first_adl_step = -1;
   r.sc = sc;
+  r.mp = &sc->margin;
   r.b = book;
+  r.n = book->n;
   r.sink = sink;
   r.sm = sm;
-  r.J = 1.0;
   r.fund = sc->insurance.fund;
   r.vol = liq_engine_daily_volatility(sc, path);
+  r.q = malloc(m * sizeof *r.q);
+  r.c = malloc(m * sizeof *r.c);
+  r.call_rate = malloc(m * sizeof *r.call_rate);
+  r.share = malloc(m * sizeof *r.share);
+  r.chunked = malloc(m * sizeof *r.chunked);
+  r.due = calloc(m, sizeof *r.due);
   r.open = malloc(m);
-  r.L = malloc(m * sizeof *r.L);
-  r.S = malloc(m * sizeof *r.S);
-  r.vals = malloc(m * sizeof *r.vals);
-  if (!r.open || !r.L || !r.S || !r.vals) {
+  r.topper = calloc(m, 1);
+  r.armed = calloc(m, 1);
+  r.queued = calloc(m, 1);
+  r.hits = malloc(m * sizeof *r.hits);
+  r.cand = malloc(m * sizeof *r.cand);
+  r.vals = malloc(2 * m * sizeof *r.vals);
+  if (!r.q || !r.c || !r.call_rate || !r.share || !r.chunked || !r.due || !r.open ||
+      !r.topper || !r.armed || !r.queued || !r.hits || !r.cand || !r.vals) {
     rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
     goto out;
   }
-  memset(r.open, 1, m);
+  for (i = 0; i < book->n; i++) {
+    r.q[i] = book->qty[i];
+    r.c[i] = book->collateral[i];
+    r.call_rate[i] = sc->margin.call_level *
+                     liq_margin_im_rate(&sc->margin, book->qty[i] * book->entry[i]);
+    r.chunked[i] = LONG_MIN;
+    r.open[i] = 1;
+    if (sc->margin.topup_share > 0.0 &&
+        liq_engine_is_topper(sc->seed, i, sc->margin.topup_share))
+      r.topper[i] = r.armed[i] = 1;
+  }
+  rc = liq_funding_schedule(sc, path, &r.funding, err);
+  if (rc) goto out;
   sm->positions = book->n;
   sm->steps = path->n;
   sm->start_price = path->open[0];
@@ -213,7 +432,7 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
   sm->min_price = sm->min_price_exogenous = INFINITY;
   sm->max_price = sm->max_price_exogenous = -INFINITY;
   for (t = 0; t < path->n; t++) {
-    double w[4];
+    double w[4], p;
     int k, nw = 0;
     w[nw++] = path->open[t];
     if (path->has_ohlc) {
@@ -227,6 +446,7 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
     r.row.t_ms = path->t_ms[t];
     r.row.price_low = INFINITY;
     r.row.price_high = -INFINITY;
+    if (t > 0) r.lnJ *= liq_impact_decay(&sc->impact, path->step_seconds);
     for (k = 0; k < nw; k++) {
       double x = w[k];
       if (x == prev_x && !(t == 0 && k == 0)) continue;
@@ -235,21 +455,36 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
       if (x > sm->max_price_exogenous) sm->max_price_exogenous = x;
       if (x > peak_x) peak_x = x;
       if (1.0 - x / peak_x > dd_x) dd_x = 1.0 - x / peak_x;
-      ref_visit(&r, x * r.J);
+      ref_visit(&r, x * exp(r.lnJ));
       rc = ref_cascade(&r, x, err);
       if (rc) goto out;
     }
-    r.row.price = path->close[t] * r.J;
+    if (r.funding && r.funding[t] != 0.0) {
+      ref_funding(&r, r.funding[t], path->close[t] * exp(r.lnJ));
+      rc = ref_cascade(&r, path->close[t], err);
+      if (rc) goto out;
+    }
+    p = path->close[t] * exp(r.lnJ);
+    ref_topups(&r, p);
+    r.row.price = p;
     r.row.price_exogenous = path->close[t];
     r.row.liquidations = r.row.liquidations_long + r.row.liquidations_short;
     r.row.insurance_fund = r.fund;
-    ref_step_stats(&r, r.row.price);
+    ref_step_stats(&r, p);
     sm->liquidated_long += r.row.liquidations_long;
     sm->liquidated_short += r.row.liquidations_short;
     sm->liquidated_notional += r.row.liquidated_notional;
     sm->bad_debt += r.row.bad_debt;
     sm->uncovered_loss += r.row.uncovered_loss;
     sm->fees += r.row.fees;
+    sm->partial_liquidations += r.row.partial_liquidations;
+    sm->topups += r.row.topups;
+    sm->topup_collateral += r.row.topup_collateral;
+    sm->funding_long += r.row.funding;
+    sm->funding_short += r.row.funding_short;
+    sm->adl_count += r.row.adl_count;
+    sm->adl_notional += r.row.adl_notional;
+    sm->haircut += r.row.haircut;
     if (r.row.margin_calls > sm->margin_calls) sm->margin_calls = r.row.margin_calls;
     if (r.row.cascade_rounds > sm->max_cascade_rounds) sm->max_cascade_rounds = r.row.cascade_rounds;
     if (sink && sink->step) {
@@ -258,13 +493,13 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
     }
   }
   {
-    double p = path->close[path->n - 1] * r.J;
+    double p = path->close[path->n - 1] * exp(r.lnJ);
     for (i = 0; i < book->n; i++) {
       sm->collateral += book->collateral[i];
       if (r.open[i]) {
-        double pnl = (double)book->side[i] * book->qty[i] * (p - book->entry[i]);
+        double pnl = (double)book->side[i] * r.q[i] * (p - book->entry[i]);
         sm->pnl_open += pnl;
-        sm->open_equity += book->collateral[i] + pnl;
+        sm->open_equity += r.c[i] + pnl;
       }
     }
   }
@@ -274,10 +509,7 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
   sm->drawdown_exogenous = dd_x;
   sm->amplification = dd_x > 0.0 ? r.dd / dd_x : nan("");
 out:
-  free(r.open);
-  free(r.L);
-  free(r.S);
-  free(r.vals);
+  ref_free(&r);
   return rc;
 }
 
@@ -304,6 +536,7 @@ void liq_test_scenario_init(liq_scenario *sc) {
   sc->impact.model = LIQ_IMPACT_NONE;
   sc->impact.daily_volatility = nan("");
   sc->impact.max_rounds = 100;
+  sc->funding.interval_seconds = 28800.0;
   sc->stats.n_quantiles = 4;
   memcpy(sc->stats.quantiles, q, sizeof q);
   sc->stats.every = 1;

@@ -1,0 +1,26 @@
+/*
+** liq_funding.h: when funding is paid, and at what rate.
+**
+** A funding event at time E (Unix ms) is paid at the end of the step whose
+** bar holds it: t_ms[t] <= E < t_ms[t] + step_seconds * 1000, for events
+** after the path's first bar opens (positions open at the start, the first
+** payment is the next event).  Constant funding has events at every
+** multiple of interval_seconds since the epoch (as exchanges pay at 00:00,
+** 08:00 and 16:00 UTC); file funding has one event per row.  At an event
+** with rate r, every open long pays r * qty * p and every open short
+** receives it (r < 0: the other way), p the market price at the step's end.
+*/
+#ifndef LIQ_FUNDING_H
+#define LIQ_FUNDING_H
+
+#include "liq_err.h"
+#include "liq_path.h"
+#include "liq_scenario.h"
+
+/* *rates = a new array of path->n rates (the sum of the step's events, 0
+** for none), or NULL when funding is off.  Free with free().  A bad
+** funding file is LIQ_INPUT with its FILE:LINE. */
+int liq_funding_schedule(const liq_scenario *sc, const liq_path *path,
+                         double **rates /* OUT */, liq_err *err);
+
+#endif /* LIQ_FUNDING_H */
