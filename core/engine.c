@@ -326,7 +326,10 @@ static double hit_share(const engine *e, uint32_t id, double p) {
                                    c_eff(e, id), p, mp->partial_buffer,
                                    mp->liquidation_fee);
       break;
-    case LIQ_PARTIAL_CHUNK:
+    case LIQ_PARTIAL_CHUNK:   /* a bankrupt position goes whole */
+      if (liq_margin_equity(e->book->side[id], e->q[id], e->book->entry[id],
+                            c_eff(e, id), p) <= 0.0)
+        break;
       if (e->chunked[id] == LONG_MIN ||
           (long)e->row.step >= e->chunked[id] + (long)mp->partial_cooldown)
         s = mp->partial_share;
@@ -557,6 +560,11 @@ static int cascade(engine *e, double x, liq_err *err) {
     flow += bought - sold;
     e->lnJ += move;
     p_post = x * exp(e->lnJ);
+    if (!isfinite(p_post) || !(p_post > 0.0))
+      return liq_errf(err, LIQ_NUMERIC, NULL, 0,
+                      "step %zu: the market price left the floating-point range "
+                      "(%g) under the impact of forced trades; the impact model "
+                      "is too strong for this book", e->row.step, p_post);
     fill = 0.5 * (p_pre + p_post);
     for (i = 0; i < nh; i++) {
       rc = settle(e, e->hits[i], e->share[i], fill, p_pre, round, &rs, err);
@@ -660,7 +668,10 @@ static double seq_at(const void *ctx, size_t i) {
   const seq_ctx *c = ctx;
   uint32_t id = liq_treap_kth(&c->e->liq_f, c->s->liq, i);
   double thr = threshold_of(c->s, c->e->liq_f.key[id], c->s->g_liq);
-  if (c->distance) return c->s->side > 0 ? log(c->p / thr) : log(thr / c->p);
+  if (c->distance) {  /* a long with p_liq <= 0 cannot be liquidated; a */
+    if (c->s->side > 0) return thr > 0.0 ? log(c->p / thr) : HUGE_VAL;
+    return thr > 0.0 ? log(thr / c->p) : -HUGE_VAL;  /* short so is bankrupt */
+  }
   return c->s->side > 0 ? c->s->cushion_scale * (1.0 - thr / c->p)
                         : c->s->cushion_scale * (thr / c->p - 1.0);
 }
@@ -688,8 +699,8 @@ static void step_close(engine *e, double p, double x_close) {
   r->insurance_fund = e->fund;
   r->open_long = e->sides[0].n_open;
   r->open_short = e->sides[1].n_open;
-  r->open_interest_long = p * side_qty(&e->sides[0]);
-  r->open_interest_short = p * side_qty(&e->sides[1]);
+  r->open_interest_long = r->open_long ? p * side_qty(&e->sides[0]) : 0.0;
+  r->open_interest_short = r->open_short ? p * side_qty(&e->sides[1]) : 0.0;
   r->margin_calls = side_margin_calls(e, &e->sides[0], p) +
                     side_margin_calls(e, &e->sides[1], p);
   step_quantiles(e, p);

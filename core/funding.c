@@ -12,16 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Index of the bar holding time e, or -1. */
+/* Index of the bar whose close is at or after time e: t_ms[t] < e <=
+** t_ms[t] + step (an event at 08:00 is paid at the close of the bar that
+** ends at 08:00), or -1 when no bar holds it. */
 static long bar_of(const liq_path *p, double step_ms, int64_t e) {
   size_t lo = 0, hi = p->n;
   if (p->n == 0 || e <= p->t_ms[0]) return -1;
-  if ((double)e >= (double)p->t_ms[p->n - 1] + step_ms) return -1;
-  while (hi - lo > 1) {           /* last bar opening at or before e */
+  if ((double)e > (double)p->t_ms[p->n - 1] + step_ms) return -1;
+  while (hi - lo > 1) {           /* last bar opening before e */
     size_t mid = lo + (hi - lo) / 2;
-    if (p->t_ms[mid] <= e) lo = mid; else hi = mid;
+    if (p->t_ms[mid] < e) lo = mid; else hi = mid;
   }
-  if ((double)e >= (double)p->t_ms[lo] + step_ms) return -1;  /* in a gap */
+  if ((double)e > (double)p->t_ms[lo] + step_ms) return -1;  /* in a gap */
   return (long)lo;
 }
 
@@ -30,7 +32,7 @@ static void schedule_constant(const liq_funding_params *fp, const liq_path *p,
   int64_t iv = (int64_t)llround(fp->interval_seconds * 1000.0);
   int64_t e = (p->t_ms[0] / iv + 1) * iv;
   int64_t end = p->t_ms[p->n - 1] + (int64_t)step_ms;
-  for (; e < end; e += iv) {
+  for (; e <= end; e += iv) {
     long t = bar_of(p, step_ms, e);
     if (t >= 0) rates[t] += fp->rate;
   }

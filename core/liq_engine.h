@@ -12,7 +12,8 @@
 **        - every open long with p <= p_liq and short with p >= p_liq is hit;
 **          a hit closes the position whole, or with margin.partial a share
 **          of it (restore: just enough, at p, to hold (1 + buffer) * MM;
-**          chunk: a fixed share, the whole position inside its cooldown);
+**          chunk: a fixed share, the whole position inside its cooldown;
+**          a position with no equity left is always closed whole);
 **        - p_pre = p; p_post = p_pre * exp(liq_impact_log_move(flow, net))
 **          (flow: the cascade's earlier net forced buying, net: this
 **          round's, at p_pre; see liq_impact.h); ln J moves by the same;

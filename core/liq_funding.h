@@ -2,9 +2,10 @@
 ** liq_funding.h: when funding is paid, and at what rate.
 **
 ** A funding event at time E (Unix ms) is paid at the end of the step whose
-** bar holds it: t_ms[t] <= E < t_ms[t] + step_seconds * 1000, for events
-** after the path's first bar opens (positions open at the start, the first
-** payment is the next event).  Constant funding has events at every
+** bar closes at or after it: t_ms[t] < E <= t_ms[t] + step_seconds * 1000
+** (an event at 08:00 is paid at the close of the bar ending at 08:00).
+** Positions open when the path starts: the first payment is the first
+** event after that.  Constant funding has events at every
 ** multiple of interval_seconds since the epoch (as exchanges pay at 00:00,
 ** 08:00 and 16:00 UTC); file funding has one event per row.  At an event
 ** with rate r, every open long pays r * qty * p and every open short

@@ -128,7 +128,9 @@ static void scenario_random(gsl_rng *r, liq_scenario *sc) {
   if (sc->margin.call_level * sc->margin.initial > 1.0) sc->margin.call_level = 1.0;
   sc->margin.liquidation_fee = 0.02 * gsl_rng_uniform(r);
   sc->impact.model = (int)gsl_rng_uniform_int(r, 3);
-  sc->impact.daily_volume = 1e4 + 1e6 * gsl_rng_uniform(r);
+  /* Daily volume from half to five times the book's notional (about 3000
+  ** per position): strong impact, but prices stay finite. */
+  sc->impact.daily_volume = 3000.0 * (double)sc->book.positions * (0.5 + 4.5 * gsl_rng_uniform(r));
   sc->impact.coefficient = 2.0 * gsl_rng_uniform(r);
   sc->impact.max_rounds = gsl_rng_uniform(r) < 0.3 ? 1 + (int)gsl_rng_uniform_int(r, 3) : 100;
   sc->insurance.fund = gsl_rng_uniform(r) < 0.5 ? 0.0 : 1e3 * gsl_rng_uniform(r);
@@ -142,7 +144,7 @@ static void assert_same_double(double a, double b) {
 #define assert_close(a, b) assert_close_at((a), (b), #a, __FILE__, __LINE__)
 static void assert_close_at(double a, double b, const char *what,
                             const char *file, int line) {
-  if (isnan(a) && isnan(b)) return;
+  if ((isnan(a) && isnan(b)) || a == b) return;
   if (fabs(a - b) <= 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b)))) return;
   print_error("%s: fast %.17g, reference %.17g\n", what, a, b);
   _fail(file, line);
@@ -444,8 +446,505 @@ static void test_conservation_with_big_book(void **state) {
   gsl_rng_free(r);
 }
 
+/* ---- exchange rules --------------------------------------------------- */
+
+/* Binance-like BTCUSDT brackets (floors scaled to this test's notionals). */
+static void set_tiers(liq_scenario *sc, double scale) {
+  static const double floor_[4] = { 0.0, 5e3, 2.5e4, 1e5 };
+  static const double lev[4] = { 125.0, 100.0, 50.0, 20.0 };
+  static const double mm[4] = { 0.004, 0.005, 0.01, 0.025 };
+  size_t k;
+  sc->margin.n_tiers = 4;
+  for (k = 0; k < 4; k++) {
+    sc->margin.tiers[k].floor = floor_[k] * scale;
+    sc->margin.tiers[k].max_leverage = lev[k];
+    sc->margin.tiers[k].maintenance = mm[k];
+  }
+  liq_margin_complete_tiers(&sc->margin, NULL);
+  sc->margin.initial = 0.008;
+}
+
+static void set_depth(liq_scenario *sc) {
+  static const double pct[3] = { 0.5, 2.0, 5.0 };
+  static const double bid[3] = { 2e3, 2e4, 1e5 };
+  static const double ask[3] = { 3e3, 3e4, 1.5e5 };
+  sc->impact.model = LIQ_IMPACT_DEPTH;
+  sc->impact.n_depth = 3;
+  memcpy(sc->impact.depth_pct, pct, sizeof pct);
+  memcpy(sc->impact.depth_bid, bid, sizeof bid);
+  memcpy(sc->impact.depth_ask, ask, sizeof ask);
+}
+
+/* A random scenario with the exchange rules switched on at random. */
+static void scenario_random_rules(gsl_rng *r, liq_scenario *sc) {
+  scenario_random(r, sc);
+  if (gsl_rng_uniform(r) < 0.3) set_tiers(sc, 0.2 + gsl_rng_uniform(r));
+  sc->margin.partial_mode = (int)gsl_rng_uniform_int(r, 3);
+  sc->margin.partial_buffer = 0.3 * gsl_rng_uniform(r);
+  sc->margin.partial_share = 0.1 + 0.8 * gsl_rng_uniform(r);
+  sc->margin.partial_cooldown = (int)gsl_rng_uniform_int(r, 4);
+  sc->margin.topup_share = gsl_rng_uniform(r) < 0.5 ? gsl_rng_uniform(r) : 0.0;
+  sc->margin.topup_delay = (int)gsl_rng_uniform_int(r, 4);
+  if (gsl_rng_uniform(r) < 0.5) {
+    sc->funding.mode = LIQ_FUNDING_CONSTANT;
+    sc->funding.rate = 0.004 * (gsl_rng_uniform(r) - 0.3);
+    sc->funding.interval_seconds = 60.0 * (double)(1 + gsl_rng_uniform_int(r, 10));
+  }
+  if (gsl_rng_uniform(r) < 0.5) sc->impact.half_life_seconds = 60.0 + 3600.0 * gsl_rng_uniform(r);
+  if (gsl_rng_uniform(r) < 0.2) set_depth(sc);
+  sc->insurance.policy = (int)gsl_rng_uniform_int(r, 4);
+  sc->insurance.fund = gsl_rng_uniform(r) < 0.7 ? 0.0 : 200.0 * gsl_rng_uniform(r);
+  sc->seed = gsl_rng_get(r);
+}
+
+static void assert_conserved_all(const liq_summary *s) {
+  double lhs = s->collateral + s->topup_collateral + s->pnl_closed + s->pnl_open -
+               s->funding_long - s->funding_short - s->haircut;
+  double rhs = s->returned + s->fees + s->open_equity - s->bad_debt;
+  double fund = s->insurance_fund_start + s->fees -
+                (s->bad_debt - s->haircut - s->uncovered_loss);
+  double scale = fmax(1.0, s->collateral + fabs(s->pnl_closed) + fabs(s->pnl_open) +
+                               s->bad_debt + s->topup_collateral);
+  if (!(fabs(lhs - rhs) <= 1e-9 * scale))
+    print_error("money: lhs %.17g rhs %.17g (collateral %g topups %g pnl %g/%g funding %g/%g "
+                "haircut %g returned %g fees %g open %g bad debt %g, max price %g)\n",
+                lhs, rhs, s->collateral, s->topup_collateral, s->pnl_closed, s->pnl_open,
+                s->funding_long, s->funding_short, s->haircut, s->returned, s->fees,
+                s->open_equity, s->bad_debt, s->max_price);
+  assert_true(fabs(lhs - rhs) <= 1e-9 * scale);
+  assert_true(fabs(fund - s->insurance_fund_end) <= 1e-9 * scale);
+  assert_true(s->uncovered_loss >= -1e-9 * scale && s->haircut >= -1e-9 * scale);
+}
+
+/* Rows of one round in id order: positions whose thresholds tie exactly
+** (every trader topped up at one price shares p (1 - imr) / (1 - mm))
+** come out of each engine in the order of its own rounding. */
+static int by_step_round_id(const void *pa, const void *pb) {
+  const liq_liq_row *a = pa, *b = pb;
+  if (a->step != b->step) return a->step < b->step ? -1 : 1;
+  if (a->round != b->round) return a->round < b->round ? -1 : 1;
+  return (a->position_id > b->position_id) - (a->position_id < b->position_id);
+}
+
+static void compare_rule_runs(const liq_scenario *sc, capture *f, capture *g,
+                              const liq_summary *sf, const liq_summary *sg) {
+  size_t i, q;
+  assert_int_equal(f->n_steps, g->n_steps);
+  assert_int_equal(f->n_liqs, g->n_liqs);
+  if (f->n_liqs > 0) {
+    qsort(f->liqs, f->n_liqs, sizeof *f->liqs, by_step_round_id);
+    qsort(g->liqs, g->n_liqs, sizeof *g->liqs, by_step_round_id);
+  }
+  for (i = 0; i < f->n_liqs; i++) {
+    assert_int_equal(f->liqs[i].step, g->liqs[i].step);
+    assert_int_equal(f->liqs[i].round, g->liqs[i].round);
+    assert_int_equal(f->liqs[i].position_id, g->liqs[i].position_id);
+    assert_close(f->liqs[i].price, g->liqs[i].price);
+    assert_close(f->liqs[i].share, g->liqs[i].share);
+    assert_close(f->liqs[i].loss, g->liqs[i].loss);
+  }
+  for (i = 0; i < f->n_steps; i++) {
+    const liq_step_row *a = &f->steps[i], *b = &g->steps[i];
+    assert_int_equal(a->liquidations_long, b->liquidations_long);
+    assert_int_equal(a->liquidations_short, b->liquidations_short);
+    assert_int_equal(a->partial_liquidations, b->partial_liquidations);
+    assert_int_equal(a->cascade_rounds, b->cascade_rounds);
+    assert_int_equal(a->topups, b->topups);
+    assert_int_equal(a->adl_count, b->adl_count);
+    assert_int_equal(a->open_long, b->open_long);
+    assert_int_equal(a->open_short, b->open_short);
+    if (sc->margin.n_tiers == 0) assert_int_equal(a->margin_calls, b->margin_calls);
+    assert_close(a->price, b->price);
+    assert_close(a->insurance_fund, b->insurance_fund);
+    assert_close(a->bad_debt, b->bad_debt);
+    assert_close(a->uncovered_loss, b->uncovered_loss);
+    assert_close(a->haircut, b->haircut);
+    assert_close(a->funding, b->funding);
+    assert_close(a->funding_short, b->funding_short);
+    assert_close(a->topup_collateral, b->topup_collateral);
+    assert_close(a->open_interest_long, b->open_interest_long);
+    assert_close(a->open_interest_short, b->open_interest_short);
+    for (q = 0; q < a->n_quantiles; q++) {
+      assert_close(a->cushion[q], b->cushion[q]);
+      assert_close(a->distance[q], b->distance[q]);
+    }
+  }
+  assert_int_equal(sf->first_adl_step, sg->first_adl_step);
+  assert_close(sf->returned, sg->returned);
+  assert_close(sf->open_equity, sg->open_equity);
+}
+
+static void test_rules_match_reference(void **state) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  int trial;
+  size_t partial = 0, topups = 0, adl = 0, tiered = 0, funded = 0, social = 0;
+  (void)state;
+  for (trial = 0; trial < 300; trial++) {
+    liq_scenario sc;
+    liq_book *book = NULL;
+    liq_path *path;
+    capture f = { 0 }, g = { 0 };
+    liq_sink sf = { cap_step, cap_liq, &f, NULL }, sg = { cap_step, cap_liq, &g, NULL };
+    liq_summary smf, smg;
+    liq_err err;
+    gsl_rng_set(r, 77000u + (unsigned)trial);
+    scenario_random_rules(r, &sc);
+    path = path_random(r, 20 + gsl_rng_uniform_int(r, 120), 100.0,
+                       0.002 + 0.03 * gsl_rng_uniform(r), trial % 2);
+    assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, path->open[0],
+                                    5000u + (unsigned)trial, &book, &err), &err);
+    assert_liq_ok(liq_engine_run(&sc, path, book, &sf, &smf, &err), &err);
+    assert_liq_ok(ref_engine_run(&sc, path, book, &sg, &smg, &err), &err);
+    compare_rule_runs(&sc, &f, &g, &smf, &smg);
+    assert_conserved_all(&smf);
+    assert_conserved_all(&smg);
+    partial += smf.partial_liquidations;
+    topups += smf.topups;
+    adl += smf.adl_count;
+    tiered += sc.margin.n_tiers > 0 && smf.liquidated > 0;
+    funded += smf.funding_long != 0.0;
+    social += sc.insurance.policy == LIQ_POLICY_SOCIALIZE && smf.haircut > 0.0;
+    cap_free(&f);
+    cap_free(&g);
+    liq_book_free(book);
+    path_del(path);
+  }
+  /* Every rule must actually have fired. */
+  assert_true(partial > 1000);
+  assert_true(topups > 100);
+  assert_true(adl > 100);
+  assert_true(tiered > 20);
+  assert_true(funded > 50);
+  assert_true(social > 5);
+  gsl_rng_free(r);
+}
+
+/* A one-bar path from 'open' to 'close' (close-only). */
+static liq_path *bar(double open, double close) {
+  liq_path *p = path_new(1, 0);
+  p->open[0] = open;
+  p->close[0] = close;
+  p->high[0] = fmax(open, close);
+  p->low[0] = fmin(open, close);
+  return p;
+}
+
+static void test_partial_restore_by_hand(void **state) {
+  /* Long 10x at 100, mm 5 %: p_liq 94.737.  At 94 with buffer 0.1 and no fee:
+  ** E = 4, MM = 4.7; close s with 4 >= 1.1 * 0.05 * (1 - s) * 94  =>
+  ** s = 1 - 4 / 5.17. */
+  int side[1] = { 1 };
+  double qty[1] = { 1.0 }, entry[1] = { 100.0 }, coll[1] = { 10.0 };
+  liq_book *b = book_of(1, side, qty, entry, coll);
+  liq_path *p = bar(100.0, 94.0);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { cap_step, cap_liq, &c, NULL };
+  double s = 1.0 - 4.0 / (1.1 * 0.05 * 94.0);
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.margin.partial_mode = LIQ_PARTIAL_RESTORE;
+  sc.margin.partial_buffer = 0.1;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_int_equal(c.n_liqs, 1);
+  assert_rel(c.liqs[0].share, s, 1e-12);
+  assert_rel(c.liqs[0].qty, s, 1e-12);
+  assert_int_equal(sm.liquidated, 0);
+  assert_int_equal(sm.partial_liquidations, 1);
+  /* The rest holds exactly 1.1 x maintenance at 94: equity 4, qty 1 - s. */
+  assert_rel(sm.open_equity, 4.0, 1e-12);
+  assert_rel(sm.open_equity, 1.1 * 0.05 * (1.0 - s) * 94.0, 1e-12);
+  assert_int_equal(c.steps[0].open_long, 1);
+  assert_conserved_all(&sm);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
+static void test_partial_chunk_cooldown(void **state) {
+  /* Chunks of 40 % with a 5-step cooldown: the first hit (at 94.5) closes
+  ** 40 %; the rest (collateral 10 - 0.4 * 5.5 = 7.8 for 0.6 units: p_liq
+  ** 91.58) is hit again two steps later, still cooling down: closed whole. */
+  int side[1] = { 1 };
+  double qty[1] = { 1.0 }, entry[1] = { 100.0 }, coll[1] = { 10.0 };
+  liq_book *b = book_of(1, side, qty, entry, coll);
+  liq_path *p = path_new(3, 0);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { cap_step, cap_liq, &c, NULL };
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.margin.partial_mode = LIQ_PARTIAL_CHUNK;
+  sc.margin.partial_share = 0.4;
+  sc.margin.partial_cooldown = 5;
+  p->open[0] = 100.0; p->close[0] = 94.5;
+  p->open[1] = 94.5;  p->close[1] = 94.6;
+  p->open[2] = 94.6;  p->close[2] = 91.0;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_int_equal(c.n_liqs, 2);
+  assert_int_equal(c.liqs[0].step, 0);
+  assert_rel(c.liqs[0].share, 0.4, 1e-15);
+  assert_int_equal(c.liqs[1].step, 2);
+  assert_rel(c.liqs[1].share, 1.0, 1e-15);
+  assert_rel(c.liqs[1].qty, 0.6, 1e-12);
+  assert_int_equal(sm.liquidated, 1);
+  assert_conserved_all(&sm);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
+static void test_topup_after_delay(void **state) {
+  /* IM 10 %: a long at 100 with collateral 10 is called at any price below
+  ** 100.  Every trader tops up (share 1) two steps after the call, back to
+  ** IM at that step's price: at 96, equity 6 -> add 9.6 - 6 = 3.6. */
+  int side[1] = { 1 };
+  double qty[1] = { 1.0 }, entry[1] = { 100.0 }, coll[1] = { 10.0 };
+  liq_book *b = book_of(1, side, qty, entry, coll);
+  liq_path *p = path_new(4, 0);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { cap_step, cap_liq, &c, NULL };
+  size_t t;
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.margin.topup_share = 1.0;
+  sc.margin.topup_delay = 2;
+  for (t = 0; t < 4; t++) {
+    p->open[t] = t == 0 ? 100.0 : p->close[t - 1];
+    p->close[t] = t == 0 ? 98.0 : 96.0;
+  }
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_int_equal(sm.topups, 1);
+  assert_int_equal(c.steps[2].topups, 1);
+  assert_rel(sm.topup_collateral, 0.1 * 96.0 - 6.0, 1e-12);
+  assert_int_equal(c.steps[1].margin_calls, 1);
+  assert_int_equal(c.steps[3].margin_calls, 0);   /* back at IM: not in call */
+  assert_conserved_all(&sm);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
+static void test_funding_pays_and_liquidates(void **state) {
+  /* Longs pay 1 % of notional at 100 every 60 s: a long with 5.6 of cushion
+  ** over maintenance loses 1 per step and is liquidated by funding alone. */
+  int side[2] = { 1, -1 };
+  double qty[2] = { 1.0, 2.0 }, entry[2] = { 100.0, 100.0 }, coll[2] = { 10.6, 20.0 };
+  liq_book *b = book_of(2, side, qty, entry, coll);
+  liq_path *p = path_new(10, 0);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { cap_step, cap_liq, &c, NULL };
+  size_t t;
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.funding.mode = LIQ_FUNDING_CONSTANT;
+  sc.funding.rate = 0.01;
+  sc.funding.interval_seconds = 60.0;
+  for (t = 0; t < 10; t++) {
+    p->t_ms[t] = (int64_t)t * 60000;
+    p->open[t] = p->close[t] = p->high[t] = p->low[t] = 100.0;
+  }
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  /* Events at 60 s, 120 s, ...: paid at the end of steps 0..9. */
+  assert_rel(c.steps[0].funding, 1.0, 1e-12);
+  assert_rel(c.steps[0].funding_short, -2.0, 1e-12);
+  /* After 6 payments equity 4.6 < MM 5: liquidated in the funding cascade of step 5. */
+  assert_int_equal(c.n_liqs, 1);
+  assert_int_equal(c.liqs[0].position_id, 0);
+  assert_int_equal(c.liqs[0].step, 5);
+  assert_rel(sm.funding_long, 6.0, 1e-12);
+  assert_rel(sm.funding_short, -20.0, 1e-12);
+  assert_conserved_all(&sm);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
+static void test_transient_impact_recovers(void **state) {
+  /* A forced sale knocks the price down by ln 0.9; with a one-step half-life
+  ** half of the log impact is gone a step later. */
+  int side[1] = { 1 };
+  double qty[1] = { 1.0 }, entry[1] = { 100.0 }, coll[1] = { 10.0 };
+  liq_book *b = book_of(1, side, qty, entry, coll);
+  liq_path *p = path_new(3, 0);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { cap_step, NULL, &c, NULL };
+  double r0 = -log(0.9);
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.impact.model = LIQ_IMPACT_LINEAR;
+  sc.impact.coefficient = 1.0;
+  sc.impact.daily_volume = 94.0 / r0;
+  sc.impact.half_life_seconds = 60.0;
+  p->open[0] = 100.0; p->close[0] = 94.0;
+  p->open[1] = 94.0; p->close[1] = 94.0;
+  p->open[2] = 94.0; p->close[2] = 94.0;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_rel(c.steps[0].price, 94.0 * 0.9, 1e-12);
+  assert_rel(c.steps[1].price, 94.0 * exp(-r0 / 2.0), 1e-12);
+  assert_rel(c.steps[2].price, 94.0 * exp(-r0 / 4.0), 1e-12);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
+static void test_depth_impact_by_hand(void **state) {
+  /* Bids: 2e3 within 0.5 %, 2e4 within 2 %.  Selling 9.4e3 (100 longs of
+  ** 1 at 94) eats to 0.5 + 1.5 * (7.4e3 / 1.8e4) %. */
+  liq_book *b = liq_book_alloc(100);
+  liq_path *p = bar(100.0, 94.0);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  size_t i;
+  double pct = 0.5 + 1.5 * (9.4e3 - 2e3) / (2e4 - 2e3);
+  (void)state;
+  for (i = 0; i < 100; i++) {
+    b->side[i] = 1; b->qty[i] = 1.0; b->entry[i] = 100.0; b->collateral[i] = 10.0;
+    b->leverage[i] = 10.0;
+  }
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  set_depth(&sc);
+  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
+  assert_int_equal(sm.liquidated, 100);
+  assert_rel(sm.min_price, 94.0 * (1.0 - pct / 100.0), 1e-12);
+  liq_book_free(b);
+  path_del(p);
+}
+
+/* Long 0 goes bankrupt at 80 (bad debt 10.1 with collateral 10 at a fill
+** of 80 after no impact... entry 100, 10x); shorts 1 and 2 profit 20 each
+** per unit; short 2 has higher leverage and ranks first. */
+static liq_book *adl_book(void) {
+  int side[3] = { 1, -1, -1 };
+  double qty[3] = { 1.0, 1.0, 1.0 }, entry[3] = { 100.0, 100.0, 100.0 };
+  double coll[3] = { 10.0, 50.0, 20.0 };
+  return book_of(3, side, qty, entry, coll);
+}
+
+static void test_adl_ranked_by_hand(void **state) {
+  liq_book *b = adl_book();
+  liq_path *p = bar(100.0, 85.0);   /* long's bankruptcy 90: loss 5 at 85 */
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.insurance.fund = 1.0;
+  sc.insurance.policy = LIQ_POLICY_ADL_RANKED;
+  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
+  /* Bad debt 5, fund pays 1, ADL covers 4 from short 2 (profit 15 at 85):
+  ** it closes 4/15 of its position. */
+  assert_rel(sm.bad_debt, 5.0, 1e-12);
+  assert_rel(sm.haircut, 4.0, 1e-12);
+  assert_rel(sm.uncovered_loss, 0.0, 1e-12);
+  assert_int_equal(sm.adl_count, 1);
+  assert_rel(sm.adl_notional, 4.0 / 15.0 * 85.0, 1e-12);
+  assert_int_equal(sm.first_adl_step, 0);
+  assert_rel(liq_engine_adl_score(-1, 1.0, 100.0, 20.0, 85.0), (15.0 / 20.0) * (85.0 / 35.0), 1e-12);
+  assert_conserved_all(&sm);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
+static void test_adl_prorata_and_socialize_by_hand(void **state) {
+  liq_book *b = adl_book();
+  liq_path *p = bar(100.0, 85.0);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.insurance.policy = LIQ_POLICY_ADL_PRORATA;
+  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
+  /* Both shorts profit 15: each closes 5/30 of its position. */
+  assert_int_equal(sm.adl_count, 2);
+  assert_rel(sm.haircut, 5.0, 1e-12);
+  assert_rel(sm.adl_notional, 2.0 * (5.0 / 30.0) * 85.0, 1e-12);
+  assert_conserved_all(&sm);
+  sc.insurance.policy = LIQ_POLICY_SOCIALIZE;
+  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
+  /* Both shorts pay 2.5 per unit of quantity; nothing is closed. */
+  assert_int_equal(sm.adl_count, 0);
+  assert_rel(sm.haircut, 5.0, 1e-12);
+  assert_rel(sm.open_equity, (50.0 + 15.0 - 2.5) + (20.0 + 15.0 - 2.5), 1e-12);
+  assert_conserved_all(&sm);
+  sc.insurance.policy = LIQ_POLICY_NONE;
+  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
+  assert_rel(sm.uncovered_loss, 5.0, 1e-12);
+  assert_int_equal(sm.first_adl_step, -1);
+  liq_book_free(b);
+  path_del(p);
+}
+
+static void test_tiered_liquidation_price(void **state) {
+  /* Under tiers the engine liquidates exactly at the rule's threshold. */
+  liq_scenario sc;
+  liq_book *b = liq_book_alloc(1);
+  liq_path *p;
+  liq_summary sm;
+  liq_err err;
+  double pl;
+  (void)state;
+  liq_test_scenario_init(&sc);
+  set_tiers(&sc, 1.0);
+  b->side[0] = 1; b->qty[0] = 300.0; b->entry[0] = 100.0; b->collateral[0] = 1500.0;
+  b->leverage[0] = 20.0;
+  pl = liq_margin_rule_liq_price(&sc.margin, 1, 300.0, 100.0, 1500.0);
+  p = bar(100.0, pl * (1.0 + 1e-9));
+  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
+  assert_int_equal(sm.liquidated, 0);
+  path_del(p);
+  p = bar(100.0, pl * (1.0 - 1e-9));
+  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
+  assert_int_equal(sm.liquidated, 1);
+  path_del(p);
+  liq_book_free(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_rules_match_reference),
+    cmocka_unit_test(test_partial_restore_by_hand),
+    cmocka_unit_test(test_partial_chunk_cooldown),
+    cmocka_unit_test(test_topup_after_delay),
+    cmocka_unit_test(test_funding_pays_and_liquidates),
+    cmocka_unit_test(test_transient_impact_recovers),
+    cmocka_unit_test(test_depth_impact_by_hand),
+    cmocka_unit_test(test_adl_ranked_by_hand),
+    cmocka_unit_test(test_adl_prorata_and_socialize_by_hand),
+    cmocka_unit_test(test_tiered_liquidation_price),
     cmocka_unit_test(test_fast_engine_matches_reference),
     cmocka_unit_test(test_wick_liquidates),
     cmocka_unit_test(test_two_round_cascade_by_hand),

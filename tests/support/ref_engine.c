@@ -100,7 +100,7 @@ static double ref_share(const ref *r, size_t i, double p) {
   if (mp->partial_mode == LIQ_PARTIAL_RESTORE)
     s = liq_margin_restore_share(mp, r->b->side[i], r->q[i], r->b->entry[i], r->c[i], p,
                                  mp->partial_buffer, mp->liquidation_fee);
-  else if (mp->partial_mode == LIQ_PARTIAL_CHUNK &&
+  else if (mp->partial_mode == LIQ_PARTIAL_CHUNK && ref_equity(r, i, p) > 0.0 &&
            (r->chunked[i] == LONG_MIN ||
             (long)r->row.step >= r->chunked[i] + (long)mp->partial_cooldown))
     s = mp->partial_share;
@@ -356,7 +356,8 @@ static void ref_step_stats(ref *r, double p) {
     thr = ref_threshold(r, i);
     r->vals[n] = liq_margin_normalised_cushion(r->b->side[i], r->q[i], r->b->entry[i],
                                                r->c[i], mp->initial, mp->maintenance, p);
-    dist[n] = r->b->side[i] > 0 ? log(p / thr) : log(thr / p);
+    if (r->b->side[i] > 0) dist[n] = thr > 0.0 ? log(p / thr) : HUGE_VAL;
+    else dist[n] = thr > 0.0 ? log(thr / p) : -HUGE_VAL;
     n++;
   }
   qsort(r->vals, n, sizeof *r->vals, cmp_double);
