@@ -1,0 +1,145 @@
+/*
+** test_funding.c: funding schedules (constant and from a Binance funding
+** file) and located errors in funding files.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "liq_funding.h"
+#include "ref_engine.h"
+#include "test_util.h"
+
+/* n one-minute bars starting at t0 (ms). */
+static liq_path *minutes(size_t n, int64_t t0) {
+  liq_path *p = NULL;
+  double *close = malloc(n * sizeof *close);
+  size_t i;
+  liq_err err;
+  for (i = 0; i < n; i++) close[i] = 100.0;
+  assert_liq_ok(liq_path_from_arrays(n, NULL, NULL, NULL, close, 60.0, &p, &err), &err);
+  for (i = 0; i < n; i++) p->t_ms[i] = t0 + (int64_t)i * 60000;
+  free(close);
+  return p;
+}
+
+static void test_constant_every_eight_hours(void **state) {
+  liq_scenario sc;
+  liq_path *p = minutes(1440, 1584000000000LL - 1584000000000LL % 86400000LL);
+  double *rates = NULL;
+  liq_err err;
+  size_t t, events = 0;
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.funding.mode = LIQ_FUNDING_CONSTANT;
+  sc.funding.rate = 0.0001;
+  sc.funding.interval_seconds = 28800.0;
+  assert_liq_ok(liq_funding_schedule(&sc, p, &rates, &err), &err);
+  for (t = 0; t < p->n; t++) {
+    if (rates[t] == 0.0) continue;
+    events++;
+    /* Paid at the close of the bars ending 08:00, 16:00 and 24:00. */
+    assert_true(t == 479 || t == 959 || t == 1439);
+    assert_rel(rates[t], 0.0001, 1e-15);
+  }
+  assert_int_equal(events, 3);
+  free(rates);
+  sc.funding.mode = LIQ_FUNDING_NONE;
+  assert_liq_ok(liq_funding_schedule(&sc, p, &rates, &err), &err);
+  assert_null(rates);
+  liq_path_free(p);
+}
+
+static void test_file_events_land_in_their_bars(void **state) {
+  char path[512];
+  liq_scenario sc;
+  liq_path *p = minutes(600, 1577836800000LL - 60000LL * 100);
+  double *rates = NULL;
+  liq_err err;
+  (void)state;
+  liq_test_write_temp("calc_time,funding_interval_hours,last_funding_rate\n"
+                      "1577836800000,8,-0.00012359\n"
+                      "1577836800000000,8,0.5\n", ".csv", path, sizeof path);
+  liq_test_scenario_init(&sc);
+  sc.funding.mode = LIQ_FUNDING_FILE;
+  snprintf(sc.funding.file, sizeof sc.funding.file, "%s", path);
+  /* The second row is out of order (a later calc_time in µs is far later,
+  ** fine) but its rate 0.5 is out of range: line 3. */
+  assert_int_equal(liq_funding_schedule(&sc, p, &rates, &err), LIQ_INPUT);
+  assert_int_equal(err.line, 3);
+  assert_non_null(strstr(err.msg, "rate"));
+  remove(path);
+  liq_test_write_temp("calc_time,funding_interval_hours,last_funding_rate\n"
+                      "1577836800000,8,-0.00012359\n"
+                      "1577865600000,8,-0.00012383\n", ".csv", path, sizeof path);
+  snprintf(sc.funding.file, sizeof sc.funding.file, "%s", path);
+  assert_liq_ok(liq_funding_schedule(&sc, p, &rates, &err), &err);
+  /* 00:00 is the close of bar 99 (bars start 100 minutes before). */
+  assert_rel(rates[99], -0.00012359, 1e-15);
+  free(rates);
+  remove(path);
+  liq_path_free(p);
+}
+
+static void test_bad_funding_files(void **state) {
+  static const struct { const char *text; int line; const char *fragment; } bad[] = {
+    { "", 1, "empty" },
+    { "calc_time,funding_interval_hours,last_funding_rate\n", 1, "empty" },
+    { "1577836800000,8\n", 1, "3 columns" },
+    { "1577836800000,8,abc\n", 1, "rate" },
+    { "1577836800000,8,0.0001\nx,8,0.0001\n", 2, "calc_time" },
+    { "1577836800000,0,0.0001\n", 1, "interval" },
+    { "1577836800000,8,0.0001\n1577836800000,8,0.0001\n", 2, "duplicate" },
+    { "1577836800000,8,0.0001\n1577800000000,8,0.0001\n", 2, "unsorted" },
+    { "1577836800000,8,nan\n", 1, "rate" },
+  };
+  liq_scenario sc;
+  liq_path *p = minutes(10, 0);
+  size_t i;
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.funding.mode = LIQ_FUNDING_FILE;
+  for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+    char path[512];
+    double *rates = NULL;
+    liq_err err;
+    liq_test_write_temp(bad[i].text, ".csv", path, sizeof path);
+    snprintf(sc.funding.file, sizeof sc.funding.file, "%s", path);
+    assert_int_equal(liq_funding_schedule(&sc, p, &rates, &err), LIQ_INPUT);
+    assert_null(rates);
+    assert_string_equal(err.file, path);
+    assert_int_equal(err.line, bad[i].line);
+    assert_non_null(strstr(err.msg, bad[i].fragment));
+    remove(path);
+  }
+  liq_path_free(p);
+}
+
+static void test_real_binance_file_loads(void **state) {
+  liq_scenario sc;
+  liq_path *p = minutes(3 * 1440, 1589846400000LL);   /* 2020-05-19 00:00 UTC */
+  double *rates = NULL;
+  liq_err err;
+  size_t t, events = 0;
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.funding.mode = LIQ_FUNDING_FILE;
+  snprintf(sc.funding.file, sizeof sc.funding.file, "%s",
+           LIQ_SOURCE_DIR "/scenarios/data/btc_usdt_funding_8h_binance_2020-01_2026-06.csv");
+  assert_liq_ok(liq_funding_schedule(&sc, p, &rates, &err), &err);
+  for (t = 0; t < p->n; t++) events += rates[t] != 0.0;
+  assert_true(events >= 8 && events <= 9);
+  free(rates);
+  liq_path_free(p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_constant_every_eight_hours),
+    cmocka_unit_test(test_file_events_land_in_their_bars),
+    cmocka_unit_test(test_bad_funding_files),
+    cmocka_unit_test(test_real_binance_file_loads),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
