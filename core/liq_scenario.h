@@ -223,6 +223,10 @@ int liq_scenario_load_string(const char *text, const char *name,
 
 void liq_scenario_free(liq_scenario *sc);
 
+/* 1 when 'key' is a numeric --set path that a sweep grid or a calibration
+** may vary ("margin.initial", "price.intensity", ...), else 0. */
+int liq_scenario_is_sweep_key(const char *key);
+
 /* Column-name suffix of a quantile: 0.01 -> "q01", 0.5 -> "q50",
 ** 0.995 -> "q99_5", 0.001 -> "q00_1". */
 void liq_quantile_label(double q, char *buf, size_t size);

@@ -13,12 +13,19 @@
 **                liq_override, so errors about it say "--set":N;
 **   3. validate: one function per group rejects unknown keys, then copies
 **                each value into the struct, checking type and range.
+**                Groups whose keys depend on a selector (price.model,
+**                impact.model, margin.partial.mode, book.entry.from) say
+**                which selector values take a misplaced key.
 **
 ** Every error carries the FILE:LINE of the setting it is about, or of the
-** enclosing group when a required key is missing.  Nothing outlives
+** enclosing group when a required key is missing.  Files the scenario
+** names (price.file, funding.file, impact.depth_file, book.file) resolve
+** against the scenario's directory and must open; the small depth CSV is
+** read here, with errors at its own FILE:LINE.  Nothing outlives
 ** config_destroy(): strings are copied into the struct.
 */
 #include "liq_scenario.h"
+#include "liq_margin.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -253,6 +260,28 @@ static void joinOr(const char *const *az, char *z, size_t n) {
 }
 
 /*
+** Report member 'm' of group 'g', which is not in 'azOk': with its reason
+** when 'aNo' (may be NULL) lists it, else as unknown.
+*/
+static int rejectKey(Loader *p, const config_setting_t *g,
+                     const config_setting_t *m, const char *const *azOk,
+                     const Refusal *aNo) {
+  const char *zName = config_setting_name(m);
+  const Refusal *r;
+  char zPath[PATH_BUF], zOk[512];
+  settingPath(m, zPath, sizeof zPath);
+  for (r = aNo; r && r->zKey; r++) {
+    if (strcmp(r->zKey, zName) == 0) {
+      return badAt(p, m, "%s %s", zPath, r->zWhy);
+    }
+  }
+  joinList(azOk, zOk, sizeof zOk);
+  settingPath(g, zPath, sizeof zPath);
+  return badAt(p, m, "unknown key '%s' %s%s (expected one of: %s)", zName,
+               zPath[0] ? "in " : "at top level", zPath, zOk);
+}
+
+/*
 ** Reject members of group 'g' that are not in 'azOk': a key listed in
 ** 'aNo' (may be NULL) with its reason, any other as unknown.  Members are
 ** checked in file order, so the first bad key is reported.
@@ -262,23 +291,65 @@ static int checkKeys(Loader *p, const config_setting_t *g,
   int i, n = config_setting_length(g);
   for (i = 0; i < n; i++) {
     const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
-    const char *zName = config_setting_name(m);
-    const Refusal *r;
-    char zPath[PATH_BUF], zOk[512];
-    if (isOneOf(zName, azOk)) continue;
-    settingPath(m, zPath, sizeof zPath);
-    for (r = aNo; r && r->zKey; r++) {
-      if (strcmp(r->zKey, zName) == 0) {
-        return badAt(p, m, "%s %s", zPath, r->zWhy);
-      }
+    if (!isOneOf(config_setting_name(m), azOk)) {
+      return rejectKey(p, g, m, azOk, aNo);
     }
-    joinList(azOk, zOk, sizeof zOk);
-    settingPath(g, zPath, sizeof zPath);
-    return badAt(p, m, "unknown key '%s' %s%s (expected one of: %s)", zName,
-                 zPath[0] ? "in " : "at top level", zPath, zOk);
   }
   return LIQ_OK;
 }
+
+/*
+** A key of a group whose keys depend on a selector (price.model,
+** impact.model, margin.partial.mode, book.entry.from): bit i of mUsers is
+** set when the selector's i-th value takes the key.
+*/
+typedef struct SelKey {
+  const char *zKey;
+  unsigned mUsers;
+} SelKey;
+
+#define ALL_USERS 0xFFFFu
+#define MAX_SEL_KEYS 32
+
+/*
+** checkKeys() for a group with a selector: the member 'zSel' chose
+** azSel[iSel] (iSel -1: the selector is missing, every key of aKey is
+** accepted).  A key that only other values take is rejected with the
+** values that take it and the keys this one takes.
+*/
+static int checkSelKeys(Loader *p, const config_setting_t *g,
+                        const char *zSel, const char *const *azSel, int iSel,
+                        const SelKey *aKey, const Refusal *aNo) {
+  const char *azOk[MAX_SEL_KEYS + 1], *azUsers[MAX_SEL_KEYS + 1];
+  char zPath[PATH_BUF], zUsers[256], zOk[512];
+  size_t nOk = 0, nUsers;
+  int i, j, n = config_setting_length(g);
+  for (i = 0; aKey[i].zKey && nOk < MAX_SEL_KEYS; i++) {
+    if (iSel < 0 || (aKey[i].mUsers >> iSel) & 1u) azOk[nOk++] = aKey[i].zKey;
+  }
+  azOk[nOk] = NULL;
+  for (i = 0; i < n; i++) {
+    const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+    const char *zName = config_setting_name(m);
+    const SelKey *k;
+    if (isOneOf(zName, azOk)) continue;
+    for (k = aKey; k->zKey && strcmp(k->zKey, zName) != 0; k++) {}
+    if (k->zKey == NULL) return rejectKey(p, g, m, azOk, aNo);
+    for (j = 0, nUsers = 0; azSel[j] && nUsers < MAX_SEL_KEYS; j++) {
+      if ((k->mUsers >> j) & 1u) azUsers[nUsers++] = azSel[j];
+    }
+    azUsers[nUsers] = NULL;
+    joinOr(azUsers, zUsers, sizeof zUsers);
+    joinList(azOk, zOk, sizeof zOk);
+    settingPath(m, zPath, sizeof zPath);
+    /* When --set changed the selector, the override is the culprit. */
+    return badAt2(p, m, config_setting_get_member(g, zSel),
+                  "%s is only used when %s is %s (%s %s takes: %s)", zPath,
+                  zSel, zUsers, zSel, azSel[iSel], zOk);
+  }
+  return LIQ_OK;
+}
+
 
 /* 's' must be a group. */
 static int needGroup(Loader *p, const config_setting_t *s) {
@@ -435,11 +506,9 @@ static int reqNumber(Loader *p, const config_setting_t *g, const char *zKey,
 
 /*
 ** Match the string setting 's' against 'azOk' (*pi gets the index).
-** Names in 'azLater' are known but not implemented yet.
 */
 static int chooseName(Loader *p, const config_setting_t *s,
-                      const char *const *azOk, const char *const *azLater,
-                      int *pi) {
+                      const char *const *azOk, int *pi) {
   char zPath[PATH_BUF], zOk[256];
   const char *z = NULL;
   int rc = stringOf(p, s, &z), i;
@@ -452,10 +521,6 @@ static int chooseName(Loader *p, const config_setting_t *s,
   }
   settingPath(s, zPath, sizeof zPath);
   joinOr(azOk, zOk, sizeof zOk);
-  if (azLater && isOneOf(z, azLater)) {
-    return badAt(p, s, "%s \"%s\" is not implemented yet (expected %s)", zPath,
-                 z, zOk);
-  }
   return badAt(p, s, "%s \"%s\" is unknown (expected %s)", zPath, z, zOk);
 }
 
@@ -646,73 +711,98 @@ static int validateName(Loader *p, const config_setting_t *root,
 }
 
 /*
-** Join the replay file name to the scenario's directory (absolute names
-** stay) and check that it can be opened, so `liqsim check` catches it.
+** Join the file name of setting 's' to the scenario's directory (absolute
+** names stay) into zOut, and check that it can be opened, so `liqsim
+** check` catches a missing file.  Used by price.file, funding.file,
+** impact.depth_file and book.file.
 */
-static int resolveReplayFile(Loader *p, const config_setting_t *s,
-                             liq_price_params *pp) {
+static int resolveFile(Loader *p, const config_setting_t *s, char *zOut,
+                       size_t nOut) {
+  char zPath[PATH_BUF];
   const char *z = NULL;
   FILE *f;
   int rc = stringOf(p, s, &z), n;
   if (rc) return rc;
-  if (z[0] == '\0') return badAt(p, s, "price.file must not be empty");
+  settingPath(s, zPath, sizeof zPath);
+  if (z[0] == '\0') return badAt(p, s, "%s must not be empty", zPath);
   if (z[0] == '/' || p->zDir[0] == '\0') {
-    n = snprintf(pp->file, sizeof pp->file, "%s", z);
+    n = snprintf(zOut, nOut, "%s", z);
   } else {
     size_t len = strlen(p->zDir);
-    n = snprintf(pp->file, sizeof pp->file, "%s%s%s", p->zDir,
+    n = snprintf(zOut, nOut, "%s%s%s", p->zDir,
                  p->zDir[len - 1] == '/' ? "" : "/", z);
   }
-  if (n < 0 || (size_t)n >= sizeof pp->file) {
-    return badAt(p, s, "price.file is too long (at most %zu bytes after "
-                 "joining the scenario's directory)", sizeof pp->file - 1);
+  if (n < 0 || (size_t)n >= nOut) {
+    return badAt(p, s, "%s is too long (at most %zu bytes after joining the "
+                 "scenario's directory)", zPath, nOut - 1);
   }
-  f = fopen(pp->file, "rb");
+  f = fopen(zOut, "rb");
   if (f == NULL) {
-    return badAt(p, s, "price.file \"%s\" cannot be opened: %s (relative "
-                 "names start at the scenario file's directory)",
-                 pp->file, strerror(errno));
+    return badAt(p, s, "%s \"%s\" cannot be opened: %s (relative names start "
+                 "at the scenario file's directory)", zPath, zOut,
+                 strerror(errno));
+  }
+  if (fgetc(f) == EOF && ferror(f)) {          /* e.g. a directory */
+    int e = errno;
+    fclose(f);
+    return badAt(p, s, "%s \"%s\" cannot be read: %s", zPath, zOut,
+                 strerror(e));
   }
   fclose(f);
   return LIQ_OK;
 }
 
-static const char *const azPriceGbm[] = {"model", "start", "drift",
-                                         "volatility", NULL};
-static const char *const azPriceReplay[] = {"model", "file", "from", "to",
-                                            NULL};
-static const char *const azPriceAll[] = {"model", "start", "drift",
-                                         "volatility", "file", "from",
-                                         "to", NULL};
-static const Refusal aPriceGbmNo[] = {
-  {"file", "is only used by model replay (model gbm takes: model, start, "
-           "drift, volatility)"},
-  {"from", "is only used by model replay (model gbm takes: model, start, "
-           "drift, volatility)"},
-  {"to", "is only used by model replay (model gbm takes: model, start, "
-         "drift, volatility)"},
-  {"columns", "is not implemented yet (CSV columns are detected "
-              "automatically)"},
-  {NULL, NULL}};
-static const Refusal aPriceReplayNo[] = {
-  {"start", "is only used by model gbm (model replay takes: model, file, "
-            "from, to; the path starts at the file's first bar)"},
-  {"drift", "is only used by model gbm (model replay takes: model, file, "
-            "from, to)"},
-  {"volatility", "is only used by model gbm (model replay takes: model, "
-                 "file, from, to)"},
+/* price.model names, in liq_price_model order. */
+static const char *const azPriceModels[] = {"gbm", "replay", "jump", "garch",
+                                            "bootstrap", NULL};
+
+#define M_GBM       (1u << LIQ_PRICE_GBM)
+#define M_REPLAY    (1u << LIQ_PRICE_REPLAY)
+#define M_JUMP      (1u << LIQ_PRICE_JUMP)
+#define M_GARCH     (1u << LIQ_PRICE_GARCH)
+#define M_BOOTSTRAP (1u << LIQ_PRICE_BOOTSTRAP)
+
+/* The keys of price, and the models that take them. */
+static const SelKey aPriceKeys[] = {
+  {"model", ALL_USERS},
+  {"start", M_GBM | M_JUMP | M_GARCH | M_BOOTSTRAP},
+  {"drift", M_GBM | M_JUMP},
+  {"volatility", M_GBM | M_JUMP},
+  {"intensity", M_JUMP},
+  {"jump_mean", M_JUMP},
+  {"jump_sd", M_JUMP},
+  {"mu", M_GARCH},
+  {"omega", M_GARCH},
+  {"alpha", M_GARCH},
+  {"beta", M_GARCH},
+  {"nu", M_GARCH},
+  {"variance0", M_GARCH},
+  {"file", M_REPLAY | M_BOOTSTRAP},
+  {"from", M_REPLAY | M_BOOTSTRAP},
+  {"to", M_REPLAY | M_BOOTSTRAP},
+  {"block", M_BOOTSTRAP},
+  {NULL, 0}};
+
+static const Refusal aPriceNo[] = {
   {"columns", "is not implemented yet (CSV columns are detected "
               "automatically)"},
   {NULL, NULL}};
 
-static int validateReplay(Loader *p, const config_setting_t *g,
+/* file, from and to of the replay and bootstrap models. */
+static int validateWindow(Loader *p, const config_setting_t *g,
                           liq_price_params *pp) {
   const config_setting_t *sFile = config_setting_get_member(g, "file");
   const config_setting_t *sFrom = config_setting_get_member(g, "from");
   const config_setting_t *sTo = config_setting_get_member(g, "to");
+  char zWhy[64];
   int rc;
-  if (sFile == NULL) return missing(p, g, "file", " for model replay");
-  if ((rc = resolveReplayFile(p, sFile, pp)) != LIQ_OK) return rc;
+  if (sFile == NULL) {
+    snprintf(zWhy, sizeof zWhy, " for model %s", azPriceModels[pp->model]);
+    return missing(p, g, "file", zWhy);
+  }
+  if ((rc = resolveFile(p, sFile, pp->file, sizeof pp->file)) != LIQ_OK) {
+    return rc;
+  }
   if (sFrom) {
     if ((rc = timeOf(p, sFrom, &pp->from_ms)) != LIQ_OK) return rc;
     pp->has_from = 1;
@@ -732,38 +822,100 @@ static int validateReplay(Loader *p, const config_setting_t *g,
   return LIQ_OK;
 }
 
+/* gbm and jump: start, drift, volatility; jump adds the Merton jumps. */
+static int validateDiffusion(Loader *p, const config_setting_t *g,
+                             liq_price_params *pp) {
+  static const Range rVol = {0.0, 10.0, 0, 0};
+  const char *zModel = azPriceModels[pp->model];
+  char zWhy[96];
+  int rc;
+  snprintf(zWhy, sizeof zWhy, " for model %s", zModel);
+  if ((rc = reqNumber(p, g, "start", zWhy, &rPositive, &pp->start)) != LIQ_OK) {
+    return rc;
+  }
+  if ((rc = optNumber(p, g, "drift", &rAny, &pp->drift)) != LIQ_OK) return rc;
+  snprintf(zWhy, sizeof zWhy, " for model %s (annualised, e.g. 0.8)", zModel);
+  rc = reqNumber(p, g, "volatility", zWhy, &rVol, &pp->volatility);
+  if (rc || pp->model != LIQ_PRICE_JUMP) return rc;
+  rc = reqNumber(p, g, "intensity", " for model jump (expected jumps per "
+                 "year, e.g. 10)", &rNonNegative, &pp->jump_intensity);
+  if (rc) return rc;
+  rc = reqNumber(p, g, "jump_mean", " for model jump (mean log jump size, "
+                 "e.g. -0.02)", &rAny, &pp->jump_mean);
+  if (rc) return rc;
+  return reqNumber(p, g, "jump_sd", " for model jump (sd of the log jump "
+                   "size, e.g. 0.05)", &rNonNegative, &pp->jump_sd);
+}
+
+/* garch: GARCH(1,1) per step with Student-t innovations. */
+static int validateGarch(Loader *p, const config_setting_t *g,
+                         liq_price_params *pp) {
+  static const Range rNu = {2.0, HUGE_VAL, 1, 0};
+  const config_setting_t *sAlpha, *sBeta;
+  int rc;
+  rc = reqNumber(p, g, "start", " for model garch", &rPositive, &pp->start);
+  if (rc) return rc;
+  if ((rc = optNumber(p, g, "mu", &rAny, &pp->garch_mu)) != LIQ_OK) return rc;
+  rc = reqNumber(p, g, "omega", " for model garch (constant of the variance "
+                 "per step, e.g. 1e-7)", &rPositive, &pp->garch_omega);
+  if (rc) return rc;
+  rc = reqNumber(p, g, "alpha", " for model garch (weight of the last "
+                 "squared return, e.g. 0.05)", &rNonNegative, &pp->garch_alpha);
+  if (rc) return rc;
+  rc = reqNumber(p, g, "beta", " for model garch (weight of the last "
+                 "variance, e.g. 0.9)", &rNonNegative, &pp->garch_beta);
+  if (rc) return rc;
+  sAlpha = config_setting_get_member(g, "alpha");
+  sBeta = config_setting_get_member(g, "beta");
+  if (!(pp->garch_alpha + pp->garch_beta < 1.0)) {
+    return badAt2(p, sAlpha, sBeta, "price.alpha + price.beta must be < 1 "
+                  "(a stationary variance), got %s + %s = %s",
+                  num(pp->garch_alpha).z, num(pp->garch_beta).z,
+                  num(pp->garch_alpha + pp->garch_beta).z);
+  }
+  rc = reqNumber(p, g, "nu", " for model garch (Student-t degrees of "
+                 "freedom, > 2, e.g. 5)", &rNu, &pp->garch_nu);
+  if (rc) return rc;
+  return optNumber(p, g, "variance0", &rPositive, &pp->garch_variance0);
+}
+
 static int validatePrice(Loader *p, const config_setting_t *g,
                          liq_price_params *pp) {
-  static const char *const azModels[] = {"gbm", "replay", NULL};
-  static const char *const azLater[] = {"jump", "garch", "bootstrap", NULL};
-  static const Range rVol = {0.0, 10.0, 0, 0};
+  static const Range rBlock = {1.0, HUGE_VAL, 0, 0};
   const config_setting_t *sModel;
   int rc, iModel;
+  pp->drift = 0.0;
+  pp->garch_mu = 0.0;
+  pp->garch_variance0 = NAN;
   if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
   sModel = config_setting_get_member(g, "model");
   if (sModel == NULL) {
-    if ((rc = checkKeys(p, g, azPriceAll, NULL)) != LIQ_OK) return rc;
-    return missing(p, g, "model", " (gbm or replay)");
+    rc = checkSelKeys(p, g, "model", azPriceModels, -1, aPriceKeys, aPriceNo);
+    if (rc) return rc;
+    return missing(p, g, "model", " (gbm, replay, jump, garch or bootstrap)");
   }
-  if ((rc = chooseName(p, sModel, azModels, azLater, &iModel)) != LIQ_OK) {
+  if ((rc = chooseName(p, sModel, azPriceModels, &iModel)) != LIQ_OK) {
     return rc;
   }
-  pp->model = iModel == 0 ? LIQ_PRICE_GBM : LIQ_PRICE_REPLAY;
-  if (pp->model == LIQ_PRICE_REPLAY) {
-    if ((rc = checkKeys(p, g, azPriceReplay, aPriceReplayNo)) != LIQ_OK) {
-      return rc;
-    }
-    return validateReplay(p, g, pp);
+  pp->model = iModel;          /* azPriceModels is in liq_price_model order */
+  rc = checkSelKeys(p, g, "model", azPriceModels, iModel, aPriceKeys, aPriceNo);
+  if (rc) return rc;
+  switch (pp->model) {
+    case LIQ_PRICE_REPLAY:
+      return validateWindow(p, g, pp);
+    case LIQ_PRICE_GARCH:
+      return validateGarch(p, g, pp);
+    case LIQ_PRICE_BOOTSTRAP:
+      if ((rc = validateWindow(p, g, pp)) != LIQ_OK) return rc;
+      pp->block = 20.0;
+      if ((rc = optNumber(p, g, "block", &rBlock, &pp->block)) != LIQ_OK) {
+        return rc;
+      }
+      pp->start = NAN;           /* the window's first open */
+      return optNumber(p, g, "start", &rPositive, &pp->start);
+    default:
+      return validateDiffusion(p, g, pp);
   }
-  if ((rc = checkKeys(p, g, azPriceGbm, aPriceGbmNo)) != LIQ_OK) return rc;
-  if ((rc = reqNumber(p, g, "start", " for model gbm", &rPositive,
-                      &pp->start)) != LIQ_OK) {
-    return rc;
-  }
-  pp->drift = 0.0;
-  if ((rc = optNumber(p, g, "drift", &rAny, &pp->drift)) != LIQ_OK) return rc;
-  return reqNumber(p, g, "volatility", " for model gbm (annualised, e.g. 0.8)",
-                   &rVol, &pp->volatility);
 }
 
 /* steps and step_seconds, which depend on the price model. */
@@ -771,25 +923,35 @@ static int validateSteps(Loader *p, const config_setting_t *root,
                          liq_scenario *sc) {
   const config_setting_t *sSteps = config_setting_get_member(root, "steps");
   const config_setting_t *sDt = config_setting_get_member(root, "step_seconds");
+  const char *zModel = azPriceModels[sc->price.model];
+  char zWhy[96];
   long long n = 0;
   int rc;
-  if (sc->price.model == LIQ_PRICE_REPLAY) {
+  if (sc->price.model == LIQ_PRICE_REPLAY ||
+      sc->price.model == LIQ_PRICE_BOOTSTRAP) {
     if (sDt) {
-      return badAt(p, sDt, "step_seconds is not used with price.model replay "
-                   "(steps come from the file's bars)");
+      return badAt(p, sDt, "step_seconds is not used with price.model %s "
+                   "(the step is the file's bar interval)", zModel);
     }
+    sc->step_seconds = 0.0;    /* taken from the file */
+  }
+  if (sc->price.model == LIQ_PRICE_REPLAY) {
     if (sSteps && (rc = integerIn(p, sSteps, 0, LLONG_MAX, &n)) != LIQ_OK) {
       return rc;
     }
     sc->steps = (size_t)n;     /* 0: every bar in the window */
-    sc->step_seconds = 0.0;    /* taken from the file */
     return LIQ_OK;
   }
-  if (sSteps == NULL) return missing(p, root, "steps", " for price.model gbm");
+  if (sSteps == NULL) {
+    snprintf(zWhy, sizeof zWhy, " for price.model %s", zModel);
+    return missing(p, root, "steps", zWhy);
+  }
   if ((rc = integerIn(p, sSteps, 1, LLONG_MAX, &n)) != LIQ_OK) return rc;
   sc->steps = (size_t)n;
-  return reqNumber(p, root, "step_seconds", " for price.model gbm (e.g. 60)",
-                   &rPositive, &sc->step_seconds);
+  if (sc->price.model == LIQ_PRICE_BOOTSTRAP) return LIQ_OK;
+  snprintf(zWhy, sizeof zWhy, " for price.model %s (e.g. 60)", zModel);
+  return reqNumber(p, root, "step_seconds", zWhy, &rPositive,
+                   &sc->step_seconds);
 }
 
 static int validateLeverage(Loader *p, const config_setting_t *g,
@@ -852,7 +1014,7 @@ static int validateNotional(Loader *p, const config_setting_t *g,
     if ((rc = checkKeys(p, g, azAll, NULL)) != LIQ_OK) return rc;
     return missing(p, g, "dist", " (lognormal or fixed)");
   }
-  if ((rc = chooseName(p, sDist, azDists, NULL, &iDist)) != LIQ_OK) return rc;
+  if ((rc = chooseName(p, sDist, azDists, &iDist)) != LIQ_OK) return rc;
   bp->notional_dist = iDist == 0 ? LIQ_NOTIONAL_LOGNORMAL : LIQ_NOTIONAL_FIXED;
   rc = checkKeys(p, g, iDist == 0 ? azLognormal : azFixed,
                  iDist == 0 ? NULL : aFixedNo);
@@ -866,22 +1028,82 @@ static int validateNotional(Loader *p, const config_setting_t *g,
                    &rSigma, &bp->notional_sigma);
 }
 
+/* book.entry.from names, in liq_entry_mode order. */
+static const char *const azEntryFroms[] = {"spread", "history", NULL};
+
+static const SelKey aEntryKeys[] = {
+  {"from", ALL_USERS},
+  {"spread", 1u << LIQ_ENTRY_SPREAD},
+  {"lookback_steps", 1u << LIQ_ENTRY_HISTORY},
+  {NULL, 0}};
+
+static int validateEntry(Loader *p, const config_setting_t *g,
+                         liq_book_params *bp) {
+  const config_setting_t *s;
+  long long n;
+  int rc, iFrom = LIQ_ENTRY_SPREAD;
+  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
+  if ((s = config_setting_get_member(g, "from")) != NULL &&
+      (rc = chooseName(p, s, azEntryFroms, &iFrom)) != LIQ_OK) {
+    return rc;
+  }
+  bp->entry_mode = iFrom;
+  rc = checkSelKeys(p, g, "from", azEntryFroms, iFrom, aEntryKeys, NULL);
+  if (rc) return rc;
+  if (bp->entry_mode == LIQ_ENTRY_SPREAD) {
+    return optNumber(p, g, "spread", &rUnit, &bp->entry_spread);
+  }
+  if ((s = config_setting_get_member(g, "lookback_steps")) == NULL) {
+    return missing(p, g, "lookback_steps", " for from history (the number "
+                   "of bars before the start in which positions open)");
+  }
+  if ((rc = integerIn(p, s, 1, INT_MAX, &n)) != LIQ_OK) return rc;
+  bp->entry_lookback = (size_t)n;
+  return LIQ_OK;
+}
+
+/* book.file: the generator's keys must be absent. */
+static int validateBookFile(Loader *p, const config_setting_t *g,
+                            const config_setting_t *sFile,
+                            liq_book_params *bp) {
+  static const char *const azGenerated[] = {"positions", "long_share",
+                                            "leverage", "notional", "entry",
+                                            NULL};
+  int i, n = config_setting_length(g);
+  for (i = 0; i < n; i++) {
+    const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+    char zPath[PATH_BUF];
+    if (!isOneOf(config_setting_name(m), azGenerated)) continue;
+    settingPath(m, zPath, sizeof zPath);
+    return badAt2(p, m, sFile, "%s comes from book.file (remove one of "
+                  "them: a book is either read or generated)", zPath);
+  }
+  bp->positions = 0;           /* the file's row count, known when read */
+  return resolveFile(p, sFile, bp->file, sizeof bp->file);
+}
+
 static int validateBook(Loader *p, const config_setting_t *g,
                         liq_book_params *bp) {
   static const char *const azKeys[] = {"positions", "long_share", "leverage",
-                                       "notional", "entry", NULL};
-  static const char *const azEntry[] = {"spread", NULL};
+                                       "notional", "entry", "file", NULL};
   const config_setting_t *s;
   long long n;
   int rc;
+  bp->long_share = 0.5;
+  bp->entry_spread = 0.0;
+  bp->entry_mode = LIQ_ENTRY_SPREAD;
+  bp->entry_lookback = 0;
   if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
   if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
+  if ((s = config_setting_get_member(g, "file")) != NULL) {
+    return validateBookFile(p, g, s, bp);
+  }
   if ((s = config_setting_get_member(g, "positions")) == NULL) {
-    return missing(p, g, "positions", " (number of positions, e.g. 100000)");
+    return missing(p, g, "positions", " (number of positions, e.g. 100000; "
+                   "or book.file)");
   }
   if ((rc = integerIn(p, s, 1, 100000000, &n)) != LIQ_OK) return rc;
   bp->positions = (size_t)n;
-  bp->long_share = 0.5;
   if ((rc = optNumber(p, g, "long_share", &rUnit, &bp->long_share)) != LIQ_OK) {
     return rc;
   }
@@ -895,50 +1117,226 @@ static int validateBook(Loader *p, const config_setting_t *g,
                    "median = ...; sigma = ...; })");
   }
   if ((rc = validateNotional(p, s, bp)) != LIQ_OK) return rc;
-  bp->entry_spread = 0.0;
   if ((s = config_setting_get_member(g, "entry")) != NULL) {
-    if ((rc = needGroup(p, s)) != LIQ_OK) return rc;
-    if ((rc = checkKeys(p, s, azEntry, NULL)) != LIQ_OK) return rc;
-    rc = optNumber(p, s, "spread", &rUnit, &bp->entry_spread);
+    return validateEntry(p, s, bp);
   }
-  return rc;
+  return LIQ_OK;
+}
+
+/* The index of the first element of a[0..n) not above its predecessor,
+** or 0 when a is strictly increasing. */
+static size_t firstNotIncreasing(const double *a, size_t n) {
+  size_t i;
+  for (i = 1; i < n; i++) {
+    if (!(a[i] > a[i - 1])) return i;
+  }
+  return 0;
+}
+
+/*
+** margin.tiers: a list of 1..LIQ_MAX_TIERS brackets, floors from 0
+** strictly up, max_leverage non-increasing, rates non-decreasing and below
+** 1/max_leverage.  Amounts left out are computed for continuity.
+*/
+static int validateTiers(Loader *p, const config_setting_t *s,
+                         liq_margin_params *mp) {
+  static const char *const azKeys[] = {"floor", "max_leverage", "maintenance",
+                                       "amount", NULL};
+  static const Range rLev = {1.0, HUGE_VAL, 0, 0};
+  int aGiven[LIQ_MAX_TIERS];
+  int i, n, rc;
+  if (!config_setting_is_list(s)) {
+    return badAt(p, s, "margin.tiers must be a list of groups ( { floor = ...; "
+                 "max_leverage = ...; maintenance = ...; }, ... ), got %s",
+                 typeName(s));
+  }
+  n = config_setting_length(s);
+  if (n < 1 || n > LIQ_MAX_TIERS) {
+    return badAt(p, s, "margin.tiers must have 1 to %d tiers, got %d",
+                 LIQ_MAX_TIERS, n);
+  }
+  for (i = 0; i < n; i++) {
+    const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+    const config_setting_t *m;
+    liq_tier *t = &mp->tiers[i];
+    const liq_tier *prev = i > 0 ? &mp->tiers[i - 1] : NULL;
+    char zPath[PATH_BUF];
+    if ((rc = needGroup(p, e)) != LIQ_OK) return rc;
+    if ((rc = checkKeys(p, e, azKeys, NULL)) != LIQ_OK) return rc;
+    rc = reqNumber(p, e, "floor", " (notional floor of the bracket, quote "
+                   "currency; the first is 0)", &rNonNegative, &t->floor);
+    if (rc) return rc;
+    m = config_setting_get_member(e, "floor");
+    settingPath(m, zPath, sizeof zPath);
+    if (prev == NULL && t->floor != 0.0) {
+      return badAt(p, m, "%s must be 0 (the first bracket starts at notional "
+                   "0), got %s", zPath, num(t->floor).z);
+    }
+    if (prev && !(t->floor > prev->floor)) {
+      return badAt(p, m, "%s must be above margin.tiers[%d].floor (%s), got %s "
+                   "(floors strictly increasing)", zPath, i - 1,
+                   num(prev->floor).z, num(t->floor).z);
+    }
+    rc = reqNumber(p, e, "max_leverage", " (leverage cap of the bracket, "
+                   ">= 1)", &rLev, &t->max_leverage);
+    if (rc) return rc;
+    m = config_setting_get_member(e, "max_leverage");
+    settingPath(m, zPath, sizeof zPath);
+    if (prev && t->max_leverage > prev->max_leverage) {
+      return badAt(p, m, "%s must not be above margin.tiers[%d].max_leverage "
+                   "(%s), got %s (caps non-increasing)", zPath, i - 1,
+                   num(prev->max_leverage).z, num(t->max_leverage).z);
+    }
+    rc = reqNumber(p, e, "maintenance", " (maintenance margin rate of the "
+                   "bracket)", &rAny, &t->maintenance);
+    if (rc) return rc;
+    m = config_setting_get_member(e, "maintenance");
+    settingPath(m, zPath, sizeof zPath);
+    if (!(t->maintenance > 0.0 && t->maintenance < 1.0 / t->max_leverage)) {
+      return badAt(p, m, "%s must be in (0, 1/max_leverage = %s), got %s",
+                   zPath, num(1.0 / t->max_leverage).z, num(t->maintenance).z);
+    }
+    if (prev && t->maintenance < prev->maintenance) {
+      return badAt(p, m, "%s must not be below margin.tiers[%d].maintenance "
+                   "(%s), got %s (rates non-decreasing)", zPath, i - 1,
+                   num(prev->maintenance).z, num(t->maintenance).z);
+    }
+    aGiven[i] = (m = config_setting_get_member(e, "amount")) != NULL;
+    if (aGiven[i] && (rc = numberIn(p, m, &rNonNegative, &t->amount)) != 0) {
+      return rc;
+    }
+  }
+  mp->n_tiers = (size_t)n;
+  liq_margin_complete_tiers(mp, aGiven);
+  for (i = 0; i < n; i++) {
+    const liq_tier *t = &mp->tiers[i];
+    const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+    if (aGiven[i] && t->amount > t->maintenance * t->floor) {
+      const config_setting_t *m = config_setting_get_member(e, "amount");
+      char zPath[PATH_BUF];
+      settingPath(m, zPath, sizeof zPath);
+      return badAt(p, m, "%s must be <= maintenance * floor (%s) so that the "
+                   "maintenance margin is not negative at the bracket's "
+                   "floor, got %s", zPath,
+                   num(t->maintenance * t->floor).z, num(t->amount).z);
+    }
+  }
+  return LIQ_OK;
+}
+
+/* margin.partial.mode names, in liq_partial_mode order. */
+static const char *const azPartialModes[] = {"none", "restore", "chunk", NULL};
+
+static const SelKey aPartialKeys[] = {
+  {"mode", ALL_USERS},
+  {"buffer", 1u << LIQ_PARTIAL_RESTORE},
+  {"share", 1u << LIQ_PARTIAL_CHUNK},
+  {"cooldown_steps", 1u << LIQ_PARTIAL_CHUNK},
+  {NULL, 0}};
+
+static int validatePartial(Loader *p, const config_setting_t *g,
+                           liq_margin_params *mp) {
+  static const Range rBuffer = {0.0, 10.0, 0, 0};
+  static const Range rShare = {0.0, 1.0, 1, 0};
+  const config_setting_t *s;
+  long long n;
+  int rc, iMode;
+  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
+  if ((s = config_setting_get_member(g, "mode")) == NULL) {
+    rc = checkSelKeys(p, g, "mode", azPartialModes, -1, aPartialKeys, NULL);
+    if (rc) return rc;
+    return missing(p, g, "mode", " (none, restore or chunk)");
+  }
+  if ((rc = chooseName(p, s, azPartialModes, &iMode)) != LIQ_OK) {
+    return rc;
+  }
+  mp->partial_mode = iMode;
+  rc = checkSelKeys(p, g, "mode", azPartialModes, iMode, aPartialKeys, NULL);
+  if (rc) return rc;
+  if (iMode == LIQ_PARTIAL_RESTORE) {
+    mp->partial_buffer = 0.1;
+    return optNumber(p, g, "buffer", &rBuffer, &mp->partial_buffer);
+  }
+  if (iMode != LIQ_PARTIAL_CHUNK) return LIQ_OK;
+  rc = reqNumber(p, g, "share", " for mode chunk (share of the position "
+                 "closed per liquidation, e.g. 0.25)", &rShare,
+                 &mp->partial_share);
+  if (rc) return rc;
+  if ((s = config_setting_get_member(g, "cooldown_steps")) != NULL) {
+    if ((rc = integerIn(p, s, 0, INT_MAX, &n)) != LIQ_OK) return rc;
+    mp->partial_cooldown = (int)n;
+  }
+  return LIQ_OK;
+}
+
+static int validateTopup(Loader *p, const config_setting_t *g,
+                         liq_margin_params *mp) {
+  static const char *const azKeys[] = {"share", "delay_steps", NULL};
+  const config_setting_t *s;
+  long long n;
+  int rc;
+  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
+  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
+  rc = reqNumber(p, g, "share", " (share of called traders who add "
+                 "collateral back to the initial margin, e.g. 0.3)", &rUnit,
+                 &mp->topup_share);
+  if (rc) return rc;
+  if ((s = config_setting_get_member(g, "delay_steps")) != NULL) {
+    if ((rc = integerIn(p, s, 0, INT_MAX, &n)) != LIQ_OK) return rc;
+    mp->topup_delay = (int)n;
+  }
+  return LIQ_OK;
 }
 
 static int validateMargin(Loader *p, const config_setting_t *g,
                           liq_margin_params *mp) {
   static const char *const azKeys[] = {"initial", "maintenance", "call_level",
-                                       "liquidation_fee", NULL};
-  static const Refusal aNo[] = {
-    {"tiers", "is not implemented yet (flat rates only: set "
-              "margin.maintenance)"},
-    {"partial", "is not implemented yet (liquidations close the whole "
-                "position)"},
-    {"topup", "is not implemented yet (called traders add no collateral)"},
-    {NULL, NULL}};
+                                       "liquidation_fee", "tiers", "partial",
+                                       "topup", NULL};
   static const Range rInitial = {0.0, 1.0, 1, 0};
   static const Range rFee = {0.0, 0.1, 0, 0};
-  const config_setting_t *sInit, *sMaint, *sCall;
+  const config_setting_t *sInit, *sMaint, *sCall, *sTiers, *s;
+  const char *zMaint = "margin.maintenance";
   double lo;
   int rc;
+  mp->n_tiers = 0;
+  mp->partial_mode = LIQ_PARTIAL_NONE;
+  mp->partial_buffer = 0.0;
+  mp->partial_share = 0.0;
+  mp->partial_cooldown = 0;
+  mp->topup_share = 0.0;
+  mp->topup_delay = 0;
   if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
-  if ((rc = checkKeys(p, g, azKeys, aNo)) != LIQ_OK) return rc;
+  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
   sInit = config_setting_get_member(g, "initial");
   sMaint = config_setting_get_member(g, "maintenance");
   sCall = config_setting_get_member(g, "call_level");
+  sTiers = config_setting_get_member(g, "tiers");
   if (sInit == NULL) return missing(p, g, "initial", " (rate in (0, 1], e.g. 0.01)");
   if ((rc = numberIn(p, sInit, &rInitial, &mp->initial)) != LIQ_OK) return rc;
-  if (sMaint == NULL) {
-    return missing(p, g, "maintenance", " (rate in (0, margin.initial), "
-                   "e.g. 0.005)");
+  if (sTiers && sMaint) {
+    return badAt2(p, sMaint, sTiers, "margin.maintenance must not be set with "
+                  "margin.tiers (tiers replace the flat maintenance rate)");
   }
-  if ((rc = numberIn(p, sMaint, &rAny, &mp->maintenance)) != LIQ_OK) return rc;
-  if (!(mp->maintenance > 0.0)) {
-    return badAt(p, sMaint, "margin.maintenance must be in (0, margin.initial), "
-                 "got %s", num(mp->maintenance).z);
+  if (sTiers) {
+    if ((rc = validateTiers(p, sTiers, mp)) != LIQ_OK) return rc;
+    /* The first tier's rate stands in for the flat rate below. */
+    sMaint = config_setting_get_member(config_setting_get_elem(sTiers, 0),
+                                       "maintenance");
+    zMaint = "margin.tiers[0].maintenance";
+  } else if (sMaint == NULL) {
+    return missing(p, g, "maintenance", " (rate in (0, margin.initial), "
+                   "e.g. 0.005; or margin.tiers)");
+  } else {
+    if ((rc = numberIn(p, sMaint, &rAny, &mp->maintenance)) != LIQ_OK) return rc;
+    if (!(mp->maintenance > 0.0)) {
+      return badAt(p, sMaint, "margin.maintenance must be in (0, "
+                   "margin.initial), got %s", num(mp->maintenance).z);
+    }
   }
   if (!(mp->maintenance < mp->initial)) {
-    return badAt2(p, sMaint, sInit, "margin.maintenance must be below "
-                  "margin.initial (%s), got %s", num(mp->initial).z,
+    return badAt2(p, sMaint, sInit, "%s must be below margin.initial (%s), "
+                  "got %s", zMaint, num(mp->initial).z,
                   num(mp->maintenance).z);
   }
   mp->call_level = 1.0;
@@ -948,9 +1346,8 @@ static int validateMargin(Loader *p, const config_setting_t *g,
   lo = mp->maintenance / mp->initial;
   if (!(mp->call_level >= lo)) {
     return badAt2(p, sCall ? sCall : g, sCall ? sMaint : NULL,
-                  "margin.call_level must be >= margin.maintenance / "
-                  "margin.initial (%s), got %s", num(lo).z,
-                  num(mp->call_level).z);
+                  "margin.call_level must be >= %s / margin.initial (%s), "
+                  "got %s", zMaint, num(lo).z, num(mp->call_level).z);
   }
   if (!(mp->call_level * mp->initial <= 1.0)) {
     return badAt2(p, sCall ? sCall : g, sInit,
@@ -959,35 +1356,186 @@ static int validateMargin(Loader *p, const config_setting_t *g,
                   num(mp->call_level * mp->initial).z);
   }
   mp->liquidation_fee = 0.0;
-  return optNumber(p, g, "liquidation_fee", &rFee, &mp->liquidation_fee);
+  rc = optNumber(p, g, "liquidation_fee", &rFee, &mp->liquidation_fee);
+  if (rc) return rc;
+  if ((s = config_setting_get_member(g, "partial")) != NULL &&
+      (rc = validatePartial(p, s, mp)) != LIQ_OK) {
+    return rc;
+  }
+  if ((s = config_setting_get_member(g, "topup")) != NULL) {
+    return validateTopup(p, s, mp);
+  }
+  return LIQ_OK;
+}
+
+/* impact.model names, in liq_impact_model order. */
+static const char *const azImpactModels[] = {"none", "linear", "sqrt", "depth",
+                                             NULL};
+
+#define I_LINEAR (1u << LIQ_IMPACT_LINEAR)
+#define I_SQRT   (1u << LIQ_IMPACT_SQRT)
+#define I_DEPTH  (1u << LIQ_IMPACT_DEPTH)
+
+static const SelKey aImpactKeys[] = {
+  {"model", ALL_USERS},
+  {"daily_volume", I_LINEAR | I_SQRT},
+  {"coefficient", I_LINEAR | I_SQRT},
+  {"daily_volatility", I_SQRT},
+  {"depth", I_DEPTH},
+  {"depth_file", I_DEPTH},
+  {"max_rounds", ALL_USERS},
+  {"half_life_seconds", I_LINEAR | I_SQRT | I_DEPTH},
+  {NULL, 0}};
+
+static const Range rDepthPct = {0.0, 100.0, 1, 1};   /* (0, 100) */
+
+/* impact.depth = { pct = [...]; bid = [...]; ask = [...]; } */
+static int validateDepth(Loader *p, const config_setting_t *g,
+                         liq_impact_params *ip) {
+  static const char *const azKeys[] = {"pct", "bid", "ask", NULL};
+  static const char *const azWhy[] = {
+    " (percent distances from the price, increasing, e.g. [0.1, 0.5, 1.0])",
+    " (cumulative bid notional within each pct, increasing)",
+    " (cumulative ask notional within each pct, increasing)"};
+  double *aCol[3];
+  const config_setting_t *aS[3];
+  size_t aN[3];
+  int rc, c;
+  aCol[0] = ip->depth_pct;
+  aCol[1] = ip->depth_bid;
+  aCol[2] = ip->depth_ask;
+  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
+  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
+  for (c = 0; c < 3; c++) {
+    size_t i;
+    if ((aS[c] = config_setting_get_member(g, azKeys[c])) == NULL) {
+      return missing(p, g, azKeys[c], azWhy[c]);
+    }
+    rc = numbersIn(p, aS[c], 1, LIQ_MAX_DEPTH, c == 0 ? &rDepthPct : &rPositive,
+                   aCol[c], &aN[c]);
+    if (rc) return rc;
+    if (c > 0 && aN[c] != aN[0]) {
+      return badAt2(p, aS[c], aS[0], "impact.depth.%s has %zu values but "
+                    "impact.depth.pct has %zu (one notional per pct)",
+                    azKeys[c], aN[c], aN[0]);
+    }
+    if ((i = firstNotIncreasing(aCol[c], aN[c])) != 0) {
+      const config_setting_t *e = config_setting_get_elem(aS[c], (unsigned)i);
+      return badAt(p, e, "impact.depth.%s must be strictly increasing, but "
+                   "impact.depth.%s[%zu] = %s follows %s", azKeys[c],
+                   azKeys[c], i, num(aCol[c][i]).z, num(aCol[c][i - 1]).z);
+    }
+  }
+  ip->n_depth = aN[0];
+  return LIQ_OK;
+}
+
+static int equalsNoCase(const char *a, const char *b);
+static char *trim(char *z);
+
+/*
+** impact.depth_file: a CSV of rows pct,bid,ask (an optional header row
+** "pct,bid,ask" first; blank lines and lines starting with '#' are
+** skipped), with the rules of impact.depth.  Errors are located at the
+** CSV's FILE:LINE.
+*/
+static int readDepthFile(Loader *p, const config_setting_t *s,
+                         liq_impact_params *ip) {
+  static const char *const azCol[] = {"pct", "bid", "ask"};
+  char zFile[LIQ_PATH_MAX], zLine[1024];
+  int iLine = 0, rc = LIQ_OK;
+  size_t n = 0;
+  FILE *f;
+  if ((rc = resolveFile(p, s, zFile, sizeof zFile)) != LIQ_OK) return rc;
+  if ((f = fopen(zFile, "r")) == NULL) {
+    return badAt(p, s, "impact.depth_file \"%s\" cannot be opened: %s", zFile,
+                 strerror(errno));
+  }
+  while (rc == LIQ_OK && fgets(zLine, sizeof zLine, f) != NULL) {
+    char *azField[4], *z = zLine;
+    double aV[3];
+    size_t len = strlen(zLine);
+    int nField = 0, c;
+    iLine++;
+    if (len == sizeof zLine - 1 && zLine[len - 1] != '\n' && !feof(f)) {
+      rc = liq_errf(p->err, LIQ_INPUT, zFile, iLine, "line is too long (at "
+                    "most %zu bytes; expected pct,bid,ask)", sizeof zLine - 2);
+      break;
+    }
+    z = trim(zLine);
+    if (z[0] == '\0' || z[0] == '#') continue;
+    while (nField < 4) {
+      char *zComma = strchr(z, ',');
+      azField[nField++] = z;
+      if (zComma == NULL) break;
+      *zComma = '\0';
+      z = zComma + 1;
+    }
+    if (nField != 3) {
+      rc = liq_errf(p->err, LIQ_INPUT, zFile, iLine, "expected 3 fields "
+                    "pct,bid,ask, got %s", nField > 3 ? "more" : nField == 2
+                    ? "2" : "1");
+      break;
+    }
+    for (c = 0; c < 3; c++) azField[c] = trim(azField[c]);
+    if (n == 0 && equalsNoCase(azField[0], "pct") &&
+        equalsNoCase(azField[1], "bid") && equalsNoCase(azField[2], "ask")) {
+      continue;                  /* the header */
+    }
+    for (c = 0; c < 3 && rc == LIQ_OK; c++) {
+      char *zEnd;
+      const Range *r = c == 0 ? &rDepthPct : &rPositive;
+      errno = 0;
+      aV[c] = strtod(azField[c], &zEnd);
+      if (azField[c][0] == '\0' || *zEnd != '\0') {
+        rc = liq_errf(p->err, LIQ_INPUT, zFile, iLine, "%s \"%s\" is not a "
+                      "number%s", azCol[c], azField[c], n == 0 && c == 0
+                      ? " (the header, if any, must be pct,bid,ask)" : "");
+      } else if (!isfinite(aV[c])) {
+        rc = liq_errf(p->err, LIQ_INPUT, zFile, iLine, "%s must be finite, "
+                      "got %s", azCol[c], azField[c]);
+      } else if (!(r->loOpen ? aV[c] > r->lo : aV[c] >= r->lo) ||
+                 !(r->hiOpen ? aV[c] < r->hi : aV[c] <= r->hi)) {
+        rc = liq_errf(p->err, LIQ_INPUT, zFile, iLine, c == 0
+                      ? "%s must be in (0, 100), got %s"
+                      : "%s must be > 0, got %s", azCol[c], num(aV[c]).z);
+      } else if (n > 0) {
+        const double *aPrev = c == 0 ? ip->depth_pct : c == 1 ? ip->depth_bid
+                                                              : ip->depth_ask;
+        if (!(aV[c] > aPrev[n - 1])) {
+          rc = liq_errf(p->err, LIQ_INPUT, zFile, iLine, "%s must be strictly "
+                        "increasing, but %s follows %s", azCol[c],
+                        num(aV[c]).z, num(aPrev[n - 1]).z);
+        }
+      }
+    }
+    if (rc != LIQ_OK) break;
+    if (n == LIQ_MAX_DEPTH) {
+      rc = liq_errf(p->err, LIQ_INPUT, zFile, iLine, "too many depth points "
+                    "(at most %d)", LIQ_MAX_DEPTH);
+      break;
+    }
+    ip->depth_pct[n] = aV[0];
+    ip->depth_bid[n] = aV[1];
+    ip->depth_ask[n] = aV[2];
+    n++;
+  }
+  if (rc == LIQ_OK && ferror(f)) {
+    rc = badAt(p, s, "impact.depth_file \"%s\" cannot be read: %s", zFile,
+               strerror(errno));
+  }
+  fclose(f);
+  if (rc == LIQ_OK && n == 0) {
+    rc = badAt(p, s, "impact.depth_file \"%s\" has no depth points (expected "
+               "rows pct,bid,ask)", zFile);
+  }
+  ip->n_depth = n;
+  return rc;
 }
 
 static int validateImpact(Loader *p, const config_setting_t *g,
                           liq_impact_params *ip) {
-  static const char *const azModels[] = {"none", "linear", "sqrt", NULL};
-  static const char *const azLater[] = {"depth", NULL};
-  static const char *const azNone[] = {"model", "max_rounds", NULL};
-  static const char *const azLinear[] = {"model", "daily_volume",
-                                         "coefficient", "max_rounds", NULL};
-  static const char *const azSqrt[] = {"model", "daily_volume", "coefficient",
-                                       "daily_volatility", "max_rounds", NULL};
-  static const Refusal aNoneNo[] = {
-    {"daily_volume", "is not used by model none (set impact.model to linear "
-                     "or sqrt)"},
-    {"coefficient", "is not used by model none (set impact.model to linear "
-                    "or sqrt)"},
-    {"daily_volatility", "is not used by model none (set impact.model to "
-                         "sqrt)"},
-    {"half_life_seconds", "is not implemented yet (impact is permanent)"},
-    {NULL, NULL}};
-  static const Refusal aLinearNo[] = {
-    {"daily_volatility", "is only used by model sqrt"},
-    {"half_life_seconds", "is not implemented yet (impact is permanent)"},
-    {NULL, NULL}};
-  static const Refusal aSqrtNo[] = {
-    {"half_life_seconds", "is not implemented yet (impact is permanent)"},
-    {NULL, NULL}};
-  const config_setting_t *s;
+  const config_setting_t *s, *sFile;
   long long n;
   int rc, iModel;
   ip->model = LIQ_IMPACT_NONE;
@@ -995,23 +1543,43 @@ static int validateImpact(Loader *p, const config_setting_t *g,
   ip->coefficient = 0.0;
   ip->daily_volatility = NAN;
   ip->max_rounds = 100;
+  ip->half_life_seconds = 0.0;
+  ip->n_depth = 0;
   if (g == NULL) return LIQ_OK;
   if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "model")) == NULL) {
-    if ((rc = checkKeys(p, g, azSqrt, aSqrtNo)) != LIQ_OK) return rc;
-    return missing(p, g, "model", " (none, linear or sqrt)");
+    rc = checkSelKeys(p, g, "model", azImpactModels, -1, aImpactKeys, NULL);
+    if (rc) return rc;
+    return missing(p, g, "model", " (none, linear, sqrt or depth)");
   }
-  if ((rc = chooseName(p, s, azModels, azLater, &iModel)) != LIQ_OK) return rc;
-  ip->model = iModel == 0 ? LIQ_IMPACT_NONE
-            : iModel == 1 ? LIQ_IMPACT_LINEAR : LIQ_IMPACT_SQRT;
-  rc = checkKeys(p, g, iModel == 0 ? azNone : iModel == 1 ? azLinear : azSqrt,
-                 iModel == 0 ? aNoneNo : iModel == 1 ? aLinearNo : aSqrtNo);
+  if ((rc = chooseName(p, s, azImpactModels, &iModel)) != LIQ_OK) {
+    return rc;
+  }
+  ip->model = iModel;          /* azImpactModels is in liq_impact_model order */
+  rc = checkSelKeys(p, g, "model", azImpactModels, iModel, aImpactKeys, NULL);
   if (rc) return rc;
   if ((s = config_setting_get_member(g, "max_rounds")) != NULL) {
     if ((rc = integerIn(p, s, 1, 100000, &n)) != LIQ_OK) return rc;
     ip->max_rounds = (int)n;
   }
-  if (ip->model == LIQ_IMPACT_NONE) return LIQ_OK;
+  rc = optNumber(p, g, "half_life_seconds", &rNonNegative,
+                 &ip->half_life_seconds);
+  if (rc || ip->model == LIQ_IMPACT_NONE) return rc;
+  if (ip->model == LIQ_IMPACT_DEPTH) {
+    s = config_setting_get_member(g, "depth");
+    sFile = config_setting_get_member(g, "depth_file");
+    if (s && sFile) {
+      return badAt2(p, sFile, s, "impact.depth and impact.depth_file exclude "
+                    "each other (give the curve inline or in a file)");
+    }
+    if (sFile) return readDepthFile(p, sFile, ip);
+    if (s == NULL) {
+      return missing(p, g, "depth", " for model depth (depth = { pct = "
+                     "[...]; bid = [...]; ask = [...]; } or depth_file = "
+                     "\"depth.csv\")");
+    }
+    return validateDepth(p, s, ip);
+  }
   rc = reqNumber(p, g, "daily_volume", ip->model == LIQ_IMPACT_LINEAR
                  ? " for model linear (quote notional per day)"
                  : " for model sqrt (quote notional per day)",
@@ -1024,19 +1592,76 @@ static int validateImpact(Loader *p, const config_setting_t *g,
   return optNumber(p, g, "daily_volatility", &rPositive, &ip->daily_volatility);
 }
 
+/* insurance.policy names, in liq_insurance_policy order. */
+static const char *const azPolicies[] = {"none", "adl-ranked", "adl-prorata",
+                                         "socialize", NULL};
+
 static int validateInsurance(Loader *p, const config_setting_t *g,
                              liq_insurance_params *ins) {
-  static const char *const azKeys[] = {"fund", NULL};
-  static const Refusal aNo[] = {
-    {"policy", "is not implemented yet (the fund absorbs bad debt; ADL and "
-               "socialised loss come later)"},
-    {NULL, NULL}};
-  int rc;
+  static const char *const azKeys[] = {"fund", "policy", NULL};
+  const config_setting_t *s;
+  int rc, iPolicy;
   ins->fund = 0.0;
+  ins->policy = LIQ_POLICY_NONE;
   if (g == NULL) return LIQ_OK;
   if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
-  if ((rc = checkKeys(p, g, azKeys, aNo)) != LIQ_OK) return rc;
-  return optNumber(p, g, "fund", &rNonNegative, &ins->fund);
+  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
+  if ((rc = optNumber(p, g, "fund", &rNonNegative, &ins->fund)) != LIQ_OK) {
+    return rc;
+  }
+  if ((s = config_setting_get_member(g, "policy")) != NULL) {
+    if ((rc = chooseName(p, s, azPolicies, &iPolicy)) != LIQ_OK) return rc;
+    ins->policy = iPolicy;     /* azPolicies is in liq_insurance_policy order */
+  }
+  return LIQ_OK;
+}
+
+/* funding: a constant rate per interval, or a file of payments (replay). */
+static int validateFunding(Loader *p, const config_setting_t *g,
+                           const liq_price_params *pp,
+                           liq_funding_params *fp) {
+  static const char *const azKeys[] = {"rate", "interval_seconds", "file",
+                                       NULL};
+  static const Range rRate = {-0.1, 0.1, 1, 1};
+  const config_setting_t *sRate, *sFile, *sInterval;
+  int rc;
+  fp->mode = LIQ_FUNDING_NONE;
+  fp->rate = 0.0;
+  fp->interval_seconds = 28800.0;
+  fp->file[0] = '\0';
+  if (g == NULL) return LIQ_OK;
+  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
+  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
+  sRate = config_setting_get_member(g, "rate");
+  sFile = config_setting_get_member(g, "file");
+  sInterval = config_setting_get_member(g, "interval_seconds");
+  if (sRate && sFile) {
+    return badAt2(p, sFile, sRate, "funding.rate and funding.file exclude "
+                  "each other (a constant rate, or payments from a file)");
+  }
+  if (sFile) {
+    if (sInterval) {
+      return badAt(p, sInterval, "funding.interval_seconds is only used with "
+                   "funding.rate (the file gives each payment's time)");
+    }
+    if (pp->model != LIQ_PRICE_REPLAY) {
+      return badAt(p, sFile, "funding.file needs a replay price path "
+                   "(price.model is %s; use funding.rate)",
+                   azPriceModels[pp->model]);
+    }
+    if ((rc = resolveFile(p, sFile, fp->file, sizeof fp->file)) != LIQ_OK) {
+      return rc;
+    }
+    fp->mode = LIQ_FUNDING_FILE;
+    return LIQ_OK;
+  }
+  if (sRate == NULL) {
+    return missing(p, g, "rate", " (funding = { rate = 0.0001; } per "
+                   "interval, or { file = \"funding.csv\"; })");
+  }
+  if ((rc = numberIn(p, sRate, &rRate, &fp->rate)) != LIQ_OK) return rc;
+  fp->mode = LIQ_FUNDING_CONSTANT;
+  return optNumber(p, g, "interval_seconds", &rPositive, &fp->interval_seconds);
 }
 
 static int validateQuantiles(Loader *p, const config_setting_t *s,
@@ -1100,107 +1725,209 @@ static int validateStats(Loader *p, const config_setting_t *g,
   return LIQ_OK;
 }
 
-/* The numeric scalars a sweep grid or a calibration may vary. */
-static const char *const azNumericKeys[] = {
-  "seed", "steps", "step_seconds",
-  "price.start", "price.drift", "price.volatility",
-  "book.positions", "book.long_share", "book.notional.median",
-  "book.notional.sigma", "book.entry.spread",
-  "margin.initial", "margin.maintenance", "margin.call_level",
-  "margin.liquidation_fee",
-  "impact.daily_volume", "impact.coefficient", "impact.daily_volatility",
-  "impact.max_rounds", "insurance.fund", "stats.every", NULL};
+/* The numeric scalars a sweep grid or a calibration may vary; isInt: the
+** key takes whole numbers only. */
+typedef struct NumericKey {
+  const char *zKey;
+  int isInt;
+} NumericKey;
 
-/* A string naming one of azNumericKeys. */
+static const NumericKey aNumericKeys[] = {
+  {"seed", 1}, {"steps", 1}, {"step_seconds", 0},
+  {"price.start", 0}, {"price.drift", 0}, {"price.volatility", 0},
+  {"price.intensity", 0}, {"price.jump_mean", 0}, {"price.jump_sd", 0},
+  {"price.mu", 0}, {"price.omega", 0}, {"price.alpha", 0},
+  {"price.beta", 0}, {"price.nu", 0}, {"price.variance0", 0},
+  {"price.block", 0},
+  {"book.positions", 1}, {"book.long_share", 0}, {"book.notional.median", 0},
+  {"book.notional.sigma", 0}, {"book.entry.spread", 0},
+  {"book.entry.lookback_steps", 1},
+  {"margin.initial", 0}, {"margin.maintenance", 0}, {"margin.call_level", 0},
+  {"margin.liquidation_fee", 0},
+  {"margin.partial.buffer", 0}, {"margin.partial.share", 0},
+  {"margin.partial.cooldown_steps", 1},
+  {"margin.topup.share", 0}, {"margin.topup.delay_steps", 1},
+  {"funding.rate", 0}, {"funding.interval_seconds", 0},
+  {"impact.daily_volume", 0}, {"impact.coefficient", 0},
+  {"impact.daily_volatility", 0}, {"impact.max_rounds", 1},
+  {"impact.half_life_seconds", 0},
+  {"insurance.fund", 0}, {"stats.every", 1},
+  {NULL, 0}};
+
+static const NumericKey *numericKey(const char *zKey) {
+  const NumericKey *k;
+  for (k = aNumericKeys; zKey && k->zKey; k++) {
+    if (strcmp(k->zKey, zKey) == 0) return k;
+  }
+  return NULL;
+}
+
+int liq_scenario_is_sweep_key(const char *key) {
+  return numericKey(key) != NULL;
+}
+
+/* A string naming one of aNumericKeys. */
 static int numericKeyOf(Loader *p, const config_setting_t *s,
-                        const char **pz) {
+                        const NumericKey **pk) {
   char zPath[PATH_BUF];
-  int rc = stringOf(p, s, pz);
+  const char *z = NULL;
+  int rc = stringOf(p, s, &z);
   if (rc) return rc;
-  if (isOneOf(*pz, azNumericKeys)) return LIQ_OK;
+  if ((*pk = numericKey(z)) != NULL) return LIQ_OK;
   settingPath(s, zPath, sizeof zPath);
   return badAt(p, s, "%s \"%s\" is not a numeric scenario key (expected a "
                "--set path such as \"margin.initial\" or \"book.positions\")",
-               zPath, *pz);
+               zPath, z);
 }
 
+/* 'v' rounded to 15 significant digits: 0.1 + 2 * 0.1 gives 0.3. */
+static double round15(double v) {
+  char z[40];
+  snprintf(z, sizeof z, "%.15g", v);
+  return strtod(z, NULL);
+}
+
+/* A value of an integer key must be whole. */
+static int wholeFor(Loader *p, const config_setting_t *s, const NumericKey *k,
+                    double v) {
+  char zPath[PATH_BUF];
+  if (!k->isInt || v == floor(v)) return LIQ_OK;
+  settingPath(s, zPath, sizeof zPath);
+  return badAt(p, s, "%s must be a whole number (%s takes integers), got %s",
+               zPath, k->zKey, num(v).z);
+}
+
+/* range = [from, to, step]: from, from + step, ... up to to (inclusive,
+** with a tolerance of 1e-9 steps). */
+static int expandRange(Loader *p, const config_setting_t *s,
+                       const NumericKey *k, liq_sweep_axis *ax) {
+  char zPath[PATH_BUF];
+  double a[3], count;
+  size_t n, i;
+  int rc;
+  settingPath(s, zPath, sizeof zPath);
+  if ((!config_setting_is_array(s) && !config_setting_is_list(s)) ||
+      config_setting_length(s) != 3) {
+    return badAt(p, s, "%s must be [from, to, step], got %s", zPath,
+                 config_setting_is_array(s) || config_setting_is_list(s)
+                 ? "another number of values" : typeName(s));
+  }
+  for (i = 0; i < 3; i++) {
+    const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+    if ((rc = numberIn(p, e, &rAny, &a[i])) != LIQ_OK) return rc;
+    if (i != 1 && (rc = wholeFor(p, e, k, a[i])) != LIQ_OK) return rc;
+  }
+  if (!(a[2] > 0.0)) {
+    return badAt(p, config_setting_get_elem(s, 2), "%s step must be > 0, got "
+                 "%s", zPath, num(a[2]).z);
+  }
+  if (!(a[0] <= a[1])) {
+    return badAt(p, s, "%s from (%s) must not be above to (%s)", zPath,
+                 num(a[0]).z, num(a[1]).z);
+  }
+  count = floor((a[1] - a[0]) / a[2] + 1e-9) + 1.0;
+  if (!(count <= (double)LIQ_MAX_AXIS_VALUES)) {
+    return badAt(p, s, "%s gives %s values, at most %d per axis", zPath,
+                 num(count).z, LIQ_MAX_AXIS_VALUES);
+  }
+  n = (size_t)count;
+  for (i = 0; i < n; i++) ax->values[i] = round15(a[0] + (double)i * a[2]);
+  ax->n_values = n;
+  return LIQ_OK;
+}
+
+/* One grid entry: { key = "..."; values = [...]; } or { key; range; }. */
 static int validateGridEntry(Loader *p, const config_setting_t *e,
-                             const char **pzKey, int *pnValues) {
-  static const char *const azKeys[] = {"key", "values", NULL};
-  const config_setting_t *s;
-  double v;
-  int rc, i, n;
+                             liq_sweep_axis *ax) {
+  static const char *const azKeys[] = {"key", "values", "range", NULL};
+  const config_setting_t *s, *sValues, *sRange;
+  const NumericKey *k;
+  size_t i;
+  int rc;
   if ((rc = needGroup(p, e)) != LIQ_OK) return rc;
   if ((rc = checkKeys(p, e, azKeys, NULL)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(e, "key")) == NULL) {
     return missing(p, e, "key", " (e.g. \"margin.initial\")");
   }
-  if ((rc = numericKeyOf(p, s, pzKey)) != LIQ_OK) return rc;
-  if ((s = config_setting_get_member(e, "values")) == NULL) {
-    return missing(p, e, "values", " (e.g. [0.01, 0.02])");
-  }
-  if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+  if ((rc = numericKeyOf(p, s, &k)) != LIQ_OK) return rc;
+  snprintf(ax->key, sizeof ax->key, "%s", k->zKey);
+  sValues = config_setting_get_member(e, "values");
+  sRange = config_setting_get_member(e, "range");
+  if (sValues && sRange) {
     char zPath[PATH_BUF];
-    settingPath(s, zPath, sizeof zPath);
-    return badAt(p, s, "%s must be an array of numbers [ ... ], got %s", zPath,
-                 typeName(s));
+    settingPath(e, zPath, sizeof zPath);
+    return badAt(p, sRange, "%s takes values or range, not both", zPath);
   }
-  n = config_setting_length(s);
-  if (n < 1) {
-    char zPath[PATH_BUF];
-    settingPath(s, zPath, sizeof zPath);
-    return badAt(p, s, "%s must not be empty", zPath);
+  if (sRange) return expandRange(p, sRange, k, ax);
+  if (sValues == NULL) {
+    return missing(p, e, "values", " (values = [0.01, 0.02]; or range = "
+                   "[from, to, step];)");
   }
-  for (i = 0; i < n; i++) {
-    rc = numberIn(p, config_setting_get_elem(s, (unsigned)i), &rAny, &v);
+  rc = numbersIn(p, sValues, 1, LIQ_MAX_AXIS_VALUES, &rAny, ax->values,
+                 &ax->n_values);
+  if (rc) return rc;
+  for (i = 0; i < ax->n_values; i++) {
+    rc = wholeFor(p, config_setting_get_elem(sValues, (unsigned)i), k,
+                  ax->values[i]);
     if (rc) return rc;
   }
-  *pnValues = n;
   return LIQ_OK;
 }
 
-/* sweep: shape only (the sweep command reads it). */
-static int validateSweep(Loader *p, const config_setting_t *g) {
+/*
+** sweep: replicates, mode and the grid's axes.  Each value is checked for
+** its type only; the sweep loads the scenario with each grid point as
+** --set overrides, which validates it fully.
+*/
+static int validateSweep(Loader *p, const config_setting_t *g,
+                         liq_sweep_params *sw) {
   static const char *const azKeys[] = {"replicates", "grid", "mode", NULL};
   static const char *const azModes[] = {"product", "zip", NULL};
   const config_setting_t *s, *sGrid;
   long long n;
-  int rc, i, iMode = 0, nFirst = -1;
+  int rc, i, iMode = 0, nAxes;
+  memset(sw, 0, sizeof *sw);
+  sw->replicates = 1;
   if (g == NULL) return LIQ_OK;
+  sw->present = 1;
   if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
   if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
-  if ((s = config_setting_get_member(g, "replicates")) != NULL &&
-      (rc = integerIn(p, s, 1, INT_MAX, &n)) != LIQ_OK) {
-    return rc;
+  if ((s = config_setting_get_member(g, "replicates")) != NULL) {
+    if ((rc = integerIn(p, s, 1, INT_MAX, &n)) != LIQ_OK) return rc;
+    sw->replicates = (size_t)n;
   }
   if ((s = config_setting_get_member(g, "mode")) != NULL &&
-      (rc = chooseName(p, s, azModes, NULL, &iMode)) != LIQ_OK) {
+      (rc = chooseName(p, s, azModes, &iMode)) != LIQ_OK) {
     return rc;
   }
+  sw->zip = iMode == 1;
   if ((sGrid = config_setting_get_member(g, "grid")) == NULL) return LIQ_OK;
   if (!config_setting_is_list(sGrid)) {
     return badAt(p, sGrid, "sweep.grid must be a list of groups ( { key = "
                  "...; values = [...]; }, ... ), got %s", typeName(sGrid));
   }
-  for (i = 0; i < config_setting_length(sGrid); i++) {
+  nAxes = config_setting_length(sGrid);
+  if (nAxes > LIQ_MAX_AXES) {
+    return badAt(p, config_setting_get_elem(sGrid, LIQ_MAX_AXES),
+                 "sweep.grid has %d axes, at most %d", nAxes, LIQ_MAX_AXES);
+  }
+  for (i = 0; i < nAxes; i++) {
     const config_setting_t *e = config_setting_get_elem(sGrid, (unsigned)i);
-    const char *zKey;
-    int j, nValues = 0;
-    if ((rc = validateGridEntry(p, e, &zKey, &nValues)) != LIQ_OK) return rc;
+    liq_sweep_axis *ax = &sw->axes[i];
+    int j;
+    if ((rc = validateGridEntry(p, e, ax)) != LIQ_OK) return rc;
     for (j = 0; j < i; j++) {
-      const config_setting_t *o = config_setting_get_elem(sGrid, (unsigned)j);
-      const char *zOther = config_setting_get_string(
-          config_setting_get_member(o, "key"));
-      if (strcmp(zKey, zOther) == 0) {
+      if (strcmp(ax->key, sw->axes[j].key) == 0) {
         return badAt(p, e, "sweep.grid[%d] repeats key \"%s\" of "
-                     "sweep.grid[%d]", i, zKey, j);
+                     "sweep.grid[%d]", i, ax->key, j);
       }
     }
-    if (iMode == 1 && nFirst >= 0 && nValues != nFirst) {
-      return badAt(p, e, "sweep.grid[%d] has %d values but sweep.grid[0] has "
-                   "%d (mode zip pairs values one to one)", i, nValues, nFirst);
+    if (sw->zip && i > 0 && ax->n_values != sw->axes[0].n_values) {
+      return badAt(p, e, "sweep.grid[%d] has %zu values but sweep.grid[0] has "
+                   "%zu (mode zip pairs values one to one)", i, ax->n_values,
+                   sw->axes[0].n_values);
     }
-    if (nFirst < 0) nFirst = nValues;
+    sw->n_axes = (size_t)i + 1;
   }
   return LIQ_OK;
 }
@@ -1209,6 +1936,7 @@ static int validateSweep(Loader *p, const config_setting_t *g) {
 static int validateCalibrate(Loader *p, const config_setting_t *g) {
   static const char *const azKeys[] = {"key", "target", "max", NULL};
   const config_setting_t *s;
+  const NumericKey *k;
   const char *z = NULL;
   double v;
   int rc;
@@ -1218,7 +1946,7 @@ static int validateCalibrate(Loader *p, const config_setting_t *g) {
   if ((s = config_setting_get_member(g, "key")) == NULL) {
     return missing(p, g, "key", " (e.g. \"margin.initial\")");
   }
-  if ((rc = numericKeyOf(p, s, &z)) != LIQ_OK) return rc;
+  if ((rc = numericKeyOf(p, s, &k)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "target")) == NULL) {
     return missing(p, g, "target", " (e.g. \"bad_debt_probability\")");
   }
@@ -1233,16 +1961,13 @@ static int validateCalibrate(Loader *p, const config_setting_t *g) {
 
 static const char *const azTopKeys[] = {
   "name", "seed", "steps", "step_seconds", "price", "book", "margin",
-  "impact", "insurance", "stats", "sweep", "calibrate", NULL};
-static const Refusal aTopNo[] = {
-  {"funding", "is not implemented yet (no funding payments)"},
-  {NULL, NULL}};
+  "impact", "insurance", "funding", "stats", "sweep", "calibrate", NULL};
 
 static int validate(Loader *p, const config_setting_t *root, liq_scenario *sc) {
   const config_setting_t *s;
   long long seed = 1;
   int rc;
-  if ((rc = checkKeys(p, root, azTopKeys, aTopNo)) != LIQ_OK) return rc;
+  if ((rc = checkKeys(p, root, azTopKeys, NULL)) != LIQ_OK) return rc;
   if ((rc = validateName(p, root, sc)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(root, "seed")) != NULL &&
       (rc = integerIn(p, s, 0, LLONG_MAX, &seed)) != LIQ_OK) {
@@ -1269,11 +1994,13 @@ static int validate(Loader *p, const config_setting_t *root, liq_scenario *sc) {
   rc = validateInsurance(p, config_setting_get_member(root, "insurance"),
                          &sc->insurance);
   if (rc) return rc;
+  rc = validateFunding(p, config_setting_get_member(root, "funding"),
+                       &sc->price, &sc->funding);
+  if (rc) return rc;
   rc = validateStats(p, config_setting_get_member(root, "stats"), &sc->stats);
   if (rc) return rc;
-  if ((rc = validateSweep(p, config_setting_get_member(root, "sweep"))) != 0) {
-    return rc;
-  }
+  rc = validateSweep(p, config_setting_get_member(root, "sweep"), &sc->sweep);
+  if (rc) return rc;
   return validateCalibrate(p, config_setting_get_member(root, "calibrate"));
 }
 
@@ -1572,82 +2299,129 @@ static int paramsJson(Loader *p, char **pz) {
 /* Reading and parsing                                                */
 /* ------------------------------------------------------------------ */
 
+/* What lexToken() found. */
+enum {
+  TOK_OTHER,                  /* anything but a plain integer literal */
+  TOK_INT32,                  /* an integer literal that fits 32 bits */
+  TOK_INT64,                  /* one that needs 64 bits */
+  TOK_INT_HUGE                /* one beyond 64 bits */
+};
+
+/*
+** The token of libconfig text that starts at 'z' ('zText' is the start of
+** the text, to see a '-' before a number): a newline, string, comment,
+** name, number or a single other character.  Newlines inside it are
+** counted into *piLine and *pKind says whether it is an integer literal
+** and how wide.  Returns the token's end.
+*/
+static const char *lexToken(const char *zText, const char *z, int *piLine,
+                            int *pKind) {
+  char c = *z;
+  *pKind = TOK_OTHER;
+  if (c == '\n') {
+    (*piLine)++;
+    return z + 1;
+  }
+  if (c == '"') {                               /* string */
+    for (z++; *z && *z != '"'; z++) {
+      if (*z == '\\' && z[1]) z++;
+      else if (*z == '\n') (*piLine)++;
+    }
+    return *z ? z + 1 : z;
+  }
+  if (c == '#' || (c == '/' && z[1] == '/')) {  /* line comment */
+    while (*z && *z != '\n') z++;
+    return z;
+  }
+  if (c == '/' && z[1] == '*') {                /* block comment */
+    for (z += 2; *z && !(z[0] == '*' && z[1] == '/'); z++) {
+      if (*z == '\n') (*piLine)++;
+    }
+    return *z ? z + 2 : z;
+  }
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '*') {
+    while ((*z >= 'a' && *z <= 'z') || (*z >= 'A' && *z <= 'Z') ||
+           (*z >= '0' && *z <= '9') || *z == '_' || *z == '-' || *z == '*') {
+      z++;                                      /* name or true/false */
+    }
+    return z;
+  }
+  if (c >= '0' && c <= '9') {
+    int neg = z > zText && z[-1] == '-', allDigits = 1, over = 0;
+    int hex = c == '0' && (z[1] == 'x' || z[1] == 'X');
+    unsigned long long v = 0, lim;
+    if (hex) z += 2;
+    for (; (*z >= '0' && *z <= '9') || (*z >= 'a' && *z <= 'z') ||
+           (*z >= 'A' && *z <= 'Z') || *z == '.' || *z == '_'; z++) {
+      unsigned d;
+      if ((*z == 'e' || *z == 'E') && !hex && (z[1] == '+' || z[1] == '-')) {
+        z++;                                    /* exponent sign */
+        allDigits = 0;
+        continue;
+      }
+      if (*z >= '0' && *z <= '9') d = (unsigned)(*z - '0');
+      else if (hex && *z >= 'a' && *z <= 'f') d = (unsigned)(*z - 'a' + 10);
+      else if (hex && *z >= 'A' && *z <= 'F') d = (unsigned)(*z - 'A' + 10);
+      else {
+        allDigits = 0;
+        continue;
+      }
+      if (v > (ULLONG_MAX - d) / (hex ? 16u : 10u)) over = 1;
+      else v = v * (hex ? 16u : 10u) + d;
+    }
+    if (!allDigits) return z;                   /* float, 5L, or junk */
+    lim = hex ? 0xFFFFFFFFFFFFFFFFull : neg ? 0x8000000000000000ull
+                                            : 0x7FFFFFFFFFFFFFFFull;
+    if (over || v > lim) *pKind = TOK_INT_HUGE;
+    else if (v > (hex ? 0xFFFFFFFFull : neg ? 0x80000000ull : 0x7FFFFFFFull)) {
+      *pKind = TOK_INT64;
+    } else {
+      *pKind = TOK_INT32;
+    }
+    return z;
+  }
+  return z + 1;
+}
+
 /*
 ** libconfig 1.5 reads an integer literal into a 32-bit int and silently
 ** wraps anything wider (from = 1584050580000 would become garbage).
 ** Copy 'zText' into *pzOut with an 'L' after every such literal, which
-** makes it a 64-bit one; strings and comments are left alone.  Literals
-** beyond 64 bits are an error at their line.
+** makes it a 64-bit one; strings and comments are left alone.  The
+** elements of an array must share one type, so when an array holds a
+** wide literal, all its integer literals get the 'L'.  Literals beyond 64
+** bits are an error at their line.
 */
 static int widenIntegers(Loader *p, const char *zText, char **pzOut) {
   Buf b = {NULL, 0, 0, 0};
   const char *z = zText, *zCopied = zText;
-  int iLine = 1;
+  int iLine = 1, wideArray = 0;
   while (*z) {
-    char c = *z;
-    if (c == '\n') {
-      iLine++;
-      z++;
-    } else if (c == '"') {                       /* string */
-      for (z++; *z && *z != '"'; z++) {
-        if (*z == '\\' && z[1]) z++;
-        else if (*z == '\n') iLine++;
+    const char *zStart = z;
+    int kind, iStart = iLine;
+    if (*z == '[') {                            /* look ahead to the ']' */
+      const char *y = z + 1;
+      int yLine = iLine, yKind;
+      wideArray = 0;
+      while (*y && *y != ']') {
+        y = lexToken(zText, y, &yLine, &yKind);
+        if (yKind == TOK_INT64) wideArray = 1;
       }
-      if (*z) z++;
-    } else if (c == '#' || (c == '/' && z[1] == '/')) {   /* line comment */
-      while (*z && *z != '\n') z++;
-    } else if (c == '/' && z[1] == '*') {       /* block comment */
-      for (z += 2; *z && !(z[0] == '*' && z[1] == '/'); z++) {
-        if (*z == '\n') iLine++;
-      }
-      if (*z) z += 2;
-    } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '*') {
-      while ((*z >= 'a' && *z <= 'z') || (*z >= 'A' && *z <= 'Z') ||
-             (*z >= '0' && *z <= '9') || *z == '_' || *z == '-' || *z == '*') {
-        z++;                                     /* name or true/false */
-      }
-    } else if (c >= '0' && c <= '9') {
-      const char *zStart = z;
-      int neg = z > zText && z[-1] == '-', hex, allDigits = 1;
-      unsigned long long v = 0, lim;
-      int over = 0;
-      hex = c == '0' && (z[1] == 'x' || z[1] == 'X');
-      if (hex) z += 2;
-      for (; (*z >= '0' && *z <= '9') || (*z >= 'a' && *z <= 'z') ||
-             (*z >= 'A' && *z <= 'Z') || *z == '.' || *z == '_'; z++) {
-        unsigned d;
-        if ((*z == 'e' || *z == 'E') && !hex && (z[1] == '+' || z[1] == '-')) {
-          z++;                                   /* exponent sign */
-          allDigits = 0;
-          continue;
-        }
-        if (*z >= '0' && *z <= '9') d = (unsigned)(*z - '0');
-        else if (hex && *z >= 'a' && *z <= 'f') d = (unsigned)(*z - 'a' + 10);
-        else if (hex && *z >= 'A' && *z <= 'F') d = (unsigned)(*z - 'A' + 10);
-        else {
-          allDigits = 0;
-          continue;
-        }
-        if (v > (ULLONG_MAX - d) / (hex ? 16u : 10u)) over = 1;
-        else v = v * (hex ? 16u : 10u) + d;
-      }
-      if (!allDigits) continue;                  /* float, 5L, or junk */
-      lim = hex ? 0xFFFFFFFFFFFFFFFFull : neg ? 0x8000000000000000ull
-                                              : 0x7FFFFFFFFFFFFFFFull;
-      if (over || v > lim) {
-        free(b.z);
-        return liq_errf(p->err, LIQ_INPUT, p->zFile, iLine,
-                        "integer %.*s is out of range (at most 64 bits; "
-                        "write a float such as 1e20)", (int)(z - zStart),
-                        zStart);
-      }
-      if (v > (hex ? 0xFFFFFFFFull : neg ? 0x80000000ull : 0x7FFFFFFFull)) {
-        bufAppend(&b, zCopied, (size_t)(z - zCopied));
-        bufPuts(&b, "L");
-        zCopied = z;
-      }
-    } else {
-      z++;
+    } else if (*z == ']') {
+      wideArray = 0;
+    }
+    z = lexToken(zText, z, &iLine, &kind);
+    if (kind == TOK_INT_HUGE) {
+      free(b.z);
+      return liq_errf(p->err, LIQ_INPUT, p->zFile, iStart,
+                      "integer %.*s is out of range (at most 64 bits; "
+                      "write a float such as 1e20)", (int)(z - zStart),
+                      zStart);
+    }
+    if (kind == TOK_INT64 || (kind == TOK_INT32 && wideArray)) {
+      bufAppend(&b, zCopied, (size_t)(z - zCopied));
+      bufPuts(&b, "L");
+      zCopied = z;
     }
   }
   bufAppend(&b, zCopied, (size_t)(z - zCopied));   /* allocates even if 0 */
