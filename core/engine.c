@@ -169,35 +169,34 @@ static int cmp_keyed(const void *pa, const void *pb) {
   return (a->id > b->id) - (a->id < b->id);
 }
 
-/* Build one tree of the side's open ids from keys already in f->key. */
-static int build_tree(engine *e, liq_treap_forest *f, int side, int armed_only,
-                      uint32_t *root) {
-  keyed *tmp = malloc((e->n ? e->n : 1) * sizeof *tmp);
-  uint32_t *ids = malloc((e->n ? e->n : 1) * sizeof *ids);
-  size_t i, m = 0;
-  if (!tmp || !ids) {
-    free(tmp);
-    free(ids);
-    return LIQ_NOMEM;
+/* Is ids[0..m) in (key, id) order under f's keys? */
+static int in_order(const liq_treap_forest *f, const uint32_t *ids, size_t m) {
+  size_t i;
+  for (i = 1; i < m; i++) {
+    double a = f->key[ids[i - 1]], b = f->key[ids[i]];
+    if (a > b || (a == b && ids[i - 1] > ids[i])) return 0;
   }
-  for (i = 0; i < e->n; i++) {
-    if (!e->open[i] || e->book->side[i] != side) continue;
-    if (armed_only && !e->armed[i]) continue;
-    tmp[m].key = f->key[i];
-    tmp[m].id = (uint32_t)i;
-    m++;
-  }
-  qsort(tmp, m, sizeof *tmp, cmp_keyed);
-  for (i = 0; i < m; i++) ids[i] = tmp[i].id;
-  *root = liq_treap_build(f, ids, m);
-  free(tmp);
-  free(ids);
-  return LIQ_OK;
+  return 1;
 }
 
+/*
+** Build the side's trees.  Under flat rates every threshold of a position
+** is the same increasing function of one number (e - c/q for a long), so
+** the liquidation order is also the call order: one sort serves all three
+** trees (checked, since rounding could in principle tie two keys in one
+** order and not the other; a failed check sorts again).
+*/
 static int side_build(engine *e, side_state *s) {
-  size_t i;
-  int rc;
+  size_t i, m = 0, k = e->n ? e->n : 1;
+  keyed *tmp = malloc(k * sizeof *tmp);
+  uint32_t *ids = malloc(k * sizeof *ids), *sub = malloc(k * sizeof *sub);
+  liq_treap_forest *trees[2];
+  uint32_t *roots[2];
+  int t, rc = LIQ_OK;
+  if (!tmp || !ids || !sub) {
+    rc = LIQ_NOMEM;
+    goto out;
+  }
   for (i = 0; i < e->n; i++) {
     uint32_t id = (uint32_t)i;
     if (!e->open[i] || e->book->side[i] != s->side) continue;
@@ -205,10 +204,36 @@ static int side_build(engine *e, side_state *s) {
     e->liq_f.key[i] = store_key(s, liq_threshold(e, id), s->g_liq);
     e->call_f.key[i] = store_key(s, call_threshold(e, id), s->g_call);
     if (e->armed[i]) e->arm_f.key[i] = e->call_f.key[i];
+    tmp[m].key = e->liq_f.key[i];
+    tmp[m].id = id;
+    m++;
   }
-  rc = build_tree(e, &e->liq_f, s->side, 0, &s->liq);
-  if (rc == LIQ_OK) rc = build_tree(e, &e->call_f, s->side, 0, &s->call);
-  if (rc == LIQ_OK && e->arm_f.n) rc = build_tree(e, &e->arm_f, s->side, 1, &s->arm);
+  qsort(tmp, m, sizeof *tmp, cmp_keyed);
+  for (i = 0; i < m; i++) ids[i] = tmp[i].id;
+  s->liq = liq_treap_build(&e->liq_f, ids, m);
+  trees[0] = &e->call_f;
+  roots[0] = &s->call;
+  trees[1] = e->arm_f.n ? &e->arm_f : NULL;
+  roots[1] = &s->arm;
+  for (t = 0; t < 2; t++) {
+    size_t n = 0;
+    if (trees[t] == NULL) continue;
+    for (i = 0; i < m; i++)
+      if (t == 0 || e->armed[ids[i]]) sub[n++] = ids[i];
+    if (!in_order(trees[t], sub, n)) {
+      for (i = 0; i < n; i++) {
+        tmp[i].key = trees[t]->key[sub[i]];
+        tmp[i].id = sub[i];
+      }
+      qsort(tmp, n, sizeof *tmp, cmp_keyed);
+      for (i = 0; i < n; i++) sub[i] = tmp[i].id;
+    }
+    *roots[t] = liq_treap_build(trees[t], sub, n);
+  }
+out:
+  free(tmp);
+  free(ids);
+  free(sub);
   return rc;
 }
 
