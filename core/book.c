@@ -1,20 +1,42 @@
 /*
-** book.c: synthetic books of isolated-margin positions (see liq_book.h).
+** book.c: books of isolated-margin positions (see liq_book.h).
+**
+** Three sources fill the same struct of arrays:
+**
+**   liq_book_generate()          entries spread log-normally around the start;
+**   liq_book_generate_history()  entries on the closes of a warm-up series,
+**                                kept only when they survived it;
+**   liq_book_load_csv()          a CSV file, every row checked.
 **
 ** One GSL generator, seeded from the book stream's seed, draws positions
-** in id order, so a book depends only on (parameters, start price, seed).
+** in id order, so a generated book depends only on (parameters, start
+** price or warm-up, seed).  A rejected draw is redrawn whole (leverage,
+** notional and entry), which is what makes the surviving leverage mix of
+** history entries thinner at high leverage.
 */
+#define _POSIX_C_SOURCE 200809L   /* getline, gmtime_r, strcasecmp */
+
 #include "liq_book.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "liq_margin.h"
 
-#define LIQ_BOOK_MAX_REDRAWS 1000
+#define LIQ_BOOK_MAX_REDRAWS   1000
+#define LIQ_BOOK_MAX_POSITIONS 100000000u   /* as book.positions (engine ids are 32-bit) */
+#define LIQ_BOOK_STREAM_WARMUP 3            /* liq_seed() stream of the warm-up path */
+#define LIQ_BOOK_LEV_RTOL      1e-9         /* leverage above the cap by rounding only */
+#define FIELD_SHOW 40                       /* characters of a bad field quoted in errors */
 
 liq_book *liq_book_alloc(size_t n) {
   liq_book *b = calloc(1, sizeof *b);
@@ -43,45 +65,85 @@ void liq_book_free(liq_book *b) {
   free(b);
 }
 
+/* ------------------------------------------------------------------------
+** Generated books
+*/
+
 /* Entry notional in quote currency. */
 static double draw_notional(const liq_book_params *bp, gsl_rng *r) {
   if (bp->notional_dist == LIQ_NOTIONAL_FIXED) return bp->notional_median;
   return bp->notional_median * exp(bp->notional_sigma * gsl_ran_gaussian_ziggurat(r, 1.0));
 }
 
-/* Draw position i; return 1 when it is above maintenance at 'start'. */
-static int draw_position(liq_book *b, size_t i, int side,
-                         const liq_book_params *bp, const liq_margin_params *mp,
-                         const gsl_ran_discrete_t *lev, double start,
-                         gsl_rng *r) {
-  double max_lev = 1.0 / mp->initial;
+/* Demanded leverage, then entry notional; the leverage is capped by the
+** rule for that notional (1/initial, or the bracket's max_leverage). */
+static void draw_size(const liq_book_params *bp, const liq_margin_params *mp,
+                      const gsl_ran_discrete_t *lev, gsl_rng *r,
+                      double *leverage, double *notional) {
   double L = bp->leverage[gsl_ran_discrete(r, lev)];
-  double notional = draw_notional(bp, r);
-  double entry = start;
-  double qty, c;
-  if (bp->entry_spread > 0.0)
-    entry = start * exp(bp->entry_spread * gsl_ran_gaussian_ziggurat(r, 1.0));
-  if (L > max_lev) L = max_lev;
-  qty = notional / entry;
-  c = notional / L;
-  b->side[i] = (int8_t)side;
-  b->qty[i] = qty;
-  b->entry[i] = entry;
-  b->collateral[i] = c;
-  b->leverage[i] = L;
-  return liq_margin_equity(side, qty, entry, c, start) >
-         mp->maintenance * qty * start;
+  double n = draw_notional(bp, r);
+  double cap = liq_margin_max_leverage(mp, n);
+  *leverage = L > cap ? cap : L;
+  *notional = n;
 }
 
-int liq_book_generate(const liq_book_params *bp, const liq_margin_params *mp,
-                      double start_price, uint64_t seed,
-                      liq_book **out /* OUT */, liq_err *err) {
+static void set_position(liq_book *b, size_t i, int side, double notional,
+                         double entry, double leverage) {
+  b->side[i] = (int8_t)side;
+  b->qty[i] = notional / entry;
+  b->entry[i] = entry;
+  b->collateral[i] = notional / leverage;
+  b->leverage[i] = leverage;
+}
+
+/* 1 when position i's equity at 'price' is above its maintenance margin. */
+static int above_mm(const liq_book *b, size_t i, const liq_margin_params *mp,
+                    double price) {
+  return liq_margin_equity(b->side[i], b->qty[i], b->entry[i], b->collateral[i], price) >
+         liq_margin_mm(mp, b->qty[i] * price);
+}
+
+/* The warm-up as history entries see it: closes to enter at, and for each
+** bar j the lowest low and highest high of the bars after it. */
+typedef struct warm {
+  size_t        n;
+  const double *close;
+  double       *min_after;   /* min low over bars j+1..n-1; +inf for the last */
+  double       *max_after;   /* max high over bars j+1..n-1; -inf for the last */
+} warm;
+
+/* Draw position i; return 1 when it may stay in the book. */
+static int draw_position(liq_book *b, size_t i, int side,
+                         const liq_book_params *bp, const liq_margin_params *mp,
+                         const gsl_ran_discrete_t *lev, const warm *w,
+                         double start, gsl_rng *r) {
+  double L, notional, entry = start, p_liq;
+  size_t j;
+  draw_size(bp, mp, lev, r, &L, &notional);
+  if (w == NULL) {
+    if (bp->entry_spread > 0.0)
+      entry = start * exp(bp->entry_spread * gsl_ran_gaussian_ziggurat(r, 1.0));
+    set_position(b, i, side, notional, entry, L);
+    return above_mm(b, i, mp, start);
+  }
+  j = (size_t)gsl_rng_uniform_int(r, (unsigned long)w->n);
+  set_position(b, i, side, notional, w->close[j], L);
+  p_liq = liq_margin_rule_liq_price(mp, side, b->qty[i], b->entry[i], b->collateral[i]);
+  if (side > 0 ? !(w->min_after[j] > p_liq) : !(w->max_after[j] < p_liq)) return 0;
+  return above_mm(b, i, mp, start);
+}
+
+/* Both generators: spread entries when w is NULL, history entries else. */
+static int generate(const liq_book_params *bp, const liq_margin_params *mp,
+                    double start_price, const warm *w, uint64_t seed,
+                    liq_book **out, liq_err *err) {
   liq_book *b = NULL;
   gsl_rng *r = NULL;
   gsl_ran_discrete_t *lev = NULL;
   size_t n_long, i;
   int rc = LIQ_OK;
 
+  if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "book: 'out' is NULL");
   *out = NULL;
   if (!(start_price > 0.0) || !isfinite(start_price))
     return liq_errf(err, LIQ_INPUT, NULL, 0,
@@ -100,14 +162,20 @@ int liq_book_generate(const liq_book_params *bp, const liq_margin_params *mp,
   for (i = 0; i < bp->positions; i++) {
     int side = i < n_long ? 1 : -1;
     int tries = 0;
-    while (!draw_position(b, i, side, bp, mp, lev, start_price, r)) {
-      if (++tries >= LIQ_BOOK_MAX_REDRAWS) {
+    while (!draw_position(b, i, side, bp, mp, lev, w, start_price, r)) {
+      if (++tries < LIQ_BOOK_MAX_REDRAWS) continue;
+      if (w == NULL)
         rc = liq_errf(err, LIQ_INPUT, NULL, 0,
                       "book: %d draws in a row opened below maintenance at the start "
                       "price (book.entry.spread %g too wide for the leverage mix)",
                       tries, bp->entry_spread);
-        goto out;
-      }
+      else
+        rc = liq_errf(err, LIQ_INPUT, NULL, 0,
+                      "book: %d draws in a row of a %s were liquidated during the "
+                      "%zu-bar warm-up or are below maintenance at the start price "
+                      "(book.entry.lookback_steps too long for the leverage mix)",
+                      tries, side > 0 ? "long" : "short", w->n);
+      goto out;
     }
   }
   *out = b;
@@ -116,5 +184,497 @@ out:
   if (lev) gsl_ran_discrete_free(lev);
   if (r) gsl_rng_free(r);
   liq_book_free(b);
+  return rc;
+}
+
+int liq_book_generate(const liq_book_params *bp, const liq_margin_params *mp,
+                      double start_price, uint64_t seed,
+                      liq_book **out /* OUT */, liq_err *err) {
+  return generate(bp, mp, start_price, NULL, seed, out, err);
+}
+
+int liq_book_generate_history(const liq_book_params *bp,
+                              const liq_margin_params *mp,
+                              const liq_path *warmup, double start_price,
+                              uint64_t seed, liq_book **out /* OUT */,
+                              liq_err *err) {
+  warm w;
+  size_t j;
+  int rc;
+  if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "book: 'out' is NULL");
+  *out = NULL;
+  if (warmup == NULL || warmup->n == 0)
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "book: history entries need a warm-up of >= 1 bar");
+  if (warmup->n > 0xffffffffUL)
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "book: a warm-up of %zu bars is too long",
+                    warmup->n);
+  w.n = warmup->n;
+  w.close = warmup->close;
+  w.min_after = malloc(w.n * sizeof *w.min_after);
+  w.max_after = malloc(w.n * sizeof *w.max_after);
+  if (w.min_after == NULL || w.max_after == NULL) {
+    free(w.min_after);
+    free(w.max_after);
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for a %zu-bar warm-up", w.n);
+  }
+  /* Suffix extremes: one O(1) survival check per draw. */
+  w.min_after[w.n - 1] = INFINITY;
+  w.max_after[w.n - 1] = -INFINITY;
+  for (j = w.n - 1; j-- > 0;) {
+    w.min_after[j] = fmin(w.min_after[j + 1], warmup->low[j + 1]);
+    w.max_after[j] = fmax(w.max_after[j + 1], warmup->high[j + 1]);
+  }
+  rc = generate(bp, mp, start_price, &w, seed, out, err);
+  free(w.min_after);
+  free(w.max_after);
+  return rc;
+}
+
+/* ------------------------------------------------------------------------
+** Warm-up series for history entries
+*/
+
+/* "2021-05-19 13:10:00" (UTC) for messages. */
+static void fmt_time(int64_t ms, char *buf, size_t size) {
+  struct tm tm;
+  time_t s = (time_t)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
+  if (gmtime_r(&s, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+    snprintf(buf, size, "%lld ms", (long long)ms);
+}
+
+/* The last L bars of the replay file before bar 0 of 'path'. */
+static int warmup_replay(const liq_scenario *sc, const liq_path *path, size_t L,
+                         liq_path **out, liq_err *err) {
+  liq_path *all = NULL, *w = NULL;
+  int64_t t0 = path->t_ms[0];
+  size_t nb, off, j;
+  int rc;
+  /* Read up to and including t0, so the read never comes back empty
+  ** (bar 0 is in the file); then count the bars strictly before it. */
+  rc = liq_path_replay(sc->price.file, 0, 0, 1, t0, 0, &all, err);
+  if (rc != LIQ_OK) return rc;
+  nb = all->n;
+  while (nb > 0 && all->t_ms[nb - 1] >= t0) nb--;
+  if (nb < L) {
+    char a[32];
+    const char *where = sc->path[0] ? sc->path : NULL;
+    fmt_time(t0, a, sizeof a);
+    if (nb == 0)
+      rc = liq_errf(err, LIQ_INPUT, where, 0,
+                    "book.entry.from = \"history\" needs %zu bars before the replay "
+                    "window, but the window starts at the first bar of %s (%s): set "
+                    "price.from at least %zu bars later, or lower "
+                    "book.entry.lookback_steps", L, sc->price.file, a, L);
+    else
+      rc = liq_errf(err, LIQ_INPUT, where, 0,
+                    "book.entry.lookback_steps = %zu but %s has only %zu bars before "
+                    "the replay window start %s: set price.from at least %zu bars "
+                    "later, or lower book.entry.lookback_steps", L, sc->price.file,
+                    nb, a, L - nb);
+    liq_path_free(all);
+    return rc;
+  }
+  off = nb - L;
+  rc = liq_path_from_arrays(L, all->open + off, all->has_ohlc ? all->high + off : NULL,
+                            all->has_ohlc ? all->low + off : NULL, all->close + off,
+                            all->step_seconds, &w, err);
+  if (rc == LIQ_OK) {
+    for (j = 0; j < L; j++) w->t_ms[j] = all->t_ms[off + j];
+    *out = w;
+  }
+  liq_path_free(all);
+  return rc;
+}
+
+/* A generated path of L steps of the scenario's model, time-reversed to
+** end at the start price (see liq_book.h). */
+static int warmup_generated(const liq_scenario *sc, const liq_path *path,
+                            size_t L, uint64_t seed, liq_path **out,
+                            liq_err *err) {
+  liq_scenario *copy = NULL;
+  liq_path *g = NULL, *w = NULL;
+  double *open = NULL, *close = NULL;
+  double S = path->open[0], step_ms;
+  size_t j;
+  int rc;
+
+  copy = malloc(sizeof *copy);
+  open = malloc(L * sizeof *open);
+  close = malloc(L * sizeof *close);
+  if (copy == NULL || open == NULL || close == NULL) {
+    rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for a %zu-bar warm-up", L);
+    goto out;
+  }
+  /* A shallow copy: only read by liq_path_build, never freed as a scenario. */
+  *copy = *sc;
+  copy->steps = L;
+  rc = liq_path_build(copy, liq_seed(seed, 0, LIQ_BOOK_STREAM_WARMUP), &g, err);
+  if (rc != LIQ_OK) goto out;
+  if (g->n < L) {
+    rc = liq_errf(err, LIQ_NUMERIC, NULL, 0,
+                  "book: the warm-up path has %zu bars, expected %zu", g->n, L);
+    goto out;
+  }
+  /* c'_j = S * exp(-(g_1 + ... + g_{L-1-j})) = S * g_open / g_close[L-2-j]. */
+  for (j = 0; j + 1 < L; j++) close[j] = S * (g->open[0] / g->close[L - 2 - j]);
+  close[L - 1] = S;
+  open[0] = S * (g->open[0] / g->close[L - 1]);
+  for (j = 1; j < L; j++) open[j] = close[j - 1];
+  rc = liq_path_from_arrays(L, open, NULL, NULL, close, g->step_seconds, &w, err);
+  if (rc != LIQ_OK) goto out;
+  step_ms = g->step_seconds * 1000.0;
+  for (j = 0; j < L; j++)
+    w->t_ms[j] = path->t_ms[0] - (int64_t)llround((double)(L - j) * step_ms);
+  *out = w;
+out:
+  liq_path_free(g);
+  free(open);
+  free(close);
+  free(copy);
+  return rc;
+}
+
+int liq_book_warmup(const liq_scenario *sc, const liq_path *path,
+                    uint64_t seed, liq_path **out /* OUT */, liq_err *err) {
+  size_t L;
+  if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "book: 'out' is NULL");
+  *out = NULL;
+  if (sc == NULL || path == NULL || path->n == 0)
+    return liq_errf(err, LIQ_USAGE, NULL, 0,
+                    "book: the warm-up needs a scenario and a price path of >= 1 bar");
+  L = sc->book.entry_lookback;
+  if (L == 0)
+    return liq_errf(err, LIQ_INPUT, sc->path[0] ? sc->path : NULL, 0,
+                    "book.entry.lookback_steps must be >= 1 for history entries");
+  if (sc->price.model == LIQ_PRICE_REPLAY) return warmup_replay(sc, path, L, out, err);
+  return warmup_generated(sc, path, L, seed, out, err);
+}
+
+/* ------------------------------------------------------------------------
+** CSV import
+*/
+
+enum { BC_SIDE, BC_QTY, BC_NOTIONAL, BC_ENTRY, BC_LEVERAGE, BC_COLLATERAL, BC_ID, BC_N };
+static const char *const bc_name[BC_N] = {
+  "side", "qty", "notional", "entry", "leverage", "collateral", "id"
+};
+
+typedef struct loader {
+  const char *path;
+  liq_err    *err;
+  const liq_margin_params *mp;
+  double      start;        /* NaN: no maintenance check at the start price */
+  long        line;         /* line being parsed */
+  long        header_line;
+  size_t      ncol;         /* header columns */
+  int         col[BC_N];    /* field index of each known column, -1 when absent */
+  char      **fld;          /* the current line's fields (into the line buffer) */
+  size_t      capfld;
+  liq_book   *b;            /* rows so far: b->n of capacity cap */
+  size_t      cap;
+} loader;
+
+static int ld_fail(loader *ld, long line, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+
+static int ld_fail(loader *ld, long line, const char *fmt, ...) {
+  va_list ap;
+  char msg[sizeof ld->err->msg];
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return liq_errf(ld->err, LIQ_INPUT, ld->path, (int)line, "%s", msg);
+}
+
+/* The field's text shortened for a message. */
+static const char *show(const char *s, char *buf, size_t size) {
+  size_t len = strlen(s);
+  if (len < size) return s;
+  snprintf(buf, size, "%.*s...", (int)(size - 4), s);
+  return buf;
+}
+
+static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* Split 'line' in place at commas; trim blanks and one pair of double
+** quotes around each field.  Returns the field count, or -1 (no memory). */
+static long split(loader *ld, char *line) {
+  size_t n = 0;
+  char *p = line;
+  for (;;) {
+    char *start = p, *end;
+    while (*p && *p != ',') p++;
+    end = p;
+    while (start < end && is_blank(*start)) start++;
+    while (end > start && is_blank(end[-1])) end--;
+    if (end - start >= 2 && *start == '"' && end[-1] == '"') { start++; end--; }
+    if (n == ld->capfld) {
+      size_t nc = ld->capfld ? 2 * ld->capfld : 16;
+      char **q = realloc(ld->fld, nc * sizeof *q);
+      if (q == NULL) return -1;
+      ld->fld = q;
+      ld->capfld = nc;
+    }
+    ld->fld[n++] = start;
+    if (*p == ',') {
+      *end = '\0';
+      p++;
+      continue;
+    }
+    *end = '\0';
+    return (long)n;
+  }
+}
+
+static int header(loader *ld, size_t nf) {
+  size_t k;
+  int c;
+  char sb[FIELD_SHOW];
+  for (c = 0; c < BC_N; c++) ld->col[c] = -1;
+  for (k = 0; k < nf; k++) {
+    const char *name = ld->fld[k];
+    if (*name == '\0')
+      return ld_fail(ld, ld->line, "column %zu of the header has no name", k + 1);
+    for (c = 0; c < BC_N; c++)
+      if (strcasecmp(name, bc_name[c]) == 0) break;
+    if (c == BC_N) {
+      char *end;
+      (void)strtod(name, &end);
+      if (strcasecmp(name, "long") == 0 || strcasecmp(name, "short") == 0 ||
+          (*name && *end == '\0'))
+        return ld_fail(ld, ld->line,
+                       "book file needs a header line first (e.g. "
+                       "side,qty,entry,leverage), got '%s' in column %zu",
+                       show(name, sb, sizeof sb), k + 1);
+      return ld_fail(ld, ld->line,
+                     "unknown column '%s' (expected side, qty or notional, entry, "
+                     "leverage or collateral, and optionally id)",
+                     show(name, sb, sizeof sb));
+    }
+    if (ld->col[c] >= 0)
+      return ld_fail(ld, ld->line, "column '%s' appears twice (columns %d and %zu)",
+                     bc_name[c], ld->col[c] + 1, k + 1);
+    ld->col[c] = (int)k;
+  }
+  if (ld->col[BC_SIDE] < 0)
+    return ld_fail(ld, ld->line, "missing column side (long/short or 1/-1)");
+  if (ld->col[BC_QTY] >= 0 && ld->col[BC_NOTIONAL] >= 0)
+    return ld_fail(ld, ld->line, "has both qty and notional columns; give one of them");
+  if (ld->col[BC_QTY] < 0 && ld->col[BC_NOTIONAL] < 0)
+    return ld_fail(ld, ld->line, "missing column qty or notional");
+  if (ld->col[BC_ENTRY] < 0)
+    return ld_fail(ld, ld->line, "missing column entry (entry price)");
+  if (ld->col[BC_LEVERAGE] >= 0 && ld->col[BC_COLLATERAL] >= 0)
+    return ld_fail(ld, ld->line,
+                   "has both leverage and collateral columns; give one of them");
+  if (ld->col[BC_LEVERAGE] < 0 && ld->col[BC_COLLATERAL] < 0)
+    return ld_fail(ld, ld->line, "missing column leverage or collateral");
+  ld->ncol = nf;
+  ld->header_line = ld->line;
+  return LIQ_OK;
+}
+
+/* Column c of the current row as a positive finite number. */
+static int number(loader *ld, int c, double *v) {
+  const char *s = ld->fld[ld->col[c]];
+  char *end;
+  char sb[FIELD_SHOW];
+  if (*s == '\0') return ld_fail(ld, ld->line, "%s is empty", bc_name[c]);
+  *v = strtod(s, &end);
+  if (*end != '\0')
+    return ld_fail(ld, ld->line, "%s is not a number '%s'", bc_name[c],
+                   show(s, sb, sizeof sb));
+  if (!isfinite(*v) || !(*v > 0.0))
+    return ld_fail(ld, ld->line, "%s must be a positive finite number, got '%s'",
+                   bc_name[c], show(s, sb, sizeof sb));
+  return LIQ_OK;
+}
+
+static int reserve(loader *ld) {
+  liq_book *b = ld->b;
+  size_t nc;
+  void *p;
+  if (b->n < ld->cap) return LIQ_OK;
+  nc = ld->cap ? 2 * ld->cap : 1024;
+  if ((p = realloc(b->side, nc * sizeof *b->side)) == NULL) return LIQ_NOMEM;
+  b->side = p;
+  if ((p = realloc(b->qty, nc * sizeof *b->qty)) == NULL) return LIQ_NOMEM;
+  b->qty = p;
+  if ((p = realloc(b->entry, nc * sizeof *b->entry)) == NULL) return LIQ_NOMEM;
+  b->entry = p;
+  if ((p = realloc(b->collateral, nc * sizeof *b->collateral)) == NULL) return LIQ_NOMEM;
+  b->collateral = p;
+  if ((p = realloc(b->leverage, nc * sizeof *b->leverage)) == NULL) return LIQ_NOMEM;
+  b->leverage = p;
+  ld->cap = nc;
+  return LIQ_OK;
+}
+
+static int row(loader *ld, size_t nf) {
+  const char *s;
+  char sb[FIELD_SHOW];
+  double q, entry, notional, L, c, cap;
+  int side;
+  size_t i;
+  const liq_margin_params *mp = ld->mp;
+
+  if (nf != ld->ncol)
+    return ld_fail(ld, ld->line, "row has %zu field%s but the header (line %ld) has %zu",
+                   nf, nf == 1 ? "" : "s", ld->header_line, ld->ncol);
+  s = ld->fld[ld->col[BC_SIDE]];
+  if (strcasecmp(s, "long") == 0 || strcmp(s, "1") == 0 || strcmp(s, "+1") == 0)
+    side = 1;
+  else if (strcasecmp(s, "short") == 0 || strcmp(s, "-1") == 0)
+    side = -1;
+  else
+    return ld_fail(ld, ld->line, "unknown side '%s' (expected long, short, 1 or -1)",
+                   show(s, sb, sizeof sb));
+  if (number(ld, BC_ENTRY, &entry) != LIQ_OK) return LIQ_INPUT;
+  if (ld->col[BC_QTY] >= 0) {
+    if (number(ld, BC_QTY, &q) != LIQ_OK) return LIQ_INPUT;
+    notional = q * entry;
+  } else {
+    if (number(ld, BC_NOTIONAL, &notional) != LIQ_OK) return LIQ_INPUT;
+    q = notional / entry;
+  }
+  if (!(isfinite(notional) && notional > 0.0 && q > 0.0 && isfinite(q)))
+    return ld_fail(ld, ld->line, "qty * entry is not a positive finite notional");
+  if (ld->col[BC_LEVERAGE] >= 0) {
+    if (number(ld, BC_LEVERAGE, &L) != LIQ_OK) return LIQ_INPUT;
+    c = notional / L;
+  } else {
+    if (number(ld, BC_COLLATERAL, &c) != LIQ_OK) return LIQ_INPUT;
+    L = notional / c;
+  }
+  if (!(isfinite(L) && L > 0.0 && isfinite(c) && c > 0.0))
+    return ld_fail(ld, ld->line, "leverage notional/collateral is not a positive finite number");
+  cap = liq_margin_max_leverage(mp, notional);
+  if (L > cap * (1.0 + LIQ_BOOK_LEV_RTOL))
+    return ld_fail(ld, ld->line,
+                   "leverage %.6g%s is above the maximum %.6g for a notional of %.10g (%s)",
+                   L, ld->col[BC_LEVERAGE] >= 0 ? "" : " (notional / collateral)", cap,
+                   notional,
+                   mp->n_tiers ? "the lower of 1/margin.initial and the tier's max_leverage"
+                               : "1/margin.initial");
+  if (ld->b->n >= LIQ_BOOK_MAX_POSITIONS)
+    return ld_fail(ld, ld->line, "more than %u positions", LIQ_BOOK_MAX_POSITIONS);
+  if (reserve(ld) != LIQ_OK)
+    return liq_errf(ld->err, LIQ_NOMEM, ld->path, 0, "out of memory reading the book file");
+  i = ld->b->n++;
+  ld->b->side[i] = (int8_t)side;
+  ld->b->qty[i] = q;
+  ld->b->entry[i] = entry;
+  ld->b->collateral[i] = c;
+  ld->b->leverage[i] = L;
+  if (isfinite(ld->start) && !above_mm(ld->b, i, mp, ld->start))
+    return ld_fail(ld, ld->line,
+                   "position is already at or below maintenance at the start price "
+                   "%.10g (liquidation price %.10g); a book must fit the price it starts from",
+                   ld->start, liq_margin_rule_liq_price(mp, side, q, entry, c));
+  return LIQ_OK;
+}
+
+/* The loader; 'start' NaN skips the maintenance check at the start price. */
+static int load_csv(const char *path, const liq_margin_params *mp, double start,
+                    liq_book **out, liq_err *err) {
+  loader ld;
+  FILE *f = NULL;
+  char *buf = NULL;
+  size_t bufcap = 0;
+  ssize_t len;
+  int rc = LIQ_OK, have_header = 0;
+
+  if (out == NULL) return liq_errf(err, LIQ_USAGE, path, 0, "book: 'out' is NULL");
+  *out = NULL;
+  if (path == NULL || path[0] == '\0')
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "book: no book file given");
+  memset(&ld, 0, sizeof ld);
+  ld.path = path;
+  ld.err = err;
+  ld.mp = mp;
+  ld.start = start;
+  ld.b = calloc(1, sizeof *ld.b);
+  if (ld.b == NULL) return liq_errf(err, LIQ_NOMEM, path, 0, "out of memory");
+  f = fopen(path, "rb");
+  if (f == NULL) {
+    rc = liq_errf(err, LIQ_IO, path, 0, "cannot open book file: %s", strerror(errno));
+    goto out;
+  }
+  while ((len = getline(&buf, &bufcap, f)) >= 0) {
+    char *p = buf;
+    long nf;
+    ld.line++;
+    if (ld.line == 1 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) p += 3;
+    while (is_blank(*p)) p++;
+    if (*p == '\0' || *p == '#') continue;
+    if ((size_t)len != strlen(buf)) {
+      rc = ld_fail(&ld, ld.line, "line holds a NUL byte (not a text CSV file?)");
+      goto out;
+    }
+    nf = split(&ld, p);
+    if (nf < 0) {
+      rc = liq_errf(err, LIQ_NOMEM, path, 0, "out of memory reading the book file");
+      goto out;
+    }
+    if (!have_header) {
+      if ((rc = header(&ld, (size_t)nf)) != LIQ_OK) goto out;
+      have_header = 1;
+      continue;
+    }
+    if ((rc = row(&ld, (size_t)nf)) != LIQ_OK) goto out;
+  }
+  if (ferror(f)) {
+    rc = liq_errf(err, LIQ_IO, path, 0, "cannot read book file: %s", strerror(errno));
+    goto out;
+  }
+  if (!have_header) {
+    rc = ld_fail(&ld, 1, "empty book file: expected a header line such as "
+                 "side,qty,entry,leverage and one row per position");
+    goto out;
+  }
+  if (ld.b->n == 0) {
+    rc = ld_fail(&ld, ld.header_line, "book file has a header but no positions");
+    goto out;
+  }
+  *out = ld.b;
+  ld.b = NULL;
+out:
+  if (f) fclose(f);
+  free(buf);
+  free(ld.fld);
+  liq_book_free(ld.b);
+  return rc;
+}
+
+int liq_book_load_csv(const char *path, const liq_margin_params *mp,
+                      liq_book **out /* OUT */, liq_err *err) {
+  return load_csv(path, mp, nan(""), out, err);
+}
+
+/* ------------------------------------------------------------------------
+** Scenario dispatch
+*/
+
+int liq_book_build(const liq_scenario *sc, const liq_path *path, uint64_t seed,
+                   liq_book **out /* OUT */, liq_err *err) {
+  liq_path *w = NULL;
+  int rc;
+  if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "book: 'out' is NULL");
+  *out = NULL;
+  if (sc == NULL || path == NULL || path->n == 0)
+    return liq_errf(err, LIQ_USAGE, NULL, 0,
+                    "book: needs a scenario and a price path of >= 1 bar (the start "
+                    "price is the path's first open)");
+  if (sc->book.file[0] != '\0')
+    return load_csv(sc->book.file, &sc->margin, path->open[0], out, err);
+  if (sc->book.entry_mode != LIQ_ENTRY_HISTORY)
+    return liq_book_generate(&sc->book, &sc->margin, path->open[0], seed, out, err);
+  rc = liq_book_warmup(sc, path, seed, &w, err);
+  if (rc != LIQ_OK) return rc;
+  rc = liq_book_generate_history(&sc->book, &sc->margin, w, path->open[0], seed, out, err);
+  liq_path_free(w);
   return rc;
 }

@@ -1,10 +1,14 @@
 /*
-** liq_book.h: synthetic books of isolated-margin positions (struct of arrays).
+** liq_book.h: books of isolated-margin positions (struct of arrays):
+** generated (entries spread around the start price, or opened over a
+** warm-up history) or imported from a CSV file.
 **
 ** Position i: side[i] = +1 long / -1 short, qty[i] > 0 base units,
 ** entry[i] > 0 quote per base, collateral[i] = entry notional / leverage,
-** leverage[i] = the leverage it opened at (demand capped at 1/initial).
-** Ids are array indices.  Generation is deterministic for a given seed.
+** leverage[i] = the leverage it opened at.  Generated leverage is the
+** demand capped by liq_margin_max_leverage() for the entry notional (the
+** lower of 1/initial and the tier bracket's max_leverage).  Ids are array
+** indices.  Generation is deterministic for a given seed.
 */
 #ifndef LIQ_BOOK_H
 #define LIQ_BOOK_H
@@ -13,6 +17,7 @@
 #include <stdint.h>
 
 #include "liq_err.h"
+#include "liq_path.h"
 #include "liq_scenario.h"
 
 typedef struct liq_book {
@@ -29,18 +34,101 @@ liq_book *liq_book_alloc(size_t n);
 void liq_book_free(liq_book *b);
 
 /*
+** The book the scenario asks for, against the price path 'path' (its
+** first open is the start price):
+**
+**   sc->book.file[0]               liq_book_load_csv(), and every position
+**                                  must be above maintenance at the start
+**                                  price (else LIQ_INPUT at the row's
+**                                  FILE:LINE);
+**   entry_mode LIQ_ENTRY_HISTORY   history entries (see liq_book_warmup());
+**   otherwise                      liq_book_generate().
+**
+** 'seed' is the book stream's seed (liq_seed(base, replicate,
+** LIQ_STREAM_BOOK)); the warm-up path of a generated model uses the
+** separate stream liq_seed(seed, 0, 3).  On failure *out is NULL.
+*/
+int liq_book_build(const liq_scenario *sc, const liq_path *path, uint64_t seed,
+                   liq_book **out /* OUT */, liq_err *err);
+
+/*
 ** Draw bp->positions positions around 'start_price'.  The first
 ** round(positions * long_share) are long, the rest short.  Each position
-** draws a leverage from the weighted demand (capped at 1/mp->initial), an
-** entry notional (lognormal or fixed) and an entry price
-** start * exp(entry_spread * Z).  A draw whose equity at start_price is at
-** or below maintenance is redrawn whole (as a real book holds no position
-** that is already liquidatable); after 1000 failed draws for one position
-** the book is rejected as LIQ_INPUT (entry spread too wide for the
-** leverage).
+** draws a leverage from the weighted demand, an entry notional (lognormal
+** or fixed), caps the leverage at liq_margin_max_leverage(mp, notional),
+** and draws an entry price start * exp(entry_spread * Z).  A draw whose
+** equity at start_price is at or below liq_margin_mm(mp, qty * start) is
+** redrawn whole (as a real book holds no position that is already
+** liquidatable); after 1000 failed draws for one position the book is
+** rejected as LIQ_INPUT (entry spread too wide for the leverage).
 */
 int liq_book_generate(const liq_book_params *bp, const liq_margin_params *mp,
                       double start_price, uint64_t seed,
+                      liq_book **out /* OUT */, liq_err *err);
+
+/*
+** History entries: the warm-up series the positions open on, n =
+** sc->book.entry_lookback bars ending just before bar 0 of 'path'.
+**
+**   replay (sc->price.model == LIQ_PRICE_REPLAY): the last lookback bars
+**     of sc->price.file before path->t_ms[0], with their times and wicks.
+**     Too few bars there (for instance a window that starts at the file's
+**     first bar) is LIQ_INPUT.
+**   generated models: a path of the same model with steps = lookback from
+**     the stream liq_seed(seed, 0, 3), time-reversed so that it ends at
+**     the start price S = path->open[0]: with g_k the generated log
+**     returns (k = 1..L, g_1 first) the warm-up's return in bar j is
+**     g_{L-j}, so its closes are
+**         c'_j = S * exp(-(g_1 + ... + g_{L-1-j})),   j = 0..L-1,
+**     that is c'_{L-1} = S and c'_j = S * g_open / g_close_{L-1-j}.  For
+**     i.i.d. returns (gbm, jump) the reversed series has the same law as a
+**     forward path that ends at S.  Times are negative: bar j opens at
+**     path->t_ms[0] - (L - j) * step.
+**
+** The warm-up path is a plain liq_path (free with liq_path_free()).
+*/
+int liq_book_warmup(const liq_scenario *sc, const liq_path *path,
+                    uint64_t seed, liq_path **out /* OUT */, liq_err *err);
+
+/*
+** Positions opened over 'warmup' (from liq_book_warmup()) and still open
+** at 'start_price': sides and sizes as in liq_book_generate(); each
+** position then draws its opening bar j uniformly from the warm-up and
+** enters at that bar's close (no entry spread).  It must have survived
+** every later warm-up bar (long: every low after j above its liquidation
+** price under the rule, liq_margin_rule_liq_price(); short: every high
+** below it) and be above maintenance at start_price; otherwise it is
+** redrawn whole, with the same 1000-draw limit as liq_book_generate().
+** Survivorship thins high leverage among old entries, as in a real book.
+*/
+int liq_book_generate_history(const liq_book_params *bp,
+                              const liq_margin_params *mp,
+                              const liq_path *warmup, double start_price,
+                              uint64_t seed, liq_book **out /* OUT */,
+                              liq_err *err);
+
+/*
+** Read a book from a CSV file.  Lines that are empty or whose first
+** non-blank character is '#' are skipped (comments).  The first other
+** line is a header naming the columns, in any order, case-insensitive:
+**
+**   side        long | short | 1 | -1 (+1), case-insensitive
+**   qty         base units, > 0          } exactly one of the two
+**   notional    entry notional, > 0      }   (qty = notional / entry)
+**   entry       entry price, > 0
+**   leverage    leverage at open, > 0    } exactly one of the two
+**   collateral  quote currency, > 0      }   (leverage = notional / collateral)
+**   id          optional, ignored (positions are numbered by row)
+**
+** Fields may be surrounded by blanks or double quotes.  A leverage above
+** liq_margin_max_leverage(mp, notional) is an error (the exchange would
+** not have opened the position).  Every error is LIQ_INPUT with the
+** CSV's FILE:LINE (an empty file and missing columns: the header's line);
+** a file that cannot be read is LIQ_IO.  Whether a position is already
+** liquidatable depends on the start price, which the loader does not
+** know: liq_book_build() checks it.
+*/
+int liq_book_load_csv(const char *path, const liq_margin_params *mp,
                       liq_book **out /* OUT */, liq_err *err);
 
 #endif /* LIQ_BOOK_H */

@@ -1,8 +1,14 @@
 /*
 ** test_book.c: synthetic books are deterministic, respect the leverage cap
-** and the long share, and hold no position that is already liquidatable.
+** (flat and tiered) and the long share, and hold no position that is
+** already liquidatable; history entries open on warm-up closes and survive
+** the warm-up; book CSVs load in every column variant and every bad row
+** fails at its FILE:LINE.
 */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "liq_book.h"
 #include "liq_margin.h"
@@ -100,12 +106,537 @@ static void test_rejects_bad_start(void **state) {
   assert_null(b);
 }
 
+/* ------------------------------------------------------------------------
+** Tiered rules
+*/
+
+/* Brackets capping leverage at 125x, 20x and 5x; margin.initial allows 200x. */
+static void tiered(liq_margin_params *mp) {
+  memset(mp, 0, sizeof *mp);
+  mp->initial = 0.005;
+  mp->call_level = 1.0;
+  mp->n_tiers = 3;
+  mp->tiers[0].floor = 0.0;      mp->tiers[0].max_leverage = 125.0; mp->tiers[0].maintenance = 0.004;
+  mp->tiers[1].floor = 50000.0;  mp->tiers[1].max_leverage = 20.0;  mp->tiers[1].maintenance = 0.025;
+  mp->tiers[2].floor = 250000.0; mp->tiers[2].max_leverage = 5.0;   mp->tiers[2].maintenance = 0.1;
+  liq_margin_complete_tiers(mp, NULL);
+}
+
+static void test_tier_leverage_caps(void **state) {
+  liq_scenario sc;
+  liq_book *b = NULL;
+  liq_err err;
+  size_t i, by_cap[3] = {0, 0, 0};
+  double start = 2385.0;
+  (void)state;
+  scenario(&sc);
+  tiered(&sc.margin);
+  sc.book.n_leverage = 1;
+  sc.book.leverage[0] = 150.0;   /* above every cap */
+  sc.book.weights[0] = 1.0;
+  sc.book.notional_median = 60000.0;
+  sc.book.notional_sigma = 1.5;
+  sc.book.entry_spread = 0.001;
+  assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, start, 3, &b, &err), &err);
+  for (i = 0; i < b->n; i++) {
+    double notional = b->qty[i] * b->entry[i];
+    size_t k = liq_margin_bracket(&sc.margin, notional);
+    double cap = liq_margin_max_leverage(&sc.margin, notional);
+    /* min(1/initial, the bracket's max_leverage), and the demand is above it */
+    assert_rel(cap, fmin(200.0, sc.margin.tiers[k].max_leverage), 1e-12);
+    assert_rel(b->leverage[i], cap, 1e-12);
+    assert_rel(b->collateral[i], notional / b->leverage[i], 1e-12);
+    assert_true(liq_margin_equity(b->side[i], b->qty[i], b->entry[i], b->collateral[i], start) >
+                liq_margin_mm(&sc.margin, b->qty[i] * start));
+    by_cap[k]++;
+  }
+  /* every bracket is populated */
+  assert_true(by_cap[0] > 100 && by_cap[1] > 100 && by_cap[2] > 100);
+  liq_book_free(b);
+}
+
+/* Flat rules: liq_book_build dispatches to liq_book_generate. */
+static void test_build_spread_is_generate(void **state) {
+  liq_scenario sc;
+  liq_path *path = NULL;
+  liq_book *a = NULL, *b = NULL;
+  liq_err err;
+  size_t i;
+  (void)state;
+  scenario(&sc);
+  sc.price.start = 30000.0;
+  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  assert_liq_ok(liq_book_build(&sc, path, 77, &a, &err), &err);
+  assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, path->open[0], 77, &b, &err), &err);
+  assert_int_equal(a->n, b->n);
+  for (i = 0; i < a->n; i++)
+    assert_true(a->qty[i] == b->qty[i] && a->entry[i] == b->entry[i] &&
+                a->collateral[i] == b->collateral[i] && a->side[i] == b->side[i] &&
+                a->leverage[i] == b->leverage[i]);
+  liq_book_free(a);
+  liq_book_free(b);
+  liq_path_free(path);
+}
+
+/* ------------------------------------------------------------------------
+** History entries
+*/
+
+/* Survival checked the slow way: some warm-up bar j with close == entry
+** such that every later low (long) / high (short) stayed clear of the
+** liquidation price.  Returns the latest such j, or -1. */
+static long opened_at(const liq_book *b, size_t i, const liq_path *w,
+                      const liq_margin_params *mp) {
+  double p_liq = liq_margin_rule_liq_price(mp, b->side[i], b->qty[i], b->entry[i],
+                                           b->collateral[i]);
+  size_t j, k;
+  for (j = w->n; j-- > 0;) {
+    int ok = 1;
+    if (w->close[j] != b->entry[i]) continue;
+    for (k = j + 1; k < w->n && ok; k++)
+      ok = b->side[i] > 0 ? w->low[k] > p_liq : w->high[k] < p_liq;
+    if (ok) return (long)j;
+  }
+  return -1;
+}
+
+static void history_scenario(liq_scenario *sc) {
+  scenario(sc);
+  sc->book.positions = 3000;
+  sc->book.n_leverage = 3;
+  sc->book.leverage[0] = 3; sc->book.leverage[1] = 20; sc->book.leverage[2] = 100;
+  sc->book.weights[0] = 0.4; sc->book.weights[1] = 0.3; sc->book.weights[2] = 0.3;
+  sc->book.entry_spread = 0.0;
+  sc->book.entry_mode = LIQ_ENTRY_HISTORY;
+  sc->book.entry_lookback = 600;
+  sc->price.start = 2385.0;
+  sc->price.volatility = 0.8;
+}
+
+/* The generated warm-up is the time-reversed model path, ending at the start:
+** c'_j = start * exp(-(sum of the generated returns g_1..g_{L-1-j})). */
+static void test_history_gbm_warmup(void **state) {
+  liq_scenario sc, copy;
+  liq_path *path = NULL, *w = NULL, *g = NULL;
+  liq_err err;
+  size_t j, L;
+  uint64_t seed = 11;
+  (void)state;
+  history_scenario(&sc);
+  L = sc.book.entry_lookback;
+  assert_liq_ok(liq_path_build(&sc, 5, &path, &err), &err);
+  assert_liq_ok(liq_book_warmup(&sc, path, seed, &w, &err), &err);
+  assert_int_equal(w->n, L);
+  assert_true(w->close[L - 1] == path->open[0]);
+  copy = sc;
+  copy.steps = L;
+  assert_liq_ok(liq_path_build(&copy, liq_seed(seed, 0, 3), &g, &err), &err);
+  for (j = 0; j < L; j++) {
+    double sum = 0.0;
+    size_t k;
+    for (k = 1; k + j < L; k++)   /* g_1 .. g_{L-1-j} */
+      sum += log(g->close[k - 1] / (k == 1 ? g->open[0] : g->close[k - 2]));
+    assert_rel(w->close[j], path->open[0] * exp(-sum), 1e-9);
+    assert_true(w->low[j] <= w->close[j] && w->high[j] >= w->close[j]);
+    assert_true(w->t_ms[j] < path->t_ms[0]);
+    if (j > 0) assert_true(w->open[j] == w->close[j - 1]);
+  }
+  /* bar L-1 is the one just before bar 0 */
+  assert_true(w->t_ms[L - 1] == path->t_ms[0] - 60000);
+  liq_path_free(g);
+  liq_path_free(w);
+  liq_path_free(path);
+}
+
+static void test_history_gbm_entries(void **state) {
+  liq_scenario sc;
+  liq_path *path = NULL, *w = NULL;
+  liq_book *a = NULL, *b = NULL, *c = NULL;
+  liq_err err;
+  size_t i, early = 0, early_100x = 0, differ = 0, longs = 0;
+  double start;
+  (void)state;
+  history_scenario(&sc);
+  assert_liq_ok(liq_path_build(&sc, 5, &path, &err), &err);
+  start = path->open[0];
+  assert_liq_ok(liq_book_warmup(&sc, path, 21, &w, &err), &err);
+  assert_liq_ok(liq_book_build(&sc, path, 21, &a, &err), &err);
+  assert_int_equal(a->n, 3000);
+  for (i = 0; i < a->n; i++) {
+    long j = opened_at(a, i, w, &sc.margin);
+    longs += a->side[i] > 0;
+    assert_true(j >= 0);   /* on a warm-up close, survived every later bar */
+    assert_true(liq_margin_equity(a->side[i], a->qty[i], a->entry[i], a->collateral[i], start) >
+                liq_margin_mm(&sc.margin, a->qty[i] * start));
+    assert_true(a->leverage[i] <= 100.0 + 1e-9);
+    if ((size_t)j < w->n / 2) {
+      early++;
+      early_100x += a->leverage[i] > 50.0;
+    }
+  }
+  assert_int_equal(longs, 1800);
+  /* entries spread over the warm-up */
+  assert_true(early > 300);
+  /* 100x is 30 % of demand; among entries in the first half of the
+  ** warm-up survivorship leaves less than half that share */
+  assert_true(early_100x * 100 < early * 15);
+  /* deterministic for a seed, different for another */
+  assert_liq_ok(liq_book_build(&sc, path, 21, &b, &err), &err);
+  assert_liq_ok(liq_book_build(&sc, path, 22, &c, &err), &err);
+  for (i = 0; i < a->n; i++) {
+    assert_true(a->qty[i] == b->qty[i] && a->entry[i] == b->entry[i] &&
+                a->collateral[i] == b->collateral[i] && a->side[i] == b->side[i]);
+    differ += a->entry[i] != c->entry[i];
+  }
+  assert_true(differ > a->n / 2);
+  liq_book_free(a);
+  liq_book_free(b);
+  liq_book_free(c);
+  liq_path_free(w);
+  liq_path_free(path);
+}
+
+/* A lookback the leverage mix cannot survive fails like a too-wide spread. */
+static void test_history_too_long(void **state) {
+  liq_scenario sc;
+  liq_path *path = NULL;
+  liq_book *b = NULL;
+  liq_err err;
+  (void)state;
+  history_scenario(&sc);
+  sc.book.n_leverage = 1;
+  sc.book.leverage[0] = 100;
+  sc.book.weights[0] = 1.0;
+  sc.price.volatility = 10.0;
+  sc.book.entry_lookback = 20000;
+  assert_liq_ok(liq_path_build(&sc, 5, &path, &err), &err);
+  assert_int_equal(liq_book_build(&sc, path, 1, &b, &err), LIQ_INPUT);
+  assert_null(b);
+  assert_non_null(strstr(err.msg, "warm-up"));
+  assert_non_null(strstr(err.msg, "lookback_steps"));
+  sc.book.entry_lookback = 0;
+  assert_int_equal(liq_book_build(&sc, path, 1, &b, &err), LIQ_INPUT);
+  assert_non_null(strstr(err.msg, ">= 1"));
+  liq_path_free(path);
+}
+
+#define BOOK_PRICES LIQ_TEST_DATA "/book_prices.csv"
+#define BOOK_T0     1600000000000LL   /* open time of the file's first bar */
+
+/* Replay of tests/data/book_prices.csv: 40 one-minute bars, an up wick
+** (high 107.79) in bar 15 and a down wick (low 89.85) in bar 25; the
+** window starts at bar 30. */
+static void replay_scenario(liq_scenario *sc) {
+  history_scenario(sc);
+  sc->price.model = LIQ_PRICE_REPLAY;
+  snprintf(sc->price.file, sizeof sc->price.file, "%s", BOOK_PRICES);
+  sc->price.has_from = 1;
+  sc->price.from_ms = BOOK_T0 + 30 * 60000;
+  sc->steps = 10;
+  sc->book.entry_lookback = 20;
+  sc->book.leverage[0] = 2; sc->book.leverage[1] = 5; sc->book.leverage[2] = 50;
+  sc->book.positions = 2000;
+}
+
+static void test_history_replay(void **state) {
+  liq_scenario sc;
+  liq_path *path = NULL, *w = NULL, *all = NULL;
+  liq_book *b = NULL;
+  liq_err err;
+  size_t i, j, before_wick_long = 0, before_squeeze_short = 0;
+  (void)state;
+  replay_scenario(&sc);
+  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  assert_true(path->t_ms[0] == BOOK_T0 + 30 * 60000);
+  assert_liq_ok(liq_path_replay(BOOK_PRICES, 0, 0, 0, 0, 0, &all, &err), &err);
+  assert_liq_ok(liq_book_warmup(&sc, path, 3, &w, &err), &err);
+  /* the warm-up is bars 10..29 of the file, wicks included */
+  assert_int_equal(w->n, 20);
+  assert_true(w->has_ohlc);
+  for (j = 0; j < 20; j++) {
+    assert_true(w->t_ms[j] == all->t_ms[10 + j]);
+    assert_true(w->open[j] == all->open[10 + j] && w->high[j] == all->high[10 + j] &&
+                w->low[j] == all->low[10 + j] && w->close[j] == all->close[10 + j]);
+  }
+  assert_liq_ok(liq_book_build(&sc, path, 3, &b, &err), &err);
+  for (i = 0; i < b->n; i++) {
+    long jj = opened_at(b, i, w, &sc.margin);
+    assert_true(jj >= 0);
+    /* a 50x long cannot have lived through the down wick, nor a 50x
+    ** short through the up wick */
+    if (b->leverage[i] == 50.0 && b->side[i] > 0) assert_true(jj >= 15);
+    if (b->leverage[i] == 50.0 && b->side[i] < 0) assert_true(jj >= 5);
+    before_wick_long += b->side[i] > 0 && jj < 15;
+    before_squeeze_short += b->side[i] < 0 && jj < 5;
+    assert_true(liq_margin_equity(b->side[i], b->qty[i], b->entry[i], b->collateral[i],
+                                  path->open[0]) >
+                liq_margin_mm(&sc.margin, b->qty[i] * path->open[0]));
+  }
+  /* low-leverage positions from before the wicks are still there */
+  assert_true(before_wick_long > 50 && before_squeeze_short > 20);
+  liq_book_free(b);
+  liq_path_free(w);
+  liq_path_free(all);
+  liq_path_free(path);
+}
+
+static void test_history_replay_too_few_bars(void **state) {
+  liq_scenario sc;
+  liq_path *path = NULL;
+  liq_book *b = NULL;
+  liq_err err;
+  (void)state;
+  replay_scenario(&sc);
+  snprintf(sc.path, sizeof sc.path, "history.cfg");
+  sc.book.entry_lookback = 31;
+  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  assert_int_equal(liq_book_build(&sc, path, 3, &b, &err), LIQ_INPUT);
+  assert_null(b);
+  assert_string_equal(err.file, "history.cfg");
+  assert_non_null(strstr(err.msg, "only 30 bars before"));
+  assert_non_null(strstr(err.msg, "lookback_steps = 31"));
+  liq_path_free(path);
+  /* the window starts at the file's first bar: nothing before it */
+  sc.price.has_from = 0;
+  sc.book.entry_lookback = 1;
+  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  assert_int_equal(liq_book_build(&sc, path, 3, &b, &err), LIQ_INPUT);
+  assert_non_null(strstr(err.msg, "window starts at the first bar"));
+  assert_non_null(strstr(err.msg, "price.from"));
+  liq_path_free(path);
+}
+
+/* ------------------------------------------------------------------------
+** CSV import
+*/
+
+static void flat(liq_margin_params *mp) {
+  memset(mp, 0, sizeof *mp);
+  mp->initial = 0.01;
+  mp->maintenance = 0.005;
+  mp->call_level = 1.0;
+}
+
+static liq_book *load_text(const char *text, const liq_margin_params *mp, int *rc,
+                           liq_err *err, char *file, size_t size) {
+  liq_book *b = NULL;
+  liq_test_write_temp(text, ".csv", file, size);
+  *rc = liq_book_load_csv(file, mp, &b, err);
+  remove(file);
+  return b;
+}
+
+static void test_csv_good(void **state) {
+  liq_margin_params mp;
+  liq_book *b = NULL;
+  liq_err err;
+  char file[512];
+  int rc;
+  (void)state;
+  flat(&mp);
+  /* qty + leverage, with ids, comments, blank lines and every side spelling */
+  b = load_text("# a comment\n"
+                "\n"
+                "id,side,qty,entry,leverage\n"
+                "7,long,0.5,30000,10\n"
+                "  # another comment\n"
+                "8,SHORT,2,100.5,100\n"
+                "9,1,1,50,1\n"
+                "10,-1,3,40,0.5\n"
+                "11,+1,1,20,2\n"
+                "12,Long,1,20,2",           /* no newline at the end */
+                &mp, &rc, &err, file, sizeof file);
+  assert_liq_ok(rc, &err);
+  assert_int_equal(b->n, 6);
+  assert_true(b->side[0] == 1 && b->side[1] == -1 && b->side[2] == 1 &&
+              b->side[3] == -1 && b->side[4] == 1 && b->side[5] == 1);
+  assert_rel(b->qty[0], 0.5, 0);
+  assert_rel(b->entry[0], 30000.0, 0);
+  assert_rel(b->collateral[0], 1500.0, 1e-15);
+  assert_rel(b->leverage[0], 10.0, 0);
+  assert_rel(b->collateral[1], 2.01, 1e-15);
+  assert_rel(b->collateral[3], 240.0, 1e-15);   /* over-collateralised: 0.5x */
+  liq_book_free(b);
+
+  /* notional + collateral, any order, any case, blanks, quotes and CRLF */
+  b = load_text("\xEF\xBB\xBF Entry , NOTIONAL,\"collateral\",Side\r\n"
+                "100, 5000 ,\"250\",short\r\n"
+                "\"200\",1000,10,\"long\"\r\n",
+                &mp, &rc, &err, file, sizeof file);
+  assert_liq_ok(rc, &err);
+  assert_int_equal(b->n, 2);
+  assert_true(b->side[0] == -1 && b->side[1] == 1);
+  assert_rel(b->qty[0], 50.0, 1e-15);
+  assert_rel(b->leverage[0], 20.0, 1e-15);
+  assert_rel(b->collateral[0], 250.0, 0);
+  assert_rel(b->qty[1], 5.0, 1e-15);
+  assert_rel(b->leverage[1], 100.0, 1e-15);     /* exactly at 1/initial */
+  liq_book_free(b);
+
+  /* qty + collateral, notional + leverage */
+  b = load_text("side,entry,qty,collateral\nlong,10,3,6\n", &mp, &rc, &err, file, sizeof file);
+  assert_liq_ok(rc, &err);
+  assert_rel(b->leverage[0], 5.0, 1e-15);
+  liq_book_free(b);
+  b = load_text("side,entry,notional,leverage\nshort,10,30,3\n", &mp, &rc, &err, file,
+                sizeof file);
+  assert_liq_ok(rc, &err);
+  assert_rel(b->qty[0], 3.0, 1e-15);
+  assert_rel(b->collateral[0], 10.0, 1e-15);
+  liq_book_free(b);
+
+  /* the shipped example loads */
+  assert_liq_ok(liq_book_load_csv(LIQ_SOURCE_DIR "/scenarios/data/book-example.csv", &mp,
+                                  &b, &err), &err);
+  assert_true(b->n >= 500);
+  liq_book_free(b);
+}
+
+typedef struct bad_csv {
+  const char *text;
+  int         code;
+  int         line;
+  const char *fragment;
+} bad_csv;
+
+static void test_csv_bad(void **state) {
+  static const bad_csv cases[] = {
+    { "", LIQ_INPUT, 1, "empty book file" },
+    { "\n# only a comment\n\n", LIQ_INPUT, 1, "empty book file" },
+    { "side,qty,entry,leverage\n", LIQ_INPUT, 1, "no positions" },
+    { "# c\nside,qty,entry,leverage\n\n", LIQ_INPUT, 2, "no positions" },
+    { "long,1,100,10\n", LIQ_INPUT, 1, "needs a header" },
+    { "side,qty,entry\nlong,1,100\n", LIQ_INPUT, 1, "missing column leverage or collateral" },
+    { "side,entry,leverage\n", LIQ_INPUT, 1, "missing column qty or notional" },
+    { "qty,entry,leverage\n", LIQ_INPUT, 1, "missing column side" },
+    { "side,qty,leverage\n", LIQ_INPUT, 1, "missing column entry" },
+    { "side,qty,notional,entry,leverage\n", LIQ_INPUT, 1, "both qty and notional" },
+    { "side,qty,entry,leverage,collateral\n", LIQ_INPUT, 1, "both leverage and collateral" },
+    { "side,qty,entry,leverage,colateral\n", LIQ_INPUT, 1, "unknown column 'colateral'" },
+    { "side,qty,entry,Side,leverage\n", LIQ_INPUT, 1, "'side' appears twice" },
+    { "side,qty,entry,leverage,\n", LIQ_INPUT, 1, "column 5 of the header has no name" },
+    { "side,qty,entry,leverage\nlong,1,100,10\nbuy,1,100,10\n", LIQ_INPUT, 3,
+      "unknown side 'buy'" },
+    { "side,qty,entry,leverage\n\n# c\nlong,0,100,10\n", LIQ_INPUT, 4,
+      "qty must be a positive finite number, got '0'" },
+    { "side,qty,entry,leverage\nlong,-1,100,10\n", LIQ_INPUT, 2, "qty must be a positive" },
+    { "side,qty,entry,leverage\nlong,1,nan,10\n", LIQ_INPUT, 2, "entry must be a positive" },
+    { "side,qty,entry,leverage\nlong,1,inf,10\n", LIQ_INPUT, 2, "entry must be a positive" },
+    { "side,qty,entry,leverage\nlong,1,100,abc\n", LIQ_INPUT, 2,
+      "leverage is not a number 'abc'" },
+    { "side,qty,entry,leverage\nlong,,100,10\n", LIQ_INPUT, 2, "qty is empty" },
+    { "side,notional,entry,collateral\nshort,1000,100,0\n", LIQ_INPUT, 2,
+      "collateral must be a positive" },
+    { "side,qty,entry,leverage\nlong,1,100,10\nshort,1,100\n", LIQ_INPUT, 3,
+      "row has 3 fields but the header (line 1) has 4" },
+    { "side,qty,entry,leverage\nlong,1,100,10,5\n", LIQ_INPUT, 2, "row has 5 fields" },
+    { "side,qty,entry,leverage\nlong,1,100,100.5\n", LIQ_INPUT, 2,
+      "leverage 100.5 is above the maximum 100" },
+    { "side,notional,entry,collateral\nlong,1000,100,5\n", LIQ_INPUT, 2,
+      "leverage 200 (notional / collateral) is above the maximum 100" },
+    { "side,qty,entry,leverage\nlong,1e300,1e300,10\n", LIQ_INPUT, 2,
+      "not a positive finite notional" },
+  };
+  liq_margin_params mp;
+  size_t k;
+  (void)state;
+  flat(&mp);
+  for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    liq_book dummy, *b = &dummy;   /* must come back NULL */
+    liq_err err;
+    char file[512];
+    int rc;
+    liq_test_write_temp(cases[k].text, ".csv", file, sizeof file);
+    rc = liq_book_load_csv(file, &mp, &b, &err);
+    if (rc != cases[k].code || err.line != cases[k].line ||
+        strstr(err.msg, cases[k].fragment) == NULL || strcmp(err.file, file) != 0) {
+      print_error("case %zu: rc %d line %d msg '%s' (want %d, line %d, '%s')\n", k, rc,
+                  err.line, err.msg, cases[k].code, cases[k].line, cases[k].fragment);
+      remove(file);
+      fail();
+    }
+    assert_null(b);
+    remove(file);
+  }
+}
+
+static void test_csv_missing_file_and_tiers(void **state) {
+  liq_margin_params mp;
+  liq_book *b = NULL;
+  liq_err err;
+  char file[512];
+  int rc;
+  (void)state;
+  flat(&mp);
+  assert_int_equal(liq_book_load_csv(LIQ_TEST_DATA "/book_no_such_file.csv", &mp, &b, &err),
+                   LIQ_IO);
+  assert_null(b);
+  /* tiers: 50x is fine for a small notional, not in the 20x bracket */
+  tiered(&mp);
+  b = load_text("side,notional,entry,leverage\nlong,1000,100,50\n", &mp, &rc, &err, file,
+                sizeof file);
+  assert_liq_ok(rc, &err);
+  liq_book_free(b);
+  b = load_text("side,notional,entry,leverage\nlong,1000,100,50\nlong,60000,100,50\n", &mp,
+                &rc, &err, file, sizeof file);
+  assert_int_equal(rc, LIQ_INPUT);
+  assert_null(b);
+  assert_int_equal(err.line, 3);
+  assert_non_null(strstr(err.msg, "above the maximum 20"));
+  assert_non_null(strstr(err.msg, "tier"));
+}
+
+/* liq_book_build with book.file: the file's rows, and none may already be
+** liquidatable at the start price. */
+static void test_build_file(void **state) {
+  liq_scenario sc;
+  liq_path *path = NULL;
+  liq_book *b = NULL;
+  liq_err err;
+  (void)state;
+  scenario(&sc);
+  sc.price.start = 100.0;
+  sc.steps = 5;
+  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  liq_test_write_temp("side,qty,entry,leverage\nlong,1,100,10\nshort,2,101,20\n", ".csv",
+                      sc.book.file, sizeof sc.book.file);
+  assert_liq_ok(liq_book_build(&sc, path, 1, &b, &err), &err);
+  assert_int_equal(b->n, 2);
+  assert_true(b->side[1] == -1 && b->entry[1] == 101.0);
+  liq_book_free(b);
+  remove(sc.book.file);
+  /* a 50x long from 103: liquidation price ~101.4, above the start 100 */
+  liq_test_write_temp("side,qty,entry,leverage\nlong,1,100,10\nlong,1,103,50\n", ".csv",
+                      sc.book.file, sizeof sc.book.file);
+  assert_int_equal(liq_book_build(&sc, path, 1, &b, &err), LIQ_INPUT);
+  assert_null(b);
+  assert_string_equal(err.file, sc.book.file);
+  assert_int_equal(err.line, 3);
+  assert_non_null(strstr(err.msg, "below maintenance at the start price 100"));
+  /* liq_book_load_csv alone does not know the start price */
+  assert_liq_ok(liq_book_load_csv(sc.book.file, &sc.margin, &b, &err), &err);
+  liq_book_free(b);
+  remove(sc.book.file);
+  liq_path_free(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_generate_invariants),
     cmocka_unit_test(test_deterministic),
     cmocka_unit_test(test_fixed_notional_at_start),
     cmocka_unit_test(test_rejects_bad_start),
+    cmocka_unit_test(test_tier_leverage_caps),
+    cmocka_unit_test(test_build_spread_is_generate),
+    cmocka_unit_test(test_history_gbm_warmup),
+    cmocka_unit_test(test_history_gbm_entries),
+    cmocka_unit_test(test_history_too_long),
+    cmocka_unit_test(test_history_replay),
+    cmocka_unit_test(test_history_replay_too_few_bars),
+    cmocka_unit_test(test_csv_good),
+    cmocka_unit_test(test_csv_bad),
+    cmocka_unit_test(test_csv_missing_file_and_tiers),
+    cmocka_unit_test(test_build_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
