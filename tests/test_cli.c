@@ -188,7 +188,7 @@ static size_t expected_step_rows(const liq_scenario *sc, size_t n) {
 
 /* The checks every finished run must pass. */
 static void check_run(sqlite3 *db, sqlite3_int64 run_id, const liq_scenario *sc,
-                      size_t n_bars, size_t positions) {
+                      size_t n_bars, size_t positions, int long_heavy) {
   char sql[512];
   const char *tables[] = { "runs", "steps", "liquidations", "summary" };
   sqlite3_stmt *st;
@@ -222,27 +222,43 @@ static void check_run(sqlite3 *db, sqlite3_int64 run_id, const liq_scenario *sc,
   st = prepare(db, sql);
   assert_int_equal(sqlite3_step(st), SQLITE_ROW);
   assert_int_equal(sqlite3_column_int64(st, 0), positions);
-  /* The shipped books are long-heavy: forced selling deepens the trough.
-  ** (A short squeeze between peak and trough could break both checks for
-  ** another book; they are expectations about these scenarios.) */
-  assert_true(sqlite3_column_double(st, 1) <= sqlite3_column_double(st, 2));
-  if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-    assert_true(sqlite3_column_double(st, 3) >= 1.0 - 1e-12);
+  assert_true(sqlite3_column_double(st, 1) > 0.0);
+  /* The foundation's books are long-heavy with permanent impact: forced
+  ** selling deepens the trough.  (Transient impact, short squeezes or
+  ** other books can break both checks: they are expectations about those
+  ** scenarios, not laws.) */
+  if (long_heavy) {
+    assert_true(sqlite3_column_double(st, 1) <= sqlite3_column_double(st, 2));
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+      assert_true(sqlite3_column_double(st, 3) >= 1.0 - 1e-12);
+  }
   sqlite3_finalize(st);
 }
 
-/* The scenario and its path as liqsim sees them, to compute expectations. */
+/* The scenario and its path as liqsim sees them, to compute expectations;
+** 'set' may be NULL. */
 static void load_expected(const char *cfg, const char *set, liq_scenario **sc,
                           size_t *n_bars) {
   liq_override ov = { set };
   liq_path *path = NULL;
   liq_err err;
   liq_err_clear(&err);
-  assert_liq_ok(liq_scenario_load(cfg, &ov, 1, sc, &err), &err);
+  assert_liq_ok(liq_scenario_load(cfg, &ov, set ? 1 : 0, sc, &err), &err);
   assert_liq_ok(liq_path_build(*sc, liq_seed((*sc)->seed, 0, LIQ_STREAM_PATH),
                                &path, &err), &err);
   *n_bars = path->n;
   liq_path_free(path);
+}
+
+/* Does the scenario read its book from a file (which fixes its size)? */
+static int has_book_file(const char *cfg) {
+  liq_scenario *sc = NULL;
+  liq_err err;
+  int yes;
+  assert_liq_ok(liq_scenario_load(cfg, NULL, 0, &sc, &err), &err);
+  yes = sc->book.file[0] != '\0';
+  liq_scenario_free(sc);
+  return yes;
 }
 
 static int has_suffix(const char *s, const char *suffix) {
@@ -263,21 +279,29 @@ static void test_shipped_scenarios_run(void **state) {
     liq_scenario *sc = NULL;
     size_t n_bars = 0;
     sqlite3 *h;
+    int file_book;
     if (!has_suffix(e->d_name, ".cfg")) continue;
     snprintf(cfg, sizeof cfg, "%s/scenarios/%s", LIQ_SOURCE_DIR, e->d_name);
     snprintf(db, sizeof db, "%s/%s.db", fx->dir, e->d_name);
-    {
+    file_book = has_book_file(cfg);
+    if (file_book) {
+      const char *args[] = { "run", cfg, "--quiet", "--out", db, NULL };
+      liqsim_ok(fx, args);
+    } else {
       const char *args[] = { "run", cfg, "--set", SMALL_BOOK, "--quiet",
                              "--out", db, NULL };
       liqsim_ok(fx, args);
     }
-    load_expected(cfg, SMALL_BOOK, &sc, &n_bars);
-    if (sc->price.model == LIQ_PRICE_GBM)
-      assert_int_equal(n_bars, sc->steps);
-    else
+    load_expected(cfg, file_book ? NULL : SMALL_BOOK, &sc, &n_bars);
+    if (sc->price.model == LIQ_PRICE_REPLAY)
       assert_true(n_bars > 100);
+    else
+      assert_int_equal(n_bars, sc->steps);
     h = open_db(db);
-    check_run(h, 1, sc, n_bars, 2000);
+    check_run(h, 1, sc, n_bars, file_book ? 1000 : 2000,
+              strcmp(sc->name, "default") == 0 ||
+              strcmp(sc->name, "black-thursday-2020") == 0 ||
+              strcmp(sc->name, "china-ban-2021") == 0);
     sqlite3_close(h);
     liq_scenario_free(sc);
     count++;
