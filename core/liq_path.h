@@ -11,6 +11,12 @@
 ** replay (a CSV file: generic "open_time_ms,open,high,low,close[,volume,...]"
 ** with or without header, Binance's 12-column kline layout with or without
 ** header, or close-only "open_time_ms,close"; detected automatically).
+**
+** Also generated from a seeded mt19937 (deterministic for a seed, has_ohlc
+** = 0): jump (Merton jump diffusion), garch (GARCH(1,1), Student-t) and
+** bootstrap (stationary bootstrap of a history's log returns).  Bad
+** arguments are LIQ_INPUT; a price that leaves the floating-point range is
+** LIQ_NUMERIC.
 */
 #ifndef LIQ_PATH_H
 #define LIQ_PATH_H
@@ -28,7 +34,8 @@ typedef struct liq_path {
   int      has_ohlc;       /* 1: visit low and high inside each step */
   double   step_seconds;   /* seconds per bar */
   double   daily_volatility; /* gbm: volatility / sqrt(365); replay: estimated
-                              ** from log close-to-close returns */
+                              ** from log close-to-close returns; jump, garch,
+                              ** bootstrap: see their constructors */
 } liq_path;
 
 /* Build the path the scenario asks for ('seed' is the path stream's seed,
@@ -46,6 +53,74 @@ int liq_path_gbm(double start, double drift, double volatility,
 int liq_path_replay(const char *csv_path, int has_from, int64_t from_ms,
                     int has_to, int64_t to_ms, size_t max_bars,
                     liq_path **out /* OUT */, liq_err *err);
+
+/*
+** Merton jump diffusion: n bars of dt_seconds; drift, volatility and
+** intensity (expected jumps per year) annualised over 365 days; log jump
+** sizes N(jump_mean, jump_sd^2).  Per step, exactly:
+**   ln(S_t/S_{t-1}) = (drift - volatility^2/2 - intensity k) dt
+**                     + volatility sqrt(dt) Z + sum of N ~ Poisson(intensity dt) jumps,
+** k = exp(jump_mean + jump_sd^2/2) - 1, so drift is the expected growth
+** rate of the price.  daily_volatility = sqrt((volatility^2 + intensity
+** (jump_mean^2 + jump_sd^2)) / 365).  With intensity 0 the path equals
+** liq_path_gbm() with the same seed.
+*/
+int liq_path_jump(double start, double drift, double volatility,
+                  double intensity, double jump_mean, double jump_sd,
+                  double dt_seconds, size_t n, uint64_t seed,
+                  liq_path **out /* OUT */, liq_err *err);
+
+/*
+** GARCH(1,1) per bar of dt_seconds: r_t = mu + sqrt(h_t) z_t with z_t
+** Student-t(nu) scaled to unit variance, h_{t+1} = omega + alpha (r_t -
+** mu)^2 + beta h_t, h_0 = variance0 (NaN: omega / (1 - alpha - beta)).
+** mu, omega, variance0 are per bar; omega > 0, alpha, beta >= 0, alpha +
+** beta < 1, nu > 2.  daily_volatility = sqrt(v * 86400 / dt_seconds), v
+** the unconditional variance omega / (1 - alpha - beta), or h_0 when the
+** variance mean-reverts more slowly than the path is long (1 - alpha -
+** beta < 1/n: a near-integrated GARCH, as fitted on BTC, never gets near
+** its unconditional variance within a run).
+*/
+int liq_path_garch(double start, double mu, double omega, double alpha,
+                   double beta, double nu, double variance0,
+                   double dt_seconds, size_t n, uint64_t seed,
+                   liq_path **out /* OUT */, liq_err *err);
+
+/*
+** Stationary bootstrap (Politis & Romano 1994) of the log close-to-close
+** returns of a history (read with liq_path_replay() within the window;
+** returns across gaps of more than 1.5 median spacings are left out).
+** Each step starts a new block at a uniformly drawn return with
+** probability 1/block (the first step always does), else takes the
+** return after the previous one, wrapping around.  block >= 1 is the mean
+** block length in bars.  start: first open (NaN: the window's first open);
+** n: number of bars (0: as many as the window has).  step_seconds is the
+** history's bar spacing; daily_volatility the history returns' sd scaled
+** to a day.  Errors about the history carry its file name.
+*/
+int liq_path_bootstrap(const char *history_csv, int has_from, int64_t from_ms,
+                       int has_to, int64_t to_ms, double block, double start,
+                       size_t n, uint64_t seed, liq_path **out /* OUT */,
+                       liq_err *err);
+
+/* The same over a history already in memory (NaN start: its first open). */
+int liq_path_bootstrap_from(const liq_path *history, double block, double start,
+                            size_t n, uint64_t seed, liq_path **out /* OUT */,
+                            liq_err *err);
+
+/*
+** Log close-to-close returns ln(close[i] / close[i-1]) of consecutive bars,
+** leaving out pairs whose open times are more than 1.5 median spacings
+** apart (exchange outages).  'r' must hold p->n - 1 values; *n_used gets
+** how many were kept (0 for fewer than 2 bars).  *spacing_s (may be NULL)
+** gets the median bar spacing in seconds (p->step_seconds below 2 bars).
+*/
+int liq_path_returns(const liq_path *p, double *r /* OUT */, size_t *n_used /* OUT */,
+                     double *spacing_s /* OUT */, liq_err *err);
+
+/* A window bound from text: "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" (UTC; 'T'
+** may stand for the space) or Unix milliseconds.  0 ok, -1 malformed. */
+int liq_path_parse_time(const char *text, int64_t *ms /* OUT */);
 
 /* A path over caller-given bars (copies them); high/low may be NULL for
 ** close-only paths, open may be NULL (open = previous close, first = close). */

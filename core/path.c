@@ -1,11 +1,18 @@
 /*
 ** path.c: exogenous price paths (see liq_path.h).
 **
-** Three sources build the same plain struct of bars:
+** Every source builds the same plain struct of bars:
 **
 **   liq_path_gbm()          exact log-normal steps from a seeded mt19937;
+**   liq_path_jump()         Merton jump diffusion, exact per step;
+**   liq_path_garch()        GARCH(1,1) log returns with Student-t innovations;
+**   liq_path_bootstrap()    stationary bootstrap of a history's log returns;
 **   liq_path_replay()       a price CSV read with libcsv, every row checked;
 **   liq_path_from_arrays()  caller-given bars (tests, fitted paths).
+**
+** The generated sources draw from one mt19937 per path, seeded from the
+** 64-bit path seed (rng_seeded()), in a fixed order per step, so a path
+** depends only on its parameters and seed.
 **
 ** The CSV reader feeds libcsv one physical line at a time so that every
 ** error carries the 1-based line the bad row starts on.  The layout is
@@ -110,6 +117,48 @@ static double daily_vol_from_closes(const double *close, size_t n,
 }
 
 /* ------------------------------------------------------------------------
+** Generated paths: shared pieces
+*/
+
+/* A mt19937 seeded from a 64-bit seed, or NULL when out of memory.
+** mt19937 takes 32 bits: both halves are folded in, and a fold of 0
+** (which would select GSL's default seed) maps to a fixed nonzero value. */
+static gsl_rng *rng_seeded(uint64_t seed) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  unsigned long s32;
+  if (r == NULL) return NULL;
+  s32 = (unsigned long)((seed ^ (seed >> 32)) & 0xFFFFFFFFULL);
+  if (s32 == 0) s32 = 0x9E3779B9UL;
+  gsl_rng_set(r, s32);
+  return r;
+}
+
+/* Checks shared by the generated sources; 'what' names the source. */
+static int check_steps(const char *what, double dt_seconds, size_t n,
+                       liq_err *err) {
+  if (!(isfinite(dt_seconds) && dt_seconds > 0.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "%s: step length must be > 0 seconds, got %g", what, dt_seconds);
+  if (n == 0)
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "%s: number of steps must be >= 1", what);
+  if ((double)n * dt_seconds * 1000.0 > 9.0e18)
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "%s: %zu steps of %g s overflow the millisecond clock",
+                    what, n, dt_seconds);
+  return LIQ_OK;
+}
+
+/* Bar t of a generated path: opens at the previous close 'prev'. */
+static void put_bar(liq_path *p, size_t t, double prev, double c,
+                    double dt_seconds) {
+  p->t_ms[t] = (int64_t)llround((double)t * dt_seconds * 1000.0);
+  p->open[t] = prev;
+  p->close[t] = c;
+  p->high[t] = fmax(prev, c);
+  p->low[t] = fmin(prev, c);
+}
+
+/* ------------------------------------------------------------------------
 ** GBM
 */
 
@@ -119,8 +168,8 @@ int liq_path_gbm(double start, double drift, double volatility,
   liq_path *p = NULL;
   gsl_rng *r = NULL;
   double dt, mu_dt, sd, prev;
-  unsigned long s32;
   size_t t;
+  int rc;
 
   if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "gbm: 'out' is NULL");
   *out = NULL;
@@ -132,27 +181,15 @@ int liq_path_gbm(double start, double drift, double volatility,
   if (!(isfinite(volatility) && volatility >= 0.0))
     return liq_errf(err, LIQ_INPUT, NULL, 0,
                     "gbm: volatility must be >= 0, got %g", volatility);
-  if (!(isfinite(dt_seconds) && dt_seconds > 0.0))
-    return liq_errf(err, LIQ_INPUT, NULL, 0,
-                    "gbm: step length must be > 0 seconds, got %g", dt_seconds);
-  if (n == 0)
-    return liq_errf(err, LIQ_INPUT, NULL, 0, "gbm: number of steps must be >= 1");
-  if ((double)n * dt_seconds * 1000.0 > 9.0e18)
-    return liq_errf(err, LIQ_INPUT, NULL, 0,
-                    "gbm: %zu steps of %g s overflow the millisecond clock",
-                    n, dt_seconds);
+  if ((rc = check_steps("gbm", dt_seconds, n, err)) != LIQ_OK) return rc;
 
   p = path_alloc(n);
-  r = gsl_rng_alloc(gsl_rng_mt19937);
+  r = rng_seeded(seed);
   if (p == NULL || r == NULL) {
     liq_path_free(p);
     if (r) gsl_rng_free(r);
     return liq_errf(err, LIQ_NOMEM, NULL, 0, "gbm: out of memory for %zu bars", n);
   }
-  /* mt19937 takes 32 bits; fold both halves in; 0 would select GSL's default. */
-  s32 = (unsigned long)((seed ^ (seed >> 32)) & 0xFFFFFFFFULL);
-  if (s32 == 0) s32 = 0x9E3779B9UL;
-  gsl_rng_set(r, s32);
 
   dt = dt_seconds / SECONDS_PER_YEAR;
   mu_dt = (drift - 0.5 * volatility * volatility) * dt;
@@ -167,17 +204,190 @@ int liq_path_gbm(double start, double drift, double volatility,
                       "gbm: price left the floating-point range at step %zu "
                       "(drift %g, volatility %g)", t, drift, volatility);
     }
-    p->t_ms[t] = (int64_t)llround((double)t * dt_seconds * 1000.0);
-    p->open[t] = prev;
-    p->close[t] = c;
-    p->high[t] = fmax(prev, c);
-    p->low[t] = fmin(prev, c);
+    put_bar(p, t, prev, c, dt_seconds);
     prev = c;
   }
   gsl_rng_free(r);
   p->has_ohlc = 0;
   p->step_seconds = dt_seconds;
   p->daily_volatility = volatility / sqrt(365.0);
+  *out = p;
+  return LIQ_OK;
+}
+
+/* ------------------------------------------------------------------------
+** Merton jump diffusion
+**
+** Per step of dt years, exactly:
+**   ln(S_t / S_{t-1}) = (drift - vol^2/2 - intensity k) dt + vol sqrt(dt) Z
+**                       + sum_{i=1}^{N} Y_i,
+**   N ~ Poisson(intensity dt), Y_i ~ N(jump_mean, jump_sd^2),
+**   k = E[e^Y] - 1 = exp(jump_mean + jump_sd^2 / 2) - 1,
+** so E[S_t] = S_0 e^{drift t}.  The sum of N normal jumps is drawn as
+** N jump_mean + jump_sd sqrt(N) Z'.  Draw order per step: Z, then (when
+** intensity > 0) N, then (when N > 0) Z'; with intensity 0 the path is
+** the gbm path of the same seed.
+*/
+
+int liq_path_jump(double start, double drift, double volatility,
+                  double intensity, double jump_mean, double jump_sd,
+                  double dt_seconds, size_t n, uint64_t seed,
+                  liq_path **out /* OUT */, liq_err *err) {
+  liq_path *p = NULL;
+  gsl_rng *r = NULL;
+  double dt, k, mu_dt, sd, lam, prev;
+  size_t t;
+  int rc;
+
+  if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "jump: 'out' is NULL");
+  *out = NULL;
+  if (!(isfinite(start) && start > 0.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "jump: start price must be a positive number, got %g", start);
+  if (!isfinite(drift))
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "jump: drift must be finite, got %g", drift);
+  if (!(isfinite(volatility) && volatility >= 0.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "jump: volatility must be >= 0, got %g", volatility);
+  if (!(isfinite(intensity) && intensity >= 0.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "jump: intensity (jumps per year) must be >= 0, got %g", intensity);
+  if (!isfinite(jump_mean))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "jump: jump_mean must be finite, got %g", jump_mean);
+  if (!(isfinite(jump_sd) && jump_sd >= 0.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "jump: jump_sd must be >= 0, got %g", jump_sd);
+  if ((rc = check_steps("jump", dt_seconds, n, err)) != LIQ_OK) return rc;
+  k = expm1(jump_mean + 0.5 * jump_sd * jump_sd);
+  dt = dt_seconds / SECONDS_PER_YEAR;
+  lam = intensity * dt;
+  mu_dt = (drift - 0.5 * volatility * volatility - intensity * k) * dt;
+  if (!(isfinite(k) && isfinite(mu_dt) && lam < 1.0e9))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "jump: jumps of mean %g and sd %g at %g per year have no "
+                    "finite compensator", jump_mean, jump_sd, intensity);
+
+  p = path_alloc(n);
+  r = rng_seeded(seed);
+  if (p == NULL || r == NULL) {
+    liq_path_free(p);
+    if (r) gsl_rng_free(r);
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "jump: out of memory for %zu bars", n);
+  }
+
+  sd = volatility * sqrt(dt);
+  prev = start;
+  for (t = 0; t < n; t++) {
+    double x = mu_dt + sd * gsl_ran_gaussian_ziggurat(r, 1.0), c;
+    if (lam > 0.0) {
+      unsigned int nj = gsl_ran_poisson(r, lam);
+      if (nj > 0)
+        x += (double)nj * jump_mean +
+             jump_sd * sqrt((double)nj) * gsl_ran_gaussian_ziggurat(r, 1.0);
+    }
+    c = prev * exp(x);
+    if (!(isfinite(c) && c > 0.0)) {
+      gsl_rng_free(r);
+      liq_path_free(p);
+      return liq_errf(err, LIQ_NUMERIC, NULL, 0,
+                      "jump: price left the floating-point range at step %zu", t);
+    }
+    put_bar(p, t, prev, c, dt_seconds);
+    prev = c;
+  }
+  gsl_rng_free(r);
+  p->has_ohlc = 0;
+  p->step_seconds = dt_seconds;
+  p->daily_volatility = sqrt((volatility * volatility +
+                              intensity * (jump_mean * jump_mean + jump_sd * jump_sd)) /
+                             365.0);
+  *out = p;
+  return LIQ_OK;
+}
+
+/* ------------------------------------------------------------------------
+** GARCH(1,1) with Student-t innovations
+**
+**   r_t = mu + sqrt(h_t) z_t,   z_t = T_nu sqrt((nu - 2) / nu)  (unit variance)
+**   h_{t+1} = omega + alpha (r_t - mu)^2 + beta h_t
+**
+** per step, h_0 = variance0 (NaN: the unconditional omega / (1 - alpha - beta)).
+*/
+
+int liq_path_garch(double start, double mu, double omega, double alpha,
+                   double beta, double nu, double variance0,
+                   double dt_seconds, size_t n, uint64_t seed,
+                   liq_path **out /* OUT */, liq_err *err) {
+  liq_path *p = NULL;
+  gsl_rng *r = NULL;
+  double h, h0, tscale, uncond, prev;
+  size_t t;
+  int rc;
+
+  if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "garch: 'out' is NULL");
+  *out = NULL;
+  if (!(isfinite(start) && start > 0.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "garch: start price must be a positive number, got %g", start);
+  if (!isfinite(mu))
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "garch: mu must be finite, got %g", mu);
+  if (!(isfinite(omega) && omega > 0.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "garch: omega must be > 0, got %g", omega);
+  if (!(isfinite(alpha) && alpha >= 0.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "garch: alpha must be >= 0, got %g", alpha);
+  if (!(isfinite(beta) && beta >= 0.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "garch: beta must be >= 0, got %g", beta);
+  if (!(alpha + beta < 1.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "garch: alpha + beta must be < 1 (stationary variance), got %g",
+                    alpha + beta);
+  if (!(isfinite(nu) && nu > 2.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "garch: nu (Student-t degrees of freedom) must be > 2, got %g", nu);
+  if (!isnan(variance0) && !(isfinite(variance0) && variance0 > 0.0))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "garch: variance0 must be > 0 (or NaN for the unconditional "
+                    "variance), got %g", variance0);
+  if ((rc = check_steps("garch", dt_seconds, n, err)) != LIQ_OK) return rc;
+  uncond = omega / (1.0 - alpha - beta);
+  if (!isfinite(uncond))
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "garch: the unconditional variance omega / (1 - alpha - beta) "
+                    "is not finite");
+
+  p = path_alloc(n);
+  r = rng_seeded(seed);
+  if (p == NULL || r == NULL) {
+    liq_path_free(p);
+    if (r) gsl_rng_free(r);
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "garch: out of memory for %zu bars", n);
+  }
+
+  tscale = sqrt((nu - 2.0) / nu);
+  h = h0 = isnan(variance0) ? uncond : variance0;
+  prev = start;
+  for (t = 0; t < n; t++) {
+    double e = sqrt(h) * tscale * gsl_ran_tdist(r, nu);
+    double c = prev * exp(mu + e);
+    if (!(isfinite(c) && c > 0.0 && isfinite(h))) {
+      gsl_rng_free(r);
+      liq_path_free(p);
+      return liq_errf(err, LIQ_NUMERIC, NULL, 0,
+                      "garch: price left the floating-point range at step %zu", t);
+    }
+    put_bar(p, t, prev, c, dt_seconds);
+    prev = c;
+    h = omega + alpha * e * e + beta * h;
+  }
+  gsl_rng_free(r);
+  p->has_ohlc = 0;
+  p->step_seconds = dt_seconds;
+  /* Over a path shorter than the variance's mean-reversion time (1 /
+  ** (1 - alpha - beta) bars), the variance stays near where it starts:
+  ** a near-integrated GARCH (as fitted on BTC) has an unconditional
+  ** variance the path never gets near. */
+  p->daily_volatility = sqrt((1.0 - alpha - beta < 1.0 / (double)n ? h0 : uncond) *
+                             86400.0 / dt_seconds);
   *out = p;
   return LIQ_OK;
 }
@@ -716,23 +926,258 @@ done:
 }
 
 /* ------------------------------------------------------------------------
+** Returns of a path, and the stationary bootstrap
+*/
+
+int liq_path_returns(const liq_path *p, double *r, size_t *n_used,
+                     double *spacing_s, liq_err *err) {
+  int64_t *d = NULL;
+  int64_t med, limit;
+  size_t i, m, k = 0;
+
+  if (p == NULL || r == NULL || n_used == NULL)
+    return liq_errf(err, LIQ_USAGE, NULL, 0, "returns: NULL argument");
+  *n_used = 0;
+  if (spacing_s) *spacing_s = p->step_seconds;
+  if (p->n < 2) return LIQ_OK;
+  m = p->n - 1;
+  d = malloc(m * sizeof *d);
+  if (d == NULL)
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "returns: out of memory for %zu bars", p->n);
+  for (i = 0; i < m; i++) d[i] = p->t_ms[i + 1] - p->t_ms[i];
+  qsort(d, m, sizeof *d, cmp_i64);
+  med = d[(m - 1) / 2];
+  free(d);
+  if (med <= 0)
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "returns: bar open times are not increasing (median spacing %lld ms)",
+                    (long long)med);
+  if (spacing_s) *spacing_s = (double)med / 1000.0;
+  /* more than 1.5 median spacings apart: an outage, not one bar's return */
+  limit = med + med / 2;
+  for (i = 1; i < p->n; i++) {
+    if (p->t_ms[i] - p->t_ms[i - 1] > limit) continue;
+    r[k++] = log(p->close[i] / p->close[i - 1]);
+  }
+  *n_used = k;
+  return LIQ_OK;
+}
+
+/* Stationary bootstrap (Politis & Romano 1994) over the returns of 'hist';
+** 'name' (may be NULL) is the history's file for messages. */
+static int bootstrap_core(const liq_path *hist, const char *name, double block,
+                          double start, size_t n, uint64_t seed,
+                          liq_path **out, liq_err *err) {
+  liq_path *p = NULL;
+  gsl_rng *r = NULL;
+  double *ret = NULL;
+  double spacing = 0.0, p_new, prev, mean = 0.0, ss = 0.0;
+  size_t m = 0, i, idx = 0, t;
+  int rc;
+
+  if (!(isfinite(block) && block >= 1.0))
+    return liq_errf(err, LIQ_INPUT, name, 0,
+                    "bootstrap: mean block length must be >= 1 bar, got %g", block);
+  if (!isnan(start) && !(isfinite(start) && start > 0.0))
+    return liq_errf(err, LIQ_INPUT, name, 0,
+                    "bootstrap: start price must be a positive number (or NaN for "
+                    "the history's first open), got %g", start);
+  ret = malloc((hist->n > 1 ? hist->n - 1 : 1) * sizeof *ret);
+  if (ret == NULL)
+    return liq_errf(err, LIQ_NOMEM, name, 0, "bootstrap: out of memory for %zu bars",
+                    hist->n);
+  if ((rc = liq_path_returns(hist, ret, &m, &spacing, err)) != LIQ_OK) {
+    if (err && name) snprintf(err->file, sizeof err->file, "%s", name);
+    goto done;
+  }
+  if (m < 2) {
+    rc = liq_errf(err, LIQ_INPUT, name, 0,
+                  "bootstrap: the history has %zu usable return%s (bars %zu); "
+                  "need at least 2", m, m == 1 ? "" : "s", hist->n);
+    goto done;
+  }
+  if (m > 0xFFFFFFFFUL) {
+    rc = liq_errf(err, LIQ_INPUT, name, 0,
+                  "bootstrap: %zu returns are more than the generator can index", m);
+    goto done;
+  }
+  if (n == 0) n = hist->n;
+  if ((rc = check_steps("bootstrap", spacing, n, err)) != LIQ_OK) {
+    if (err && name) snprintf(err->file, sizeof err->file, "%s", name);
+    goto done;
+  }
+
+  p = path_alloc(n);
+  r = rng_seeded(seed);
+  if (p == NULL || r == NULL) {
+    rc = liq_errf(err, LIQ_NOMEM, name, 0, "bootstrap: out of memory for %zu bars", n);
+    goto done;
+  }
+
+  /* Each step starts a new block at a uniform index with probability
+  ** 1/block, else continues the current block with the next return
+  ** (circularly).  The first step always starts a block.  Draw order:
+  ** the step's uniform (from step 1 on), then the new index if any. */
+  p_new = 1.0 / block;
+  prev = isnan(start) ? hist->open[0] : start;
+  for (t = 0; t < n; t++) {
+    double c;
+    if (t == 0 || gsl_rng_uniform(r) < p_new)
+      idx = (size_t)gsl_rng_uniform_int(r, (unsigned long)m);
+    else
+      idx = idx + 1 < m ? idx + 1 : 0;
+    c = prev * exp(ret[idx]);
+    if (!(isfinite(c) && c > 0.0)) {
+      rc = liq_errf(err, LIQ_NUMERIC, name, 0,
+                    "bootstrap: price left the floating-point range at step %zu", t);
+      goto done;
+    }
+    put_bar(p, t, prev, c, spacing);
+    prev = c;
+  }
+
+  for (i = 0; i < m; i++) mean += ret[i];
+  mean /= (double)m;
+  for (i = 0; i < m; i++) ss += (ret[i] - mean) * (ret[i] - mean);
+  p->has_ohlc = 0;
+  p->step_seconds = spacing;
+  p->daily_volatility = sqrt(ss / (double)(m - 1)) * sqrt(86400.0 / spacing);
+  *out = p;
+  p = NULL;
+  rc = LIQ_OK;
+done:
+  if (r) gsl_rng_free(r);
+  liq_path_free(p);
+  free(ret);
+  return rc;
+}
+
+int liq_path_bootstrap_from(const liq_path *history, double block, double start,
+                            size_t n, uint64_t seed, liq_path **out /* OUT */,
+                            liq_err *err) {
+  if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "bootstrap: 'out' is NULL");
+  *out = NULL;
+  if (history == NULL)
+    return liq_errf(err, LIQ_USAGE, NULL, 0, "bootstrap: no history path");
+  return bootstrap_core(history, NULL, block, start, n, seed, out, err);
+}
+
+int liq_path_bootstrap(const char *history_csv, int has_from, int64_t from_ms,
+                       int has_to, int64_t to_ms, double block, double start,
+                       size_t n, uint64_t seed, liq_path **out /* OUT */,
+                       liq_err *err) {
+  liq_path *hist = NULL;
+  int rc;
+  if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "bootstrap: 'out' is NULL");
+  *out = NULL;
+  if (!(isfinite(block) && block >= 1.0))
+    return liq_errf(err, LIQ_INPUT, history_csv, 0,
+                    "bootstrap: mean block length must be >= 1 bar, got %g", block);
+  rc = liq_path_replay(history_csv, has_from, from_ms, has_to, to_ms, 0, &hist, err);
+  if (rc != LIQ_OK) return rc;
+  rc = bootstrap_core(hist, history_csv, block, start, n, seed, out, err);
+  liq_path_free(hist);
+  return rc;
+}
+
+/* ------------------------------------------------------------------------
+** Window bounds from text
+*/
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  int64_t era, yoe, doy, doe;
+  y -= m <= 2;
+  era = (y >= 0 ? y : y - 399) / 400;
+  yoe = y - era * 400;
+  doy = (153 * (int64_t)(m + (m > 2 ? -3 : 9)) + 2) / 5 + (int64_t)d - 1;
+  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/* n decimal digits at *s into *v, advancing *s; 0 if not digits. */
+static int take_digits(const char **s, int n, unsigned *v) {
+  unsigned x = 0;
+  int i;
+  for (i = 0; i < n; i++) {
+    char c = (*s)[i];
+    if (c < '0' || c > '9') return 0;
+    x = x * 10 + (unsigned)(c - '0');
+  }
+  *s += n;
+  *v = x;
+  return 1;
+}
+
+int liq_path_parse_time(const char *text, int64_t *ms /* OUT */) {
+  static const unsigned mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+  const char *s = text;
+  unsigned y, mo, d, h = 0, mi = 0, sec = 0, dim;
+  if (text == NULL || ms == NULL || *text == '\0') return -1;
+  if (strchr(text, '-') == NULL) {          /* Unix milliseconds */
+    const char *q;
+    long long v;
+    char *end;
+    for (q = text; *q; q++)
+      if (*q < '0' || *q > '9') return -1;
+    errno = 0;
+    v = strtoll(text, &end, 10);
+    if (errno == ERANGE || *end != '\0') return -1;
+    *ms = (int64_t)v;
+    return 0;
+  }
+  if (!take_digits(&s, 4, &y) || *s++ != '-' || !take_digits(&s, 2, &mo) ||
+      *s++ != '-' || !take_digits(&s, 2, &d))
+    return -1;
+  if (*s == ' ' || *s == 'T') {
+    s++;
+    if (!take_digits(&s, 2, &h) || *s++ != ':' || !take_digits(&s, 2, &mi)) return -1;
+    if (*s == ':') {
+      s++;
+      if (!take_digits(&s, 2, &sec)) return -1;
+    }
+  }
+  if (*s != '\0' || mo < 1 || mo > 12) return -1;
+  dim = mdays[mo - 1] +
+        (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+  if (d < 1 || d > dim || h > 23 || mi > 59 || sec > 59) return -1;
+  *ms = ((days_from_civil((int64_t)y, mo, d) * 24 + h) * 60 + mi) * 60000LL +
+        (int64_t)sec * 1000;
+  return 0;
+}
+
+/* ------------------------------------------------------------------------
 ** Scenario dispatch
 */
 
 int liq_path_build(const liq_scenario *sc, uint64_t seed,
                    liq_path **out /* OUT */, liq_err *err) {
+  const liq_price_params *pp;
   if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "path: 'out' is NULL");
   *out = NULL;
   if (sc == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "path: no scenario");
-  switch (sc->price.model) {
+  pp = &sc->price;
+  switch (pp->model) {
     case LIQ_PRICE_GBM:
-      return liq_path_gbm(sc->price.start, sc->price.drift, sc->price.volatility,
+      return liq_path_gbm(pp->start, pp->drift, pp->volatility,
                           sc->step_seconds, sc->steps, seed, out, err);
     case LIQ_PRICE_REPLAY:
-      return liq_path_replay(sc->price.file, sc->price.has_from, sc->price.from_ms,
-                             sc->price.has_to, sc->price.to_ms, sc->steps, out, err);
+      return liq_path_replay(pp->file, pp->has_from, pp->from_ms,
+                             pp->has_to, pp->to_ms, sc->steps, out, err);
+    case LIQ_PRICE_JUMP:
+      return liq_path_jump(pp->start, pp->drift, pp->volatility, pp->jump_intensity,
+                           pp->jump_mean, pp->jump_sd, sc->step_seconds, sc->steps,
+                           seed, out, err);
+    case LIQ_PRICE_GARCH:
+      return liq_path_garch(pp->start, pp->garch_mu, pp->garch_omega, pp->garch_alpha,
+                            pp->garch_beta, pp->garch_nu, pp->garch_variance0,
+                            sc->step_seconds, sc->steps, seed, out, err);
+    case LIQ_PRICE_BOOTSTRAP:
+      return liq_path_bootstrap(pp->file, pp->has_from, pp->from_ms, pp->has_to,
+                                pp->to_ms, pp->block, pp->start, sc->steps, seed,
+                                out, err);
     default:
       return liq_errf(err, LIQ_INPUT, sc->path, 0, "unknown price model %d",
-                      sc->price.model);
+                      pp->model);
   }
 }

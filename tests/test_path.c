@@ -1,6 +1,6 @@
 /*
-** test_path.c: price paths (core/path.c): seeds, gbm, CSV replay, bars
-** from arrays, scenario dispatch.
+** test_path.c: price paths (core/path.c): seeds, gbm, jump, garch,
+** bootstrap, CSV replay, bars from arrays, returns, scenario dispatch.
 **
 ** The statistical checks use fixed seeds, so they are deterministic; their
 ** tolerances (4 standard errors) are what a fresh seed would pass with
@@ -687,6 +687,587 @@ static void test_from_arrays_bad(void **state) {
 }
 
 /* ------------------------------------------------------------------------
+** Helpers for generated paths
+*/
+
+/* Log returns of a generated path: r[t] = ln(close[t] / open[t]). */
+static double *log_returns(const liq_path *p) {
+  double *r = malloc(p->n * sizeof *r);
+  size_t t;
+  assert_non_null(r);
+  for (t = 0; t < p->n; t++) r[t] = log(p->close[t] / p->open[t]);
+  return r;
+}
+
+static double mean_of(const double *x, size_t n) {
+  double s = 0.0;
+  size_t i;
+  for (i = 0; i < n; i++) s += x[i];
+  return s / (double)n;
+}
+
+static double var_of(const double *x, size_t n) {
+  double m = mean_of(x, n), s = 0.0;
+  size_t i;
+  for (i = 0; i < n; i++) s += (x[i] - m) * (x[i] - m);
+  return s / (double)(n - 1);
+}
+
+/* Lag-1 autocorrelation of the squared, demeaned series. */
+static double acf1_of_squares(const double *x, size_t n) {
+  double m = mean_of(x, n), msq = 0.0, num = 0.0, den = 0.0;
+  size_t i;
+  for (i = 0; i < n; i++) msq += (x[i] - m) * (x[i] - m) / (double)n;
+  for (i = 0; i < n; i++) {
+    double a = (x[i] - m) * (x[i] - m) - msq;
+    den += a * a;
+    if (i > 0) num += a * ((x[i - 1] - m) * (x[i - 1] - m) - msq);
+  }
+  return num / den;
+}
+
+/* Shape every generated path shares: bars chain, high/low bracket. */
+static void check_generated_shape(const liq_path *p, double start, double dt_s) {
+  size_t t;
+  assert_int_equal(p->has_ohlc, 0);
+  assert_rel(p->step_seconds, dt_s, 0.0);
+  assert_rel(p->open[0], start, 0.0);
+  for (t = 0; t < p->n; t++) {
+    assert_true(p->t_ms[t] == (int64_t)llround((double)t * dt_s * 1000.0));
+    if (t > 0) assert_rel(p->open[t], p->close[t - 1], 0.0);
+    assert_rel(p->high[t], fmax(p->open[t], p->close[t]), 0.0);
+    assert_rel(p->low[t], fmin(p->open[t], p->close[t]), 0.0);
+    assert_true(isfinite(p->close[t]) && p->close[t] > 0.0);
+  }
+}
+
+/* ------------------------------------------------------------------------
+** Merton jump diffusion
+*/
+
+static void test_jump_shape_and_determinism(void **state) {
+  liq_path *a = NULL, *b = NULL, *c = NULL, *g = NULL, *z = NULL;
+  liq_err err;
+  size_t t, same = 0;
+  (void)state;
+  liq_err_clear(&err);
+  assert_liq_ok(liq_path_jump(30000.0, 0.1, 0.6, 200.0, -0.02, 0.03, 60.0, 2000, 17,
+                              &a, &err), &err);
+  assert_liq_ok(liq_path_jump(30000.0, 0.1, 0.6, 200.0, -0.02, 0.03, 60.0, 2000, 17,
+                              &b, &err), &err);
+  assert_liq_ok(liq_path_jump(30000.0, 0.1, 0.6, 200.0, -0.02, 0.03, 60.0, 2000, 18,
+                              &c, &err), &err);
+  check_generated_shape(a, 30000.0, 60.0);
+  assert_memory_equal(a->close, b->close, 2000 * sizeof(double));
+  for (t = 0; t < 2000; t++) same += a->close[t] == c->close[t];
+  assert_int_equal(same, 0);
+  assert_rel(a->daily_volatility,
+             sqrt((0.36 + 200.0 * (0.0004 + 0.0009)) / 365.0), 1e-15);
+  /* without jumps: exactly the gbm path of the same seed */
+  assert_liq_ok(liq_path_jump(30000.0, 0.1, 0.6, 0.0, -0.02, 0.03, 60.0, 2000, 17,
+                              &z, &err), &err);
+  assert_liq_ok(liq_path_gbm(30000.0, 0.1, 0.6, 60.0, 2000, 17, &g, &err), &err);
+  assert_memory_equal(z->close, g->close, 2000 * sizeof(double));
+  assert_rel(z->daily_volatility, g->daily_volatility, 1e-15);
+  liq_path_free(a);
+  liq_path_free(b);
+  liq_path_free(c);
+  liq_path_free(g);
+  liq_path_free(z);
+}
+
+/* Log returns are iid with cumulants
+**   k1 = (mu - s^2/2 - l k) dt + l dt a,  k2 = s^2 dt + l dt (a^2 + b^2),
+**   k4 = l dt (a^4 + 6 a^2 b^2 + 3 b^4),
+** so the sample variance has variance (k4 + 2 k2^2) / n. */
+static void test_jump_moments(void **state) {
+  const size_t n = 200000;
+  const double mu = 0.4, s = 0.7, l = 900.0, a = -0.015, b = 0.025, dt_s = 3600.0;
+  const double dt = dt_s / YEAR_S, k = expm1(a + 0.5 * b * b);
+  liq_path *p = NULL;
+  liq_err err;
+  double *r, k1, k2, k4;
+  (void)state;
+  liq_err_clear(&err);
+  assert_liq_ok(liq_path_jump(100.0, mu, s, l, a, b, dt_s, n,
+                              liq_seed(31, 0, LIQ_STREAM_PATH), &p, &err), &err);
+  r = log_returns(p);
+  k1 = (mu - 0.5 * s * s - l * k) * dt + l * dt * a;
+  k2 = s * s * dt + l * dt * (a * a + b * b);
+  k4 = l * dt * (pow(a, 4) + 6.0 * a * a * b * b + 3.0 * pow(b, 4));
+  assert_true(fabs(mean_of(r, n) - k1) < 4.0 * sqrt(k2 / (double)n));
+  assert_true(fabs(var_of(r, n) - k2) < 4.0 * sqrt((k4 + 2.0 * k2 * k2) / (double)n));
+  /* the compensator: E[S_T / S_0] = exp(mu T) per step */
+  {
+    double g = 0.0, m2 = 0.0;
+    size_t t;
+    for (t = 0; t < n; t++) g += exp(r[t]) / (double)n;
+    for (t = 0; t < n; t++) m2 += (exp(r[t]) - g) * (exp(r[t]) - g) / (double)(n - 1);
+    assert_true(fabs(g - exp(mu * dt)) < 4.0 * sqrt(m2 / (double)n));
+  }
+  free(r);
+  liq_path_free(p);
+}
+
+/* With no diffusion and fixed jumps (jump_sd 0) each return is
+** c + N jump_mean exactly, so N is observable: Poisson(l dt). */
+static void test_jump_counts(void **state) {
+  const size_t n = 100000;
+  const double dt_s = 3600.0, dt = dt_s / YEAR_S, lam = 0.35, l = lam / dt, a = 0.01;
+  const double c = -l * expm1(a) * dt;
+  liq_path *p = NULL;
+  liq_err err;
+  double *r, mean = 0.0, var = 0.0, p0, se;
+  size_t t, zeros = 0, maxn = 0;
+  (void)state;
+  liq_err_clear(&err);
+  assert_liq_ok(liq_path_jump(100.0, 0.0, 0.0, l, a, 0.0, dt_s, n, 99, &p, &err), &err);
+  r = log_returns(p);
+  for (t = 0; t < n; t++) {
+    double x = (r[t] - c) / a;
+    size_t nj = (size_t)llround(x);
+    assert_true(fabs(x - (double)nj) < 1e-6);   /* a whole number of jumps */
+    zeros += nj == 0;
+    if (nj > maxn) maxn = nj;
+    mean += (double)nj;
+    var += (double)nj * (double)nj;
+  }
+  mean /= (double)n;
+  var = var / (double)n - mean * mean;
+  assert_true(fabs(mean - lam) < 4.0 * sqrt(lam / (double)n));
+  /* var of the sample variance of a Poisson: (lam + 2 lam^2) / n */
+  assert_true(fabs(var - lam) < 4.0 * sqrt((lam + 2.0 * lam * lam) / (double)n));
+  p0 = exp(-lam);
+  se = sqrt(p0 * (1.0 - p0) / (double)n);
+  assert_true(fabs((double)zeros / (double)n - p0) < 4.0 * se);
+  assert_true(maxn >= 3);
+  free(r);
+  liq_path_free(p);
+}
+
+static void test_jump_bad_args(void **state) {
+  static const struct {
+    double start, drift, vol, l, a, b, dt;
+    size_t n;
+  } bad[] = {
+    { 0.0, 0.0, 0.5, 10.0, 0.0, 0.1, 60.0, 10 },
+    { NAN, 0.0, 0.5, 10.0, 0.0, 0.1, 60.0, 10 },
+    { 100.0, INFINITY, 0.5, 10.0, 0.0, 0.1, 60.0, 10 },
+    { 100.0, 0.0, -0.5, 10.0, 0.0, 0.1, 60.0, 10 },
+    { 100.0, 0.0, 0.5, -1.0, 0.0, 0.1, 60.0, 10 },
+    { 100.0, 0.0, 0.5, NAN, 0.0, 0.1, 60.0, 10 },
+    { 100.0, 0.0, 0.5, 10.0, NAN, 0.1, 60.0, 10 },
+    { 100.0, 0.0, 0.5, 10.0, 0.0, -0.1, 60.0, 10 },
+    { 100.0, 0.0, 0.5, 10.0, 800.0, 0.1, 60.0, 10 },   /* no finite compensator */
+    { 100.0, 0.0, 0.5, 10.0, 0.0, 0.1, 0.0, 10 },
+    { 100.0, 0.0, 0.5, 10.0, 0.0, 0.1, 60.0, 0 },
+  };
+  size_t i;
+  (void)state;
+  for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    liq_path *p = (liq_path *)&p;
+    liq_err err;
+    liq_err_clear(&err);
+    assert_int_equal(liq_path_jump(bad[i].start, bad[i].drift, bad[i].vol, bad[i].l,
+                                   bad[i].a, bad[i].b, bad[i].dt, bad[i].n, 1, &p, &err),
+                     LIQ_INPUT);
+    assert_null(p);
+    assert_int_equal(err.code, LIQ_INPUT);
+    assert_non_null(strstr(err.msg, "jump: "));
+  }
+}
+
+/* ------------------------------------------------------------------------
+** GARCH(1,1)
+*/
+
+static void test_garch_shape_and_determinism(void **state) {
+  liq_path *a = NULL, *b = NULL, *c = NULL, *u = NULL;
+  liq_err err;
+  const double om = 2e-6, al = 0.08, be = 0.9;
+  size_t t, same = 0;
+  (void)state;
+  liq_err_clear(&err);
+  assert_liq_ok(liq_path_garch(500.0, 1e-5, om, al, be, 5.0, NAN, 3600.0, 3000, 8,
+                               &a, &err), &err);
+  assert_liq_ok(liq_path_garch(500.0, 1e-5, om, al, be, 5.0, NAN, 3600.0, 3000, 8,
+                               &b, &err), &err);
+  assert_liq_ok(liq_path_garch(500.0, 1e-5, om, al, be, 5.0, NAN, 3600.0, 3000, 9,
+                               &c, &err), &err);
+  /* NaN variance0 is the unconditional variance */
+  assert_liq_ok(liq_path_garch(500.0, 1e-5, om, al, be, 5.0, om / (1.0 - al - be), 3600.0,
+                               3000, 8, &u, &err), &err);
+  check_generated_shape(a, 500.0, 3600.0);
+  assert_memory_equal(a->close, b->close, 3000 * sizeof(double));
+  assert_memory_equal(a->close, u->close, 3000 * sizeof(double));
+  for (t = 0; t < 3000; t++) same += a->close[t] == c->close[t];
+  assert_int_equal(same, 0);
+  assert_rel(a->daily_volatility, sqrt(om / (1.0 - al - be) * 24.0), 1e-14);
+  liq_path_free(a);
+  liq_path_free(b);
+  liq_path_free(c);
+  liq_path_free(u);
+}
+
+/* alpha = beta = 0: iid scaled t returns of variance omega, kurtosis
+** 3 + 6 / (nu - 4); the t is scaled to unit variance. */
+static void test_garch_iid_t(void **state) {
+  const size_t n = 200000;
+  const double om = 1e-4, nu = 7.0, mu = 2e-4;
+  liq_path *p = NULL;
+  liq_err err;
+  double *r, v, kurt = 3.0 + 6.0 / (nu - 4.0);
+  (void)state;
+  liq_err_clear(&err);
+  assert_liq_ok(liq_path_garch(100.0, mu, om, 0.0, 0.0, nu, NAN, 60.0, n, 5, &p, &err),
+                &err);
+  r = log_returns(p);
+  v = var_of(r, n);
+  assert_true(fabs(mean_of(r, n) - mu) < 4.0 * sqrt(om / (double)n));
+  /* the sample variance's sd is om sqrt((kurt - 1) / n) */
+  assert_true(fabs(v - om) < 4.0 * om * sqrt((kurt - 1.0) / (double)n));
+  assert_true(fabs(acf1_of_squares(r, n)) < 4.0 / sqrt((double)n));
+  free(r);
+  liq_path_free(p);
+}
+
+/* The sample variance approaches omega / (1 - alpha - beta), and squared
+** returns are positively autocorrelated (volatility clustering).  With a
+** fourth moment (beta^2 + 2 alpha beta + alpha^2 E z^4 < 1) the lag-1
+** autocorrelation of squares is alpha (1 - alpha beta - beta^2) /
+** (1 - 2 alpha beta - beta^2) (He & Terasvirta 1999), here ~0.0995; over
+** seeds the estimate scatters with sd ~0.008 at this length. */
+static void test_garch_variance_and_clustering(void **state) {
+  const size_t n = 200000;
+  const double om = 1e-6, al = 0.06, be = 0.9, nu = 8.0, uncond = om / (1.0 - al - be);
+  liq_path *p = NULL;
+  liq_err err;
+  double *r, v, rho;
+  (void)state;
+  liq_err_clear(&err);
+  assert_true(be * be + 2.0 * al * be + al * al * 3.0 * (nu - 2.0) / (nu - 4.0) < 1.0);
+  assert_liq_ok(liq_path_garch(100.0, 0.0, om, al, be, nu, NAN, 300.0, n,
+                               liq_seed(12, 0, LIQ_STREAM_PATH), &p, &err), &err);
+  r = log_returns(p);
+  v = var_of(r, n);
+  /* clustering inflates the estimator's error well beyond iid; 5 % is
+  ** several of its standard errors at this length */
+  assert_true(fabs(v / uncond - 1.0) < 0.05);
+  rho = acf1_of_squares(r, n);
+  assert_true(fabs(rho - al * (1.0 - al * be - be * be) / (1.0 - 2.0 * al * be - be * be)) <
+              0.035);
+  free(r);
+  liq_path_free(p);
+}
+
+/* A high start variance decays toward the unconditional one. */
+static void test_garch_variance0(void **state) {
+  const size_t n = 200, reps = 400;
+  const double om = 1e-6, al = 0.05, be = 0.9, v0 = 1e-3;
+  double early = 0.0, late = 0.0;
+  size_t k, t;
+  liq_err err;
+  (void)state;
+  liq_err_clear(&err);
+  for (k = 0; k < reps; k++) {
+    liq_path *p = NULL;
+    assert_liq_ok(liq_path_garch(100.0, 0.0, om, al, be, 6.0, v0, 60.0, n,
+                                 liq_seed(3, k, LIQ_STREAM_PATH), &p, &err), &err);
+    for (t = 0; t < 5; t++) early += pow(log(p->close[t] / p->open[t]), 2.0);
+    for (t = n - 5; t < n; t++) late += pow(log(p->close[t] / p->open[t]), 2.0);
+    liq_path_free(p);
+  }
+  early /= 5.0 * (double)reps;
+  late /= 5.0 * (double)reps;
+  /* E h_t = uncond + (alpha + beta)^t (v0 - uncond): ~ 8e-4 early, ~2e-5 late */
+  assert_true(early > 4e-4 && early < 1.6e-3);
+  assert_true(late < 1e-4);
+}
+
+static void test_garch_bad_args(void **state) {
+  static const struct {
+    double start, mu, om, al, be, nu, v0, dt;
+    size_t n;
+  } bad[] = {
+    { -1.0, 0.0, 1e-6, 0.1, 0.8, 5.0, NAN, 60.0, 10 },
+    { 100.0, NAN, 1e-6, 0.1, 0.8, 5.0, NAN, 60.0, 10 },
+    { 100.0, 0.0, 0.0, 0.1, 0.8, 5.0, NAN, 60.0, 10 },
+    { 100.0, 0.0, -1e-6, 0.1, 0.8, 5.0, NAN, 60.0, 10 },
+    { 100.0, 0.0, 1e-6, -0.1, 0.8, 5.0, NAN, 60.0, 10 },
+    { 100.0, 0.0, 1e-6, 0.1, -0.8, 5.0, NAN, 60.0, 10 },
+    { 100.0, 0.0, 1e-6, 0.2, 0.8, 5.0, NAN, 60.0, 10 },     /* alpha + beta = 1 */
+    { 100.0, 0.0, 1e-6, 0.1, 0.8, 2.0, NAN, 60.0, 10 },
+    { 100.0, 0.0, 1e-6, 0.1, 0.8, INFINITY, NAN, 60.0, 10 },
+    { 100.0, 0.0, 1e-6, 0.1, 0.8, 5.0, 0.0, 60.0, 10 },
+    { 100.0, 0.0, 1e-6, 0.1, 0.8, 5.0, -1.0, 60.0, 10 },
+    { 100.0, 0.0, 1e-6, 0.1, 0.8, 5.0, NAN, -1.0, 10 },
+    { 100.0, 0.0, 1e-6, 0.1, 0.8, 5.0, NAN, 60.0, 0 },
+  };
+  size_t i;
+  (void)state;
+  for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    liq_path *p = (liq_path *)&p;
+    liq_err err;
+    liq_err_clear(&err);
+    assert_int_equal(liq_path_garch(bad[i].start, bad[i].mu, bad[i].om, bad[i].al,
+                                    bad[i].be, bad[i].nu, bad[i].v0, bad[i].dt, bad[i].n,
+                                    1, &p, &err),
+                     LIQ_INPUT);
+    assert_null(p);
+    assert_non_null(strstr(err.msg, "garch: "));
+  }
+}
+
+/* ------------------------------------------------------------------------
+** Returns, window bounds and the stationary bootstrap
+*/
+
+/* A one-minute history CSV of 'n' gbm closes with a 10-minute outage
+** before bar 'gap' (0: none); returns the file's name in buf. */
+static void write_history(size_t n, size_t gap, uint64_t seed, char *buf, size_t size,
+                          liq_path **hist_out) {
+  liq_path *g = NULL;
+  liq_err err;
+  char *text, *w;
+  size_t t, cap = 64 * (n + 2);
+  int64_t tm = 1600000000000LL;
+  liq_err_clear(&err);
+  assert_liq_ok(liq_path_gbm(1000.0, 0.0, 0.8, 60.0, n, seed, &g, &err), &err);
+  text = malloc(cap);
+  assert_non_null(text);
+  w = text;
+  w += sprintf(w, "open_time_ms,close\n");
+  for (t = 0; t < n; t++) {
+    if (gap && t == gap) tm += 600000;
+    w += sprintf(w, "%lld,%.17g\n", (long long)tm, g->close[t]);
+    tm += 60000;
+  }
+  liq_test_write_temp(text, ".csv", buf, size);
+  free(text);
+  if (hist_out) *hist_out = g;
+  else liq_path_free(g);
+}
+
+static int cmp_dbl(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static void test_parse_time(void **state) {
+  int64_t ms = 0;
+  (void)state;
+  assert_int_equal(liq_path_parse_time("2021-05-19", &ms), 0);
+  assert_true(ms == 1621382400000LL);
+  assert_int_equal(liq_path_parse_time("2021-05-19 13:10", &ms), 0);
+  assert_true(ms == 1621382400000LL + (13 * 60 + 10) * 60000LL);
+  assert_int_equal(liq_path_parse_time("2021-05-19T13:10:05", &ms), 0);
+  assert_true(ms == 1621382400000LL + (13 * 60 + 10) * 60000LL + 5000);
+  assert_int_equal(liq_path_parse_time("2020-02-29", &ms), 0);
+  assert_true(ms == 1582934400000LL);
+  assert_int_equal(liq_path_parse_time("1621382400123", &ms), 0);
+  assert_true(ms == 1621382400123LL);
+  assert_int_equal(liq_path_parse_time("1970-01-01", &ms), 0);
+  assert_true(ms == 0);
+  assert_int_equal(liq_path_parse_time("2021-02-29", &ms), -1);
+  assert_int_equal(liq_path_parse_time("2021-13-01", &ms), -1);
+  assert_int_equal(liq_path_parse_time("2021-05-19 24:00", &ms), -1);
+  assert_int_equal(liq_path_parse_time("2021-05-19 12", &ms), -1);
+  assert_int_equal(liq_path_parse_time("2021-5-19", &ms), -1);
+  assert_int_equal(liq_path_parse_time("yesterday", &ms), -1);
+  assert_int_equal(liq_path_parse_time("", &ms), -1);
+  assert_int_equal(liq_path_parse_time("12.5", &ms), -1);
+  assert_int_equal(liq_path_parse_time(NULL, &ms), -1);
+}
+
+static void test_returns_skip_gaps(void **state) {
+  liq_path *p;
+  liq_err err;
+  double r[4], spacing = 0.0;
+  size_t n = 99;
+  (void)state;
+  liq_err_clear(&err);
+  p = replay_ok("1000000000000,100\n"
+                "1000000300000,102\n"
+                "1000000600000,101\n"
+                "1000001050000,104\n"   /* 1.5 spacings: kept */
+                "1000001400000,103.5\n"); /* 350 s: kept */
+  assert_liq_ok(liq_path_returns(p, r, &n, &spacing, &err), &err);
+  assert_int_equal(n, 4);
+  assert_rel(spacing, 300.0, 0.0);
+  liq_path_free(p);
+  p = replay_ok("1000000000000,100\n"
+                "1000000300000,102\n"
+                "1000000600000,101\n"
+                "1000001051000,104\n"   /* just over 1.5 spacings: left out */
+                "1000001351000,103.5\n");
+  assert_liq_ok(liq_path_returns(p, r, &n, &spacing, &err), &err);
+  assert_int_equal(n, 3);
+  assert_rel(r[0], log(102.0 / 100.0), 1e-15);
+  assert_rel(r[1], log(101.0 / 102.0), 1e-15);
+  assert_rel(r[2], log(103.5 / 104.0), 1e-15);
+  liq_path_free(p);
+  p = replay_ok("1000000000000,100\n");
+  assert_liq_ok(liq_path_returns(p, r, &n, NULL, &err), &err);
+  assert_int_equal(n, 0);
+  liq_path_free(p);
+}
+
+/* Every bootstrapped return is one of the history's (never the return
+** across the outage), blocks run on consecutive returns and have mean
+** length 'block' (geometric), seeds matter, and the shape is a generated
+** path's. */
+static void test_bootstrap_returns_and_blocks(void **state) {
+  const size_t nh = 600, gap = 300, n = 60000;
+  const double block = 8.0;
+  char csv[512];
+  liq_path *hist = NULL, *p = NULL, *q = NULL, *s = NULL;
+  liq_err err;
+  double hr[600], sorted[600], gap_ret, mean = 0.0, ss = 0.0;
+  size_t m = 0, t, i, runs = 0, prev_idx = 0, same = 0;
+  (void)state;
+  liq_err_clear(&err);
+  write_history(nh, gap, 4242, csv, sizeof csv, &hist);
+  /* the history's returns, without the one across the outage */
+  for (i = 1; i < nh; i++)
+    if (i != gap) hr[m++] = log(hist->close[i] / hist->close[i - 1]);
+  assert_int_equal(m, nh - 2);
+  gap_ret = log(hist->close[gap] / hist->close[gap - 1]);
+  memcpy(sorted, hr, m * sizeof *hr);
+  qsort(sorted, m, sizeof *sorted, cmp_dbl);
+  for (i = 1; i < m; i++) assert_true(sorted[i] != sorted[i - 1]);   /* identifiable */
+
+  assert_liq_ok(liq_path_bootstrap(csv, 0, 0, 0, 0, block, NAN, n, 77, &p, &err), &err);
+  assert_liq_ok(liq_path_bootstrap(csv, 0, 0, 0, 0, block, NAN, n, 77, &q, &err), &err);
+  assert_liq_ok(liq_path_bootstrap(csv, 0, 0, 0, 0, block, NAN, n, 78, &s, &err), &err);
+  check_generated_shape(p, hist->close[0], 60.0);   /* close-only: first open = close */
+  assert_memory_equal(p->close, q->close, n * sizeof(double));
+  for (t = 0; t < n; t++) same += p->close[t] == s->close[t];
+  assert_true(same < n / 100);
+
+  for (t = 0; t < n; t++) {
+    double x = log(p->close[t] / p->open[t]);
+    size_t idx = m;
+    /* the generated return is ln(c/o) of a product, so match to rounding */
+    for (i = 0; i < m; i++)
+      if (fabs(hr[i] - x) <= 1e-12 * fmax(1e-3, fabs(x))) { idx = i; break; }
+    assert_true(idx < m);
+    assert_true(fabs(x - gap_ret) > 1e-15);
+    if (t == 0 || idx != (prev_idx + 1) % m) runs++;
+    prev_idx = idx;
+  }
+  /* runs are blocks except when a new block happens to start at the next
+  ** index (probability 1/m per new block): mean run length ~ block */
+  {
+    double len = (double)n / (double)runs;
+    double se = sqrt(block * (block - 1.0) / (double)runs);
+    assert_true(fabs(len - block) < 4.0 * se + block / (double)m * block);
+  }
+  /* daily volatility: the sd of the history's returns, scaled to a day */
+  for (i = 0; i < m; i++) mean += hr[i] / (double)m;
+  for (i = 0; i < m; i++) ss += (hr[i] - mean) * (hr[i] - mean);
+  assert_rel(p->daily_volatility, sqrt(ss / (double)(m - 1)) * sqrt(1440.0), 1e-9);
+  liq_path_free(p);
+  liq_path_free(q);
+  liq_path_free(s);
+  liq_path_free(hist);
+  remove(csv);
+}
+
+/* block = 1: a fresh uniform index every step, so consecutive indices are
+** rare; start and the window apply; n = 0 takes the window's length. */
+static void test_bootstrap_window_start_length(void **state) {
+  char csv[512];
+  liq_path *hist = NULL, *p = NULL, *w = NULL;
+  liq_err err;
+  int64_t t0 = 1600000000000LL;
+  size_t t, i;
+  (void)state;
+  liq_err_clear(&err);
+  write_history(200, 0, 5, csv, sizeof csv, &hist);
+  /* n = 0: as many bars as the window; given start */
+  assert_liq_ok(liq_path_bootstrap(csv, 0, 0, 0, 0, 1.0, 123.0, 0, 1, &p, &err), &err);
+  assert_int_equal(p->n, 200);
+  assert_rel(p->open[0], 123.0, 0.0);
+  liq_path_free(p);
+  /* window bars 50..99 (open times inclusive): returns from inside it only */
+  assert_liq_ok(liq_path_bootstrap(csv, 1, t0 + 50 * 60000LL, 1, t0 + 99 * 60000LL, 3.0,
+                                   NAN, 5000, 2, &w, &err), &err);
+  assert_rel(w->open[0], hist->close[49], 0.0);  /* close-only: open = previous close */
+  for (t = 0; t < w->n; t++) {
+    double x = log(w->close[t] / w->open[t]);
+    int found = 0;
+    for (i = 51; i < 100 && !found; i++)
+      found = fabs(log(hist->close[i] / hist->close[i - 1]) - x) <=
+              1e-12 * fmax(1e-3, fabs(x));
+    assert_true(found);
+  }
+  liq_path_free(w);
+  liq_path_free(hist);
+  remove(csv);
+}
+
+static void test_bootstrap_from_memory(void **state) {
+  const double c[6] = { 10.0, 11.0, 10.5, 10.8, 10.2, 10.9 };
+  liq_path *h = NULL, *p = NULL;
+  liq_err err;
+  size_t t, i;
+  (void)state;
+  liq_err_clear(&err);
+  assert_liq_ok(liq_path_from_arrays(6, NULL, NULL, NULL, c, 300.0, &h, &err), &err);
+  assert_liq_ok(liq_path_bootstrap_from(h, 2.5, NAN, 400, 9, &p, &err), &err);
+  check_generated_shape(p, 10.0, 300.0);
+  for (t = 0; t < p->n; t++) {
+    double x = log(p->close[t] / p->open[t]);
+    int found = 0;
+    for (i = 1; i < 6 && !found; i++) found = fabs(log(c[i] / c[i - 1]) - x) < 1e-12;
+    assert_true(found);
+  }
+  liq_path_free(p);
+  liq_path_free(h);
+}
+
+static void test_bootstrap_errors(void **state) {
+  char csv[512];
+  liq_path *p = (liq_path *)&p, *h = NULL;
+  liq_err err;
+  const double one[1] = { 5.0 }, two[2] = { 5.0, 5.5 };
+  (void)state;
+  liq_err_clear(&err);
+  write_history(50, 0, 6, csv, sizeof csv, NULL);
+  assert_int_equal(liq_path_bootstrap(csv, 0, 0, 0, 0, 0.5, NAN, 10, 1, &p, &err),
+                   LIQ_INPUT);
+  assert_null(p);
+  assert_string_equal(err.file, csv);
+  assert_non_null(strstr(err.msg, "block"));
+  p = (liq_path *)&p;
+  assert_int_equal(liq_path_bootstrap(csv, 0, 0, 0, 0, NAN, NAN, 10, 1, &p, &err),
+                   LIQ_INPUT);
+  assert_null(p);
+  assert_int_equal(liq_path_bootstrap(csv, 0, 0, 0, 0, 4.0, -3.0, 10, 1, &p, &err),
+                   LIQ_INPUT);
+  assert_non_null(strstr(err.msg, "start"));
+  /* a window with one bar has no returns */
+  assert_int_equal(liq_path_bootstrap(csv, 1, 1600000000000LL, 1, 1600000000000LL, 4.0,
+                                      NAN, 10, 1, &p, &err), LIQ_INPUT);
+  assert_string_equal(err.file, csv);
+  assert_non_null(strstr(err.msg, "need at least 2"));
+  remove(csv);
+  /* a missing history is an I/O error about that file */
+  assert_int_equal(liq_path_bootstrap(csv, 0, 0, 0, 0, 4.0, NAN, 10, 1, &p, &err), LIQ_IO);
+  assert_string_equal(err.file, csv);
+  assert_null(p);
+  /* in memory */
+  assert_liq_ok(liq_path_from_arrays(1, NULL, NULL, NULL, one, 60.0, &h, &err), &err);
+  assert_int_equal(liq_path_bootstrap_from(h, 4.0, NAN, 10, 1, &p, &err), LIQ_INPUT);
+  liq_path_free(h);
+  assert_liq_ok(liq_path_from_arrays(2, NULL, NULL, NULL, two, 60.0, &h, &err), &err);
+  assert_int_equal(liq_path_bootstrap_from(h, 4.0, NAN, 10, 1, &p, &err), LIQ_INPUT);
+  liq_path_free(h);
+  assert_int_equal(liq_path_bootstrap_from(NULL, 4.0, NAN, 10, 1, &p, &err), LIQ_USAGE);
+  assert_null(p);
+}
+
+/* ------------------------------------------------------------------------
 ** Scenario dispatch
 */
 
@@ -745,6 +1326,68 @@ static void test_build_replay(void **state) {
   free(sc);
 }
 
+/* jump, garch and bootstrap scenarios build the constructors' paths. */
+static void test_build_generated(void **state) {
+  liq_scenario *sc = calloc(1, sizeof *sc);
+  liq_path *a = NULL, *b = NULL;
+  liq_err err;
+  char csv[512];
+  (void)state;
+  assert_non_null(sc);
+  liq_err_clear(&err);
+  sc->steps = 300;
+  sc->step_seconds = 3600.0;
+  sc->price.model = LIQ_PRICE_JUMP;
+  sc->price.start = 30000.0;
+  sc->price.drift = 0.1;
+  sc->price.volatility = 0.5;
+  sc->price.jump_intensity = 40.0;
+  sc->price.jump_mean = -0.03;
+  sc->price.jump_sd = 0.05;
+  assert_liq_ok(liq_path_build(sc, 5, &a, &err), &err);
+  assert_liq_ok(liq_path_jump(30000.0, 0.1, 0.5, 40.0, -0.03, 0.05, 3600.0, 300, 5, &b,
+                              &err), &err);
+  assert_memory_equal(a->close, b->close, 300 * sizeof(double));
+  liq_path_free(a);
+  liq_path_free(b);
+
+  sc->price.model = LIQ_PRICE_GARCH;
+  sc->price.garch_mu = 1e-5;
+  sc->price.garch_omega = 3e-7;
+  sc->price.garch_alpha = 0.07;
+  sc->price.garch_beta = 0.92;
+  sc->price.garch_nu = 4.5;
+  sc->price.garch_variance0 = NAN;
+  assert_liq_ok(liq_path_build(sc, 6, &a, &err), &err);
+  assert_liq_ok(liq_path_garch(30000.0, 1e-5, 3e-7, 0.07, 0.92, 4.5, NAN, 3600.0, 300, 6,
+                               &b, &err), &err);
+  assert_memory_equal(a->close, b->close, 300 * sizeof(double));
+  liq_path_free(a);
+  liq_path_free(b);
+  /* scenario errors keep the constructor's message */
+  sc->price.garch_beta = 0.95;
+  a = (liq_path *)&a;
+  assert_int_equal(liq_path_build(sc, 6, &a, &err), LIQ_INPUT);
+  assert_null(a);
+  assert_non_null(strstr(err.msg, "alpha + beta"));
+
+  write_history(100, 0, 3, csv, sizeof csv, NULL);
+  sc->price.model = LIQ_PRICE_BOOTSTRAP;
+  snprintf(sc->price.file, sizeof sc->price.file, "%s", csv);
+  sc->price.block = 5.0;
+  sc->price.start = NAN;
+  sc->step_seconds = 1.0;   /* ignored: the history's spacing applies */
+  assert_liq_ok(liq_path_build(sc, 7, &a, &err), &err);
+  assert_liq_ok(liq_path_bootstrap(csv, 0, 0, 0, 0, 5.0, NAN, 300, 7, &b, &err), &err);
+  assert_int_equal(a->n, 300);
+  assert_rel(a->step_seconds, 60.0, 0.0);
+  assert_memory_equal(a->close, b->close, 300 * sizeof(double));
+  liq_path_free(a);
+  liq_path_free(b);
+  remove(csv);
+  free(sc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_seed_deterministic_and_distinct),
@@ -775,6 +1418,22 @@ int main(void) {
     cmocka_unit_test(test_from_arrays_bad),
     cmocka_unit_test(test_build_gbm),
     cmocka_unit_test(test_build_replay),
+    cmocka_unit_test(test_jump_shape_and_determinism),
+    cmocka_unit_test(test_jump_moments),
+    cmocka_unit_test(test_jump_counts),
+    cmocka_unit_test(test_jump_bad_args),
+    cmocka_unit_test(test_garch_shape_and_determinism),
+    cmocka_unit_test(test_garch_iid_t),
+    cmocka_unit_test(test_garch_variance_and_clustering),
+    cmocka_unit_test(test_garch_variance0),
+    cmocka_unit_test(test_garch_bad_args),
+    cmocka_unit_test(test_parse_time),
+    cmocka_unit_test(test_returns_skip_gaps),
+    cmocka_unit_test(test_bootstrap_returns_and_blocks),
+    cmocka_unit_test(test_bootstrap_window_start_length),
+    cmocka_unit_test(test_bootstrap_from_memory),
+    cmocka_unit_test(test_bootstrap_errors),
+    cmocka_unit_test(test_build_generated),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
