@@ -31,6 +31,8 @@
 
 #include <sqlite3.h>
 
+#include "liq_sweep.h"
+
 #ifndef LIQ_VERSION
 # define LIQ_VERSION "unknown"
 #endif
@@ -158,6 +160,71 @@ static const char *const zSchema =
   "  open_equity          REAL\n"
   ");\n";
 
+/*
+** The sweep tables (see the Sweeps section at the end of this file and
+** liq_sweep.h).  A sweep's runs rows carry runs.sweep_id and runs.task_id.
+*/
+static const char *const zSweepSchema =
+  "CREATE TABLE IF NOT EXISTS sweeps(\n"
+  "  sweep_id      INTEGER PRIMARY KEY,\n"
+  "  scenario_name TEXT,\n"
+  "  scenario_text TEXT,\n"
+  "  scenario_path TEXT,\n"
+  "  spec          TEXT,      -- JSON: mode, replicates, axes [{key, values}]\n"
+  "  seed          INTEGER,   -- base seed of the scenario\n"
+  "  n_tasks       INTEGER,   -- tasks of the whole sweep: n_points x replicates\n"
+  "  n_points      INTEGER,   -- grid points\n"
+  "  replicates    INTEGER,\n"
+  "  shard_index   INTEGER,   -- this file holds shard shard_index/shard_count\n"
+  "  shard_count   INTEGER,   -- (1/1: every task)\n"
+  "  created_at    TEXT,      -- ISO-8601 UTC\n"
+  "  version       TEXT       -- liqsim version that created the sweep\n"
+  ");\n"
+  "CREATE TABLE IF NOT EXISTS tasks(\n"
+  "  sweep_id   INTEGER NOT NULL REFERENCES sweeps(sweep_id) ON DELETE CASCADE,\n"
+  "  task_id    INTEGER NOT NULL, -- grid_index * replicates + replicate\n"
+  "  run_id     INTEGER,          -- the run holding its results (status done)\n"
+  "  replicate  INTEGER,\n"
+  "  grid_index INTEGER,\n"
+  "  params     TEXT,             -- JSON of the grid point's overrides\n"
+  "  seed       INTEGER,          -- base seed; the streams derive from (seed, replicate)\n"
+  "  path_seed  INTEGER,          -- liq_seed(seed, replicate, path stream)\n"
+  "  book_seed  INTEGER,          -- liq_seed(seed, replicate, book stream)\n"
+  "  status     TEXT NOT NULL CHECK(status IN ('pending','done','failed')),\n"
+  "  error      TEXT,\n"
+  "  PRIMARY KEY(sweep_id, task_id)\n"
+  ") WITHOUT ROWID;\n"
+  "CREATE INDEX IF NOT EXISTS runs_sweep_task ON runs(sweep_id, task_id);\n"
+  "CREATE TABLE IF NOT EXISTS sweep_aggregates(\n"
+  "  sweep_id                  INTEGER NOT NULL,\n"
+  "  grid_index                INTEGER NOT NULL,\n"
+  "  params                    TEXT,     -- JSON of the grid point's overrides\n"
+  "  n                         INTEGER,  -- done tasks (replicates) at the point\n"
+  "  bad_debt_mean             REAL,\n"
+  "  bad_debt_q50              REAL,     -- quantiles: nearest rank, x_(ceil(p n))\n"
+  "  bad_debt_q95              REAL,     -- = VaR 95 % of bad debt\n"
+  "  bad_debt_q99              REAL,\n"
+  "  bad_debt_probability      REAL,     -- share of replicates with bad debt > 0\n"
+  "  uncovered_loss_mean       REAL,\n"
+  "  uncovered_loss_probability REAL,\n"
+  "  liquidated_notional_mean  REAL,\n"
+  "  liquidated_notional_q50   REAL,\n"
+  "  liquidated_notional_q95   REAL,     -- = liquidations-at-risk 95 %\n"
+  "  liquidated_notional_q99   REAL,\n"
+  "  amplification_n           INTEGER,  -- replicates with a defined amplification\n"
+  "  amplification_mean        REAL,\n"
+  "  amplification_q50         REAL,\n"
+  "  amplification_q95         REAL,\n"
+  "  amplification_q99         REAL,\n"
+  "  max_cascade_rounds_mean   REAL,\n"
+  "  max_cascade_rounds_q50    REAL,\n"
+  "  max_cascade_rounds_q95    REAL,\n"
+  "  max_cascade_rounds_q99    REAL,\n"
+  "  var95_bad_debt            REAL,     -- bad_debt_q95, by its risk name\n"
+  "  lar95_liquidated_notional REAL,     -- liquidated_notional_q95\n"
+  "  PRIMARY KEY(sweep_id, grid_index)\n"
+  ") WITHOUT ROWID;\n";
+
 struct liq_store {
   sqlite3 *db;                 /* the connection */
   char *zPath;                 /* database path, for error messages (owned) */
@@ -166,6 +233,10 @@ struct liq_store {
   size_t nPending;             /* rows written since the last commit */
   sqlite3_stmt *pStep;         /* INSERT INTO steps, for the active run */
   sqlite3_stmt *pLiq;          /* INSERT INTO liquidations */
+  /* sweeps (see the Sweeps section) */
+  int inTask;                  /* writing a sweep task: one transaction, no batch commits */
+  size_t nSweepQuant;          /* cushion columns of the sweep's scenario */
+  char aSweepLabel[LIQ_MAX_QUANTILES][32];
 };
 
 /*
@@ -380,6 +451,21 @@ static int prepare_step_insert(liq_store *st, char aLabel[][32], size_t n,
                  &st->pStep, "prepare the steps INSERT", err);
 }
 
+/* Prepare the steps and liquidations INSERTs of a run. */
+static int prepare_row_statements(liq_store *st, char aLabel[][32], size_t n,
+                                  liq_err *err) {
+  int rc = prepare_step_insert(st, aLabel, n, err);
+  if (rc == LIQ_OK)
+    rc = prepare(st->db, st->zPath,
+                 "INSERT INTO liquidations(run_id, step, round, position_id,"
+                 " side, qty, price, trigger_price, liquidation_price,"
+                 " bankruptcy_price, equity, loss, fee, returned)"
+                 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 SQLITE_PREPARE_PERSISTENT, &st->pLiq,
+                 "prepare the liquidations INSERT", err);
+  return rc;
+}
+
 static void finalize_row_statements(liq_store *st) {
   sqlite3_finalize(st->pStep);
   sqlite3_finalize(st->pLiq);
@@ -448,7 +534,7 @@ static int row_begin(liq_store *st, liq_err *err) {
 
 /* Count a written row; commit when the batch is full. */
 static int row_end(liq_store *st, liq_err *err) {
-  if (++st->nPending < LIQ_STORE_BATCH) return LIQ_OK;
+  if (++st->nPending < LIQ_STORE_BATCH || st->inTask) return LIQ_OK;
   st->nPending = 0;
   return exec_sql(st->db, st->zPath, "COMMIT", "commit a row batch", err);
 }
@@ -494,6 +580,8 @@ int liq_store_open(const char *path, liq_store **out, liq_err *err) {
   rc = exec_sql(st->db, path, "BEGIN IMMEDIATE", "begin", err);
   if (rc != LIQ_OK) goto fail;
   rc = exec_sql(st->db, path, zSchema, "create the schema", err);
+  if (rc == LIQ_OK)
+    rc = exec_sql(st->db, path, zSweepSchema, "create the sweep schema", err);
   if (rc != LIQ_OK) goto fail;
   rc = prepare(st->db, path,
                "SELECT CAST(value AS INTEGER) FROM meta"
@@ -583,15 +671,7 @@ int liq_store_begin_run(liq_store *st, const liq_scenario *sc, uint64_t seed,
 
   /* The row statements.  A failure here leaves a committed runs row:
   ** mark it failed so nothing stays 'running'. */
-  rc = prepare_step_insert(st, aLabel, nQuant, err);
-  if (rc == LIQ_OK)
-    rc = prepare(st->db, st->zPath,
-                 "INSERT INTO liquidations(run_id, step, round, position_id,"
-                 " side, qty, price, trigger_price, liquidation_price,"
-                 " bankruptcy_price, equity, loss, fee, returned)"
-                 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                 SQLITE_PREPARE_PERSISTENT, &st->pLiq,
-                 "prepare the liquidations INSERT", err);
+  rc = prepare_row_statements(st, aLabel, nQuant, err);
   if (rc != LIQ_OK) {
     mark_failed(st, err ? err->msg : "cannot prepare statements", NULL);
     finalize_row_statements(st);
@@ -1072,5 +1152,893 @@ int liq_store_report(const char *db, int64_t run_id, FILE *out,
 done:
   sqlite3_finalize(pRuns);
   sqlite3_close_v2(pDb);
+  return rc;
+}
+
+/*
+************************************************************************
+** Sweeps
+**
+** A sweep (liq_sweep.h) is a sweeps row, one tasks row per task of the
+** file's shard, and one runs row (with its steps, liquidations and
+** summary) per done task.  liq_store_task_write() writes a task's runs
+** row, rows, summary and its tasks status 'done' in ONE transaction, so a
+** killed process leaves each task either done with all its rows or
+** without any.  The row statements and liq_store_finish_run() are shared
+** with single runs ('inTask' keeps row_end() from committing mid-task).
+************************************************************************
+*/
+
+static int sweep_begin(liq_store *st, liq_err *err) {
+  return exec_sql(st->db, st->zPath, "BEGIN IMMEDIATE", "begin", err);
+}
+
+static int sweep_commit(liq_store *st, const char *zWhat, liq_err *err) {
+  int rc = exec_sql(st->db, st->zPath, "COMMIT", zWhat, err);
+  if (rc != LIQ_OK) rollback_quietly(st);
+  return rc;
+}
+
+/* Run 'zSql' with ?1 = sweep id (and ?2 = 'zText', when given). */
+static int sweep_exec1(liq_store *st, const char *zSql, int64_t iSweep,
+                       const char *zText, const char *zWhat, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  int rc = prepare(st->db, st->zPath, zSql, 0, &p, zWhat, err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, iSweep);
+  if (zText != NULL) bind_text(p, 2, zText);
+  rc = step_done(st->db, st->zPath, p, zWhat, err);
+  sqlite3_finalize(p);
+  return rc;
+}
+
+int liq_store_sweep_last(liq_store *st, int64_t *sweep_id, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  int rc;
+  *sweep_id = 0;
+  rc = prepare(st->db, st->zPath, "SELECT max(sweep_id) FROM sweeps", 0, &p,
+               "find the last sweep", err);
+  if (rc != LIQ_OK) return rc;
+  if (sqlite3_step(p) == SQLITE_ROW) *sweep_id = sqlite3_column_int64(p, 0);
+  else rc = db_error(st->db, st->zPath, "find the last sweep", err);
+  sqlite3_finalize(p);
+  return rc;
+}
+
+int liq_store_sweep_check(liq_store *st, int64_t sweep_id,
+                          const liq_store_sweep *want, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  int rc;
+  rc = prepare(st->db, st->zPath,
+               "SELECT scenario_text, spec, shard_index, shard_count"
+               " FROM sweeps WHERE sweep_id = ?1",
+               0, &p, "read the sweep", err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, sweep_id);
+  if (sqlite3_step(p) != SQLITE_ROW) {
+    rc = liq_errf(err, LIQ_INPUT, st->zPath, 0, "no sweep %lld in the database",
+                  (long long)sweep_id);
+  } else if (strcmp(column_text(p, 0, ""), want->scenario_text) != 0) {
+    rc = liq_errf(err, LIQ_INPUT, st->zPath, 0,
+                  "sweep %lld was made from a different scenario text than "
+                  "%s (resume with the same file, or sweep into a new --out)",
+                  (long long)sweep_id, want->scenario_path);
+  } else if (strcmp(column_text(p, 1, ""), want->spec) != 0) {
+    rc = liq_errf(err, LIQ_INPUT, st->zPath, 0,
+                  "sweep %lld has a different sweep spec than %s",
+                  (long long)sweep_id, want->scenario_path);
+  } else if ((size_t)sqlite3_column_int64(p, 2) != want->shard_k ||
+             (size_t)sqlite3_column_int64(p, 3) != want->shard_n) {
+    rc = liq_errf(err, LIQ_INPUT, st->zPath, 0,
+                  "sweep %lld holds shard %lld/%lld, not %zu/%zu",
+                  (long long)sweep_id, (long long)sqlite3_column_int64(p, 2),
+                  (long long)sqlite3_column_int64(p, 3), want->shard_k,
+                  want->shard_n);
+  }
+  sqlite3_finalize(p);
+  return rc;
+}
+
+int liq_store_sweep_create(liq_store *st, const liq_store_sweep *sw,
+                           int64_t *sweep_id, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  int rc;
+  *sweep_id = 0;
+  rc = prepare(st->db, st->zPath,
+               "INSERT INTO sweeps(scenario_name, scenario_text, scenario_path,"
+               " spec, seed, n_tasks, n_points, replicates, shard_index,"
+               " shard_count, created_at, version)"
+               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, " LIQ_SQL_NOW
+               ", ?11)",
+               0, &p, "prepare the sweeps INSERT", err);
+  if (rc != LIQ_OK) return rc;
+  bind_text(p, 1, sw->scenario_name);
+  bind_text(p, 2, sw->scenario_text);
+  bind_text(p, 3, sw->scenario_path);
+  bind_text(p, 4, sw->spec);
+  sqlite3_bind_int64(p, 5, (sqlite3_int64)sw->seed);
+  bind_size(p, 6, sw->n_tasks);
+  bind_size(p, 7, sw->n_points);
+  bind_size(p, 8, sw->replicates);
+  bind_size(p, 9, sw->shard_k);
+  bind_size(p, 10, sw->shard_n);
+  bind_text(p, 11, LIQ_VERSION);
+  rc = step_done(st->db, st->zPath, p, "insert the sweep", err);
+  sqlite3_finalize(p);
+  if (rc == LIQ_OK) *sweep_id = sqlite3_last_insert_rowid(st->db);
+  return rc;
+}
+
+int liq_store_sweep_add_tasks(liq_store *st, int64_t sweep_id,
+                              const liq_store_task *t, size_t n,
+                              liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  size_t i;
+  int rc = sweep_begin(st, err);
+  if (rc != LIQ_OK) return rc;
+  rc = prepare(st->db, st->zPath,
+               "INSERT OR IGNORE INTO tasks(sweep_id, task_id, replicate,"
+               " grid_index, params, seed, path_seed, book_seed, status)"
+               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending')",
+               0, &p, "prepare the tasks INSERT", err);
+  for (i = 0; i < n && rc == LIQ_OK; i++) {
+    sqlite3_bind_int64(p, 1, sweep_id);
+    bind_size(p, 2, t[i].task_id);
+    bind_size(p, 3, t[i].replicate);
+    bind_size(p, 4, t[i].grid_index);
+    bind_text(p, 5, t[i].params);
+    sqlite3_bind_int64(p, 6, (sqlite3_int64)t[i].seed);
+    sqlite3_bind_int64(p, 7, (sqlite3_int64)t[i].path_seed);
+    sqlite3_bind_int64(p, 8, (sqlite3_int64)t[i].book_seed);
+    rc = step_done(st->db, st->zPath, p, "insert a task", err);
+  }
+  sqlite3_finalize(p);
+  if (rc != LIQ_OK) {
+    rollback_quietly(st);
+    return rc;
+  }
+  return sweep_commit(st, "commit the tasks", err);
+}
+
+int liq_store_sweep_reset(liq_store *st, int64_t sweep_id, liq_err *err) {
+  /* Runs of this sweep that are not the done run of their task: the rows
+  ** of a task whose process died (none with one-transaction tasks, but a
+  ** database written otherwise may hold some). */
+#define LIQ_ORPHAN_RUNS                                                      \
+  "SELECT run_id FROM runs WHERE sweep_id = ?1 AND run_id NOT IN"            \
+  " (SELECT run_id FROM tasks WHERE sweep_id = ?1 AND status = 'done'"       \
+  "  AND run_id IS NOT NULL)"
+  static const char *const azSql[] = {
+    "DELETE FROM steps WHERE run_id IN (" LIQ_ORPHAN_RUNS ")",
+    "DELETE FROM liquidations WHERE run_id IN (" LIQ_ORPHAN_RUNS ")",
+    "DELETE FROM summary WHERE run_id IN (" LIQ_ORPHAN_RUNS ")",
+    "DELETE FROM runs WHERE run_id IN (" LIQ_ORPHAN_RUNS ")",
+    "UPDATE tasks SET status = 'pending', run_id = NULL, error = NULL"
+    " WHERE sweep_id = ?1 AND status <> 'done'",
+  };
+#undef LIQ_ORPHAN_RUNS
+  size_t i;
+  int rc = sweep_begin(st, err);
+  for (i = 0; i < sizeof azSql / sizeof azSql[0] && rc == LIQ_OK; i++)
+    rc = sweep_exec1(st, azSql[i], sweep_id, NULL, "clear unfinished tasks",
+                     err);
+  if (rc != LIQ_OK) {
+    rollback_quietly(st);
+    return rc;
+  }
+  return sweep_commit(st, "commit the cleared tasks", err);
+}
+
+int liq_store_sweep_pending(liq_store *st, int64_t sweep_id, size_t shard_k,
+                            size_t shard_n, size_t **ids, size_t *n_pending,
+                            size_t *n_shard, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  size_t n = 0, nAlloc = 0, nAll = 0;
+  size_t *a = NULL;
+  int rc, src;
+  *ids = NULL;
+  *n_pending = 0;
+  *n_shard = 0;
+  if (shard_n == 0) shard_k = shard_n = 1;
+  rc = prepare(st->db, st->zPath,
+               "SELECT task_id, status = 'done' FROM tasks"
+               " WHERE sweep_id = ?1 AND task_id % ?2 = ?3 ORDER BY task_id",
+               0, &p, "read the tasks", err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, sweep_id);
+  bind_size(p, 2, shard_n);
+  bind_size(p, 3, shard_k - 1);
+  while ((src = sqlite3_step(p)) == SQLITE_ROW) {
+    nAll++;
+    if (sqlite3_column_int(p, 1)) continue;
+    if (n == nAlloc) {
+      size_t nNew = nAlloc ? 2 * nAlloc : 256;
+      size_t *aNew = realloc(a, nNew * sizeof *aNew);
+      if (aNew == NULL) {
+        rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+        break;
+      }
+      a = aNew;
+      nAlloc = nNew;
+    }
+    a[n++] = (size_t)sqlite3_column_int64(p, 0);
+  }
+  if (rc == LIQ_OK && src != SQLITE_DONE)
+    rc = db_error(st->db, st->zPath, "read the tasks", err);
+  sqlite3_finalize(p);
+  if (rc != LIQ_OK) {
+    free(a);
+    return rc;
+  }
+  *ids = a;
+  *n_pending = n;
+  *n_shard = nAll;
+  return LIQ_OK;
+}
+
+int liq_store_sweep_prepare(liq_store *st, const liq_scenario *sc,
+                            liq_err *err) {
+  size_t nQuant = sc->stats.n_quantiles;
+  int rc;
+  if (nQuant > LIQ_MAX_QUANTILES)
+    return liq_errf(err, LIQ_INPUT, sc->path, 0, "%zu quantiles (at most %d)",
+                    nQuant, LIQ_MAX_QUANTILES);
+  rc = quantile_labels(sc, st->aSweepLabel, err);
+  if (rc != LIQ_OK) return rc;
+  st->nSweepQuant = nQuant;
+  rc = sweep_begin(st, err);
+  if (rc != LIQ_OK) return rc;
+  rc = ensure_quantile_columns(st, st->aSweepLabel, nQuant, err);
+  if (rc != LIQ_OK) {
+    rollback_quietly(st);
+    return rc;
+  }
+  return sweep_commit(st, "commit the quantile columns", err);
+}
+
+int liq_store_task_write(liq_store *st, const liq_store_task_rows *r,
+                         int64_t *run_id, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  size_t i;
+  int rc;
+
+  *run_id = 0;
+  if (st->iRun != 0)
+    return liq_errf(err, LIQ_USAGE, st->zPath, 0, "run %lld is still active",
+                    (long long)st->iRun);
+  rc = sweep_begin(st, err);
+  if (rc != LIQ_OK) return rc;
+  rc = prepare(st->db, st->zPath,
+               "INSERT INTO runs(sweep_id, task_id, scenario_name, seed, params,"
+               " scenario_text, scenario_path, version, status, started_at,"
+               " steps, positions)"
+               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running',"
+               " coalesce(?9, " LIQ_SQL_NOW "), ?10, ?11)",
+               0, &p, "prepare the runs INSERT", err);
+  if (rc != LIQ_OK) goto fail;
+  sqlite3_bind_int64(p, 1, r->sweep_id);
+  bind_size(p, 2, r->task_id);
+  bind_text(p, 3, r->scenario_name);
+  sqlite3_bind_int64(p, 4, (sqlite3_int64)r->seed);
+  bind_text(p, 5, r->params ? r->params : "{}");
+  bind_text(p, 6, r->scenario_text);
+  bind_text(p, 7, r->scenario_path && r->scenario_path[0] ? r->scenario_path
+                                                          : NULL);
+  bind_text(p, 8, LIQ_VERSION);
+  bind_text(p, 9, r->started_at);
+  bind_size(p, 10, r->steps);
+  bind_size(p, 11, r->positions);
+  rc = step_done(st->db, st->zPath, p, "insert the task's run", err);
+  sqlite3_finalize(p);
+  p = NULL;
+  if (rc != LIQ_OK) goto fail;
+  st->iRun = sqlite3_last_insert_rowid(st->db);
+
+  finalize_row_statements(st);
+  rc = prepare_row_statements(st, st->aSweepLabel, st->nSweepQuant, err);
+  if (rc != LIQ_OK) goto fail;
+  st->nQuant = st->nSweepQuant;
+  st->nPending = 0;
+  st->inTask = 1;
+  for (i = 0; i < r->n_step_rows && rc == LIQ_OK; i++)
+    rc = liq_store_step(st, &r->step_rows[i], err);
+  for (i = 0; i < r->n_liq_rows && rc == LIQ_OK; i++)
+    rc = liq_store_liquidation(st, &r->liq_rows[i], err);
+  if (rc != LIQ_OK) goto fail;
+
+  rc = prepare(st->db, st->zPath,
+               "UPDATE tasks SET status = 'done', run_id = ?3, error = NULL"
+               " WHERE sweep_id = ?1 AND task_id = ?2",
+               0, &p, "prepare the tasks UPDATE", err);
+  if (rc != LIQ_OK) goto fail;
+  sqlite3_bind_int64(p, 1, r->sweep_id);
+  bind_size(p, 2, r->task_id);
+  sqlite3_bind_int64(p, 3, st->iRun);
+  rc = step_done(st->db, st->zPath, p, "mark the task done", err);
+  if (rc == LIQ_OK && sqlite3_changes(st->db) != 1)
+    rc = liq_errf(err, LIQ_DB, st->zPath, 0, "sweep %lld has no task %zu",
+                  (long long)r->sweep_id, r->task_id);
+  sqlite3_finalize(p);
+  p = NULL;
+  if (rc != LIQ_OK) goto fail;
+
+  *run_id = st->iRun;
+  /* The summary, status 'done' and the COMMIT of all of the above. */
+  rc = liq_store_finish_run(st, r->summary, err);
+  if (rc != LIQ_OK) {
+    *run_id = 0;
+    goto fail;
+  }
+  st->inTask = 0;
+  return LIQ_OK;
+
+fail:
+  sqlite3_finalize(p);
+  rollback_quietly(st);
+  st->inTask = 0;
+  st->iRun = 0;
+  st->nPending = 0;
+  finalize_row_statements(st);
+  return rc;
+}
+
+int liq_store_task_fail(liq_store *st, int64_t sweep_id, size_t task_id,
+                        const char *why, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  int rc = prepare(st->db, st->zPath,
+                   "UPDATE tasks SET status = 'failed', error = ?3"
+                   " WHERE sweep_id = ?1 AND task_id = ?2 AND status <> 'done'",
+                   0, &p, "prepare the tasks UPDATE", err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, sweep_id);
+  bind_size(p, 2, task_id);
+  bind_text(p, 3, why ? why : "unknown error");
+  rc = step_done(st->db, st->zPath, p, "mark the task failed", err);
+  sqlite3_finalize(p);
+  return rc;
+}
+
+int liq_store_sweep_counts(liq_store *st, int64_t sweep_id, size_t *n_done,
+                           size_t *n_tasks, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  int rc = prepare(st->db, st->zPath,
+                   "SELECT (SELECT count(*) FROM tasks WHERE sweep_id = ?1"
+                   " AND status = 'done'), n_tasks FROM sweeps"
+                   " WHERE sweep_id = ?1",
+                   0, &p, "count the done tasks", err);
+  *n_done = *n_tasks = 0;
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, sweep_id);
+  if (sqlite3_step(p) == SQLITE_ROW) {
+    *n_done = (size_t)sqlite3_column_int64(p, 0);
+    *n_tasks = (size_t)sqlite3_column_int64(p, 1);
+  } else {
+    rc = liq_errf(err, LIQ_DB, st->zPath, 0, "no sweep %lld",
+                  (long long)sweep_id);
+  }
+  sqlite3_finalize(p);
+  return rc;
+}
+
+/* A growable array of doubles. */
+typedef struct DblVec {
+  double *a;
+  size_t n, nAlloc;
+} DblVec;
+
+static int dblvec_push(DblVec *v, double x) {
+  if (v->n == v->nAlloc) {
+    size_t nNew = v->nAlloc ? 2 * v->nAlloc : 64;
+    double *aNew = realloc(v->a, nNew * sizeof *aNew);
+    if (aNew == NULL) return LIQ_NOMEM;
+    v->a = aNew;
+    v->nAlloc = nNew;
+  }
+  v->a[v->n++] = x;
+  return LIQ_OK;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Sum in the given (task) order, then sort in place; mean and the
+** nearest-rank q50/q95/q99 into a[0..4). */
+static void describe(DblVec *v, double a[4]) {
+  double sum = 0.0;
+  size_t i;
+  for (i = 0; i < v->n; i++) sum += v->a[i];
+  qsort(v->a, v->n, sizeof *v->a, cmp_double);
+  a[0] = v->n ? sum / (double)v->n : (double)NAN;
+  a[1] = liq_sweep_quantile(v->a, v->n, 0.50);
+  a[2] = liq_sweep_quantile(v->a, v->n, 0.95);
+  a[3] = liq_sweep_quantile(v->a, v->n, 0.99);
+}
+
+/* Per grid point: the summaries of its done tasks, in task order. */
+typedef struct AggPoint {
+  DblVec bad, uncovered, notional, amp, rounds;
+  size_t nBad, nUncovered;      /* replicates with bad debt / uncovered loss > 0 */
+} AggPoint;
+
+static void agg_reset(AggPoint *g) {
+  g->bad.n = g->uncovered.n = g->notional.n = g->amp.n = g->rounds.n = 0;
+  g->nBad = g->nUncovered = 0;
+}
+
+static void agg_free(AggPoint *g) {
+  free(g->bad.a);
+  free(g->uncovered.a);
+  free(g->notional.a);
+  free(g->amp.a);
+  free(g->rounds.a);
+}
+
+static int agg_write(liq_store *st, sqlite3_stmt *pIns, int64_t iSweep,
+                     sqlite3_int64 iGrid, const char *zParams, AggPoint *g,
+                     liq_err *err) {
+  double b[4], u[4], nl[4], am[4], ro[4];
+  double n = (double)g->bad.n;
+  int k = 1;
+  describe(&g->bad, b);
+  describe(&g->uncovered, u);
+  describe(&g->notional, nl);
+  describe(&g->amp, am);
+  describe(&g->rounds, ro);
+  sqlite3_bind_int64(pIns, k++, iSweep);
+  sqlite3_bind_int64(pIns, k++, iGrid);
+  bind_text(pIns, k++, zParams);
+  bind_size(pIns, k++, g->bad.n);
+  bind_double(pIns, k++, b[0]);
+  bind_double(pIns, k++, b[1]);
+  bind_double(pIns, k++, b[2]);
+  bind_double(pIns, k++, b[3]);
+  bind_double(pIns, k++, n > 0 ? (double)g->nBad / n : (double)NAN);
+  bind_double(pIns, k++, u[0]);
+  bind_double(pIns, k++, n > 0 ? (double)g->nUncovered / n : (double)NAN);
+  bind_double(pIns, k++, nl[0]);
+  bind_double(pIns, k++, nl[1]);
+  bind_double(pIns, k++, nl[2]);
+  bind_double(pIns, k++, nl[3]);
+  bind_size(pIns, k++, g->amp.n);
+  bind_double(pIns, k++, am[0]);
+  bind_double(pIns, k++, am[1]);
+  bind_double(pIns, k++, am[2]);
+  bind_double(pIns, k++, am[3]);
+  bind_double(pIns, k++, ro[0]);
+  bind_double(pIns, k++, ro[1]);
+  bind_double(pIns, k++, ro[2]);
+  bind_double(pIns, k++, ro[3]);
+  bind_double(pIns, k++, b[2]);
+  bind_double(pIns, k++, nl[2]);
+  return step_done(st->db, st->zPath, pIns, "insert an aggregate", err);
+}
+
+int liq_store_sweep_aggregate(liq_store *st, int64_t sweep_id, liq_err *err) {
+  sqlite3_stmt *pSel = NULL, *pIns = NULL;
+  AggPoint g;
+  sqlite3_int64 iGrid = -1;
+  char *zParams = NULL;
+  int rc, src, nomem = 0;
+
+  memset(&g, 0, sizeof g);
+  rc = sweep_begin(st, err);
+  if (rc != LIQ_OK) return rc;
+  rc = sweep_exec1(st, "DELETE FROM sweep_aggregates WHERE sweep_id = ?1",
+                   sweep_id, NULL, "clear the aggregates", err);
+  if (rc == LIQ_OK)
+    rc = prepare(st->db, st->zPath,
+                 "SELECT t.grid_index, t.params, s.bad_debt, s.uncovered_loss,"
+                 " s.liquidated_notional, s.amplification, s.max_cascade_rounds"
+                 " FROM tasks t JOIN summary s ON s.run_id = t.run_id"
+                 " WHERE t.sweep_id = ?1 AND t.status = 'done'"
+                 " ORDER BY t.grid_index, t.task_id",
+                 0, &pSel, "read the task summaries", err);
+  if (rc == LIQ_OK)
+    rc = prepare(st->db, st->zPath,
+                 "INSERT INTO sweep_aggregates(sweep_id, grid_index, params, n,"
+                 " bad_debt_mean, bad_debt_q50, bad_debt_q95, bad_debt_q99,"
+                 " bad_debt_probability, uncovered_loss_mean,"
+                 " uncovered_loss_probability, liquidated_notional_mean,"
+                 " liquidated_notional_q50, liquidated_notional_q95,"
+                 " liquidated_notional_q99, amplification_n,"
+                 " amplification_mean, amplification_q50, amplification_q95,"
+                 " amplification_q99, max_cascade_rounds_mean,"
+                 " max_cascade_rounds_q50, max_cascade_rounds_q95,"
+                 " max_cascade_rounds_q99, var95_bad_debt,"
+                 " lar95_liquidated_notional)"
+                 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 0, &pIns, "prepare the aggregates INSERT", err);
+  if (rc != LIQ_OK) goto done;
+  sqlite3_bind_int64(pSel, 1, sweep_id);
+  while ((src = sqlite3_step(pSel)) == SQLITE_ROW) {
+    sqlite3_int64 iRow = sqlite3_column_int64(pSel, 0);
+    double bad = column_double(pSel, 2), unc = column_double(pSel, 3);
+    double amp = column_double(pSel, 5);
+    if (iRow != iGrid) {
+      if (iGrid >= 0) {
+        rc = agg_write(st, pIns, sweep_id, iGrid, zParams, &g, err);
+        if (rc != LIQ_OK) goto done;
+      }
+      agg_reset(&g);
+      iGrid = iRow;
+      sqlite3_free(zParams);
+      zParams = sqlite3_mprintf("%s", column_text(pSel, 1, "{}"));
+      if (zParams == NULL) nomem = 1;
+    }
+    if (isnan(bad)) bad = 0.0;
+    if (isnan(unc)) unc = 0.0;
+    g.nBad += bad > 0.0;
+    g.nUncovered += unc > 0.0;
+    nomem |= dblvec_push(&g.bad, bad) != LIQ_OK;
+    nomem |= dblvec_push(&g.uncovered, unc) != LIQ_OK;
+    nomem |= dblvec_push(&g.notional, column_double(pSel, 4)) != LIQ_OK;
+    if (!isnan(amp)) nomem |= dblvec_push(&g.amp, amp) != LIQ_OK;
+    nomem |= dblvec_push(&g.rounds, column_double(pSel, 6)) != LIQ_OK;
+    if (nomem) {
+      rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+      goto done;
+    }
+  }
+  if (src != SQLITE_DONE) {
+    rc = db_error(st->db, st->zPath, "read the task summaries", err);
+    goto done;
+  }
+  if (iGrid >= 0) rc = agg_write(st, pIns, sweep_id, iGrid, zParams, &g, err);
+
+done:
+  sqlite3_finalize(pSel);
+  sqlite3_finalize(pIns);
+  sqlite3_free(zParams);
+  agg_free(&g);
+  if (rc != LIQ_OK) {
+    rollback_quietly(st);
+    return rc;
+  }
+  return sweep_commit(st, "commit the aggregates", err);
+}
+
+int liq_store_sweep_identity(const char *path, int64_t *sweep_id,
+                             char **text, char **spec, liq_err *err) {
+  sqlite3 *pDb = NULL;
+  sqlite3_stmt *p = NULL;
+  int rc = LIQ_OK;
+  *sweep_id = 0;
+  *text = *spec = NULL;
+  if (sqlite3_open_v2(path, &pDb, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    rc = liq_errf(err, LIQ_IO, path, 0, "cannot open database: %s",
+                  pDb ? sqlite3_errmsg(pDb) : "out of memory");
+    sqlite3_close_v2(pDb);
+    return rc;
+  }
+  sqlite3_busy_timeout(pDb, LIQ_STORE_BUSY_MS);
+  /* No sweeps table (or not a database at all): not a sweep database. */
+  if (sqlite3_prepare_v2(pDb,
+                         "SELECT sweep_id, scenario_text, spec FROM sweeps"
+                         " ORDER BY sweep_id DESC LIMIT 1",
+                         -1, &p, NULL) != SQLITE_OK) {
+    rc = liq_errf(err, LIQ_INPUT, path, 0, "not a liqsim sweep database: %s",
+                  sqlite3_errmsg(pDb));
+  } else if (sqlite3_step(p) != SQLITE_ROW) {
+    rc = liq_errf(err, LIQ_INPUT, path, 0, "the database holds no sweep");
+  } else {
+    const char *zText = column_text(p, 1, ""), *zSpec = column_text(p, 2, "");
+    *sweep_id = sqlite3_column_int64(p, 0);
+    *text = malloc(strlen(zText) + 1);
+    *spec = malloc(strlen(zSpec) + 1);
+    if (*text == NULL || *spec == NULL) {
+      rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+      free(*text);
+      free(*spec);
+      *text = *spec = NULL;
+    } else {
+      strcpy(*text, zText);
+      strcpy(*spec, zSpec);
+    }
+  }
+  sqlite3_finalize(p);
+  sqlite3_close_v2(pDb);
+  return rc;
+}
+
+/* The columns of schema zDb's table zTab: names and declared types. */
+typedef struct ColList {
+  char **azName;
+  char **azType;
+  int n;
+} ColList;
+
+static void collist_free(ColList *c) {
+  int i;
+  for (i = 0; i < c->n; i++) {
+    sqlite3_free(c->azName[i]);
+    sqlite3_free(c->azType[i]);
+  }
+  sqlite3_free(c->azName);
+  sqlite3_free(c->azType);
+  memset(c, 0, sizeof *c);
+}
+
+static int collist_read(liq_store *st, const char *zDb, const char *zTab,
+                        ColList *c, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  char *zSql = sqlite3_mprintf("PRAGMA \"%w\".table_info(\"%w\")", zDb, zTab);
+  int rc, src;
+  memset(c, 0, sizeof *c);
+  if (zSql == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+  rc = prepare(st->db, st->zPath, zSql, 0, &p, "read the columns", err);
+  sqlite3_free(zSql);
+  if (rc != LIQ_OK) return rc;
+  while ((src = sqlite3_step(p)) == SQLITE_ROW) {
+    char **azN = sqlite3_realloc64(c->azName, (sqlite3_uint64)(c->n + 1) * sizeof *azN);
+    char **azT;
+    if (azN == NULL) break;
+    c->azName = azN;
+    azT = sqlite3_realloc64(c->azType, (sqlite3_uint64)(c->n + 1) * sizeof *azT);
+    if (azT == NULL) break;
+    c->azType = azT;
+    c->azName[c->n] = sqlite3_mprintf("%s", column_text(p, 1, ""));
+    c->azType[c->n] = sqlite3_mprintf("%s", column_text(p, 2, ""));
+    c->n++;
+    if (c->azName[c->n - 1] == NULL || c->azType[c->n - 1] == NULL) break;
+  }
+  if (src == SQLITE_ROW) {
+    rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+  } else if (src != SQLITE_DONE) {
+    rc = db_error(st->db, st->zPath, "read the columns", err);
+  }
+  sqlite3_finalize(p);
+  if (rc != LIQ_OK) collist_free(c);
+  return rc;
+}
+
+static int collist_has(const ColList *c, const char *zName) {
+  int i;
+  for (i = 0; i < c->n; i++)
+    if (sqlite3_stricmp(c->azName[i], zName) == 0) return 1;
+  return 0;
+}
+
+/*
+** Copy the rows of src.zTab that belong to the runs in temp.merge_map
+** into main.zTab with their new run_id (and, for runs, the new sweep_id
+** ?1).  Columns that src has and main lacks are added first, so a newer
+** file's columns survive; the copy goes by column name.
+*/
+static int merge_copy(liq_store *st, const char *zTab, int64_t iSweep,
+                      liq_err *err) {
+  ColList cSrc, cMain;
+  sqlite3_str *pCols = NULL, *pSel = NULL;
+  char *zCols = NULL, *zSelect = NULL, *zSql = NULL;
+  int isRuns = strcmp(zTab, "runs") == 0;
+  int i, rc;
+
+  rc = collist_read(st, "src", zTab, &cSrc, err);
+  if (rc != LIQ_OK) return rc;
+  rc = collist_read(st, "main", zTab, &cMain, err);
+  if (rc != LIQ_OK) {
+    collist_free(&cSrc);
+    return rc;
+  }
+  for (i = 0; i < cSrc.n && rc == LIQ_OK; i++) {
+    if (collist_has(&cMain, cSrc.azName[i])) continue;
+    zSql = sqlite3_mprintf("ALTER TABLE main.\"%w\" ADD COLUMN \"%w\" %s", zTab,
+                           cSrc.azName[i], cSrc.azType[i]);
+    rc = zSql ? exec_sql(st->db, st->zPath, zSql, "add a column", err)
+              : liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+    sqlite3_free(zSql);
+    zSql = NULL;
+  }
+  pCols = sqlite3_str_new(st->db);
+  pSel = sqlite3_str_new(st->db);
+  sqlite3_str_appendf(pCols, "run_id");
+  sqlite3_str_appendf(pSel, "m.new");
+  if (isRuns) {
+    sqlite3_str_appendf(pCols, ", sweep_id");
+    sqlite3_str_appendf(pSel, ", ?1");
+  }
+  for (i = 0; i < cSrc.n; i++) {
+    const char *z = cSrc.azName[i];
+    if (sqlite3_stricmp(z, "run_id") == 0) continue;
+    if (isRuns && sqlite3_stricmp(z, "sweep_id") == 0) continue;
+    sqlite3_str_appendf(pCols, ", \"%w\"", z);
+    sqlite3_str_appendf(pSel, ", s.\"%w\"", z);
+  }
+  zCols = sqlite3_str_finish(pCols);
+  zSelect = sqlite3_str_finish(pSel);
+  if (rc == LIQ_OK && (zCols == NULL || zSelect == NULL))
+    rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+  if (rc == LIQ_OK) {
+    zSql = sqlite3_mprintf("INSERT INTO main.\"%w\"(%s) SELECT %s FROM"
+                           " src.\"%w\" s JOIN temp.merge_map m"
+                           " ON m.old = s.run_id ORDER BY m.new",
+                           zTab, zCols, zSelect, zTab);
+    rc = zSql ? sweep_exec1(st, zSql, iSweep, NULL, "copy the rows", err)
+              : liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+  }
+  sqlite3_free(zSql);
+  sqlite3_free(zCols);
+  sqlite3_free(zSelect);
+  collist_free(&cSrc);
+  collist_free(&cMain);
+  return rc;
+}
+
+int liq_store_sweep_merge_from(liq_store *st, const char *in_path,
+                               int64_t *sweep_id, size_t *n_copied,
+                               liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  sqlite3_int64 iSrc = 0, iBase = 0;
+  int rc, attached = 0, same = 0;
+
+  *n_copied = 0;
+  rc = prepare(st->db, st->zPath, "ATTACH ?1 AS src", 0, &p,
+               "attach the input", err);
+  if (rc != LIQ_OK) return rc;
+  bind_text(p, 1, in_path);
+  rc = step_done(st->db, st->zPath, p, "attach the input", err);
+  sqlite3_finalize(p);
+  p = NULL;
+  if (rc != LIQ_OK) return rc;
+  attached = 1;
+
+  rc = sweep_begin(st, err);
+  if (rc != LIQ_OK) goto out;
+  rc = prepare(st->db, in_path, "SELECT max(sweep_id) FROM src.sweeps", 0, &p,
+               "not a liqsim sweep database", err);
+  if (rc != LIQ_OK) {
+    rc = liq_errf(err, LIQ_INPUT, in_path, 0, "not a liqsim sweep database");
+    goto fail;
+  }
+  if (sqlite3_step(p) == SQLITE_ROW) iSrc = sqlite3_column_int64(p, 0);
+  sqlite3_finalize(p);
+  p = NULL;
+  if (iSrc == 0) {
+    rc = liq_errf(err, LIQ_INPUT, in_path, 0, "the database holds no sweep");
+    goto fail;
+  }
+
+  /* The output's sweep: the given one, its last one, or a copy of the
+  ** input's sweeps row as a whole sweep (shard 1/1). */
+  if (*sweep_id == 0) {
+    rc = liq_store_sweep_last(st, sweep_id, err);
+    if (rc != LIQ_OK) goto fail;
+  }
+  if (*sweep_id == 0) {
+    rc = sweep_exec1(st,
+                     "INSERT INTO main.sweeps(scenario_name, scenario_text,"
+                     " scenario_path, spec, seed, n_tasks, n_points, replicates,"
+                     " shard_index, shard_count, created_at, version)"
+                     " SELECT scenario_name, scenario_text, scenario_path, spec,"
+                     " seed, n_tasks, n_points, replicates, 1, 1, " LIQ_SQL_NOW
+                     ", ?2 FROM src.sweeps WHERE sweep_id = ?1",
+                     iSrc, LIQ_VERSION, "create the merged sweep", err);
+    if (rc != LIQ_OK) goto fail;
+    *sweep_id = sqlite3_last_insert_rowid(st->db);
+  }
+  rc = prepare(st->db, st->zPath,
+               "SELECT a.scenario_text IS b.scenario_text AND a.spec IS b.spec"
+               " FROM main.sweeps a, src.sweeps b"
+               " WHERE a.sweep_id = ?1 AND b.sweep_id = ?2",
+               0, &p, "compare the sweeps", err);
+  if (rc != LIQ_OK) goto fail;
+  sqlite3_bind_int64(p, 1, *sweep_id);
+  sqlite3_bind_int64(p, 2, iSrc);
+  if (sqlite3_step(p) == SQLITE_ROW) same = sqlite3_column_int(p, 0);
+  sqlite3_finalize(p);
+  p = NULL;
+  if (!same) {
+    rc = liq_errf(err, LIQ_INPUT, in_path, 0,
+                  "its sweep comes from a different scenario (scenario text or "
+                  "sweep spec) than sweep %lld of %s",
+                  (long long)*sweep_id, st->zPath);
+    goto fail;
+  }
+
+  /* A merged file holds the whole sweep (shard 1/1), even when it began
+  ** as a shard file. */
+  rc = sweep_exec1(st, "UPDATE main.sweeps SET shard_index = 1, shard_count = 1"
+                   " WHERE sweep_id = ?1", *sweep_id, NULL, "update the sweep",
+                   err);
+  if (rc != LIQ_OK) goto fail;
+
+  /* Map the input's done runs not yet done here to new run ids, in task
+  ** order after the output's last run. */
+  rc = prepare(st->db, st->zPath, "SELECT coalesce(max(run_id), 0) FROM main.runs",
+               0, &p, "read the last run id", err);
+  if (rc != LIQ_OK) goto fail;
+  if (sqlite3_step(p) == SQLITE_ROW) iBase = sqlite3_column_int64(p, 0);
+  sqlite3_finalize(p);
+  p = NULL;
+  rc = exec_sql(st->db, st->zPath,
+                "CREATE TEMP TABLE IF NOT EXISTS merge_map("
+                " old INTEGER PRIMARY KEY, new INTEGER, task_id INTEGER);"
+                "DELETE FROM temp.merge_map;",
+                "create the run map", err);
+  if (rc != LIQ_OK) goto fail;
+  rc = prepare(st->db, st->zPath,
+               "INSERT INTO temp.merge_map(old, new, task_id)"
+               " SELECT t.run_id, ?3 + row_number() OVER (ORDER BY t.task_id),"
+               " t.task_id FROM src.tasks t"
+               " WHERE t.sweep_id = ?2 AND t.status = 'done'"
+               " AND t.run_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+               " main.tasks o WHERE o.sweep_id = ?1 AND o.task_id = t.task_id"
+               " AND o.status = 'done')",
+               0, &p, "map the runs", err);
+  if (rc != LIQ_OK) goto fail;
+  sqlite3_bind_int64(p, 1, *sweep_id);
+  sqlite3_bind_int64(p, 2, iSrc);
+  sqlite3_bind_int64(p, 3, iBase);
+  rc = step_done(st->db, st->zPath, p, "map the runs", err);
+  sqlite3_finalize(p);
+  p = NULL;
+  if (rc != LIQ_OK) goto fail;
+  *n_copied = (size_t)sqlite3_changes(st->db);
+
+  /* Clear what the output holds for those tasks, then copy. */
+  {
+    static const char *const azClear[] = {
+      "DELETE FROM main.steps WHERE run_id IN (SELECT run_id FROM main.runs"
+      " WHERE sweep_id = ?1 AND task_id IN (SELECT task_id FROM temp.merge_map))",
+      "DELETE FROM main.liquidations WHERE run_id IN (SELECT run_id FROM"
+      " main.runs WHERE sweep_id = ?1 AND task_id IN (SELECT task_id FROM"
+      " temp.merge_map))",
+      "DELETE FROM main.summary WHERE run_id IN (SELECT run_id FROM main.runs"
+      " WHERE sweep_id = ?1 AND task_id IN (SELECT task_id FROM temp.merge_map))",
+      "DELETE FROM main.runs WHERE sweep_id = ?1 AND task_id IN"
+      " (SELECT task_id FROM temp.merge_map)",
+    };
+    static const char *const azTab[] = {"runs", "summary", "steps",
+                                        "liquidations"};
+    size_t i;
+    for (i = 0; i < sizeof azClear / sizeof azClear[0] && rc == LIQ_OK; i++)
+      rc = sweep_exec1(st, azClear[i], *sweep_id, NULL, "clear old rows", err);
+    for (i = 0; i < sizeof azTab / sizeof azTab[0] && rc == LIQ_OK; i++)
+      rc = merge_copy(st, azTab[i], *sweep_id, err);
+    if (rc != LIQ_OK) goto fail;
+  }
+
+  /* Tasks: the copied ones done with their new runs; the input's other
+  ** tasks pending unless the output has them. */
+  rc = prepare(st->db, st->zPath,
+               "INSERT OR REPLACE INTO main.tasks(sweep_id, task_id, run_id,"
+               " replicate, grid_index, params, seed, path_seed, book_seed,"
+               " status, error)"
+               " SELECT ?1, t.task_id, m.new, t.replicate, t.grid_index,"
+               " t.params, t.seed, t.path_seed, t.book_seed, 'done', NULL"
+               " FROM src.tasks t JOIN temp.merge_map m ON m.old = t.run_id"
+               " WHERE t.sweep_id = ?2",
+               0, &p, "copy the tasks", err);
+  if (rc != LIQ_OK) goto fail;
+  sqlite3_bind_int64(p, 1, *sweep_id);
+  sqlite3_bind_int64(p, 2, iSrc);
+  rc = step_done(st->db, st->zPath, p, "copy the tasks", err);
+  sqlite3_finalize(p);
+  p = NULL;
+  if (rc != LIQ_OK) goto fail;
+  rc = prepare(st->db, st->zPath,
+               "INSERT OR IGNORE INTO main.tasks(sweep_id, task_id, replicate,"
+               " grid_index, params, seed, path_seed, book_seed, status)"
+               " SELECT ?1, task_id, replicate, grid_index, params, seed,"
+               " path_seed, book_seed, 'pending' FROM src.tasks"
+               " WHERE sweep_id = ?2",
+               0, &p, "copy the pending tasks", err);
+  if (rc != LIQ_OK) goto fail;
+  sqlite3_bind_int64(p, 1, *sweep_id);
+  sqlite3_bind_int64(p, 2, iSrc);
+  rc = step_done(st->db, st->zPath, p, "copy the pending tasks", err);
+  sqlite3_finalize(p);
+  p = NULL;
+  if (rc != LIQ_OK) goto fail;
+
+  rc = sweep_commit(st, "commit the merge", err);
+  goto out;
+
+fail:
+  sqlite3_finalize(p);
+  rollback_quietly(st);
+out:
+  if (attached) sqlite3_exec(st->db, "DETACH src", NULL, NULL, NULL);
   return rc;
 }

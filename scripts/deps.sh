@@ -4,8 +4,10 @@
 # without a terminal (CI): apt-get update first, then a non-interactive install.
 set -eu
 
+# libopenmpi-dev + openmpi-bin: the MPI build (-DLIQSIM_MPI=ON) and mpirun;
+# OpenMP (libgomp) comes with gcc.
 PACKAGES="build-essential cmake pkg-config libgsl-dev libsqlite3-dev sqlite3 \
-libcmocka-dev libconfig-dev libcsv-dev"
+libcmocka-dev libconfig-dev libcsv-dev libopenmpi-dev openmpi-bin"
 
 missing=""
 for p in $PACKAGES; do

@@ -4,7 +4,10 @@
 **   liqsim run SCENARIO [--out DB] [--seed N] [--set key=value]... [--quiet]
 **   liqsim check SCENARIO [--set key=value]...
 **   liqsim report DB [--run ID]
-**   liqsim sweep | calibrate | backtest | fit | merge     (not implemented yet)
+**   liqsim fit CSV --model gbm|jump|garch [--from DATE] [--to DATE]
+**   liqsim sweep SCENARIO [--out DB] [-j N] [--shard K/N] [--resume] [--quiet]
+**   liqsim merge OUT_DB IN_DB... [--quiet]
+**   liqsim calibrate | backtest     (not implemented yet)
 **
 ** A run reads as the algorithm: load the scenario (with its --set
 ** overrides), build the exogenous price path, generate the book around the
@@ -35,9 +38,11 @@
 #include "liq_book.h"
 #include "liq_engine.h"
 #include "liq_err.h"
+#include "liq_fit.h"
 #include "liq_path.h"
 #include "liq_scenario.h"
 #include "liq_store.h"
+#include "liq_sweep.h"
 
 #ifndef LIQ_VERSION
 #define LIQ_VERSION "unknown"
@@ -57,7 +62,12 @@ enum {
   OPT_SEED  = 1 << 1,
   OPT_SET   = 1 << 2,
   OPT_QUIET = 1 << 3,
-  OPT_RUN   = 1 << 4
+  OPT_RUN   = 1 << 4,
+  OPT_FIT   = 1 << 8,   /* fit: --model, --from, --to */
+  OPT_JOBS  = 1 << 9,   /* sweep: -j N */
+  OPT_SHARD = 1 << 10,  /* sweep: --shard K/N */
+  OPT_RESUME = 1 << 11, /* sweep: --resume */
+  OPT_INPUTS = 1 << 12  /* several positional arguments (merge) */
 };
 
 typedef struct options {
@@ -69,6 +79,14 @@ typedef struct options {
   liq_override *ov;         /* --set overrides in command-line order (owned) */
   size_t        n_ov;
   int           quiet;      /* --quiet: no result line */
+  const char   *model;      /* fit: --model NAME */
+  int           has_from, has_to; /* fit: --from / --to given */
+  int64_t       from_ms, to_ms;   /* fit: window on bar open times, Unix ms */
+  int           jobs;       /* sweep: -j N worker threads, 0: all cores */
+  size_t        shard_k, shard_n; /* sweep: --shard K/N, 0/0: none */
+  int           resume;     /* sweep: --resume */
+  const char  **inputs;     /* OPT_INPUTS: every positional argument (owned array) */
+  size_t        n_inputs;
 } options;
 
 typedef struct command {
@@ -83,6 +101,9 @@ typedef struct command {
 static int cmd_run(const options *opt);
 static int cmd_check(const options *opt);
 static int cmd_report(const options *opt);
+static int cmd_fit(const options *opt);
+static int cmd_sweep(const options *opt);
+static int cmd_merge(const options *opt);
 
 static const command COMMANDS[] = {
   { "run", cmd_run, OPT_OUT | OPT_SEED | OPT_SET | OPT_QUIET, "SCENARIO",
@@ -112,12 +133,56 @@ static const command COMMANDS[] = {
     "\n"
     "      --run ID         only this run (default: all runs)\n"
     "  -h, --help           show this help\n" },
-  { "sweep", NULL, 0, NULL,
-    "sweep SCENARIO [--out DB] [-j N] [--shard K/N] [--resume]", NULL },
+  { "sweep", cmd_sweep, OPT_OUT | OPT_JOBS | OPT_SHARD | OPT_RESUME | OPT_QUIET,
+    "SCENARIO",
+    "sweep SCENARIO [--out DB] [-j N] [--shard K/N] [--resume] [--quiet]",
+    "Run the scenario's sweep section: every grid point (cartesian product of\n"
+    "the axes, or zipped with mode = \"zip\") times 'replicates', each task a\n"
+    "run stored with its sweep_id and task_id, then per-point aggregates in\n"
+    "table sweep_aggregates.  Every grid point is validated like --set before\n"
+    "anything runs.  Replicate k uses the path and book seeds of (seed, k) at\n"
+    "every grid point; results do not depend on -j, ranks or shards.\n"
+    "\n"
+    "  -o, --out DB         results database (default results/<name>.db, or\n"
+    "                       results/<name>-shard-K-of-N.db with --shard)\n"
+    "  -j, --jobs N         worker threads (default: all cores)\n"
+    "      --shard K/N      run only the tasks with task_id % N == K-1 (K in\n"
+    "                       1..N), for array jobs; combine with 'liqsim merge'\n"
+    "      --resume         continue the database's last sweep: tasks not done\n"
+    "                       (and rows an interrupted task left) are run again;\n"
+    "                       the scenario text must be the same\n"
+    "  -q, --quiet          no progress and no result line\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Under MPI (built with -DLIQSIM_MPI=ON): mpirun -n R liqsim sweep ...\n"
+    "spreads the tasks over R ranks; rank 0 writes the database.\n" },
   { "calibrate", NULL, 0, NULL, "calibrate SCENARIO [--out DB] [-j N]", NULL },
   { "backtest", NULL, 0, NULL, "backtest ...", NULL },
-  { "fit", NULL, 0, NULL, "fit CSV --model gbm|jump|garch", NULL },
-  { "merge", NULL, 0, NULL, "merge OUT_DB IN_DB...", NULL },
+  { "fit", cmd_fit, OPT_FIT, "CSV",
+    "fit CSV --model gbm|jump|garch [--from DATE] [--to DATE]",
+    "Fit a price model by maximum likelihood to the log close-to-close\n"
+    "returns of a price CSV (any layout 'run' replays; returns across gaps of\n"
+    "more than 1.5 bar spacings are left out) and print a price section to\n"
+    "paste into a scenario, with the bar spacing as step_seconds and ln L,\n"
+    "AIC and the number of returns as a comment.\n"
+    "\n"
+    "      --model NAME     gbm (closed form), jump (Merton jump diffusion) or\n"
+    "                       garch (GARCH(1,1), Student-t; parameters per bar)\n"
+    "      --from DATE      first bar open time: YYYY-MM-DD[ HH:MM[:SS]] (UTC)\n"
+    "                       or Unix milliseconds\n"
+    "      --to DATE        last bar open time, same forms (inclusive)\n"
+    "  -h, --help           show this help\n" },
+  { "merge", cmd_merge, OPT_INPUTS | OPT_QUIET, "OUT_DB",
+    "merge OUT_DB IN_DB... [--quiet]",
+    "Merge the sweep databases of 'liqsim sweep --shard K/N' into OUT_DB\n"
+    "(created when missing): done tasks are copied with new run ids and the\n"
+    "aggregates recomputed.  Every input must hold a sweep of the same\n"
+    "scenario text and sweep spec (else exit 2, nothing written).  Tasks no\n"
+    "input has done can be run with 'liqsim sweep SCENARIO --resume --out\n"
+    "OUT_DB'.\n"
+    "\n"
+    "  -q, --quiet          print nothing on success\n"
+    "  -h, --help           show this help\n" },
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
@@ -195,6 +260,16 @@ static int match_option(char **argv, int argc, int *i, const char *name,
   return 1;
 }
 
+/* -j N, -jN, --jobs N or --jobs=N. */
+static int match_jobs(char **argv, int argc, int *i, const char **value) {
+  const char *a = argv[*i];
+  if (strncmp(a, "-j", 2) == 0 && a[2] >= '0' && a[2] <= '9') {
+    *value = a + 2;
+    return 1;
+  }
+  return match_option(argv, argc, i, "--jobs", "-j", 1, value);
+}
+
 /*
 ** Parse the arguments after the subcommand name.  Returns -1 when the
 ** command should go on, else an exit code (help printed: 0, usage error
@@ -207,7 +282,8 @@ static int parse_options(const command *c, int argc, char **argv,
 
   memset(opt, 0, sizeof *opt);
   opt->ov = calloc((size_t)argc + 1, sizeof *opt->ov);
-  if (opt->ov == NULL) {
+  opt->inputs = calloc((size_t)argc + 1, sizeof *opt->inputs);
+  if (opt->ov == NULL || opt->inputs == NULL) {
     fputs("liqsim: out of memory\n", stderr);
     return EXIT_RUNTIME;
   }
@@ -222,7 +298,11 @@ static int parse_options(const command *c, int argc, char **argv,
   for (i = 0; i < argc; i++) {
     const char *a = argv[i];
     v = NULL;
-    if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
+    if ((only_positional || a[0] != '-' || strcmp(a, "-") == 0) &&
+        (c->accepts & OPT_INPUTS)) {
+      opt->inputs[opt->n_inputs++] = a;
+      if (opt->input == NULL) opt->input = a;
+    } else if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
       if (opt->input != NULL)
         return usage_error(c, "%s: unexpected argument '%s' (one %s only)",
                            c->name, a, c->input_name);
@@ -263,6 +343,53 @@ static int parse_options(const command *c, int argc, char **argv,
         return usage_error(c, "%s: --run must be a positive integer, got '%s'",
                            c->name, v);
       opt->run_id = (int64_t)id;
+    } else if ((c->accepts & OPT_FIT) &&
+               match_option(argv, argc, &i, "--model", NULL, 1, &v)) {
+      if (v == NULL)
+        return usage_error(c, "%s: option '--model' needs gbm, jump or garch", c->name);
+      if (liq_fit_model_parse(v) < 0)
+        return usage_error(c, "%s: --model must be gbm, jump or garch, got '%s'",
+                           c->name, v);
+      opt->model = v;
+    } else if ((c->accepts & OPT_FIT) &&
+               match_option(argv, argc, &i, "--from", NULL, 1, &v)) {
+      if (v == NULL || liq_path_parse_time(v, &opt->from_ms) != 0)
+        return usage_error(c, "%s: --from must be YYYY-MM-DD[ HH:MM[:SS]] (UTC) or "
+                           "Unix milliseconds, got '%s'", c->name, v ? v : "");
+      opt->has_from = 1;
+    } else if ((c->accepts & OPT_FIT) &&
+               match_option(argv, argc, &i, "--to", NULL, 1, &v)) {
+      if (v == NULL || liq_path_parse_time(v, &opt->to_ms) != 0)
+        return usage_error(c, "%s: --to must be YYYY-MM-DD[ HH:MM[:SS]] (UTC) or "
+                           "Unix milliseconds, got '%s'", c->name, v ? v : "");
+      opt->has_to = 1;
+    } else if ((c->accepts & OPT_JOBS) && match_jobs(argv, argc, &i, &v)) {
+      uint64_t n = 0;
+      if (v == NULL)
+        return usage_error(c, "%s: option '-j' needs a number of threads", c->name);
+      if (parse_uint(v, 4096, &n) != 0 || n == 0)
+        return usage_error(c, "%s: -j must be a whole number in 1..4096, got '%s'",
+                           c->name, v);
+      opt->jobs = (int)n;
+    } else if ((c->accepts & OPT_SHARD) &&
+               match_option(argv, argc, &i, "--shard", NULL, 1, &v)) {
+      char kbuf[32];
+      const char *slash = v ? strchr(v, '/') : NULL;
+      uint64_t k = 0, n = 0;
+      if (slash == NULL || (size_t)(slash - v) >= sizeof kbuf)
+        return usage_error(c, "%s: --shard must be K/N (e.g. 2/8), got '%s'",
+                           c->name, v ? v : "");
+      memcpy(kbuf, v, (size_t)(slash - v));
+      kbuf[slash - v] = '\0';
+      if (parse_uint(kbuf, UINT32_MAX, &k) != 0 ||
+          parse_uint(slash + 1, UINT32_MAX, &n) != 0 || k < 1 || n < 1 || k > n)
+        return usage_error(c, "%s: --shard must be K/N with 1 <= K <= N, got '%s'",
+                           c->name, v);
+      opt->shard_k = (size_t)k;
+      opt->shard_n = (size_t)n;
+    } else if ((c->accepts & OPT_RESUME) &&
+               match_option(argv, argc, &i, "--resume", NULL, 0, &v)) {
+      opt->resume = 1;
     } else {
       return usage_error(c, "%s: unknown option '%s'", c->name, a);
     }
@@ -301,6 +428,9 @@ static const char *model_name(int model) {
   switch (model) {
     case LIQ_PRICE_GBM:    return "gbm";
     case LIQ_PRICE_REPLAY: return "replay";
+    case LIQ_PRICE_JUMP:   return "jump";
+    case LIQ_PRICE_GARCH:  return "garch";
+    case LIQ_PRICE_BOOTSTRAP: return "bootstrap";
     default:               return "unknown";
   }
 }
@@ -335,9 +465,8 @@ static int load_inputs(const options *opt, inputs *in /* OUT */, liq_err *err) {
   if (rc != LIQ_OK) return rc;
   if (in->path->n == 0)
     return liq_errf(err, LIQ_INPUT, opt->input, 0, "the price path has no bars");
-  return liq_book_generate(&in->sc->book, &in->sc->margin, in->path->open[0],
-                           liq_seed(in->seed, 0, LIQ_STREAM_BOOK), &in->book,
-                           err);
+  return liq_book_build(in->sc, in->path, liq_seed(in->seed, 0, LIQ_STREAM_BOOK),
+                        &in->book, err);
 }
 
 static void free_inputs(inputs *in) {
@@ -459,6 +588,186 @@ static int cmd_report(const options *opt) {
   return EXIT_OK;
 }
 
+/* "2021-05-19 13:10" (UTC) for the fit's comment line. */
+static void fit_time(int64_t ms, char *buf, size_t size) {
+  struct tm tm;
+  time_t s = (time_t)(ms / 1000);
+  if (gmtime_r(&s, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
+    snprintf(buf, size, "%" PRId64 " ms", ms);
+}
+
+static int cmd_fit(const options *opt) {
+  liq_path *p = NULL;
+  liq_fit_result res;
+  liq_err err;
+  char a[32], b[32];
+  int rc, code = EXIT_OK;
+
+  liq_err_clear(&err);
+  if (opt->model == NULL) {
+    fputs("liqsim: fit: missing --model (gbm, jump or garch)\n"
+          "Try 'liqsim fit --help' for more information.\n", stderr);
+    return EXIT_BAD_INPUT;
+  }
+  rc = liq_path_replay(opt->input, opt->has_from, opt->from_ms, opt->has_to,
+                       opt->to_ms, 0, &p, &err);
+  if (rc != LIQ_OK) return report_error(&err, 1);
+  rc = liq_fit_run(p, liq_fit_model_parse(opt->model), &res, &err);
+  if (rc != LIQ_OK) {
+    if (err.file[0] == '\0') snprintf(err.file, sizeof err.file, "%s", opt->input);
+    code = report_error(&err, 1);
+  } else {
+    fit_time(p->t_ms[0], a, sizeof a);
+    fit_time(p->t_ms[p->n - 1], b, sizeof b);
+    printf("# fitted to %s: %zu bars, %s to %s UTC\n", opt->input, p->n, a, b);
+    liq_fit_print_section(&res, stdout);
+  }
+  liq_path_free(p);
+  return code;
+}
+
+/* Exit code of a library status, without printing (MPI ranks > 0). */
+static int exit_code_of(int rc) {
+  if (rc == LIQ_OK) return EXIT_OK;
+  return (rc == LIQ_INPUT || rc == LIQ_USAGE) ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+}
+
+/* "1h02m", "3m05s", "42s" */
+static void fmt_duration(double s, char *buf, size_t size) {
+  long t = (long)(s + 0.5);
+  if (!isfinite(s) || s < 0) snprintf(buf, size, "?");
+  else if (t >= 3600) snprintf(buf, size, "%ldh%02ldm", t / 3600, (t / 60) % 60);
+  else if (t >= 60) snprintf(buf, size, "%ldm%02lds", t / 60, t % 60);
+  else snprintf(buf, size, "%lds", t);
+}
+
+typedef struct sweep_progress_state {
+  double last;                /* elapsed seconds at the last line */
+  int printed;                /* a progress line is on the terminal */
+} sweep_progress_state;
+
+/* "sweep: 120/2000 tasks (6%), 35.2 tasks/s, ETA 53s" on one stderr line,
+** at most four times a second. */
+static void sweep_progress(void *ud, size_t done, size_t todo, double elapsed) {
+  sweep_progress_state *p = ud;
+  double rate;
+  char eta[32];
+  if (done < todo && elapsed - p->last < 0.25 && p->printed) return;
+  p->last = elapsed;
+  rate = elapsed > 0 ? (double)done / elapsed : 0.0;
+  if (rate > 0) fmt_duration((double)(todo - done) / rate, eta, sizeof eta);
+  else snprintf(eta, sizeof eta, "?");
+  fprintf(stderr, "\rsweep: %zu/%zu tasks (%.0f%%), %.1f tasks/s, ETA %s   ",
+          done, todo, todo ? 100.0 * (double)done / (double)todo : 100.0, rate,
+          eta);
+  fflush(stderr);
+  p->printed = 1;
+}
+
+static int cmd_sweep(const options *opt) {
+  liq_scenario *sc = NULL;
+  liq_sweep_options so;
+  liq_sweep_report rep;
+  sweep_progress_state prog;
+  liq_err err;
+  char db[LIQ_PATH_MAX + 64];
+  int rc, rank = 0, size = 1, code = EXIT_OK;
+
+  liq_err_clear(&err);
+  memset(&so, 0, sizeof so);
+  memset(&prog, 0, sizeof prog);
+  rc = liq_sweep_mpi_begin(NULL, NULL, &rank, &size, &err);
+  if (rc != LIQ_OK) return report_error(&err, 0);
+
+  rc = liq_scenario_load(opt->input, NULL, 0, &sc, &err);
+  if (rc != LIQ_OK) {
+    code = rank == 0 ? report_error(&err, 1) : exit_code_of(rc);
+    goto out;
+  }
+  if (opt->out != NULL) {
+    snprintf(db, sizeof db, "%s", opt->out);
+  } else {
+    rc = default_out(sc, db, sizeof db, &err);
+    if (rc != LIQ_OK) {
+      code = rank == 0 ? report_error(&err, 0) : exit_code_of(rc);
+      goto out;
+    }
+    if (opt->shard_n > 1)
+      snprintf(db, sizeof db, "%s/%s-shard-%zu-of-%zu.db", RESULTS_DIR, sc->name,
+               opt->shard_k, opt->shard_n);
+  }
+
+  so.db = db;
+  so.threads = opt->jobs;
+  so.shard_k = opt->shard_k;
+  so.shard_n = opt->shard_n;
+  so.resume = opt->resume;
+  if (!opt->quiet && rank == 0 && isatty(STDERR_FILENO)) {
+    so.progress = sweep_progress;
+    so.progress_ud = &prog;
+  }
+  rc = liq_sweep_run(sc, &so, &rep, &err);
+  if (prog.printed) fputc('\n', stderr);
+  if (rc != LIQ_OK) {
+    code = rank == 0 ? report_error(&err, 0) : exit_code_of(rc);
+    goto out;
+  }
+  if (!opt->quiet && rank == 0) {
+    char shard[64] = "";
+    if (opt->shard_n > 1)
+      snprintf(shard, sizeof shard, ", shard %zu/%zu: %zu tasks", opt->shard_k,
+               opt->shard_n, rep.n_shard);
+    printf("sweep %" PRId64 " (%s): %zu tasks = %zu grid points x %zu "
+           "replicates%s; %zu run now, %zu done before; %.2f s, %.1f tasks/s, "
+           "%d thread%s x %d rank%s -> %s\n",
+           rep.sweep_id, sc->name, rep.n_tasks, rep.n_points,
+           rep.n_points ? rep.n_tasks / rep.n_points : 0, shard, rep.n_run,
+           rep.n_already, rep.seconds,
+           rep.seconds > 0 ? (double)rep.n_run / rep.seconds : 0.0,
+           rep.threads, rep.threads == 1 ? "" : "s", rep.ranks,
+           rep.ranks == 1 ? "" : "s", db);
+  }
+
+out:
+  liq_scenario_free(sc);
+  liq_sweep_mpi_end();
+  return code;
+}
+
+static int cmd_merge(const options *opt) {
+  liq_err err;
+  int64_t sweep_id = 0;
+  size_t i, n_done = 0, n_tasks = 0;
+  int rc;
+
+  liq_err_clear(&err);
+  if (opt->n_inputs < 2) {
+    fputs("liqsim: merge: needs OUT_DB and at least one IN_DB\n"
+          "Try 'liqsim merge --help' for more information.\n", stderr);
+    return EXIT_BAD_INPUT;
+  }
+  /* Don't let SQLite create an empty database for a mistyped input. */
+  for (i = 1; i < opt->n_inputs; i++) {
+    if (access(opt->inputs[i], R_OK) != 0) {
+      liq_errf(&err, LIQ_IO, opt->inputs[i], 0, "cannot read the database: %s",
+               strerror(errno));
+      return report_error(&err, 1);
+    }
+  }
+  rc = liq_sweep_merge(opt->inputs[0], opt->inputs + 1, opt->n_inputs - 1,
+                       &sweep_id, &n_done, &n_tasks, &err);
+  if (rc != LIQ_OK) return report_error(&err, 1);
+  if (!opt->quiet)
+    printf("merged %zu database%s into %s: sweep %" PRId64 ", %zu of %zu tasks "
+           "done\n", opt->n_inputs - 1, opt->n_inputs == 2 ? "" : "s",
+           opt->inputs[0], sweep_id, n_done, n_tasks);
+  if (n_done < n_tasks)
+    fprintf(stderr, "liqsim: merge: %zu of %zu tasks missing; run them with "
+            "'liqsim sweep SCENARIO --resume --out %s'\n", n_tasks - n_done,
+            n_tasks, opt->inputs[0]);
+  return EXIT_OK;
+}
+
 /* ------------------------------------------------------------------------
 ** main: parse -> dispatch
 ** --------------------------------------------------------------------- */
@@ -499,5 +808,6 @@ int main(int argc, char **argv) {
   code = parse_options(c, argc - 2, argv + 2, &opt);
   if (code < 0) code = c->fn(&opt);
   free(opt.ov);
+  free(opt.inputs);
   return code;
 }

@@ -130,10 +130,60 @@ liqsim_expect_fail(report_missing_db 2 "^liqsim: .*no_such\\.db: "
   report ${CMAKE_CURRENT_BINARY_DIR}/no_such.db)
 liqsim_expect_fail(report_bad_run 2 "^liqsim: report: --run must be a positive integer"
   report ${CMAKE_CURRENT_BINARY_DIR}/no_such.db --run 0)
-foreach(cmd sweep calibrate backtest fit merge)
+foreach(cmd calibrate backtest)
   liqsim_expect_fail(not_implemented_${cmd} 2 "^liqsim: ${cmd} is not implemented yet" ${cmd})
 endforeach()
 
 # A runtime failure (the database cannot be created) is exit 1, not 2.
 liqsim_expect_fail(out_unwritable 1 "^liqsim: "
   run ${LIQ_DATA}/cli_replay_ok.cfg --quiet --out /nonexistent-liqsim-dir/x.db)
+
+# Sweeps (liqsim sweep / merge).  test_sweep_cli (tests/test_sweep_cli.c)
+# runs the binary: -j 1 vs -j 2, shards + merge, kill + resume, MPI.
+if(TARGET test_sweep_cli)
+  add_dependencies(test_sweep_cli liqsim)
+  if(LIQSIM_MPI)
+    target_compile_definitions(test_sweep_cli PRIVATE
+      LIQ_MPIEXEC="${MPIEXEC_EXECUTABLE}")
+  endif()
+endif()
+add_test(NAME cli_help_sweep COMMAND liqsim sweep --help)
+set_tests_properties(cli_help_sweep PROPERTIES
+  PASS_REGULAR_EXPRESSION "usage: liqsim sweep SCENARIO \\[--out DB\\] \\[-j N\\] \\[--shard K/N\\] \\[--resume\\]")
+add_test(NAME cli_help_merge COMMAND liqsim merge --help)
+set_tests_properties(cli_help_merge PROPERTIES PASS_REGULAR_EXPRESSION "usage: liqsim merge OUT_DB IN_DB")
+liqsim_expect_fail(sweep_no_section 2 "^liqsim: .*cli_replay_ok\\.cfg: no sweep section"
+  sweep ${LIQ_DATA}/cli_replay_ok.cfg --out ${CMAKE_CURRENT_BINARY_DIR}/cli_never.db)
+liqsim_expect_fail(sweep_bad_shard 2 "^liqsim: sweep: --shard must be K/N with 1 <= K <= N, got '3/2'"
+  sweep ${LIQ_DATA}/sweep_small.cfg --shard 3/2)
+liqsim_expect_fail(sweep_bad_shard_form 2 "^liqsim: sweep: --shard must be K/N"
+  sweep ${LIQ_DATA}/sweep_small.cfg --shard 2)
+liqsim_expect_fail(sweep_bad_jobs 2 "^liqsim: sweep: -j must be a whole number"
+  sweep ${LIQ_DATA}/sweep_small.cfg -j 0)
+liqsim_expect_fail(sweep_missing_scenario 2 "^liqsim: .*no_such_sweep\\.cfg"
+  sweep ${LIQ_DATA}/no_such_sweep.cfg)
+liqsim_expect_fail(merge_one_arg 2 "^liqsim: merge: needs OUT_DB and at least one IN_DB"
+  merge ${CMAKE_CURRENT_BINARY_DIR}/cli_never.db)
+liqsim_expect_fail(merge_missing_input 2 "^liqsim: .*no_such_shard\\.db: "
+  merge ${CMAKE_CURRENT_BINARY_DIR}/cli_never.db ${CMAKE_CURRENT_BINARY_DIR}/no_such_shard.db)
+
+# Fitting (liqsim fit): the section it prints, usage and data errors.
+set(LIQ_BTC_1H ${PROJECT_SOURCE_DIR}/scenarios/data/btc_usdt_1h_binance_spot_2017-08_2024-04.csv)
+add_test(NAME cli_help_fit COMMAND liqsim fit --help)
+set_tests_properties(cli_help_fit PROPERTIES
+  PASS_REGULAR_EXPRESSION "usage: liqsim fit CSV --model gbm\\|jump\\|garch")
+add_test(NAME cli_ok_fit_gbm COMMAND liqsim fit ${LIQ_BTC_1H} --model gbm
+  --from 2021-01-01 --to "2021-12-31 23:00")
+set_tests_properties(cli_ok_fit_gbm PROPERTIES PASS_REGULAR_EXPRESSION
+  "8[0-9][0-9][0-9] log returns of 3600 s bars.*price = {.*model += \"gbm\";.*step_seconds = 3600;")
+liqsim_expect_fail(fit_no_model 2 "^liqsim: fit: missing --model" fit ${LIQ_DATA}/cli_ok.csv)
+liqsim_expect_fail(fit_bad_model 2 "^liqsim: fit: --model must be gbm, jump or garch, got 'heston'"
+  fit ${LIQ_DATA}/cli_ok.csv --model heston)
+liqsim_expect_fail(fit_bad_date 2 "^liqsim: fit: --from must be YYYY-MM-DD"
+  fit ${LIQ_DATA}/cli_ok.csv --model gbm --from 2021-02-30)
+liqsim_expect_fail(fit_too_short 2 "^liqsim: .*cli_ok\\.csv: fit jump: 5 usable returns .*need at least 100"
+  fit ${LIQ_DATA}/cli_ok.csv --model jump)
+liqsim_expect_fail(fit_bad_csv 2 "^liqsim: .*cli_nan\\.csv:[0-9]+: "
+  fit ${LIQ_DATA}/cli_nan.csv --model gbm)
+liqsim_expect_fail(fit_missing_csv 2 "^liqsim: .*no_such\\.csv: "
+  fit ${LIQ_DATA}/no_such.csv --model gbm)

@@ -1,0 +1,699 @@
+/*
+** test_sweep_cli.c: end-to-end tests of 'liqsim sweep' and 'liqsim merge'.
+**
+** The built binary (LIQ_BINARY) runs as a child process; the databases
+** are compared through SQLite by task_id (run_id and timestamps may
+** differ), every column of summary, steps, liquidations, tasks and
+** sweep_aggregates:
+**
+**   -j 1 == -j 2;  shard 1/2 + shard 2/2 merged == the whole sweep;
+**   merge refuses a different scenario;  --resume refuses another text;
+**   SIGKILL mid-sweep + --resume == uninterrupted;  an invalid grid value
+**   fails up front;  aggregates recomputed by hand;  replicate 0 of a point
+**   == 'liqsim run --set ...';  mpirun -n 2 == -j (LIQSIM_MPI builds).
+*/
+#define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "test_util.h"
+
+#include "liq_sweep.h"
+
+extern char **environ;
+
+#define SMALL_CFG LIQ_TEST_DATA "/sweep_small.cfg"
+#define OTHER_CFG LIQ_TEST_DATA "/sweep_other.cfg"
+#define KILL_CFG  LIQ_TEST_DATA "/sweep_kill.cfg"
+
+typedef struct fixture {
+  char dir[512];           /* temporary directory */
+  char out[600];           /* child's stdout */
+  char err[600];           /* child's stderr */
+  char ref[600];           /* sweep_small.cfg swept with -j 1: the reference */
+} fixture;
+
+
+static void path_in(const fixture *fx, const char *name, char *buf, size_t size) {
+  snprintf(buf, size, "%s/%s", fx->dir, name);
+}
+
+/* Whole file as a string (caller frees), "" when unreadable. */
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  char *buf = NULL;
+  long n = 0;
+  if (f != NULL && fseek(f, 0, SEEK_END) == 0) n = ftell(f);
+  buf = calloc((size_t)(n > 0 ? n : 0) + 1, 1);
+  assert_non_null(buf);
+  if (f != NULL) {
+    rewind(f);
+    if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n) buf[0] = '\0';
+    fclose(f);
+  }
+  return buf;
+}
+
+/* Start argv[0] with stdout/stderr to fx->out/err; returns the pid. */
+static pid_t spawn(const fixture *fx, const char *const *argv) {
+  posix_spawn_file_actions_t fa;
+  pid_t pid;
+  int rc;
+  assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
+  posix_spawn_file_actions_addopen(&fa, 1, fx->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, fx->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  assert_int_equal(rc, 0);
+  return pid;
+}
+
+static int wait_code(pid_t pid) {
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  if (!WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+/* liqsim ARGS... (NULL-terminated, without argv[0]); the exit code. */
+static int liqsim(const fixture *fx, const char *const *args) {
+  const char *argv[64];
+  int i;
+  argv[0] = LIQ_BINARY;
+  for (i = 0; args[i] != NULL; i++) {
+    assert_true(i + 2 < (int)(sizeof argv / sizeof argv[0]));
+    argv[i + 1] = args[i];
+  }
+  argv[i + 1] = NULL;
+  return wait_code(spawn(fx, argv));
+}
+
+static void expect_code(const fixture *fx, int want, int got) {
+  if (got != want) {
+    char *err = slurp(fx->err);
+    print_error("liqsim exited %d, expected %d; stderr:\n%s\n", got, want, err);
+    free(err);
+    fail();
+  }
+}
+
+static void expect_stderr(const fixture *fx, const char *fragment) {
+  char *err = slurp(fx->err);
+  if (strstr(err, fragment) == NULL) {
+    print_error("stderr lacks \"%s\":\n%s\n", fragment, err);
+    free(err);
+    fail();
+  }
+  free(err);
+}
+
+static sqlite3 *open_db(const char *path) {
+  sqlite3 *db = NULL;
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    print_error("cannot open %s: %s\n", path, db ? sqlite3_errmsg(db) : "?");
+    fail();
+  }
+  sqlite3_busy_timeout(db, 10000);
+  return db;
+}
+
+static sqlite3_int64 query_int(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  sqlite3_int64 v;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    print_error("%s: %s\n", sql, sqlite3_errmsg(db));
+    fail();
+  }
+  if (sqlite3_step(st) != SQLITE_ROW) {
+    print_error("%s: no row (%s)\n", sql, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    fail();
+  }
+  v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+static void exec_sql(sqlite3 *db, const char *sql) {
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    print_error("%s: %s\n", sql, msg ? msg : "?");
+    sqlite3_free(msg);
+    fail();
+  }
+}
+
+/* "x.c1, x.c2, ..." of table 'tab' without the columns in 'skip'
+** (comma-separated, surrounded by commas: ",run_id,sweep_id,"). */
+static char *columns(sqlite3 *db, const char *tab, const char *alias,
+                     const char *skip) {
+  sqlite3_stmt *st = NULL;
+  sqlite3_str *s = sqlite3_str_new(db);
+  char *sql = sqlite3_mprintf("PRAGMA main.table_info(\"%w\")", tab);
+  int n = 0;
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+  sqlite3_free(sql);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const char *name = (const char *)sqlite3_column_text(st, 1);
+    char key[128];
+    snprintf(key, sizeof key, ",%s,", name);
+    if (strstr(skip, key) != NULL) continue;
+    sqlite3_str_appendf(s, "%s%s.\"%w\"", n++ ? ", " : "", alias, name);
+  }
+  sqlite3_finalize(st);
+  assert_true(n > 0);
+  return sqlite3_str_finish(s);
+}
+
+/* Both ways: rows of query A (on db main) not in query B (on db b). */
+static void expect_same_rows(sqlite3 *db, const char *what, const char *qa,
+                             const char *qb) {
+  char *sql;
+  sqlite3_int64 na, nb, d1, d2;
+  sql = sqlite3_mprintf("SELECT count(*) FROM (%s)", qa);
+  na = query_int(db, sql);
+  sqlite3_free(sql);
+  sql = sqlite3_mprintf("SELECT count(*) FROM (%s)", qb);
+  nb = query_int(db, sql);
+  sqlite3_free(sql);
+  sql = sqlite3_mprintf("SELECT count(*) FROM (%s EXCEPT %s)", qa, qb);
+  d1 = query_int(db, sql);
+  sqlite3_free(sql);
+  sql = sqlite3_mprintf("SELECT count(*) FROM (%s EXCEPT %s)", qb, qa);
+  d2 = query_int(db, sql);
+  sqlite3_free(sql);
+  if (na != nb || d1 != 0 || d2 != 0) {
+    print_error("%s differ: %lld vs %lld rows, %lld and %lld rows only on one side\n",
+                what, (long long)na, (long long)nb, (long long)d1, (long long)d2);
+    fail();
+  }
+}
+
+/*
+** The last sweeps of 'a' and 'b' hold the same results: tasks (all but
+** run_id), and per task_id every column of its summary, steps and
+** liquidations; the same aggregates.  'n_tasks' done tasks expected.
+*/
+static void expect_same_sweep(const char *a, const char *b, long long n_tasks) {
+  sqlite3 *db = open_db(a);
+  char *sql, *cols, *qa, *qb;
+  static const char *const tabs[] = {"summary", "steps", "liquidations"};
+  size_t i;
+
+  sql = sqlite3_mprintf("ATTACH %Q AS b", b);
+  exec_sql(db, sql);
+  sqlite3_free(sql);
+  exec_sql(db,
+           "CREATE TEMP VIEW ta AS SELECT * FROM main.tasks WHERE sweep_id ="
+           " (SELECT max(sweep_id) FROM main.sweeps);"
+           "CREATE TEMP VIEW tb AS SELECT * FROM b.tasks WHERE sweep_id ="
+           " (SELECT max(sweep_id) FROM b.sweeps);");
+  assert_int_equal(query_int(db, "SELECT count(*) FROM ta WHERE status = 'done'"),
+                   n_tasks);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM tb WHERE status = 'done'"),
+                   n_tasks);
+  expect_same_rows(db, "sweeps",
+                   "SELECT scenario_name, scenario_text, spec, seed, n_tasks,"
+                   " n_points, replicates FROM main.sweeps WHERE sweep_id ="
+                   " (SELECT max(sweep_id) FROM main.sweeps)",
+                   "SELECT scenario_name, scenario_text, spec, seed, n_tasks,"
+                   " n_points, replicates FROM b.sweeps WHERE sweep_id ="
+                   " (SELECT max(sweep_id) FROM b.sweeps)");
+  cols = columns(db, "tasks", "t", ",sweep_id,run_id,");
+  qa = sqlite3_mprintf("SELECT %s FROM ta t", cols);
+  qb = sqlite3_mprintf("SELECT %s FROM tb t", cols);
+  expect_same_rows(db, "tasks", qa, qb);
+  sqlite3_free(qa);
+  sqlite3_free(qb);
+  sqlite3_free(cols);
+  cols = columns(db, "runs", "r",
+                 ",run_id,sweep_id,started_at,finished_at,scenario_path,");
+  qa = sqlite3_mprintf("SELECT %s FROM ta t JOIN main.runs r ON r.run_id = t.run_id",
+                       cols);
+  qb = sqlite3_mprintf("SELECT %s FROM tb t JOIN b.runs r ON r.run_id = t.run_id",
+                       cols);
+  expect_same_rows(db, "runs", qa, qb);
+  sqlite3_free(qa);
+  sqlite3_free(qb);
+  sqlite3_free(cols);
+  for (i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
+    cols = columns(db, tabs[i], "x", ",run_id,");
+    qa = sqlite3_mprintf("SELECT t.task_id, %s FROM ta t JOIN main.\"%w\" x"
+                         " ON x.run_id = t.run_id", cols, tabs[i]);
+    qb = sqlite3_mprintf("SELECT t.task_id, %s FROM tb t JOIN b.\"%w\" x"
+                         " ON x.run_id = t.run_id", cols, tabs[i]);
+    expect_same_rows(db, tabs[i], qa, qb);
+    sqlite3_free(qa);
+    sqlite3_free(qb);
+    sqlite3_free(cols);
+  }
+  cols = columns(db, "sweep_aggregates", "x", ",sweep_id,");
+  qa = sqlite3_mprintf("SELECT %s FROM main.sweep_aggregates x WHERE sweep_id ="
+                       " (SELECT max(sweep_id) FROM main.sweeps)", cols);
+  qb = sqlite3_mprintf("SELECT %s FROM b.sweep_aggregates x WHERE sweep_id ="
+                       " (SELECT max(sweep_id) FROM b.sweeps)", cols);
+  expect_same_rows(db, "sweep_aggregates", qa, qb);
+  sqlite3_free(qa);
+  sqlite3_free(qb);
+  sqlite3_free(cols);
+  /* nothing half-written anywhere */
+  assert_int_equal(query_int(db, "SELECT count(*) FROM main.runs WHERE status <> 'done'"), 0);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM b.runs WHERE status <> 'done'"), 0);
+  sqlite3_close(db);
+}
+
+/* ------------------------------------------------------------------------
+** Fixture: a directory and the reference sweep (-j 1)
+*/
+
+static int group_setup(void **state) {
+  fixture *fx = calloc(1, sizeof *fx);
+  const char *tmp = getenv("TMPDIR");
+  if (fx == NULL) return -1;
+  snprintf(fx->dir, sizeof fx->dir, "%s/liqsim-sweep-XXXXXX", tmp ? tmp : "/tmp");
+  if (mkdtemp(fx->dir) == NULL) {
+    free(fx);
+    return -1;
+  }
+  snprintf(fx->out, sizeof fx->out, "%s/stdout.txt", fx->dir);
+  snprintf(fx->err, sizeof fx->err, "%s/stderr.txt", fx->dir);
+  snprintf(fx->ref, sizeof fx->ref, "%s/ref.db", fx->dir);
+  {
+    const char *args[] = {"sweep", SMALL_CFG, "--out", fx->ref, "-j", "1",
+                          "--quiet", NULL};
+    if (liqsim(fx, args) != 0) return -1;
+  }
+  *state = fx;
+  return 0;
+}
+
+static int group_teardown(void **state) {
+  fixture *fx = *state;
+  DIR *d = opendir(fx->dir);
+  struct dirent *e;
+  char path[1200];
+  if (d != NULL) {
+    while ((e = readdir(d)) != NULL) {
+      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+      snprintf(path, sizeof path, "%s/%s", fx->dir, e->d_name);
+      unlink(path);
+    }
+    closedir(d);
+  }
+  rmdir(fx->dir);
+  free(fx);
+  return 0;
+}
+
+/* ------------------------------------------------------------------------
+** Tests
+*/
+
+static void test_reference_sweep(void **state) {
+  fixture *fx = *state;
+  sqlite3 *db = open_db(fx->ref);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM sweeps"), 1);
+  assert_int_equal(query_int(db, "SELECT n_tasks FROM sweeps"), 24);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM tasks WHERE status = 'done'"), 24);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM runs WHERE sweep_id = 1"
+                                 " AND status = 'done'"), 24);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM tasks t JOIN runs r"
+                                 " ON r.run_id = t.run_id AND r.task_id = t.task_id"
+                                 " AND r.params = t.params"), 24);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM sweep_aggregates"), 6);
+  assert_int_equal(query_int(db, "SELECT sum(n) FROM sweep_aggregates"), 24);
+  /* common random numbers: replicate k has one path seed at every point */
+  assert_int_equal(query_int(db, "SELECT count(DISTINCT path_seed) FROM tasks"), 4);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM (SELECT replicate FROM tasks"
+                                 " GROUP BY replicate HAVING count(DISTINCT"
+                                 " path_seed) = 1 AND count(DISTINCT book_seed) = 1)"), 4);
+  /* stats.every = 10 over 200 steps: steps 0, 10, ..., 190 and the last */
+  assert_int_equal(query_int(db, "SELECT count(*) FROM steps"), 24 * 21);
+  assert_true(query_int(db, "SELECT count(*) FROM liquidations") > 0);
+  sqlite3_close(db);
+}
+
+static void test_threads_identical(void **state) {
+  fixture *fx = *state;
+  char db[700];
+  path_in(fx, "j2.db", db, sizeof db);
+  {
+    const char *args[] = {"sweep", SMALL_CFG, "--out", db, "-j", "2", NULL};
+    expect_code(fx, 0, liqsim(fx, args));
+  }
+  expect_same_sweep(fx->ref, db, 24);
+  {
+    const char *args[] = {"sweep", SMALL_CFG, "--out", db, "-j3", "--resume", NULL};
+    char *out;
+    expect_code(fx, 0, liqsim(fx, args));      /* nothing left to do */
+    out = slurp(fx->out);
+    assert_non_null(strstr(out, "0 run now, 24 done before"));
+    free(out);
+  }
+  expect_same_sweep(fx->ref, db, 24);
+}
+
+static void test_shards_merge(void **state) {
+  fixture *fx = *state;
+  char s1[700], s2[700], m[700];
+  sqlite3 *db;
+  path_in(fx, "shard1.db", s1, sizeof s1);
+  path_in(fx, "shard2.db", s2, sizeof s2);
+  path_in(fx, "merged.db", m, sizeof m);
+  {
+    const char *a1[] = {"sweep", SMALL_CFG, "--out", s1, "--shard", "1/2", "-j", "2",
+                        "-q", NULL};
+    const char *a2[] = {"sweep", SMALL_CFG, "--out", s2, "--shard=2/2", "-j", "1",
+                        "-q", NULL};
+    expect_code(fx, 0, liqsim(fx, a1));
+    expect_code(fx, 0, liqsim(fx, a2));
+  }
+  db = open_db(s1);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM tasks"), 12);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM tasks WHERE task_id % 2 = 0"), 12);
+  assert_int_equal(query_int(db, "SELECT shard_index || shard_count FROM sweeps"), 12);
+  sqlite3_close(db);
+  {
+    const char *args[] = {"merge", m, s2, s1, NULL};
+    expect_code(fx, 0, liqsim(fx, args));
+  }
+  expect_same_sweep(fx->ref, m, 24);
+  db = open_db(m);
+  assert_int_equal(query_int(db, "SELECT count(DISTINCT run_id) FROM runs"), 24);
+  assert_int_equal(query_int(db, "SELECT max(run_id) FROM runs"), 24);
+  assert_int_equal(query_int(db, "SELECT shard_index || shard_count FROM sweeps"), 11);
+  sqlite3_close(db);
+
+  /* Merging one shard leaves tasks to do: --resume runs just those. */
+  path_in(fx, "half.db", m, sizeof m);
+  {
+    const char *args[] = {"merge", m, s1, NULL};
+    char *out;
+    expect_code(fx, 0, liqsim(fx, args));
+    expect_stderr(fx, "12 of 24 tasks missing");
+    out = slurp(fx->out);
+    assert_non_null(strstr(out, "12 of 24 tasks done"));
+    free(out);
+  }
+  {
+    const char *args[] = {"sweep", SMALL_CFG, "--out", m, "--resume", "-q", NULL};
+    expect_code(fx, 0, liqsim(fx, args));
+  }
+  expect_same_sweep(fx->ref, m, 24);
+}
+
+static void test_merge_refuses_other_scenario(void **state) {
+  fixture *fx = *state;
+  char o[700], m[700];
+  path_in(fx, "other.db", o, sizeof o);
+  path_in(fx, "never.db", m, sizeof m);
+  {
+    const char *args[] = {"sweep", OTHER_CFG, "--out", o, "-q", NULL};
+    expect_code(fx, 0, liqsim(fx, args));
+  }
+  {
+    const char *args[] = {"merge", m, fx->ref, o, NULL};
+    expect_code(fx, 2, liqsim(fx, args));
+    expect_stderr(fx, "different scenario");
+    assert_int_not_equal(access(m, F_OK), 0);      /* nothing written */
+  }
+  /* into an output that holds another scenario's sweep: refused too */
+  {
+    const char *args[] = {"merge", o, fx->ref, NULL};
+    expect_code(fx, 2, liqsim(fx, args));
+    expect_stderr(fx, "different scenario");
+  }
+}
+
+static void test_resume_refuses_other_text(void **state) {
+  fixture *fx = *state;
+  char db[700];
+  path_in(fx, "resume-other.db", db, sizeof db);
+  {
+    const char *args[] = {"sweep", SMALL_CFG, "--out", db, "--shard", "1/3", "-q", NULL};
+    expect_code(fx, 0, liqsim(fx, args));
+  }
+  {
+    const char *args[] = {"sweep", OTHER_CFG, "--out", db, "--shard", "1/3",
+                          "--resume", NULL};
+    expect_code(fx, 2, liqsim(fx, args));
+    expect_stderr(fx, "different scenario text");
+  }
+  {
+    const char *args[] = {"sweep", SMALL_CFG, "--out", db, "--shard", "2/3",
+                          "--resume", NULL};
+    expect_code(fx, 2, liqsim(fx, args));
+    expect_stderr(fx, "holds shard 1/3, not 2/3");
+  }
+}
+
+static void test_invalid_grid_value(void **state) {
+  fixture *fx = *state;
+  char cfg[700], db[700];
+  char *text = slurp(SMALL_CFG), *p;
+  FILE *f;
+  path_in(fx, "bad-grid.cfg", cfg, sizeof cfg);
+  path_in(fx, "bad-grid.db", db, sizeof db);
+  /* impact.coefficient = -0.7 at the second value of the second axis */
+  p = strstr(text, "values = [0.3, 0.7, 1.5]");
+  assert_non_null(p);
+  memcpy(p, "values = [0.3,-0.7, 1.5]", 24);
+  f = fopen(cfg, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+  free(text);
+  {
+    const char *args[] = {"sweep", cfg, "--out", db, NULL};
+    char want[800];
+    expect_code(fx, 2, liqsim(fx, args));
+    snprintf(want, sizeof want, "liqsim: %s:21: sweep.grid[1] impact.coefficient=-0.7"
+             " (grid point 1): impact.coefficient must be >= 0", cfg);
+    expect_stderr(fx, want);
+    assert_int_not_equal(access(db, F_OK), 0);     /* nothing ran */
+  }
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* sweep_aggregates of grid point 2 recomputed from the summary rows. */
+static void test_aggregates_by_hand(void **state) {
+  fixture *fx = *state;
+  sqlite3 *db = open_db(fx->ref);
+  sqlite3_stmt *st = NULL;
+  double bad[16], notional[16], sum_bad = 0, sum_notional = 0;
+  size_t n = 0, n_bad = 0;
+  assert_int_equal(sqlite3_prepare_v2(db,
+      "SELECT s.bad_debt, s.liquidated_notional FROM tasks t JOIN summary s"
+      " ON s.run_id = t.run_id WHERE t.grid_index = 2 ORDER BY t.task_id",
+      -1, &st, NULL), SQLITE_OK);
+  while (sqlite3_step(st) == SQLITE_ROW && n < 16) {
+    bad[n] = sqlite3_column_double(st, 0);
+    notional[n] = sqlite3_column_double(st, 1);
+    sum_bad += bad[n];
+    sum_notional += notional[n];
+    n_bad += bad[n] > 0;
+    n++;
+  }
+  sqlite3_finalize(st);
+  assert_int_equal(n, 4);
+  qsort(bad, n, sizeof *bad, cmp_double);
+  qsort(notional, n, sizeof *notional, cmp_double);
+  assert_int_equal(sqlite3_prepare_v2(db,
+      "SELECT n, bad_debt_mean, bad_debt_q50, bad_debt_q95, bad_debt_q99,"
+      " bad_debt_probability, liquidated_notional_mean, liquidated_notional_q50,"
+      " liquidated_notional_q95, var95_bad_debt, lar95_liquidated_notional"
+      " FROM sweep_aggregates WHERE grid_index = 2", -1, &st, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  assert_int_equal(sqlite3_column_int(st, 0), 4);
+  assert_rel(sqlite3_column_double(st, 1), sum_bad / 4.0, 1e-12);
+  /* nearest rank over 4 values: q50 = x_(2), q95 = q99 = x_(4) */
+  assert_true(sqlite3_column_double(st, 2) == bad[1]);
+  assert_true(sqlite3_column_double(st, 3) == bad[3]);
+  assert_true(sqlite3_column_double(st, 4) == bad[3]);
+  assert_rel(sqlite3_column_double(st, 5), (double)n_bad / 4.0, 1e-15);
+  assert_rel(sqlite3_column_double(st, 6), sum_notional / 4.0, 1e-12);
+  assert_true(sqlite3_column_double(st, 7) == notional[1]);
+  assert_true(sqlite3_column_double(st, 8) == notional[3]);
+  assert_true(sqlite3_column_double(st, 9) == bad[3]);
+  assert_true(sqlite3_column_double(st, 10) == notional[3]);
+  sqlite3_finalize(st);
+  /* the ranks the aggregates use are the library's */
+  assert_true(liq_sweep_quantile(bad, n, 0.5) == bad[1]);
+  sqlite3_close(db);
+}
+
+/* Replicate 0 of grid point 4 is 'liqsim run' with the point's overrides. */
+static void test_replicate0_is_a_run(void **state) {
+  fixture *fx = *state;
+  char db[700], *sql, *cols, *qa, *qb;
+  sqlite3 *h;
+  path_in(fx, "run.db", db, sizeof db);
+  {
+    const char *args[] = {"run", SMALL_CFG, "--out", db, "--set", "margin.initial=0.02",
+                          "--set", "impact.coefficient=0.7", "--quiet", NULL};
+    expect_code(fx, 0, liqsim(fx, args));
+  }
+  h = open_db(fx->ref);
+  sql = sqlite3_mprintf("ATTACH %Q AS b", db);
+  exec_sql(h, sql);
+  sqlite3_free(sql);
+  cols = columns(h, "summary", "s", ",run_id,");
+  qa = sqlite3_mprintf("SELECT %s FROM main.tasks t JOIN main.summary s"
+                       " ON s.run_id = t.run_id WHERE t.grid_index = 4"
+                       " AND t.replicate = 0", cols);
+  qb = sqlite3_mprintf("SELECT %s FROM b.summary s", cols);
+  expect_same_rows(h, "summary of replicate 0", qa, qb);
+  sqlite3_free(qa);
+  sqlite3_free(qb);
+  sqlite3_free(cols);
+  assert_int_equal(query_int(h, "SELECT (SELECT params FROM main.tasks WHERE task_id = 16)"
+                                " = (SELECT params FROM b.runs)"), 1);
+  sqlite3_close(h);
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Done tasks in 'db' (0 while it does not exist yet). */
+static long long done_tasks(const char *path) {
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  long long n = 0;
+  if (access(path, F_OK) != 0) return 0;
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 2000);
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM tasks WHERE status = 'done'",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+      n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+/*
+** SIGKILL a sweep after some tasks are done, plant what a killed writer
+** of another design could leave (a 'running' run with rows, for a task
+** not done), resume, and compare with an uninterrupted sweep.
+*/
+static void test_kill_and_resume(void **state) {
+  fixture *fx = *state;
+  char full[700], killed[700];
+  const char *argv[] = {LIQ_BINARY, "sweep", KILL_CFG, "--out", NULL, "-j", "2",
+                        "--quiet", NULL};
+  long long at_kill = 0;
+  double t0;
+  pid_t pid;
+  sqlite3 *db;
+  path_in(fx, "kill-full.db", full, sizeof full);
+  path_in(fx, "kill.db", killed, sizeof killed);
+
+  argv[4] = full;
+  expect_code(fx, 0, wait_code(spawn(fx, argv)));
+
+  argv[4] = killed;
+  pid = spawn(fx, argv);
+  t0 = now_seconds();
+  while ((at_kill = done_tasks(killed)) < 3 && now_seconds() - t0 < 300.0) {
+    struct timespec ts = {0, 20000000L};        /* poll every 20 ms */
+    nanosleep(&ts, NULL);
+  }
+  assert_int_equal(kill(pid, SIGKILL), 0);
+  assert_int_equal(wait_code(pid), -1);            /* killed, not exited */
+  assert_true(at_kill >= 3);
+  at_kill = done_tasks(killed);
+  print_message("killed after %lld of 60 tasks\n", at_kill);
+  assert_true(at_kill < 60);
+
+  /* A half-written task as another writer might leave it. */
+  assert_int_equal(sqlite3_open_v2(killed, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);
+  exec_sql(db, "INSERT INTO runs(run_id, sweep_id, task_id, scenario_name, status)"
+               " SELECT 1000000, 1, min(task_id), 'partial', 'running' FROM tasks"
+               " WHERE status <> 'done';"
+               "INSERT INTO steps(run_id, step, price) VALUES(1000000, 0, 1.0);"
+               "INSERT INTO liquidations(run_id, step, price) VALUES(1000000, 0, 1.0);");
+  sqlite3_close(db);
+
+  {
+    const char *args[] = {"sweep", KILL_CFG, "--out", killed, "--resume", "-j", "2", NULL};
+    char *out;
+    char want[64];
+    expect_code(fx, 0, liqsim(fx, args));
+    out = slurp(fx->out);
+    snprintf(want, sizeof want, "%lld done before", at_kill);
+    assert_non_null(strstr(out, want));
+    free(out);
+  }
+  db = open_db(killed);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM runs WHERE run_id = 1000000"), 0);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM steps WHERE run_id = 1000000"), 0);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM liquidations WHERE run_id = 1000000"), 0);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM runs"), 60);
+  sqlite3_close(db);
+  expect_same_sweep(full, killed, 60);
+}
+
+/* mpirun -n 2 liqsim sweep == the -j reference (LIQSIM_MPI builds). */
+static void test_mpi_two_ranks(void **state) {
+#ifdef LIQ_MPIEXEC
+  fixture *fx = *state;
+  char db[700];
+  const char *argv[] = {LIQ_MPIEXEC, "-n", "2", "--oversubscribe", LIQ_BINARY,
+                        "sweep", SMALL_CFG, "--out", NULL, "-j", "1", NULL};
+  path_in(fx, "mpi.db", db, sizeof db);
+  argv[8] = db;
+  /* as root (CI) OpenMPI wants an explicit yes; no CMA in containers */
+  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  setenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none", 1);
+  setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 1);
+  expect_code(fx, 0, wait_code(spawn(fx, argv)));
+  {
+    char *out = slurp(fx->out);
+    assert_non_null(strstr(out, "x 2 ranks"));
+    free(out);
+  }
+  expect_same_sweep(fx->ref, db, 24);
+#else
+  (void)state;
+  skip();
+#endif
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_reference_sweep),
+    cmocka_unit_test(test_threads_identical),
+    cmocka_unit_test(test_shards_merge),
+    cmocka_unit_test(test_merge_refuses_other_scenario),
+    cmocka_unit_test(test_resume_refuses_other_text),
+    cmocka_unit_test(test_invalid_grid_value),
+    cmocka_unit_test(test_aggregates_by_hand),
+    cmocka_unit_test(test_replicate0_is_a_run),
+    cmocka_unit_test(test_kill_and_resume),
+    cmocka_unit_test(test_mpi_two_ranks),
+  };
+  return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
