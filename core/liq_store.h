@@ -1,10 +1,12 @@
 /*
 ** liq_store.h: the SQLite results database (the product).
 **
-** Tables (pinned names, see DESIGN.md): runs, steps, liquidations, summary.
+** Tables (pinned names, see DESIGN.md): runs, steps, liquidations, summary,
+** adl (one row per ADL close or socialised charge), and the sweep tables.
 ** WAL journal, prepared statements, rows batched in transactions.  A second
 ** run into the same file appends a new run_id.  Quantile columns
-** steps.cushion_<label> (liq_quantile_label) are added on demand.
+** steps.cushion_<label> and steps.distance_<label> (liq_quantile_label)
+** are added on demand.
 */
 #ifndef LIQ_STORE_H
 #define LIQ_STORE_H
@@ -28,6 +30,7 @@ int liq_store_begin_run(liq_store *st, const liq_scenario *sc, uint64_t seed,
                         int64_t *run_id /* OUT */, liq_err *err);
 int liq_store_step(liq_store *st, const liq_step_row *row, liq_err *err);
 int liq_store_liquidation(liq_store *st, const liq_liq_row *row, liq_err *err);
+int liq_store_adl(liq_store *st, const liq_adl_row *row, liq_err *err);
 /* Write the summary, set status 'done' and finished_at, commit. */
 int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err);
 /* Roll back pending rows, set status 'failed' and finished_at. */
@@ -76,6 +79,8 @@ typedef struct liq_store_task_rows {
   size_t n_step_rows;
   const liq_liq_row *liq_rows;
   size_t n_liq_rows;
+  const liq_adl_row *adl_rows;
+  size_t n_adl_rows;
   const liq_summary *summary;
 } liq_store_task_rows;
 

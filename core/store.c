@@ -39,7 +39,7 @@
 
 #define LIQ_STORE_BATCH          20000  /* rows per committed transaction */
 #define LIQ_STORE_BUSY_MS        10000  /* wait this long on a locked database */
-#define LIQ_STORE_SCHEMA_VERSION 1
+#define LIQ_STORE_SCHEMA_VERSION 2
 #define LIQ_STORE_REPORT_TOP     5      /* steps listed by liquidations */
 
 /* ISO-8601 UTC with milliseconds, evaluated by SQLite. */
@@ -51,8 +51,9 @@
   "liquidations, liquidations_long, liquidations_short, "                    \
   "liquidated_notional, cascade_rounds, margin_calls, insurance_fund, fees, " \
   "bad_debt, uncovered_loss, open_interest_long, open_interest_short, "      \
-  "open_long, open_short"
-#define LIQ_STEP_N_FIXED 21
+  "open_long, open_short, partial_liquidations, funding, funding_short, "    \
+  "topups, topup_collateral, adl_count, adl_notional, haircut"
+#define LIQ_STEP_N_FIXED 29
 
 /*
 ** The schema.  Every statement is idempotent, so opening an existing
@@ -64,7 +65,7 @@ static const char *const zSchema =
   "  key   TEXT PRIMARY KEY,\n"
   "  value TEXT\n"
   ");\n"
-  "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');\n"
+  "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '2');\n"
   "CREATE TABLE IF NOT EXISTS runs(\n"
   "  run_id        INTEGER PRIMARY KEY,\n"
   "  sweep_id      INTEGER,\n"
@@ -104,10 +105,22 @@ static const char *const zSchema =
   "  open_interest_short REAL,\n"
   "  open_long           INTEGER,\n"
   "  open_short          INTEGER,\n"
+  "  partial_liquidations INTEGER, -- hits that closed only a share\n"
+  "  funding             REAL,     -- paid by longs (negative: received)\n"
+  "  funding_short       REAL,     -- paid by shorts\n"
+  "  topups              INTEGER,\n"
+  "  topup_collateral    REAL,\n"
+  "  adl_count           INTEGER,\n"
+  "  adl_notional        REAL,\n"
+  "  haircut             REAL,     -- profit taken by ADL or socialised loss\n"
   "  cushion_q01         REAL,\n"
   "  cushion_q05         REAL,\n"
   "  cushion_q25         REAL,\n"
   "  cushion_q50         REAL,\n"
+  "  distance_q01        REAL,\n"
+  "  distance_q05        REAL,\n"
+  "  distance_q25        REAL,\n"
+  "  distance_q50        REAL,\n"
   "  PRIMARY KEY(run_id, step)\n"
   ") WITHOUT ROWID;\n"
   "CREATE TABLE IF NOT EXISTS liquidations(\n"
@@ -124,10 +137,28 @@ static const char *const zSchema =
   "  equity            REAL,\n"
   "  loss              REAL,\n"
   "  fee               REAL,\n"
-  "  returned          REAL\n"
+  "  returned          REAL,\n"
+  "  share             REAL      -- share of the position closed; 1 = whole\n"
   ");\n"
   "CREATE INDEX IF NOT EXISTS liquidations_run_step\n"
-  "  ON liquidations(run_id, step);\n"
+  "  ON liquidations(run_id, step);\n";
+
+/* The rest of the schema (C99 compilers need support strings of 4095
+** characters only). */
+static const char *const zSchema2 =
+  "CREATE TABLE IF NOT EXISTS adl(\n"
+  "  run_id      INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,\n"
+  "  step        INTEGER NOT NULL,\n"
+  "  round       INTEGER,\n"
+  "  position_id INTEGER,    -- NULL: a socialised charge to a whole side\n"
+  "  side        TEXT,\n"
+  "  qty         REAL,\n"
+  "  price       REAL,\n"
+  "  share       REAL,\n"
+  "  haircut     REAL,\n"
+  "  rank_score  REAL       -- adl-ranked: PnL ratio x effective leverage\n"
+  ");\n"
+  "CREATE INDEX IF NOT EXISTS adl_run_step ON adl(run_id, step);\n"
   "CREATE TABLE IF NOT EXISTS summary(\n"
   "  run_id               INTEGER PRIMARY KEY REFERENCES runs(run_id) ON DELETE CASCADE,\n"
   "  positions            INTEGER,\n"
@@ -157,7 +188,15 @@ static const char *const zSchema =
   "  pnl_closed           REAL,\n"
   "  pnl_open             REAL,\n"
   "  returned             REAL,\n"
-  "  open_equity          REAL\n"
+  "  open_equity          REAL,\n"
+  "  partial_liquidations INTEGER,\n"
+  "  topups               INTEGER,\n"
+  "  topup_collateral     REAL,\n"
+  "  funding_long         REAL,\n"
+  "  funding_short        REAL,\n"
+  "  haircut              REAL,\n"
+  "  adl_count            INTEGER,\n"
+  "  first_adl_step       INTEGER   -- NULL when no ADL happened\n"
   ");\n";
 
 /*
@@ -233,6 +272,7 @@ struct liq_store {
   size_t nPending;             /* rows written since the last commit */
   sqlite3_stmt *pStep;         /* INSERT INTO steps, for the active run */
   sqlite3_stmt *pLiq;          /* INSERT INTO liquidations */
+  sqlite3_stmt *pAdl;          /* INSERT INTO adl */
   /* sweeps (see the Sweeps section) */
   int inTask;                  /* writing a sweep task: one transaction, no batch commits */
   size_t nSweepQuant;          /* cushion columns of the sweep's scenario */
@@ -402,12 +442,13 @@ static int ensure_quantile_columns(liq_store *st, char aLabel[][32], size_t n,
   sqlite3_finalize(pInfo);
   pInfo = NULL;
 
-  for (i = 0; i < n; i++) {
+  for (i = 0; i < 2 * n; i++) {
     char zCol[48], zSql[160];
     int found = 0;
-    if (snprintf(zCol, sizeof zCol, "cushion_%s", aLabel[i]) >= (int)sizeof zCol) {
+    if (snprintf(zCol, sizeof zCol, "%s_%s", i < n ? "cushion" : "distance",
+                 aLabel[i % n]) >= (int)sizeof zCol) {
       rc = liq_errf(err, LIQ_INPUT, st->zPath, 0, "quantile label '%s' too long",
-                    aLabel[i]);
+                    aLabel[i % n]);
       goto done;
     }
     for (j = 0; j < nHave && !found; j++)
@@ -430,14 +471,17 @@ done:
 static int prepare_step_insert(liq_store *st, char aLabel[][32], size_t n,
                                liq_err *err) {
   /* fixed part + ',"cushion_<label>"' per quantile + the placeholders */
-  char zSql[2048];
-  size_t len, i, nCol = LIQ_STEP_N_FIXED + n;
+  char zSql[4096];
+  size_t len, i, nCol = LIQ_STEP_N_FIXED + 2 * n;
 
   len = (size_t)snprintf(zSql, sizeof zSql,
                          "INSERT INTO steps(" LIQ_STEP_FIXED_COLUMNS);
   for (i = 0; i < n && len < sizeof zSql; i++)
     len += (size_t)snprintf(zSql + len, sizeof zSql - len,
                             ", \"cushion_%s\"", aLabel[i]);
+  for (i = 0; i < n && len < sizeof zSql; i++)
+    len += (size_t)snprintf(zSql + len, sizeof zSql - len,
+                            ", \"distance_%s\"", aLabel[i]);
   if (len < sizeof zSql)
     len += (size_t)snprintf(zSql + len, sizeof zSql - len, ") VALUES(?");
   for (i = 1; i < nCol && len < sizeof zSql; i++)
@@ -459,18 +503,27 @@ static int prepare_row_statements(liq_store *st, char aLabel[][32], size_t n,
     rc = prepare(st->db, st->zPath,
                  "INSERT INTO liquidations(run_id, step, round, position_id,"
                  " side, qty, price, trigger_price, liquidation_price,"
-                 " bankruptcy_price, equity, loss, fee, returned)"
-                 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 " bankruptcy_price, equity, loss, fee, returned, share)"
+                 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  SQLITE_PREPARE_PERSISTENT, &st->pLiq,
                  "prepare the liquidations INSERT", err);
+  if (rc == LIQ_OK)
+    rc = prepare(st->db, st->zPath,
+                 "INSERT INTO adl(run_id, step, round, position_id, side, qty,"
+                 " price, share, haircut, rank_score)"
+                 " VALUES(?,?,?,?,?,?,?,?,?,?)",
+                 SQLITE_PREPARE_PERSISTENT, &st->pAdl,
+                 "prepare the adl INSERT", err);
   return rc;
 }
 
 static void finalize_row_statements(liq_store *st) {
   sqlite3_finalize(st->pStep);
   sqlite3_finalize(st->pLiq);
+  sqlite3_finalize(st->pAdl);
   st->pStep = NULL;
   st->pLiq = NULL;
+  st->pAdl = NULL;
   st->nQuant = 0;
 }
 
@@ -489,6 +542,7 @@ static int mark_failed(liq_store *st, const char *zWhy, liq_err *err) {
   static const char *const azSql[] = {
     "DELETE FROM steps WHERE run_id = ?1",
     "DELETE FROM liquidations WHERE run_id = ?1",
+    "DELETE FROM adl WHERE run_id = ?1",
     "UPDATE runs SET status = 'failed', error = ?2, finished_at = "
       LIQ_SQL_NOW " WHERE run_id = ?1",
   };
@@ -581,6 +635,8 @@ int liq_store_open(const char *path, liq_store **out, liq_err *err) {
   if (rc != LIQ_OK) goto fail;
   rc = exec_sql(st->db, path, zSchema, "create the schema", err);
   if (rc == LIQ_OK)
+    rc = exec_sql(st->db, path, zSchema2, "create the schema", err);
+  if (rc == LIQ_OK)
     rc = exec_sql(st->db, path, zSweepSchema, "create the sweep schema", err);
   if (rc != LIQ_OK) goto fail;
   rc = prepare(st->db, path,
@@ -589,10 +645,12 @@ int liq_store_open(const char *path, liq_store **out, liq_err *err) {
                0, &pVer, "read the schema version", err);
   if (rc != LIQ_OK) goto fail;
   if (sqlite3_step(pVer) == SQLITE_ROW &&
-      sqlite3_column_int(pVer, 0) > LIQ_STORE_SCHEMA_VERSION) {
+      sqlite3_column_int(pVer, 0) != LIQ_STORE_SCHEMA_VERSION) {
+    int v = sqlite3_column_int(pVer, 0);
     rc = liq_errf(err, LIQ_DB, path, 0,
-                  "schema version %d is newer than this liqsim's (%d)",
-                  sqlite3_column_int(pVer, 0), LIQ_STORE_SCHEMA_VERSION);
+                  "schema version %d is %s than this liqsim's (%d): write to a "
+                  "new database", v, v > LIQ_STORE_SCHEMA_VERSION ? "newer" : "older",
+                  LIQ_STORE_SCHEMA_VERSION);
     goto fail;
   }
   sqlite3_finalize(pVer);
@@ -716,9 +774,19 @@ int liq_store_step(liq_store *st, const liq_step_row *row, liq_err *err) {
   bind_double(p, 19, row->open_interest_short);
   bind_size(p, 20, row->open_long);
   bind_size(p, 21, row->open_short);
+  bind_size(p, 22, row->partial_liquidations);
+  bind_double(p, 23, row->funding);
+  bind_double(p, 24, row->funding_short);
+  bind_size(p, 25, row->topups);
+  bind_double(p, 26, row->topup_collateral);
+  bind_size(p, 27, row->adl_count);
+  bind_double(p, 28, row->adl_notional);
+  bind_double(p, 29, row->haircut);
   /* A row with fewer quantiles than the scenario leaves the rest NULL. */
-  for (i = 0; i < st->nQuant && i < row->n_quantiles; i++)
+  for (i = 0; i < st->nQuant && i < row->n_quantiles; i++) {
     bind_double(p, LIQ_STEP_N_FIXED + 1 + (int)i, row->cushion[i]);
+    bind_double(p, LIQ_STEP_N_FIXED + 1 + (int)(st->nQuant + i), row->distance[i]);
+  }
 
   rc = step_done(st->db, st->zPath, p, "insert a step row", err);
   if (rc != LIQ_OK) return rc;
@@ -745,8 +813,35 @@ int liq_store_liquidation(liq_store *st, const liq_liq_row *row,
   bind_double(p, 12, row->loss);
   bind_double(p, 13, row->fee);
   bind_double(p, 14, row->returned);
+  bind_double(p, 15, row->share);
 
   rc = step_done(st->db, st->zPath, p, "insert a liquidation row", err);
+  if (rc != LIQ_OK) return rc;
+  return row_end(st, err);
+}
+
+int liq_store_adl(liq_store *st, const liq_adl_row *row, liq_err *err) {
+  sqlite3_stmt *p = st->pAdl;
+  int rc = row_begin(st, err);
+  if (rc != LIQ_OK) return rc;
+
+  sqlite3_bind_int64(p, 1, st->iRun);
+  bind_size(p, 2, row->step);
+  sqlite3_bind_int(p, 3, row->round);
+  if (row->position_id == (size_t)-1) {
+    sqlite3_bind_null(p, 4);
+    sqlite3_bind_text(p, 5, "all", -1, SQLITE_STATIC);
+  } else {
+    bind_size(p, 4, row->position_id);
+    sqlite3_bind_text(p, 5, row->side > 0 ? "long" : "short", -1, SQLITE_STATIC);
+  }
+  bind_double(p, 6, row->qty);
+  bind_double(p, 7, row->price);
+  bind_double(p, 8, row->share);
+  bind_double(p, 9, row->haircut);
+  bind_double(p, 10, row->rank_score);
+
+  rc = step_done(st->db, st->zPath, p, "insert an adl row", err);
   if (rc != LIQ_OK) return rc;
   return row_end(st, err);
 }
@@ -764,8 +859,11 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
                " adl_notional, max_cascade_rounds, start_price, min_price,"
                " min_price_exogenous, max_price, max_price_exogenous,"
                " drawdown, drawdown_exogenous, amplification, steps,"
-               " collateral, pnl_closed, pnl_open, returned, open_equity)"
-               " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+               " collateral, pnl_closed, pnl_open, returned, open_equity,"
+               " partial_liquidations, topups, topup_collateral, funding_long,"
+               " funding_short, haircut, adl_count, first_adl_step)"
+               " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+               "?,?,?,?,?,?,?,?)",
                0, &p, "prepare the summary INSERT", err);
   if (rc != LIQ_OK) return rc;
   sqlite3_bind_int64(p, 1, st->iRun);
@@ -781,7 +879,7 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
   bind_double(p, 11, sm->insurance_fund_start);
   bind_double(p, 12, sm->insurance_fund_end);
   bind_double(p, 13, sm->insurance_fund_min);
-  sqlite3_bind_double(p, 14, 0.0);        /* adl_notional: no ADL yet */
+  bind_double(p, 14, sm->adl_notional);
   sqlite3_bind_int(p, 15, sm->max_cascade_rounds);
   bind_double(p, 16, sm->start_price);
   bind_double(p, 17, sm->min_price);
@@ -797,6 +895,15 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
   bind_double(p, 27, sm->pnl_open);
   bind_double(p, 28, sm->returned);
   bind_double(p, 29, sm->open_equity);
+  bind_size(p, 30, sm->partial_liquidations);
+  bind_size(p, 31, sm->topups);
+  bind_double(p, 32, sm->topup_collateral);
+  bind_double(p, 33, sm->funding_long);
+  bind_double(p, 34, sm->funding_short);
+  bind_double(p, 35, sm->haircut);
+  bind_size(p, 36, sm->adl_count);
+  if (sm->first_adl_step < 0) sqlite3_bind_null(p, 37);
+  else sqlite3_bind_int64(p, 37, sm->first_adl_step);
   rc = step_done(st->db, st->zPath, p, "insert the summary", err);
   sqlite3_finalize(p);
   p = NULL;
@@ -851,10 +958,17 @@ static int sink_liquidation(void *ud, const liq_liq_row *row, liq_err *err) {
   return liq_store_liquidation(ctx->st, row, err);
 }
 
+static int sink_adl(void *ud, const liq_adl_row *row, liq_err *err) {
+  liq_store_sink_ctx *ctx = ud;
+  if (!ctx->sc->stats.events) return LIQ_OK;
+  return liq_store_adl(ctx->st, row, err);
+}
+
 liq_sink liq_store_sink(liq_store_sink_ctx *ctx) {
   liq_sink s;
   s.step = sink_step;
   s.liquidation = sink_liquidation;
+  s.adl = sink_adl;
   s.ud = ctx;
   return s;
 }
@@ -931,7 +1045,8 @@ enum {
   S_MARGIN_CALLS, S_BAD_DEBT, S_UNCOVERED, S_FEES, S_FUND_START,
   S_FUND_END, S_FUND_MIN, S_ADL, S_ROUNDS, S_START_PRICE, S_MIN_PRICE,
   S_MIN_PRICE_X, S_MAX_PRICE, S_MAX_PRICE_X, S_DRAWDOWN, S_DRAWDOWN_X,
-  S_AMPLIFICATION, S_STEPS
+  S_AMPLIFICATION, S_STEPS, S_PARTIAL, S_TOPUPS, S_TOPUP_COLL, S_FUND_LONG,
+  S_FUND_SHORT, S_HAIRCUT, S_ADL_COUNT, S_FIRST_ADL
 };
 
 #define LIQ_REPORT_LABEL "  %-25s"
@@ -951,7 +1066,9 @@ static int report_summary(sqlite3 *db, const char *zPath, int64_t iRun,
                " insurance_fund_end, insurance_fund_min, adl_notional,"
                " max_cascade_rounds, start_price, min_price,"
                " min_price_exogenous, max_price, max_price_exogenous,"
-               " drawdown, drawdown_exogenous, amplification, steps"
+               " drawdown, drawdown_exogenous, amplification, steps,"
+               " partial_liquidations, topups, topup_collateral, funding_long,"
+               " funding_short, haircut, adl_count, first_adl_step"
                " FROM summary WHERE run_id = ?1",
                0, &p, "read the summary", err);
   if (rc != LIQ_OK) return rc;
@@ -994,8 +1111,29 @@ static int report_summary(sqlite3 *db, const char *zPath, int64_t iRun,
   fprintf(out, LIQ_REPORT_LABEL "%s\n", "bad debt", a);
   fmt_money(a, sizeof a, column_double(p, S_UNCOVERED));
   fprintf(out, LIQ_REPORT_LABEL "%s\n", "uncovered loss", a);
+  if (sqlite3_column_int64(p, S_PARTIAL) > 0) {
+    fmt_count(a, sizeof a, sqlite3_column_int64(p, S_PARTIAL));
+    fprintf(out, LIQ_REPORT_LABEL "%s\n", "partial liquidations", a);
+  }
+  if (sqlite3_column_int64(p, S_TOPUPS) > 0) {
+    fmt_count(a, sizeof a, sqlite3_column_int64(p, S_TOPUPS));
+    fmt_money(b, sizeof b, column_double(p, S_TOPUP_COLL));
+    fprintf(out, LIQ_REPORT_LABEL "%s, adding %s\n", "top-ups", a, b);
+  }
+  if (column_double(p, S_FUND_LONG) != 0.0 || column_double(p, S_FUND_SHORT) != 0.0) {
+    fmt_money(a, sizeof a, column_double(p, S_FUND_LONG));
+    fmt_money(b, sizeof b, column_double(p, S_FUND_SHORT));
+    fprintf(out, LIQ_REPORT_LABEL "paid by longs %s, by shorts %s\n", "funding", a, b);
+  }
   fmt_money(a, sizeof a, column_double(p, S_ADL));
-  fprintf(out, LIQ_REPORT_LABEL "%s\n", "ADL notional", a);
+  if (sqlite3_column_type(p, S_FIRST_ADL) == SQLITE_NULL) {
+    fprintf(out, LIQ_REPORT_LABEL "%s\n", "ADL notional", a);
+  } else {
+    fmt_count(b, sizeof b, sqlite3_column_int64(p, S_ADL_COUNT));
+    fmt_money(c, sizeof c, column_double(p, S_HAIRCUT));
+    fprintf(out, LIQ_REPORT_LABEL "%s in %s closes, %s of profit taken, first at step %lld\n",
+            "ADL notional", a, b, c, (long long)sqlite3_column_int64(p, S_FIRST_ADL));
+  }
   fmt_money(a, sizeof a, column_double(p, S_FEES));
   fprintf(out, LIQ_REPORT_LABEL "%s\n", "fees", a);
   fmt_money(a, sizeof a, column_double(p, S_FUND_START));
@@ -1311,6 +1449,7 @@ int liq_store_sweep_reset(liq_store *st, int64_t sweep_id, liq_err *err) {
   static const char *const azSql[] = {
     "DELETE FROM steps WHERE run_id IN (" LIQ_ORPHAN_RUNS ")",
     "DELETE FROM liquidations WHERE run_id IN (" LIQ_ORPHAN_RUNS ")",
+    "DELETE FROM adl WHERE run_id IN (" LIQ_ORPHAN_RUNS ")",
     "DELETE FROM summary WHERE run_id IN (" LIQ_ORPHAN_RUNS ")",
     "DELETE FROM runs WHERE run_id IN (" LIQ_ORPHAN_RUNS ")",
     "UPDATE tasks SET status = 'pending', run_id = NULL, error = NULL"
@@ -1444,6 +1583,8 @@ int liq_store_task_write(liq_store *st, const liq_store_task_rows *r,
     rc = liq_store_step(st, &r->step_rows[i], err);
   for (i = 0; i < r->n_liq_rows && rc == LIQ_OK; i++)
     rc = liq_store_liquidation(st, &r->liq_rows[i], err);
+  for (i = 0; i < r->n_adl_rows && rc == LIQ_OK; i++)
+    rc = liq_store_adl(st, &r->adl_rows[i], err);
   if (rc != LIQ_OK) goto fail;
 
   rc = prepare(st->db, st->zPath,
@@ -1984,13 +2125,16 @@ int liq_store_sweep_merge_from(liq_store *st, const char *in_path,
       "DELETE FROM main.liquidations WHERE run_id IN (SELECT run_id FROM"
       " main.runs WHERE sweep_id = ?1 AND task_id IN (SELECT task_id FROM"
       " temp.merge_map))",
+      "DELETE FROM main.adl WHERE run_id IN (SELECT run_id FROM"
+      " main.runs WHERE sweep_id = ?1 AND task_id IN (SELECT task_id FROM"
+      " temp.merge_map))",
       "DELETE FROM main.summary WHERE run_id IN (SELECT run_id FROM main.runs"
       " WHERE sweep_id = ?1 AND task_id IN (SELECT task_id FROM temp.merge_map))",
       "DELETE FROM main.runs WHERE sweep_id = ?1 AND task_id IN"
       " (SELECT task_id FROM temp.merge_map)",
     };
     static const char *const azTab[] = {"runs", "summary", "steps",
-                                        "liquidations"};
+                                        "liquidations", "adl"};
     size_t i;
     for (i = 0; i < sizeof azClear / sizeof azClear[0] && rc == LIQ_OK; i++)
       rc = sweep_exec1(st, azClear[i], *sweep_id, NULL, "clear old rows", err);

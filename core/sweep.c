@@ -379,6 +379,8 @@ typedef struct TaskResult {
   size_t n_steps, cap_steps;
   liq_liq_row *liqs;
   size_t n_liqs, cap_liqs;
+  liq_adl_row *adls;
+  size_t n_adls, cap_adls;
   struct TaskResult *next;     /* queue link */
 } TaskResult;
 
@@ -386,6 +388,7 @@ static void result_free(TaskResult *r) {
   if (r == NULL) return;
   free(r->steps);
   free(r->liqs);
+  free(r->adls);
   free(r);
 }
 
@@ -445,6 +448,21 @@ static int buf_liquidation(void *ud, const liq_liq_row *row, liq_err *err) {
   return LIQ_OK;
 }
 
+static int buf_adl(void *ud, const liq_adl_row *row, liq_err *err) {
+  BufSink *b = ud;
+  TaskResult *r = b->r;
+  if (!b->sc->stats.events) return LIQ_OK;
+  if (r->n_adls == r->cap_adls) {
+    size_t n = r->cap_adls ? 2 * r->cap_adls : 64;
+    liq_adl_row *a = realloc(r->adls, n * sizeof *a);
+    if (a == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+    r->adls = a;
+    r->cap_adls = n;
+  }
+  r->adls[r->n_adls++] = *row;
+  return LIQ_OK;
+}
+
 /* Run one task of scenario 'sc' (its grid point's) and replicate. */
 static int compute_task(const liq_scenario *sc, size_t replicate, TaskResult *r,
                         liq_err *err) {
@@ -468,6 +486,7 @@ static int compute_task(const liq_scenario *sc, size_t replicate, TaskResult *r,
   bs.n_path = path->n;
   sink.step = buf_step;
   sink.liquidation = buf_liquidation;
+  sink.adl = buf_adl;
   sink.ud = &bs;
   rc = liq_engine_run(sc, path, book, &sink, &r->sm, err);
 out:
@@ -653,6 +672,8 @@ static void write_result(Exec *x, TaskResult *r) {
     w.n_step_rows = r->n_steps;
     w.liq_rows = r->liqs;
     w.n_liq_rows = r->n_liqs;
+    w.adl_rows = r->adls;
+    w.n_adl_rows = r->n_adls;
     w.summary = &r->sm;
     rc = liq_store_task_write(x->st, &w, &run_id, &e);
   }
@@ -676,7 +697,7 @@ typedef struct WireHeader {
   uint64_t task_id;
   int32_t  rc;
   int32_t  pad;
-  uint64_t n_steps, n_liqs;
+  uint64_t n_steps, n_liqs, n_adls;
   char     started_at[32];
   liq_summary sm;
   liq_err  err;
@@ -691,7 +712,8 @@ typedef struct WireDone {
 /* Other ranks: send a result to rank 0 (called by the writer-lock holder). */
 static void mpi_send_result(Exec *x, TaskResult *r) {
   WireHeader h;
-  size_t n = sizeof h + r->n_steps * sizeof *r->steps + r->n_liqs * sizeof *r->liqs;
+  size_t n = sizeof h + r->n_steps * sizeof *r->steps + r->n_liqs * sizeof *r->liqs +
+             r->n_adls * sizeof *r->adls;
   unsigned char *buf;
   int flag = 0;
   MPI_Status stt;
@@ -711,7 +733,7 @@ static void mpi_send_result(Exec *x, TaskResult *r) {
              "(set stats.events = false or stats.every)", r->task_id, n);
     r->rc = LIQ_NOMEM;
     r->err = e;
-    r->n_steps = r->n_liqs = 0;
+    r->n_steps = r->n_liqs = r->n_adls = 0;
     n = sizeof h;
   }
   memset(&h, 0, sizeof h);
@@ -719,6 +741,7 @@ static void mpi_send_result(Exec *x, TaskResult *r) {
   h.rc = r->rc;
   h.n_steps = r->n_steps;
   h.n_liqs = r->n_liqs;
+  h.n_adls = r->n_adls;
   memcpy(h.started_at, r->started_at, sizeof h.started_at);
   h.sm = r->sm;
   h.err = r->err;
@@ -732,6 +755,9 @@ static void mpi_send_result(Exec *x, TaskResult *r) {
   if (r->n_liqs)
     memcpy(buf + sizeof h + r->n_steps * sizeof *r->steps, r->liqs,
            r->n_liqs * sizeof *r->liqs);
+  if (r->n_adls)
+    memcpy(buf + sizeof h + r->n_steps * sizeof *r->steps +
+           r->n_liqs * sizeof *r->liqs, r->adls, r->n_adls * sizeof *r->adls);
   MPI_Send(buf, (int)n, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
   free(buf);
 }
@@ -772,13 +798,19 @@ static void mpi_handle(Exec *x, const MPI_Status *probe) {
     r->sm = h.sm;
     r->n_steps = (size_t)h.n_steps;
     r->n_liqs = (size_t)h.n_liqs;
+    r->n_adls = (size_t)h.n_adls;
     r->steps = malloc(r->n_steps * sizeof *r->steps + 1);
     r->liqs = malloc(r->n_liqs * sizeof *r->liqs + 1);
-    if (r->steps == NULL || r->liqs == NULL) MPI_Abort(MPI_COMM_WORLD, 1);
+    r->adls = malloc(r->n_adls * sizeof *r->adls + 1);
+    if (r->steps == NULL || r->liqs == NULL || r->adls == NULL)
+      MPI_Abort(MPI_COMM_WORLD, 1);
     if (r->n_steps) memcpy(r->steps, buf + sizeof h, r->n_steps * sizeof *r->steps);
     if (r->n_liqs)
       memcpy(r->liqs, buf + sizeof h + r->n_steps * sizeof *r->steps,
              r->n_liqs * sizeof *r->liqs);
+    if (r->n_adls)
+      memcpy(r->adls, buf + sizeof h + r->n_steps * sizeof *r->steps +
+             r->n_liqs * sizeof *r->liqs, r->n_adls * sizeof *r->adls);
     write_result(x, r);
     result_free(r);
   }

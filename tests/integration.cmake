@@ -52,8 +52,16 @@ set_tests_properties(cli_version PROPERTIES
 add_test(NAME cli_ok_check_replay COMMAND liqsim check ${LIQ_DATA}/cli_replay_ok.cfg)
 set_tests_properties(cli_ok_check_replay PROPERTIES
   PASS_REGULAR_EXPRESSION "cli_replay_ok.cfg: ok \\(10 positions, 6 steps, replay\\)")
+# A fresh database each time: runs append, and an old file could hold an
+# older schema.
+add_test(NAME cli_ok_run_replay_clean COMMAND ${CMAKE_COMMAND} -E rm -f
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_run_replay.db
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_run_replay.db-wal
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_run_replay.db-shm)
+set_tests_properties(cli_ok_run_replay_clean PROPERTIES FIXTURES_SETUP cli_replay_db)
 add_test(NAME cli_ok_run_replay COMMAND liqsim run ${LIQ_DATA}/cli_replay_ok.cfg
   --quiet --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_run_replay.db)
+set_tests_properties(cli_ok_run_replay PROPERTIES FIXTURES_REQUIRED cli_replay_db)
 
 # (c) Bad usage and bad input: liqsim_expect_fail(NAME CODE REGEX ARGS...)
 function(liqsim_expect_fail name code regex)

@@ -310,6 +310,64 @@ static void test_shipped_scenarios_run(void **state) {
   assert_true(count >= 1);
 }
 
+/* The exchange-rule scenarios leave consistent rows: ADL rows add up to
+** the summary, the money identity holds on the stored summary, partial
+** closes carry their share. */
+static void test_exchange_rule_rows(void **state) {
+  fixture *fx = *state;
+  static const char *const names[] = { "adl", "funding", "topup", "partial-restore" };
+  size_t i;
+  for (i = 0; i < sizeof names / sizeof *names; i++) {
+    char cfg[1024], db[1024];
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    snprintf(cfg, sizeof cfg, "%s/scenarios/%s.cfg", LIQ_SOURCE_DIR, names[i]);
+    snprintf(db, sizeof db, "%s/%s-rules.db", fx->dir, names[i]);
+    {
+      /* No insurance fund: any bad debt goes to the policy (ADL). */
+      const char *args[] = { "run", cfg, "--set", "book.positions=20000",
+                             "--set", "insurance.fund=0", "--quiet", "--out", db, NULL };
+      liqsim_ok(fx, args);
+    }
+    h = open_db(db);
+    st = prepare(h,
+      "SELECT collateral + topup_collateral + pnl_closed + pnl_open - funding_long"
+      " - funding_short - haircut, returned + fees + open_equity - bad_debt,"
+      " insurance_fund_start + fees - (bad_debt - haircut - uncovered_loss),"
+      " insurance_fund_end, adl_count, haircut, topups, funding_long,"
+      " partial_liquidations, first_adl_step FROM summary WHERE run_id = 1");
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_rel(sqlite3_column_double(st, 0), sqlite3_column_double(st, 1), 1e-9);
+    assert_true(fabs(sqlite3_column_double(st, 2) - sqlite3_column_double(st, 3)) <=
+                1e-9 * fmax(1.0, fabs(sqlite3_column_double(st, 2))));
+    if (strcmp(names[i], "adl") == 0) {
+      assert_true(sqlite3_column_int64(st, 4) > 0);
+      assert_true(sqlite3_column_type(st, 9) != SQLITE_NULL);
+      assert_int_equal(query_int(h, "SELECT count(*) FROM adl WHERE position_id IS NOT NULL"),
+                       sqlite3_column_int64(st, 4));
+      assert_int_equal(query_int(h, "SELECT abs(sum(haircut) - (SELECT haircut FROM summary))"
+                                    " < 1e-6 * (SELECT haircut FROM summary) FROM adl"), 1);
+      assert_int_equal(query_int(h, "SELECT abs(sum(haircut) - (SELECT haircut FROM summary))"
+                                    " < 1e-6 * (SELECT haircut FROM summary) FROM steps"), 1);
+    } else if (strcmp(names[i], "funding") == 0) {
+      assert_true(sqlite3_column_double(st, 7) > 0.0);
+      assert_int_equal(query_int(h, "SELECT count(*) FROM steps WHERE funding != 0"), 3);
+    } else if (strcmp(names[i], "topup") == 0) {
+      assert_true(sqlite3_column_int64(st, 6) > 0);
+    } else {
+      assert_true(sqlite3_column_int64(st, 8) > 0);
+      assert_int_equal(query_int(h, "SELECT count(*) FROM liquidations"
+                                    " WHERE share > 0 AND share < 1"),
+                       sqlite3_column_int64(st, 8));
+    }
+    sqlite3_finalize(st);
+    /* Distances are stored beside cushions, and both are ordered. */
+    assert_int_equal(query_int(h, "SELECT count(*) FROM steps WHERE distance_q01 > distance_q50"
+                                  " OR cushion_q01 > cushion_q50"), 0);
+    sqlite3_close(h);
+  }
+}
+
 /* A second run into the same database appends run_id 2. */
 static void test_runs_append(void **state) {
   fixture *fx = *state;
@@ -502,6 +560,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_shipped_scenarios_run, setup, teardown),
     cmocka_unit_test_setup_teardown(test_runs_append, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_exchange_rule_rows, setup, teardown),
     cmocka_unit_test_setup_teardown(test_seed_stored, setup, teardown),
     cmocka_unit_test_setup_teardown(test_params_stored, setup, teardown),
     cmocka_unit_test_setup_teardown(test_report, setup, teardown),

@@ -289,7 +289,7 @@ static void test_store_run_roundtrip(void **state) {
                       "wal");
   assert_string_equal(query_text(db, "SELECT value FROM meta WHERE key ="
                                      " 'schema_version'", buf, sizeof buf),
-                      "1");
+                      "2");
   /* runs */
   assert_int_equal(query_int(db, "SELECT count(*) FROM runs"), 1);
   assert_string_equal(query_text(db, "SELECT status FROM runs", buf,
