@@ -629,113 +629,121 @@ static liq_path *bar(double open, double close) {
   return p;
 }
 
-static void test_partial_restore_by_hand(void **state) {
-  /* Long 10x at 100, mm 5 %: p_liq 94.737.  At 94 with buffer 0.1 and no fee:
-  ** E = 4, MM = 4.7; close s with 4 >= 1.1 * 0.05 * (1 - s) * 94  =>
-  ** s = 1 - 4 / 5.17. */
-  int side[1] = { 1 };
-  double qty[1] = { 1.0 }, entry[1] = { 100.0 }, coll[1] = { 10.0 };
-  liq_book *b = book_of(1, side, qty, entry, coll);
-  liq_path *p = bar(100.0, 94.0);
+/* A hand-computed case: one 10x long at 100 (qty 1, collateral 10) under
+** IM 10 % and MM 5 % (p_liq = 90 / 0.95 = 94.737), over n close-only bars
+** the test fills in. */
+typedef struct hand {
+  liq_book *b;
+  liq_path *p;
   liq_scenario sc;
   liq_summary sm;
+  capture c;
+  liq_sink sink;
+} hand;
+
+static void hand_init(hand *h, size_t n) {
+  int side[1] = { 1 };
+  double qty[1] = { 1.0 }, entry[1] = { 100.0 }, coll[1] = { 10.0 };
+  memset(h, 0, sizeof *h);
+  h->b = book_of(1, side, qty, entry, coll);
+  h->p = path_new(n, 0);
+  liq_test_scenario_init(&h->sc);
+  h->sc.margin.initial = 0.1;
+  h->sc.margin.maintenance = 0.05;
+  h->sink.step = cap_step;
+  h->sink.liquidation = cap_liq;
+  h->sink.ud = &h->c;
+}
+
+/* Bar t from 'open' to 'close'. */
+static void hand_bar(hand *h, size_t t, double open, double close) {
+  h->p->open[t] = open;
+  h->p->close[t] = close;
+  h->p->high[t] = fmax(open, close);
+  h->p->low[t] = fmin(open, close);
+}
+
+static void hand_run(hand *h) {
   liq_err err;
-  capture c = { 0 };
-  liq_sink sink = { cap_step, cap_liq, &c, NULL };
+  assert_liq_ok(liq_engine_run(&h->sc, h->p, h->b, &h->sink, &h->sm, &err), &err);
+}
+
+static void hand_free(hand *h) {
+  liq_book_free(h->b);
+  path_del(h->p);
+  cap_free(&h->c);
+}
+
+static void test_partial_restore_by_hand(void **state) {
+  /* At 94 with buffer 0.1 and no fee: E = 4, MM = 4.7; close s with
+  ** 4 >= 1.1 * 0.05 * (1 - s) * 94  =>  s = 1 - 4 / 5.17. */
+  hand h;
   double s = 1.0 - 4.0 / (1.1 * 0.05 * 94.0);
   (void)state;
-  liq_test_scenario_init(&sc);
-  sc.margin.initial = 0.1;
-  sc.margin.maintenance = 0.05;
-  sc.margin.partial_mode = LIQ_PARTIAL_RESTORE;
-  sc.margin.partial_buffer = 0.1;
-  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
-  assert_int_equal(c.n_liqs, 1);
-  assert_rel(c.liqs[0].share, s, 1e-12);
-  assert_rel(c.liqs[0].qty, s, 1e-12);
-  assert_int_equal(sm.liquidated, 0);
-  assert_int_equal(sm.partial_liquidations, 1);
+  hand_init(&h, 1);
+  hand_bar(&h, 0, 100.0, 94.0);
+  h.sc.margin.partial_mode = LIQ_PARTIAL_RESTORE;
+  h.sc.margin.partial_buffer = 0.1;
+  hand_run(&h);
+  assert_int_equal(h.c.n_liqs, 1);
+  assert_rel(h.c.liqs[0].share, s, 1e-12);
+  assert_rel(h.c.liqs[0].qty, s, 1e-12);
+  assert_int_equal(h.sm.liquidated, 0);
+  assert_int_equal(h.sm.partial_liquidations, 1);
   /* The rest holds exactly 1.1 x maintenance at 94: equity 4, qty 1 - s. */
-  assert_rel(sm.open_equity, 4.0, 1e-12);
-  assert_rel(sm.open_equity, 1.1 * 0.05 * (1.0 - s) * 94.0, 1e-12);
-  assert_int_equal(c.steps[0].open_long, 1);
-  assert_conserved_all(&sm);
-  liq_book_free(b);
-  path_del(p);
-  cap_free(&c);
+  assert_rel(h.sm.open_equity, 4.0, 1e-12);
+  assert_rel(h.sm.open_equity, 1.1 * 0.05 * (1.0 - s) * 94.0, 1e-12);
+  assert_int_equal(h.c.steps[0].open_long, 1);
+  assert_conserved_all(&h.sm);
+  hand_free(&h);
 }
 
 static void test_partial_chunk_cooldown(void **state) {
   /* Chunks of 40 % with a 5-step cooldown: the first hit (at 94.5) closes
   ** 40 %; the rest (collateral 10 - 0.4 * 5.5 = 7.8 for 0.6 units: p_liq
   ** 91.58) is hit again two steps later, still cooling down: closed whole. */
-  int side[1] = { 1 };
-  double qty[1] = { 1.0 }, entry[1] = { 100.0 }, coll[1] = { 10.0 };
-  liq_book *b = book_of(1, side, qty, entry, coll);
-  liq_path *p = path_new(3, 0);
-  liq_scenario sc;
-  liq_summary sm;
-  liq_err err;
-  capture c = { 0 };
-  liq_sink sink = { cap_step, cap_liq, &c, NULL };
+  hand h;
   (void)state;
-  liq_test_scenario_init(&sc);
-  sc.margin.initial = 0.1;
-  sc.margin.maintenance = 0.05;
-  sc.margin.partial_mode = LIQ_PARTIAL_CHUNK;
-  sc.margin.partial_share = 0.4;
-  sc.margin.partial_cooldown = 5;
-  p->open[0] = 100.0; p->close[0] = 94.5;
-  p->open[1] = 94.5;  p->close[1] = 94.6;
-  p->open[2] = 94.6;  p->close[2] = 91.0;
-  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
-  assert_int_equal(c.n_liqs, 2);
-  assert_int_equal(c.liqs[0].step, 0);
-  assert_rel(c.liqs[0].share, 0.4, 1e-15);
-  assert_int_equal(c.liqs[1].step, 2);
-  assert_rel(c.liqs[1].share, 1.0, 1e-15);
-  assert_rel(c.liqs[1].qty, 0.6, 1e-12);
-  assert_int_equal(sm.liquidated, 1);
-  assert_conserved_all(&sm);
-  liq_book_free(b);
-  path_del(p);
-  cap_free(&c);
+  hand_init(&h, 3);
+  hand_bar(&h, 0, 100.0, 94.5);
+  hand_bar(&h, 1, 94.5, 94.6);
+  hand_bar(&h, 2, 94.6, 91.0);
+  h.sc.margin.partial_mode = LIQ_PARTIAL_CHUNK;
+  h.sc.margin.partial_share = 0.4;
+  h.sc.margin.partial_cooldown = 5;
+  hand_run(&h);
+  assert_int_equal(h.c.n_liqs, 2);
+  assert_int_equal(h.c.liqs[0].step, 0);
+  assert_rel(h.c.liqs[0].share, 0.4, 1e-15);
+  assert_int_equal(h.c.liqs[1].step, 2);
+  assert_rel(h.c.liqs[1].share, 1.0, 1e-15);
+  assert_rel(h.c.liqs[1].qty, 0.6, 1e-12);
+  assert_int_equal(h.sm.liquidated, 1);
+  assert_conserved_all(&h.sm);
+  hand_free(&h);
 }
 
 static void test_topup_after_delay(void **state) {
-  /* IM 10 %: a long at 100 with collateral 10 is called at any price below
-  ** 100.  Every trader tops up (share 1) two steps after the call, back to
-  ** IM at that step's price: at 96, equity 6 -> add 9.6 - 6 = 3.6. */
-  int side[1] = { 1 };
-  double qty[1] = { 1.0 }, entry[1] = { 100.0 }, coll[1] = { 10.0 };
-  liq_book *b = book_of(1, side, qty, entry, coll);
-  liq_path *p = path_new(4, 0);
-  liq_scenario sc;
-  liq_summary sm;
-  liq_err err;
-  capture c = { 0 };
-  liq_sink sink = { cap_step, cap_liq, &c, NULL };
-  size_t t;
+  /* IM 10 %: the long is called at any price below 100.  Every trader tops
+  ** up (share 1) two steps after the call, back to IM at that step's
+  ** price: at 96, equity 6 -> add 9.6 - 6 = 3.6. */
+  hand h;
   (void)state;
-  liq_test_scenario_init(&sc);
-  sc.margin.initial = 0.1;
-  sc.margin.maintenance = 0.05;
-  sc.margin.topup_share = 1.0;
-  sc.margin.topup_delay = 2;
-  for (t = 0; t < 4; t++) {
-    p->open[t] = t == 0 ? 100.0 : p->close[t - 1];
-    p->close[t] = t == 0 ? 98.0 : 96.0;
-  }
-  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
-  assert_int_equal(sm.topups, 1);
-  assert_int_equal(c.steps[2].topups, 1);
-  assert_rel(sm.topup_collateral, 0.1 * 96.0 - 6.0, 1e-12);
-  assert_int_equal(c.steps[1].margin_calls, 1);
-  assert_int_equal(c.steps[3].margin_calls, 0);   /* back at IM: not in call */
-  assert_conserved_all(&sm);
-  liq_book_free(b);
-  path_del(p);
-  cap_free(&c);
+  hand_init(&h, 4);
+  hand_bar(&h, 0, 100.0, 98.0);
+  hand_bar(&h, 1, 98.0, 96.0);
+  hand_bar(&h, 2, 96.0, 96.0);
+  hand_bar(&h, 3, 96.0, 96.0);
+  h.sc.margin.topup_share = 1.0;
+  h.sc.margin.topup_delay = 2;
+  hand_run(&h);
+  assert_int_equal(h.sm.topups, 1);
+  assert_int_equal(h.c.steps[2].topups, 1);
+  assert_rel(h.sm.topup_collateral, 0.1 * 96.0 - 6.0, 1e-12);
+  assert_int_equal(h.c.steps[1].margin_calls, 1);
+  assert_int_equal(h.c.steps[3].margin_calls, 0);   /* back at IM: not in call */
+  assert_conserved_all(&h.sm);
+  hand_free(&h);
 }
 
 static void test_funding_pays_and_liquidates(void **state) {
@@ -779,36 +787,24 @@ static void test_funding_pays_and_liquidates(void **state) {
 }
 
 static void test_transient_impact_recovers(void **state) {
-  /* A forced sale knocks the price down by ln 0.9; with a one-step half-life
-  ** half of the log impact is gone a step later. */
-  int side[1] = { 1 };
-  double qty[1] = { 1.0 }, entry[1] = { 100.0 }, coll[1] = { 10.0 };
-  liq_book *b = book_of(1, side, qty, entry, coll);
-  liq_path *p = path_new(3, 0);
-  liq_scenario sc;
-  liq_summary sm;
-  liq_err err;
-  capture c = { 0 };
-  liq_sink sink = { cap_step, NULL, &c, NULL };
+  /* The forced sale knocks the price down by ln 0.9; with a one-step
+  ** half-life half of the log impact is gone a step later. */
+  hand h;
   double r0 = -log(0.9);
   (void)state;
-  liq_test_scenario_init(&sc);
-  sc.margin.initial = 0.1;
-  sc.margin.maintenance = 0.05;
-  sc.impact.model = LIQ_IMPACT_LINEAR;
-  sc.impact.coefficient = 1.0;
-  sc.impact.daily_volume = 94.0 / r0;
-  sc.impact.half_life_seconds = 60.0;
-  p->open[0] = 100.0; p->close[0] = 94.0;
-  p->open[1] = 94.0; p->close[1] = 94.0;
-  p->open[2] = 94.0; p->close[2] = 94.0;
-  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
-  assert_rel(c.steps[0].price, 94.0 * 0.9, 1e-12);
-  assert_rel(c.steps[1].price, 94.0 * exp(-r0 / 2.0), 1e-12);
-  assert_rel(c.steps[2].price, 94.0 * exp(-r0 / 4.0), 1e-12);
-  liq_book_free(b);
-  path_del(p);
-  cap_free(&c);
+  hand_init(&h, 3);
+  hand_bar(&h, 0, 100.0, 94.0);
+  hand_bar(&h, 1, 94.0, 94.0);
+  hand_bar(&h, 2, 94.0, 94.0);
+  h.sc.impact.model = LIQ_IMPACT_LINEAR;
+  h.sc.impact.coefficient = 1.0;
+  h.sc.impact.daily_volume = 94.0 / r0;
+  h.sc.impact.half_life_seconds = 60.0;
+  hand_run(&h);
+  assert_rel(h.c.steps[0].price, 94.0 * 0.9, 1e-12);
+  assert_rel(h.c.steps[1].price, 94.0 * exp(-r0 / 2.0), 1e-12);
+  assert_rel(h.c.steps[2].price, 94.0 * exp(-r0 / 4.0), 1e-12);
+  hand_free(&h);
 }
 
 static void test_depth_impact_by_hand(void **state) {
