@@ -51,6 +51,8 @@ typedef struct engine {
   /* positions (struct of arrays, by id) */
   double  *q, *c, *f0, *call_rate;
   long    *chunked;      /* step of the last chunk, LONG_MIN if none */
+  long    *partial_at;   /* cascade of the last partial close, -1 if none */
+  long     cascade_no;   /* serial number of the running cascade */
   uint8_t *open, *topper, *armed;
   liq_treap_forest liq_f, call_f, arm_f;
   side_state sides[2];   /* [0] long, [1] short */
@@ -259,6 +261,7 @@ static void engine_free(engine *e) {
   free(e->f0);
   free(e->call_rate);
   free(e->chunked);
+  free(e->partial_at);
   free(e->open);
   free(e->topper);
   free(e->armed);
@@ -285,13 +288,14 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   e->f0 = calloc(k, sizeof *e->f0);
   e->call_rate = malloc(k * sizeof *e->call_rate);
   e->chunked = malloc(k * sizeof *e->chunked);
+  e->partial_at = malloc(k * sizeof *e->partial_at);
   e->open = malloc(k);
   e->topper = calloc(k, 1);
   e->armed = calloc(k, 1);
   e->hits = malloc(k * sizeof *e->hits);
   e->share = malloc(k * sizeof *e->share);
   e->queue = topups ? malloc((n + 1) * sizeof *e->queue) : NULL;
-  if (!e->q || !e->c || !e->f0 || !e->call_rate || !e->chunked || !e->open ||
+  if (!e->q || !e->c || !e->f0 || !e->call_rate || !e->chunked || !e->partial_at || !e->open ||
       !e->topper || !e->armed || !e->hits || !e->share || (topups && !e->queue) ||
       liq_treap_forest_init(&e->liq_f, n) || liq_treap_forest_init(&e->call_f, n) ||
       (topups && liq_treap_forest_init(&e->arm_f, n)))
@@ -302,6 +306,7 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
     e->call_rate[i] = sc->margin.call_level *
                       liq_margin_im_rate(&sc->margin, b->qty[i] * b->entry[i]);
     e->chunked[i] = LONG_MIN;
+    e->partial_at[i] = -1;
     e->open[i] = 1;
     if (topups && liq_engine_is_topper(sc->seed, i, sc->margin.topup_share))
       e->topper[i] = e->armed[i] = 1;
@@ -341,10 +346,14 @@ static void collect_hits(engine *e, side_state *s, double p, size_t *n) {
   }
 }
 
-/* Share of hit position id to close at the trigger price. */
+/* Share of hit position id to close at the trigger price.  A position is
+** partially closed at most once per cascade: hit again in the same cascade
+** (its rest still at or below maintenance after the price moved on), it is
+** closed whole, so no cascade chops a position into dust. */
 static double hit_share(const engine *e, uint32_t id, double p) {
   const liq_margin_params *mp = e->mp;
   double s = 1.0;
+  if (e->partial_at[id] == e->cascade_no) return 1.0;
   switch (mp->partial_mode) {
     case LIQ_PARTIAL_RESTORE:
       s = liq_margin_restore_share(mp, e->book->side[id], e->q[id], e->book->entry[id],
@@ -399,6 +408,7 @@ static int settle(engine *e, uint32_t id, double s, double fill, double trigger,
     e->c[id] += pnl - fee;
     e->q[id] = (1.0 - s) * q;
     e->chunked[id] = (long)e->row.step;
+    e->partial_at[id] = e->cascade_no;
     insert_position(e, id);
     e->row.partial_liquidations++;
   }
@@ -450,15 +460,27 @@ static int emit_adl(engine *e, uint32_t id, int round, double qty, double price,
   return e->sink->adl(e->sink->ud, &ar, err);
 }
 
+/* Profit position id can give up at price p: its unrealised profit, but no
+** more than its equity (funding may have eaten its collateral); 0 when not
+** profitable. */
+static double adl_available(const engine *e, uint32_t id, double p) {
+  double profit = (double)e->book->side[id] * e->q[id] * (p - e->book->entry[id]);
+  double c = c_eff(e, id);
+  if (!(profit > 0.0)) return 0.0;
+  return c >= 0.0 ? profit : fmax(c + profit, 0.0);
+}
+
 /* Close share s of profitable position id at price p; it gives up its
-** profit on that share (closes at its entry price). */
+** available profit on that share (it closes at its entry price, or at its
+** bankruptcy price when its collateral is gone). */
 static int adl_close(engine *e, uint32_t id, double s, double p, int round,
                      double score, liq_err *err) {
   side_state *ss = side_of(e, e->book->side[id]);
   double q = e->q[id], c = c_eff(e, id);
   double profit = s * (double)e->book->side[id] * q * (p - e->book->entry[id]);
+  double haircut = s * adl_available(e, id, p);
   e->sm->pnl_closed += profit;
-  e->sm->returned += s * c;
+  e->sm->returned += s * c + profit - haircut;
   ss->liq = liq_treap_erase(&e->liq_f, ss->liq, id);
   remove_calls(e, id);
   if (s >= 1.0) {
@@ -472,7 +494,7 @@ static int adl_close(engine *e, uint32_t id, double s, double p, int round,
     e->q[id] = (1.0 - s) * q;
     insert_position(e, id);
   }
-  return emit_adl(e, id, round, s * q, p, s, profit, score, err);
+  return emit_adl(e, id, round, s * q, p, s, haircut, score, err);
 }
 
 static int cmp_score(const void *pa, const void *pb) {
@@ -494,7 +516,7 @@ static int adl_side(engine *e, side_state *o, double need, double p, int round,
   for (i = 0; i < e->n; i++) {
     double profit;
     if (!e->open[i] || e->book->side[i] != o->side) continue;
-    profit = (double)o->side * e->q[i] * (p - e->book->entry[i]);
+    profit = adl_available(e, (uint32_t)i, p);
     if (!(profit > 0.0)) continue;
     cand[m].id = (uint32_t)i;
     cand[m].key = ranked ? liq_engine_adl_score(o->side, e->q[i], e->book->entry[i],
@@ -511,7 +533,7 @@ static int adl_side(engine *e, side_state *o, double need, double p, int round,
   } else {
     for (i = 0; i < m && need > 0.0 && rc == LIQ_OK; i++) {
       uint32_t id = cand[i].id;
-      double profit = (double)o->side * e->q[id] * (p - e->book->entry[id]);
+      double profit = adl_available(e, id, p);
       double s = profit <= need ? 1.0 : need / profit;
       rc = adl_close(e, id, s, p, round, ranked ? cand[i].key : nan(""), err);
       need -= s >= 1.0 ? profit : need;
@@ -564,6 +586,7 @@ static int cover_uncovered(engine *e, const round_sums *rs, double uncovered,
 static int cascade(engine *e, double x, liq_err *err) {
   int round, rounds = 0, rc;
   double flow = 0.0;  /* the cascade's cumulative net forced buying */
+  e->cascade_no++;
   for (round = 1; round <= e->sc->impact.max_rounds; round++) {
     double p_pre = x * exp(e->lnJ), p_post, fill, move;
     double sold = 0.0, bought = 0.0, covered;
@@ -643,6 +666,14 @@ static void detect_calls(engine *e, double p) {
   }
 }
 
+/* The margin rate a top-up restores: IM, or the call line when that is
+** higher (call_level > 1), a hair above it so that the trader leaves the
+** call zone and is called again only if the price keeps going. */
+static double topup_target(const engine *e, uint32_t id) {
+  double im = liq_margin_im_rate(e->mp, e->q[id] * e->book->entry[id]);
+  return fmax(im, e->call_rate[id]) * (1.0 + 1e-9);
+}
+
 static void serve_topups(engine *e, double p) {
   if (e->queue == NULL) return;
   while (e->q_head != e->q_tail && e->queue[e->q_head].due <= e->row.step) {
@@ -654,7 +685,7 @@ static void serve_topups(engine *e, double p) {
       double notional = e->q[id] * p;
       double equity = liq_margin_equity(e->book->side[id], e->q[id], e->book->entry[id],
                                         c_eff(e, id), p);
-      double add = liq_margin_im_rate(e->mp, e->q[id] * e->book->entry[id]) * notional - equity;
+      double add = topup_target(e, id) * notional - equity;
       s->liq = liq_treap_erase(&e->liq_f, s->liq, id);
       s->call = liq_treap_erase(&e->call_f, s->call, id);
       if (add > 0.0) {
@@ -672,14 +703,19 @@ static void serve_topups(engine *e, double p) {
 /* ---- per-step statistics ------------------------------------------------ */
 
 /* Open positions past their call threshold but not their liquidation
-** threshold.  Under flat rates every position past the second is past the
-** first; under tiers a short whose notional grew into a dearer bracket can
-** be past maintenance without being past its (entry-bracket) call line,
-** so the difference is clamped. */
+** threshold.  Under tiers a short whose notional grew into a dearer
+** bracket can be past maintenance without being past its (entry-bracket)
+** call line, so the pending positions are checked one by one. */
 static size_t side_margin_calls(engine *e, const side_state *s, double p) {
-  size_t beyond = liq_treap_count_below(&e->call_f, s->call, probe(s, s->g_call, p));
+  double xc = probe(s, s->g_call, p);
+  size_t beyond = liq_treap_count_below(&e->call_f, s->call, xc);
   size_t pending = liq_treap_count_at_most(&e->liq_f, s->liq, probe(s, s->g_liq, p));
-  return beyond > pending ? beyond - pending : 0;
+  size_t i, both = 0;
+  /* The pending positions (left by a max_rounds cut-off: few) that are
+  ** also beyond their call line. */
+  for (i = 0; i < pending; i++)
+    both += e->call_f.key[liq_treap_kth(&e->liq_f, s->liq, i)] < xc;
+  return beyond - both;
 }
 
 typedef struct seq_ctx {
@@ -744,7 +780,12 @@ static int waypoints(const liq_path *path, size_t t, double w[4]) {
   return n;
 }
 
-static int run_step(engine *e, const liq_path *path, size_t t, double *prev_x,
+/*
+** A waypoint whose market price equals the last one visited is skipped
+** (nothing can have crossed); with transient impact a flat bar still moves
+** the market price, so it is visited.
+*/
+static int run_step(engine *e, const liq_path *path, size_t t, double *prev_p,
                     liq_err *err) {
   double w[4], p;
   int k, n = waypoints(path, t, w), rc;
@@ -755,15 +796,15 @@ static int run_step(engine *e, const liq_path *path, size_t t, double *prev_x,
   e->row.price_high = -INFINITY;
   if (t > 0) e->lnJ *= liq_impact_decay(&e->sc->impact, path->step_seconds);
   for (k = 0; k < n; k++) {
-    double x = w[k];
-    if (x == *prev_x && !(t == 0 && k == 0)) continue;
-    *prev_x = x;
+    double x = w[k], px = x * exp(e->lnJ);
     if (x < e->sm->min_price_exogenous) e->sm->min_price_exogenous = x;
     if (x > e->sm->max_price_exogenous) e->sm->max_price_exogenous = x;
     liq_drawdown_add(&e->dd_exo, x);
-    visit_price(e, x * exp(e->lnJ));
+    if (px == *prev_p && !(t == 0 && k == 0)) continue;
+    visit_price(e, px);
     rc = cascade(e, x, err);
     if (rc != LIQ_OK) return rc;
+    *prev_p = x * exp(e->lnJ);   /* where the cascade left the market */
   }
   if (e->funding && e->funding[t] != 0.0) {
     rc = pay_funding(e, e->funding[t], path->close[t] * exp(e->lnJ), err);
@@ -771,6 +812,8 @@ static int run_step(engine *e, const liq_path *path, size_t t, double *prev_x,
     if (rc != LIQ_OK) return rc;
   }
   p = path->close[t] * exp(e->lnJ);
+  *prev_p = p;
+  visit_price(e, p);          /* a flat bar still has a low and a high */
   detect_calls(e, p);
   serve_topups(e, p);
   step_close(e, p, path->close[t]);
@@ -836,10 +879,15 @@ int liq_engine_is_topper(uint64_t seed, size_t id, double share) {
 
 double liq_engine_adl_score(int side, double qty, double entry,
                             double collateral, double price) {
-  double pnl = (double)side * qty * (price - entry);
-  double equity = collateral + pnl;
-  if (!(pnl > 0.0) || !(collateral > 0.0) || !(equity > 0.0)) return 0.0;
-  return (pnl / collateral) * (qty * price / equity);
+  /* Per unit of quantity, so positions that differ only in size score the
+  ** same; rounded to 10 significant digits, so that ties are ties in every
+  ** engine (and go by id) rather than decided by the last bit. */
+  double pnl = (double)side * (price - entry), c = collateral / qty;
+  double equity = c + pnl, score, scale;
+  if (!(pnl > 0.0) || !(c > 0.0) || !(equity > 0.0)) return 0.0;
+  score = (pnl / c) * (price / equity);
+  scale = pow(10.0, 9.0 - floor(log10(score)));
+  return nearbyint(score * scale) / scale;
 }
 
 int liq_engine_run(const liq_scenario *sc, const liq_path *path,
@@ -847,15 +895,15 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
                    liq_summary *summary /* OUT */, liq_err *err) {
   engine e;
   size_t t;
-  double prev_x;
+  double prev_p;
   int rc = LIQ_OK;
 
   memset(summary, 0, sizeof *summary);
   memset(&e, 0, sizeof e);
   if (path->n == 0)
     return liq_errf(err, LIQ_INPUT, NULL, 0, "the price path has no steps");
-  if (book->n >= UINT32_MAX)
-    return liq_errf(err, LIQ_INPUT, NULL, 0, "at most %u positions", UINT32_MAX - 1);
+  if (book->n >= 0x7fffffffu)    /* treap nodes carry a flag in bit 31 */
+    return liq_errf(err, LIQ_INPUT, NULL, 0, "at most %u positions", 0x7fffffffu - 1u);
   e.sc = sc;
   e.book = book;
   e.sink = sink;
@@ -871,9 +919,9 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
   summary->insurance_fund_start = summary->insurance_fund_min = e.fund;
   summary->min_price = summary->min_price_exogenous = INFINITY;
   summary->max_price = summary->max_price_exogenous = -INFINITY;
-  prev_x = path->open[0];
+  prev_p = path->open[0];
   for (t = 0; t < path->n; t++) {
-    rc = run_step(&e, path, t, &prev_x, err);
+    rc = run_step(&e, path, t, &prev_p, err);
     if (rc != LIQ_OK) goto out;
     summary_add_step(summary, &e.row);
     if (sink && sink->step) {

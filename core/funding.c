@@ -30,7 +30,13 @@ static long bar_of(const liq_path *p, double step_ms, int64_t e) {
 static void schedule_constant(const liq_funding_params *fp, const liq_path *p,
                               double step_ms, double *rates) {
   int64_t iv = (int64_t)llround(fp->interval_seconds * 1000.0);
-  int64_t e = (p->t_ms[0] / iv + 1) * iv;
+  int64_t e;
+  if (iv < 1) iv = 1;                 /* validated >= 1 s; never divide by 0 */
+  /* The first multiple of iv after t_ms[0] (floor division: times may be
+  ** negative). */
+  e = p->t_ms[0] / iv;
+  if (e * iv > p->t_ms[0]) e--;
+  e = (e + 1) * iv;
   int64_t end = p->t_ms[p->n - 1] + (int64_t)step_ms;
   for (; e <= end; e += iv) {
     long t = bar_of(p, step_ms, e);

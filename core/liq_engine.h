@@ -5,15 +5,17 @@
 **
 **   1. transient impact decays: ln J *= 2^(-step_seconds / half_life);
 **   2. the engine visits the bar's prices in order (close-only: C; OHLC:
-**      O->L->H->C when close >= open, else O->H->L->C; a waypoint equal to
-**      the previous one is skipped).  At each visited exogenous price X the
+**      O->L->H->C when close >= open, else O->H->L->C; a waypoint whose
+**      market price equals the last one visited is skipped, so with
+**      transient impact a flat bar is still checked).  At each visited exogenous price X the
 **      market price is p = X * J and the cascade runs, round after round
 **      (at most impact.max_rounds per waypoint):
 **        - every open long with p <= p_liq and short with p >= p_liq is hit;
 **          a hit closes the position whole, or with margin.partial a share
 **          of it (restore: just enough, at p, to hold (1 + buffer) * MM;
 **          chunk: a fixed share, the whole position inside its cooldown;
-**          a position with no equity left is always closed whole);
+**          a position with no equity left, or already partially closed in
+**          this cascade, is closed whole);
 **        - p_pre = p; p_post = p_pre * exp(liq_impact_log_move(flow, net))
 **          (flow: the cascade's earlier net forced buying, net: this
 **          round's, at p_pre; see liq_impact.h); ln J moves by the same;
@@ -25,7 +27,9 @@
 **   4. margin calls: open positions with MM < equity < call_level * IM are
 **      counted; traders chosen for top-ups (a hash of the id against
 **      margin.topup.share) who enter the call zone add collateral back to
-**      IM delay_steps later (at the end of that step), if still open.
+**      IM, or to the call line when call_level > 1 (a hair above it, 1e-9
+**      relative, so that they leave the zone), delay_steps later (at the
+**      end of that step), if still open.
 **
 ** Settlement of a closed part (share s of the position) at fill F: equity
 ** E = c + side*q*(F-e) (c after funding and haircuts); fee = min(fee_rate *
@@ -40,8 +44,10 @@
 ** closes them most-ranked first (PnL ratio x effective leverage, as major
 ** venues rank); adl-prorata closes the same share of each (a share of
 ** every profitable position, enough to cover the loss); a closed part
-** gives up its whole unrealised profit (it closes at its entry price,
-** which is the bankruptcy price of the loss it absorbs, on average).  ADL
+** gives up its unrealised profit, but never more than its equity (it
+** closes at its entry price, or at its bankruptcy price when funding has
+** eaten its collateral).  Ranking scores are per unit of quantity and
+** rounded to 10 significant digits, so equal positions tie and go by id.  ADL
 ** closes trade with the insurance engine, not the market: no impact.
 ** socialize charges every open opposite position the same amount per unit
 ** of quantity.  Ranking and pro-rata ADL cost O(N) per ADL round (only

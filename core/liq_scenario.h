@@ -118,7 +118,7 @@ typedef struct liq_margin_params {
   size_t n_tiers;          /* 0: flat maintenance rate */
   liq_tier tiers[LIQ_MAX_TIERS]; /* floors strictly increasing, rates non-decreasing */
   int    partial_mode;     /* liq_partial_mode, margin.partial.mode, default none */
-  double partial_buffer;   /* restore: close just enough that equity >= (1 + buffer) * MM, [0, 10] */
+  double partial_buffer;   /* restore: close just enough that equity >= (1 + buffer) * MM, (0, 10] */
   double partial_share;    /* chunk: share of the position closed per liquidation, (0, 1] */
   int    partial_cooldown; /* chunk: steps before the next chunk of the same position, >= 0;
                            ** a position below maintenance inside its cooldown is closed whole */
@@ -149,7 +149,7 @@ typedef struct liq_impact_params {
 typedef struct liq_funding_params {
   int    mode;             /* liq_funding_mode */
   double rate;             /* constant: rate per interval (longs pay shorts when > 0), |rate| < 0.1 */
-  double interval_seconds; /* constant: > 0, default 28800 */
+  double interval_seconds; /* constant: [1, 3.2e9], default 28800 */
   char   file[LIQ_PATH_MAX]; /* file: Binance funding CSV (calc_time ms,
                            ** interval hours, rate); needs a replay path: a
                            ** payment happens in the step whose bar holds calc_time */

@@ -1236,7 +1236,9 @@ static const SelKey aPartialKeys[] = {
 
 static int validatePartial(Loader *p, const config_setting_t *g,
                            liq_margin_params *mp) {
-  static const Range rBuffer = {0.0, 10.0, 0, 0};
+  /* (0, 10]: with no buffer the rest would sit exactly on the line, and
+  ** rounding would decide whether it is hit again. */
+  static const Range rBuffer = {0.0, 10.0, 1, 0};
   static const Range rShare = {0.0, 1.0, 1, 0};
   const config_setting_t *s;
   long long n;
@@ -1661,7 +1663,11 @@ static int validateFunding(Loader *p, const config_setting_t *g,
   }
   if ((rc = numberIn(p, sRate, &rRate, &fp->rate)) != LIQ_OK) return rc;
   fp->mode = LIQ_FUNDING_CONSTANT;
-  return optNumber(p, g, "interval_seconds", &rPositive, &fp->interval_seconds);
+  {
+    /* One second to a century: funding events are placed in milliseconds. */
+    static const Range rInterval = {1.0, 3.2e9, 0, 0};
+    return optNumber(p, g, "interval_seconds", &rInterval, &fp->interval_seconds);
+  }
 }
 
 static int validateQuantiles(Loader *p, const config_setting_t *s,

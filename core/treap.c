@@ -57,11 +57,14 @@ static int less(const liq_treap_forest *f, uint32_t a, uint32_t b) {
 
 uint32_t liq_treap_build(liq_treap_forest *f, const uint32_t *sorted_ids, size_t m) {
   /* Cartesian tree by priority (max-heap) with a stack of the right spine. */
-  uint32_t *stack = NULL, root;
-  size_t top = 0, i;
+  uint32_t *stack = NULL, *st = NULL, root;
+  size_t top = 0, i, sp = 0;
   if (m == 0) return LIQ_TREAP_NIL;
   stack = malloc(m * sizeof *stack);
-  if (stack == NULL) {  /* fall back to inserts: O(m log m), no memory */
+  st = malloc(2 * m * sizeof *st);
+  if (stack == NULL || st == NULL) {  /* no memory: inserts, O(m log m) */
+    free(stack);
+    free(st);
     root = LIQ_TREAP_NIL;
     for (i = 0; i < m; i++) root = liq_treap_insert(f, root, sorted_ids[i]);
     return root;
@@ -77,11 +80,9 @@ uint32_t liq_treap_build(liq_treap_forest *f, const uint32_t *sorted_ids, size_t
   }
   root = stack[0];
   free(stack);
-  /* Sizes bottom-up: an explicit post-order walk. */
+  /* Sizes bottom-up: an explicit post-order walk (bit 31 marks a node whose
+  ** children are done; ids stay below 2^31 - 1, see liq_engine_run). */
   {
-    uint32_t *st = malloc(2 * m * sizeof *st);
-    size_t sp = 0;
-    if (st == NULL) return root;  /* unreachable in practice; sizes wrong */
     st[sp++] = root;
     while (sp > 0) {
       uint32_t t = st[sp - 1];

@@ -579,7 +579,7 @@ static void test_depth_file_variants(void **state) {
               "book = { positions = 10; leverage = { values = [5.0]; };\n"
               "  notional = { dist = \"fixed\"; median = 100; }; };\n"
               "margin = { initial = 0.1; maintenance = 0.05;\n"
-              "  partial = { mode = \"restore\"; buffer = 0; }; };\n"
+              "  partial = { mode = \"restore\"; buffer = 0.05; }; };\n"
               "impact = { model = \"depth\"; depth_file = \"" LIQ_TEST_DATA
               "/scenario_depth_noheader.csv\"; };\n");
   assert_int_equal(sc->impact.n_depth, 2);
@@ -591,7 +591,7 @@ static void test_depth_file_variants(void **state) {
   assert_rel(sc->impact.depth_ask[1], 1e7, 0);
   assert_rel(sc->impact.half_life_seconds, 0.0, 0);
   assert_int_equal(sc->margin.partial_mode, LIQ_PARTIAL_RESTORE);
-  assert_rel(sc->margin.partial_buffer, 0.0, 0);
+  assert_rel(sc->margin.partial_buffer, 0.05, 0);
   liq_scenario_free(sc);
   sc = loadOk("steps = 10; step_seconds = 60;\n"
               "price = { model = \"gbm\"; start = 100; volatility = 0.5; };\n"
@@ -1166,10 +1166,12 @@ static const BadCase aBad[] = {
    LIQ_INPUT, NULL, 8,
    "margin.partial.mode \"half\" is unknown (expected none, restore or chunk)"},
   {"partial buffer 11", MARGIN_WITH("partial = { mode = \"restore\"; buffer = 11; };"),
-   {NULL}, LIQ_INPUT, NULL, 8, "margin.partial.buffer must be in [0, 10], got 11"},
+   {NULL}, LIQ_INPUT, NULL, 8, "margin.partial.buffer must be in (0, 10], got 11"},
   {"partial buffer negative", MARGIN_WITH("partial = { mode = \"restore\"; "
    "buffer = -0.1; };"), {NULL}, LIQ_INPUT, NULL, 8,
-   "margin.partial.buffer must be in [0, 10], got -0.1"},
+   "margin.partial.buffer must be in (0, 10], got -0.1"},
+  {"partial buffer zero", MARGIN_WITH("partial = { mode = \"restore\"; buffer = 0; };"),
+   {NULL}, LIQ_INPUT, NULL, 8, "margin.partial.buffer must be in (0, 10], got 0"},
   {"partial buffer with chunk", MARGIN_WITH("partial = { mode = \"chunk\"; "
    "share = 0.5; buffer = 0.1; };"), {NULL}, LIQ_INPUT, NULL, 8,
    "margin.partial.buffer is only used when mode is restore (mode chunk takes: "
@@ -1226,7 +1228,9 @@ static const BadCase aBad[] = {
   {"funding rate string", GOOD "funding = { rate = \"1bp\"; };\n", {NULL},
    LIQ_INPUT, NULL, 8, "funding.rate must be a number, got a string"},
   {"funding interval 0", GOOD "funding = { rate = 0.0001; interval_seconds = 0; };\n",
-   {NULL}, LIQ_INPUT, NULL, 8, "funding.interval_seconds must be > 0, got 0"},
+   {NULL}, LIQ_INPUT, NULL, 8, "funding.interval_seconds must be in [1, 3200000000], got 0"},
+  {"funding interval 0.0001", GOOD "funding = { rate = 0.0001; interval_seconds = 0.0001; };\n",
+   {NULL}, LIQ_INPUT, NULL, 8, "funding.interval_seconds must be in [1, 3200000000], got 0.0001"},
   {"funding rate and file", REPLAY("") L_BOOK L_LEV L_NOT L_MARGIN
    "funding = { rate = 0.0001;\n  file = \"" FUNDING_CSV "\"; };\n", {NULL},
    LIQ_INPUT, NULL, 7, "funding.rate and funding.file exclude each other"},

@@ -42,7 +42,7 @@ typedef struct ref {
   const liq_sink *sink;
   size_t n;
   double *q, *c, *call_rate, *share;
-  long *chunked;
+  long *chunked, *partial_at, cascade_no;
   size_t *due;
   char *open, *topper, *armed, *queued;
   ref_key *hits, *cand;
@@ -97,6 +97,7 @@ static size_t ref_collect(ref *r, int side, double p, ref_key *out) {
 static double ref_share(const ref *r, size_t i, double p) {
   const liq_margin_params *mp = r->mp;
   double s = 1.0;
+  if (r->partial_at[i] == r->cascade_no) return 1.0;   /* once per cascade */
   if (mp->partial_mode == LIQ_PARTIAL_RESTORE)
     s = liq_margin_restore_share(mp, r->b->side[i], r->q[i], r->b->entry[i], r->c[i], p,
                                  mp->partial_buffer, mp->liquidation_fee);
@@ -130,6 +131,7 @@ static int ref_settle(ref *r, size_t i, double s, double fill, double trigger,
     r->c[i] += pnl - fee;
     r->q[i] = (1.0 - s) * q;
     r->chunked[i] = (long)r->row.step;
+    r->partial_at[i] = r->cascade_no;
     r->row.partial_liquidations++;
   }
   *fees += fee;
@@ -179,20 +181,28 @@ static int ref_emit_adl(ref *r, size_t id, int side, int round, double qty,
   return r->sink->adl(r->sink->ud, &ar, err);
 }
 
+/* Profit position i can give up: no more than its equity. */
+static double ref_available(const ref *r, size_t i, double p) {
+  double profit = (double)r->b->side[i] * r->q[i] * (p - r->b->entry[i]);
+  if (!(profit > 0.0)) return 0.0;
+  return r->c[i] >= 0.0 ? profit : fmax(r->c[i] + profit, 0.0);
+}
+
 static int ref_adl_close(ref *r, size_t i, double s, double p, int round,
                          double score, liq_err *err) {
   int side = r->b->side[i];
   double q = r->q[i], c = r->c[i];
   double profit = s * (double)side * q * (p - r->b->entry[i]);
+  double haircut = s * ref_available(r, i, p);
   r->sm->pnl_closed += profit;
-  r->sm->returned += s * c;
+  r->sm->returned += s * c + profit - haircut;
   if (s >= 1.0) {
     r->open[i] = 0;
   } else {
     r->c[i] = (1.0 - s) * c;
     r->q[i] = (1.0 - s) * q;
   }
-  return ref_emit_adl(r, i, side, round, s * q, p, s, profit, score, err);
+  return ref_emit_adl(r, i, side, round, s * q, p, s, haircut, score, err);
 }
 
 static int by_score_desc(const void *pa, const void *pb) {
@@ -219,7 +229,7 @@ static int ref_cover_side(ref *r, int side, double need, double p, int round,
   for (i = 0; i < r->n; i++) {
     double profit;
     if (!r->open[i] || r->b->side[i] != side) continue;
-    profit = (double)side * r->q[i] * (p - r->b->entry[i]);
+    profit = ref_available(r, i, p);
     if (!(profit > 0.0)) continue;
     r->cand[m].id = i;
     r->cand[m].key = policy == LIQ_POLICY_ADL_RANKED ?
@@ -235,7 +245,7 @@ static int ref_cover_side(ref *r, int side, double need, double p, int round,
   } else {
     for (i = 0; i < m && need > 0.0 && rc == LIQ_OK; i++) {
       size_t id = r->cand[i].id;
-      double profit = (double)side * r->q[id] * (p - r->b->entry[id]);
+      double profit = ref_available(r, id, p);
       double s = profit <= need ? 1.0 : need / profit;
       rc = ref_adl_close(r, id, s, p, round,
                          policy == LIQ_POLICY_ADL_RANKED ? r->cand[i].key : nan(""), err);
@@ -249,6 +259,7 @@ static int ref_cover_side(ref *r, int side, double need, double p, int round,
 static int ref_cascade(ref *r, double x, liq_err *err) {
   int round, rounds = 0, rc;
   double flow = 0.0;
+  r->cascade_no++;
   for (round = 1; round <= r->sc->impact.max_rounds; round++) {
     double p_pre = x * exp(r->lnJ), p_post, fill, sold = 0.0, bought = 0.0, move;
     double fees = 0.0, losses = 0.0, losses_long = 0.0, covered, uncovered;
@@ -325,7 +336,8 @@ static void ref_topups(ref *r, double p) {
     if (!r->queued[i] || r->due[i] > r->row.step) continue;
     r->queued[i] = 0;
     if (!r->open[i]) continue;
-    add = liq_margin_im_rate(r->mp, r->q[i] * r->b->entry[i]) * r->q[i] * p - ref_equity(r, i, p);
+    add = fmax(liq_margin_im_rate(r->mp, r->q[i] * r->b->entry[i]), r->call_rate[i]) *
+          (1.0 + 1e-9) * r->q[i] * p - ref_equity(r, i, p);
     if (add > 0.0) {
       r->c[i] += add;
       r->row.topups++;
@@ -372,6 +384,7 @@ static void ref_step_stats(ref *r, double p) {
 
 static void ref_free(ref *r) {
   free(r->q); free(r->c); free(r->call_rate); free(r->share); free(r->chunked);
+  free(r->partial_at);
   free(r->due); free(r->open); free(r->topper); free(r->armed); free(r->queued);
   free(r->hits); free(r->cand); free(r->vals); free(r->funding);
 }
@@ -381,7 +394,7 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
                    liq_summary *sm, liq_err *err) {
   ref r;
   size_t t, i, m = book->n ? book->n : 1;
-  double prev_x = path->open[0], peak_x = 0.0, dd_x = 0.0;
+  double prev_p = path->open[0], peak_x = 0.0, dd_x = 0.0;
   int rc = LIQ_OK;
 
   memset(sm, 0, sizeof *sm);
@@ -400,6 +413,7 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
   r.call_rate = malloc(m * sizeof *r.call_rate);
   r.share = malloc(m * sizeof *r.share);
   r.chunked = malloc(m * sizeof *r.chunked);
+  r.partial_at = malloc(m * sizeof *r.partial_at);
   r.due = calloc(m, sizeof *r.due);
   r.open = malloc(m);
   r.topper = calloc(m, 1);
@@ -408,7 +422,7 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
   r.hits = malloc(m * sizeof *r.hits);
   r.cand = malloc(m * sizeof *r.cand);
   r.vals = malloc(2 * m * sizeof *r.vals);
-  if (!r.q || !r.c || !r.call_rate || !r.share || !r.chunked || !r.due || !r.open ||
+  if (!r.q || !r.c || !r.call_rate || !r.share || !r.chunked || !r.partial_at || !r.due || !r.open ||
       !r.topper || !r.armed || !r.queued || !r.hits || !r.cand || !r.vals) {
     rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
     goto out;
@@ -419,6 +433,7 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
     r.call_rate[i] = sc->margin.call_level *
                      liq_margin_im_rate(&sc->margin, book->qty[i] * book->entry[i]);
     r.chunked[i] = LONG_MIN;
+    r.partial_at[i] = -1;
     r.open[i] = 1;
     if (sc->margin.topup_share > 0.0 &&
         liq_engine_is_topper(sc->seed, i, sc->margin.topup_share))
@@ -449,16 +464,16 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
     r.row.price_high = -INFINITY;
     if (t > 0) r.lnJ *= liq_impact_decay(&sc->impact, path->step_seconds);
     for (k = 0; k < nw; k++) {
-      double x = w[k];
-      if (x == prev_x && !(t == 0 && k == 0)) continue;
-      prev_x = x;
+      double x = w[k], px = x * exp(r.lnJ);
       if (x < sm->min_price_exogenous) sm->min_price_exogenous = x;
       if (x > sm->max_price_exogenous) sm->max_price_exogenous = x;
       if (x > peak_x) peak_x = x;
       if (1.0 - x / peak_x > dd_x) dd_x = 1.0 - x / peak_x;
-      ref_visit(&r, x * exp(r.lnJ));
+      if (px == prev_p && !(t == 0 && k == 0)) continue;
+      ref_visit(&r, px);
       rc = ref_cascade(&r, x, err);
       if (rc) goto out;
+      prev_p = x * exp(r.lnJ);
     }
     if (r.funding && r.funding[t] != 0.0) {
       ref_funding(&r, r.funding[t], path->close[t] * exp(r.lnJ));
@@ -466,6 +481,8 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
       if (rc) goto out;
     }
     p = path->close[t] * exp(r.lnJ);
+    prev_p = p;
+    ref_visit(&r, p);
     ref_topups(&r, p);
     r.row.price = p;
     r.row.price_exogenous = path->close[t];
