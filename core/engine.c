@@ -74,6 +74,7 @@ typedef struct engine {
   liq_step_row row;
   liq_summary *sm;
   int      tiered;
+  size_t   n_steps;      /* path length */
 } engine;
 
 static side_state *side_of(engine *e, int side) {
@@ -737,12 +738,26 @@ static double seq_at(const void *ctx, size_t i) {
                         : c->s->cushion_scale * (thr / c->p - 1.0);
 }
 
+/* Are step t's quantiles wanted?  Only for the step rows that are stored
+** (stats.steps, every stats.every-th and the last): they are the
+** costliest per-step statistic, and a sweep that stores no steps skips
+** them. */
+static int step_stored(const engine *e, size_t t) {
+  const liq_stats_params *st = &e->sc->stats;
+  size_t every = st->every > 1 ? (size_t)st->every : 1;
+  return st->steps && (t % every == 0 || t + 1 == e->n_steps);
+}
+
 static void step_quantiles(engine *e, double p) {
   seq_ctx cl = { e, &e->sides[0], p, 0 }, cs = { e, &e->sides[1], p, 0 };
   liq_sorted_seq a = { liq_treap_size(&e->liq_f, e->sides[0].liq), seq_at, &cl };
   liq_sorted_seq b = { liq_treap_size(&e->liq_f, e->sides[1].liq), seq_at, &cs };
   size_t q, open = a.n + b.n;
   e->row.n_quantiles = e->sc->stats.n_quantiles;
+  if (!step_stored(e, e->row.step)) {
+    for (q = 0; q < e->row.n_quantiles; q++) e->row.cushion[q] = e->row.distance[q] = nan("");
+    return;
+  }
   for (q = 0; q < e->row.n_quantiles; q++) {
     size_t k = open ? liq_stats_rank(e->sc->stats.quantiles[q], open) : 0;
     cl.distance = cs.distance = 0;
@@ -910,6 +925,7 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
   e.daily_vol = liq_engine_daily_volatility(sc, path);
   e.fund = sc->insurance.fund;
   e.sm = summary;
+  e.n_steps = path->n;
   summary->first_adl_step = -1;
   rc = engine_init(&e, sc, path, book, err);
   if (rc != LIQ_OK) goto out;

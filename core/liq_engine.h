@@ -105,7 +105,11 @@ typedef struct liq_step_row {
                                       ** statistic of the thresholds there) */
   double  distance[LIQ_MAX_QUANTILES]; /* quantiles of the log distance to
                                       ** liquidation, ln(p/p_liq) long,
-                                      ** ln(p_liq/p) short (NaN when none) */
+                                      ** ln(p_liq/p) short (NaN when none).
+                                      ** Both are computed only for the
+                                      ** steps stats stores (stats.steps,
+                                      ** every stats.every-th, the last);
+                                      ** NaN in the other rows. */
 } liq_step_row;
 
 typedef struct liq_liq_row {
