@@ -909,12 +909,14 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
   p = NULL;
   if (rc != LIQ_OK) return rc;
 
+  /* positions: the book's size (a book file's is known only now). */
   rc = prepare(st->db, st->zPath,
-               "UPDATE runs SET status = 'done', finished_at = " LIQ_SQL_NOW
-               " WHERE run_id = ?1",
+               "UPDATE runs SET status = 'done', finished_at = " LIQ_SQL_NOW ","
+               " positions = ?2 WHERE run_id = ?1",
                0, &p, "prepare the runs UPDATE", err);
   if (rc != LIQ_OK) return rc;
   sqlite3_bind_int64(p, 1, st->iRun);
+  bind_size(p, 2, sm->positions);
   rc = step_done(st->db, st->zPath, p, "finish the run", err);
   sqlite3_finalize(p);
   if (rc != LIQ_OK) return rc;

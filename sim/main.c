@@ -566,7 +566,7 @@ static int cmd_check(const options *opt) {
     code = report_error(&err, 1);
   } else {
     printf("%s: ok (%zu positions, %zu steps, %s)\n", opt->input,
-           in.sc->book.positions, in.path->n, model_name(in.sc->price.model));
+           in.book->n, in.path->n, model_name(in.sc->price.model));
   }
   free_inputs(&in);
   return code;
