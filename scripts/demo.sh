@@ -1,5 +1,6 @@
 #!/bin/sh
-# demo.sh: build liqsim (Release), run the default scenario and print its report.
+# demo.sh: build liqsim (Release), run the default scenario, print its report
+# and draw it (scripts/plot.py -> results/default-run1.png).
 # Works from any directory; installs the build dependencies first (scripts/deps.sh).
 set -eu
 
@@ -16,4 +17,7 @@ build-release/sim/liqsim run scenarios/default.cfg --out results/default.db
 echo
 build-release/sim/liqsim report results/default.db
 echo
+png=$(python3 scripts/plot.py results/default.db --run 1)
 echo "Results: results/default.db (open it with: sqlite3 results/default.db)"
+echo "Plot:    $png"
+echo "More:    sqlite3 results/default.db < scripts/analysis.sql"

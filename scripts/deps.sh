@@ -5,9 +5,10 @@
 set -eu
 
 # libopenmpi-dev + openmpi-bin: the MPI build (-DLIQSIM_MPI=ON) and mpirun;
-# OpenMP (libgomp) comes with gcc.
+# OpenMP (libgomp) comes with gcc.  python3-matplotlib: scripts/plot.py and
+# its test (tests/plot.cmake); it brings python3.
 PACKAGES="build-essential cmake pkg-config libgsl-dev libsqlite3-dev sqlite3 \
-libcmocka-dev libconfig-dev libcsv-dev libopenmpi-dev openmpi-bin"
+libcmocka-dev libconfig-dev libcsv-dev libopenmpi-dev openmpi-bin python3-matplotlib"
 
 missing=""
 for p in $PACKAGES; do

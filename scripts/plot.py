@@ -1,0 +1,713 @@
+#!/usr/bin/env python3
+"""plot.py: figures from a liqsim results database.
+
+usage: plot.py DB [--run ID] [--out PNG] [--log]
+       plot.py DB --sweep [ID] [--out PNG] [--log]
+
+One run (default: the newest run with step rows) is drawn as stacked
+panels on a shared time axis: market vs exogenous price with the step's
+low/high band, liquidations per step (long/short stacked) with cascade
+rounds, the insurance fund with cumulative bad debt and ADL haircut, and
+quantiles of the normalised cushion (or of the distance to liquidation,
+where the cushion is NULL: tiered margins).  --sweep draws a sweep's
+per-grid-point aggregates (default: the newest sweep): mean and 95 %
+quantile of bad debt and liquidated notional against each axis, one line
+per combination of the other axes.  --log puts the count/loss axes on a
+log scale.
+
+The PNG goes next to the database as <db stem>-run<ID>.png or
+<db stem>-sweep<ID>.png unless --out names it; its path is printed.
+Exit codes (as liqsim): 0 ok, 1 runtime failure (matplotlib missing),
+2 bad usage or bad input (no such database, run, step rows or sweep).
+Needs python3 and matplotlib (Debian: python3-matplotlib, installed by
+scripts/deps.sh); sqlite3 is in the standard library.
+"""
+
+import argparse
+import bisect
+import datetime
+import json
+import math
+import os
+import re
+import sqlite3
+import sys
+
+PROG = "plot.py"
+
+
+def die(msg, code=2):
+    print(f"{PROG}: {msg}", file=sys.stderr)
+    sys.exit(code)
+
+
+def import_matplotlib():
+    """Import matplotlib with the Agg backend.  Debian's python3-matplotlib
+    belongs to /usr/bin/python3; when this script runs under another
+    interpreter first on PATH (pyenv, a virtualenv) that lacks it, run it
+    again under the system one."""
+    try:
+        import matplotlib
+    except ImportError:
+        system = "/usr/bin/python3"
+        here = os.path.realpath(sys.executable or "")
+        if (os.environ.get("LIQ_PLOT_REEXEC") is None and os.access(system, os.X_OK)
+                and os.path.realpath(system) != here):
+            os.environ["LIQ_PLOT_REEXEC"] = "1"
+            sys.stdout.flush()
+            os.execv(system, [system, os.path.abspath(__file__)] + sys.argv[1:])
+        die("cannot import matplotlib (install python3-matplotlib: scripts/deps.sh)", 1)
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.dates as mdates
+    import matplotlib.ticker as mticker
+    return matplotlib, plt, mdates, mticker
+
+
+def colormap(matplotlib, plt, name):
+    """matplotlib.colormaps (3.5+), else the older pyplot.get_cmap."""
+    reg = getattr(matplotlib, "colormaps", None)
+    return reg[name] if reg is not None else plt.get_cmap(name)
+
+
+# ---------------------------------------------------------------- database
+
+def open_db(path):
+    if not os.path.exists(path):
+        die(f"{path}: no such file")
+    if os.path.isdir(path):
+        die(f"{path}: is a directory, not a database")
+    try:
+        uri = "file:" + os.path.abspath(path).replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+        con = sqlite3.connect(uri, uri=True)
+        con.row_factory = sqlite3.Row
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as e:
+        die(f"{path}: not a liqsim database ({e})")
+    if "runs" not in tables:
+        die(f"{path}: not a liqsim database (no table runs)")
+    return con, tables
+
+
+def columns(con, table):
+    return [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+
+
+def quantile_columns(con, prefix):
+    """[(column, percent)] for steps.<prefix>_q<label> columns, in order."""
+    out = []
+    for c in columns(con, "steps"):
+        m = re.fullmatch(prefix + r"_q(\d+(?:_\d+)?)", c)
+        if m:
+            out.append((c, float(m.group(1).replace("_", "."))))
+    return sorted(out, key=lambda x: x[1])
+
+
+# ---------------------------------------------------------------- formatting
+
+_UNITS = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def money(x, _pos=None):
+    """12345678 -> 12.3M (for text)."""
+    a = abs(x)
+    for div, suf in _UNITS:
+        if a >= div:
+            return f"{x / div:.3g}{suf}"
+    return f"{x:.3g}" if a >= 1 or a == 0 else f"{x:.2g}"
+
+
+def money_formatter(mticker):
+    """Tick labels in k/M/B with as many decimals as the tick spacing needs
+    (50.2M, 50.4M rather than 50M, 50M)."""
+
+    class Money(mticker.Formatter):
+        def __call__(self, x, pos=None):
+            if x == 0:
+                return "0"
+            locs = [abs(v) for v in getattr(self, "locs", [])] or [abs(x)]
+            top = max(locs)
+            div, suf = next(((d, u) for d, u in _UNITS if top >= d), (1.0, ""))
+            srt = sorted(set(getattr(self, "locs", [])))
+            step = min((b - a for a, b in zip(srt, srt[1:])), default=0.0)
+            dec = 0
+            if step > 0:
+                dec = min(6, max(0, -math.floor(math.log10(step / div) + 1e-9)))
+            return f"{x / div:.{dec}f}{suf}"
+
+    return Money()
+
+
+def pct_label(p):
+    return f"{p:g} %"
+
+
+def short_keys(keys):
+    """margin.initial -> initial, unless two keys end the same."""
+    last = [k.split(".")[-1] for k in keys]
+    return {k: (s if last.count(s) == 1 else k) for k, s in zip(keys, last)}
+
+
+def fmt_value(v):
+    return f"{v:g}" if isinstance(v, (int, float)) else str(v)
+
+
+# ---------------------------------------------------------------- one run
+
+def pick_run(con, db, run_id):
+    if run_id is None:
+        row = con.execute("SELECT max(run_id) FROM runs WHERE run_id IN "
+                          "(SELECT DISTINCT run_id FROM steps)").fetchone()
+        if row[0] is None:
+            if con.execute("SELECT count(*) FROM runs").fetchone()[0] == 0:
+                die(f"{db}: no runs")
+            die(f"{db}: no run has step rows (stats.steps = false?)")
+        run_id = row[0]
+    run = con.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+    if run is None:
+        die(f"{db}: no run {run_id}")
+    n = con.execute("SELECT count(*) FROM steps WHERE run_id = ?", (run_id,)).fetchone()[0]
+    if n == 0:
+        why = "stats.steps = false?" if run["status"] == "done" else f"status {run['status']}"
+        die(f"{db}: run {run_id} has no step rows ({why})")
+    return run
+
+
+class TimeAxis:
+    """Maps step numbers to x: UTC dates (matplotlib date numbers) when t_ms
+    holds epoch times, else the step number itself."""
+
+    def __init__(self, steps, t_ms, mdates):
+        self.steps = steps
+        pairs = [(s, t) for s, t in zip(steps, t_ms) if t is not None]
+        diffs = sorted((t2 - t1) / (s2 - s1) for (s1, t1), (s2, t2) in zip(pairs, pairs[1:])
+                       if s2 > s1)
+        self.step_ms = diffs[len(diffs) // 2] if diffs else None
+        # 1e11 ms is 1973-03-03: anything later is an epoch time, not an offset.
+        self.dates = bool(pairs) and pairs[0][1] >= 1e11 and bool(self.step_ms)
+        self.pairs = pairs
+        self.mdates = mdates
+
+    def x(self, step):
+        if not self.dates:
+            return float(step)
+        ps = self.pairs
+        i = bisect.bisect_left(ps, (step, -math.inf))
+        if i < len(ps) and ps[i][0] == step:
+            t = ps[i][1]
+        elif 0 < i < len(ps):
+            (s1, t1), (s2, t2) = ps[i - 1], ps[i]
+            t = t1 + (t2 - t1) * (step - s1) / (s2 - s1)
+        elif i == 0:
+            t = ps[0][1] - (ps[0][0] - step) * self.step_ms
+        else:
+            t = ps[-1][1] + (step - ps[-1][0]) * self.step_ms
+        return self.mdates.date2num(datetime.datetime.fromtimestamp(t / 1000.0, datetime.timezone.utc))
+
+    def width(self):
+        """x extent of one step."""
+        if not self.dates:
+            return 1.0
+        return self.step_ms / 86400000.0
+
+    def label(self):
+        if self.dates:
+            return "time (UTC)"
+        if self.step_ms:
+            return f"step (1 step = {self.step_ms / 1000.0:g} s)"
+        return "step"
+
+    def format(self, ax):
+        if self.dates:
+            loc = self.mdates.AutoDateLocator(tz=datetime.timezone.utc)
+            ax.xaxis.set_major_locator(loc)
+            ax.xaxis.set_major_formatter(
+                self.mdates.ConciseDateFormatter(loc, tz=datetime.timezone.utc))
+
+
+def plot_run(con, db, run_id, out, log, mods):
+    matplotlib, plt, mdates, mticker = mods
+    run = pick_run(con, db, run_id)
+    rid = run["run_id"]
+    cols = set(columns(con, "steps"))
+    rows = con.execute("SELECT * FROM steps WHERE run_id = ? ORDER BY step", (rid,)).fetchall()
+
+    def col(name, default=0.0):
+        if name not in cols:
+            return [default] * len(rows)
+        return [default if r[name] is None else r[name] for r in rows]
+
+    steps = [r["step"] for r in rows]
+    ta = TimeAxis(steps, col("t_ms", None), mdates)
+    x = [ta.x(s) for s in steps]
+    w = ta.width()
+    n_total = run["steps"] or (steps[-1] + 1)
+    contiguous = len(steps) == steps[-1] - steps[0] + 1
+    summary = None
+    if "summary" in (r[0] for r in con.execute("SELECT name FROM sqlite_master")):
+        summary = con.execute("SELECT * FROM summary WHERE run_id = ?", (rid,)).fetchone()
+
+    # Flows per step.  The step rows are snapshots of every k-th step
+    # (stats.every); when they skip steps, the event tables give the exact
+    # per-step counts and losses.
+    n_events = con.execute("SELECT count(*) FROM liquidations WHERE run_id = ?",
+                           (rid,)).fetchone()[0] if "liquidations" in _tables(con) else 0
+    liq_note = ""
+    if contiguous:
+        lx, llong, lshort = x, col("liquidations_long"), col("liquidations_short")
+        bad_x, bad_y = x, col("bad_debt")
+        hair_x, hair_y = x, col("haircut")
+        unc_y = col("uncovered_loss")
+    else:
+        every = steps[1] - steps[0] if len(steps) > 1 else 1
+        if n_events > 0:
+            ev = con.execute(
+                "SELECT step, sum(side = 'long'), sum(side = 'short'), sum(coalesce(loss, 0))"
+                " FROM liquidations WHERE run_id = ? GROUP BY step ORDER BY step",
+                (rid,)).fetchall()
+            lx = [ta.x(e[0]) for e in ev]
+            llong = [e[1] for e in ev]
+            lshort = [e[2] for e in ev]
+            bad_x, bad_y = lx, [e[3] for e in ev]
+            liq_note = " (from the liquidations table)"
+        else:
+            lx, llong, lshort = x, col("liquidations_long"), col("liquidations_short")
+            bad_x, bad_y = x, col("bad_debt")
+            liq_note = f" (stored rows only: every {every}th step)"
+        hair_x, hair_y = x, col("haircut")
+        if "adl" in _tables(con):
+            ad = con.execute("SELECT step, sum(coalesce(haircut, 0)) FROM adl WHERE run_id = ?"
+                             " GROUP BY step ORDER BY step", (rid,)).fetchall()
+            if ad:
+                hair_x, hair_y = [ta.x(a[0]) for a in ad], [a[1] for a in ad]
+        unc_y = col("uncovered_loss")
+
+    # Cushion or distance quantiles: the columns with values for this run.
+    def live(qcols):
+        return [(c, p) for c, p in qcols if any(r[c] is not None for r in rows)]
+    qpanel = live(quantile_columns(con, "cushion"))
+    qkind = "cushion"
+    if not qpanel:
+        qpanel, qkind = live(quantile_columns(con, "distance")), "distance"
+
+    n_panels = 3 + (1 if qpanel else 0)
+    heights = [3.0, 2.2, 2.2] + ([2.2] if qpanel else [])
+    fig, axes = plt.subplots(n_panels, 1, sharex=True, figsize=(12, 2.2 + sum(heights)),
+                             gridspec_kw={"height_ratios": heights})
+    name = run["scenario_name"] or "?"
+    params = run["params"] if run["params"] not in (None, "", "{}") else ""
+    title = f"{name} — run {rid}"
+    extra = [f"seed {run['seed']}"] if run["seed"] is not None else []
+    if run["sweep_id"] is not None:
+        extra.append(f"sweep {run['sweep_id']} task {run['task_id']}")
+    if params:
+        extra.append(params)
+    if run["status"] != "done":
+        extra.append(f"status {run['status']}")
+    sub = []
+    if summary is not None:
+        sub.append(f"{summary['positions']:,} positions, {summary['liquidated']:,} liquidated "
+                   f"({money(summary['liquidated_notional'])} notional)")
+        sub.append(f"bad debt {money(summary['bad_debt'])}")
+        if summary["amplification"] is not None:
+            sub.append(f"drawdown {100 * summary['drawdown']:.2f} % vs exogenous "
+                       f"{100 * summary['drawdown_exogenous']:.2f} % "
+                       f"(amplification {summary['amplification']:.3f})")
+        sub.append(f"max cascade rounds {summary['max_cascade_rounds']}")
+    fig.suptitle(title + ("  (" + ", ".join(extra) + ")" if extra else ""),
+                 fontsize=13, fontweight="bold", y=1 - 0.12 / fig.get_figheight(), va="top")
+    if sub:
+        fig.text(0.5, 1 - 0.45 / fig.get_figheight(), "; ".join(sub), ha="center",
+                 va="top", fontsize=9.5, color="0.25")
+
+    # 1. price
+    ax = axes[0]
+    lo, hi = col("price_low", None), col("price_high", None)
+    band = [(xi, a, b) for xi, a, b in zip(x, lo, hi) if a is not None and b is not None]
+    if band and any(b > a * (1 + 1e-12) for _, a, b in band):
+        ax.fill_between([b[0] for b in band], [b[1] for b in band], [b[2] for b in band],
+                        step="mid", color="tab:blue", alpha=0.3, linewidth=0,
+                        label="market low–high within the step")
+    pm, px = col("price", None), col("price_exogenous", None)
+    ax.plot(x, pm, color="tab:blue", lw=1.2, label="market price (with impact)")
+    ax.plot(x, px, color="black", lw=0.8, ls=(0, (3, 2)), label="exogenous price")
+    ax.set_ylabel("price (quote ccy)")
+    ax.yaxis.set_major_formatter(money_formatter(mticker))
+    ax.set_title("price (close of each step)", loc="left", fontsize=10)
+    # Impact is often too small to see at price scale: its size in basis
+    # points on the right axis.
+    imp = [math.nan if a is None or b is None or a <= 0 or b <= 0 else 1e4 * math.log(a / b)
+           for a, b in zip(pm, px)]
+    axi = ax.twinx()
+    axi.plot(x, imp, color="tab:brown", lw=0.7, alpha=0.8,
+             label="impact ln(market / exogenous), bp (right)")
+    axi.set_ylabel("impact (bp)", color="tab:brown")
+    axi.tick_params(axis="y", colors="tab:brown")
+    finite = [v for v in imp if not math.isnan(v)]
+    if finite:
+        lo_i, hi_i = min(finite + [0.0]), max(finite + [0.0])
+        span = (hi_i - lo_i) or 1.0
+        # Keep the impact trace in the lower third, clear of the price.
+        axi.set_ylim(lo_i - 0.05 * span, lo_i + 3.2 * span)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = axi.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="best", fontsize=8, ncol=2)
+
+    # 2. liquidations per step
+    ax = axes[1]
+    ax.bar(lx, llong, width=w, align="center", color="tab:red", label="long liquidations",
+           linewidth=0)
+    ax.bar(lx, lshort, width=w, bottom=llong, align="center", color="tab:green",
+           label="short liquidations", linewidth=0)
+    ax.set_ylabel("liquidations / step")
+    if log:
+        ax.set_yscale("log")
+        ax.set_ylim(bottom=0.8)
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _p: f"{v:g}"))
+    else:
+        ax.set_ylim(bottom=0)
+    ax.set_title("liquidations per step" + liq_note, loc="left", fontsize=10)
+    rounds = col("cascade_rounds")
+    ax2 = ax.twinx()
+    rx = [xi for xi, r in zip(x, rounds) if r > 0]
+    ry = [r for r in rounds if r > 0]
+    ax2.plot(rx, ry, ls="none", marker=".", ms=4, color="tab:purple", label="cascade rounds")
+    ax2.set_ylabel("cascade rounds", color="tab:purple")
+    ax2.tick_params(axis="y", colors="tab:purple")
+    ax2.set_ylim(0, max(ry + [1]) * 1.15 + 0.5)
+    ax2.yaxis.set_major_locator(mticker.MaxNLocator(integer=True, nbins=4))
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=8, ncol=3)
+
+    # 3. insurance fund, cumulative losses
+    ax = axes[2]
+
+    def cum(vals):
+        out, s = [], 0.0
+        for v in vals:
+            s += v
+            out.append(s)
+        return out
+
+    def extend(xs, ys):
+        # Carry cumulative series to the last step so they read as levels.
+        if xs and xs[-1] < x[-1]:
+            return list(xs) + [x[-1]], list(ys) + [ys[-1]]
+        return xs, ys
+
+    fund = col("insurance_fund", None)
+    ax.plot(x, fund, color="tab:blue", lw=1.4, label="insurance fund")
+    losses = [(bad_x, cum(bad_y), "tab:red", "-", "cumulative bad debt")]
+    if any(v != 0 for v in hair_y):
+        losses.append((hair_x, cum(hair_y), "tab:orange", "-",
+                       "cumulative ADL / socialised haircut"))
+    if any(v != 0 for v in unc_y):
+        losses.append((x, cum(unc_y), "black", ":", "cumulative uncovered loss"))
+    fund_max = max([v for v in fund if v is not None] + [0.0])
+    loss_max = max([max(ys + [0.0]) for _, ys, _, _, _ in losses])
+    # Losses share the fund's axis when they are comparable with it; small
+    # ones (or none) get their own axis on the right so they stay visible.
+    lax = ax
+    if loss_max < 0.05 * fund_max:
+        lax = ax.twinx()
+        lax.set_ylabel("cumulative losses (quote ccy)", color="tab:red")
+        lax.tick_params(axis="y", colors="tab:red")
+        lax.yaxis.set_major_formatter(money_formatter(mticker))
+        lax.set_ylim(0, loss_max * 1.1 if loss_max > 0 else 1.0)
+        ax.set_ylabel("insurance fund (quote ccy)", color="tab:blue")
+    else:
+        ax.set_ylabel("quote ccy")
+    for xs, ys, color, ls, label in losses:
+        xs, ys = extend(xs, ys)
+        lax.step(xs, ys, where="post", color=color, lw=1.4, ls=ls,
+                 label=label + (" (right)" if lax is not ax else ""))
+    if lax is ax:
+        ax.set_ylim(bottom=0)
+    if summary is not None and summary["first_adl_step"] is not None:
+        fx = ta.x(summary["first_adl_step"])
+        for a in axes:
+            a.axvline(fx, color="tab:orange", lw=0.9, ls=":", zorder=0)
+        ax.annotate("first ADL", (fx, 0.5), xycoords=("data", "axes fraction"),
+                    xytext=(4, 0), textcoords="offset points", va="center",
+                    fontsize=8, color="tab:orange",
+                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85))
+    ax.yaxis.set_major_formatter(money_formatter(mticker))
+    ax.set_title("insurance fund and losses" + ("" if loss_max > 0 else " (no bad debt)"),
+                 loc="left", fontsize=10)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = (lax.get_legend_handles_labels() if lax is not ax else ([], []))
+    ax.legend(h1 + h2, l1 + l2, loc="best", fontsize=8)
+
+    # 4. quantiles of the survivors' cushion or distance to liquidation
+    if qpanel:
+        ax = axes[3]
+        cmap = colormap(matplotlib, plt, "viridis")
+        for i, (c, p) in enumerate(qpanel):
+            ys = [r[c] for r in rows]
+            if qkind == "distance":
+                ys = [None if v is None else 100.0 * v for v in ys]
+            ys = [math.nan if v is None else v for v in ys]
+            ax.plot(x, ys, lw=1.1, color=cmap(i / max(1, len(qpanel) - 1) * 0.85),
+                    label=f"q{pct_label(p)}")
+        if qkind == "cushion":
+            ax.set_ylabel("normalised cushion\n(1 = entry at max lev.)")
+            ax.set_title("quantiles of the open positions' normalised cushion "
+                         "(equity − MM)/(IM − MM)", loc="left", fontsize=10)
+            vals = [r[c] for r in rows for c, _ in qpanel if r[c] is not None]
+            if vals and min(vals) > 0 and max(vals) / min(vals) > 20:
+                ax.set_yscale("log")
+                g_fmt = mticker.FuncFormatter(lambda v, _p: f"{v:g}")
+                ax.yaxis.set_major_formatter(g_fmt)
+                ax.yaxis.set_minor_locator(mticker.LogLocator(subs=(2.0, 5.0)))
+                ax.yaxis.set_minor_formatter(g_fmt)
+        else:
+            ax.set_ylabel("distance to liq. (%)")
+            ax.set_title("quantiles of the open positions' distance to liquidation "
+                         "ln(p / p_liq) (long), ln(p_liq / p) (short)"
+                         + ("; normalised cushion not defined under tiered margins"
+                            if quantile_columns(con, "cushion") else ""),
+                         loc="left", fontsize=10)
+        ax.legend(loc="best", fontsize=8, ncol=len(qpanel))
+
+    for a in axes:
+        a.grid(True, alpha=0.3)
+        a.margins(x=0)
+    axes[-1].set_xlabel(ta.label())
+    ta.format(axes[-1])
+    if not contiguous:
+        axes[0].text(1, 1.02, f"{len(steps)} stored step rows of {n_total}",
+                     transform=axes[0].transAxes, ha="right", fontsize=8, color="0.4")
+    top = 1 - 0.55 / fig.get_figheight()
+    fig.tight_layout(rect=(0, 0, 1, top))
+    if out is None:
+        out = default_out(db, f"run{rid}")
+    save(fig, out, plt)
+
+
+_TABLES = None
+
+
+def _tables(con):
+    global _TABLES
+    if _TABLES is None:
+        _TABLES = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return _TABLES
+
+
+# ---------------------------------------------------------------- sweeps
+
+def num(v):
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)):
+        return float(v)
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return v
+
+
+def sweep_axes(con, sw, points):
+    """[(key, [values])] from sweeps.spec, else from the points' params."""
+    axes = []
+    try:
+        spec = json.loads(sw["spec"] or "")
+        for a in spec.get("axes", []):
+            vals = []
+            for v in a.get("values", []):
+                if num(v) not in vals:
+                    vals.append(num(v))
+            axes.append((a["key"], vals))
+        mode = spec.get("mode", "product")
+    except (ValueError, TypeError, KeyError, AttributeError):
+        axes, mode = [], "product"
+    if not axes:
+        keys = []
+        for p in points:
+            for k in p["params"]:
+                if k not in keys:
+                    keys.append(k)
+        for k in keys:
+            vals = []
+            for p in points:
+                v = p["params"].get(k)
+                if v not in vals:
+                    vals.append(v)
+            axes.append((k, vals))
+    return axes, mode
+
+
+def plot_sweep(con, db, sweep_id, out, log, mods):
+    matplotlib, plt, mdates, mticker = mods
+    tables = _tables(con)
+    if "sweeps" not in tables or con.execute("SELECT count(*) FROM sweeps").fetchone()[0] == 0:
+        die(f"{db}: no sweeps in this database (made by liqsim run, not liqsim sweep?)")
+    if sweep_id is None:
+        sweep_id = con.execute("SELECT max(sweep_id) FROM sweeps").fetchone()[0]
+    sw = con.execute("SELECT * FROM sweeps WHERE sweep_id = ?", (sweep_id,)).fetchone()
+    if sw is None:
+        ids = ", ".join(str(r[0]) for r in con.execute("SELECT sweep_id FROM sweeps"))
+        die(f"{db}: no sweep {sweep_id} (sweeps: {ids})")
+    rows = []
+    if "sweep_aggregates" in tables:
+        rows = con.execute("SELECT * FROM sweep_aggregates WHERE sweep_id = ? AND n > 0"
+                           " ORDER BY grid_index", (sweep_id,)).fetchall()
+    if not rows:
+        die(f"{db}: sweep {sweep_id} has no aggregates (no finished task yet? "
+            "liqsim sweep --resume)")
+    points = []
+    for r in rows:
+        try:
+            params = {k: num(v) for k, v in json.loads(r["params"] or "{}").items()}
+        except ValueError:
+            params = {}
+        points.append({"params": params, "row": r})
+    axes_spec, mode = sweep_axes(con, sw, points)
+    if not axes_spec:
+        die(f"{db}: sweep {sweep_id} has no axes")
+    keys = [k for k, _ in axes_spec]
+    short = short_keys(keys)
+
+    metrics = [("bad_debt", "bad debt per run (quote ccy)"),
+               ("liquidated_notional", "liquidated notional per run (quote ccy)")]
+    n_ax = len(axes_spec)
+    fig, grid = plt.subplots(n_ax, 2, figsize=(14, 1.3 + 3.5 * n_ax), squeeze=False)
+    n_done = sum(p["row"]["n"] for p in points)
+    fig.suptitle(f"{sw['scenario_name']} — sweep {sweep_id}", fontsize=13, fontweight="bold",
+                 y=1 - 0.12 / fig.get_figheight(), va="top")
+    fig.text(0.5, 1 - 0.45 / fig.get_figheight(),
+             f"{mode} grid of {sw['n_points']} points × {sw['replicates']} replicates "
+             f"({n_done} of {sw['n_tasks']} tasks done in this file); "
+             "solid: mean, dashed: 95 % quantile (nearest rank) over replicates",
+             ha="center", va="top", fontsize=9.5, color="0.25")
+    cmap = colormap(matplotlib, plt, "tab10")
+
+    for i, (key, values) in enumerate(axes_spec):
+        others = [k for k in keys if k != key]
+        # Group the points by the values of the other axes.
+        groups = {}
+        for p in points:
+            if key not in p["params"]:
+                continue
+            if mode == "zip":
+                g = ()
+            else:
+                g = tuple(p["params"].get(k) for k in others)
+            groups.setdefault(g, []).append(p)
+        numeric = all(isinstance(v, float) for v in values)
+        order = {v: j for j, v in enumerate(values)}
+
+        def xpos(v):
+            return v if numeric else order.get(v, len(order))
+
+        glist = sorted(groups.items(), key=lambda kv: [(0, v) if isinstance(v, float) else
+                                                       (1, str(v)) for v in kv[0]])
+        many = len(glist) > 10
+        for j, (metric, ylabel) in enumerate(metrics):
+            ax = grid[i][j]
+            for gi, (g, pts) in enumerate(glist):
+                pts = sorted(pts, key=lambda p: xpos(p["params"][key]))
+                xs = [xpos(p["params"][key]) for p in pts]
+                color = colormap(matplotlib, plt, "viridis")(gi / max(1, len(glist) - 1)) if many \
+                    else cmap(gi % 10)
+                if not others:
+                    label = None
+                elif mode == "zip":
+                    label = "zip: " + ", ".join(others) + " change along"
+                else:
+                    label = ", ".join(f"{short[k]}={fmt_value(v)}" for k, v in zip(others, g))
+                ax.plot(xs, [p["row"][metric + "_mean"] for p in pts], color=color,
+                        marker="o", ms=4, lw=1.4, label=label)
+                ax.plot(xs, [p["row"][metric + "_q95"] for p in pts], color=color,
+                        marker="^", ms=4, lw=1.0, ls="--")
+            ax.set_xlabel(key)
+            ax.set_ylabel(ylabel)
+            ax.yaxis.set_major_formatter(money_formatter(mticker))
+            if numeric:
+                ax.set_xticks(values)
+                ax.set_xticklabels([fmt_value(v) for v in values])
+            else:
+                ax.set_xticks(range(len(values)))
+                ax.set_xticklabels([fmt_value(v) for v in values])
+            if log:
+                ax.set_yscale("symlog", linthresh=1.0)
+            elif metric == "bad_debt":
+                ax.set_ylim(bottom=0)
+            ax.grid(True, alpha=0.3)
+            what = "bad debt" if metric == "bad_debt" else "liquidated notional"
+            ax.set_title(f"{what} vs {key}", loc="left", fontsize=10)
+        # One legend per row, right of the second panel.
+        h, l = grid[i][1].get_legend_handles_labels()
+        from matplotlib.lines import Line2D
+        h = h + [Line2D([], [], color="0.3", lw=1.4, marker="o", ms=4),
+                 Line2D([], [], color="0.3", lw=1.0, ls="--", marker="^", ms=4)]
+        l = l + ["mean", "95 % quantile"]
+        title = "other axes" if others and mode != "zip" else None
+        grid[i][1].legend(h, l, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8,
+                          title=title, title_fontsize=8, ncol=2 if len(l) > 14 else 1)
+    top = 1 - 0.65 / fig.get_figheight()
+    fig.tight_layout(rect=(0, 0, 1, top))
+    if out is None:
+        out = default_out(db, f"sweep{sweep_id}")
+    save(fig, out, plt)
+
+
+# ---------------------------------------------------------------- main
+
+def default_out(db, suffix):
+    return f"{os.path.splitext(db)[0]}-{suffix}.png"
+
+
+def save(fig, out, plt):
+    try:
+        fig.savefig(out, dpi=110)
+    except OSError as e:
+        die(f"{out}: cannot write ({e.strerror or e})", 1)
+    plt.close(fig)
+    print(out)
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        die(message)
+
+
+def positive_int(s):
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a run/sweep id: {s!r}")
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"ids start at 1, got {s}")
+    return v
+
+
+def main():
+    ap = Parser(prog=PROG, description="Draw a liqsim run or sweep from its SQLite database.",
+                epilog="Default output: <db stem>-run<ID>.png or <db stem>-sweep<ID>.png "
+                       "next to the database.")
+    ap.add_argument("db", metavar="DB", help="results database written by liqsim")
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--run", type=positive_int, metavar="ID",
+                   help="run to draw (default: the newest run with step rows)")
+    g.add_argument("--sweep", type=positive_int, nargs="?", const=0, metavar="ID",
+                   help="draw a sweep's aggregates (default: the newest sweep)")
+    ap.add_argument("--out", "-o", metavar="PNG", help="output file")
+    ap.add_argument("--log", action="store_true",
+                    help="log scale for liquidation counts (run) or losses (sweep)")
+    a = ap.parse_args()
+    con, _ = open_db(a.db)  # input errors before the (slow) matplotlib import
+    mods = import_matplotlib()
+    try:
+        if a.sweep is not None:
+            plot_sweep(con, a.db, a.sweep or None, a.out, a.log, mods)
+        else:
+            plot_run(con, a.db, a.run, a.out, a.log, mods)
+    except sqlite3.DatabaseError as e:
+        die(f"{a.db}: {e}")
+
+
+if __name__ == "__main__":
+    main()

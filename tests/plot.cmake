@@ -1,0 +1,172 @@
+# plot.cmake: tests of scripts/plot.py and scripts/analysis.sql (included by
+# tests/CMakeLists.txt).  The same file, run as `cmake -P plot.cmake` with
+# -DMODE=..., is the driver those tests call: ctest alone cannot check a
+# file's bytes or an exit code together with a message.
+#
+#   plot_db            (fixture) a small run of scenarios/default.cfg into a
+#                      fresh <build>/tests/plot-test.db
+#   plot_sweep_db      (fixture) a tiny copy of scenarios/sweep-margins.cfg
+#                      (27 points x 2 replicates of 300 positions, 6 hours)
+#   plot_run           plot.py DB --run 1 writes <build>/tests/plot-test-run1.png
+#                      (its default name), a real PNG of some size
+#   plot_run_log       the same with --log and --out
+#   plot_sweep         plot.py DB --sweep draws the sweep's aggregates
+#   plot_err_*         exit 2 and "plot.py: ..." for a missing run, a missing
+#                      database and a database without sweeps
+#   plot_analysis_*    scripts/analysis.sql runs cleanly in the sqlite3 shell
+#
+# matplotlib missing is a failure, not a skip: scripts/deps.sh installs
+# python3-matplotlib (CI runs it first).
+
+if(CMAKE_SCRIPT_MODE_FILE)
+  # ------------------------------------------------------------ driver
+  # Lists arrive '|'-separated (a ';' would split the ctest command line).
+  string(REPLACE "|" ";" ARGS "${ARGS}")
+
+  if(MODE STREQUAL "rundb" OR MODE STREQUAL "sweepdb")
+    file(REMOVE "${DB}" "${DB}-wal" "${DB}-shm" "${DB}-journal")
+    if(MODE STREQUAL "sweepdb")
+      # A tiny copy of the shipped sweep: same grid, fewer replicates,
+      # positions and steps, so the test takes seconds even under ASan.
+      file(READ "${SCENARIO}" text)
+      set(orig "${text}")
+      string(REGEX REPLACE "replicates = [0-9]+;" "replicates = 2;" text "${text}")
+      string(REGEX REPLACE "positions *= *[0-9]+;" "positions = 300;" text "${text}")
+      string(REGEX REPLACE "\nsteps *= *[0-9]+;" "\nsteps = 360;" text "${text}")
+      if(text STREQUAL orig)
+        message(FATAL_ERROR "${SCENARIO}: could not shrink it (replicates/positions/steps not found)")
+      endif()
+      file(WRITE "${CFG}" "${text}")
+      set(cmd "${LIQSIM}" sweep "${CFG}" --out "${DB}" -j 2 --quiet)
+    else()
+      set(cmd "${LIQSIM}" run "${SCENARIO}" --out "${DB}" --quiet ${ARGS})
+    endif()
+    execute_process(COMMAND ${cmd} RESULT_VARIABLE rc ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "${cmd}: exit ${rc}\n${err}")
+    endif()
+    message(STATUS "wrote ${DB}")
+
+  elseif(MODE STREQUAL "png")
+    # plot.py DB ARGS must exit 0, print PNG, and PNG must be a real image.
+    file(REMOVE "${PNG}")
+    execute_process(COMMAND "${PYTHON}" "${PLOT}" "${DB}" ${ARGS}
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err
+                    OUTPUT_STRIP_TRAILING_WHITESPACE)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "plot.py ${DB} ${ARGS}: exit ${rc}\n${err}")
+    endif()
+    if(NOT out STREQUAL PNG)
+      message(FATAL_ERROR "plot.py printed '${out}', expected '${PNG}'")
+    endif()
+    if(NOT EXISTS "${PNG}")
+      message(FATAL_ERROR "${PNG}: not written")
+    endif()
+    file(READ "${PNG}" sig LIMIT 8 HEX)
+    if(NOT sig STREQUAL "89504e470d0a1a0a")
+      message(FATAL_ERROR "${PNG}: no PNG signature (starts ${sig})")
+    endif()
+    file(SIZE "${PNG}" size)
+    if(size LESS MIN_BYTES)
+      message(FATAL_ERROR "${PNG}: ${size} bytes, expected at least ${MIN_BYTES}")
+    endif()
+    message(STATUS "ok: ${PNG} (${size} bytes)")
+
+  elseif(MODE STREQUAL "fail")
+    # plot.py DB ARGS must exit CODE with a stderr line matching REGEX.
+    execute_process(COMMAND "${PYTHON}" "${PLOT}" "${DB}" ${ARGS}
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    message(STATUS "stderr: ${err}")
+    if(NOT rc STREQUAL CODE)
+      message(FATAL_ERROR "plot.py ${DB} ${ARGS}: exit ${rc}, expected ${CODE}")
+    endif()
+    if(NOT err MATCHES "${REGEX}")
+      message(FATAL_ERROR "stderr does not match /${REGEX}/")
+    endif()
+    if(NOT out STREQUAL "")
+      message(FATAL_ERROR "unexpected stdout: ${out}")
+    endif()
+
+  elseif(MODE STREQUAL "sql")
+    # sqlite3 DB < analysis.sql: exit 0, nothing on stderr, the sections printed.
+    execute_process(COMMAND "${SQLITE3}" "${DB}" INPUT_FILE "${SQL}"
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0 OR NOT err STREQUAL "")
+      message(FATAL_ERROR "sqlite3 ${DB} < ${SQL}: exit ${rc}\n${err}")
+    endif()
+    foreach(want ${ARGS})
+      if(NOT out MATCHES "${want}")
+        message(FATAL_ERROR "output lacks /${want}/:\n${out}")
+      endif()
+    endforeach()
+    message(STATUS "ok")
+
+  else()
+    message(FATAL_ERROR "plot.cmake: unknown MODE '${MODE}'")
+  endif()
+  return()
+endif()
+
+# -------------------------------------------------------------- the tests
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND)
+  set(LIQ_PYTHON ${Python3_EXECUTABLE})
+else()
+  # Let the tests fail with "not found" rather than vanish.
+  message(WARNING "python3 not found: the plot_* tests will fail (run scripts/deps.sh)")
+  set(LIQ_PYTHON python3)
+endif()
+find_program(LIQ_SQLITE3 sqlite3)
+if(NOT LIQ_SQLITE3)
+  set(LIQ_SQLITE3 sqlite3)
+endif()
+
+set(LIQ_PLOT_DRIVER ${CMAKE_COMMAND} -DPYTHON=${LIQ_PYTHON}
+    -DPLOT=${PROJECT_SOURCE_DIR}/scripts/plot.py)
+set(LIQ_PLOT_SELF -P ${CMAKE_CURRENT_LIST_FILE})
+set(LIQ_PLOT_DB ${CMAKE_CURRENT_BINARY_DIR}/plot-test.db)
+set(LIQ_PLOT_SWEEP_DB ${CMAKE_CURRENT_BINARY_DIR}/plot-test-sweep.db)
+
+add_test(NAME plot_db COMMAND ${CMAKE_COMMAND} -DMODE=rundb
+  -DLIQSIM=$<TARGET_FILE:liqsim> -DSCENARIO=${PROJECT_SOURCE_DIR}/scenarios/default.cfg
+  -DDB=${LIQ_PLOT_DB} "-DARGS=--set|book.positions=2000" ${LIQ_PLOT_SELF})
+set_tests_properties(plot_db PROPERTIES FIXTURES_SETUP liq_plot_run)
+
+add_test(NAME plot_sweep_db COMMAND ${CMAKE_COMMAND} -DMODE=sweepdb
+  -DLIQSIM=$<TARGET_FILE:liqsim> -DSCENARIO=${PROJECT_SOURCE_DIR}/scenarios/sweep-margins.cfg
+  -DCFG=${CMAKE_CURRENT_BINARY_DIR}/plot-test-sweep.cfg -DDB=${LIQ_PLOT_SWEEP_DB}
+  ${LIQ_PLOT_SELF})
+set_tests_properties(plot_sweep_db PROPERTIES FIXTURES_SETUP liq_plot_sweep)
+
+# The default output name: next to the database, <stem>-run<ID>.png.
+add_test(NAME plot_run COMMAND ${LIQ_PLOT_DRIVER} -DMODE=png -DDB=${LIQ_PLOT_DB}
+  "-DARGS=--run|1" -DPNG=${CMAKE_CURRENT_BINARY_DIR}/plot-test-run1.png
+  -DMIN_BYTES=30000 ${LIQ_PLOT_SELF})
+add_test(NAME plot_run_log COMMAND ${LIQ_PLOT_DRIVER} -DMODE=png -DDB=${LIQ_PLOT_DB}
+  "-DARGS=--log|--out|${CMAKE_CURRENT_BINARY_DIR}/plot-test-log.png"
+  -DPNG=${CMAKE_CURRENT_BINARY_DIR}/plot-test-log.png -DMIN_BYTES=30000 ${LIQ_PLOT_SELF})
+add_test(NAME plot_sweep COMMAND ${LIQ_PLOT_DRIVER} -DMODE=png -DDB=${LIQ_PLOT_SWEEP_DB}
+  "-DARGS=--sweep" -DPNG=${CMAKE_CURRENT_BINARY_DIR}/plot-test-sweep-sweep1.png
+  -DMIN_BYTES=30000 ${LIQ_PLOT_SELF})
+
+add_test(NAME plot_err_no_run COMMAND ${LIQ_PLOT_DRIVER} -DMODE=fail -DDB=${LIQ_PLOT_DB}
+  "-DARGS=--run|99" -DCODE=2 "-DREGEX=^plot.py: .*plot-test.db: no run 99"
+  ${LIQ_PLOT_SELF})
+add_test(NAME plot_err_no_sweep COMMAND ${LIQ_PLOT_DRIVER} -DMODE=fail -DDB=${LIQ_PLOT_DB}
+  "-DARGS=--sweep" -DCODE=2 "-DREGEX=^plot.py: .*: no sweeps in this database"
+  ${LIQ_PLOT_SELF})
+add_test(NAME plot_err_no_db COMMAND ${LIQ_PLOT_DRIVER} -DMODE=fail
+  -DDB=${CMAKE_CURRENT_BINARY_DIR}/plot-test-missing.db -DCODE=2
+  "-DREGEX=^plot.py: .*plot-test-missing.db: no such file" ${LIQ_PLOT_SELF})
+set_tests_properties(plot_run plot_run_log plot_err_no_run plot_err_no_sweep
+  PROPERTIES FIXTURES_REQUIRED liq_plot_run)
+set_tests_properties(plot_sweep PROPERTIES FIXTURES_REQUIRED liq_plot_sweep)
+
+add_test(NAME plot_analysis_run COMMAND ${CMAKE_COMMAND} -DMODE=sql -DSQLITE3=${LIQ_SQLITE3}
+  -DDB=${LIQ_PLOT_DB} -DSQL=${PROJECT_SOURCE_DIR}/scripts/analysis.sql
+  "-DARGS=== 1\\.|== 6\\.|== 7b\\.|leverage_bucket" ${LIQ_PLOT_SELF})
+add_test(NAME plot_analysis_sweep COMMAND ${CMAKE_COMMAND} -DMODE=sql -DSQLITE3=${LIQ_SQLITE3}
+  -DDB=${LIQ_PLOT_SWEEP_DB} -DSQL=${PROJECT_SOURCE_DIR}/scripts/analysis.sql
+  "-DARGS=== 5\\.|bad_debt_mean|margin.initial" ${LIQ_PLOT_SELF})
+set_tests_properties(plot_analysis_run PROPERTIES FIXTURES_REQUIRED liq_plot_run)
+set_tests_properties(plot_analysis_sweep PROPERTIES FIXTURES_REQUIRED liq_plot_sweep)
