@@ -24,6 +24,7 @@
 #include "liq_store.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -615,7 +616,7 @@ int liq_store_open(const char *path, liq_store **out, liq_err *err) {
   memcpy(st->zPath, path, len + 1);
 
   if (sqlite3_open_v2(path, &st->db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
                       NULL) != SQLITE_OK) {
     rc = db_error(st->db, path, "cannot open database", err);
     goto fail;
@@ -1549,6 +1550,21 @@ int liq_store_task_write(liq_store *st, const liq_store_task_rows *r,
                     (long long)st->iRun);
   rc = sweep_begin(st, err);
   if (rc != LIQ_OK) return rc;
+  /* Another process resuming the same sweep may have written this task
+  ** meanwhile: then keep its rows and drop ours (*run_id stays 0). */
+  rc = prepare(st->db, st->zPath,
+               "SELECT status = 'done' FROM tasks WHERE sweep_id = ?1 AND task_id = ?2",
+               0, &p, "read the task's status", err);
+  if (rc != LIQ_OK) goto fail;
+  sqlite3_bind_int64(p, 1, r->sweep_id);
+  bind_size(p, 2, r->task_id);
+  if (sqlite3_step(p) == SQLITE_ROW && sqlite3_column_int(p, 0)) {
+    sqlite3_finalize(p);
+    rollback_quietly(st);
+    return LIQ_OK;
+  }
+  sqlite3_finalize(p);
+  p = NULL;
   rc = prepare(st->db, st->zPath,
                "INSERT INTO runs(sweep_id, task_id, scenario_name, seed, params,"
                " scenario_text, scenario_path, version, status, started_at,"
@@ -1949,6 +1965,17 @@ static int collist_has(const ColList *c, const char *zName) {
 ** ?1).  Columns that src has and main lacks are added first, so a newer
 ** file's columns survive; the copy goes by column name.
 */
+/* A declared column type made of letters, spaces and an optional (n[, m]). */
+static int is_plain_type(const char *z) {
+  while (*z && (isalpha((unsigned char)*z) || *z == ' ' || *z == '_')) z++;
+  if (*z == '(') {
+    z++;
+    while (*z && (isdigit((unsigned char)*z) || *z == ',' || *z == ' ')) z++;
+    if (*z++ != ')') return 0;
+  }
+  return *z == '\0';
+}
+
 static int merge_copy(liq_store *st, const char *zTab, int64_t iSweep,
                       liq_err *err) {
   ColList cSrc, cMain;
@@ -1966,6 +1993,15 @@ static int merge_copy(liq_store *st, const char *zTab, int64_t iSweep,
   }
   for (i = 0; i < cSrc.n && rc == LIQ_OK; i++) {
     if (collist_has(&cMain, cSrc.azName[i])) continue;
+    /* A column the output lacks (a quantile column, say) is added with the
+    ** input's declared type, which must be a plain type name: it is spliced
+    ** into SQL, and a crafted input could otherwise run statements. */
+    if (!is_plain_type(cSrc.azType[i])) {
+      rc = liq_errf(err, LIQ_INPUT, st->zPath, 0,
+                    "input column %s.%s has an unexpected type \"%s\"", zTab,
+                    cSrc.azName[i], cSrc.azType[i]);
+      break;
+    }
     zSql = sqlite3_mprintf("ALTER TABLE main.\"%w\" ADD COLUMN \"%w\" %s", zTab,
                            cSrc.azName[i], cSrc.azType[i]);
     rc = zSql ? exec_sql(st->db, st->zPath, zSql, "add a column", err)
@@ -2008,6 +2044,19 @@ static int merge_copy(liq_store *st, const char *zTab, int64_t iSweep,
   return rc;
 }
 
+/* "file:PATH?mode=ro" with PATH percent-encoded (SQLite URI filenames). */
+static char *readonly_uri(const char *zPath) {
+  sqlite3_str *p = sqlite3_str_new(NULL);
+  const unsigned char *z = (const unsigned char *)zPath;
+  sqlite3_str_appendall(p, "file:");
+  for (; *z; z++) {
+    if (isalnum(*z) || strchr("/._-~", *z)) sqlite3_str_appendchar(p, 1, (char)*z);
+    else sqlite3_str_appendf(p, "%%%02X", *z);
+  }
+  sqlite3_str_appendall(p, "?mode=ro");
+  return sqlite3_str_finish(p);
+}
+
 int liq_store_sweep_merge_from(liq_store *st, const char *in_path,
                                int64_t *sweep_id, size_t *n_copied,
                                liq_err *err) {
@@ -2016,10 +2065,18 @@ int liq_store_sweep_merge_from(liq_store *st, const char *in_path,
   int rc, attached = 0, same = 0;
 
   *n_copied = 0;
+  /* Read-only: merging never writes to (or waits on a writer of) an input. */
   rc = prepare(st->db, st->zPath, "ATTACH ?1 AS src", 0, &p,
                "attach the input", err);
   if (rc != LIQ_OK) return rc;
-  bind_text(p, 1, in_path);
+  {
+    char *zUri = readonly_uri(in_path);
+    if (zUri == NULL) {
+      sqlite3_finalize(p);
+      return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+    }
+    sqlite3_bind_text(p, 1, zUri, -1, sqlite3_free);
+  }
   rc = step_done(st->db, st->zPath, p, "attach the input", err);
   sqlite3_finalize(p);
   p = NULL;

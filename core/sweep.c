@@ -33,7 +33,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <float.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #ifdef _OPENMP
@@ -359,7 +361,7 @@ double liq_sweep_quantile(const double *sorted, size_t n, double p) {
   if (n == 0 || !(p > 0.0)) return n ? sorted[0] : (double)NAN;
   /* ceil(p n), forgiving the rounding of p n (0.95 * 20 = 19) */
   t = p * (double)n;
-  k = (size_t)ceil(t - 1e-9 * (t > 1.0 ? t : 1.0));
+  k = (size_t)ceil(t - 8.0 * DBL_EPSILON * (t > 1.0 ? t : 1.0));
   if (k < 1) k = 1;
   if (k > n) k = n;
   return sorted[k - 1];
@@ -1162,6 +1164,14 @@ out:
 ** Merge
 */
 
+/* The same path, or two names of one existing file. */
+static int same_file(const char *a, const char *b) {
+  struct stat sa, sb;
+  if (strcmp(a, b) == 0) return 1;
+  if (stat(a, &sa) != 0 || stat(b, &sb) != 0) return 0;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int liq_sweep_merge(const char *out, const char *const *in, size_t n,
                     int64_t *sweep_id, size_t *n_done, size_t *n_tasks,
                     liq_err *err) {
@@ -1177,7 +1187,7 @@ int liq_sweep_merge(const char *out, const char *const *in, size_t n,
   for (i = 0; i < n && rc == LIQ_OK; i++) {
     int64_t id;
     char *text = NULL, *spec = NULL;
-    if (strcmp(in[i], out) == 0) {
+    if (same_file(in[i], out)) {
       rc = liq_errf(err, LIQ_USAGE, in[i], 0,
                     "the output database is also an input");
       break;
