@@ -133,10 +133,59 @@ static int draw_position(liq_book *b, size_t i, int side,
   return above_mm(b, i, mp, start);
 }
 
-/* Both generators: spread entries when w is NULL, history entries else. */
+/*
+** Every draw of position 'side' failed 'tries' times in a row: say why,
+** at the scenario's book.entry (its spread or lookback_steps), with the
+** numbers behind it: how far entries sit from the start against the
+** move a position at the lowest leverage survives (about 1/L minus the
+** maintenance rate).
+*/
+static int draw_failure(const liq_scenario *sc, const liq_book_params *bp,
+                        const liq_margin_params *mp, double start, const warm *w,
+                        int side, int tries, liq_err *err) {
+  const char *what = side > 0 ? "long" : "short";
+  double lmin = HUGE_VAL, cushion, lo = HUGE_VAL, hi = -HUGE_VAL;
+  char gap[96] = "";
+  size_t k;
+  for (k = 0; k < bp->n_leverage; k++)
+    if (bp->weights[k] > 0.0 && bp->leverage[k] < lmin) lmin = bp->leverage[k];
+  cushion = 100.0 * fmax(0.0, 1.0 / lmin - mp->maintenance);
+  if (w == NULL)
+    return liq_scenario_errf(sc, sc->where.book_entry, err,
+                             "book: %d draws in a row of a %s opened below maintenance "
+                             "at the start price %.10g: book.entry.spread %g scatters "
+                             "entries by about %.3g %%, but a position at the lowest "
+                             "leverage of book.leverage.values (%g) survives a move of "
+                             "only about %.3g %%; lower book.entry.spread or the leverage",
+                             tries, what, start, bp->entry_spread,
+                             100.0 * bp->entry_spread, lmin, cushion);
+  for (k = 0; k < w->n; k++) {
+    lo = fmin(lo, w->close[k]);
+    hi = fmax(hi, w->close[k]);
+  }
+  if (side > 0 && start < lo)
+    snprintf(gap, sizeof gap, "; the start is %.3g %% below the lowest",
+             100.0 * (1.0 - start / lo));
+  else if (side < 0 && start > hi)
+    snprintf(gap, sizeof gap, "; the start is %.3g %% above the highest",
+             100.0 * (start / hi - 1.0));
+  return liq_scenario_errf(sc, sc->where.book_entry, err,
+                           "book: %d draws in a row of a %s were liquidated during the "
+                           "%zu-bar warm-up or are below maintenance at the start price "
+                           "%.10g: entries are drawn from the warm-up closes, %.10g to "
+                           "%.10g%s, and a %s at the lowest leverage of "
+                           "book.leverage.values (%g) survives a %s of only about %.3g "
+                           "%%; lower the leverage, shorten book.entry.lookback_steps or "
+                           "start the window elsewhere",
+                           tries, what, w->n, start, lo, hi, gap, what, lmin,
+                           side > 0 ? "fall" : "rise", cushion);
+}
+
+/* Both generators: spread entries when w is NULL, history entries else;
+** 'sc' (may be NULL) locates a failure to draw. */
 static int generate(const liq_book_params *bp, const liq_margin_params *mp,
                     double start_price, const warm *w, uint64_t seed,
-                    liq_book **out, liq_err *err) {
+                    const liq_scenario *sc, liq_book **out, liq_err *err) {
   liq_book *b = NULL;
   gsl_rng *r = NULL;
   gsl_ran_discrete_t *lev = NULL;
@@ -164,7 +213,9 @@ static int generate(const liq_book_params *bp, const liq_margin_params *mp,
     int tries = 0;
     while (!draw_position(b, i, side, bp, mp, lev, w, start_price, r)) {
       if (++tries < LIQ_BOOK_MAX_REDRAWS) continue;
-      if (w == NULL)
+      if (sc != NULL)
+        rc = draw_failure(sc, bp, mp, start_price, w, side, tries, err);
+      else if (w == NULL)
         rc = liq_errf(err, LIQ_INPUT, NULL, 0,
                       "book: %d draws in a row opened below maintenance at the start "
                       "price (book.entry.spread %g too wide for the leverage mix)",
@@ -190,14 +241,13 @@ out:
 int liq_book_generate(const liq_book_params *bp, const liq_margin_params *mp,
                       double start_price, uint64_t seed,
                       liq_book **out /* OUT */, liq_err *err) {
-  return generate(bp, mp, start_price, NULL, seed, out, err);
+  return generate(bp, mp, start_price, NULL, seed, NULL, out, err);
 }
 
-int liq_book_generate_history(const liq_book_params *bp,
-                              const liq_margin_params *mp,
-                              const liq_path *warmup, double start_price,
-                              uint64_t seed, liq_book **out /* OUT */,
-                              liq_err *err) {
+static int generate_history(const liq_book_params *bp, const liq_margin_params *mp,
+                            const liq_path *warmup, double start_price,
+                            uint64_t seed, const liq_scenario *sc,
+                            liq_book **out, liq_err *err) {
   warm w;
   size_t j;
   int rc;
@@ -224,10 +274,18 @@ int liq_book_generate_history(const liq_book_params *bp,
     w.min_after[j] = fmin(w.min_after[j + 1], warmup->low[j + 1]);
     w.max_after[j] = fmax(w.max_after[j + 1], warmup->high[j + 1]);
   }
-  rc = generate(bp, mp, start_price, &w, seed, out, err);
+  rc = generate(bp, mp, start_price, &w, seed, sc, out, err);
   free(w.min_after);
   free(w.max_after);
   return rc;
+}
+
+int liq_book_generate_history(const liq_book_params *bp,
+                              const liq_margin_params *mp,
+                              const liq_path *warmup, double start_price,
+                              uint64_t seed, liq_book **out /* OUT */,
+                              liq_err *err) {
+  return generate_history(bp, mp, warmup, start_price, seed, NULL, out, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -237,7 +295,7 @@ int liq_book_generate_history(const liq_book_params *bp,
 /* "2021-05-19 13:10:00" (UTC) for messages. */
 static void fmt_time(int64_t ms, char *buf, size_t size) {
   struct tm tm;
-  time_t s = (time_t)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
+  time_t s = (time_t)(ms / 1000 - (ms % 1000 < 0));  /* floor; no -INT64_MIN */
   if (gmtime_r(&s, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
     snprintf(buf, size, "%lld ms", (long long)ms);
 }
@@ -257,16 +315,15 @@ static int warmup_replay(const liq_scenario *sc, const liq_path *path, size_t L,
   while (nb > 0 && all->t_ms[nb - 1] >= t0) nb--;
   if (nb < L) {
     char a[32];
-    const char *where = sc->path[0] ? sc->path : NULL;
     fmt_time(t0, a, sizeof a);
     if (nb == 0)
-      rc = liq_errf(err, LIQ_INPUT, where, 0,
+      rc = liq_scenario_errf(sc, sc->where.book_entry, err,
                     "book.entry.from = \"history\" needs %zu bars before the replay "
                     "window, but the window starts at the first bar of %s (%s): set "
                     "price.from at least %zu bars later, or lower "
                     "book.entry.lookback_steps", L, sc->price.file, a, L);
     else
-      rc = liq_errf(err, LIQ_INPUT, where, 0,
+      rc = liq_scenario_errf(sc, sc->where.book_entry, err,
                     "book.entry.lookback_steps = %zu but %s has only %zu bars before "
                     "the replay window start %s: set price.from at least %zu bars "
                     "later, or lower book.entry.lookback_steps", L, sc->price.file,
@@ -344,8 +401,9 @@ int liq_book_warmup(const liq_scenario *sc, const liq_path *path,
                     "book: the warm-up needs a scenario and a price path of >= 1 bar");
   L = sc->book.entry_lookback;
   if (L == 0)
-    return liq_errf(err, LIQ_INPUT, sc->path[0] ? sc->path : NULL, 0,
-                    "book.entry.lookback_steps must be >= 1 for history entries");
+    return liq_scenario_errf(sc, sc->where.book_entry, err,
+                             "book.entry.lookback_steps must be >= 1 for history "
+                             "entries");
   if (sc->price.model == LIQ_PRICE_REPLAY) return warmup_replay(sc, path, L, out, err);
   return warmup_generated(sc, path, L, seed, out, err);
 }
@@ -671,10 +729,10 @@ int liq_book_build(const liq_scenario *sc, const liq_path *path, uint64_t seed,
   if (sc->book.file[0] != '\0')
     return load_csv(sc->book.file, &sc->margin, path->open[0], out, err);
   if (sc->book.entry_mode != LIQ_ENTRY_HISTORY)
-    return liq_book_generate(&sc->book, &sc->margin, path->open[0], seed, out, err);
+    return generate(&sc->book, &sc->margin, path->open[0], NULL, seed, sc, out, err);
   rc = liq_book_warmup(sc, path, seed, &w, err);
   if (rc != LIQ_OK) return rc;
-  rc = liq_book_generate_history(&sc->book, &sc->margin, w, path->open[0], seed, out, err);
+  rc = generate_history(&sc->book, &sc->margin, w, path->open[0], seed, sc, out, err);
   liq_path_free(w);
   return rc;
 }

@@ -19,6 +19,7 @@
 #include <assert.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -884,6 +885,22 @@ double liq_engine_daily_volatility(const liq_scenario *sc, const liq_path *path)
                                             : sc->impact.daily_volatility;
 }
 
+int liq_engine_check_inputs(const liq_scenario *sc, const liq_path *path,
+                            liq_err *err) {
+  char why[64];
+  if (sc->impact.model != LIQ_IMPACT_SQRT || liq_engine_daily_volatility(sc, path) > 0.0)
+    return LIQ_OK;
+  if (path->n < 3)
+    snprintf(why, sizeof why, "%zu bar%s: too few returns to estimate it", path->n,
+             path->n == 1 ? "" : "s");
+  else
+    snprintf(why, sizeof why, "its returns do not vary");
+  return liq_scenario_errf(sc, sc->where.impact, err,
+                           "sqrt impact needs impact.daily_volatility: the price path "
+                           "gives none (%s); set it, e.g. impact.daily_volatility = 0.04",
+                           why);
+}
+
 int liq_engine_is_topper(uint64_t seed, size_t id, double share) {
   uint64_t x = seed ^ (0x9e3779b97f4a7c15ULL * ((uint64_t)id + 1));
   x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ULL;
@@ -919,6 +936,8 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
     return liq_errf(err, LIQ_INPUT, NULL, 0, "the price path has no steps");
   if (book->n >= 0x7fffffffu)    /* treap nodes carry a flag in bit 31 */
     return liq_errf(err, LIQ_INPUT, NULL, 0, "at most %u positions", 0x7fffffffu - 1u);
+  rc = liq_engine_check_inputs(sc, path, err);
+  if (rc != LIQ_OK) return rc;
   e.sc = sc;
   e.book = book;
   e.sink = sink;

@@ -545,6 +545,9 @@ void liq_fit_print_section(const liq_fit_result *r, FILE *out) {
     default:
       break;
   }
+  if ((r->model == LIQ_FIT_GBM || r->model == LIQ_FIT_JUMP) && r->volatility > 100.0)
+    fprintf(out, "  # volatility above 100 per sqrt(year): scenarios take at most 100,\n"
+                 "  # so `liqsim check` rejects this section (too few or too fast bars?)\n");
   fprintf(out, "};\nstep_seconds = %.10g;   # bar spacing of the fitted data\n",
           r->step_seconds);
 }

@@ -2,12 +2,15 @@
 ** funding.c: the funding schedule of a run (see liq_funding.h).
 **
 ** The funding file is Binance's layout: calc_time (ms), funding interval
-** in hours, rate per interval; with or without a header; ascending.
+** in hours, rate per interval; with or without a header (a first row is
+** a header when its calc_time and rate are not numbers; a UTF-8
+** byte-order mark is skipped); ascending.
 */
 #include "liq_funding.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,20 +30,33 @@ static long bar_of(const liq_path *p, double step_ms, int64_t e) {
   return (long)lo;
 }
 
+/* floor(a / b) for b > 0 */
+static int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - (a % b < 0);
+}
+
+/*
+** Events at every multiple of iv.  Bar t holds the events e with t_ms[t] <
+** e <= t_ms[t] + step, and e <= t_ms[t + 1] (a later bar opening before e
+** holds it instead), as bar_of() places file payments; counted per bar by
+** floor division, so the work is O(bars) whatever the interval.
+*/
 static void schedule_constant(const liq_funding_params *fp, const liq_path *p,
                               double step_ms, double *rates) {
   int64_t iv = (int64_t)llround(fp->interval_seconds * 1000.0);
-  int64_t e;
+  size_t t;
   if (iv < 1) iv = 1;                 /* validated >= 1 s; never divide by 0 */
-  /* The first multiple of iv after t_ms[0] (floor division: times may be
-  ** negative). */
-  e = p->t_ms[0] / iv;
-  if (e * iv > p->t_ms[0]) e--;
-  e = (e + 1) * iv;
-  int64_t end = p->t_ms[p->n - 1] + (int64_t)step_ms;
-  for (; e <= end; e += iv) {
-    long t = bar_of(p, step_ms, e);
-    if (t >= 0) rates[t] += fp->rate;
+  for (t = 0; t < p->n; t++) {
+    int64_t lo = p->t_ms[t], hi;
+    double end = (double)lo + step_ms;
+    /* e <= lo + step for integer e is e <= floor(lo + step) */
+    if (end >= 9.2e18) hi = INT64_MAX;
+    else hi = (int64_t)floor(end);
+    if (t + 1 < p->n && p->t_ms[t + 1] < hi) hi = p->t_ms[t + 1];
+    if (hi > lo) {
+      int64_t k = floor_div(hi, iv) - floor_div(lo, iv);
+      if (k > 0) rates[t] += (double)k * fp->rate;
+    }
   }
 }
 
@@ -65,10 +81,18 @@ static int parse_num(const char *z, double *v) {
   return end != z && *end == '\0' && errno == 0 && isfinite(*v);
 }
 
+/* 1 at the end of f (peeks one byte). */
+static int at_eof(FILE *f) {
+  int c = getc(f);
+  if (c == EOF) return 1;
+  ungetc(c, f);
+  return 0;
+}
+
 static int schedule_file(const char *path, const liq_path *p, double step_ms,
                          double *rates, liq_err *err) {
   FILE *f = fopen(path, "r");
-  char line[512];
+  char line[512], *z;
   int lineno = 0, rows = 0, rc = LIQ_OK;
   double prev = -HUGE_VAL;
   if (f == NULL)
@@ -78,15 +102,25 @@ static int schedule_file(const char *path, const liq_path *p, double step_ms,
     double t, hours, rate;
     int n;
     lineno++;
-    if (strspn(line, " \t\r\n") == strlen(line)) continue;
-    n = split3(line, fld);
+    z = line;
+    if (strchr(line, '\n') == NULL && !at_eof(f)) {
+      rc = liq_errf(err, LIQ_INPUT, path, lineno, "line is too long (at most %zu "
+                    "bytes; expected calc_time,funding_interval_hours,rate)",
+                    sizeof line - 2);
+      goto out;
+    }
+    /* A UTF-8 byte-order mark would make a first payment look like a header. */
+    if (lineno == 1 && strncmp(z, "\xEF\xBB\xBF", 3) == 0) z += 3;
+    if (strspn(z, " \t\r\n") == strlen(z)) continue;
+    n = split3(z, fld);
     if (n != 3) {
       rc = liq_errf(err, LIQ_INPUT, path, lineno,
                     "expected 3 columns (calc_time, funding_interval_hours, rate)");
       goto out;
     }
     if (!parse_num(fld[0], &t)) {
-      if (rows == 0 && lineno == 1) continue;  /* header */
+      /* A header names its columns: a numeric rate makes the row data. */
+      if (rows == 0 && lineno == 1 && !parse_num(fld[2], &rate)) continue;
       rc = liq_errf(err, LIQ_INPUT, path, lineno, "calc_time is not a number");
       goto out;
     }

@@ -46,7 +46,10 @@ void liq_book_free(liq_book *b);
 **
 ** 'seed' is the book stream's seed (liq_seed(base, replicate,
 ** LIQ_STREAM_BOOK)); the warm-up path of a generated model uses the
-** separate stream liq_seed(seed, 0, 3).  On failure *out is NULL.
+** separate stream liq_seed(seed, 0, 3).  On failure *out is NULL; a
+** generated book whose positions cannot be drawn (every redraw of one
+** fails) is LIQ_INPUT at the scenario's book.entry, with the numbers
+** behind it (unlike liq_book_generate*(), which know no scenario).
 */
 int liq_book_build(const liq_scenario *sc, const liq_path *path, uint64_t seed,
                    liq_book **out /* OUT */, liq_err *err);

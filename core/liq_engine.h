@@ -192,7 +192,9 @@ typedef struct liq_sink {
 } liq_sink;
 
 /* Run the scenario's margin, impact, insurance and stats rules over 'path'
-** and 'book' (both borrowed).  'sink' may be NULL.  Fills *summary. */
+** and 'book' (both borrowed).  'sink' may be NULL.  Fills *summary.
+** Inputs that cannot run (liq_engine_check_inputs(), a bad funding file)
+** are LIQ_INPUT. */
 int liq_engine_run(const liq_scenario *sc, const liq_path *path,
                    const liq_book *book, const liq_sink *sink,
                    liq_summary *summary /* OUT */, liq_err *err);
@@ -200,6 +202,13 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
 /* The daily volatility the sqrt impact model uses: the scenario's when
 ** set, else the path's. */
 double liq_engine_daily_volatility(const liq_scenario *sc, const liq_path *path);
+
+/* What liq_engine_run() refuses before it starts, so that `liqsim check`
+** can refuse it too: a sqrt impact whose daily volatility (the path's,
+** without impact.daily_volatility) is 0, which would silently be no impact
+** at all.  LIQ_INPUT located at the scenario's impact.model. */
+int liq_engine_check_inputs(const liq_scenario *sc, const liq_path *path,
+                            liq_err *err);
 
 /* Does the trader of position 'id' top up when called?  A hash of (seed,
 ** id) against 'share': deterministic, independent of everything else. */

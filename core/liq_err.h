@@ -28,7 +28,8 @@ typedef enum {
 
 typedef struct liq_err {
   int  code;        /* liq_status */
-  char file[512];   /* input file the error is about, "" if none */
+  char file[1024];  /* input file the error is about, "" if none; holds any
+                    ** path of LIQ_PATH_MAX (liq_scenario.h) bytes */
   int  line;        /* line in that file, 0 if unknown */
   char msg[1024];   /* what is wrong (what was expected) */
 } liq_err;

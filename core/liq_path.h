@@ -34,13 +34,16 @@ typedef struct liq_path {
   int      has_ohlc;       /* 1: visit low and high inside each step */
   double   step_seconds;   /* seconds per bar */
   double   daily_volatility; /* gbm: volatility / sqrt(365); replay: estimated
-                              ** from log close-to-close returns; jump, garch,
-                              ** bootstrap: see their constructors */
+                              ** from log close-to-close returns (0 with fewer
+                              ** than 3 bars); jump, garch, bootstrap: see
+                              ** their constructors */
 } liq_path;
 
 /* Build the path the scenario asks for ('seed' is the path stream's seed,
 ** see liq_seed()).  On failure *out is NULL and err is filled: bad CSV
-** data is LIQ_INPUT with the CSV's FILE:LINE. */
+** data is LIQ_INPUT with the CSV's FILE:LINE; a generated path the
+** settings make impossible (a price leaving the floating-point range, a
+** clock overflow) is LIQ_INPUT at the scenario's price.model. */
 int liq_path_build(const liq_scenario *sc, uint64_t seed,
                    liq_path **out /* OUT */, liq_err *err);
 

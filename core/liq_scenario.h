@@ -46,21 +46,44 @@ typedef enum {
 } liq_insurance_policy;
 typedef enum { LIQ_ENTRY_SPREAD = 0, LIQ_ENTRY_HISTORY = 1 } liq_entry_mode;
 
+/* Where a setting of a loaded scenario came from, so that errors found
+** after loading (building the path or the book, running) can point at it:
+** its line in the scenario file (liq_scenario.path), or the 1-based index
+** of the --set override that gave it.  {0, 0}: unknown (errors then name
+** the file alone). */
+typedef struct liq_where {
+  int line;                /* line in the scenario file, >= 1; 0 unknown */
+  int set;                 /* 1-based --set index when an override gave it, else 0 */
+} liq_where;
+
+/* The settings later errors point at. */
+typedef struct liq_scenario_where {
+  liq_where price;         /* price.model (the price group without one) */
+  liq_where steps;         /* steps (price.model when absent) */
+  liq_where book_leverage; /* book.leverage (book when absent) */
+  liq_where book_entry;    /* book.entry.spread / lookback_steps, else book.entry,
+                           ** else book */
+  liq_where impact;        /* impact.model */
+} liq_scenario_where;
+
 typedef struct liq_price_params {
   int    model;            /* liq_price_model */
   /* gbm */
   double start;            /* start price, > 0 */
-  double drift;            /* annualised drift of log price (mu), finite */
-  double volatility;       /* annualised volatility sigma, [0, 10] */
+  double drift;            /* annualised drift of log price (mu), finite;
+                           ** |drift| x the run's years <= 100 */
+  double volatility;       /* annualised volatility sigma, [0, 100];
+                           ** volatility^2 / 2 x the run's years <= 100 */
   /* jump: gbm (start, drift, volatility) plus Merton jumps */
   double jump_intensity;   /* expected jumps per year, >= 0 */
-  double jump_mean;        /* mean of the log jump size, finite */
+  double jump_mean;        /* mean of the log jump size, [-10, 10] */
   double jump_sd;          /* sd of the log jump size, >= 0 */
   /* garch: GARCH(1,1) on log returns per step, Student-t innovations
   ** (scaled to unit variance): r_t = mu + sqrt(h_t) z_t,
   ** h_t = omega + alpha (r_{t-1} - mu)^2 + beta h_{t-1}.  Uses start. */
-  double garch_mu;         /* mean log return per step, finite, default 0 */
-  double garch_omega;      /* > 0 */
+  double garch_mu;         /* mean log return per step, [-1, 1], default 0;
+                           ** |mu| x steps <= 100 */
+  double garch_omega;      /* (0, 1] */
   double garch_alpha;      /* >= 0 */
   double garch_beta;       /* >= 0, alpha + beta < 1 */
   double garch_nu;         /* Student-t degrees of freedom, > 2 */
@@ -72,7 +95,11 @@ typedef struct liq_price_params {
   /* replay and bootstrap */
   char    file[LIQ_PATH_MAX]; /* CSV path, resolved relative to the scenario file */
   int     has_from, has_to;   /* optional window on bar open times */
-  int64_t from_ms, to_ms;     /* inclusive, Unix ms; from "YYYY-MM-DD[ HH:MM[:SS]]" or ms */
+  int64_t from_ms, to_ms;     /* inclusive, Unix ms; from "YYYY-MM-DD[ HH:MM[:SS]]" or ms.
+                              ** A number is always milliseconds, even a
+                              ** seconds-sized one: from = 1700000000 is
+                              ** 1970-01-20, not 2023 (the CSV reader, unlike
+                              ** the window, tells units apart by magnitude). */
 } liq_price_params;
 
 typedef struct liq_book_params {
@@ -82,7 +109,7 @@ typedef struct liq_book_params {
   double leverage[LIQ_MAX_LEVERAGES]; /* demanded leverages, each >= 1 */
   double weights[LIQ_MAX_LEVERAGES];  /* their weights, >= 0, sum > 0 (normalised) */
   int    notional_dist;    /* liq_notional_dist */
-  double notional_median;  /* median entry notional, > 0 */
+  double notional_median;  /* median entry notional, (0, 1e12] */
   double notional_sigma;   /* sd of log notional, [0, 5]; unused when fixed */
   double entry_spread;     /* sd of log(entry / start), [0, 1]; 0: all at start */
   int    entry_mode;       /* liq_entry_mode: book.entry.from = "spread" | "history" */
@@ -186,8 +213,11 @@ typedef struct liq_stats_params {
 typedef struct liq_scenario {
   char     name[128];      /* [A-Za-z0-9_.-]+ */
   uint64_t seed;           /* base seed, >= 0 */
-  size_t   steps;          /* number of steps; replay: 0 means every bar in the window */
-  double   step_seconds;   /* seconds per step, > 0; replay: taken from the file */
+  size_t   steps;          /* number of steps, [1, 10^8]; replay: [0, 10^8], 0
+                           ** means every bar in the window */
+  double   step_seconds;   /* seconds per step, (0, 3.2e9]; steps x step_seconds
+                           ** (and the history warm-up's) within 9e15 s, the
+                           ** millisecond clock; replay: taken from the file */
   liq_price_params     price;
   liq_book_params      book;
   liq_margin_params    margin;
@@ -196,6 +226,7 @@ typedef struct liq_scenario {
   liq_funding_params   funding;
   liq_stats_params     stats;
   liq_sweep_params     sweep;
+  liq_scenario_where where; /* where settings came from, for later errors */
   char    *text;           /* the scenario file's text (owned) */
   char     path[LIQ_PATH_MAX]; /* the scenario file as given */
   char    *params_json;    /* JSON object of the --set overrides, "{}" if none (owned) */
@@ -222,6 +253,16 @@ int liq_scenario_load_string(const char *text, const char *name,
                              liq_scenario **out /* OUT */, liq_err *err);
 
 void liq_scenario_free(liq_scenario *sc);
+
+/* Fill 'err' with LIQ_INPUT about setting 'w' of 'sc' ("--set":N for an
+** override, else sc->path:LINE, or sc->path alone when the line is
+** unknown) and return LIQ_INPUT.  For errors found after loading. */
+int liq_scenario_errf(const liq_scenario *sc, liq_where w, liq_err *err,
+                      const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
 
 /* 1 when 'key' is a numeric --set path that a sweep grid or a calibration
 ** may vary ("margin.initial", "price.intensity", ...), else 0. */

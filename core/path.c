@@ -19,7 +19,11 @@
 ** taken from the first data row: 2 columns are close-only
 ** (open_time,close), 5 or more are OHLC with the bar's open time first
 ** (the generic layout and Binance's 12-column klines share the first five
-** columns).  A first row whose first field is not a number is a header.
+** columns).  A first row is a header when neither its first field nor
+** its price fields (the 2nd to 5th) are numbers; a first row with numeric
+** prices is data, so a typo in its time is an error, not a header.
+** Lines end at LF, CR or CRLF (for the line numbers; libcsv ends rows at
+** each); a NUL byte is an error at its line.
 ** Every row of the file is validated, including rows outside the window,
 ** so a file is either good or bad whatever window a scenario cuts from it.
 */
@@ -100,7 +104,8 @@ static liq_path *path_alloc(size_t n) {
 }
 
 /* Sample sd of log close-to-close returns, scaled to one day; 0 for
-** fewer than two returns. */
+** fewer than two returns (the engine refuses a sqrt impact that would use
+** it: liq_engine_check_inputs()). */
 static double daily_vol_from_closes(const double *close, size_t n,
                                     double step_seconds) {
   double mean = 0.0, ss = 0.0;
@@ -558,7 +563,8 @@ static int grow(void **pp, size_t *cap, size_t need, size_t size) {
 /* "2021-05-19 13:10:00" (UTC) for messages. */
 static void fmt_time(int64_t ms, char *buf, size_t size) {
   struct tm tm;
-  time_t s = (time_t)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
+  /* floor(ms / 1000) without negating (-INT64_MIN overflows) */
+  time_t s = (time_t)(ms / 1000 - (ms % 1000 < 0));
   if (gmtime_r(&s, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
     snprintf(buf, size, "%lld ms", (long long)ms);
 }
@@ -771,8 +777,14 @@ static void on_row(int term, void *data) {
   /* A line of blanks arrives as one empty field: skip it like an empty line. */
   if (rd->nfield == 0 || (rd->nfield == 1 && rd->fld[0].s[0] == '\0')) goto done;
   if (!rd->seen_row) {
+    size_t k, nprice = rd->nfield < NCOL_OHLC ? rd->nfield : NCOL_OHLC;
+    int header = !is_number(rd->fld[COL_TIME].s);
     rd->seen_row = 1;
-    if (!is_number(rd->fld[COL_TIME].s)) {
+    /* A header names its price columns; a row with numeric prices is data
+    ** whatever its time field holds (a typo there is an error). */
+    for (k = 1; k < nprice && header; k++)
+      if (is_number(rd->fld[k].s)) header = 0;
+    if (header) {
       rd->header_ncol = rd->nfield;
       rd->header_line = rd->row_line;
       goto done;
@@ -799,12 +811,31 @@ static int cmp_i64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* The length of the physical line at buf[0..n): through its LF, CR or
+** CRLF; *ended: 1 when it ends in the buffer; *cr_last: 1 when it ends in
+** a CR at the buffer's end (an LF starting the next read belongs to it). */
+static size_t line_len(const char *buf, size_t n, int *ended, int *cr_last) {
+  size_t i;
+  *ended = *cr_last = 0;
+  for (i = 0; i < n; i++) {
+    if (buf[i] == '\n') break;
+    if (buf[i] == '\r') {
+      if (i + 1 < n && buf[i + 1] == '\n') i++;
+      else if (i + 1 == n) *cr_last = 1;
+      break;
+    }
+  }
+  if (i == n) return n;
+  *ended = 1;
+  return i + 1;
+}
+
 /* Feed the whole file to libcsv, one physical line per csv_parse call. */
 static int read_csv(reader *rd, FILE *f) {
   struct csv_parser cp;
   char buf[65536];
   size_t got;
-  int at_line_start = 1, first = 1;
+  int at_line_start = 1, first = 1, after_cr = 0;
 
   if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
     return rd_fail(rd, LIQ_NOMEM, 0, "out of memory starting the CSV parser");
@@ -815,9 +846,21 @@ static int read_csv(reader *rd, FILE *f) {
     if (first && got >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) pos = 3;
     first = 0;
     while (pos < got && rd->rc == LIQ_OK) {
-      const char *nl = memchr(buf + pos, '\n', got - pos);
-      size_t len = nl ? (size_t)(nl - (buf + pos)) + 1 : got - pos;
-      if (at_line_start) rd->line++;
+      size_t len;
+      int ended, cr_last;
+      if (after_cr && buf[pos] == '\n') {
+        len = 1;                 /* the LF of a CRLF split across two reads */
+        ended = 1;
+        cr_last = 0;
+      } else {
+        len = line_len(buf + pos, got - pos, &ended, &cr_last);
+        if (at_line_start) rd->line++;
+      }
+      after_cr = cr_last;
+      if (memchr(buf + pos, '\0', len) != NULL) {
+        rd_fail(rd, LIQ_INPUT, rd->line, "line holds a NUL byte (not a text CSV file?)");
+        break;
+      }
       if (csv_parse(&cp, buf + pos, len, on_field, on_row, rd) != len) {
         int e = csv_error(&cp);
         if (e == CSV_ENOMEM || e == CSV_ETOOBIG)
@@ -825,7 +868,7 @@ static int read_csv(reader *rd, FILE *f) {
         else
           rd_fail(rd, LIQ_INPUT, rd->line, "malformed CSV: %s", csv_strerror(e));
       }
-      at_line_start = nl != NULL;
+      at_line_start = ended;
       pos += len;
     }
   }
@@ -1150,34 +1193,66 @@ int liq_path_parse_time(const char *text, int64_t *ms /* OUT */) {
 ** Scenario dispatch
 */
 
+/* A generated path's failure is about the scenario's price settings: make
+** it LIQ_INPUT at price.model, naming the settings (the generators know no
+** file or line, and a price that leaves the floating-point range was
+** asked for by the settings). */
+static int locate_generator_error(const liq_scenario *sc, int rc, liq_err *err) {
+  static const char *const keys[] = {
+    "price.start, price.drift, price.volatility, steps and step_seconds",
+    NULL,
+    "price.start, price.drift, price.volatility, price.intensity, "
+    "price.jump_mean, price.jump_sd, steps and step_seconds",
+    "price.start, price.mu, price.omega, price.alpha, price.beta, price.nu, "
+    "price.variance0, steps and step_seconds",
+    "price.start, price.block and steps (or the history file's returns)" };
+  const int model = sc->price.model;
+  char msg[sizeof err->msg];
+  if (rc == LIQ_OK || model < 0 || model > LIQ_PRICE_BOOTSTRAP ||
+      model == LIQ_PRICE_REPLAY)
+    return rc;
+  if (rc != LIQ_NUMERIC && !(rc == LIQ_INPUT && err != NULL && err->file[0] == '\0'))
+    return rc;
+  if (err == NULL) return LIQ_INPUT;
+  snprintf(msg, sizeof msg, "%s", err->msg);
+  return liq_scenario_errf(sc, sc->where.price, err, "%s (the price settings "
+                           "are out of range: check %s)", msg, keys[model]);
+}
+
 int liq_path_build(const liq_scenario *sc, uint64_t seed,
                    liq_path **out /* OUT */, liq_err *err) {
   const liq_price_params *pp;
+  int rc;
   if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "path: 'out' is NULL");
   *out = NULL;
   if (sc == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "path: no scenario");
   pp = &sc->price;
   switch (pp->model) {
     case LIQ_PRICE_GBM:
-      return liq_path_gbm(pp->start, pp->drift, pp->volatility,
-                          sc->step_seconds, sc->steps, seed, out, err);
+      rc = liq_path_gbm(pp->start, pp->drift, pp->volatility,
+                        sc->step_seconds, sc->steps, seed, out, err);
+      break;
     case LIQ_PRICE_REPLAY:
       return liq_path_replay(pp->file, pp->has_from, pp->from_ms,
                              pp->has_to, pp->to_ms, sc->steps, out, err);
     case LIQ_PRICE_JUMP:
-      return liq_path_jump(pp->start, pp->drift, pp->volatility, pp->jump_intensity,
-                           pp->jump_mean, pp->jump_sd, sc->step_seconds, sc->steps,
-                           seed, out, err);
+      rc = liq_path_jump(pp->start, pp->drift, pp->volatility, pp->jump_intensity,
+                         pp->jump_mean, pp->jump_sd, sc->step_seconds, sc->steps,
+                         seed, out, err);
+      break;
     case LIQ_PRICE_GARCH:
-      return liq_path_garch(pp->start, pp->garch_mu, pp->garch_omega, pp->garch_alpha,
-                            pp->garch_beta, pp->garch_nu, pp->garch_variance0,
-                            sc->step_seconds, sc->steps, seed, out, err);
+      rc = liq_path_garch(pp->start, pp->garch_mu, pp->garch_omega, pp->garch_alpha,
+                          pp->garch_beta, pp->garch_nu, pp->garch_variance0,
+                          sc->step_seconds, sc->steps, seed, out, err);
+      break;
     case LIQ_PRICE_BOOTSTRAP:
-      return liq_path_bootstrap(pp->file, pp->has_from, pp->from_ms, pp->has_to,
-                                pp->to_ms, pp->block, pp->start, sc->steps, seed,
-                                out, err);
+      rc = liq_path_bootstrap(pp->file, pp->has_from, pp->from_ms, pp->has_to,
+                              pp->to_ms, pp->block, pp->start, sc->steps, seed,
+                              out, err);
+      break;
     default:
       return liq_errf(err, LIQ_INPUT, sc->path, 0, "unknown price model %d",
                       pp->model);
   }
+  return locate_generator_error(sc, rc, err);
 }

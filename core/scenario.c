@@ -6,8 +6,9 @@
 **
 **   1. read:     the text is read whole (the run stores it), integer
 **                literals too wide for libconfig 1.5's 32-bit ints get an
-**                'L' suffix (1.5 silently wraps them otherwise), and
-**                libconfig parses it;
+**                'L' suffix (1.5 silently wraps them otherwise),
+**                @include is refused (libconfig would read the included
+**                file itself, past both) and libconfig parses it;
 **   2. override: each --set walks (or creates) groups from the root and
 **                replaces one scalar; the new setting's hook points at its
 **                liq_override, so errors about it say "--set":N;
@@ -24,8 +25,12 @@
 ** read here, with errors at its own FILE:LINE.  Nothing outlives
 ** config_destroy(): strings are copied into the struct.
 */
+#define _POSIX_C_SOURCE 200809L   /* stat */
+
 #include "liq_scenario.h"
 #include "liq_margin.h"
+
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -43,6 +48,10 @@
 #endif
 
 #define PATH_BUF 256        /* longest dotted key path in a message */
+
+/* Every file name the scenario holds fits an error's FILE. */
+_Static_assert(sizeof(((liq_err *)0)->file) >= LIQ_PATH_MAX,
+               "liq_err.file must hold a LIQ_PATH_MAX path");
 
 /*
 ** The state of one load: where errors go and how to locate them.
@@ -150,6 +159,21 @@ static void settingWhere(const Loader *p, const config_setting_t *s,
                                                  : p->zFile;
   *piLine = s ? (int)config_setting_source_line(s) : 0;
   if (*piLine < 1) *piLine = 1;
+}
+
+/* The liq_where of setting 's' (may be NULL: unknown), for errors found
+** after loading. */
+static liq_where whereOf(const Loader *p, const config_setting_t *s) {
+  liq_where w = {0, 0};
+  const liq_override *o = overrideOf(s);
+  if (s == NULL) return w;
+  if (o) {
+    w.set = (int)(o - p->aOv) + 1;
+    return w;
+  }
+  w.line = (int)config_setting_source_line(s);
+  if (w.line < 1) w.line = 1;
+  return w;
 }
 
 /* The dotted path of 's' from the root ("" for the root itself). */
@@ -419,7 +443,10 @@ static int integerIn(Loader *p, const config_setting_t *s, long long lo,
       if (d != floor(d)) {
         return badAt(p, s, "%s must be a whole number, got %s", zPath, num(d).z);
       }
-      if (d < (double)lo || d > (double)hi) {
+      /* (double)LLONG_MAX rounds up to 2^63, so compare with 2^63 itself:
+      ** only d in [-2^63, 2^63) converts to long long. */
+      if (!(d >= -0x1p63 && d < 0x1p63) || (long long)d < lo ||
+          (long long)d > hi) {
         if (d < (double)lo && hi >= INT_MAX) {
           return badAt(p, s, "%s must be >= %lld, got %s", zPath, lo, num(d).z);
         }
@@ -720,6 +747,7 @@ static int resolveFile(Loader *p, const config_setting_t *s, char *zOut,
                        size_t nOut) {
   char zPath[PATH_BUF];
   const char *z = NULL;
+  struct stat st;
   FILE *f;
   int rc = stringOf(p, s, &z), n;
   if (rc) return rc;
@@ -735,6 +763,14 @@ static int resolveFile(Loader *p, const config_setting_t *s, char *zOut,
   if (n < 0 || (size_t)n >= nOut) {
     return badAt(p, s, "%s is too long (at most %zu bytes after joining the "
                  "scenario's directory)", zPath, nOut - 1);
+  }
+  /* Before opening: opening a FIFO would wait for a writer, and the file
+  ** is read again for each run (history warm-up, sweep replicates). */
+  if (stat(zOut, &st) == 0 && !S_ISREG(st.st_mode)) {
+    return badAt(p, s, "%s \"%s\" is not a regular file (%s; expected a "
+                 "file that can be read more than once)", zPath, zOut,
+                 S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode)
+                 ? "a pipe" : "a device or other special file");
   }
   f = fopen(zOut, "rb");
   if (f == NULL) {
@@ -825,7 +861,10 @@ static int validateWindow(Loader *p, const config_setting_t *g,
 /* gbm and jump: start, drift, volatility; jump adds the Merton jumps. */
 static int validateDiffusion(Loader *p, const config_setting_t *g,
                              liq_price_params *pp) {
-  static const Range rVol = {0.0, 10.0, 0, 0};
+  /* Up to 100 (10000 % a year): what `liqsim fit` gets from short, fast
+  ** bars must load; the run's length bounds it further (validateHorizon). */
+  static const Range rVol = {0.0, 100.0, 0, 0};
+  static const Range rJumpMean = {-10.0, 10.0, 0, 0};
   const char *zModel = azPriceModels[pp->model];
   char zWhy[96];
   int rc;
@@ -841,7 +880,7 @@ static int validateDiffusion(Loader *p, const config_setting_t *g,
                  "year, e.g. 10)", &rNonNegative, &pp->jump_intensity);
   if (rc) return rc;
   rc = reqNumber(p, g, "jump_mean", " for model jump (mean log jump size, "
-                 "e.g. -0.02)", &rAny, &pp->jump_mean);
+                 "e.g. -0.02)", &rJumpMean, &pp->jump_mean);
   if (rc) return rc;
   return reqNumber(p, g, "jump_sd", " for model jump (sd of the log jump "
                    "size, e.g. 0.05)", &rNonNegative, &pp->jump_sd);
@@ -851,13 +890,15 @@ static int validateDiffusion(Loader *p, const config_setting_t *g,
 static int validateGarch(Loader *p, const config_setting_t *g,
                          liq_price_params *pp) {
   static const Range rNu = {2.0, HUGE_VAL, 1, 0};
+  static const Range rMu = {-1.0, 1.0, 0, 0};       /* per step */
+  static const Range rOmega = {0.0, 1.0, 1, 0};     /* per step: sd <= 100 % */
   const config_setting_t *sAlpha, *sBeta;
   int rc;
   rc = reqNumber(p, g, "start", " for model garch", &rPositive, &pp->start);
   if (rc) return rc;
-  if ((rc = optNumber(p, g, "mu", &rAny, &pp->garch_mu)) != LIQ_OK) return rc;
+  if ((rc = optNumber(p, g, "mu", &rMu, &pp->garch_mu)) != LIQ_OK) return rc;
   rc = reqNumber(p, g, "omega", " for model garch (constant of the variance "
-                 "per step, e.g. 1e-7)", &rPositive, &pp->garch_omega);
+                 "per step, e.g. 1e-7)", &rOmega, &pp->garch_omega);
   if (rc) return rc;
   rc = reqNumber(p, g, "alpha", " for model garch (weight of the last "
                  "squared return, e.g. 0.05)", &rNonNegative, &pp->garch_alpha);
@@ -918,9 +959,15 @@ static int validatePrice(Loader *p, const config_setting_t *g,
   }
 }
 
+/* The most steps a run takes: positions and steps share the 10^8 cap, so
+** a path's five arrays stay within 4 GB. */
+#define MAX_STEPS 100000000LL
+
 /* steps and step_seconds, which depend on the price model. */
 static int validateSteps(Loader *p, const config_setting_t *root,
                          liq_scenario *sc) {
+  /* Up to a century per step, as funding.interval_seconds. */
+  static const Range rStep = {0.0, 3.2e9, 1, 0};
   const config_setting_t *sSteps = config_setting_get_member(root, "steps");
   const config_setting_t *sDt = config_setting_get_member(root, "step_seconds");
   const char *zModel = azPriceModels[sc->price.model];
@@ -936,7 +983,7 @@ static int validateSteps(Loader *p, const config_setting_t *root,
     sc->step_seconds = 0.0;    /* taken from the file */
   }
   if (sc->price.model == LIQ_PRICE_REPLAY) {
-    if (sSteps && (rc = integerIn(p, sSteps, 0, LLONG_MAX, &n)) != LIQ_OK) {
+    if (sSteps && (rc = integerIn(p, sSteps, 0, MAX_STEPS, &n)) != LIQ_OK) {
       return rc;
     }
     sc->steps = (size_t)n;     /* 0: every bar in the window */
@@ -946,12 +993,106 @@ static int validateSteps(Loader *p, const config_setting_t *root,
     snprintf(zWhy, sizeof zWhy, " for price.model %s", zModel);
     return missing(p, root, "steps", zWhy);
   }
-  if ((rc = integerIn(p, sSteps, 1, LLONG_MAX, &n)) != LIQ_OK) return rc;
+  if ((rc = integerIn(p, sSteps, 1, MAX_STEPS, &n)) != LIQ_OK) return rc;
   sc->steps = (size_t)n;
   if (sc->price.model == LIQ_PRICE_BOOTSTRAP) return LIQ_OK;
   snprintf(zWhy, sizeof zWhy, " for price.model %s (e.g. 60)", zModel);
-  return reqNumber(p, root, "step_seconds", zWhy, &rPositive,
-                   &sc->step_seconds);
+  return reqNumber(p, root, "step_seconds", zWhy, &rStep, &sc->step_seconds);
+}
+
+/* The largest |log price move| a generated path's drift may add up to,
+** and likewise volatility^2 / 2: e^100 is far inside the double range
+** for any sane start price. */
+#define MAX_LOG_MOVE 100.0
+
+/*
+** Generated paths (gbm, jump, garch): the run, and the warm-up path of a
+** history-entry book (lookback_steps steps of the same model), must fit
+** the millisecond clock, and their drift and variance must keep the price
+** inside the floating-point range.  Checked against the run's length, so
+** that a fitted drift of short, fast bars (large per year) still loads.
+*/
+static int validateHorizon(Loader *p, const config_setting_t *root,
+                           liq_scenario *sc) {
+  const liq_price_params *pp = &sc->price;
+  const config_setting_t *g = config_setting_get_member(root, "price");
+  const config_setting_t *sSteps = config_setting_get_member(root, "steps");
+  const config_setting_t *sDt = config_setting_get_member(root,
+                                                          "step_seconds");
+  const char *zLen = "steps";
+  double n = (double)sc->steps, years, ms;
+  if (pp->model == LIQ_PRICE_REPLAY || pp->model == LIQ_PRICE_BOOTSTRAP) {
+    return LIQ_OK;
+  }
+  if (sc->book.file[0] == '\0' && sc->book.entry_mode == LIQ_ENTRY_HISTORY &&
+      (double)sc->book.entry_lookback > n) {
+    const config_setting_t *b = config_setting_get_member(root, "book");
+    const config_setting_t *e = b ? config_setting_get_member(b, "entry") : NULL;
+    n = (double)sc->book.entry_lookback;
+    zLen = "book.entry.lookback_steps";
+    if (e && config_setting_get_member(e, "lookback_steps")) {
+      sSteps = config_setting_get_member(e, "lookback_steps");
+    }
+  }
+  if (pp->model == LIQ_PRICE_GARCH) {
+    const config_setting_t *sMu = config_setting_get_member(g, "mu");
+    if (fabs(pp->garch_mu) * n > MAX_LOG_MOVE) {
+      return badAt2(p, sMu, sSteps, "price.mu x %s must be within +-%s (a "
+                    "log price move the floating-point range holds), got %s "
+                    "x %s", zLen, num(MAX_LOG_MOVE).z, num(pp->garch_mu).z,
+                    num(n).z);
+    }
+  }
+  ms = n * sc->step_seconds * 1000.0;
+  if (!(ms <= 9.0e18)) {
+    /* the lookback when it is the longer path, else step_seconds */
+    int byLookback = sSteps != config_setting_get_member(root, "steps");
+    return badAt2(p, byLookback ? sSteps : sDt, byLookback ? sDt : sSteps,
+                  "%s x step_seconds must be at most 9e15 s (the millisecond "
+                  "clock), got %s x %s = %s s", zLen, num(n).z,
+                  num(sc->step_seconds).z, num(n * sc->step_seconds).z);
+  }
+  if (pp->model == LIQ_PRICE_GARCH) return LIQ_OK;
+  years = n * sc->step_seconds / (365.0 * 86400.0);
+  if (fabs(pp->drift) * years > MAX_LOG_MOVE) {
+    return badAt2(p, config_setting_get_member(g, "drift"), sSteps,
+                  "price.drift x the run's length must be within +-%s (a log "
+                  "price move the floating-point range holds), got %s per "
+                  "year x %.4g years (%s x step_seconds)", num(MAX_LOG_MOVE).z,
+                  num(pp->drift).z, years, zLen);
+  }
+  if (0.5 * pp->volatility * pp->volatility * years > MAX_LOG_MOVE) {
+    return badAt2(p, config_setting_get_member(g, "volatility"), sSteps,
+                  "price.volatility^2 / 2 x the run's length must be at most "
+                  "%s (the log price's drag), got %s^2 / 2 x %.4g years (%s x "
+                  "step_seconds)", num(MAX_LOG_MOVE).z,
+                  num(pp->volatility).z, years, zLen);
+  }
+  return LIQ_OK;
+}
+
+/* Record where the settings later errors point at came from. */
+static void recordWhere(Loader *p, const config_setting_t *root,
+                        liq_scenario *sc) {
+  const config_setting_t *g = config_setting_get_member(root, "price");
+  const config_setting_t *s = g ? config_setting_get_member(g, "model") : NULL;
+  const config_setting_t *b = config_setting_get_member(root, "book");
+  const config_setting_t *e = b ? config_setting_get_member(b, "entry") : NULL;
+  liq_scenario_where *w = &sc->where;
+  w->price = whereOf(p, s ? s : g);
+  s = config_setting_get_member(root, "steps");
+  w->steps = s ? whereOf(p, s) : w->price;
+  s = b ? config_setting_get_member(b, "leverage") : NULL;
+  w->book_leverage = whereOf(p, s ? s : b);
+  s = NULL;
+  if (e) {
+    s = config_setting_get_member(e, sc->book.entry_mode == LIQ_ENTRY_HISTORY
+                                     ? "lookback_steps" : "spread");
+  }
+  w->book_entry = whereOf(p, s ? s : e ? e : b);
+  g = config_setting_get_member(root, "impact");
+  s = g ? config_setting_get_member(g, "model") : NULL;
+  w->impact = whereOf(p, s ? s : g);
 }
 
 static int validateLeverage(Loader *p, const config_setting_t *g,
@@ -1006,6 +1147,7 @@ static int validateNotional(Loader *p, const config_setting_t *g,
               "median)"},
     {NULL, NULL}};
   static const Range rSigma = {0.0, 5.0, 0, 0};
+  static const Range rMedian = {0.0, 1e12, 1, 0};
   const config_setting_t *sDist;
   int rc, iDist;
   if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
@@ -1020,7 +1162,7 @@ static int validateNotional(Loader *p, const config_setting_t *g,
                  iDist == 0 ? NULL : aFixedNo);
   if (rc) return rc;
   rc = reqNumber(p, g, "median", " (median entry notional, quote currency)",
-                 &rPositive, &bp->notional_median);
+                 &rMedian, &bp->notional_median);
   if (rc) return rc;
   bp->notional_sigma = 0.0;
   if (bp->notional_dist == LIQ_NOTIONAL_FIXED) return LIQ_OK;
@@ -1464,6 +1606,9 @@ static int readDepthFile(Loader *p, const config_setting_t *s,
                     "most %zu bytes; expected pct,bid,ask)", sizeof zLine - 2);
       break;
     }
+    if (iLine == 1 && strncmp(zLine, "\xEF\xBB\xBF", 3) == 0) {
+      memmove(zLine, zLine + 3, len - 2);      /* a UTF-8 byte-order mark */
+    }
     z = trim(zLine);
     if (z[0] == '\0' || z[0] == '#') continue;
     while (nField < 4) {
@@ -1880,6 +2025,22 @@ static int validateGridEntry(Loader *p, const config_setting_t *e,
   return LIQ_OK;
 }
 
+/* At most LIQ_MAX_SWEEP_TASKS tasks (grid points x replicates), so that
+** `check` and `sweep` agree and the error has a line. */
+#define LIQ_MAX_SWEEP_TASKS 100000000.0
+static int checkSweepSize(Loader *p, const config_setting_t *g,
+                          const liq_sweep_params *sw) {
+  double points = 1.0;
+  size_t i;
+  if (sw->zip && sw->n_axes > 0) points = (double)sw->axes[0].n_values;
+  else for (i = 0; i < sw->n_axes; i++) points *= (double)sw->axes[i].n_values;
+  if (points * (double)sw->replicates > LIQ_MAX_SWEEP_TASKS)
+    return badAt(p, g, "sweep has %.0f grid points x %zu replicates = %.0f tasks, "
+                 "at most %.0f", points, sw->replicates,
+                 points * (double)sw->replicates, LIQ_MAX_SWEEP_TASKS);
+  return LIQ_OK;
+}
+
 /*
 ** sweep: replicates, mode and the grid's axes.  Each value is checked for
 ** its type only; the sweep loads the scenario with each grid point as
@@ -1935,7 +2096,7 @@ static int validateSweep(Loader *p, const config_setting_t *g,
     }
     sw->n_axes = (size_t)i + 1;
   }
-  return LIQ_OK;
+  return checkSweepSize(p, g, sw);
 }
 
 /* calibrate: shape only (the calibrate command reads it). */
@@ -1990,6 +2151,7 @@ static int validate(Loader *p, const config_setting_t *root, liq_scenario *sc) {
                    "{ ... }; notional = { ... }; })");
   }
   if ((rc = validateBook(p, s, &sc->book)) != LIQ_OK) return rc;
+  if ((rc = validateHorizon(p, root, sc)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(root, "margin")) == NULL) {
     return missing(p, root, "margin", " (margin = { initial = ...; "
                    "maintenance = ...; })");
@@ -2007,7 +2169,10 @@ static int validate(Loader *p, const config_setting_t *root, liq_scenario *sc) {
   if (rc) return rc;
   rc = validateSweep(p, config_setting_get_member(root, "sweep"), &sc->sweep);
   if (rc) return rc;
-  return validateCalibrate(p, config_setting_get_member(root, "calibrate"));
+  rc = validateCalibrate(p, config_setting_get_member(root, "calibrate"));
+  if (rc) return rc;
+  recordWhere(p, root, sc);
+  return LIQ_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2397,39 +2562,72 @@ static const char *lexToken(const char *zText, const char *z, int *piLine,
 ** elements of an array must share one type, so when an array holds a
 ** wide literal, all its integer literals get the 'L'.  Literals beyond 64
 ** bits are an error at their line.
+**
+** Two linear passes: the first notes, for each '[', whether a wide
+** literal comes before the next ']' (each '[' is marked at most once), the
+** second copies.  The first also rejects @include: libconfig would read
+** the named file itself, without this widening or the checks of scenario
+** files, and exits the process when it names a directory.
 */
 static int widenIntegers(Loader *p, const char *zText, char **pzOut) {
   Buf b = {NULL, 0, 0, 0};
+  unsigned char *aWide = NULL;  /* per '[': its array holds a wide literal */
+  size_t nOpen = 0, nCap = 0, iUnmarked = 0, k;
   const char *z = zText, *zCopied = zText;
-  int iLine = 1, wideArray = 0;
-  while (*z) {
+  int iLine = 1, wideArray = 0, kind;
+  while (*z) {                                  /* pass 1 */
     const char *zStart = z;
-    int kind, iStart = iLine;
-    if (*z == '[') {                            /* look ahead to the ']' */
-      const char *y = z + 1;
-      int yLine = iLine, yKind;
-      wideArray = 0;
-      while (*y && *y != ']') {
-        y = lexToken(zText, y, &yLine, &yKind);
-        if (yKind == TOK_INT64) wideArray = 1;
+    int iStart = iLine;
+    if (*z == '@' && strncmp(z + 1, "include", 7) == 0) {
+      free(aWide);
+      return liq_errf(p->err, LIQ_INPUT, p->zFile, iStart, "@include is not "
+                      "supported: put the settings in the scenario file");
+    }
+    if (*z == '[') {
+      if (nOpen == nCap) {
+        size_t nNew = nCap ? 2 * nCap : 64;
+        unsigned char *aNew = realloc(aWide, nNew);
+        if (aNew == NULL) {
+          free(aWide);
+          return liq_errf(p->err, LIQ_NOMEM, NULL, 0, "out of memory");
+        }
+        aWide = aNew;
+        nCap = nNew;
       }
+      aWide[nOpen++] = 0;
     } else if (*z == ']') {
-      wideArray = 0;
+      iUnmarked = nOpen;                        /* every '[' so far is closed */
     }
     z = lexToken(zText, z, &iLine, &kind);
     if (kind == TOK_INT_HUGE) {
-      free(b.z);
+      free(aWide);
       return liq_errf(p->err, LIQ_INPUT, p->zFile, iStart,
                       "integer %.*s is out of range (at most 64 bits; "
                       "write a float such as 1e20)", (int)(z - zStart),
                       zStart);
     }
+    if (kind == TOK_INT64) {
+      for (k = iUnmarked; k < nOpen; k++) aWide[k] = 1;
+      iUnmarked = nOpen;
+    }
+  }
+  z = zText;                                    /* pass 2 */
+  iLine = 1;
+  k = 0;
+  while (*z) {
+    if (*z == '[') {
+      wideArray = aWide[k++];
+    } else if (*z == ']') {
+      wideArray = 0;
+    }
+    z = lexToken(zText, z, &iLine, &kind);
     if (kind == TOK_INT64 || (kind == TOK_INT32 && wideArray)) {
       bufAppend(&b, zCopied, (size_t)(z - zCopied));
       bufPuts(&b, "L");
       zCopied = z;
     }
   }
+  free(aWide);
   bufAppend(&b, zCopied, (size_t)(z - zCopied));   /* allocates even if 0 */
   if (b.oom) {
     free(b.z);
@@ -2461,8 +2659,7 @@ static int loadConfig(Loader *p, const char *zText, liq_scenario *sc) {
   char *zWide = NULL;
   int rc;
   config_init(&cfg);
-  config_set_auto_convert(&cfg, 0);
-  if (p->zDir[0]) config_set_include_dir(&cfg, p->zDir);
+  config_set_auto_convert(&cfg, 0);     /* @include: see widenIntegers() */
   rc = widenIntegers(p, zText, &zWide);
   if (rc == LIQ_OK && !config_read_string(&cfg, zWide)) {
     rc = syntaxError(p, &cfg);
@@ -2581,6 +2778,18 @@ int liq_scenario_load_string(const char *text, const char *name,
     return liq_errf(err, LIQ_USAGE, NULL, 0, "no scenario text given");
   }
   return loadText(text, name ? name : "<string>", "", ov, n, out, err);
+}
+
+int liq_scenario_errf(const liq_scenario *sc, liq_where w, liq_err *err,
+                      const char *fmt, ...) {
+  char zMsg[sizeof err->msg];
+  const char *zFile = sc && sc->path[0] ? sc->path : NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(zMsg, sizeof zMsg, fmt, ap);
+  va_end(ap);
+  if (w.set > 0) return liq_errf(err, LIQ_INPUT, "--set", w.set, "%s", zMsg);
+  return liq_errf(err, LIQ_INPUT, zFile, w.line > 0 ? w.line : 0, "%s", zMsg);
 }
 
 void liq_scenario_free(liq_scenario *sc) {

@@ -39,6 +39,7 @@
 #include "liq_engine.h"
 #include "liq_err.h"
 #include "liq_fit.h"
+#include "liq_funding.h"
 #include "liq_path.h"
 #include "liq_scenario.h"
 #include "liq_store.h"
@@ -465,8 +466,18 @@ static int load_inputs(const options *opt, inputs *in /* OUT */, liq_err *err) {
   if (rc != LIQ_OK) return rc;
   if (in->path->n == 0)
     return liq_errf(err, LIQ_INPUT, opt->input, 0, "the price path has no bars");
-  return liq_book_build(in->sc, in->path, liq_seed(in->seed, 0, LIQ_STREAM_BOOK),
-                        &in->book, err);
+  rc = liq_book_build(in->sc, in->path, liq_seed(in->seed, 0, LIQ_STREAM_BOOK),
+                      &in->book, err);
+  if (rc != LIQ_OK) return rc;
+  /* What the engine refuses before a run, so that check and run agree. */
+  rc = liq_engine_check_inputs(in->sc, in->path, err);
+  if (rc != LIQ_OK) return rc;
+  {
+    double *rates = NULL;
+    rc = liq_funding_schedule(in->sc, in->path, &rates, err);
+    free(rates);
+  }
+  return rc;
 }
 
 static void free_inputs(inputs *in) {
@@ -562,6 +573,12 @@ static int cmd_check(const options *opt) {
 
   liq_err_clear(&err);
   rc = load_inputs(opt, &in, &err);
+  if (rc == LIQ_OK && in.sc->sweep.present) {
+    /* Every grid point loads as `liqsim sweep` would load it. */
+    liq_sweep_plan *plan = NULL;
+    rc = liq_sweep_plan_build(in.sc, &plan, &err);
+    liq_sweep_plan_free(plan);
+  }
   if (rc != LIQ_OK) {
     code = report_error(&err, 1);
   } else {
