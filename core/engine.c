@@ -16,7 +16,6 @@
 */
 #include "liq_engine.h"
 
-#include <assert.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -54,7 +53,7 @@ typedef struct engine {
   long    *chunked;      /* step of the last chunk, LONG_MIN if none */
   long    *partial_at;   /* cascade of the last partial close, -1 if none */
   long     cascade_no;   /* serial number of the running cascade */
-  uint8_t *open, *topper, *armed;
+  uint8_t *open, *armed;   /* armed: a topper not yet called */
   liq_treap_forest liq_f, call_f, arm_f;
   side_state sides[2];   /* [0] long, [1] short */
   /* round scratch */
@@ -63,9 +62,6 @@ typedef struct engine {
   /* top-ups */
   topup_entry *queue;
   size_t   q_head, q_tail;
-  /* ADL scratch */
-  uint32_t *adl_ids;
-  double   *adl_score;
   /* price state */
   double   lnJ;          /* accumulated log impact: market = exogenous * exp(lnJ) */
   double   daily_vol;
@@ -265,13 +261,10 @@ static void engine_free(engine *e) {
   free(e->chunked);
   free(e->partial_at);
   free(e->open);
-  free(e->topper);
   free(e->armed);
   free(e->hits);
   free(e->share);
   free(e->queue);
-  free(e->adl_ids);
-  free(e->adl_score);
   free(e->funding);
   liq_treap_forest_free(&e->liq_f);
   liq_treap_forest_free(&e->call_f);
@@ -292,13 +285,12 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   e->chunked = malloc(k * sizeof *e->chunked);
   e->partial_at = malloc(k * sizeof *e->partial_at);
   e->open = malloc(k);
-  e->topper = calloc(k, 1);
   e->armed = calloc(k, 1);
   e->hits = malloc(k * sizeof *e->hits);
   e->share = malloc(k * sizeof *e->share);
   e->queue = topups ? malloc((n + 1) * sizeof *e->queue) : NULL;
   if (!e->q || !e->c || !e->f0 || !e->call_rate || !e->chunked || !e->partial_at || !e->open ||
-      !e->topper || !e->armed || !e->hits || !e->share || (topups && !e->queue) ||
+      !e->armed || !e->hits || !e->share || (topups && !e->queue) ||
       liq_treap_forest_init(&e->liq_f, n) || liq_treap_forest_init(&e->call_f, n) ||
       (topups && liq_treap_forest_init(&e->arm_f, n)))
     return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for %zu positions", n);
@@ -311,7 +303,7 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
     e->partial_at[i] = -1;
     e->open[i] = 1;
     if (topups && liq_engine_is_topper(sc->seed, i, sc->margin.topup_share))
-      e->topper[i] = e->armed[i] = 1;
+      e->armed[i] = 1;
   }
   side_init(e, &e->sides[0], 1);
   side_init(e, &e->sides[1], -1);
