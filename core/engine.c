@@ -169,6 +169,68 @@ static int cmp_keyed(const void *pa, const void *pb) {
   return (a->id > b->id) - (a->id < b->id);
 }
 
+/* The bits of a double as an unsigned integer in the same order (-0 and +0
+** alike, as the comparison treats them). */
+static uint64_t order_bits(double x) {
+  uint64_t u;
+  if (x == 0.0) x = 0.0;
+  memcpy(&u, &x, sizeof u);
+  return (u >> 63) ? ~u : u | 0x8000000000000000ULL;
+}
+
+#define LIQ_RADIX_BITS   11
+#define LIQ_RADIX_PASSES ((64 + LIQ_RADIX_BITS - 1) / LIQ_RADIX_BITS)
+_Static_assert(LIQ_RADIX_PASSES % 2 == 0, "an even number of passes ends in the caller's array");
+
+/*
+** Sort a[0..n) by (key, id) when a is already in id order: a stable LSD
+** radix sort on the key, 6 passes of 11 bits, O(n) with one scratch array
+** (the thresholds of a 10^6-position book sort in a fraction of qsort's
+** time).  Falls back to qsort when the scratch cannot be had.
+*/
+static void sort_keyed_by_id_order(keyed *a, size_t n) {
+  enum { BITS = LIQ_RADIX_BITS, BUCKETS = 1 << BITS, PASSES = LIQ_RADIX_PASSES };
+  keyed *b = n > 1 ? malloc(n * sizeof *b) : NULL;
+  uint64_t *bits = n > 1 ? malloc(n * sizeof *bits) : NULL;
+  uint64_t *bbits = n > 1 ? malloc(n * sizeof *bbits) : NULL;
+  size_t count[BUCKETS], i;
+  int pass;
+  if (n <= 1) return;
+  if (!b || !bits || !bbits) {
+    free(b);
+    free(bits);
+    free(bbits);
+    qsort(a, n, sizeof *a, cmp_keyed);
+    return;
+  }
+  for (i = 0; i < n; i++) bits[i] = order_bits(a[i].key);
+  for (pass = 0; pass < PASSES; pass++) {
+    unsigned shift = (unsigned)(pass * BITS);
+    size_t sum = 0;
+    keyed *tk;
+    uint64_t *tb;
+    memset(count, 0, sizeof count);
+    for (i = 0; i < n; i++) count[(bits[i] >> shift) & (BUCKETS - 1)]++;
+    for (i = 0; i < BUCKETS; i++) {
+      size_t c = count[i];
+      count[i] = sum;
+      sum += c;
+    }
+    for (i = 0; i < n; i++) {
+      size_t d = count[(bits[i] >> shift) & (BUCKETS - 1)]++;
+      b[d] = a[i];
+      bbits[d] = bits[i];
+    }
+    tk = a; a = b; b = tk;           /* the sorted data now lives in 'a' */
+    tb = bits; bits = bbits; bbits = tb;
+  }
+  /* PASSES is even: after the last swap the data is back in the caller's
+  ** array, and 'b' is the scratch. */
+  free(b);
+  free(bits);
+  free(bbits);
+}
+
 /* Is ids[0..m) in (key, id) order under f's keys? */
 static int in_order(const liq_treap_forest *f, const uint32_t *ids, size_t m) {
   size_t i;
@@ -208,7 +270,7 @@ static int side_build(engine *e, side_state *s) {
     tmp[m].id = id;
     m++;
   }
-  qsort(tmp, m, sizeof *tmp, cmp_keyed);
+  sort_keyed_by_id_order(tmp, m);     /* tmp was filled in id order */
   for (i = 0; i < m; i++) ids[i] = tmp[i].id;
   s->liq = liq_treap_build(&e->liq_f, ids, m);
   trees[0] = &e->call_f;
