@@ -130,16 +130,19 @@ static double threshold_of(const side_state *s, double stored, double g) {
   return (double)s->side * (s->F * g - stored);
 }
 
+/* Key id (in no tree) in every tree it belongs to, from its thresholds. */
+static void set_keys(engine *e, const side_state *s, uint32_t id) {
+  e->liq_f.key[id] = store_key(s, liq_threshold(e, id), s->g_liq);
+  e->call_f.key[id] = store_key(s, call_threshold(e, id), s->g_call);
+  if (e->armed[id]) e->arm_f.key[id] = e->call_f.key[id];
+}
+
 static void insert_position(engine *e, uint32_t id) {
   side_state *s = side_of(e, e->book->side[id]);
-  e->liq_f.key[id] = store_key(s, liq_threshold(e, id), s->g_liq);
+  set_keys(e, s, id);
   s->liq = liq_treap_insert(&e->liq_f, s->liq, id);
-  e->call_f.key[id] = store_key(s, call_threshold(e, id), s->g_call);
   s->call = liq_treap_insert(&e->call_f, s->call, id);
-  if (e->armed[id]) {
-    e->arm_f.key[id] = e->call_f.key[id];
-    s->arm = liq_treap_insert(&e->arm_f, s->arm, id);
-  }
+  if (e->armed[id]) s->arm = liq_treap_insert(&e->arm_f, s->arm, id);
 }
 
 /* Take id out of the call and armed trees (it is already out of liq). */
@@ -263,9 +266,7 @@ static int side_build(engine *e, side_state *s) {
     uint32_t id = (uint32_t)i;
     if (!e->open[i] || e->book->side[i] != s->side) continue;
     materialise(e, id);
-    e->liq_f.key[i] = store_key(s, liq_threshold(e, id), s->g_liq);
-    e->call_f.key[i] = store_key(s, call_threshold(e, id), s->g_call);
-    if (e->armed[i]) e->arm_f.key[i] = e->call_f.key[i];
+    set_keys(e, s, id);
     tmp[m].key = e->liq_f.key[i];
     tmp[m].id = id;
     m++;
