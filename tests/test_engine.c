@@ -224,8 +224,7 @@ static void test_two_round_cascade_by_hand(void **state) {
   sc.impact.coefficient = 1.0;
   sc.impact.daily_volume = V;
   sc.insurance.fund = 0.5;
-  p->open[0] = 100.0; p->close[0] = 94.0;
-  p->high[0] = 100.0; p->low[0] = 94.0;
+  path_set_bar(p, 0, 100.0, 94.0);
   assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
   /* Round 1: A at 94, price to 94 e^-0.15 = 80.906; fill at the mean. */
   p1 = 94.0 * exp(-0.15);
@@ -279,8 +278,7 @@ static void test_short_squeeze_moves_price_up(void **state) {
   sc.impact.coefficient = 1.0;
   sc.impact.daily_volume = 1000.0;
   sc.impact.daily_volatility = 0.5;
-  p->open[0] = 100.0; p->close[0] = 105.0;
-  p->high[0] = 105.0; p->low[0] = 100.0;
+  path_set_bar(p, 0, 100.0, 105.0);
   assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
   /* Round 1 buys 105: ln move = 0.5 * sqrt(0.105) = 0.162 -> 123.5, which
   ** liquidates the second short (p_liq 130 / 1.05 = 123.81)? 105 e^0.162 =
@@ -495,12 +493,7 @@ static void test_rules_match_reference(void **state) {
 
 /* A one-bar path from 'open' to 'close' (close-only). */
 static liq_path *bar(double open, double close) {
-  liq_path *p = path_new(1, 0);
-  p->open[0] = open;
-  p->close[0] = close;
-  p->high[0] = fmax(open, close);
-  p->low[0] = fmin(open, close);
-  return p;
+  return path_closes(1, open, &close);
 }
 
 /* A hand-computed case: one 10x long at 100 (qty 1, collateral 10) under
@@ -531,10 +524,7 @@ static void hand_init(hand *h, size_t n) {
 
 /* Bar t from 'open' to 'close'. */
 static void hand_bar(hand *h, size_t t, double open, double close) {
-  h->p->open[t] = open;
-  h->p->close[t] = close;
-  h->p->high[t] = fmax(open, close);
-  h->p->low[t] = fmin(open, close);
+  path_set_bar(h->p, t, open, close);
 }
 
 static void hand_run(hand *h) {

@@ -84,15 +84,17 @@ void path_del(liq_path *p) {
 }
 
 /* Close-only path through 'closes'; open[t] = close[t-1]. */
+void path_set_bar(liq_path *p, size_t t, double open, double close) {
+  p->open[t] = open;
+  p->close[t] = close;
+  p->high[t] = fmax(open, close);
+  p->low[t] = fmin(open, close);
+}
+
 liq_path *path_closes(size_t n, double start, const double *closes) {
   liq_path *p = path_new(n, 0);
   size_t t;
-  for (t = 0; t < n; t++) {
-    p->open[t] = t ? closes[t - 1] : start;
-    p->close[t] = closes[t];
-    p->high[t] = fmax(p->open[t], p->close[t]);
-    p->low[t] = fmin(p->open[t], p->close[t]);
-  }
+  for (t = 0; t < n; t++) path_set_bar(p, t, t ? closes[t - 1] : start, closes[t]);
   return p;
 }
 

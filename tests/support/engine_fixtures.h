@@ -29,6 +29,8 @@ void cap_free(capture *c);
 /* A zeroed path of n bars (60 s, daily volatility 0.04) for the test to fill. */
 liq_path *path_new(size_t n, int has_ohlc);
 void      path_del(liq_path *p);
+/* Close-only bar t from 'open' to 'close' (high and low are the two). */
+void      path_set_bar(liq_path *p, size_t t, double open, double close);
 /* Close-only path through 'closes'; open[t] = close[t-1], open[0] = start. */
 liq_path *path_closes(size_t n, double start, const double *closes);
 /* A random walk with large moves and, when has_ohlc, random wicks. */
