@@ -465,6 +465,25 @@ static int buf_adl(void *ud, const liq_adl_row *row, liq_err *err) {
   return LIQ_OK;
 }
 
+int liq_sweep_inputs(const liq_scenario *sc, size_t replicate,
+                     liq_path **path /* OUT */, liq_book **book /* OUT */,
+                     liq_err *err) {
+  int rc;
+  *path = NULL;
+  *book = NULL;
+  rc = liq_path_build(sc, liq_sweep_path_seed(sc->seed, replicate), path, err);
+  if (rc == LIQ_OK && (*path)->n == 0)
+    rc = liq_errf(err, LIQ_INPUT, sc->path, 0, "the price path has no bars");
+  if (rc == LIQ_OK)
+    rc = liq_book_build(sc, *path, liq_sweep_book_seed(sc->seed, replicate), book,
+                        err);
+  if (rc != LIQ_OK) {
+    liq_path_free(*path);
+    *path = NULL;
+  }
+  return rc;
+}
+
 /* Run one task of scenario 'sc' (its grid point's) and replicate. */
 static int compute_task(const liq_scenario *sc, size_t replicate, TaskResult *r,
                         liq_err *err) {
@@ -474,14 +493,7 @@ static int compute_task(const liq_scenario *sc, size_t replicate, TaskResult *r,
   liq_sink sink;
   int rc;
 
-  rc = liq_path_build(sc, liq_sweep_path_seed(sc->seed, replicate), &path, err);
-  if (rc != LIQ_OK) goto out;
-  if (path->n == 0) {
-    rc = liq_errf(err, LIQ_INPUT, sc->path, 0, "the price path has no bars");
-    goto out;
-  }
-  rc = liq_book_build(sc, path, liq_sweep_book_seed(sc->seed, replicate), &book,
-                      err);
+  rc = liq_sweep_inputs(sc, replicate, &path, &book, err);
   if (rc != LIQ_OK) goto out;
   bs.r = r;
   bs.sc = sc;

@@ -461,13 +461,8 @@ static int load_inputs(const options *opt, inputs *in /* OUT */, liq_err *err) {
   if (rc != LIQ_OK) return rc;
   if (opt->has_seed) in->sc->seed = opt->seed;
   in->seed = in->sc->seed;
-  rc = liq_path_build(in->sc, liq_seed(in->seed, 0, LIQ_STREAM_PATH),
-                      &in->path, err);
-  if (rc != LIQ_OK) return rc;
-  if (in->path->n == 0)
-    return liq_errf(err, LIQ_INPUT, opt->input, 0, "the price path has no bars");
-  rc = liq_book_build(in->sc, in->path, liq_seed(in->seed, 0, LIQ_STREAM_BOOK),
-                      &in->book, err);
+  /* A run is replicate 0 of its scenario (the same path and book). */
+  rc = liq_sweep_inputs(in->sc, 0, &in->path, &in->book, err);
   if (rc != LIQ_OK) return rc;
   /* What the engine refuses before a run, so that check and run agree. */
   rc = liq_engine_check_inputs(in->sc, in->path, err);
