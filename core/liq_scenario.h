@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "liq_calibrate.h"
 #include "liq_err.h"
 
 #define LIQ_MAX_LEVERAGES 32
@@ -226,6 +227,7 @@ typedef struct liq_scenario {
   liq_funding_params   funding;
   liq_stats_params     stats;
   liq_sweep_params     sweep;
+  liq_calibrate_params calibrate;
   liq_scenario_where where; /* where settings came from, for later errors */
   char    *text;           /* the scenario file's text (owned) */
   char     path[LIQ_PATH_MAX]; /* the scenario file as given */

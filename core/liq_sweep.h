@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "liq_book.h"
+#include "liq_engine.h"
 #include "liq_err.h"
 #include "liq_path.h"
 #include "liq_scenario.h"
@@ -80,6 +81,29 @@ uint64_t liq_sweep_book_seed(uint64_t seed, size_t replicate);
 int liq_sweep_inputs(const liq_scenario *sc, size_t replicate,
                      liq_path **path /* OUT */, liq_book **book /* OUT */,
                      liq_err *err);
+
+/* One replicate's outcome where only summaries are needed (calibrate). */
+typedef struct liq_sweep_outcome {
+  liq_summary sm;
+  double open_interest;    /* starting open interest: sum of qty * entry over the book */
+} liq_sweep_outcome;
+
+/* A replicate of a loaded scenario to run without storing rows. */
+typedef struct liq_sweep_job {
+  const liq_scenario *sc;  /* borrowed: e.g. the scenario at one value of a key */
+  size_t replicate;        /* its path and book seeds, as in a sweep */
+  liq_sweep_outcome *out;  /* OUT: where the outcome goes */
+} liq_sweep_job;
+
+/*
+** Run jobs[0..n) on 'threads' workers (<= 0: all cores), each exactly as
+** a sweep task of (sc, replicate) computes it, but keeping only the
+** summary: replicate k sees the same path and book seeds at every
+** scenario (common random numbers).  The outcomes do not depend on
+** 'threads'.  On failure the error is the one of the lowest failing job.
+*/
+int liq_sweep_run_jobs(const liq_sweep_job *jobs, size_t n, int threads,
+                       liq_err *err);
 
 /* 1 when task 'task_id' belongs to shard k of n (1 <= k <= n). */
 int liq_sweep_in_shard(size_t task_id, size_t shard_k, size_t shard_n);

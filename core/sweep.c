@@ -509,6 +509,53 @@ out:
   return rc;
 }
 
+/* One summary-only job (liq_sweep_run_jobs). */
+static int compute_outcome(const liq_sweep_job *job, liq_err *err) {
+  liq_path *path = NULL;
+  liq_book *book = NULL;
+  size_t i;
+  double oi = 0.0;
+  int rc = liq_sweep_inputs(job->sc, job->replicate, &path, &book, err);
+  if (rc == LIQ_OK) rc = liq_engine_run(job->sc, path, book, NULL, &job->out->sm, err);
+  if (rc == LIQ_OK) {
+    for (i = 0; i < book->n; i++) oi += book->qty[i] * book->entry[i];
+    job->out->open_interest = oi;
+  }
+  liq_book_free(book);
+  liq_path_free(path);
+  return rc;
+}
+
+int liq_sweep_run_jobs(const liq_sweep_job *jobs, size_t n, int threads,
+                       liq_err *err) {
+  long i, nl = (long)n, first = -1;
+  int rc = LIQ_OK;
+  (void)threads;
+#ifdef _OPENMP
+  if (threads <= 0) threads = omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#endif
+  for (i = 0; i < nl; i++) {
+    liq_err e;
+    int r;
+    liq_err_clear(&e);
+    r = compute_outcome(&jobs[i], &e);
+    if (r != LIQ_OK) {
+#ifdef _OPENMP
+#pragma omp critical(liq_sweep_jobs_err)
+#endif
+      {
+        if (first < 0 || i < first) {
+          first = i;
+          rc = r;
+          if (err != NULL) *err = e;
+        }
+      }
+    }
+  }
+  return rc;
+}
+
 /* ------------------------------------------------------------------------
 ** Execution: workers, queue, writer
 */

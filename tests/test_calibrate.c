@@ -1,0 +1,236 @@
+/*
+** test_calibrate.c: initial-margin calibration (liq_calibrate.h).
+**
+** The closed form: GBM without drift and impact, every position a long at
+** the same leverage 1/initial (the demand is above the cap) entered at
+** the start price.  Each long is liquidated at the first close at or
+** below p_liq = S0 (1 - imr) / (1 - mmr) (margin.c: c + q(p - e) = mmr q p
+** with c = q e imr), so the liquidation probability is the probability
+** that the discretely monitored GBM hits ln((1 - imr)/(1 - mmr)).  The
+** Broadie-Glasserman-Kou correction turns the discrete barrier into a
+** continuous one shifted away by 0.5826 sigma sqrt(dt); the continuous
+** first-passage probability of X_t = nu t + sigma W_t (nu = -sigma^2/2)
+** below b < 0 by T is
+**   Phi((b - nu T)/(sigma sqrt T)) + exp(2 nu b / sigma^2) Phi((b + nu T)/(sigma sqrt T)).
+** The calibrated initial margin (an order statistic of the replicates'
+** critical margins) must have that root inside its exact interval.
+*/
+#define _POSIX_C_SOURCE 200809L
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
+
+#include "test_util.h"
+
+#include "liq_calibrate.h"
+#include "liq_scenario.h"
+
+#define SIGMA   0.8
+#define STEP_S  3600.0
+#define STEPS   168
+#define MMR     0.004
+#define BGK     0.5826
+
+static const char *const CLOSED_FORM =
+  "name = \"closed-form\";\n"
+  "seed = 11;\n"
+  "steps = 168;\n"
+  "step_seconds = 3600;\n"
+  "price = { model = \"gbm\"; start = 100.0; drift = 0.0; volatility = 0.8; };\n"
+  "book = { positions = 4; long_share = 1.0;\n"
+  "  leverage = { values = [200.0]; weights = [1.0]; };\n"
+  "  notional = { dist = \"fixed\"; median = 1000.0; };\n"
+  "  entry = { spread = 0.0; }; };\n"
+  "margin = { initial = 0.1; maintenance = 0.004; call_level = 1.0;\n"
+  "  liquidation_fee = 0.0; };\n"
+  "impact = { model = \"none\"; };\n"
+  "insurance = { fund = 1.0e6; };\n"
+  "stats = { quantiles = [0.5]; every = 1; steps = false; events = false; };\n";
+
+static double first_passage(double imr) {
+  double T = STEPS * STEP_S / (365.0 * 86400.0);
+  double dt = STEP_S / (365.0 * 86400.0);
+  double nu = -0.5 * SIGMA * SIGMA, s = SIGMA * sqrt(T);
+  double b = log((1.0 - imr) / (1.0 - MMR)) - BGK * SIGMA * sqrt(dt);
+  return gsl_cdf_ugaussian_P((b - nu * T) / s) +
+         exp(2.0 * nu * b / (SIGMA * SIGMA)) * gsl_cdf_ugaussian_P((b + nu * T) / s);
+}
+
+static double fp_minus(double imr, void *target) {
+  return first_passage(imr) - *(double *)target;
+}
+
+/* The initial margin with first-passage probability 'target'. */
+static double closed_form_root(double target) {
+  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+  gsl_function F;
+  double r = NAN;
+  int it;
+  F.function = fp_minus;
+  F.params = &target;
+  gsl_root_fsolver_set(s, &F, 0.005, 0.9);
+  for (it = 0; it < 200; it++) {
+    gsl_root_fsolver_iterate(s);
+    r = gsl_root_fsolver_root(s);
+    if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s),
+                               gsl_root_fsolver_x_upper(s), 1e-10, 0) == GSL_SUCCESS)
+      break;
+  }
+  gsl_root_fsolver_free(s);
+  return r;
+}
+
+static liq_scenario *load_closed_form(void) {
+  char path[512];
+  liq_scenario *sc = NULL;
+  liq_err err;
+  liq_test_write_temp(CLOSED_FORM, ".cfg", path, sizeof path);
+  assert_liq_ok(liq_scenario_load(path, NULL, 0, &sc, &err), &err);
+  return sc;
+}
+
+static liq_calibrate_params params(int target, double max, size_t n) {
+  liq_calibrate_params cp;
+  memset(&cp, 0, sizeof cp);
+  cp.present = 1;
+  snprintf(cp.key, sizeof cp.key, "margin.initial");
+  cp.lo = 0.02;
+  cp.hi = 0.5;
+  cp.target = target;
+  cp.max = max;
+  cp.replicates = n;
+  cp.confidence = 0.95;
+  cp.tolerance = 1e-4;
+  return cp;
+}
+
+static void test_closed_form_first_passage(void **state) {
+  liq_scenario *sc = load_closed_form();
+  liq_calibrate_params cp = params(LIQ_CAL_LIQUIDATION_PROBABILITY, 0.1, 2000);
+  liq_calibrate_result res;
+  liq_err err;
+  double root = closed_form_root(0.1);
+  (void)state;
+  assert_liq_ok(liq_calibrate_run(sc, NULL, 0, &cp, 2, &res, &err), &err);
+  printf("closed form root %.5f; calibrated %.5f (CI %.5f to %.5f), metric "
+         "%.4f se %.4f, %zu evaluations, %zu runs\n", root, res.value,
+         res.ci_low, res.ci_high, res.metric_at_value, res.metric_se,
+         res.n_points, res.runs);
+  assert_int_equal(res.status, LIQ_CAL_OK);
+  assert_int_equal(res.direction, -1);
+  assert_true(res.has_value);
+  assert_true(res.metric_at_value <= 0.1);
+  assert_true(res.ci_low <= res.value && res.value <= res.ci_high);
+  assert_true(res.ci_low - cp.tolerance <= root && root <= res.ci_high + cp.tolerance);
+  /* the interval is informative: a few percent of the answer, not the range */
+  assert_true(res.ci_high - res.ci_low < 0.2 * res.value);
+  liq_calibrate_result_free(&res);
+  liq_scenario_free(sc);
+}
+
+/* Every margin of the range meets a loose target; none meets an
+** impossible one.  No value either way, the metric at both ends. */
+static void test_whole_range_and_none(void **state) {
+  liq_scenario *sc = load_closed_form();
+  liq_calibrate_params cp = params(LIQ_CAL_LIQUIDATION_PROBABILITY, 0.99, 200);
+  liq_calibrate_result res;
+  liq_err err;
+  (void)state;
+  assert_liq_ok(liq_calibrate_run(sc, NULL, 0, &cp, 2, &res, &err), &err);
+  assert_int_equal(res.status, LIQ_CAL_ALL_MEET);
+  assert_false(res.has_value);
+  assert_true(res.metric_lo > res.metric_hi);
+  assert_true(res.metric_lo <= 0.99);
+  assert_non_null(strstr(res.note, "whole range"));
+  assert_int_equal(res.n_points, 5);
+  liq_calibrate_result_free(&res);
+
+  cp.max = 0.0;          /* even 50 % initial margin liquidates some paths? */
+  cp.lo = 0.02;
+  cp.hi = 0.05;
+  assert_liq_ok(liq_calibrate_run(sc, NULL, 0, &cp, 2, &res, &err), &err);
+  assert_int_equal(res.status, LIQ_CAL_NONE_MEET);
+  assert_false(res.has_value);
+  assert_true(res.metric_hi > 0.0);
+  assert_non_null(strstr(res.note, "no value"));
+  liq_calibrate_result_free(&res);
+  liq_scenario_free(sc);
+}
+
+/* The same answer and the same evaluated points on 1 and 2 threads. */
+static void test_deterministic_across_threads(void **state) {
+  liq_scenario *sc = load_closed_form();
+  liq_calibrate_params cp = params(LIQ_CAL_LIQUIDATION_PROBABILITY, 0.2, 300);
+  liq_calibrate_result a, b;
+  liq_err err;
+  size_t i;
+  (void)state;
+  assert_liq_ok(liq_calibrate_run(sc, NULL, 0, &cp, 1, &a, &err), &err);
+  assert_liq_ok(liq_calibrate_run(sc, NULL, 0, &cp, 2, &b, &err), &err);
+  assert_int_equal(a.status, LIQ_CAL_OK);
+  assert_true(a.value == b.value && a.ci_low == b.ci_low && a.ci_high == b.ci_high);
+  assert_int_equal(a.n_points, b.n_points);
+  for (i = 0; i < a.n_points; i++) {
+    assert_true(a.points[i].value == b.points[i].value);
+    assert_true(a.points[i].metric == b.points[i].metric);
+  }
+  liq_calibrate_result_free(&a);
+  liq_calibrate_result_free(&b);
+
+  /* a continuous target: Brent and the seeded bootstrap */
+  cp = params(LIQ_CAL_LIQUIDATED_SHARE_MEAN, 0.2, 200);
+  assert_liq_ok(liq_calibrate_run(sc, NULL, 0, &cp, 1, &a, &err), &err);
+  assert_liq_ok(liq_calibrate_run(sc, NULL, 0, &cp, 2, &b, &err), &err);
+  assert_int_equal(a.status, LIQ_CAL_OK);
+  assert_true(a.value == b.value && a.ci_low == b.ci_low && a.ci_high == b.ci_high);
+  assert_true(a.ci_low <= a.value + cp.tolerance && a.value <= a.ci_high + cp.tolerance);
+  assert_true(a.metric_at_value <= 0.2);
+  liq_calibrate_result_free(&a);
+  liq_calibrate_result_free(&b);
+  liq_scenario_free(sc);
+}
+
+/* Binomial order-statistic ranks: coverage at least the confidence, and
+** one rank fewer on either side falls below it. */
+static void test_quantile_ranks(void **state) {
+  size_t l, u;
+  double cov;
+  (void)state;
+  liq_calibrate_quantile_ranks(2000, 0.99, 0.95, &l, &u);
+  assert_true(l >= 1 && u <= 2000 && l < 1980 && u > 1980);
+  cov = gsl_cdf_binomial_P((unsigned)(u - 1), 0.99, 2000) -
+        gsl_cdf_binomial_P((unsigned)(l - 1), 0.99, 2000);
+  assert_true(cov >= 0.95);
+  assert_true(gsl_cdf_binomial_P((unsigned)l, 0.99, 2000) > 0.025);
+  /* too few draws for a finite upper bound of the 0.99 quantile */
+  liq_calibrate_quantile_ranks(50, 0.99, 0.95, &l, &u);
+  assert_int_equal(u, 51);
+}
+
+static void test_target_names(void **state) {
+  int t;
+  (void)state;
+  for (t = 0; t < LIQ_CAL_N_TARGETS; t++)
+    assert_int_equal(liq_calibrate_target_parse(liq_calibrate_target_name(t)), t);
+  assert_int_equal(liq_calibrate_target_parse("bad_debt"), -1);
+  assert_true(liq_calibrate_target_is_probability(LIQ_CAL_BAD_DEBT_PROBABILITY));
+  assert_false(liq_calibrate_target_is_probability(LIQ_CAL_BAD_DEBT_Q99_OI));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_target_names),
+    cmocka_unit_test(test_quantile_ranks),
+    cmocka_unit_test(test_closed_form_first_passage),
+    cmocka_unit_test(test_whole_range_and_none),
+    cmocka_unit_test(test_deterministic_across_threads),
+  };
+  gsl_set_error_handler_off();
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
