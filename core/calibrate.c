@@ -721,6 +721,7 @@ int liq_calibrate_run(const liq_scenario *sc, const liq_override *ov,
   res->replicates = c.n;
   res->runs = c.runs;
   res->seconds = now_seconds() - t0;
+  snprintf(res->cap_response, sizeof res->cap_response, "%s", "collateral");
 out:
   cal_free(&c);
   return rc;

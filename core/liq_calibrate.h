@@ -108,6 +108,7 @@ typedef struct liq_calibrate_result {
   size_t replicates;
   size_t runs;             /* simulated runs in all */
   double seconds;
+  char   cap_response[16];  /* the book's book.cap_response, stated with the answer */
 } liq_calibrate_result;
 
 /*

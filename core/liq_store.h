@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "liq_calibrate.h"
 #include "liq_engine.h"
 #include "liq_err.h"
 #include "liq_scenario.h"
@@ -128,5 +129,19 @@ int liq_store_sweep_identity(const char *path, int64_t *sweep_id /* OUT */,
 int liq_store_sweep_merge_from(liq_store *st, const char *in_path,
                                int64_t *sweep_id /* IN/OUT */,
                                size_t *n_copied /* OUT */, liq_err *err);
+
+/*
+** Calibrations (liq_calibrate.h, store_calibrate.c): tables calibrations
+** and calibration_points.  _write stores one calibration with its points
+** in one transaction (creating the file and both tables when missing);
+** _report lists the calibrations of 'db' (nothing when it has none).
+*/
+int liq_store_calibration_write(const char *db, const liq_scenario *sc,
+                                const liq_calibrate_params *cp,
+                                const liq_calibrate_result *res,
+                                int64_t *calibration_id /* OUT */, liq_err *err);
+int liq_store_calibration_report(const char *db, FILE *out, liq_err *err);
+/* "decreasing", "increasing" or "flat" (calibrations.direction). */
+const char *liq_store_direction_name(int direction);
 
 #endif /* LIQ_STORE_H */

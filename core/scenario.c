@@ -2099,31 +2099,88 @@ static int validateSweep(Loader *p, const config_setting_t *g,
   return checkSweepSize(p, g, sw);
 }
 
-/* calibrate: shape only (the calibrate command reads it). */
-static int validateCalibrate(Loader *p, const config_setting_t *g) {
-  static const char *const azKeys[] = {"key", "target", "max", NULL};
+/*
+** calibrate = { key; range = [lo, hi]; target; max; replicates; confidence;
+** tolerance; }: the section `liqsim calibrate` reads (liq_calibrate.h).
+** key: a real-valued sweep key; target: a liq_calibrate_target name; max
+** in [0, 1) for the probability targets, >= 0 for the others.
+*/
+#define LIQ_CAL_MAX_REPLICATES 10000000
+static int validateCalibrate(Loader *p, const config_setting_t *g,
+                             liq_calibrate_params *cp) {
+  static const char *const azKeys[] = {"key", "range", "target", "max",
+    "replicates", "confidence", "tolerance", NULL};
+  const char *azTargets[LIQ_CAL_N_TARGETS + 1];
   const config_setting_t *s;
   const NumericKey *k;
-  const char *z = NULL;
-  double v;
-  int rc;
+  double range[2];
+  size_t n = 0;
+  long long reps;
+  int rc, t;
+  memset(cp, 0, sizeof *cp);
   if (g == NULL) return LIQ_OK;
   if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
   if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
+  cp->line = (int)config_setting_source_line(g);
   if ((s = config_setting_get_member(g, "key")) == NULL) {
     return missing(p, g, "key", " (e.g. \"margin.initial\")");
   }
   if ((rc = numericKeyOf(p, s, &k)) != LIQ_OK) return rc;
+  if (k->isInt) {
+    return badAt(p, s, "calibrate.key \"%s\" takes whole numbers; a "
+                 "calibration searches a real-valued key (e.g. "
+                 "\"margin.initial\")", k->zKey);
+  }
+  snprintf(cp->key, sizeof cp->key, "%s", k->zKey);
+  if ((s = config_setting_get_member(g, "range")) == NULL) {
+    return missing(p, g, "range", " (the search interval, e.g. [0.005, 0.5])");
+  }
+  cp->range_line = (int)config_setting_source_line(s);
+  if ((rc = numbersIn(p, s, 2, 2, &rAny, range, &n)) != LIQ_OK) return rc;
+  if (!(range[0] < range[1])) {
+    return badAt(p, s, "calibrate.range [%s, %s] is empty: the first value must "
+                 "be below the second", num(range[0]).z, num(range[1]).z);
+  }
+  cp->lo = range[0];
+  cp->hi = range[1];
   if ((s = config_setting_get_member(g, "target")) == NULL) {
     return missing(p, g, "target", " (e.g. \"bad_debt_probability\")");
   }
-  if ((rc = stringOf(p, s, &z)) != LIQ_OK) return rc;
-  if (!validName(z)) {
-    return badAt(p, s, "calibrate.target must be a statistic name, got \"%s\"",
-                 z);
+  for (t = 0; t < LIQ_CAL_N_TARGETS; t++) azTargets[t] = liq_calibrate_target_name(t);
+  azTargets[LIQ_CAL_N_TARGETS] = NULL;
+  if ((rc = chooseName(p, s, azTargets, &cp->target)) != LIQ_OK) return rc;
+  if ((s = config_setting_get_member(g, "max")) == NULL) {
+    return missing(p, g, "max", " (the largest acceptable target value)");
   }
-  return reqNumber(p, g, "max", " (the largest acceptable target value)",
-                   &rAny, &v);
+  if ((rc = numberIn(p, s, &rAny, &cp->max)) != LIQ_OK) return rc;
+  if (liq_calibrate_target_is_probability(cp->target)
+          ? !(cp->max >= 0.0 && cp->max < 1.0) : !(cp->max >= 0.0)) {
+    return badAt(p, s, "calibrate.max must be %s for target %s, got %s",
+                 liq_calibrate_target_is_probability(cp->target)
+                     ? "in [0, 1) (a probability)" : ">= 0",
+                 azTargets[cp->target], num(cp->max).z);
+  }
+  reps = 1000;
+  if ((s = config_setting_get_member(g, "replicates")) != NULL &&
+      (rc = integerIn(p, s, 2, LIQ_CAL_MAX_REPLICATES, &reps)) != LIQ_OK) {
+    return rc;
+  }
+  cp->replicates = (size_t)reps;
+  cp->confidence = 0.95;
+  if ((rc = optNumber(p, g, "confidence", &rOpenUnit, &cp->confidence)) != LIQ_OK) {
+    return rc;
+  }
+  cp->tolerance = (cp->hi - cp->lo) / 1000.0;
+  if ((s = config_setting_get_member(g, "tolerance")) != NULL) {
+    if ((rc = numberIn(p, s, &rPositive, &cp->tolerance)) != LIQ_OK) return rc;
+    if (!(cp->tolerance < cp->hi - cp->lo)) {
+      return badAt(p, s, "calibrate.tolerance %s must be below the width of "
+                   "calibrate.range (%s)", num(cp->tolerance).z,
+                   num(cp->hi - cp->lo).z);
+    }
+  }
+  cp->present = 1;
+  return LIQ_OK;
 }
 
 static const char *const azTopKeys[] = {
@@ -2169,7 +2226,8 @@ static int validate(Loader *p, const config_setting_t *root, liq_scenario *sc) {
   if (rc) return rc;
   rc = validateSweep(p, config_setting_get_member(root, "sweep"), &sc->sweep);
   if (rc) return rc;
-  rc = validateCalibrate(p, config_setting_get_member(root, "calibrate"));
+  rc = validateCalibrate(p, config_setting_get_member(root, "calibrate"),
+                         &sc->calibrate);
   if (rc) return rc;
   recordWhere(p, root, sc);
   return LIQ_OK;

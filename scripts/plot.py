@@ -3,6 +3,7 @@
 
 usage: plot.py DB [--run ID] [--out PNG] [--log]
        plot.py DB --sweep [ID] [--out PNG] [--log]
+       plot.py DB --calibration [ID] [--out PNG] [--log]
 
 One run (default: the newest run with step rows) is drawn as stacked
 panels on a shared time axis: market vs exogenous price with the step's
@@ -12,11 +13,13 @@ quantiles of the normalised cushion (or of the distance to liquidation,
 where the cushion is NULL: tiered margins).  --sweep draws a sweep's
 per-grid-point aggregates (default: the newest sweep): mean and 95 %
 quantile of bad debt and liquidated notional against each axis, one line
-per combination of the other axes.  --log puts the count/loss axes on a
-log scale.
+per combination of the other axes.  --calibration draws a calibration
+(default: the newest): the target metric at every evaluated value of the
+key with +-1.96 se error bars, the target line (max), and the answer with
+its confidence interval.  --log puts the count/loss axes on a log scale.
 
 The PNG goes next to the database as <db stem>-run<ID>.png or
-<db stem>-sweep<ID>.png unless --out names it; its path is printed.
+<db stem>-sweep<ID>.png (<db stem>-calibration<ID>.png) unless --out names it; its path is printed.
 Exit codes (as liqsim): 0 ok, 1 runtime failure (matplotlib missing),
 2 bad usage or bad input (no such database, run, step rows or sweep).
 Needs python3 and matplotlib (Debian: python3-matplotlib, installed by
@@ -653,6 +656,51 @@ def plot_sweep(con, db, sweep_id, out, log, mods):
     save(fig, out, plt)
 
 
+# ---------------------------------------------------------------- calibrations
+
+def plot_calibration(con, db, cal_id, out, log, mods):
+    matplotlib, plt, mdates, mticker = mods
+    tables = _tables(con)
+    if "calibrations" not in tables or \
+            con.execute("SELECT count(*) FROM calibrations").fetchone()[0] == 0:
+        die(f"{db}: no calibrations in this database (made by liqsim calibrate?)")
+    if cal_id is None:
+        cal_id = con.execute("SELECT max(calibration_id) FROM calibrations").fetchone()[0]
+    c = con.execute("SELECT * FROM calibrations WHERE calibration_id = ?", (cal_id,)).fetchone()
+    if c is None:
+        ids = ", ".join(str(r[0]) for r in con.execute("SELECT calibration_id FROM calibrations"))
+        die(f"{db}: no calibration {cal_id} (calibrations: {ids})")
+    pts = con.execute("SELECT value, metric, metric_se, runs FROM calibration_points"
+                      " WHERE calibration_id = ? ORDER BY value, seq", (cal_id,)).fetchall()
+    fig, ax = plt.subplots(figsize=(8, 5))
+    xs = [p["value"] for p in pts]
+    ys = [p["metric"] for p in pts]
+    es = [1.96 * p["metric_se"] if p["metric_se"] is not None else 0.0 for p in pts]
+    ax.errorbar(xs, ys, yerr=es, fmt="o-", ms=4, lw=1.0, capsize=3, color="C0",
+                label=f"{c['target']} (+-1.96 se), {c['replicates']} replicates")
+    ax.axhline(c["max"], color="C3", ls="--", lw=1.2, label=f"target max = {c['max']:g}")
+    if c["value"] is not None:
+        ax.axvspan(c["ci_low"], c["ci_high"], color="C2", alpha=0.2,
+                   label=f"{100 * c['confidence']:g} % CI {c['ci_low']:.4g} to {c['ci_high']:.4g}")
+        ax.axvline(c["value"], color="C2", lw=1.6, label=f"{c['key']} = {c['value']:.4g}")
+    else:
+        ax.text(0.5, 0.95, f"no value: {c['status']}", transform=ax.transAxes,
+                ha="center", va="top", color="C3")
+    if log and any(y > 0 for y in ys):
+        ax.set_yscale("symlog", linthresh=max(1e-6, min([y for y in ys if y > 0])))
+    ax.set_xlabel(c["key"])
+    ax.set_ylabel(c["target"])
+    cap = c["cap_response"] if "cap_response" in c.keys() else "?"
+    ax.set_title(f"calibration {cal_id}: {c['scenario_name']} ({c['status']}, "
+                 f"metric {c['direction']}, cap_response {cap})", fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    if out is None:
+        out = default_out(db, f"calibration{cal_id}")
+    save(fig, out, plt)
+
+
 # ---------------------------------------------------------------- main
 
 def default_out(db, suffix):
@@ -694,6 +742,8 @@ def main():
                    help="run to draw (default: the newest run with step rows)")
     g.add_argument("--sweep", type=positive_int, nargs="?", const=0, metavar="ID",
                    help="draw a sweep's aggregates (default: the newest sweep)")
+    g.add_argument("--calibration", type=positive_int, nargs="?", const=0, metavar="ID",
+                   help="draw a calibration (default: the newest calibration)")
     ap.add_argument("--out", "-o", metavar="PNG", help="output file")
     ap.add_argument("--log", action="store_true",
                     help="log scale for liquidation counts (run) or losses (sweep)")
@@ -701,7 +751,9 @@ def main():
     con, _ = open_db(a.db)  # input errors before the (slow) matplotlib import
     mods = import_matplotlib()
     try:
-        if a.sweep is not None:
+        if a.calibration is not None:
+            plot_calibration(con, a.db, a.calibration or None, a.out, a.log, mods)
+        elif a.sweep is not None:
             plot_sweep(con, a.db, a.sweep or None, a.out, a.log, mods)
         else:
             plot_run(con, a.db, a.run, a.out, a.log, mods)

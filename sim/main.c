@@ -7,7 +7,8 @@
 **   liqsim fit CSV --model gbm|jump|garch [--from DATE] [--to DATE]
 **   liqsim sweep SCENARIO [--out DB] [-j N] [--shard K/N] [--resume] [--quiet]
 **   liqsim merge OUT_DB IN_DB... [--quiet]
-**   liqsim calibrate | backtest     (not implemented yet)
+**   liqsim calibrate SCENARIO [--out DB] [-j N] [--set key=value]... [--quiet]
+**   liqsim backtest                 (not implemented yet)
 **
 ** A run reads as the algorithm: load the scenario (with its --set
 ** overrides), build the exogenous price path, generate the book around the
@@ -36,6 +37,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "liq_book.h"
+#include "liq_calibrate.h"
 #include "liq_engine.h"
 #include "liq_err.h"
 #include "liq_fit.h"
@@ -105,6 +107,7 @@ static int cmd_report(const options *opt);
 static int cmd_fit(const options *opt);
 static int cmd_sweep(const options *opt);
 static int cmd_merge(const options *opt);
+static int cmd_calibrate(const options *opt);
 
 static const command COMMANDS[] = {
   { "run", cmd_run, OPT_OUT | OPT_SEED | OPT_SET | OPT_QUIET, "SCENARIO",
@@ -157,7 +160,22 @@ static const command COMMANDS[] = {
     "\n"
     "Under MPI (built with -DLIQSIM_MPI=ON): mpirun -n R liqsim sweep ...\n"
     "spreads the tasks over R ranks; rank 0 writes the database.\n" },
-  { "calibrate", NULL, 0, NULL, "calibrate SCENARIO [--out DB] [-j N]", NULL },
+  { "calibrate", cmd_calibrate, OPT_OUT | OPT_JOBS | OPT_SET | OPT_QUIET, "SCENARIO",
+    "calibrate SCENARIO [--out DB] [-j N] [--set key=value]... [--quiet]",
+    "Find the value of the calibrate section's key (e.g. margin.initial) inside\n"
+    "its range at which the target statistic over 'replicates' paths and\n"
+    "books meets target <= max with the least margin, with a confidence\n"
+    "interval.  Replicate k uses the sweep's seeds at every value (common\n"
+    "random numbers); the answer does not depend on -j.  Prints one line and\n"
+    "the evaluated points; stores tables calibrations and calibration_points.\n"
+    "When the whole range meets the target, or none of it, it says so with\n"
+    "the metric at both ends (exit 0, no value).\n"
+    "\n"
+    "  -o, --out DB         results database (default results/<name>.db)\n"
+    "  -j, --jobs N         worker threads (default: all cores)\n"
+    "      --set key=value  override a scenario setting; repeatable\n"
+    "  -q, --quiet          no result line and no table\n"
+    "  -h, --help           show this help\n" },
   { "backtest", NULL, 0, NULL, "backtest ...", NULL },
   { "fit", cmd_fit, OPT_FIT, "CSV",
     "fit CSV --model gbm|jump|garch [--from DATE] [--to DATE]",
@@ -596,6 +614,8 @@ static int cmd_report(const options *opt) {
     return report_error(&err, 1);
   }
   rc = liq_store_report(opt->input, opt->run_id, stdout, &err);
+  if (rc == LIQ_OK && opt->run_id == 0)
+    rc = liq_store_calibration_report(opt->input, stdout, &err);
   if (rc != LIQ_OK) return report_error(&err, 1);
   return EXIT_OK;
 }
@@ -778,6 +798,98 @@ static int cmd_merge(const options *opt) {
             "'liqsim sweep SCENARIO --resume --out %s'\n", n_tasks - n_done,
             n_tasks, opt->inputs[0]);
   return EXIT_OK;
+}
+
+/* "2,000" */
+static void fmt_count(size_t n, char *buf, size_t size) {
+  char raw[32];
+  size_t len, i, o = 0;
+  snprintf(raw, sizeof raw, "%zu", n);
+  len = strlen(raw);
+  for (i = 0; i < len && o + 2 < size; i++) {
+    if (i > 0 && (len - i) % 3 == 0) buf[o++] = ',';
+    buf[o++] = raw[i];
+  }
+  buf[o] = '\0';
+}
+
+/* The result line, the direction, and the evaluated points by value. */
+static void print_calibration(const liq_scenario *sc, const liq_calibrate_result *r,
+                              int64_t id, const char *db) {
+  const liq_calibrate_params *cp = &sc->calibrate;
+  const char *tn = liq_calibrate_target_name(cp->target);
+  char reps[32], runs[32];
+  size_t i, j, *o = malloc((r->n_points ? r->n_points : 1) * sizeof *o);
+  fmt_count(r->replicates, reps, sizeof reps);
+  fmt_count(r->runs, runs, sizeof runs);
+  if (r->has_value)
+    printf("%s = %.6g (%g %% CI %.6g to %.6g): %s %.6g <= %g (se %.2g); "
+           "%zu evaluations x %s replicates (%s runs) in %.1f s\n",
+           cp->key, r->value, 100.0 * cp->confidence, r->ci_low, r->ci_high, tn,
+           r->metric_at_value, cp->max, r->metric_se, r->n_points, reps, runs,
+           r->seconds);
+  else
+    printf("%s: no value (%s): %s; %zu evaluations x %s replicates (%s runs) "
+           "in %.1f s\n", cp->key, liq_calibrate_status_name(r->status), r->note,
+           r->n_points, reps, runs, r->seconds);
+  printf("  %s %s as %s rises, so the answer is the %s value that meets it; "
+         "book.cap_response = \"%s\"; calibration %lld -> %s\n", tn,
+         r->direction < 0 ? "falls" : r->direction > 0 ? "rises" : "is flat",
+         cp->key, r->direction > 0 ? "largest" : "smallest", r->cap_response,
+         (long long)id, db);
+  if (r->has_value && r->note[0]) printf("  note: %s\n", r->note);
+  if (o == NULL) return;
+  for (i = 0; i < r->n_points; i++) {           /* by value, ties in order */
+    for (j = i; j > 0 && r->points[o[j - 1]].value > r->points[i].value; j--)
+      o[j] = o[j - 1];
+    o[j] = i;
+  }
+  printf("  %14s  %12s  %10s  %6s  %s\n", cp->key, tn, "se", "runs", "");
+  for (i = 0; i < r->n_points; i++) {
+    const liq_calibrate_point *p = &r->points[o[i]];
+    printf("  %14.6g  %12.6g  %10.2g  %6zu  %s%s\n", p->value, p->metric,
+           p->metric_se, p->runs, p->metric <= cp->max ? "meets" : "",
+           r->has_value && p->value == r->value ? " <- answer" : "");
+  }
+  free(o);
+}
+
+static int cmd_calibrate(const options *opt) {
+  liq_scenario *sc = NULL;
+  liq_calibrate_result res;
+  liq_err err;
+  char db[LIQ_PATH_MAX + 64];
+  int64_t id = 0;
+  int rc, code = EXIT_OK;
+
+  liq_err_clear(&err);
+  memset(&res, 0, sizeof res);
+  rc = liq_scenario_load(opt->input, opt->ov, opt->n_ov, &sc, &err);
+  if (rc != LIQ_OK) return report_error(&err, 1);
+  if (!sc->calibrate.present) {
+    liq_errf(&err, LIQ_INPUT, opt->input, 0,
+             "the scenario has no calibrate section (calibrate = { key = "
+             "\"margin.initial\"; range = [...]; target = ...; max = ...; })");
+    code = report_error(&err, 1);
+    goto out;
+  }
+  if (opt->out != NULL) {
+    snprintf(db, sizeof db, "%s", opt->out);
+  } else if ((rc = default_out(sc, db, sizeof db, &err)) != LIQ_OK) {
+    code = report_error(&err, 0);
+    goto out;
+  }
+  rc = liq_calibrate_run(sc, opt->ov, opt->n_ov, NULL, opt->jobs, &res, &err);
+  if (rc == LIQ_OK) rc = liq_store_calibration_write(db, sc, &sc->calibrate, &res, &id, &err);
+  if (rc != LIQ_OK) {
+    code = report_error(&err, 1);
+    goto out;
+  }
+  if (!opt->quiet) print_calibration(sc, &res, id, db);
+out:
+  liq_calibrate_result_free(&res);
+  liq_scenario_free(sc);
+  return code;
 }
 
 /* ------------------------------------------------------------------------

@@ -138,7 +138,7 @@ liqsim_expect_fail(report_missing_db 2 "^liqsim: .*no_such\\.db: "
   report ${CMAKE_CURRENT_BINARY_DIR}/no_such.db)
 liqsim_expect_fail(report_bad_run 2 "^liqsim: report: --run must be a positive integer"
   report ${CMAKE_CURRENT_BINARY_DIR}/no_such.db --run 0)
-foreach(cmd calibrate backtest)
+foreach(cmd backtest)
   liqsim_expect_fail(not_implemented_${cmd} 2 "^liqsim: ${cmd} is not implemented yet" ${cmd})
 endforeach()
 
@@ -195,3 +195,39 @@ liqsim_expect_fail(fit_bad_csv 2 "^liqsim: .*cli_nan\\.csv:[0-9]+: "
   fit ${LIQ_DATA}/cli_nan.csv --model gbm)
 liqsim_expect_fail(fit_missing_csv 2 "^liqsim: .*no_such\\.csv: "
   fit ${LIQ_DATA}/no_such.csv --model gbm)
+
+# Calibrations (liqsim calibrate).  tests/test_calibrate.c checks the method
+# (closed form, whole range / none, -j 1 vs -j 2 through the binary).
+add_test(NAME cli_help_calibrate COMMAND liqsim calibrate --help)
+set_tests_properties(cli_help_calibrate PROPERTIES
+  PASS_REGULAR_EXPRESSION "usage: liqsim calibrate SCENARIO \\[--out DB\\] \\[-j N\\]")
+add_test(NAME cli_ok_calibrate COMMAND liqsim calibrate ${LIQ_DATA}/calibrate_small.cfg
+  -j 2 --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate.db)
+set_tests_properties(cli_ok_calibrate PROPERTIES PASS_REGULAR_EXPRESSION
+  "margin.initial = 0\\.1[0-9]+ \\(95 % CI 0\\.1[0-9]+ to 0\\.1[0-9]+\\): liquidation_probability 0\\.[0-9]+ <= 0\\.1 \\(se 0\\.[0-9]+\\); [0-9]+ evaluations x 300 replicates")
+add_test(NAME cli_ok_calibrate_none COMMAND liqsim calibrate ${LIQ_DATA}/calibrate_small.cfg
+  --set calibrate.max=0 --set calibrate.replicates=50 --set price.volatility=5
+  --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate.db)
+set_tests_properties(cli_ok_calibrate_none PROPERTIES PASS_REGULAR_EXPRESSION
+  "margin.initial: no value \\(none_meet\\): no value in the range meets liquidation_probability <= 0: [0-9.]+ at margin.initial = 0.02, [0-9.]+ at 0.5")
+liqsim_expect_fail(calibrate_target 2
+  "^liqsim: .*calibrate_bad_target\\.cfg:20: calibrate.target \"bad_debt\" is unknown"
+  calibrate ${LIQ_DATA}/calibrate_bad_target.cfg)
+liqsim_expect_fail(calibrate_range 2
+  "^liqsim: .*calibrate_bad_range\\.cfg:20: calibrate.range \\[0.3, 0.3\\] is empty"
+  calibrate ${LIQ_DATA}/calibrate_bad_range.cfg)
+liqsim_expect_fail(calibrate_key 2
+  "^liqsim: .*calibrate_bad_key\\.cfg:20: calibrate.key \"impact.model\" is not a numeric"
+  calibrate ${LIQ_DATA}/calibrate_bad_key.cfg)
+liqsim_expect_fail(calibrate_max 2
+  "^liqsim: .*calibrate_bad_max\\.cfg:21: calibrate.max must be in \\[0, 1\\)"
+  calibrate ${LIQ_DATA}/calibrate_bad_max.cfg)
+liqsim_expect_fail(calibrate_no_section 2
+  "^liqsim: .*cli_replay_ok\\.cfg: the scenario has no calibrate section"
+  calibrate ${LIQ_DATA}/cli_replay_ok.cfg)
+liqsim_expect_fail(calibrate_range_end 2
+  "^liqsim: .*calibrate_small\\.cfg:20: calibrate: margin.initial = 0.02 \\(inside calibrate.range\\) is not a valid value"
+  calibrate ${LIQ_DATA}/calibrate_small.cfg --set margin.maintenance=0.03)
+if(TARGET test_calibrate)
+  add_dependencies(test_calibrate liqsim)
+endif()

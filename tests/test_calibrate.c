@@ -25,6 +25,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
+#include <sqlite3.h>
 
 #include "test_util.h"
 
@@ -223,13 +224,125 @@ static void test_target_names(void **state) {
   assert_false(liq_calibrate_target_is_probability(LIQ_CAL_BAD_DEBT_Q99_OI));
 }
 
+/* A bad calibrate section: LIQ_INPUT at its line, saying what is wrong. */
+static void test_bad_sections(void **state) {
+  static const struct { const char *section, *msg; } cases[] = {
+    {"calibrate = { key = \"margin.initial\"; range = [0.01, 0.5];\n"
+     "  target = \"bad_debt_rate\"; max = 0.01; };\n",
+     "calibrate.target \"bad_debt_rate\" is unknown (expected"},
+    {"calibrate = {\n  key = \"margin.initial\"; range = [0.5, 0.01];\n"
+     "  target = \"bad_debt_probability\"; max = 0.01; };\n",
+     "calibrate.range [0.5, 0.01] is empty"},
+    {"calibrate = {\n  key = \"name\"; range = [0.01, 0.5];\n"
+     "  target = \"bad_debt_probability\"; max = 0.01; };\n",
+     "calibrate.key \"name\" is not a numeric scenario key"},
+    {"calibrate = { key = \"margin.initial\"; range = [0.01, 0.5];\n"
+     "  target = \"bad_debt_probability\"; max = 1.5; };\n",
+     "calibrate.max must be in [0, 1) (a probability) for target "
+     "bad_debt_probability, got 1.5"},
+    {"calibrate = { key = \"margin.initial\"; range = [0.01, 0.5];\n"
+     "  target = \"bad_debt_q99_oi\"; max = -0.1; };\n",
+     "calibrate.max must be >= 0"},
+    {"calibrate = {\n  key = \"book.positions\"; range = [10, 100];\n"
+     "  target = \"bad_debt_probability\"; max = 0.01; };\n",
+     "takes whole numbers"},
+    {"calibrate = { key = \"margin.initial\";\n"
+     "  target = \"bad_debt_probability\"; max = 0.01; };\n",
+     "calibrate.range is required"},
+    {"calibrate = { key = \"margin.initial\"; range = [0.01, 0.5];\n"
+     "  target = \"bad_debt_probability\"; max = 0.01; replicates = 1; };\n",
+     "calibrate.replicates"},
+  };
+  static const int lines[] = {16, 16, 16, 16, 16, 16, 15, 16};
+  size_t i;
+  (void)state;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *text = malloc(strlen(CLOSED_FORM) + strlen(cases[i].section) + 1);
+    liq_scenario *sc = NULL;
+    liq_err err;
+    strcpy(text, CLOSED_FORM);
+    strcat(text, cases[i].section);
+    liq_err_clear(&err);
+    assert_int_equal(liq_scenario_load_string(text, "bad.cfg", NULL, 0, &sc, &err),
+                     LIQ_INPUT);
+    assert_null(sc);
+    if (strstr(err.msg, cases[i].msg) == NULL || err.line != lines[i])
+      fail_msg("case %zu: got line %d: %s", i, err.line, err.msg);
+    assert_string_equal(err.file, "bad.cfg");
+    free(text);
+  }
+}
+
+/* A range end the scenario refuses (initial margin below maintenance) is
+** LIQ_INPUT at calibrate.range, before anything runs. */
+static void test_invalid_range_end(void **state) {
+  liq_scenario *sc = load_closed_form();
+  liq_calibrate_params cp = params(LIQ_CAL_LIQUIDATION_PROBABILITY, 0.1, 10);
+  liq_calibrate_result res;
+  liq_err err;
+  (void)state;
+  cp.lo = 0.001;
+  cp.range_line = 7;
+  assert_int_equal(liq_calibrate_run(sc, NULL, 0, &cp, 1, &res, &err), LIQ_INPUT);
+  assert_int_equal(err.line, 7);
+  assert_non_null(strstr(err.msg, "margin.initial = 0.001"));
+  liq_calibrate_result_free(&res);
+  liq_scenario_free(sc);
+}
+
+/* The calibrations row and points of DB's calibration 1, as text. */
+static void dump_calibration(const char *db, char *buf, size_t size) {
+  sqlite3 *h = NULL;
+  sqlite3_stmt *st = NULL;
+  size_t len = 0;
+  assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(h,
+    "SELECT printf('%.17g %.17g %.17g %.17g %.17g %s %s %d %d', value, ci_low,"
+    " ci_high, metric_at_value, metric_se, status, direction, evaluations, runs)"
+    " FROM calibrations UNION ALL SELECT printf('%d %.17g %.17g %d', seq, value,"
+    " metric, runs) FROM (SELECT * FROM calibration_points ORDER BY seq)",
+    -1, &st, NULL), SQLITE_OK);
+  buf[0] = '\0';
+  while (sqlite3_step(st) == SQLITE_ROW && len + 1 < size)
+    len += (size_t)snprintf(buf + len, size - len, "%s\n",
+                            (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+}
+
+/* liqsim calibrate -j 1 and -j 2 store the same calibration. */
+static void test_cli_deterministic(void **state) {
+  char cmd[2048], a[16384], b[16384];
+  const char *dbs[2] = {"/tmp/liqsim-test-calibrate-j1.db",
+                        "/tmp/liqsim-test-calibrate-j2.db"};
+  int j;
+  (void)state;
+  for (j = 0; j < 2; j++) {
+    snprintf(cmd, sizeof cmd, "rm -f %s %s-wal %s-shm && %s calibrate %s/calibrate_small.cfg "
+             "--quiet -j %d --out %s", dbs[j], dbs[j], dbs[j], LIQ_BINARY,
+             LIQ_TEST_DATA, j + 1, dbs[j]);
+    assert_int_equal(system(cmd), 0);
+  }
+  dump_calibration(dbs[0], a, sizeof a);
+  dump_calibration(dbs[1], b, sizeof b);
+  assert_true(strlen(a) > 100);
+  assert_string_equal(a, b);
+  for (j = 0; j < 2; j++) {
+    snprintf(cmd, sizeof cmd, "rm -f %s %s-wal %s-shm", dbs[j], dbs[j], dbs[j]);
+    assert_int_equal(system(cmd), 0);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_target_names),
     cmocka_unit_test(test_quantile_ranks),
+    cmocka_unit_test(test_bad_sections),
+    cmocka_unit_test(test_invalid_range_end),
     cmocka_unit_test(test_closed_form_first_passage),
     cmocka_unit_test(test_whole_range_and_none),
     cmocka_unit_test(test_deterministic_across_threads),
+    cmocka_unit_test(test_cli_deterministic),
   };
   gsl_set_error_handler_off();
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,7 +56,7 @@ static const char zFull[] =
   "sweep  = { replicates = 100; mode = \"product\";\n"
   "           grid = ( { key = \"margin.initial\"; values = [0.01, 0.02, 0.05, 0.1]; },\n"
   "                    { key = \"book.positions\"; values = [1000, 10000]; } ); };\n"
-  "calibrate = { key = \"margin.initial\"; target = \"bad_debt_probability\"; max = 0.01; };\n";
+  "calibrate = { key = \"margin.initial\"; range = [0.005, 0.5]; target = \"bad_debt_probability\"; max = 0.01; };\n";
 
 static void test_full_scenario(void **state) {
   char zPath[512];
@@ -941,7 +941,7 @@ static const BadCase aBad[] = {
    "values = [10]; } ); };\n", {NULL}, LIQ_INPUT, NULL, 8,
    "sweep.grid[1] has 1 values but sweep.grid[0] has 2"},
   {"calibrate missing target", GOOD "calibrate = { key = \"margin.initial\"; "
-   "max = 0.01; };\n", {NULL}, LIQ_INPUT, NULL, 8,
+   "range = [0.01, 0.1]; max = 0.01; };\n", {NULL}, LIQ_INPUT, NULL, 8,
    "calibrate.target is required"},
 
   /* --set */
@@ -1448,8 +1448,8 @@ static const BadCase aBad[] = {
    "\"funding.rate\"; values = [0.0, 0.0001]; } ); };\n", {NULL}, LIQ_INPUT,
    NULL, 9, "sweep.grid[1] has 2 values but sweep.grid[0] has 3"},
   {"calibrate new key ok, bad target", GOOD "calibrate = { key = "
-   "\"margin.partial.share\"; target = \"a b\"; max = 1; };\n", {NULL},
-   LIQ_INPUT, NULL, 8, "calibrate.target must be a statistic name"},
+   "\"margin.partial.share\"; range = [0.1, 0.9]; target = \"a b\"; max = 1; };\n", {NULL},
+   LIQ_INPUT, NULL, 8, "calibrate.target \"a b\" is unknown"},
 };
 
 static void test_bad_inputs(void **state) {
