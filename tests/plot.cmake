@@ -170,3 +170,16 @@ add_test(NAME plot_analysis_sweep COMMAND ${CMAKE_COMMAND} -DMODE=sql -DSQLITE3=
   "-DARGS=== 5\\.|bad_debt_mean|margin.initial" ${LIQ_PLOT_SELF})
 set_tests_properties(plot_analysis_run PROPERTIES FIXTURES_REQUIRED liq_plot_run)
 set_tests_properties(plot_analysis_sweep PROPERTIES FIXTURES_REQUIRED liq_plot_sweep)
+
+# A calibration (tests/data/calibrate_small.cfg) drawn with --calibration.
+set(LIQ_PLOT_CAL_DB ${CMAKE_CURRENT_BINARY_DIR}/plot-test-cal.db)
+add_test(NAME plot_calibration_db COMMAND sh -c
+  "rm -f '${LIQ_PLOT_CAL_DB}' '${LIQ_PLOT_CAL_DB}-wal' '${LIQ_PLOT_CAL_DB}-shm' && '$<TARGET_FILE:liqsim>' calibrate '${PROJECT_SOURCE_DIR}/tests/data/calibrate_small.cfg' --quiet -j 2 --out '${LIQ_PLOT_CAL_DB}'")
+set_tests_properties(plot_calibration_db PROPERTIES FIXTURES_SETUP liq_plot_cal)
+add_test(NAME plot_calibration COMMAND ${LIQ_PLOT_DRIVER} -DMODE=png -DDB=${LIQ_PLOT_CAL_DB}
+  "-DARGS=--calibration" -DPNG=${CMAKE_CURRENT_BINARY_DIR}/plot-test-cal-calibration1.png
+  -DMIN_BYTES=20000 ${LIQ_PLOT_SELF})
+add_test(NAME plot_err_no_calibration COMMAND ${LIQ_PLOT_DRIVER} -DMODE=fail -DDB=${LIQ_PLOT_CAL_DB}
+  "-DARGS=--calibration|7" -DCODE=2 "-DREGEX=^plot.py: .*: no calibration 7 \\(calibrations: 1\\)"
+  ${LIQ_PLOT_SELF})
+set_tests_properties(plot_calibration plot_err_no_calibration PROPERTIES FIXTURES_REQUIRED liq_plot_cal)
