@@ -721,7 +721,8 @@ int liq_calibrate_run(const liq_scenario *sc, const liq_override *ov,
   res->replicates = c.n;
   res->runs = c.runs;
   res->seconds = now_seconds() - t0;
-  snprintf(res->cap_response, sizeof res->cap_response, "%s", "collateral");
+  snprintf(res->cap_response, sizeof res->cap_response, "%s",
+           sc->book.cap_response == LIQ_CAP_COLLATERAL ? "collateral" : "notional");
 out:
   cal_free(&c);
   return rc;

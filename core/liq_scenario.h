@@ -46,6 +46,11 @@ typedef enum {
   LIQ_POLICY_SOCIALIZE = 3    /* all open opposite positions, pro rata to quantity */
 } liq_insurance_policy;
 typedef enum { LIQ_ENTRY_SPREAD = 0, LIQ_ENTRY_HISTORY = 1 } liq_entry_mode;
+/* How a trader who demands more leverage than the cap responds:
+** "notional" keeps the collateral (notional / demand) and opens the
+** notional the cap allows; "collateral" keeps the notional and posts
+** notional / cap. */
+typedef enum { LIQ_CAP_NOTIONAL = 0, LIQ_CAP_COLLATERAL = 1 } liq_cap_response;
 
 /* Where a setting of a loaded scenario came from, so that errors found
 ** after loading (building the path or the book, running) can point at it:
@@ -114,6 +119,7 @@ typedef struct liq_book_params {
   double notional_sigma;   /* sd of log notional, [0, 5]; unused when fixed */
   double entry_spread;     /* sd of log(entry / start), [0, 1]; 0: all at start */
   int    entry_mode;       /* liq_entry_mode: book.entry.from = "spread" | "history" */
+  int    cap_response;     /* liq_cap_response: book.cap_response, default "notional" */
   size_t entry_lookback;   /* history: positions open at a uniformly drawn close of
                            ** the lookback_steps bars before the start (replay: the
                            ** file's bars before the window; generated models: a

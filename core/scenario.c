@@ -1210,7 +1210,7 @@ static int validateBookFile(Loader *p, const config_setting_t *g,
                             liq_book_params *bp) {
   static const char *const azGenerated[] = {"positions", "long_share",
                                             "leverage", "notional", "entry",
-                                            NULL};
+                                            "cap_response", NULL};
   int i, n = config_setting_length(g);
   for (i = 0; i < n; i++) {
     const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
@@ -1227,10 +1227,13 @@ static int validateBookFile(Loader *p, const config_setting_t *g,
 static int validateBook(Loader *p, const config_setting_t *g,
                         liq_book_params *bp) {
   static const char *const azKeys[] = {"positions", "long_share", "leverage",
-                                       "notional", "entry", "file", NULL};
+                                       "notional", "entry", "file",
+                                       "cap_response", NULL};
+  static const char *const azCapResponses[] = {"notional", "collateral", NULL};
   const config_setting_t *s;
   long long n;
   int rc;
+  bp->cap_response = LIQ_CAP_NOTIONAL;
   bp->long_share = 0.5;
   bp->entry_spread = 0.0;
   bp->entry_mode = LIQ_ENTRY_SPREAD;
@@ -1259,6 +1262,10 @@ static int validateBook(Loader *p, const config_setting_t *g,
                    "median = ...; sigma = ...; })");
   }
   if ((rc = validateNotional(p, s, bp)) != LIQ_OK) return rc;
+  if ((s = config_setting_get_member(g, "cap_response")) != NULL &&
+      (rc = chooseName(p, s, azCapResponses, &bp->cap_response)) != LIQ_OK) {
+    return rc;
+  }
   if ((s = config_setting_get_member(g, "entry")) != NULL) {
     return validateEntry(p, s, bp);
   }
