@@ -333,6 +333,31 @@ static void test_cli_deterministic(void **state) {
   }
 }
 
+/* A hump: with only longs (long_share 1) or only shorts (0) one side of
+** the path liquidates, with both every big move does; the liquidation
+** probability over long_share peaks inside the range.  The calibration
+** must say so, with the values where it breaks, and give no value. */
+static void test_non_monotone_reported(void **state) {
+  liq_scenario *sc = load_closed_form();
+  liq_calibrate_params cp = params(LIQ_CAL_LIQUIDATION_PROBABILITY, 0.3, 200);
+  liq_calibrate_result res;
+  liq_override ov[1] = {{"margin.initial=0.1"}};
+  liq_err err;
+  (void)state;
+  snprintf(cp.key, sizeof cp.key, "book.long_share");
+  cp.lo = 0.0;
+  cp.hi = 1.0;
+  cp.tolerance = 1e-3;
+  assert_liq_ok(liq_calibrate_run(sc, ov, 1, &cp, 2, &res, &err), &err);
+  assert_int_equal(res.status, LIQ_CAL_NON_MONOTONE);
+  assert_false(res.has_value);
+  assert_non_null(strstr(res.note, "liquidation_probability is not monotone in "
+                                   "book.long_share"));
+  assert_int_equal(res.n_points, 5);       /* found on the grid, nothing solved */
+  liq_calibrate_result_free(&res);
+  liq_scenario_free(sc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_target_names),
@@ -341,6 +366,7 @@ int main(void) {
     cmocka_unit_test(test_invalid_range_end),
     cmocka_unit_test(test_closed_form_first_passage),
     cmocka_unit_test(test_whole_range_and_none),
+    cmocka_unit_test(test_non_monotone_reported),
     cmocka_unit_test(test_deterministic_across_threads),
     cmocka_unit_test(test_cli_deterministic),
   };
