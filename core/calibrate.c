@@ -727,3 +727,22 @@ out:
   cal_free(&c);
   return rc;
 }
+
+int liq_calibrate_check(const liq_scenario *sc, const liq_override *ov,
+                        size_t n_ov, liq_err *err) {
+  Cal c;
+  liq_scenario *at = NULL;
+  int rc;
+  if (!sc->calibrate.present) return LIQ_OK;
+  memset(&c, 0, sizeof c);
+  c.base = sc;
+  c.ov = ov;
+  c.n_ov = n_ov;
+  c.cp = &sc->calibrate;
+  rc = load_at(&c, c.cp->lo, &at, err);
+  liq_scenario_free(at);
+  at = NULL;
+  if (rc == LIQ_OK) rc = load_at(&c, c.cp->hi, &at, err);
+  liq_scenario_free(at);
+  return rc;
+}

@@ -127,6 +127,13 @@ int liq_calibrate_run(const struct liq_scenario *sc,
 
 void liq_calibrate_result_free(liq_calibrate_result *res);
 
+/* The scenario loads at both ends of its calibrate.range (LIQ_INPUT at
+** the section otherwise); LIQ_OK without a calibrate section.  For
+** 'liqsim check'. */
+int liq_calibrate_check(const struct liq_scenario *sc,
+                        const struct liq_override *ov, size_t n_ov,
+                        liq_err *err);
+
 /* Exact distribution-free bounds for the p-quantile from n draws: the
 ** ranks l <= u (1-based order statistics) with P(X_(l) <= xi_p <= X_(u))
 ** >= confidence, as symmetric in the tails as the binomial allows.  l = 0

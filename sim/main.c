@@ -592,6 +592,7 @@ static int cmd_check(const options *opt) {
     rc = liq_sweep_plan_build(in.sc, &plan, &err);
     liq_sweep_plan_free(plan);
   }
+  if (rc == LIQ_OK) rc = liq_calibrate_check(in.sc, opt->ov, opt->n_ov, &err);
   if (rc != LIQ_OK) {
     code = report_error(&err, 1);
   } else {

@@ -228,6 +228,9 @@ liqsim_expect_fail(calibrate_no_section 2
 liqsim_expect_fail(calibrate_range_end 2
   "^liqsim: .*calibrate_small\\.cfg:20: calibrate: margin.initial = 0.02 \\(inside calibrate.range\\) is not a valid value"
   calibrate ${LIQ_DATA}/calibrate_small.cfg --set margin.maintenance=0.03)
+liqsim_expect_fail(check_calibrate_range_end 2
+  "^liqsim: .*calibrate_small\\.cfg:20: calibrate: margin.initial = 0.02 \\(inside calibrate.range\\)"
+  check ${LIQ_DATA}/calibrate_small.cfg --set margin.maintenance=0.03)
 if(TARGET test_calibrate)
   add_dependencies(test_calibrate liqsim)
 endif()
