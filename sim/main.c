@@ -820,24 +820,30 @@ static void print_calibration(const liq_scenario *sc, const liq_calibrate_result
   const liq_calibrate_params *cp = &sc->calibrate;
   const char *tn = liq_calibrate_target_name(cp->target);
   char reps[32], runs[32];
+  int dec;
   size_t i, j, *o = malloc((r->n_points ? r->n_points : 1) * sizeof *o);
   fmt_count(r->replicates, reps, sizeof reps);
   fmt_count(r->runs, runs, sizeof runs);
+  /* the key to the tolerance's decimals, as the search resolved it */
+  dec = cp->tolerance > 0 ? (int)ceil(-log10(cp->tolerance) - 1e-9) : 6;
+  if (dec < 0) dec = 0;
+  if (dec > 12) dec = 12;
   if (r->has_value)
-    printf("%s = %.6g (%g %% CI %.6g to %.6g): %s %.6g <= %g (se %.2g); "
-           "%zu evaluations x %s replicates (%s runs) in %.1f s\n",
-           cp->key, r->value, 100.0 * cp->confidence, r->ci_low, r->ci_high, tn,
-           r->metric_at_value, cp->max, r->metric_se, r->n_points, reps, runs,
-           r->seconds);
+    printf("%s = %.*f (%g %% CI %.*f to %.*f): %s %.4g <= %g (se %.2g); "
+           "%zu evaluations x %s replicates in %.1f s\n",
+           cp->key, dec, r->value, 100.0 * cp->confidence, dec, r->ci_low, dec,
+           r->ci_high, tn, r->metric_at_value, cp->max, r->metric_se,
+           r->n_points, reps, r->seconds);
   else
-    printf("%s: no value (%s): %s; %zu evaluations x %s replicates (%s runs) "
-           "in %.1f s\n", cp->key, liq_calibrate_status_name(r->status), r->note,
-           r->n_points, reps, runs, r->seconds);
+    printf("%s: no value (%s): %s; %zu evaluations x %s replicates in %.1f s\n",
+           cp->key, liq_calibrate_status_name(r->status), r->note, r->n_points,
+           reps, r->seconds);
   printf("  %s %s as %s rises, so the answer is the %s value that meets it; "
-         "book.cap_response = \"%s\"; calibration %lld -> %s\n", tn,
+         "%s runs simulated (the rest implied); book.cap_response = \"%s\"; "
+         "calibration %lld -> %s\n", tn,
          r->direction < 0 ? "falls" : r->direction > 0 ? "rises" : "is flat",
-         cp->key, r->direction > 0 ? "largest" : "smallest", r->cap_response,
-         (long long)id, db);
+         cp->key, r->direction > 0 ? "largest" : "smallest", runs,
+         r->cap_response, (long long)id, db);
   if (r->has_value && r->note[0]) printf("  note: %s\n", r->note);
   if (o == NULL) return;
   for (i = 0; i < r->n_points; i++) {           /* by value, ties in order */
@@ -845,11 +851,11 @@ static void print_calibration(const liq_scenario *sc, const liq_calibrate_result
       o[j] = o[j - 1];
     o[j] = i;
   }
-  printf("  %14s  %12s  %10s  %6s  %s\n", cp->key, tn, "se", "runs", "");
+  printf("  %14s  %12s  %10s  %6s\n", cp->key, tn, "se", "runs");
   for (i = 0; i < r->n_points; i++) {
     const liq_calibrate_point *p = &r->points[o[i]];
-    printf("  %14.6g  %12.6g  %10.2g  %6zu  %s%s\n", p->value, p->metric,
-           p->metric_se, p->runs, p->metric <= cp->max ? "meets" : "",
+    printf("  %14.6g  %12.6g  %10.2g  %6zu%s%s\n", p->value, p->metric,
+           p->metric_se, p->runs, p->metric <= cp->max ? "  meets" : "",
            r->has_value && p->value == r->value ? " <- answer" : "");
   }
   free(o);
