@@ -794,33 +794,21 @@ static double seq_at(const void *ctx, size_t i) {
                         : c->s->cushion_scale * (thr / c->p - 1.0);
 }
 
-/* Are step t's quantiles wanted?  Only for the step rows that are stored
-** (stats.steps, every stats.every-th and the last): they are the
-** costliest per-step statistic, and a sweep that stores no steps skips
-** them. */
-static int step_stored(const engine *e, size_t t) {
-  const liq_stats_params *st = &e->sc->stats;
-  size_t every = st->every > 1 ? (size_t)st->every : 1;
-  return st->steps && (t % every == 0 || t + 1 == e->n_steps);
-}
-
+/* Step t's quantiles are computed only for the step rows that are stored
+** (liq_stats_step_stored()): they are the costliest per-step statistic,
+** and a sweep that stores no steps skips them. */
 static void step_quantiles(engine *e, double p) {
   seq_ctx cl = { e, &e->sides[0], p, 0 }, cs = { e, &e->sides[1], p, 0 };
-  liq_sorted_seq a = { liq_treap_size(&e->liq_f, e->sides[0].liq), seq_at, &cl };
-  liq_sorted_seq b = { liq_treap_size(&e->liq_f, e->sides[1].liq), seq_at, &cs };
-  size_t q, open = a.n + b.n;
+  seq_ctx dl = { e, &e->sides[0], p, 1 }, ds = { e, &e->sides[1], p, 1 };
+  size_t n_long = liq_treap_size(&e->liq_f, e->sides[0].liq);
+  size_t n_short = liq_treap_size(&e->liq_f, e->sides[1].liq);
+  liq_sorted_seq cushion[2] = { { n_long, seq_at, &cl }, { n_short, seq_at, &cs } };
+  liq_sorted_seq distance[2] = { { n_long, seq_at, &dl }, { n_short, seq_at, &ds } };
   e->row.n_quantiles = e->sc->stats.n_quantiles;
-  if (!step_stored(e, e->row.step)) {
-    for (q = 0; q < e->row.n_quantiles; q++) e->row.cushion[q] = e->row.distance[q] = nan("");
-    return;
-  }
-  for (q = 0; q < e->row.n_quantiles; q++) {
-    size_t k = open ? liq_stats_rank(e->sc->stats.quantiles[q], open) : 0;
-    cl.distance = cs.distance = 0;
-    e->row.cushion[q] = open == 0 || e->tiered ? nan("") : liq_stats_kth_of_two(&a, &b, k);
-    cl.distance = cs.distance = 1;
-    e->row.distance[q] = open == 0 ? nan("") : liq_stats_kth_of_two(&a, &b, k);
-  }
+  liq_stats_step_quantiles(&e->sc->stats,
+                           liq_stats_step_stored(&e->sc->stats, e->row.step, e->n_steps),
+                           cushion, distance, !e->tiered, e->row.cushion,
+                           e->row.distance);
 }
 
 static void step_close(engine *e, double p, double x_close) {

@@ -114,7 +114,7 @@ int liq_store_sweep_counts(liq_store *st, int64_t sweep_id,
                            size_t *n_done /* OUT */, size_t *n_tasks /* OUT */,
                            liq_err *err);
 /* Recompute sweep_aggregates for the sweep from its done tasks' summaries
-** (nearest-rank quantiles, see liq_sweep_quantile()). */
+** (nearest-rank quantiles, see liq_stats_describe()). */
 int liq_store_sweep_aggregate(liq_store *st, int64_t sweep_id, liq_err *err);
 /* The last sweep of the database at 'path' (opened read-only): its id,
 ** scenario text and spec (free() both).  LIQ_INPUT when it holds none. */

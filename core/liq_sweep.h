@@ -105,11 +105,6 @@ int liq_sweep_plan_build(const liq_scenario *base, liq_sweep_plan **out /* OUT *
                          liq_err *err);
 void liq_sweep_plan_free(liq_sweep_plan *plan);
 
-/* Nearest-rank quantile of sorted x[0..n), 0 < p <= 1: x[ceil(p*n) - 1]
-** (the smallest value with at least p*n values at or below it); NaN when
-** n == 0. */
-double liq_sweep_quantile(const double *sorted, size_t n, double p);
-
 /* Progress of a running sweep, from the writer: tasks written so far in
 ** this invocation ('done'), of 'todo'; 'elapsed' seconds since the start. */
 typedef void (*liq_sweep_progress_fn)(void *ud, size_t done, size_t todo,
@@ -161,7 +156,7 @@ int liq_sweep_merge(const char *out, const char *const *in, size_t n,
                     size_t *n_tasks /* OUT */, liq_err *err);
 
 /*
-** MPI (build option LIQSIM_MPI).  liq_sweep_mpi_begin() initialises MPI
+** MPI (build option LIQ_MPI).  liq_sweep_mpi_begin() initialises MPI
 ** when the process was started by mpirun (else, and without MPI, it sets
 ** rank 0 of 1 and does nothing); liq_sweep_mpi_end() finalises it.
 */

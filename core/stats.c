@@ -1,17 +1,68 @@
 /*
-** stats.c: order statistics and path statistics (see liq_stats.h).
+** stats.c: every statistics rule liqsim reports (see liq_stats.h): the one
+** nearest-rank quantile, which step rows are stored, the per-step
+** quantiles of cushion and distance among open positions, the sweep
+** aggregates of a grid point, and path statistics (drawdown).
 */
 #include "liq_stats.h"
 
 #include <assert.h>
+#include <float.h>
 #include <math.h>
+#include <stdlib.h>
 
+#include "liq_scenario.h"
+
+/*
+** ceil(q n) - 1, forgiving the rounding of the product: q is a decimal
+** such as 0.07 that a double holds only approximately, and 0.07 * 100 is
+** 7.000000000000001 in doubles, whose ceiling would take rank 8 where the
+** decimal's exact rank is 7.  A product within 8 ulps above an integer
+** counts as that integer.  The slack (8 eps t) stays far below the
+** fractional part of any non-integer q n for decimals of a few digits
+** and any n a run or sweep can have (tests/test_stats.c checks this
+** against exact rational arithmetic).
+*/
 size_t liq_stats_rank(double q, size_t n) {
-  double r = ceil(q * (double)n) - 1.0;
+  double t, r;
   assert(n > 0);
+  if (!(q > 0.0)) return 0;
+  t = q * (double)n;
+  r = ceil(t - 8.0 * DBL_EPSILON * (t > 1.0 ? t : 1.0)) - 1.0;
   if (r < 0.0) return 0;
   if (r > (double)(n - 1)) return n - 1;
   return (size_t)r;
+}
+
+double liq_stats_quantile(const double *sorted, size_t n, double q) {
+  if (n == 0) return (double)NAN;
+  return sorted[liq_stats_rank(q, n)];
+}
+
+int liq_stats_step_stored(const liq_stats_params *st, size_t t, size_t n_steps) {
+  size_t every = st->every > 1 ? (size_t)st->every : 1;
+  return st->steps && (t % every == 0 || t + 1 == n_steps);
+}
+
+void liq_stats_step_quantiles(const liq_stats_params *st, int stored,
+                              const liq_sorted_seq cushion[2],
+                              const liq_sorted_seq distance[2],
+                              int cushion_defined, double *cushion_q,
+                              double *distance_q) {
+  size_t q, open = distance[0].n + distance[1].n;
+  for (q = 0; q < st->n_quantiles; q++) {
+    size_t k;
+    if (!stored || open == 0) {
+      distance_q[q] = (double)NAN;
+      cushion_q[q] = (double)NAN;
+      continue;
+    }
+    k = liq_stats_rank(st->quantiles[q], open);
+    cushion_q[q] = cushion_defined
+                       ? liq_stats_kth_of_two(&cushion[0], &cushion[1], k)
+                       : (double)NAN;
+    distance_q[q] = liq_stats_kth_of_two(&distance[0], &distance[1], k);
+  }
 }
 
 /*
@@ -38,6 +89,22 @@ double liq_stats_kth_of_two(const liq_sorted_seq *a, const liq_sorted_seq *b,
     double vb = j > 0 ? b->at(b->ctx, j - 1) : -HUGE_VAL;
     return va > vb ? va : vb;
   }
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+void liq_stats_describe(double *v, size_t n, double out[4]) {
+  double sum = 0.0;
+  size_t i;
+  for (i = 0; i < n; i++) sum += v[i];
+  qsort(v, n, sizeof *v, cmp_double);
+  out[0] = n ? sum / (double)n : (double)NAN;
+  out[1] = liq_stats_quantile(v, n, 0.50);
+  out[2] = liq_stats_quantile(v, n, 0.95);
+  out[3] = liq_stats_quantile(v, n, 0.99);
 }
 
 void liq_drawdown_add(liq_drawdown *d, double price) {

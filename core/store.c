@@ -32,7 +32,7 @@
 
 #include <sqlite3.h>
 
-#include "liq_sweep.h"
+#include "liq_stats.h"
 
 #ifndef LIQ_VERSION
 # define LIQ_VERSION "unknown"
@@ -948,10 +948,7 @@ int liq_store_fail_run(liq_store *st, const char *why, liq_err *err) {
 */
 static int sink_step(void *ud, const liq_step_row *row, liq_err *err) {
   liq_store_sink_ctx *ctx = ud;
-  size_t every;
-  if (!ctx->sc->stats.steps) return LIQ_OK;
-  every = ctx->sc->stats.every > 1 ? (size_t)ctx->sc->stats.every : 1;
-  if (row->step % every != 0 && row->step + 1 != ctx->n_steps) return LIQ_OK;
+  if (!liq_stats_step_stored(&ctx->sc->stats, row->step, ctx->n_steps)) return LIQ_OK;
   return liq_store_step(ctx->st, row, err);
 }
 
@@ -1697,24 +1694,6 @@ static int dblvec_push(DblVec *v, double x) {
   return LIQ_OK;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* Sum in the given (task) order, then sort in place; mean and the
-** nearest-rank q50/q95/q99 into a[0..4). */
-static void describe(DblVec *v, double a[4]) {
-  double sum = 0.0;
-  size_t i;
-  for (i = 0; i < v->n; i++) sum += v->a[i];
-  qsort(v->a, v->n, sizeof *v->a, cmp_double);
-  a[0] = v->n ? sum / (double)v->n : (double)NAN;
-  a[1] = liq_sweep_quantile(v->a, v->n, 0.50);
-  a[2] = liq_sweep_quantile(v->a, v->n, 0.95);
-  a[3] = liq_sweep_quantile(v->a, v->n, 0.99);
-}
-
 /* Per grid point: the summaries of its done tasks, in task order. */
 typedef struct AggPoint {
   DblVec bad, uncovered, notional, amp, rounds;
@@ -1740,11 +1719,11 @@ static int agg_write(liq_store *st, sqlite3_stmt *pIns, int64_t iSweep,
   double b[4], u[4], nl[4], am[4], ro[4];
   double n = (double)g->bad.n;
   int k = 1;
-  describe(&g->bad, b);
-  describe(&g->uncovered, u);
-  describe(&g->notional, nl);
-  describe(&g->amp, am);
-  describe(&g->rounds, ro);
+  liq_stats_describe(g->bad.a, g->bad.n, b);
+  liq_stats_describe(g->uncovered.a, g->uncovered.n, u);
+  liq_stats_describe(g->notional.a, g->notional.n, nl);
+  liq_stats_describe(g->amp.a, g->amp.n, am);
+  liq_stats_describe(g->rounds.a, g->rounds.n, ro);
   sqlite3_bind_int64(pIns, k++, iSweep);
   sqlite3_bind_int64(pIns, k++, iGrid);
   bind_text(pIns, k++, zParams);

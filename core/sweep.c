@@ -48,6 +48,7 @@
 #include "liq_book.h"
 #include "liq_engine.h"
 #include "liq_path.h"
+#include "liq_stats.h"
 #include "liq_store.h"
 
 #define LIQ_SWEEP_QUEUE_PER_THREAD 4   /* queued results per thread before workers wait */
@@ -355,18 +356,6 @@ fail:
   return rc;
 }
 
-double liq_sweep_quantile(const double *sorted, size_t n, double p) {
-  double t;
-  size_t k;
-  if (n == 0 || !(p > 0.0)) return n ? sorted[0] : (double)NAN;
-  /* ceil(p n), forgiving the rounding of p n (0.95 * 20 = 19) */
-  t = p * (double)n;
-  k = (size_t)ceil(t - 8.0 * DBL_EPSILON * (t > 1.0 ? t : 1.0));
-  if (k < 1) k = 1;
-  if (k > n) k = n;
-  return sorted[k - 1];
-}
-
 /* ------------------------------------------------------------------------
 ** One task: scenario -> path -> book -> engine, rows into memory
 */
@@ -420,10 +409,7 @@ typedef struct BufSink {
 static int buf_step(void *ud, const liq_step_row *row, liq_err *err) {
   BufSink *b = ud;
   TaskResult *r = b->r;
-  size_t every;
-  if (!b->sc->stats.steps) return LIQ_OK;
-  every = b->sc->stats.every > 1 ? (size_t)b->sc->stats.every : 1;
-  if (row->step % every != 0 && row->step + 1 != b->n_path) return LIQ_OK;
+  if (!liq_stats_step_stored(&b->sc->stats, row->step, b->n_path)) return LIQ_OK;
   if (r->n_steps == r->cap_steps) {
     size_t n = r->cap_steps ? 2 * r->cap_steps : 256;
     liq_step_row *a = realloc(r->steps, n * sizeof *a);

@@ -155,7 +155,7 @@ static const command COMMANDS[] = {
     "  -q, --quiet          no progress and no result line\n"
     "  -h, --help           show this help\n"
     "\n"
-    "Under MPI (built with -DLIQSIM_MPI=ON): mpirun -n R liqsim sweep ...\n"
+    "Under MPI (built with -DLIQ_MPI=ON): mpirun -n R liqsim sweep ...\n"
     "spreads the tasks over R ranks; rank 0 writes the database.\n" },
   { "calibrate", NULL, 0, NULL, "calibrate SCENARIO [--out DB] [-j N]", NULL },
   { "backtest", NULL, 0, NULL, "backtest ...", NULL },

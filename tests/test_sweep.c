@@ -1,6 +1,6 @@
 /*
 ** test_sweep.c: sweep task expansion, seeding, shards, value formatting,
-** grid validation and the nearest-rank quantile (liq_sweep.h).
+** grid validation (liq_sweep.h).
 **
 ** Sweeps are built by hand (liq_sweep_params) where the scenario does not
 ** matter, and loaded from tests/data/sweep_small.cfg where it does.
@@ -193,22 +193,6 @@ static void test_assignment_round_trips(void **state) {
   assert_string_equal(buf, "book.positions=3");
 }
 
-static void test_quantile_nearest_rank(void **state) {
-  double x[20], one = 7.5;
-  size_t i;
-  (void)state;
-  for (i = 0; i < 20; i++) x[i] = (double)(i + 1);    /* 1..20 */
-  assert_true(liq_sweep_quantile(x, 20, 0.50) == 10.0);   /* ceil(10) */
-  assert_true(liq_sweep_quantile(x, 20, 0.95) == 19.0);   /* ceil(19), not 20 */
-  assert_true(liq_sweep_quantile(x, 20, 0.99) == 20.0);   /* ceil(19.8) */
-  assert_true(liq_sweep_quantile(x, 20, 1.00) == 20.0);
-  assert_true(liq_sweep_quantile(x, 20, 0.01) == 1.0);
-  assert_true(liq_sweep_quantile(x, 10, 0.95) == 10.0);   /* ceil(9.5) */
-  assert_true(liq_sweep_quantile(x, 3, 0.50) == 2.0);     /* ceil(1.5) */
-  assert_true(liq_sweep_quantile(&one, 1, 0.99) == 7.5);
-  assert_true(isnan(liq_sweep_quantile(x, 0, 0.5)));
-}
-
 /* The shipped small sweep: 2 x 3 grid, 4 replicates, every point valid,
 ** the params of each point, the spec. */
 static void test_plan_of_a_scenario(void **state) {
@@ -326,7 +310,6 @@ int main(void) {
     cmocka_unit_test(test_seeds),
     cmocka_unit_test(test_shards_partition),
     cmocka_unit_test(test_assignment_round_trips),
-    cmocka_unit_test(test_quantile_nearest_rank),
     cmocka_unit_test(test_plan_of_a_scenario),
     cmocka_unit_test(test_common_random_numbers),
     cmocka_unit_test(test_invalid_grid_value_located),
