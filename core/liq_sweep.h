@@ -129,6 +129,10 @@ typedef struct liq_sweep_report {
   int     ranks;           /* MPI ranks (1 without MPI) */
   int     threads;         /* worker threads per rank */
   double  seconds;         /* wall time of the execution phase */
+  int     abort_ranks;     /* on failure under MPI: the ranks are out of step
+                           ** (out of memory during an exchange); the caller
+                           ** must abort them all (MPI_Abort).  The library
+                           ** never aborts the process itself. */
 } liq_sweep_report;
 
 /*
@@ -163,7 +167,5 @@ int liq_sweep_merge(const char *out, const char *const *in, size_t n,
 int  liq_sweep_mpi_begin(int *argc, char ***argv, int *rank /* OUT */,
                          int *size /* OUT */, liq_err *err);
 void liq_sweep_mpi_end(void);
-/* Abort every rank with 'code' (a no-op without MPI). */
-void liq_sweep_mpi_abort(int code);
 
 #endif /* LIQ_SWEEP_H */

@@ -529,6 +529,8 @@ typedef struct Exec {
   int ranks_done;              /* rank 0: remote ranks that sent DONE */
   int stop_sent;               /* rank 0: STOP sent to the other ranks */
   int stop_seen;               /* other ranks: STOP received */
+  int mpi_broken;              /* out of memory for a message: the ranks are
+                               ** out of step, the caller must abort them all */
 } Exec;
 
 static void exec_fail(Exec *x, int rc, const liq_err *err) {
@@ -746,8 +748,12 @@ static void mpi_send_result(Exec *x, TaskResult *r) {
   h.sm = r->sm;
   h.err = r->err;
   buf = malloc(n);
-  if (buf == NULL) {
-    MPI_Abort(MPI_COMM_WORLD, 1);
+  if (buf == NULL) {  /* send the failure alone; rank 0 records it */
+    liq_errf(&h.err, LIQ_NOMEM, NULL, 0, "task %zu: out of memory", r->task_id);
+    h.rc = LIQ_NOMEM;
+    h.n_steps = h.n_liqs = h.n_adls = 0;
+    exec_fail(x, LIQ_OK, NULL);
+    MPI_Send(&h, (int)sizeof h, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
     return;
   }
   memcpy(buf, &h, sizeof h);
@@ -772,13 +778,25 @@ static void mpi_send_stop(Exec *x) {
   x->stop_sent = 1;
 }
 
+/* Rank 0: out of memory for a message it must receive; the other ranks
+** cannot be told, so liq_sweep_run() returns and the caller aborts them. */
+static void mpi_break(Exec *x) {
+  liq_err e;
+  liq_errf(&e, LIQ_NOMEM, NULL, 0, "out of memory for an MPI message");
+  exec_fail(x, LIQ_NOMEM, &e);
+  x->mpi_broken = 1;
+}
+
 /* Rank 0: receive one message that MPI_(I)probe found and act on it. */
 static void mpi_handle(Exec *x, const MPI_Status *probe) {
   int n = 0, src = probe->MPI_SOURCE;
   unsigned char *buf;
   MPI_Get_count(probe, MPI_BYTE, &n);
   buf = malloc(n > 0 ? (size_t)n : 1);
-  if (buf == NULL) MPI_Abort(MPI_COMM_WORLD, 1);
+  if (buf == NULL) {
+    mpi_break(x);
+    return;
+  }
   MPI_Recv(buf, n, MPI_BYTE, src, probe->MPI_TAG, MPI_COMM_WORLD,
            MPI_STATUS_IGNORE);
   if (probe->MPI_TAG == TAG_DONE) {
@@ -789,7 +807,11 @@ static void mpi_handle(Exec *x, const MPI_Status *probe) {
   } else if (probe->MPI_TAG == TAG_RESULT) {
     WireHeader h;
     TaskResult *r = calloc(1, sizeof *r);
-    if (r == NULL) MPI_Abort(MPI_COMM_WORLD, 1);
+    if (r == NULL) {
+      free(buf);
+      mpi_break(x);
+      return;
+    }
     memcpy(&h, buf, sizeof h);
     r->task_id = (size_t)h.task_id;
     r->rc = h.rc;
@@ -802,8 +824,12 @@ static void mpi_handle(Exec *x, const MPI_Status *probe) {
     r->steps = malloc(r->n_steps * sizeof *r->steps + 1);
     r->liqs = malloc(r->n_liqs * sizeof *r->liqs + 1);
     r->adls = malloc(r->n_adls * sizeof *r->adls + 1);
-    if (r->steps == NULL || r->liqs == NULL || r->adls == NULL)
-      MPI_Abort(MPI_COMM_WORLD, 1);
+    if (r->steps == NULL || r->liqs == NULL || r->adls == NULL) {
+      result_free(r);
+      free(buf);
+      mpi_break(x);
+      return;
+    }
     if (r->n_steps) memcpy(r->steps, buf + sizeof h, r->n_steps * sizeof *r->steps);
     if (r->n_liqs)
       memcpy(r->liqs, buf + sizeof h + r->n_steps * sizeof *r->steps,
@@ -822,7 +848,7 @@ static void mpi_handle(Exec *x, const MPI_Status *probe) {
 static void mpi_poll(Exec *x) {
   int flag = 1;
   MPI_Status stt;
-  while (flag) {
+  while (flag && !x->mpi_broken) {
     MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &stt);
     if (flag) mpi_handle(x, &stt);
   }
@@ -969,7 +995,8 @@ static int setup_db(const liq_sweep_plan *plan, const liq_sweep_options *opt,
 }
 
 #ifdef LIQ_HAVE_MPI
-/* Every rank gets rank 0's status, and on success the pending list. */
+/* Every rank gets rank 0's status, and on success the pending list.
+** LIQ_NOMEM here leaves the ranks out of step: the caller must abort them. */
 static int mpi_share_setup(int rc, liq_err *err, size_t **pending,
                            size_t *n_pending, size_t *n_shard) {
   uint64_t hdr[3];
@@ -984,7 +1011,7 @@ static int mpi_share_setup(int rc, liq_err *err, size_t **pending,
     return (int)hdr[0];
   }
   ids = malloc((size_t)(hdr[1] ? hdr[1] : 1) * sizeof *ids);
-  if (ids == NULL) MPI_Abort(MPI_COMM_WORLD, 1);
+  if (ids == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
   if (g_rank == 0)
     for (i = 0; i < hdr[1]; i++) ids[i] = (*pending)[i];
   if (hdr[1] > 0) {
@@ -999,7 +1026,10 @@ static int mpi_share_setup(int rc, liq_err *err, size_t **pending,
   if (g_rank != 0) {
     free(*pending);
     *pending = malloc((size_t)(hdr[1] ? hdr[1] : 1) * sizeof **pending);
-    if (*pending == NULL) MPI_Abort(MPI_COMM_WORLD, 1);
+    if (*pending == NULL) {
+      free(ids);
+      return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+    }
     for (i = 0; i < hdr[1]; i++) (*pending)[i] = (size_t)ids[i];
     *n_pending = (size_t)hdr[1];
     *n_shard = (size_t)hdr[2];
@@ -1052,7 +1082,10 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
     rc = setup_db(plan, opt, shard_k, shard_n, &st, &sweep_id, &pending,
                   &n_pending, &n_shard, err);
 #ifdef LIQ_HAVE_MPI
-  if (g_mpi_on) rc = mpi_share_setup(rc, err, &pending, &n_pending, &n_shard);
+  if (g_mpi_on) {
+    rc = mpi_share_setup(rc, err, &pending, &n_pending, &n_shard);
+    if (rc == LIQ_NOMEM) report->abort_ranks = 1;
+  }
 #endif
   if (rc != LIQ_OK) goto out;
 
@@ -1085,10 +1118,19 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
   if (g_mpi_on) {
     if (g_rank == 0) {
       int dest;
-      while (x.ranks_done < g_size - 1) {
+      while (x.ranks_done < g_size - 1 && !x.mpi_broken) {
         MPI_Status stt;
         MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &stt);
         mpi_handle(&x, &stt);
+      }
+      if (x.mpi_broken) {
+        lock_destroy(&x.slot_lock);
+        lock_destroy(&x.queue_lock);
+        lock_destroy(&x.writer_lock);
+        rc = x.rc;
+        if (err != NULL) *err = x.err;
+        report->abort_ranks = 1;
+        goto out;
       }
       for (dest = 1; dest < g_size; dest++)
         MPI_Send(&x.stop_sent, 1, MPI_INT, dest, TAG_FINAL, MPI_COMM_WORLD);
@@ -1260,13 +1302,5 @@ void liq_sweep_mpi_end(void) {
   g_mpi_on = 0;
   g_rank = 0;
   g_size = 1;
-#endif
-}
-
-void liq_sweep_mpi_abort(int code) {
-#ifdef LIQ_HAVE_MPI
-  if (g_mpi_on) MPI_Abort(MPI_COMM_WORLD, code);
-#else
-  (void)code;
 #endif
 }

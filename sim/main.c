@@ -34,6 +34,9 @@
 #include <unistd.h>
 
 #include <gsl/gsl_errno.h>
+#ifdef LIQ_HAVE_MPI
+#include <mpi.h>
+#endif
 
 #include "liq_book.h"
 #include "liq_engine.h"
@@ -676,6 +679,18 @@ static void sweep_progress(void *ud, size_t done, size_t todo, double elapsed) {
   p->printed = 1;
 }
 
+/* The library never aborts the process: when a sweep under MPI leaves the
+** ranks out of step (liq_sweep_report.abort_ranks), the program aborts
+** them all, so none waits for a message that will not come. */
+static void abort_all_ranks(int code) {
+#ifdef LIQ_HAVE_MPI
+  int on = 0;
+  MPI_Initialized(&on);
+  if (on) MPI_Abort(MPI_COMM_WORLD, code);
+#endif
+  (void)code;
+}
+
 static int cmd_sweep(const options *opt) {
   liq_scenario *sc = NULL;
   liq_sweep_options so;
@@ -721,7 +736,9 @@ static int cmd_sweep(const options *opt) {
   rc = liq_sweep_run(sc, &so, &rep, &err);
   if (prog.printed) fputc('\n', stderr);
   if (rc != LIQ_OK) {
-    code = rank == 0 ? report_error(&err, 0) : exit_code_of(rc);
+    code = rank == 0 || rep.abort_ranks ? report_error(&err, 0) : exit_code_of(rc);
+    if (rep.abort_ranks) abort_all_ranks(code);
+    if (rep.abort_ranks) abort_all_ranks(code);
     goto out;
   }
   if (!opt->quiet && rank == 0) {
