@@ -11,8 +11,8 @@
 ** value is validated exactly as --set validates it.
 **
 **   task_id    = grid_index * replicates + replicate      (0-based)
-**   path seed  = liq_seed(seed, replicate, LIQ_STREAM_PATH)
-**   book seed  = liq_seed(seed, replicate, LIQ_STREAM_BOOK)
+**   path seed  = liq_inputs_path_seed(seed, replicate)   (liq_inputs.h)
+**   book seed  = liq_inputs_book_seed(seed, replicate)
 **
 ** ('seed' is the point's scenario seed: the base seed unless "seed" is an
 ** axis.)  A task's result depends on (scenario, grid point, replicate)
@@ -29,9 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "liq_book.h"
 #include "liq_err.h"
-#include "liq_path.h"
 #include "liq_scenario.h"
 
 /* Most tasks one sweep may have. */
@@ -67,19 +65,6 @@ void liq_sweep_task_of(const liq_sweep_params *sw, size_t task_id,
 ** (idx[0..n_axes)). */
 void liq_sweep_point_index(const liq_sweep_params *sw, size_t grid_index,
                            size_t *idx /* OUT */);
-
-/* The seeds of replicate 'replicate' of a scenario with base seed 'seed'. */
-uint64_t liq_sweep_path_seed(uint64_t seed, size_t replicate);
-uint64_t liq_sweep_book_seed(uint64_t seed, size_t replicate);
-
-/* The price path and book of replicate 'replicate' of 'sc' (with the seeds
-** above).  `liqsim run` is replicate 0, so a sweep's replicate 0 sees the
-** same path and book as a run with the same overrides.  On failure both
-** are NULL and err says why (LIQ_INPUT with the scenario's file for bad
-** input). */
-int liq_sweep_inputs(const liq_scenario *sc, size_t replicate,
-                     liq_path **path /* OUT */, liq_book **book /* OUT */,
-                     liq_err *err);
 
 /* 1 when task 'task_id' belongs to shard k of n (1 <= k <= n). */
 int liq_sweep_in_shard(size_t task_id, size_t shard_k, size_t shard_n);

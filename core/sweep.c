@@ -47,6 +47,7 @@
 
 #include "liq_book.h"
 #include "liq_engine.h"
+#include "liq_inputs.h"
 #include "liq_path.h"
 #include "liq_stats.h"
 #include "liq_store.h"
@@ -138,14 +139,6 @@ void liq_sweep_point_index(const liq_sweep_params *sw, size_t grid_index,
     idx[a] = grid_index % sw->axes[a].n_values;
     grid_index /= sw->axes[a].n_values;
   }
-}
-
-uint64_t liq_sweep_path_seed(uint64_t seed, size_t replicate) {
-  return liq_seed(seed, (uint64_t)replicate, LIQ_STREAM_PATH);
-}
-
-uint64_t liq_sweep_book_seed(uint64_t seed, size_t replicate) {
-  return liq_seed(seed, (uint64_t)replicate, LIQ_STREAM_BOOK);
 }
 
 int liq_sweep_in_shard(size_t task_id, size_t shard_k, size_t shard_n) {
@@ -451,25 +444,6 @@ static int buf_adl(void *ud, const liq_adl_row *row, liq_err *err) {
   return LIQ_OK;
 }
 
-int liq_sweep_inputs(const liq_scenario *sc, size_t replicate,
-                     liq_path **path /* OUT */, liq_book **book /* OUT */,
-                     liq_err *err) {
-  int rc;
-  *path = NULL;
-  *book = NULL;
-  rc = liq_path_build(sc, liq_sweep_path_seed(sc->seed, replicate), path, err);
-  if (rc == LIQ_OK && (*path)->n == 0)
-    rc = liq_errf(err, LIQ_INPUT, sc->path, 0, "the price path has no bars");
-  if (rc == LIQ_OK)
-    rc = liq_book_build(sc, *path, liq_sweep_book_seed(sc->seed, replicate), book,
-                        err);
-  if (rc != LIQ_OK) {
-    liq_path_free(*path);
-    *path = NULL;
-  }
-  return rc;
-}
-
 /* Run one task of scenario 'sc' (its grid point's) and replicate. */
 static int compute_task(const liq_scenario *sc, size_t replicate, TaskResult *r,
                         liq_err *err) {
@@ -479,7 +453,7 @@ static int compute_task(const liq_scenario *sc, size_t replicate, TaskResult *r,
   liq_sink sink;
   int rc;
 
-  rc = liq_sweep_inputs(sc, replicate, &path, &book, err);
+  rc = liq_inputs_build(sc, replicate, &path, &book, err);
   if (rc != LIQ_OK) goto out;
   bs.r = r;
   bs.sc = sc;
@@ -977,8 +951,8 @@ static int setup_db(const liq_sweep_plan *plan, const liq_sweep_options *opt,
     k->replicate = rep;
     k->params = plan->points[g].params_json;
     k->seed = plan->points[g].seed;
-    k->path_seed = liq_sweep_path_seed(k->seed, rep);
-    k->book_seed = liq_sweep_book_seed(k->seed, rep);
+    k->path_seed = liq_inputs_path_seed(k->seed, rep);
+    k->book_seed = liq_inputs_book_seed(k->seed, rep);
     if (nChunk == LIQ_SWEEP_TASK_CHUNK) {
       rc = liq_store_sweep_add_tasks(*pst, *sweep_id, chunk, nChunk, err);
       nChunk = 0;

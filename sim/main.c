@@ -42,6 +42,7 @@
 #include "liq_engine.h"
 #include "liq_err.h"
 #include "liq_fit.h"
+#include "liq_inputs.h"
 #include "liq_funding.h"
 #include "liq_path.h"
 #include "liq_scenario.h"
@@ -465,7 +466,7 @@ static int load_inputs(const options *opt, inputs *in /* OUT */, liq_err *err) {
   if (opt->has_seed) in->sc->seed = opt->seed;
   in->seed = in->sc->seed;
   /* A run is replicate 0 of its scenario (the same path and book). */
-  rc = liq_sweep_inputs(in->sc, 0, &in->path, &in->book, err);
+  rc = liq_inputs_build(in->sc, 0, &in->path, &in->book, err);
   if (rc != LIQ_OK) return rc;
   /* What the engine refuses before a run, so that check and run agree. */
   rc = liq_engine_check_inputs(in->sc, in->path, err);

@@ -1,5 +1,5 @@
 /*
-** test_sweep.c: sweep task expansion, seeding, shards, value formatting,
+** test_sweep.c: sweep task expansion, common random numbers, shards, value formatting,
 ** grid validation (liq_sweep.h).
 **
 ** Sweeps are built by hand (liq_sweep_params) where the scenario does not
@@ -15,6 +15,7 @@
 
 #include "test_util.h"
 
+#include "liq_inputs.h"
 #include "liq_path.h"
 #include "liq_scenario.h"
 #include "liq_sweep.h"
@@ -124,22 +125,6 @@ static void test_task_order(void **state) {
   assert_int_equal(idx[1], 1);
 }
 
-/* Seeds depend on (seed, replicate) only: common random numbers. */
-static void test_seeds(void **state) {
-  size_t r, k;
-  (void)state;
-  for (r = 0; r < 50; r++) {
-    assert_true(liq_sweep_path_seed(42, r) == liq_seed(42, r, LIQ_STREAM_PATH));
-    assert_true(liq_sweep_book_seed(42, r) == liq_seed(42, r, LIQ_STREAM_BOOK));
-    assert_true(liq_sweep_path_seed(42, r) != liq_sweep_book_seed(42, r));
-    assert_true(liq_sweep_path_seed(42, r) != liq_sweep_path_seed(43, r));
-    for (k = 0; k < r; k++) {
-      assert_true(liq_sweep_path_seed(42, r) != liq_sweep_path_seed(42, k));
-      assert_true(liq_sweep_book_seed(42, r) != liq_sweep_book_seed(42, k));
-    }
-  }
-}
-
 /* Every task is in exactly one shard; shards differ in size by <= 1. */
 static void test_shards_partition(void **state) {
   size_t n, k, t;
@@ -234,9 +219,9 @@ static void test_common_random_numbers(void **state) {
   assert_liq_ok(liq_sweep_load_point(sc, 5, &b, &err), &err);
   assert_true(a->margin.initial == 0.01 && a->impact.coefficient == 0.3);
   assert_true(b->margin.initial == 0.02 && b->impact.coefficient == 1.5);
-  assert_liq_ok(liq_path_build(a, liq_sweep_path_seed(a->seed, 2), &pa, &err), &err);
-  assert_liq_ok(liq_path_build(b, liq_sweep_path_seed(b->seed, 2), &pb, &err), &err);
-  assert_liq_ok(liq_path_build(b, liq_sweep_path_seed(b->seed, 3), &pc, &err), &err);
+  assert_liq_ok(liq_path_build(a, liq_inputs_path_seed(a->seed, 2), &pa, &err), &err);
+  assert_liq_ok(liq_path_build(b, liq_inputs_path_seed(b->seed, 2), &pb, &err), &err);
+  assert_liq_ok(liq_path_build(b, liq_inputs_path_seed(b->seed, 3), &pc, &err), &err);
   assert_int_equal(pa->n, pb->n);
   for (i = 0; i < pa->n; i++) {
     same &= pa->close[i] == pb->close[i];
@@ -307,7 +292,6 @@ int main(void) {
     cmocka_unit_test(test_count_product_and_zip),
     cmocka_unit_test(test_count_refuses_huge_sweeps),
     cmocka_unit_test(test_task_order),
-    cmocka_unit_test(test_seeds),
     cmocka_unit_test(test_shards_partition),
     cmocka_unit_test(test_assignment_round_trips),
     cmocka_unit_test(test_plan_of_a_scenario),
