@@ -51,6 +51,7 @@
 #include "liq_path.h"
 #include "liq_stats.h"
 #include "liq_store.h"
+#include "store_int.h"
 
 #define LIQ_SWEEP_QUEUE_PER_THREAD 4   /* queued results per thread before workers wait */
 #define LIQ_SWEEP_TASK_CHUNK  65536    /* tasks rows per insert transaction */
