@@ -22,6 +22,10 @@
 ** --set ...' with the point's overrides.
 **
 ** Shards: shard K of N (1-based) holds the tasks with task_id % N == K-1.
+**
+** The module is the plan (sweep.c: grid, tasks, shards, point scenarios)
+** and the execution (sweep_exec.c: OpenMP, MPI, resume, merge); their
+** library-internal functions are declared in sweep_int.h.
 */
 #ifndef LIQ_SWEEP_H
 #define LIQ_SWEEP_H
@@ -51,38 +55,6 @@ typedef struct liq_sweep_plan {
   liq_sweep_point *points; /* [n_points] */
   char    *spec_json;      /* {"mode":..,"replicates":..,"axes":[{"key":..,"values":[..]}]} (owned) */
 } liq_sweep_plan;
-
-/* Grid points and tasks of 'sw' (mode, axes, replicates).  LIQ_INPUT when
-** the sweep would exceed LIQ_SWEEP_MAX_TASKS or zip axes differ in length. */
-int liq_sweep_count(const liq_sweep_params *sw, size_t *n_points /* OUT */,
-                    size_t *n_tasks /* OUT */, liq_err *err);
-
-/* Task 'task_id' -> its grid point and replicate. */
-void liq_sweep_task_of(const liq_sweep_params *sw, size_t task_id,
-                       size_t *grid_index /* OUT */, size_t *replicate /* OUT */);
-
-/* The value index of every axis at grid point 'grid_index'
-** (idx[0..n_axes)). */
-void liq_sweep_point_index(const liq_sweep_params *sw, size_t grid_index,
-                           size_t *idx /* OUT */);
-
-/* 1 when task 'task_id' belongs to shard k of n (1 <= k <= n). */
-int liq_sweep_in_shard(size_t task_id, size_t shard_k, size_t shard_n);
-
-/* "key=value" of axis 'axis' at value index 'v' into buf; the value is
-** written so that it reads back as the same double (integers without a
-** decimal point, so integer keys accept them). */
-void liq_sweep_assignment(const liq_sweep_params *sw, size_t axis, size_t v,
-                          char *buf, size_t size);
-
-/*
-** Load the scenario of grid point 'grid_index': liq_scenario_load(path,
-** the point's overrides).  An invalid value is LIQ_INPUT located at the
-** sweep.grid entry of the scenario file ("FILE:LINE: sweep.grid[i]
-** margin.initial = 0.5 (grid point 3): <why>").
-*/
-int liq_sweep_load_point(const liq_scenario *base, size_t grid_index,
-                         liq_scenario **out /* OUT */, liq_err *err);
 
 /* Expand and validate every grid point of 'base' (a scenario with a sweep
 ** section) before anything runs.  Free with liq_sweep_plan_free(). */

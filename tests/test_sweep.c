@@ -19,6 +19,7 @@
 #include "liq_path.h"
 #include "liq_scenario.h"
 #include "liq_sweep.h"
+#include "sweep_int.h"
 
 #define SWEEP_CFG LIQ_TEST_DATA "/sweep_small.cfg"
 
