@@ -26,6 +26,7 @@
 #include "liq_impact.h"
 #include "liq_margin.h"
 #include "liq_stats.h"
+#include "stats_int.h"
 #include "liq_treap.h"
 
 /* One side of the book. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "liq_scenario.h"
+#include "stats_int.h"
 
 /*
 ** ceil(q n) - 1, forgiving the rounding of the product: q is a decimal

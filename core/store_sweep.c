@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "liq_stats.h"
+#include "stats_int.h"
 #include "store_int.h"
 
 /*

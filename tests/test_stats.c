@@ -11,6 +11,7 @@
 
 #include "liq_scenario.h"
 #include "liq_stats.h"
+#include "stats_int.h"
 #include "test_util.h"
 
 static double at(const void *ctx, size_t i) { return ((const double *)ctx)[i]; }
