@@ -1,6 +1,6 @@
 /*
-** test_sweep.c: sweep task expansion, common random numbers, shards, value formatting,
-** grid validation (liq_sweep.h).
+** test_sweep.c: sweep task expansion, common random numbers, shards,
+** value formatting, grid validation (liq_sweep.h, sweep_int.h).
 **
 ** Sweeps are built by hand (liq_sweep_params) where the scenario does not
 ** matter, and loaded from tests/data/sweep_small.cfg where it does.

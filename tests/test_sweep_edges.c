@@ -1,6 +1,6 @@
 /*
-** test_sweep_edges.c: sweeps, shards and merge at their edges (core/sweep.c,
-** core/store.c).  Each case once went wrong; the comment above it says how:
+** test_sweep_edges.c: sweeps, shards and merge at their edges (core/sweep*.c,
+** core/store_sweep.c).  Each case once went wrong; the comment above it says how:
 **   test_merge_column_type_injection   a crafted input's column type ran
 **                                      SQL through ALTER TABLE
 **   test_quantile_large_n              q99 was off by one rank above 10^7
