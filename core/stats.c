@@ -10,7 +10,9 @@
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "liq_err.h"
 #include "liq_scenario.h"
 #include "stats_int.h"
 
@@ -106,6 +108,65 @@ void liq_stats_describe(double *v, size_t n, double out[4]) {
   out[1] = liq_stats_quantile(v, n, 0.50);
   out[2] = liq_stats_quantile(v, n, 0.95);
   out[3] = liq_stats_quantile(v, n, 0.99);
+}
+
+static int values_push(liq_stats_values *a, double x) {
+  if (a->n == a->n_alloc) {
+    size_t n_new = a->n_alloc ? 2 * a->n_alloc : 64;
+    double *grown = realloc(a->v, n_new * sizeof *grown);
+    if (grown == NULL) return LIQ_NOMEM;
+    a->v = grown;
+    a->n_alloc = n_new;
+  }
+  a->v[a->n++] = x;
+  return LIQ_OK;
+}
+
+void liq_stats_point_reset(liq_stats_point *pt) {
+  pt->bad_debt.n = pt->uncovered_loss.n = pt->liquidated_notional.n = 0;
+  pt->amplification.n = pt->max_cascade_rounds.n = 0;
+  pt->n_bad = pt->n_uncovered = 0;
+}
+
+void liq_stats_point_free(liq_stats_point *pt) {
+  free(pt->bad_debt.v);
+  free(pt->uncovered_loss.v);
+  free(pt->liquidated_notional.v);
+  free(pt->amplification.v);
+  free(pt->max_cascade_rounds.v);
+  memset(pt, 0, sizeof *pt);
+}
+
+int liq_stats_point_add(liq_stats_point *pt, double bad_debt, double uncovered_loss,
+                        double liquidated_notional, double amplification,
+                        double max_cascade_rounds) {
+  int nomem = 0;
+  if (isnan(bad_debt)) bad_debt = 0.0;
+  if (isnan(uncovered_loss)) uncovered_loss = 0.0;
+  pt->n_bad += bad_debt > 0.0;
+  pt->n_uncovered += uncovered_loss > 0.0;
+  nomem |= values_push(&pt->bad_debt, bad_debt) != LIQ_OK;
+  nomem |= values_push(&pt->uncovered_loss, uncovered_loss) != LIQ_OK;
+  nomem |= values_push(&pt->liquidated_notional, liquidated_notional) != LIQ_OK;
+  if (!isnan(amplification))
+    nomem |= values_push(&pt->amplification, amplification) != LIQ_OK;
+  nomem |= values_push(&pt->max_cascade_rounds, max_cascade_rounds) != LIQ_OK;
+  return nomem ? LIQ_NOMEM : LIQ_OK;
+}
+
+void liq_stats_point_finish(liq_stats_point *pt, liq_stats_point_result *out) {
+  double n = (double)pt->bad_debt.n;
+  liq_stats_describe(pt->bad_debt.v, pt->bad_debt.n, out->bad_debt);
+  liq_stats_describe(pt->uncovered_loss.v, pt->uncovered_loss.n, out->uncovered_loss);
+  liq_stats_describe(pt->liquidated_notional.v, pt->liquidated_notional.n,
+                     out->liquidated_notional);
+  liq_stats_describe(pt->amplification.v, pt->amplification.n, out->amplification);
+  liq_stats_describe(pt->max_cascade_rounds.v, pt->max_cascade_rounds.n,
+                     out->max_cascade_rounds);
+  out->n = pt->bad_debt.n;
+  out->amplification_n = pt->amplification.n;
+  out->bad_debt_probability = n > 0 ? (double)pt->n_bad / n : (double)NAN;
+  out->uncovered_loss_probability = n > 0 ? (double)pt->n_uncovered / n : (double)NAN;
 }
 
 void liq_drawdown_add(liq_drawdown *d, double price) {

@@ -403,70 +403,31 @@ int liq_store_sweep_counts(liq_store *st, int64_t sweep_id, size_t *n_done,
   return rc;
 }
 
-/* A growable array of doubles. */
-typedef struct DblVec {
-  double *a;
-  size_t n, n_alloc;
-} DblVec;
-
-static int dblvec_push(DblVec *v, double x) {
-  if (v->n == v->n_alloc) {
-    size_t n_new = v->n_alloc ? 2 * v->n_alloc : 64;
-    double *grown = realloc(v->a, n_new * sizeof *grown);
-    if (grown == NULL) return LIQ_NOMEM;
-    v->a = grown;
-    v->n_alloc = n_new;
-  }
-  v->a[v->n++] = x;
-  return LIQ_OK;
-}
-
-/* Per grid point: the summaries of its done tasks, in task order. */
-typedef struct AggPoint {
-  DblVec bad, uncovered, notional, amp, rounds;
-  size_t n_bad, n_uncovered;      /* replicates with bad debt / uncovered loss > 0 */
-} AggPoint;
-
-static void agg_reset(AggPoint *g) {
-  g->bad.n = g->uncovered.n = g->notional.n = g->amp.n = g->rounds.n = 0;
-  g->n_bad = g->n_uncovered = 0;
-}
-
-static void agg_free(AggPoint *g) {
-  free(g->bad.a);
-  free(g->uncovered.a);
-  free(g->notional.a);
-  free(g->amp.a);
-  free(g->rounds.a);
-}
-
+/* One sweep_aggregates row: the point's aggregates (rules in stats.c). */
 static int agg_write(liq_store *st, sqlite3_stmt *ins, int64_t sweep_id,
-                     sqlite3_int64 grid_index, const char *params, AggPoint *g,
-                     liq_err *err) {
-  double b[4], u[4], nl[4], am[4], ro[4];
-  double n = (double)g->bad.n;
+                     sqlite3_int64 grid_index, const char *params,
+                     liq_stats_point *pt, liq_err *err) {
+  liq_stats_point_result r;
+  const double *b = r.bad_debt, *u = r.uncovered_loss, *nl = r.liquidated_notional;
+  const double *am = r.amplification, *ro = r.max_cascade_rounds;
   int k = 1;
-  liq_stats_describe(g->bad.a, g->bad.n, b);
-  liq_stats_describe(g->uncovered.a, g->uncovered.n, u);
-  liq_stats_describe(g->notional.a, g->notional.n, nl);
-  liq_stats_describe(g->amp.a, g->amp.n, am);
-  liq_stats_describe(g->rounds.a, g->rounds.n, ro);
+  liq_stats_point_finish(pt, &r);
   sqlite3_bind_int64(ins, k++, sweep_id);
   sqlite3_bind_int64(ins, k++, grid_index);
   store_bind_text(ins, k++, params);
-  store_bind_size(ins, k++, g->bad.n);
+  store_bind_size(ins, k++, r.n);
   store_bind_double(ins, k++, b[0]);
   store_bind_double(ins, k++, b[1]);
   store_bind_double(ins, k++, b[2]);
   store_bind_double(ins, k++, b[3]);
-  store_bind_double(ins, k++, n > 0 ? (double)g->n_bad / n : (double)NAN);
+  store_bind_double(ins, k++, r.bad_debt_probability);
   store_bind_double(ins, k++, u[0]);
-  store_bind_double(ins, k++, n > 0 ? (double)g->n_uncovered / n : (double)NAN);
+  store_bind_double(ins, k++, r.uncovered_loss_probability);
   store_bind_double(ins, k++, nl[0]);
   store_bind_double(ins, k++, nl[1]);
   store_bind_double(ins, k++, nl[2]);
   store_bind_double(ins, k++, nl[3]);
-  store_bind_size(ins, k++, g->amp.n);
+  store_bind_size(ins, k++, r.amplification_n);
   store_bind_double(ins, k++, am[0]);
   store_bind_double(ins, k++, am[1]);
   store_bind_double(ins, k++, am[2]);
@@ -482,7 +443,7 @@ static int agg_write(liq_store *st, sqlite3_stmt *ins, int64_t sweep_id,
 
 int liq_store_sweep_aggregate(liq_store *st, int64_t sweep_id, liq_err *err) {
   sqlite3_stmt *sel = NULL, *ins = NULL;
-  AggPoint g;
+  liq_stats_point g;
   sqlite3_int64 grid_index = -1;
   char *params = NULL;
   int rc, src, nomem = 0;
@@ -526,21 +487,14 @@ int liq_store_sweep_aggregate(liq_store *st, int64_t sweep_id, liq_err *err) {
         rc = agg_write(st, ins, sweep_id, grid_index, params, &g, err);
         if (rc != LIQ_OK) goto done;
       }
-      agg_reset(&g);
+      liq_stats_point_reset(&g);
       grid_index = row_id;
       sqlite3_free(params);
       params = sqlite3_mprintf("%s", store_column_text(sel, 1, "{}"));
       if (params == NULL) nomem = 1;
     }
-    if (isnan(bad)) bad = 0.0;
-    if (isnan(unc)) unc = 0.0;
-    g.n_bad += bad > 0.0;
-    g.n_uncovered += unc > 0.0;
-    nomem |= dblvec_push(&g.bad, bad) != LIQ_OK;
-    nomem |= dblvec_push(&g.uncovered, unc) != LIQ_OK;
-    nomem |= dblvec_push(&g.notional, store_column_double(sel, 4)) != LIQ_OK;
-    if (!isnan(amp)) nomem |= dblvec_push(&g.amp, amp) != LIQ_OK;
-    nomem |= dblvec_push(&g.rounds, store_column_double(sel, 6)) != LIQ_OK;
+    nomem |= liq_stats_point_add(&g, bad, unc, store_column_double(sel, 4), amp,
+                                 store_column_double(sel, 6)) != LIQ_OK;
     if (nomem) {
       rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
       goto done;
@@ -556,7 +510,7 @@ done:
   sqlite3_finalize(sel);
   sqlite3_finalize(ins);
   sqlite3_free(params);
-  agg_free(&g);
+  liq_stats_point_free(&g);
   if (rc != LIQ_OK) {
     store_rollback_quietly(st);
     return rc;

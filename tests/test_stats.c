@@ -6,9 +6,11 @@
 */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_rng.h>
 
+#include "liq_err.h"
 #include "liq_scenario.h"
 #include "liq_stats.h"
 #include "stats_int.h"
@@ -165,6 +167,35 @@ static void test_describe(void **state) {
   assert_true(isnan(out[0]) && isnan(out[1]) && isnan(out[3]));
 }
 
+/* A grid point's aggregates: NaN bad debt counts as 0, NaN amplification
+** is left out, probabilities are shares of replicates with a value > 0. */
+static void test_point_aggregates(void **state) {
+  liq_stats_point pt;
+  liq_stats_point_result r;
+  (void)state;
+  memset(&pt, 0, sizeof pt);
+  assert_int_equal(liq_stats_point_add(&pt, 10.0, 0.0, 100.0, 1.5, 3.0), LIQ_OK);
+  assert_int_equal(liq_stats_point_add(&pt, NAN, 2.0, 300.0, NAN, 1.0), LIQ_OK);
+  assert_int_equal(liq_stats_point_add(&pt, 0.0, 0.0, 200.0, 0.5, 2.0), LIQ_OK);
+  assert_int_equal(liq_stats_point_add(&pt, 30.0, NAN, 400.0, 2.5, 4.0), LIQ_OK);
+  liq_stats_point_finish(&pt, &r);
+  assert_int_equal(r.n, 4);
+  assert_int_equal(r.amplification_n, 3);
+  assert_true(r.bad_debt[0] == 10.0);            /* (10 + 0 + 0 + 30) / 4 */
+  assert_true(r.bad_debt[1] == 0.0);             /* sorted 0 0 10 30: 2nd */
+  assert_true(r.bad_debt[2] == 30.0 && r.bad_debt[3] == 30.0);
+  assert_true(r.bad_debt_probability == 0.5);
+  assert_true(r.uncovered_loss_probability == 0.25);
+  assert_true(r.liquidated_notional[0] == 250.0 && r.liquidated_notional[1] == 200.0);
+  assert_true(r.amplification[0] == 1.5 && r.amplification[1] == 1.5);
+  assert_true(r.max_cascade_rounds[3] == 4.0);
+  liq_stats_point_reset(&pt);
+  liq_stats_point_finish(&pt, &r);
+  assert_int_equal(r.n, 0);
+  assert_true(isnan(r.bad_debt[0]) && isnan(r.bad_debt_probability));
+  liq_stats_point_free(&pt);
+}
+
 static void test_kth_of_two_matches_merge(void **state) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   double a[64], b[64], all[128];
@@ -206,6 +237,7 @@ int main(void) {
     cmocka_unit_test(test_step_stored),
     cmocka_unit_test(test_step_quantiles),
     cmocka_unit_test(test_describe),
+    cmocka_unit_test(test_point_aggregates),
     cmocka_unit_test(test_kth_of_two_matches_merge),
     cmocka_unit_test(test_drawdown),
   };
