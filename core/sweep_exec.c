@@ -16,19 +16,17 @@
 ** more than LIQ_SWEEP_QUEUE_PER_THREAD results per thread (backpressure).
 **
 ** Determinism.  A task reads only its scenario, grid point and replicate
-** (the seeds are liq_inputs_path_seed/book_seed(seed, replicate)); the engine is pure; a
-** result is written as computed.  Which thread, rank or shard ran it, and
+** (its seeds: liq_inputs_path_seed/book_seed(seed, replicate)); the engine
+** is pure; a result is written as computed.  Which thread, rank or shard ran it, and
 ** when, changes run_id and timestamps only.
 */
 #define _POSIX_C_SOURCE 200809L
 
 #include "liq_sweep.h"
 
-#include <libconfig.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <float.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
