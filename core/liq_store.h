@@ -41,8 +41,8 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err);
 /* Roll back pending rows, set status 'failed' and finished_at. */
 int liq_store_fail_run(liq_store *st, const char *why, liq_err *err);
 
-/* A sink writing steps (when sc->stats.steps, every stats.every-th step and
-** the last) and liquidations (when sc->stats.events) into 'st'. */
+/* A sink writing the stored steps (liq_stats_step_stored()) and the
+** liquidations (when sc->stats.events) into 'st'. */
 typedef struct liq_store_sink_ctx {
   liq_store *st;
   const liq_scenario *sc;
