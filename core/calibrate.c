@@ -27,6 +27,7 @@
 
 #include "liq_path.h"
 #include "liq_scenario.h"
+#include "liq_stats.h"
 #include "liq_sweep.h"
 
 #define GRID_POINTS      5      /* the bracketing grid, ends included */
@@ -138,7 +139,7 @@ static double metric_of(int target, const double *v, const size_t *idx,
   }
   for (k = 0; k < n; k++) scratch[k] = v[idx ? idx[k] : k];
   qsort(scratch, n, sizeof *scratch, cmp_double);
-  if (target == LIQ_CAL_BAD_DEBT_Q99_OI) return liq_sweep_quantile(scratch, n, 0.99);
+  if (target == LIQ_CAL_BAD_DEBT_Q99_OI) return liq_stats_quantile(scratch, n, 0.99);
   return expected_shortfall(scratch, n, 0.99);
 }
 
@@ -515,8 +516,8 @@ static int bootstrap(Cal *c, size_t at, double *lo, double *hi, double *se) {
   qsort(roots, BOOTSTRAP_N, sizeof *roots, cmp_double);
   {
     double a2 = 0.5 * (1.0 - c->cp->confidence);
-    *lo = liq_sweep_quantile(roots, BOOTSTRAP_N, a2 > 0 ? a2 : 1e-12);
-    *hi = liq_sweep_quantile(roots, BOOTSTRAP_N, 1.0 - a2);
+    *lo = liq_stats_quantile(roots, BOOTSTRAP_N, a2 > 0 ? a2 : 1e-12);
+    *hi = liq_stats_quantile(roots, BOOTSTRAP_N, 1.0 - a2);
   }
   s1 /= BOOTSTRAP_N;
   *se = sqrt(fmax(0.0, s2 / BOOTSTRAP_N - s1 * s1) * BOOTSTRAP_N / (BOOTSTRAP_N - 1));
