@@ -324,15 +324,16 @@ static size_t *sorted_by_y(const Cal *c) {
   return o;
 }
 
-/* The first place the metric rises with y, written into 'note'; 0 when
-** the points are monotone. */
+/* The first place the metric rises with y (by more than rounding),
+** written into 'note'; 0 when the points are monotone. */
 static int find_break(const Cal *c, char *note, size_t size) {
   size_t *o = sorted_by_y(c), i;
   int broke = 0;
   if (o == NULL) return 0;
   for (i = 1; i < c->n_pts && !broke; i++) {
     const Point *p = &c->pts[o[i - 1]], *q = &c->pts[o[i]];
-    if (q->metric > p->metric) {
+    /* rounding (a ratio computed from a different notional) is not a rise */
+    if (q->metric > p->metric + 1e-9 * fmax(fabs(p->metric), fabs(q->metric)) + 1e-15) {
       const Point *lo = p->x < q->x ? p : q, *hi = p->x < q->x ? q : p;
       snprintf(note, size,
                "%s is not monotone in %s: %.6g at %.6g, %.6g at %.6g, while "

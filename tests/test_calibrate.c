@@ -135,6 +135,38 @@ static void test_closed_form_first_passage(void **state) {
   liq_scenario_free(sc);
 }
 
+/* A continuous target (mean liquidated share of open interest) on the
+** same book: Brent stops with a failing value within 'tolerance' below
+** the answer, the answer meets the target, and the bootstrap interval
+** holds the answer and is informative. */
+static void test_continuous_target(void **state) {
+  liq_scenario *sc = load_closed_form();
+  liq_calibrate_params cp = params(LIQ_CAL_LIQUIDATED_SHARE_MEAN, 0.1, 1000);
+  liq_calibrate_result res;
+  liq_err err;
+  size_t i;
+  int below = 0;
+  (void)state;
+  assert_liq_ok(liq_calibrate_run(sc, NULL, 0, &cp, 2, &res, &err), &err);
+  printf("Brent %.5f (bootstrap CI %.5f to %.5f, se %.4f), %zu evaluations\n",
+         res.value, res.ci_low, res.ci_high, res.metric_se, res.n_points);
+  assert_int_equal(res.status, LIQ_CAL_OK);
+  assert_int_equal(res.direction, -1);
+  assert_true(res.metric_at_value <= 0.1);
+  for (i = 0; i < res.n_points; i++) {
+    const liq_calibrate_point *p = &res.points[i];
+    if (p->value < res.value && res.value - p->value <= cp.tolerance && p->metric > 0.1)
+      below = 1;
+    assert_int_equal(p->runs, 1000);        /* continuous: every replicate runs */
+  }
+  assert_true(below);
+  assert_true(res.ci_low <= res.value && res.value <= res.ci_high);
+  assert_true(res.ci_high - res.ci_low < 0.3 * res.value);
+  assert_true(res.metric_se > 0.0);
+  liq_calibrate_result_free(&res);
+  liq_scenario_free(sc);
+}
+
 /* Every margin of the range meets a loose target; none meets an
 ** impossible one.  No value either way, the metric at both ends. */
 static void test_whole_range_and_none(void **state) {
@@ -365,6 +397,7 @@ int main(void) {
     cmocka_unit_test(test_bad_sections),
     cmocka_unit_test(test_invalid_range_end),
     cmocka_unit_test(test_closed_form_first_passage),
+    cmocka_unit_test(test_continuous_target),
     cmocka_unit_test(test_whole_range_and_none),
     cmocka_unit_test(test_non_monotone_reported),
     cmocka_unit_test(test_deterministic_across_threads),
