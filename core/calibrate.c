@@ -15,6 +15,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@
 #define BOOTSTRAP_N      1000   /* resamples for continuous targets */
 #define BOOTSTRAP_ROUNDS 3      /* evaluate near the CI bounds, recompute */
 #define LIQ_STREAM_CALIBRATE 7  /* the bootstrap's random stream */
+#define VERIFY_ROUNDS    8      /* re-searches after non-monotone replicates */
 
 static const char *const azTargets[LIQ_CAL_N_TARGETS] = {
   "liquidation_probability", "bad_debt_probability",
@@ -150,7 +152,8 @@ static double metric_of(int target, const double *v, const size_t *idx,
 typedef struct Point {
   double x, y;             /* the key, and y = sign * x */
   double metric, se;
-  double *v;               /* [n] per-replicate values (owned) */
+  double *v;               /* [n] per-replicate values (owned, with imp) */
+  unsigned char *imp;      /* [n] 1: v[k] implied by k's bracket, not simulated */
   size_t runs;
 } Point;
 
@@ -270,14 +273,16 @@ static int evaluate(Cal *c, const double *xs, size_t nx) {
     memset(p, 0, sizeof *p);
     p->x = xs[i];
     p->y = c->sign * xs[i];
-    p->v = malloc(c->n * sizeof *p->v);
+    p->v = malloc(c->n * (sizeof *p->v + 1));
     if (p->v == NULL) {
       for (j = 0; j < i; j++) free(c->pts[c->n_pts + j].v);
       rc = liq_errf(c->err, LIQ_NOMEM, NULL, 0, "out of memory");
       goto out;
     }
+    p->imp = (unsigned char *)(p->v + c->n);
     for (k = 0; k < c->n; k++) {
-      if (implied(c, k, p->y, &p->v[k])) continue;
+      p->imp[k] = (unsigned char)implied(c, k, p->y, &p->v[k]);
+      if (p->imp[k]) continue;
       p->v[k] = NAN;
       jobs[nj].sc = sc[i];
       jobs[nj].replicate = k;
@@ -372,6 +377,70 @@ static size_t replicate_brackets(Cal *c, size_t *first) {
 /* ------------------------------------------------------------------------
 ** Probability targets: order statistics by bisection on the failing count
 */
+
+/* Simulate the replicates whose value at point 'ip' was implied (all of
+** them, or with 'flagged_only' those marked rerun).  A simulated value
+** that differs from the implied one shows a replicate that is not
+** monotone: it is marked rerun and counted in *changed. */
+static int run_implied(Cal *c, size_t ip, int flagged_only, size_t *changed) {
+  Point *p = &c->pts[ip];
+  liq_scenario *sc = NULL;
+  liq_sweep_outcome *out = NULL;
+  liq_sweep_job *jobs = NULL;
+  size_t k, nj = 0;
+  int rc;
+  for (k = 0; k < c->n; k++) nj += p->imp[k] && (!flagged_only || c->rerun[k]);
+  if (nj == 0) return LIQ_OK;
+  out = calloc(c->n, sizeof *out);
+  jobs = calloc(nj, sizeof *jobs);
+  if (out == NULL || jobs == NULL) {
+    rc = liq_errf(c->err, LIQ_NOMEM, NULL, 0, "out of memory");
+    goto done;
+  }
+  rc = load_at(c, p->x, &sc, c->err);
+  if (rc != LIQ_OK) goto done;
+  nj = 0;
+  for (k = 0; k < c->n; k++) {
+    if (!p->imp[k] || (flagged_only && !c->rerun[k])) continue;
+    jobs[nj].sc = sc;
+    jobs[nj].replicate = k;
+    jobs[nj].out = &out[k];
+    nj++;
+  }
+  rc = liq_sweep_run_jobs(jobs, nj, c->threads, c->err);
+  if (rc != LIQ_OK) goto done;
+  c->runs += nj;
+  p->runs += nj;
+  for (k = 0; k < c->n; k++) {
+    double val;
+    if (!p->imp[k] || (flagged_only && !c->rerun[k])) continue;
+    val = outcome_value(c->cp->target, &out[k]);
+    p->imp[k] = 0;
+    if (val != p->v[k]) {
+      p->v[k] = val;
+      if (!c->rerun[k]) (*changed)++;
+      c->rerun[k] = 1;
+    }
+  }
+  point_stats(c, p);
+done:
+  liq_scenario_free(sc);
+  free(out);
+  free(jobs);
+  return rc;
+}
+
+/* Check the implied values at point 'ip' by simulating them.  Replicates
+** found not monotone are simulated at every point where they were
+** implied, so every count is exact again.  *changed: how many. */
+static int verify_point(Cal *c, size_t ip, size_t *changed) {
+  size_t j, more = 0;
+  int rc = run_implied(c, ip, 0, changed);
+  if (rc != LIQ_OK || *changed == 0) return rc;
+  for (j = 0; j < c->n_pts && rc == LIQ_OK; j++) rc = run_implied(c, j, 1, &more);
+  *changed += more;
+  return rc;
+}
 
 /* Number of replicates failing at point p. */
 static size_t failing(const Cal *c, const Point *p) {
@@ -594,15 +663,31 @@ static int classify(Cal *c, liq_calibrate_result *res) {
 }
 
 static int solve_probability(Cal *c, liq_calibrate_result *res) {
-  size_t m, l, u, at = 0, first = 0, bad, at_ci;
+  size_t m, l, u, at = 0, first = 0, bad, at_ci, iter;
   double y, ylo = 0, yhi = 0;
   int cen, cen_lo, cen_hi, rc;
 
   bad = replicate_brackets(c, &first);
   /* meets: failing share <= max  <=>  failing count <= floor(max n) */
   m = (size_t)floor(c->cp->max * (double)c->n * (1.0 + 1e-12));
-  rc = locate(c, m, &y, &at, &cen);
-  if (rc != LIQ_OK) return rc;
+  /* Locate, then check the answer and its failing neighbour on every
+  ** replicate: a replicate that flips more than once between grid values
+  ** would make implied values wrong.  Such replicates are simulated
+  ** everywhere from then on, and the search starts again. */
+  for (iter = 0;; iter++) {
+    size_t changed = 0, more = 0, i, af = SIZE_MAX;
+    double yf = -HUGE_VAL;
+    rc = locate(c, m, &y, &at, &cen);
+    if (rc != LIQ_OK) return rc;
+    if (cen != 0 || iter == VERIFY_ROUNDS) break;
+    for (i = 0; i < c->n_pts; i++)
+      if (failing(c, &c->pts[i]) > m && c->pts[i].y > yf) { yf = c->pts[i].y; af = i; }
+    rc = verify_point(c, at, &changed);
+    if (rc == LIQ_OK && af != SIZE_MAX) rc = verify_point(c, af, &more);
+    if (rc != LIQ_OK) return rc;
+    bad += changed + more;
+    if (changed + more == 0) break;
+  }
   /* c_(n-m) estimates the (1 - max)-quantile of the critical values. */
   liq_calibrate_quantile_ranks(c->n, 1.0 - c->cp->max, c->cp->confidence, &l, &u);
   cen_lo = cen_hi = 0;
@@ -628,11 +713,13 @@ static int solve_probability(Cal *c, liq_calibrate_result *res) {
              "the %.3g interval reaches the end of calibrate.range (order "
              "statistic %zu or %zu of %zu lies outside it)", c->cp->confidence,
              l, u, c->n);
+  for (first = 0; bad && first < c->n && !c->rerun[first]; first++) {}
   if (bad)
     snprintf(res->note + strlen(res->note), sizeof res->note - strlen(res->note),
-             "%s%zu replicate(s) not monotone on the grid (first: replicate "
-             "%zu), always simulated; the order-statistic interval assumes "
-             "monotone replicates", res->note[0] ? "; " : "", bad, first);
+             "%s%zu replicate(s) flip more than once as %s moves (the "
+             "lowest: replicate %zu), simulated at every value; the "
+             "order-statistic interval assumes monotone replicates",
+             res->note[0] ? "; " : "", bad, c->cp->key, first);
   return LIQ_OK;
 }
 
