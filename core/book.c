@@ -31,6 +31,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "liq_margin.h"
+#include "liq_scenario.h"
+#include "liq_seed.h"
 
 #define LIQ_BOOK_MAX_REDRAWS   1000
 #define LIQ_BOOK_MAX_POSITIONS 100000000u   /* as book.positions (engine ids are 32-bit) */
@@ -348,24 +350,21 @@ static int warmup_replay(const liq_scenario *sc, const liq_path *path, size_t L,
 static int warmup_generated(const liq_scenario *sc, const liq_path *path,
                             size_t L, uint64_t seed, liq_path **out,
                             liq_err *err) {
-  liq_scenario *copy = NULL;
   liq_path *g = NULL, *w = NULL;
   double *open = NULL, *close = NULL;
   double S = path->open[0], step_ms;
   size_t j;
   int rc;
 
-  copy = malloc(sizeof *copy);
   open = malloc(L * sizeof *open);
   close = malloc(L * sizeof *close);
-  if (copy == NULL || open == NULL || close == NULL) {
+  if (open == NULL || close == NULL) {
     rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for a %zu-bar warm-up", L);
     goto out;
   }
-  /* A shallow copy: only read by liq_path_build, never freed as a scenario. */
-  *copy = *sc;
-  copy->steps = L;
-  rc = liq_path_build(copy, liq_seed(seed, 0, LIQ_BOOK_STREAM_WARMUP), &g, err);
+  rc = liq_path_build(&sc->price, L, sc->step_seconds,
+                      liq_seed(seed, 0, LIQ_BOOK_STREAM_WARMUP), &g, err);
+  rc = liq_scenario_locate(sc, sc->where.price, rc, err);
   if (rc != LIQ_OK) goto out;
   if (g->n < L) {
     rc = liq_errf(err, LIQ_NUMERIC, NULL, 0,
@@ -387,7 +386,6 @@ out:
   liq_path_free(g);
   free(open);
   free(close);
-  free(copy);
   return rc;
 }
 

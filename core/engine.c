@@ -378,7 +378,7 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   rc = side_build(e, &e->sides[0]);
   if (rc == LIQ_OK) rc = side_build(e, &e->sides[1]);
   if (rc != LIQ_OK) return liq_errf(err, rc, NULL, 0, "out of memory sorting positions");
-  return liq_funding_schedule(sc, path, &e->funding, err);
+  return liq_funding_schedule(&sc->funding, path, &e->funding, err);
 }
 
 /* ---- the cascade -------------------------------------------------------- */

@@ -156,9 +156,8 @@ out:
   return rc;
 }
 
-int liq_funding_schedule(const liq_scenario *sc, const liq_path *path,
+int liq_funding_schedule(const liq_funding_params *fp, const liq_path *path,
                          double **rates /* OUT */, liq_err *err) {
-  const liq_funding_params *fp = &sc->funding;
   double step_ms = path->step_seconds * 1000.0, *r;
   int rc = LIQ_OK;
   *rates = NULL;

@@ -33,6 +33,7 @@
 #include "liq_err.h"
 #include "liq_path.h"
 #include "liq_scenario.h"
+#include "liq_seed.h"
 
 /* Most tasks one sweep may have. */
 #define LIQ_SWEEP_MAX_TASKS 100000000u

@@ -53,24 +53,6 @@
 #define TS_NANOS_FROM    100000000000000000LL    /* 1e17: nanoseconds */
 
 /* ------------------------------------------------------------------------
-** Seeds
-*/
-
-static uint64_t splitmix64(uint64_t x) {
-  uint64_t z = x + 0x9E3779B97F4A7C15ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-uint64_t liq_seed(uint64_t base, uint64_t replicate, uint64_t stream) {
-  uint64_t x = splitmix64(base);
-  x = splitmix64(x ^ splitmix64(replicate + 0x632BE59BD9B4E019ULL));
-  x = splitmix64(x ^ splitmix64(stream + 0x85157AF5ULL * 0x2545F4914F6CDD1DULL));
-  return x;
-}
-
-/* ------------------------------------------------------------------------
 ** Allocation
 */
 
@@ -1193,11 +1175,11 @@ int liq_path_parse_time(const char *text, int64_t *ms /* OUT */) {
 ** Scenario dispatch
 */
 
-/* A generated path's failure is about the scenario's price settings: make
-** it LIQ_INPUT at price.model, naming the settings (the generators know no
-** file or line, and a price that leaves the floating-point range was
-** asked for by the settings). */
-static int locate_generator_error(const liq_scenario *sc, int rc, liq_err *err) {
+/* A generated path's failure is about the price settings: make it
+** LIQ_INPUT naming them (the generators know no file or line, and a price
+** that leaves the floating-point range was asked for by the settings).
+** The file stays "": the caller locates it (liq_scenario_locate()). */
+static int explain_generator_error(int model, int rc, liq_err *err) {
   static const char *const keys[] = {
     "price.start, price.drift, price.volatility, steps and step_seconds",
     NULL,
@@ -1206,7 +1188,6 @@ static int locate_generator_error(const liq_scenario *sc, int rc, liq_err *err) 
     "price.start, price.mu, price.omega, price.alpha, price.beta, price.nu, "
     "price.variance0, steps and step_seconds",
     "price.start, price.block and steps (or the history file's returns)" };
-  const int model = sc->price.model;
   char msg[sizeof err->msg];
   if (rc == LIQ_OK || model < 0 || model > LIQ_PRICE_BOOTSTRAP ||
       model == LIQ_PRICE_REPLAY)
@@ -1215,44 +1196,42 @@ static int locate_generator_error(const liq_scenario *sc, int rc, liq_err *err) 
     return rc;
   if (err == NULL) return LIQ_INPUT;
   snprintf(msg, sizeof msg, "%s", err->msg);
-  return liq_scenario_errf(sc, sc->where.price, err, "%s (the price settings "
-                           "are out of range: check %s)", msg, keys[model]);
+  return liq_errf(err, LIQ_INPUT, NULL, 0, "%s (the price settings are out of "
+                  "range: check %s)", msg, keys[model]);
 }
 
-int liq_path_build(const liq_scenario *sc, uint64_t seed,
-                   liq_path **out /* OUT */, liq_err *err) {
-  const liq_price_params *pp;
+int liq_path_build(const liq_price_params *pp, size_t steps, double step_seconds,
+                   uint64_t seed, liq_path **out /* OUT */, liq_err *err) {
   int rc;
   if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "path: 'out' is NULL");
   *out = NULL;
-  if (sc == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "path: no scenario");
-  pp = &sc->price;
+  if (pp == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "path: no price settings");
   switch (pp->model) {
     case LIQ_PRICE_GBM:
       rc = liq_path_gbm(pp->start, pp->drift, pp->volatility,
-                        sc->step_seconds, sc->steps, seed, out, err);
+                        step_seconds, steps, seed, out, err);
       break;
     case LIQ_PRICE_REPLAY:
       return liq_path_replay(pp->file, pp->has_from, pp->from_ms,
-                             pp->has_to, pp->to_ms, sc->steps, out, err);
+                             pp->has_to, pp->to_ms, steps, out, err);
     case LIQ_PRICE_JUMP:
       rc = liq_path_jump(pp->start, pp->drift, pp->volatility, pp->jump_intensity,
-                         pp->jump_mean, pp->jump_sd, sc->step_seconds, sc->steps,
+                         pp->jump_mean, pp->jump_sd, step_seconds, steps,
                          seed, out, err);
       break;
     case LIQ_PRICE_GARCH:
       rc = liq_path_garch(pp->start, pp->garch_mu, pp->garch_omega, pp->garch_alpha,
                           pp->garch_beta, pp->garch_nu, pp->garch_variance0,
-                          sc->step_seconds, sc->steps, seed, out, err);
+                          step_seconds, steps, seed, out, err);
       break;
     case LIQ_PRICE_BOOTSTRAP:
       rc = liq_path_bootstrap(pp->file, pp->has_from, pp->from_ms, pp->has_to,
-                              pp->to_ms, pp->block, pp->start, sc->steps, seed,
+                              pp->to_ms, pp->block, pp->start, steps, seed,
                               out, err);
       break;
     default:
-      return liq_errf(err, LIQ_INPUT, sc->path, 0, "unknown price model %d",
+      return liq_errf(err, LIQ_INPUT, NULL, 0, "unknown price model %d",
                       pp->model);
   }
-  return locate_generator_error(sc, rc, err);
+  return explain_generator_error(pp->model, rc, err);
 }

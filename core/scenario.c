@@ -774,6 +774,14 @@ int liq_scenario_errf(const liq_scenario *sc, liq_where w, liq_err *err,
   return liq_errf(err, LIQ_INPUT, zFile, w.line > 0 ? w.line : 0, "%s", zMsg);
 }
 
+int liq_scenario_locate(const liq_scenario *sc, liq_where w, int rc,
+                        liq_err *err) {
+  char zMsg[sizeof err->msg];
+  if (rc != LIQ_INPUT || err == NULL || err->file[0] != '\0') return rc;
+  snprintf(zMsg, sizeof zMsg, "%s", err->msg);
+  return liq_scenario_errf(sc, w, err, "%s", zMsg);
+}
+
 void liq_scenario_free(liq_scenario *sc) {
   if (sc == NULL) return;
   free(sc->text);

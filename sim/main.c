@@ -469,7 +469,7 @@ static int load_inputs(const options *opt, inputs *in /* OUT */, liq_err *err) {
   if (rc != LIQ_OK) return rc;
   {
     double *rates = NULL;
-    rc = liq_funding_schedule(in->sc, in->path, &rates, err);
+    rc = liq_funding_schedule(&in->sc->funding, in->path, &rates, err);
     free(rates);
   }
   return rc;

@@ -35,7 +35,7 @@ static void test_constant_every_eight_hours(void **state) {
   sc.funding.mode = LIQ_FUNDING_CONSTANT;
   sc.funding.rate = 0.0001;
   sc.funding.interval_seconds = 28800.0;
-  assert_liq_ok(liq_funding_schedule(&sc, p, &rates, &err), &err);
+  assert_liq_ok(liq_funding_schedule(&sc.funding, p, &rates, &err), &err);
   for (t = 0; t < p->n; t++) {
     if (rates[t] == 0.0) continue;
     events++;
@@ -46,7 +46,7 @@ static void test_constant_every_eight_hours(void **state) {
   assert_int_equal(events, 3);
   free(rates);
   sc.funding.mode = LIQ_FUNDING_NONE;
-  assert_liq_ok(liq_funding_schedule(&sc, p, &rates, &err), &err);
+  assert_liq_ok(liq_funding_schedule(&sc.funding, p, &rates, &err), &err);
   assert_null(rates);
   liq_path_free(p);
 }
@@ -66,7 +66,7 @@ static void test_file_events_land_in_their_bars(void **state) {
   snprintf(sc.funding.file, sizeof sc.funding.file, "%s", path);
   /* The second row is out of order (a later calc_time in µs is far later,
   ** fine) but its rate 0.5 is out of range: line 3. */
-  assert_int_equal(liq_funding_schedule(&sc, p, &rates, &err), LIQ_INPUT);
+  assert_int_equal(liq_funding_schedule(&sc.funding, p, &rates, &err), LIQ_INPUT);
   assert_int_equal(err.line, 3);
   assert_non_null(strstr(err.msg, "rate"));
   remove(path);
@@ -74,7 +74,7 @@ static void test_file_events_land_in_their_bars(void **state) {
                       "1577836800000,8,-0.00012359\n"
                       "1577865600000,8,-0.00012383\n", ".csv", path, sizeof path);
   snprintf(sc.funding.file, sizeof sc.funding.file, "%s", path);
-  assert_liq_ok(liq_funding_schedule(&sc, p, &rates, &err), &err);
+  assert_liq_ok(liq_funding_schedule(&sc.funding, p, &rates, &err), &err);
   /* 00:00 is the close of bar 99 (bars start 100 minutes before). */
   assert_rel(rates[99], -0.00012359, 1e-15);
   free(rates);
@@ -106,7 +106,7 @@ static void test_bad_funding_files(void **state) {
     liq_err err;
     liq_test_write_temp(bad[i].text, ".csv", path, sizeof path);
     snprintf(sc.funding.file, sizeof sc.funding.file, "%s", path);
-    assert_int_equal(liq_funding_schedule(&sc, p, &rates, &err), LIQ_INPUT);
+    assert_int_equal(liq_funding_schedule(&sc.funding, p, &rates, &err), LIQ_INPUT);
     assert_null(rates);
     assert_string_equal(err.file, path);
     assert_int_equal(err.line, bad[i].line);
@@ -127,7 +127,7 @@ static void test_real_binance_file_loads(void **state) {
   sc.funding.mode = LIQ_FUNDING_FILE;
   snprintf(sc.funding.file, sizeof sc.funding.file, "%s",
            LIQ_SOURCE_DIR "/scenarios/data/btc_usdt_funding_8h_binance_2020-01_2026-06.csv");
-  assert_liq_ok(liq_funding_schedule(&sc, p, &rates, &err), &err);
+  assert_liq_ok(liq_funding_schedule(&sc.funding, p, &rates, &err), &err);
   for (t = 0; t < p->n; t++) events += rates[t] != 0.0;
   assert_true(events >= 8 && events <= 9);
   free(rates);
