@@ -14,7 +14,7 @@
 ** notional and entry), which is what makes the surviving leverage mix of
 ** history entries thinner at high leverage.
 */
-#define _POSIX_C_SOURCE 200809L   /* getline, gmtime_r, strcasecmp */
+#define _POSIX_C_SOURCE 200809L   /* getline, strcasecmp */
 
 #include "liq_book.h"
 
@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -33,6 +32,7 @@
 #include "liq_margin.h"
 #include "liq_scenario.h"
 #include "liq_seed.h"
+#include "liq_time.h"
 
 #define LIQ_BOOK_MAX_REDRAWS   1000
 #define LIQ_BOOK_MAX_POSITIONS 100000000u   /* as book.positions (engine ids are 32-bit) */
@@ -294,14 +294,6 @@ int liq_book_generate_history(const liq_book_params *bp,
 ** Warm-up series for history entries
 */
 
-/* "2021-05-19 13:10:00" (UTC) for messages. */
-static void fmt_time(int64_t ms, char *buf, size_t size) {
-  struct tm tm;
-  time_t s = (time_t)(ms / 1000 - (ms % 1000 < 0));  /* floor; no -INT64_MIN */
-  if (gmtime_r(&s, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-    snprintf(buf, size, "%lld ms", (long long)ms);
-}
-
 /* The last L bars of the replay file before bar 0 of 'path'. */
 static int warmup_replay(const liq_scenario *sc, const liq_path *path, size_t L,
                          liq_path **out, liq_err *err) {
@@ -317,7 +309,7 @@ static int warmup_replay(const liq_scenario *sc, const liq_path *path, size_t L,
   while (nb > 0 && all->t_ms[nb - 1] >= t0) nb--;
   if (nb < L) {
     char a[32];
-    fmt_time(t0, a, sizeof a);
+    liq_time_format(t0, a, sizeof a);
     if (nb == 0)
       rc = liq_scenario_errf(sc, sc->where.book_entry, err,
                     "book.entry.from = \"history\" needs %zu bars before the replay "

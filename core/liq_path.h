@@ -165,10 +165,6 @@ int liq_path_bootstrap_from(const liq_path *history, double block, double start,
 int liq_path_returns(const liq_path *p, double *r /* OUT */, size_t *n_used /* OUT */,
                      double *spacing_s /* OUT */, liq_err *err);
 
-/* A window bound from text: "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" (UTC; 'T'
-** may stand for the space) or Unix milliseconds.  0 ok, -1 malformed. */
-int liq_path_parse_time(const char *text, int64_t *ms /* OUT */);
-
 /* A path over caller-given bars (copies them); high/low may be NULL for
 ** close-only paths, open may be NULL (open = previous close, first = close). */
 int liq_path_from_arrays(size_t n, const double *open, const double *high,

@@ -27,9 +27,9 @@
 ** Every row of the file is validated, including rows outside the window,
 ** so a file is either good or bad whatever window a scenario cuts from it.
 */
-#define _POSIX_C_SOURCE 200809L   /* gmtime_r */
 
 #include "liq_path.h"
+#include "liq_time.h"
 
 #include <errno.h>
 #include <math.h>
@@ -37,7 +37,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <csv.h>
 #include <gsl/gsl_randist.h>
@@ -542,15 +541,6 @@ static int grow(void **pp, size_t *cap, size_t need, size_t size) {
   return 0;
 }
 
-/* "2021-05-19 13:10:00" (UTC) for messages. */
-static void fmt_time(int64_t ms, char *buf, size_t size) {
-  struct tm tm;
-  /* floor(ms / 1000) without negating (-INT64_MIN overflows) */
-  time_t s = (time_t)(ms / 1000 - (ms % 1000 < 0));
-  if (gmtime_r(&s, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-    snprintf(buf, size, "%lld ms", (long long)ms);
-}
-
 /* The field's text shortened for a message. */
 static const char *show(const char *s, char *buf, size_t size) {
   size_t len = strlen(s);
@@ -686,14 +676,14 @@ static int data_row(reader *rd) {
   if (rd->have_prev) {
     char a[32], b[32];
     if (t == rd->prev_t) {
-      fmt_time(t, a, sizeof a);
+      liq_time_format(t, a, sizeof a);
       return rd_fail(rd, LIQ_INPUT, rd->row_line,
                      "duplicate open time %s (%lld ms), also on line %ld", a,
                      (long long)t, rd->prev_line);
     }
     if (t < rd->prev_t) {
-      fmt_time(t, a, sizeof a);
-      fmt_time(rd->prev_t, b, sizeof b);
+      liq_time_format(t, a, sizeof a);
+      liq_time_format(rd->prev_t, b, sizeof b);
       return rd_fail(rd, LIQ_INPUT, rd->row_line,
                      "open time %s is before the previous bar's %s (line %ld); "
                      "rows must be in ascending time", a, b, rd->prev_line);
@@ -876,8 +866,8 @@ int liq_path_replay(const char *csv_path, int has_from, int64_t from_ms,
     return liq_errf(err, LIQ_INPUT, NULL, 0, "replay: no price file given");
   if (has_from && has_to && from_ms > to_ms) {
     char a[32], b[32];
-    fmt_time(from_ms, a, sizeof a);
-    fmt_time(to_ms, b, sizeof b);
+    liq_time_format(from_ms, a, sizeof a);
+    liq_time_format(to_ms, b, sizeof b);
     return liq_errf(err, LIQ_INPUT, csv_path, 0,
                     "window start %s is after its end %s", a, b);
   }
@@ -907,10 +897,10 @@ int liq_path_replay(const char *csv_path, int has_from, int64_t from_ms,
   }
   if (rd.nwin == 0) {
     char a[32] = "the start", b[32] = "the end", c[32], d[32];
-    if (has_from) fmt_time(from_ms, a, sizeof a);
-    if (has_to) fmt_time(to_ms, b, sizeof b);
-    fmt_time(rd.first_t, c, sizeof c);
-    fmt_time(rd.prev_t, d, sizeof d);
+    if (has_from) liq_time_format(from_ms, a, sizeof a);
+    if (has_to) liq_time_format(to_ms, b, sizeof b);
+    liq_time_format(rd.first_t, c, sizeof c);
+    liq_time_format(rd.prev_t, d, sizeof d);
     rc = rd_fail(&rd, LIQ_INPUT, 0, "no bars between %s and %s (the file covers %s to %s)",
                  a, b, c, d);
     goto done;
@@ -1108,68 +1098,6 @@ int liq_path_bootstrap(const char *history_csv, int has_from, int64_t from_ms,
 /* ------------------------------------------------------------------------
 ** Window bounds from text
 */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  int64_t era, yoe, doy, doe;
-  y -= m <= 2;
-  era = (y >= 0 ? y : y - 399) / 400;
-  yoe = y - era * 400;
-  doy = (153 * (int64_t)(m + (m > 2 ? -3 : 9)) + 2) / 5 + (int64_t)d - 1;
-  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/* n decimal digits at *s into *v, advancing *s; 0 if not digits. */
-static int take_digits(const char **s, int n, unsigned *v) {
-  unsigned x = 0;
-  int i;
-  for (i = 0; i < n; i++) {
-    char c = (*s)[i];
-    if (c < '0' || c > '9') return 0;
-    x = x * 10 + (unsigned)(c - '0');
-  }
-  *s += n;
-  *v = x;
-  return 1;
-}
-
-int liq_path_parse_time(const char *text, int64_t *ms /* OUT */) {
-  static const unsigned mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-  const char *s = text;
-  unsigned y, mo, d, h = 0, mi = 0, sec = 0, dim;
-  if (text == NULL || ms == NULL || *text == '\0') return -1;
-  if (strchr(text, '-') == NULL) {          /* Unix milliseconds */
-    const char *q;
-    long long v;
-    char *end;
-    for (q = text; *q; q++)
-      if (*q < '0' || *q > '9') return -1;
-    errno = 0;
-    v = strtoll(text, &end, 10);
-    if (errno == ERANGE || *end != '\0') return -1;
-    *ms = (int64_t)v;
-    return 0;
-  }
-  if (!take_digits(&s, 4, &y) || *s++ != '-' || !take_digits(&s, 2, &mo) ||
-      *s++ != '-' || !take_digits(&s, 2, &d))
-    return -1;
-  if (*s == ' ' || *s == 'T') {
-    s++;
-    if (!take_digits(&s, 2, &h) || *s++ != ':' || !take_digits(&s, 2, &mi)) return -1;
-    if (*s == ':') {
-      s++;
-      if (!take_digits(&s, 2, &sec)) return -1;
-    }
-  }
-  if (*s != '\0' || mo < 1 || mo > 12) return -1;
-  dim = mdays[mo - 1] +
-        (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-  if (d < 1 || d > dim || h > 23 || mi > 59 || sec > 59) return -1;
-  *ms = ((days_from_civil((int64_t)y, mo, d) * 24 + h) * 60 + mi) * 60000LL +
-        (int64_t)sec * 1000;
-  return 0;
-}
 
 /* ------------------------------------------------------------------------
 ** Scenario dispatch

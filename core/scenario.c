@@ -32,6 +32,7 @@
 #define _POSIX_C_SOURCE 200809L   /* stat */
 
 #include "scenario_int.h"
+#include "liq_time.h"
 
 #include <sys/stat.h>
 
@@ -491,106 +492,6 @@ int chooseName(Loader *p, const config_setting_t *s,
 /* Dates                                                              */
 /* ------------------------------------------------------------------ */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static long long daysFromCivil(long long y, unsigned m, unsigned d) {
-  long long era;
-  unsigned yoe, doy, doe;
-  y -= m <= 2;
-  era = (y >= 0 ? y : y - 399) / 400;
-  yoe = (unsigned)(y - era * 400);
-  doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (long long)doe - 719468;
-}
-
-/* The inverse of daysFromCivil(). */
-static void civilFromDays(long long z, long long *py, unsigned *pm,
-                          unsigned *pd) {
-  long long era;
-  unsigned doe, yoe, doy, mp;
-  z += 719468;
-  era = (z >= 0 ? z : z - 146096) / 146097;
-  doe = (unsigned)(z - era * 146097);
-  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  mp = (5 * doy + 2) / 153;
-  *pd = doy - (153 * mp + 2) / 5 + 1;
-  *pm = mp < 10 ? mp + 3 : mp - 9;
-  *py = (long long)yoe + era * 400 + (*pm <= 2);
-}
-
-static unsigned daysInMonth(long long y, unsigned m) {
-  static const unsigned aDays[12] = {31, 28, 31, 30, 31, 30,
-                                     31, 31, 30, 31, 30, 31};
-  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return aDays[m - 1] + (m == 2 && leap);
-}
-
-/* Read exactly 'n' decimal digits at *pz. */
-static int readDigits(const char **pz, int n, unsigned *pv) {
-  unsigned v = 0;
-  int i;
-  for (i = 0; i < n; i++) {
-    char c = (*pz)[i];
-    if (c < '0' || c > '9') return 0;
-    v = v * 10 + (unsigned)(c - '0');
-  }
-  *pz += n;
-  *pv = v;
-  return 1;
-}
-
-/* "YYYY-MM-DD", "YYYY-MM-DD HH:MM" or "YYYY-MM-DD HH:MM:SS" (UTC; a 'T'
-** may stand for the space) to Unix ms.  Returns 0 if malformed. */
-static int parseDate(const char *z, int64_t *pms) {
-  unsigned y, mo, d, h = 0, mi = 0, s = 0;
-  if (!readDigits(&z, 4, &y) || *z++ != '-' || !readDigits(&z, 2, &mo) ||
-      *z++ != '-' || !readDigits(&z, 2, &d)) {
-    return 0;
-  }
-  if (*z == ' ' || *z == 'T') {
-    z++;
-    if (!readDigits(&z, 2, &h) || *z++ != ':' || !readDigits(&z, 2, &mi)) {
-      return 0;
-    }
-    if (*z == ':') {
-      z++;
-      if (!readDigits(&z, 2, &s)) return 0;
-    }
-  }
-  if (*z != '\0') return 0;
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 ||
-      mi > 59 || s > 59) {
-    return 0;
-  }
-  *pms = (((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60 + s) * 1000LL;
-  return 1;
-}
-
-/* Unix ms as "YYYY-MM-DD HH:MM:SS[.mmm] UTC", for messages. */
-void formatTime(int64_t ms, char *z, size_t n) {
-  long long sec = ms / 1000, rem = ms % 1000, days, tod, y;
-  unsigned m, d;
-  if (rem < 0) {
-    rem += 1000;
-    sec -= 1;
-  }
-  days = sec / 86400;
-  tod = sec % 86400;
-  if (tod < 0) {
-    tod += 86400;
-    days -= 1;
-  }
-  civilFromDays(days, &y, &m, &d);
-  if (rem) {
-    snprintf(z, n, "%04lld-%02u-%02u %02lld:%02lld:%02lld.%03lld UTC", y, m, d,
-             tod / 3600, tod / 60 % 60, tod % 60, rem);
-  } else {
-    snprintf(z, n, "%04lld-%02u-%02u %02lld:%02lld:%02lld UTC", y, m, d,
-             tod / 3600, tod / 60 % 60, tod % 60);
-  }
-}
-
 /* A window bound: Unix ms (a whole number) or a date string. */
 int timeOf(Loader *p, const config_setting_t *s, int64_t *pms) {
   char zPath[PATH_BUF];
@@ -606,7 +507,7 @@ int timeOf(Loader *p, const config_setting_t *s, int64_t *pms) {
       return LIQ_OK;
     }
     case CONFIG_TYPE_STRING:
-      if (parseDate(config_setting_get_string(s), pms)) return LIQ_OK;
+      if (liq_time_parse_date(config_setting_get_string(s), pms) == 0) return LIQ_OK;
       return badAt(p, s,
                    "%s \"%s\" is not a date (expected \"YYYY-MM-DD\", "
                    "\"YYYY-MM-DD HH:MM\" or \"YYYY-MM-DD HH:MM:SS\", UTC)",

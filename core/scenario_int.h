@@ -133,8 +133,6 @@ int reqNumber(Loader *p, const config_setting_t *g, const char *zKey,
 int chooseName(Loader *p, const config_setting_t *s,
                const char *const *azOk, int *pi);
 
-void formatTime(int64_t ms, char *z, size_t n);
-
 int timeOf(Loader *p, const config_setting_t *s, int64_t *pms);
 
 int validate(Loader *p, const config_setting_t *root, liq_scenario *sc);

@@ -11,6 +11,7 @@
 
 #include "scenario_int.h"
 #include "liq_margin.h"
+#include "liq_time.h"
 
 #include <sys/stat.h>
 
@@ -193,8 +194,8 @@ static int validateWindow(Loader *p, const config_setting_t *g,
   }
   if (sFrom && sTo && pp->from_ms > pp->to_ms) {
     char zFrom[64], zTo[64];
-    formatTime(pp->from_ms, zFrom, sizeof zFrom);
-    formatTime(pp->to_ms, zTo, sizeof zTo);
+    liq_time_format_utc(pp->from_ms, zFrom, sizeof zFrom);
+    liq_time_format_utc(pp->to_ms, zTo, sizeof zTo);
     return badAt2(p, sFrom, sTo,
                   "price.from (%s) must not be after price.to (%s)", zFrom,
                   zTo);

@@ -1055,32 +1055,6 @@ static int cmp_dbl(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static void test_parse_time(void **state) {
-  int64_t ms = 0;
-  (void)state;
-  assert_int_equal(liq_path_parse_time("2021-05-19", &ms), 0);
-  assert_true(ms == 1621382400000LL);
-  assert_int_equal(liq_path_parse_time("2021-05-19 13:10", &ms), 0);
-  assert_true(ms == 1621382400000LL + (13 * 60 + 10) * 60000LL);
-  assert_int_equal(liq_path_parse_time("2021-05-19T13:10:05", &ms), 0);
-  assert_true(ms == 1621382400000LL + (13 * 60 + 10) * 60000LL + 5000);
-  assert_int_equal(liq_path_parse_time("2020-02-29", &ms), 0);
-  assert_true(ms == 1582934400000LL);
-  assert_int_equal(liq_path_parse_time("1621382400123", &ms), 0);
-  assert_true(ms == 1621382400123LL);
-  assert_int_equal(liq_path_parse_time("1970-01-01", &ms), 0);
-  assert_true(ms == 0);
-  assert_int_equal(liq_path_parse_time("2021-02-29", &ms), -1);
-  assert_int_equal(liq_path_parse_time("2021-13-01", &ms), -1);
-  assert_int_equal(liq_path_parse_time("2021-05-19 24:00", &ms), -1);
-  assert_int_equal(liq_path_parse_time("2021-05-19 12", &ms), -1);
-  assert_int_equal(liq_path_parse_time("2021-5-19", &ms), -1);
-  assert_int_equal(liq_path_parse_time("yesterday", &ms), -1);
-  assert_int_equal(liq_path_parse_time("", &ms), -1);
-  assert_int_equal(liq_path_parse_time("12.5", &ms), -1);
-  assert_int_equal(liq_path_parse_time(NULL, &ms), -1);
-}
-
 static void test_returns_skip_gaps(void **state) {
   liq_path *p;
   liq_err err;
@@ -1429,7 +1403,6 @@ int main(void) {
     cmocka_unit_test(test_garch_variance_and_clustering),
     cmocka_unit_test(test_garch_variance0),
     cmocka_unit_test(test_garch_bad_args),
-    cmocka_unit_test(test_parse_time),
     cmocka_unit_test(test_returns_skip_gaps),
     cmocka_unit_test(test_bootstrap_returns_and_blocks),
     cmocka_unit_test(test_bootstrap_window_start_length),
