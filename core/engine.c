@@ -473,7 +473,7 @@ static int settle(engine *e, uint32_t id, double s, double fill, double trigger,
   rs->losses += loss;
   if (side > 0) rs->losses_long += loss;
   if (e->sink && e->sink->liquidation) {
-    liq_liq_row lr;
+    liq_liquidation_row lr;
     lr.step = e->row.step;
     lr.round = round;
     lr.position_id = id;

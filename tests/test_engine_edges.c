@@ -64,7 +64,7 @@ static const char *diff_runs(capture *f, capture *g, const liq_summary *sf,
     qsort(g->liqs, g->n_liqs, sizeof *g->liqs, by_step_round_id);
   }
   for (i = 0; i < f->n_liqs; i++) {
-    const liq_liq_row *a = &f->liqs[i], *b = &g->liqs[i];
+    const liq_liquidation_row *a = &f->liqs[i], *b = &g->liqs[i];
     if (a->step != b->step || a->round != b->round || a->position_id != b->position_id ||
         !close_enough(a->price, b->price, rtol) || !close_enough(a->share, b->share, rtol) ||
         !close_enough(a->loss, b->loss, rtol)) {

@@ -138,7 +138,7 @@ static int ref_settle(ref *r, size_t i, double s, double fill, double trigger,
   *losses += loss;
   if (side > 0) *losses_long += loss;
   if (r->sink && r->sink->liquidation) {
-    liq_liq_row lr;
+    liq_liquidation_row lr;
     lr.step = r->row.step;
     lr.round = round;
     lr.position_id = i;
