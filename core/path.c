@@ -29,6 +29,7 @@
 */
 
 #include "liq_path.h"
+#include "liq_csv.h"
 #include "liq_time.h"
 
 #include <errno.h>
@@ -38,7 +39,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <csv.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -460,20 +460,13 @@ int liq_path_from_arrays(size_t n, const double *open, const double *high,
 
 enum { COL_TIME, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE, NCOL_OHLC };
 
-/* A growable byte buffer holding one field's text. */
-typedef struct fieldbuf {
-  char  *s;
-  size_t cap;
-} fieldbuf;
-
 typedef struct reader {
   const char *path;
   liq_err    *err;
   int         rc;          /* first failure; callbacks do nothing after it */
-  long        line;        /* physical line being fed to libcsv */
   long        row_line;    /* line the current row started on */
-  size_t      nfield;      /* fields seen in the current row */
-  fieldbuf    fld[NCOL_OHLC]; /* the first five fields of the current row */
+  size_t      nfield;      /* fields in the current row */
+  const char *fld[NCOL_OHLC]; /* its first five fields ("" past its end) */
 
   /* layout, fixed by the first data row */
   size_t      ncol;        /* 0 until known */
@@ -594,7 +587,7 @@ static int is_number(const char *s) {
 
 /* Parse price field k of the current row into *v, > 0 and finite. */
 static int row_price(reader *rd, int k, const char *name, double *v) {
-  const char *s = rd->fld[k].s;
+  const char *s = rd->fld[k];
   char sb[FIELD_SHOW];
   if (parse_double(s, v) != 0)
     return rd_fail(rd, LIQ_INPUT, rd->row_line, "%s is not a number '%s'", name,
@@ -641,14 +634,14 @@ static int data_row(reader *rd) {
                    rd->first_data_line, rd->ncol);
   }
 
-  rc = parse_time(rd->fld[COL_TIME].s, &t);
+  rc = parse_time(rd->fld[COL_TIME], &t);
   if (rc == -1)
     return rd_fail(rd, LIQ_INPUT, rd->row_line, "open time is not a number '%s'",
-                   show(rd->fld[COL_TIME].s, sb, sizeof sb));
+                   show(rd->fld[COL_TIME], sb, sizeof sb));
   if (rc == -2)
     return rd_fail(rd, LIQ_INPUT, rd->row_line,
                    "open time '%s' is not a non-negative Unix time",
-                   show(rd->fld[COL_TIME].s, sb, sizeof sb));
+                   show(rd->fld[COL_TIME], sb, sizeof sb));
 
   if (rd->close_only) {
     if (row_price(rd, 1, "close", &c) != LIQ_OK) return rd->rc;
@@ -726,50 +719,33 @@ static int data_row(reader *rd) {
   return LIQ_OK;
 }
 
-/* libcsv: one field. */
-static void on_field(void *s, size_t len, void *data) {
-  reader *rd = data;
-  size_t k = rd->nfield++;
-  if (rd->rc != LIQ_OK) return;
-  if (k == 0) rd->row_line = rd->line;
-  if (k >= NCOL_OHLC) return;
-  if (grow((void **)&rd->fld[k].s, &rd->fld[k].cap, len + 1, 1) != 0) {
-    rd_fail(rd, LIQ_NOMEM, 0, "out of memory reading the price file");
-    return;
-  }
-  if (len) memcpy(rd->fld[k].s, s, len);
-  rd->fld[k].s[len] = '\0';
-}
-
-/* libcsv: end of a row. */
-static void on_row(int term, void *data) {
-  reader *rd = data;
-  (void)term;
-  if (rd->rc != LIQ_OK) goto done;
-  /* A line of blanks arrives as one empty field: skip it like an empty line. */
-  if (rd->nfield == 0 || (rd->nfield == 1 && rd->fld[0].s[0] == '\0')) goto done;
+/* One row of the price file (see liq_csv.h): the header, or a bar. */
+static int on_csv_row(void *ctx, const liq_csv_row *row, liq_err *err) {
+  reader *rd = ctx;
+  size_t k;
+  (void)err;
+  rd->nfield = row->n;
+  rd->row_line = row->line;
+  for (k = 0; k < NCOL_OHLC; k++) rd->fld[k] = k < row->n ? row->field[k] : "";
   if (!rd->seen_row) {
-    size_t k, nprice = rd->nfield < NCOL_OHLC ? rd->nfield : NCOL_OHLC;
-    int header = !is_number(rd->fld[COL_TIME].s);
+    size_t nprice = rd->nfield < NCOL_OHLC ? rd->nfield : NCOL_OHLC;
+    int header = !is_number(rd->fld[COL_TIME]);
     rd->seen_row = 1;
     /* A header names its price columns; a row with numeric prices is data
     ** whatever its time field holds (a typo there is an error). */
     for (k = 1; k < nprice && header; k++)
-      if (is_number(rd->fld[k].s)) header = 0;
+      if (is_number(rd->fld[k])) header = 0;
     if (header) {
       rd->header_ncol = rd->nfield;
       rd->header_line = rd->row_line;
-      goto done;
+      return LIQ_OK;
     }
   }
   data_row(rd);
-done:
-  rd->nfield = 0;
+  return rd->rc;
 }
 
 static void reader_free(reader *rd) {
-  int k;
-  for (k = 0; k < NCOL_OHLC; k++) free(rd->fld[k].s);
   free(rd->t);
   free(rd->o);
   free(rd->h);
@@ -783,72 +759,10 @@ static int cmp_i64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* The length of the physical line at buf[0..n): through its LF, CR or
-** CRLF; *ended: 1 when it ends in the buffer; *cr_last: 1 when it ends in
-** a CR at the buffer's end (an LF starting the next read belongs to it). */
-static size_t line_len(const char *buf, size_t n, int *ended, int *cr_last) {
-  size_t i;
-  *ended = *cr_last = 0;
-  for (i = 0; i < n; i++) {
-    if (buf[i] == '\n') break;
-    if (buf[i] == '\r') {
-      if (i + 1 < n && buf[i + 1] == '\n') i++;
-      else if (i + 1 == n) *cr_last = 1;
-      break;
-    }
-  }
-  if (i == n) return n;
-  *ended = 1;
-  return i + 1;
-}
-
-/* Feed the whole file to libcsv, one physical line per csv_parse call. */
+/* Read the whole price file through the CSV layer. */
 static int read_csv(reader *rd, FILE *f) {
-  struct csv_parser cp;
-  char buf[65536];
-  size_t got;
-  int at_line_start = 1, first = 1, after_cr = 0;
-
-  if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-    return rd_fail(rd, LIQ_NOMEM, 0, "out of memory starting the CSV parser");
-  rd->line = 0;
-  while (rd->rc == LIQ_OK && (got = fread(buf, 1, sizeof buf, f)) > 0) {
-    size_t pos = 0;
-    /* A UTF-8 byte-order mark would hide a numeric first row as a header. */
-    if (first && got >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) pos = 3;
-    first = 0;
-    while (pos < got && rd->rc == LIQ_OK) {
-      size_t len;
-      int ended, cr_last;
-      if (after_cr && buf[pos] == '\n') {
-        len = 1;                 /* the LF of a CRLF split across two reads */
-        ended = 1;
-        cr_last = 0;
-      } else {
-        len = line_len(buf + pos, got - pos, &ended, &cr_last);
-        if (at_line_start) rd->line++;
-      }
-      after_cr = cr_last;
-      if (memchr(buf + pos, '\0', len) != NULL) {
-        rd_fail(rd, LIQ_INPUT, rd->line, "line holds a NUL byte (not a text CSV file?)");
-        break;
-      }
-      if (csv_parse(&cp, buf + pos, len, on_field, on_row, rd) != len) {
-        int e = csv_error(&cp);
-        if (e == CSV_ENOMEM || e == CSV_ETOOBIG)
-          rd_fail(rd, LIQ_NOMEM, 0, "out of memory reading the price file");
-        else
-          rd_fail(rd, LIQ_INPUT, rd->line, "malformed CSV: %s", csv_strerror(e));
-      }
-      at_line_start = ended;
-      pos += len;
-    }
-  }
-  if (rd->rc == LIQ_OK && ferror(f))
-    rd_fail(rd, LIQ_IO, 0, "cannot read price file: %s", strerror(errno));
-  if (rd->rc == LIQ_OK && csv_fini(&cp, on_field, on_row, rd) != 0)
-    rd_fail(rd, LIQ_INPUT, rd->line, "malformed CSV: %s", csv_strerror(csv_error(&cp)));
-  csv_free(&cp);
+  int rc = liq_csv_read(f, rd->path, "price file", on_csv_row, rd, rd->err);
+  if (rd->rc == LIQ_OK) rd->rc = rc;
   return rd->rc;
 }
 
