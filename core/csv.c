@@ -177,13 +177,21 @@ static void reader_free(csv_reader *rd) {
   free(rd->len);
 }
 
-int liq_csv_read(FILE *f, const char *path, const char *what,
+/* 1 when the line at buf[0..n) is a comment: its first non-blank byte is
+** '#'. */
+static int is_comment(const char *buf, size_t n) {
+  size_t i = 0;
+  while (i < n && (buf[i] == ' ' || buf[i] == '\t')) i++;
+  return i < n && buf[i] == '#';
+}
+
+int liq_csv_read(FILE *f, const char *path, const char *what, int flags,
                  liq_csv_row_fn on_row, void *ctx, liq_err *err) {
   struct csv_parser cp;
   csv_reader rd;
   char buf[65536];
   size_t got;
-  int at_line_start = 1, first = 1, after_cr = 0;
+  int at_line_start = 1, first = 1, after_cr = 0, in_comment = 0;
 
   memset(&rd, 0, sizeof rd);
   rd.path = path;
@@ -211,6 +219,16 @@ int liq_csv_read(FILE *f, const char *path, const char *what,
         if (at_line_start) rd.line++;
       }
       after_cr = cr_last;
+      /* A comment line starts where no row has begun (not inside quotes). */
+      if (at_line_start && (flags & LIQ_CSV_COMMENTS) && rd.nfield == 0 &&
+          cp.entry_pos == 0)
+        in_comment = is_comment(buf + pos, got - pos);
+      if (in_comment) {
+        at_line_start = ended;
+        if (ended) in_comment = 0;
+        pos += len;
+        continue;
+      }
       if (memchr(buf + pos, '\0', len) != NULL) {
         fail(&rd, LIQ_INPUT, rd.line, "line holds a NUL byte (not a text CSV file?)");
         break;

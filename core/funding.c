@@ -3,10 +3,11 @@
 **
 ** The funding file is Binance's layout: calc_time (ms), funding interval
 ** in hours, rate per interval; with or without a header (a first row is
-** a header when its calc_time and rate are not numbers; a UTF-8
-** byte-order mark is skipped); ascending.
+** a header when its calc_time and rate are not numbers); ascending.  The
+** file is read through the CSV layer (liq_csv.h).
 */
 #include "liq_funding.h"
+#include "liq_csv.h"
 
 #include <errno.h>
 #include <math.h>
@@ -60,19 +61,6 @@ static void schedule_constant(const liq_funding_params *fp, const liq_path *p,
   }
 }
 
-/* Split a CSV line into at most 3 fields in place; returns the count. */
-static int split3(char *z, char *f[3]) {
-  int n = 0;
-  char *s = z;
-  while (n < 3) {
-    f[n++] = s;
-    s = strchr(s, ',');
-    if (s == NULL) break;
-    *s++ = '\0';
-  }
-  return s == NULL ? n : 4;
-}
-
 static int parse_num(const char *z, double *v) {
   char *end;
   errno = 0;
@@ -81,78 +69,64 @@ static int parse_num(const char *z, double *v) {
   return end != z && *end == '\0' && errno == 0 && isfinite(*v);
 }
 
-/* 1 at the end of f (peeks one byte). */
-static int at_eof(FILE *f) {
-  int c = getc(f);
-  if (c == EOF) return 1;
-  ungetc(c, f);
-  return 0;
+/* Reading the funding file: rates go into the bars that hold them. */
+typedef struct funding_reader {
+  const char     *path;
+  const liq_path *p;
+  double          step_ms;
+  double         *rates;
+  int             rows;     /* payments read */
+  double          prev;     /* the previous payment's calc_time */
+} funding_reader;
+
+/* One row of the funding file (see liq_csv.h): the header or a payment. */
+static int on_funding_row(void *ctx, const liq_csv_row *row, liq_err *err) {
+  funding_reader *fr = ctx;
+  const char *path = fr->path;
+  int line = (int)row->line;
+  double t, hours, rate;
+  if (row->n != 3)
+    return liq_errf(err, LIQ_INPUT, path, line,
+                    "expected 3 columns (calc_time, funding_interval_hours, rate)");
+  if (!parse_num(row->field[0], &t)) {
+    /* A header names its columns: a numeric rate makes the row data. */
+    if (fr->rows == 0 && line == 1 && !parse_num(row->field[2], &rate)) return LIQ_OK;
+    return liq_errf(err, LIQ_INPUT, path, line, "calc_time is not a number");
+  }
+  if (!parse_num(row->field[1], &hours) || !(hours > 0.0))
+    return liq_errf(err, LIQ_INPUT, path, line,
+                    "funding interval must be a positive number of hours");
+  if (!parse_num(row->field[2], &rate) || fabs(rate) >= 0.1)
+    return liq_errf(err, LIQ_INPUT, path, line,
+                    "funding rate must be a number in (-0.1, 0.1)");
+  if (t <= fr->prev)
+    return liq_errf(err, LIQ_INPUT, path, line,
+                    "calc_time is not after the previous row's (duplicate or unsorted)");
+  fr->prev = t;
+  fr->rows++;
+  {
+    long k = bar_of(fr->p, fr->step_ms, (int64_t)t);
+    if (k >= 0) fr->rates[k] += rate;
+  }
+  return LIQ_OK;
 }
 
 static int schedule_file(const char *path, const liq_path *p, double step_ms,
                          double *rates, liq_err *err) {
-  FILE *f = fopen(path, "r");
-  char line[512], *z;
-  int lineno = 0, rows = 0, rc = LIQ_OK;
-  double prev = -HUGE_VAL;
+  funding_reader fr;
+  FILE *f = fopen(path, "rb");
+  int rc;
   if (f == NULL)
     return liq_errf(err, LIQ_IO, path, 0, "cannot open funding file: %s", strerror(errno));
-  while (fgets(line, sizeof line, f)) {
-    char *fld[3];
-    double t, hours, rate;
-    int n;
-    lineno++;
-    z = line;
-    if (strchr(line, '\n') == NULL && !at_eof(f)) {
-      rc = liq_errf(err, LIQ_INPUT, path, lineno, "line is too long (at most %zu "
-                    "bytes; expected calc_time,funding_interval_hours,rate)",
-                    sizeof line - 2);
-      goto out;
-    }
-    /* A UTF-8 byte-order mark would make a first payment look like a header. */
-    if (lineno == 1 && strncmp(z, "\xEF\xBB\xBF", 3) == 0) z += 3;
-    if (strspn(z, " \t\r\n") == strlen(z)) continue;
-    n = split3(z, fld);
-    if (n != 3) {
-      rc = liq_errf(err, LIQ_INPUT, path, lineno,
-                    "expected 3 columns (calc_time, funding_interval_hours, rate)");
-      goto out;
-    }
-    if (!parse_num(fld[0], &t)) {
-      /* A header names its columns: a numeric rate makes the row data. */
-      if (rows == 0 && lineno == 1 && !parse_num(fld[2], &rate)) continue;
-      rc = liq_errf(err, LIQ_INPUT, path, lineno, "calc_time is not a number");
-      goto out;
-    }
-    if (!parse_num(fld[1], &hours) || !(hours > 0.0)) {
-      rc = liq_errf(err, LIQ_INPUT, path, lineno,
-                    "funding interval must be a positive number of hours");
-      goto out;
-    }
-    if (!parse_num(fld[2], &rate) || fabs(rate) >= 0.1) {
-      rc = liq_errf(err, LIQ_INPUT, path, lineno,
-                    "funding rate must be a number in (-0.1, 0.1)");
-      goto out;
-    }
-    if (t <= prev) {
-      rc = liq_errf(err, LIQ_INPUT, path, lineno,
-                    "calc_time is not after the previous row's (duplicate or unsorted)");
-      goto out;
-    }
-    prev = t;
-    rows++;
-    {
-      long k = bar_of(p, step_ms, (int64_t)t);
-      if (k >= 0) rates[k] += rate;
-    }
-  }
-  if (ferror(f)) {
-    rc = liq_errf(err, LIQ_IO, path, 0, "cannot read funding file");
-    goto out;
-  }
-  if (rows == 0) rc = liq_errf(err, LIQ_INPUT, path, 1, "empty funding file");
-out:
+  fr.path = path;
+  fr.p = p;
+  fr.step_ms = step_ms;
+  fr.rates = rates;
+  fr.rows = 0;
+  fr.prev = -HUGE_VAL;
+  rc = liq_csv_read(f, path, "funding file", 0, on_funding_row, &fr, err);
   fclose(f);
+  if (rc == LIQ_OK && fr.rows == 0) rc = liq_errf(err, LIQ_INPUT, path, 1, "empty funding file");
   return rc;
 }
 

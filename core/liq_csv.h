@@ -42,13 +42,19 @@ typedef struct liq_csv_row {
 ** stops reading and is returned (the callback fills 'err'). */
 typedef int (*liq_csv_row_fn)(void *ctx, const liq_csv_row *row, liq_err *err);
 
+/* Flags of liq_csv_read(). */
+enum {
+  LIQ_CSV_COMMENTS = 1      /* skip lines whose first non-blank byte is '#'
+                            ** (outside quotes) */
+};
+
 /*
 ** Read the open file 'f' (named 'path' in errors) row by row.  'what'
 ** names the file in messages ("price file": "out of memory reading the
-** price file", "cannot read price file: ...").  Returns LIQ_OK at the end
+** price file", "cannot read price file: ...").  'flags': LIQ_CSV_*.  Returns LIQ_OK at the end
 ** of the file, or the first error.
 */
-int liq_csv_read(FILE *f, const char *path, const char *what,
+int liq_csv_read(FILE *f, const char *path, const char *what, int flags,
                  liq_csv_row_fn on_row, void *ctx, liq_err *err);
 
 #endif /* LIQ_CSV_H */

@@ -761,7 +761,7 @@ static int cmp_i64(const void *a, const void *b) {
 
 /* Read the whole price file through the CSV layer. */
 static int read_csv(reader *rd, FILE *f) {
-  int rc = liq_csv_read(f, rd->path, "price file", on_csv_row, rd, rd->err);
+  int rc = liq_csv_read(f, rd->path, "price file", 0, on_csv_row, rd, rd->err);
   if (rd->rc == LIQ_OK) rd->rc = rc;
   return rd->rc;
 }

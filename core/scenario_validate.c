@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L   /* stat */
 
 #include "scenario_int.h"
+#include "liq_csv.h"
 #include "liq_margin.h"
 #include "liq_time.h"
 
@@ -926,100 +927,113 @@ static int validateDepth(Loader *p, const config_setting_t *g,
 ** skipped), with the rules of impact.depth.  Errors are located at the
 ** CSV's FILE:LINE.
 */
+/* Reading impact.depth_file: one depth point per row after the header. */
+typedef struct DepthReader {
+  const char *zFile;
+  liq_impact_params *ip;
+  size_t n;                   /* points read */
+} DepthReader;
+
+static int depthPoint(DepthReader *d, int iLine, char **azField, liq_err *err);
+
+/* One row of the depth file (see liq_csv.h): the header or a point. */
+static int onDepthRow(void *pCtx, const liq_csv_row *pRow, liq_err *err) {
+  DepthReader *d = pCtx;
+  const char *zFile = d->zFile;
+  int iLine = (int)pRow->line, c, rc;
+  char *azField[3], *zCopy;
+  size_t nAll = 0;
+  if (pRow->n != 3) {
+    return liq_errf(err, LIQ_INPUT, zFile, iLine, "expected 3 fields "
+                    "pct,bid,ask, got %s", pRow->n > 3 ? "more" : pRow->n == 2
+                    ? "2" : "1");
+  }
+  for (c = 0; c < 3; c++) nAll += pRow->len[c] + 1;
+  if ((zCopy = malloc(nAll)) == NULL) {
+    return liq_errf(err, LIQ_NOMEM, zFile, iLine, "out of memory");
+  }
+  for (c = 0, nAll = 0; c < 3; c++) {
+    memcpy(zCopy + nAll, pRow->field[c], pRow->len[c] + 1);
+    azField[c] = trim(zCopy + nAll);
+    nAll += pRow->len[c] + 1;
+  }
+  rc = depthPoint(d, iLine, azField, err);
+  free(zCopy);
+  return rc;
+}
+
+/* The header or one depth point, its fields trimmed. */
+static int depthPoint(DepthReader *d, int iLine, char **azField, liq_err *err) {
+  static const char *const azCol[] = {"pct", "bid", "ask"};
+  liq_impact_params *ip = d->ip;
+  const char *zFile = d->zFile;
+  int c;
+  double aV[3];
+  size_t n = d->n;
+  if (n == 0 && equalsNoCase(azField[0], "pct") &&
+      equalsNoCase(azField[1], "bid") && equalsNoCase(azField[2], "ask")) {
+    return LIQ_OK;               /* the header */
+  }
+  for (c = 0; c < 3; c++) {
+    char *zEnd;
+    const Range *r = c == 0 ? &rDepthPct : &rPositive;
+    errno = 0;
+    aV[c] = strtod(azField[c], &zEnd);
+    if (azField[c][0] == '\0' || *zEnd != '\0') {
+      return liq_errf(err, LIQ_INPUT, zFile, iLine, "%s \"%s\" is not a "
+                      "number%s", azCol[c], azField[c], n == 0 && c == 0
+                      ? " (the header, if any, must be pct,bid,ask)" : "");
+    } else if (!isfinite(aV[c])) {
+      return liq_errf(err, LIQ_INPUT, zFile, iLine, "%s must be finite, "
+                      "got %s", azCol[c], azField[c]);
+    } else if (!(r->loOpen ? aV[c] > r->lo : aV[c] >= r->lo) ||
+               !(r->hiOpen ? aV[c] < r->hi : aV[c] <= r->hi)) {
+      return liq_errf(err, LIQ_INPUT, zFile, iLine, c == 0
+                      ? "%s must be in (0, 100), got %s"
+                      : "%s must be > 0, got %s", azCol[c], num(aV[c]).z);
+    } else if (n > 0) {
+      const double *aPrev = c == 0 ? ip->depth_pct : c == 1 ? ip->depth_bid
+                                                            : ip->depth_ask;
+      if (!(aV[c] > aPrev[n - 1])) {
+        return liq_errf(err, LIQ_INPUT, zFile, iLine, "%s must be strictly "
+                        "increasing, but %s follows %s", azCol[c],
+                        num(aV[c]).z, num(aPrev[n - 1]).z);
+      }
+    }
+  }
+  if (n == LIQ_MAX_DEPTH) {
+    return liq_errf(err, LIQ_INPUT, zFile, iLine, "too many depth points "
+                    "(at most %d)", LIQ_MAX_DEPTH);
+  }
+  ip->depth_pct[n] = aV[0];
+  ip->depth_bid[n] = aV[1];
+  ip->depth_ask[n] = aV[2];
+  d->n = n + 1;
+  return LIQ_OK;
+}
+
 static int readDepthFile(Loader *p, const config_setting_t *s,
                          liq_impact_params *ip) {
-  static const char *const azCol[] = {"pct", "bid", "ask"};
-  char zFile[LIQ_PATH_MAX], zLine[1024];
-  int iLine = 0, rc = LIQ_OK;
-  size_t n = 0;
+  char zFile[LIQ_PATH_MAX];
+  DepthReader d;
+  int rc;
   FILE *f;
   if ((rc = resolveFile(p, s, zFile, sizeof zFile)) != LIQ_OK) return rc;
-  if ((f = fopen(zFile, "r")) == NULL) {
+  if ((f = fopen(zFile, "rb")) == NULL) {
     return badAt(p, s, "impact.depth_file \"%s\" cannot be opened: %s", zFile,
                  strerror(errno));
   }
-  while (rc == LIQ_OK && fgets(zLine, sizeof zLine, f) != NULL) {
-    char *azField[4], *z = zLine;
-    double aV[3];
-    size_t len = strlen(zLine);
-    int nField = 0, c;
-    iLine++;
-    if (len == sizeof zLine - 1 && zLine[len - 1] != '\n' && !feof(f)) {
-      rc = liq_errf(p->err, LIQ_INPUT, zFile, iLine, "line is too long (at "
-                    "most %zu bytes; expected pct,bid,ask)", sizeof zLine - 2);
-      break;
-    }
-    if (iLine == 1 && strncmp(zLine, "\xEF\xBB\xBF", 3) == 0) {
-      memmove(zLine, zLine + 3, len - 2);      /* a UTF-8 byte-order mark */
-    }
-    z = trim(zLine);
-    if (z[0] == '\0' || z[0] == '#') continue;
-    while (nField < 4) {
-      char *zComma = strchr(z, ',');
-      azField[nField++] = z;
-      if (zComma == NULL) break;
-      *zComma = '\0';
-      z = zComma + 1;
-    }
-    if (nField != 3) {
-      rc = liq_errf(p->err, LIQ_INPUT, zFile, iLine, "expected 3 fields "
-                    "pct,bid,ask, got %s", nField > 3 ? "more" : nField == 2
-                    ? "2" : "1");
-      break;
-    }
-    for (c = 0; c < 3; c++) azField[c] = trim(azField[c]);
-    if (n == 0 && equalsNoCase(azField[0], "pct") &&
-        equalsNoCase(azField[1], "bid") && equalsNoCase(azField[2], "ask")) {
-      continue;                  /* the header */
-    }
-    for (c = 0; c < 3 && rc == LIQ_OK; c++) {
-      char *zEnd;
-      const Range *r = c == 0 ? &rDepthPct : &rPositive;
-      errno = 0;
-      aV[c] = strtod(azField[c], &zEnd);
-      if (azField[c][0] == '\0' || *zEnd != '\0') {
-        rc = liq_errf(p->err, LIQ_INPUT, zFile, iLine, "%s \"%s\" is not a "
-                      "number%s", azCol[c], azField[c], n == 0 && c == 0
-                      ? " (the header, if any, must be pct,bid,ask)" : "");
-      } else if (!isfinite(aV[c])) {
-        rc = liq_errf(p->err, LIQ_INPUT, zFile, iLine, "%s must be finite, "
-                      "got %s", azCol[c], azField[c]);
-      } else if (!(r->loOpen ? aV[c] > r->lo : aV[c] >= r->lo) ||
-                 !(r->hiOpen ? aV[c] < r->hi : aV[c] <= r->hi)) {
-        rc = liq_errf(p->err, LIQ_INPUT, zFile, iLine, c == 0
-                      ? "%s must be in (0, 100), got %s"
-                      : "%s must be > 0, got %s", azCol[c], num(aV[c]).z);
-      } else if (n > 0) {
-        const double *aPrev = c == 0 ? ip->depth_pct : c == 1 ? ip->depth_bid
-                                                              : ip->depth_ask;
-        if (!(aV[c] > aPrev[n - 1])) {
-          rc = liq_errf(p->err, LIQ_INPUT, zFile, iLine, "%s must be strictly "
-                        "increasing, but %s follows %s", azCol[c],
-                        num(aV[c]).z, num(aPrev[n - 1]).z);
-        }
-      }
-    }
-    if (rc != LIQ_OK) break;
-    if (n == LIQ_MAX_DEPTH) {
-      rc = liq_errf(p->err, LIQ_INPUT, zFile, iLine, "too many depth points "
-                    "(at most %d)", LIQ_MAX_DEPTH);
-      break;
-    }
-    ip->depth_pct[n] = aV[0];
-    ip->depth_bid[n] = aV[1];
-    ip->depth_ask[n] = aV[2];
-    n++;
-  }
-  if (rc == LIQ_OK && ferror(f)) {
-    rc = badAt(p, s, "impact.depth_file \"%s\" cannot be read: %s", zFile,
-               strerror(errno));
-  }
+  d.zFile = zFile;
+  d.ip = ip;
+  d.n = 0;
+  rc = liq_csv_read(f, zFile, "depth file", LIQ_CSV_COMMENTS, onDepthRow, &d,
+                    p->err);
   fclose(f);
-  if (rc == LIQ_OK && n == 0) {
+  if (rc == LIQ_OK && d.n == 0) {
     rc = badAt(p, s, "impact.depth_file \"%s\" has no depth points (expected "
                "rows pct,bid,ask)", zFile);
   }
-  ip->n_depth = n;
+  ip->n_depth = d.n;
   return rc;
 }
 

@@ -18,6 +18,7 @@ typedef struct seen {
   char text[4096];
   int  stop_at;              /* stop with LIQ_INPUT at this row (1-based); 0 never */
   int  rows;
+  int  flags;                /* for liq_csv_read() */
 } seen;
 
 static int collect(void *ctx, const liq_csv_row *row, liq_err *err) {
@@ -43,7 +44,7 @@ static int read_bytes(const char *bytes, size_t n, seen *s, liq_err *err) {
   FILE *f = fmemopen((void *)bytes, n, "rb");
   int rc;
   assert_non_null(f);
-  rc = liq_csv_read(f, "f.csv", "test file", collect, s, err);
+  rc = liq_csv_read(f, "f.csv", "test file", s->flags, collect, s, err);
   fclose(f);
   return rc;
 }
@@ -53,7 +54,7 @@ static int read_text(const char *text, seen *s, liq_err *err) {
 }
 
 static void test_line_ends_and_blank_rows(void **state) {
-  seen s = {{0}, 0, 0};
+  seen s = {{0}, 0, 0, 0};
   liq_err err;
   (void)state;
   liq_err_clear(&err);
@@ -62,7 +63,7 @@ static void test_line_ends_and_blank_rows(void **state) {
 }
 
 static void test_bom_quotes_and_spaces(void **state) {
-  seen s = {{0}, 0, 0};
+  seen s = {{0}, 0, 0, 0};
   liq_err err;
   (void)state;
   liq_err_clear(&err);
@@ -73,7 +74,7 @@ static void test_bom_quotes_and_spaces(void **state) {
 }
 
 static void test_errors_are_located(void **state) {
-  seen s = {{0}, 0, 0};
+  seen s = {{0}, 0, 0, 0};
   liq_err err;
   static const char nul[] = "a,b\n1,\0\n";
   (void)state;
@@ -136,12 +137,29 @@ static void test_field_cap(void **state) {
   free(s);
 }
 
+/* With LIQ_CSV_COMMENTS, lines starting with '#' (after blanks) are
+** skipped, even with quotes in them, but not inside a quoted field. */
+static void test_comments(void **state) {
+  seen s = {{0}, 0, 0, LIQ_CSV_COMMENTS};
+  liq_err err;
+  (void)state;
+  liq_err_clear(&err);
+  assert_liq_ok(read_text("# say \"hi\n  # more\na,\"b\n# in quotes\"\n#c\r\nd\n",
+                          &s, &err), &err);
+  assert_string_equal(s.text, "3:a|b\n# in quotes;6:d;");
+  memset(&s, 0, sizeof s);
+  liq_err_clear(&err);
+  assert_liq_ok(read_text("#x\n", &s, &err), &err);    /* flags 0: a row */
+  assert_string_equal(s.text, "1:#x;");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_line_ends_and_blank_rows),
     cmocka_unit_test(test_bom_quotes_and_spaces),
     cmocka_unit_test(test_errors_are_located),
     cmocka_unit_test(test_field_cap),
+    cmocka_unit_test(test_comments),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
