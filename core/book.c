@@ -14,9 +14,10 @@
 ** notional and entry), which is what makes the surviving leverage mix of
 ** history entries thinner at high leverage.
 */
-#define _POSIX_C_SOURCE 200809L   /* getline, strcasecmp */
+#define _POSIX_C_SOURCE 200809L   /* strcasecmp */
 
 #include "liq_book.h"
+#include "liq_csv.h"
 
 #include <errno.h>
 #include <math.h>
@@ -416,8 +417,8 @@ typedef struct loader {
   long        header_line;
   size_t      ncol;         /* header columns */
   int         col[BC_N];    /* field index of each known column, -1 when absent */
-  char      **fld;          /* the current line's fields (into the line buffer) */
-  size_t      capfld;
+  const char *const *fld;  /* the current row's fields (the CSV layer's) */
+  int         have_header;
   liq_book   *b;            /* rows so far: b->n of capacity cap */
   size_t      cap;
 } loader;
@@ -443,38 +444,6 @@ static const char *show(const char *s, char *buf, size_t size) {
   if (len < size) return s;
   snprintf(buf, size, "%.*s...", (int)(size - 4), s);
   return buf;
-}
-
-static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-/* Split 'line' in place at commas; trim blanks and one pair of double
-** quotes around each field.  Returns the field count, or -1 (no memory). */
-static long split(loader *ld, char *line) {
-  size_t n = 0;
-  char *p = line;
-  for (;;) {
-    char *start = p, *end;
-    while (*p && *p != ',') p++;
-    end = p;
-    while (start < end && is_blank(*start)) start++;
-    while (end > start && is_blank(end[-1])) end--;
-    if (end - start >= 2 && *start == '"' && end[-1] == '"') { start++; end--; }
-    if (n == ld->capfld) {
-      size_t nc = ld->capfld ? 2 * ld->capfld : 16;
-      char **q = realloc(ld->fld, nc * sizeof *q);
-      if (q == NULL) return -1;
-      ld->fld = q;
-      ld->capfld = nc;
-    }
-    ld->fld[n++] = start;
-    if (*p == ',') {
-      *end = '\0';
-      p++;
-      continue;
-    }
-    *end = '\0';
-    return (long)n;
-  }
 }
 
 static int header(loader *ld, size_t nf) {
@@ -625,15 +594,26 @@ static int row(loader *ld, size_t nf) {
   return LIQ_OK;
 }
 
+/* One row of the book file (see liq_csv.h): the header, then positions. */
+static int on_book_row(void *ctx, const liq_csv_row *r, liq_err *err) {
+  loader *ld = ctx;
+  (void)err;
+  ld->line = r->line;
+  ld->fld = r->field;
+  if (!ld->have_header) {
+    int rc = header(ld, r->n);
+    ld->have_header = rc == LIQ_OK;
+    return rc;
+  }
+  return row(ld, r->n);
+}
+
 /* The loader; 'start' NaN skips the maintenance check at the start price. */
 static int load_csv(const char *path, const liq_margin_params *mp, double start,
                     liq_book **out, liq_err *err) {
   loader ld;
   FILE *f = NULL;
-  char *buf = NULL;
-  size_t bufcap = 0;
-  ssize_t len;
-  int rc = LIQ_OK, have_header = 0;
+  int rc = LIQ_OK;
 
   if (out == NULL) return liq_errf(err, LIQ_USAGE, path, 0, "book: 'out' is NULL");
   *out = NULL;
@@ -651,34 +631,9 @@ static int load_csv(const char *path, const liq_margin_params *mp, double start,
     rc = liq_errf(err, LIQ_IO, path, 0, "cannot open book file: %s", strerror(errno));
     goto out;
   }
-  while ((len = getline(&buf, &bufcap, f)) >= 0) {
-    char *p = buf;
-    long nf;
-    ld.line++;
-    if (ld.line == 1 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) p += 3;
-    while (is_blank(*p)) p++;
-    if (*p == '\0' || *p == '#') continue;
-    if ((size_t)len != strlen(buf)) {
-      rc = ld_fail(&ld, ld.line, "line holds a NUL byte (not a text CSV file?)");
-      goto out;
-    }
-    nf = split(&ld, p);
-    if (nf < 0) {
-      rc = liq_errf(err, LIQ_NOMEM, path, 0, "out of memory reading the book file");
-      goto out;
-    }
-    if (!have_header) {
-      if ((rc = header(&ld, (size_t)nf)) != LIQ_OK) goto out;
-      have_header = 1;
-      continue;
-    }
-    if ((rc = row(&ld, (size_t)nf)) != LIQ_OK) goto out;
-  }
-  if (ferror(f)) {
-    rc = liq_errf(err, LIQ_IO, path, 0, "cannot read book file: %s", strerror(errno));
-    goto out;
-  }
-  if (!have_header) {
+  rc = liq_csv_read(f, path, "book file", LIQ_CSV_COMMENTS, on_book_row, &ld, err);
+  if (rc != LIQ_OK) goto out;
+  if (!ld.have_header) {
     rc = ld_fail(&ld, 1, "empty book file: expected a header line such as "
                  "side,qty,entry,leverage and one row per position");
     goto out;
@@ -691,8 +646,6 @@ static int load_csv(const char *path, const liq_margin_params *mp, double start,
   ld.b = NULL;
 out:
   if (f) fclose(f);
-  free(buf);
-  free(ld.fld);
   liq_book_free(ld.b);
   return rc;
 }
