@@ -29,122 +29,122 @@
 /*
 ** The state of one load: where errors go and how to locate them.
 */
-typedef struct Loader {
-  const char *zFile;          /* scenario path (or name): FILE of errors */
-  const char *zDir;           /* its directory, "" for the current one */
-  const liq_override *aOv;    /* the overrides; setting hooks point here */
-  size_t nOv;                 /* number of overrides */
+typedef struct loader {
+  const char *file;          /* scenario path (or name): FILE of errors */
+  const char *dir;           /* its directory, "" for the current one */
+  const liq_override *ov;    /* the overrides; setting hooks point here */
+  size_t n_ov;                 /* number of overrides */
   liq_err *err;               /* where errors go */
-} Loader;
+} loader;
 
 /* A key a group knows but refuses, and why (the text after the key). */
-typedef struct Refusal {
-  const char *zKey;
-  const char *zWhy;
-} Refusal;
+typedef struct refusal {
+  const char *key;
+  const char *why;
+} refusal;
 
 /* An interval for a number: lo..hi, each end open or closed. */
-typedef struct Range {
+typedef struct num_range {
   double lo, hi;              /* hi may be HUGE_VAL */
-  int loOpen, hiOpen;         /* 1: the end is excluded */
-} Range;
+  int lo_open, hi_open;         /* 1: the end is excluded */
+} num_range;
 
 /* A number formatted to round-trip, for messages: num(x).z */
-typedef struct Num {
+typedef struct num_text {
   char z[40];
-} Num;
+} num_text;
 
 /* A growable string; 'oom' sticks once an allocation fails. */
-typedef struct Buf {
+typedef struct str_buf {
   char *z;
   size_t n, cap;
   int oom;
-} Buf;
+} str_buf;
 
 /*
 ** A key of a group whose keys depend on a selector (price.model,
-** impact.model, margin.partial.mode, book.entry.from): bit i of mUsers is
+** impact.model, margin.partial.mode, book.entry.from): bit i of users_mask is
 ** set when the selector's i-th value takes the key.
 */
-typedef struct SelKey {
-  const char *zKey;
-  unsigned mUsers;
-} SelKey;
+typedef struct sel_key {
+  const char *key;
+  unsigned users_mask;
+} sel_key;
 
 #define ALL_USERS 0xFFFFu
 #define MAX_SEL_KEYS 32
 
 /* Internal functions shared by the loader's files. */
 
-Num num(double v);
+num_text num(double v);
 
-void bufAppend(Buf *b, const char *z, size_t n);
+void buf_append(str_buf *b, const char *z, size_t n);
 
-void bufPuts(Buf *b, const char *z);
+void buf_puts(str_buf *b, const char *z);
 
-char *dupString(const char *z);
+char *dup_string(const char *z);
 
-liq_where whereOf(const Loader *p, const config_setting_t *s);
+liq_where where_of(const loader *p, const config_setting_t *s);
 
-void settingPath(const config_setting_t *s, char *z, size_t n);
+void setting_path(const config_setting_t *s, char *z, size_t n);
 
-int badAt(Loader *p, const config_setting_t *s, const char *zFmt, ...)
+int bad_at(loader *p, const config_setting_t *s, const char *fmt, ...)
     LIQ_PRINTF(3, 4);
 
-int badAt2(Loader *p, const config_setting_t *a,
-           const config_setting_t *b, const char *zFmt, ...)
+int bad_at2(loader *p, const config_setting_t *a,
+           const config_setting_t *b, const char *fmt, ...)
     LIQ_PRINTF(4, 5);
 
-const char *typeName(const config_setting_t *s);
+const char *type_name(const config_setting_t *s);
 
-int missing(Loader *p, const config_setting_t *g, const char *zKey,
-            const char *zWhy);
+int missing(loader *p, const config_setting_t *g, const char *key,
+            const char *why);
 
-int isOneOf(const char *z, const char *const *az);
+int is_one_of(const char *z, const char *const *az);
 
-int checkKeys(Loader *p, const config_setting_t *g,
-              const char *const *azOk, const Refusal *aNo);
+int check_keys(loader *p, const config_setting_t *g,
+              const char *const *ok_names, const refusal *no);
 
-int checkSelKeys(Loader *p, const config_setting_t *g,
-                 const char *zSel, const char *const *azSel, int iSel,
-                 const SelKey *aKey, const Refusal *aNo);
+int check_sel_keys(loader *p, const config_setting_t *g,
+                 const char *sel, const char *const *sel_names, int sel_index,
+                 const sel_key *key, const refusal *no);
 
-int needGroup(Loader *p, const config_setting_t *s);
+int need_group(loader *p, const config_setting_t *s);
 
-int numberIn(Loader *p, const config_setting_t *s, const Range *r,
+int number_in(loader *p, const config_setting_t *s, const num_range *r,
              double *pr);
 
-int integerIn(Loader *p, const config_setting_t *s, long long lo,
+int integer_in(loader *p, const config_setting_t *s, long long lo,
               long long hi, long long *pr);
 
-int boolOf(Loader *p, const config_setting_t *s, int *pr);
+int bool_of(loader *p, const config_setting_t *s, int *pr);
 
-int stringOf(Loader *p, const config_setting_t *s, const char **pz);
+int string_of(loader *p, const config_setting_t *s, const char **pz);
 
-int numbersIn(Loader *p, const config_setting_t *s, size_t nMin,
-              size_t nMax, const Range *r, double *a, size_t *pn);
+int numbers_in(loader *p, const config_setting_t *s, size_t n_min,
+              size_t n_max, const num_range *r, double *a, size_t *pn);
 
-int optNumber(Loader *p, const config_setting_t *g, const char *zKey,
-              const Range *r, double *pr);
+int opt_number(loader *p, const config_setting_t *g, const char *key,
+              const num_range *r, double *pr);
 
-int reqNumber(Loader *p, const config_setting_t *g, const char *zKey,
-              const char *zWhy, const Range *r, double *pr);
+int req_number(loader *p, const config_setting_t *g, const char *key,
+              const char *why, const num_range *r, double *pr);
 
-int chooseName(Loader *p, const config_setting_t *s,
-               const char *const *azOk, int *pi);
+int choose_name(loader *p, const config_setting_t *s,
+               const char *const *ok_names, int *pi);
 
-int timeOf(Loader *p, const config_setting_t *s, int64_t *pms);
+int time_of(loader *p, const config_setting_t *s, int64_t *pms);
 
-int validate(Loader *p, const config_setting_t *root, liq_scenario *sc);
+int validate(loader *p, const config_setting_t *root, liq_scenario *sc);
 
 char *trim(char *z);
 
-int equalsNoCase(const char *a, const char *b);
+int equals_no_case(const char *a, const char *b);
 
-int applyOverrides(Loader *p, config_t *cfg);
+int apply_overrides(loader *p, config_t *cfg);
 
-int paramsJson(Loader *p, char **pz);
+int params_json(loader *p, char **pz);
 
-int widenIntegers(Loader *p, const char *zText, char **pzOut);
+int widen_integers(loader *p, const char *text, char **out);
 
 #endif /* LIQ_SCENARIO_INT_H */

@@ -23,60 +23,60 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const Range rPositive    = {0.0, HUGE_VAL, 1, 0};   /* (0, inf) */
-static const Range rNonNegative = {0.0, HUGE_VAL, 0, 0};   /* [0, inf) */
-static const Range rUnit        = {0.0, 1.0, 0, 0};        /* [0, 1] */
-static const Range rOpenUnit    = {0.0, 1.0, 1, 1};        /* (0, 1) */
-static const Range rAny         = {-HUGE_VAL, HUGE_VAL, 0, 0};
+static const num_range r_positive    = {0.0, HUGE_VAL, 1, 0};   /* (0, inf) */
+static const num_range r_non_negative = {0.0, HUGE_VAL, 0, 0};   /* [0, inf) */
+static const num_range r_unit        = {0.0, 1.0, 0, 0};        /* [0, 1] */
+static const num_range r_open_unit    = {0.0, 1.0, 1, 1};        /* (0, 1) */
+static const num_range r_any         = {-HUGE_VAL, HUGE_VAL, 0, 0};
 
 /* ------------------------------------------------------------------ */
 /* Validation, one function per group                                 */
 /* ------------------------------------------------------------------ */
 
-static int isNameChar(char c) {
+static int is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
          (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
 
 /* [A-Za-z0-9_.-]+ */
-static int validName(const char *z) {
+static int valid_name(const char *z) {
   if (*z == '\0') return 0;
   for (; *z; z++) {
-    if (!isNameChar(*z)) return 0;
+    if (!is_name_char(*z)) return 0;
   }
   return 1;
 }
 
 /* The default name: the file's basename without its extension, with
 ** characters outside [A-Za-z0-9_.-] turned into '_'. */
-static void defaultName(const char *zFile, char *z, size_t n) {
-  const char *zBase = strrchr(zFile, '/');
-  const char *zDot;
+static void default_name(const char *file, char *z, size_t n) {
+  const char *base = strrchr(file, '/');
+  const char *dot;
   size_t len, i;
-  zBase = zBase ? zBase + 1 : zFile;
-  zDot = strrchr(zBase, '.');
-  len = (zDot && zDot != zBase) ? (size_t)(zDot - zBase) : strlen(zBase);
+  base = base ? base + 1 : file;
+  dot = strrchr(base, '.');
+  len = (dot && dot != base) ? (size_t)(dot - base) : strlen(base);
   if (len > n - 1) len = n - 1;
-  for (i = 0; i < len; i++) z[i] = isNameChar(zBase[i]) ? zBase[i] : '_';
+  for (i = 0; i < len; i++) z[i] = is_name_char(base[i]) ? base[i] : '_';
   z[len] = '\0';
   if (len == 0) snprintf(z, n, "scenario");
 }
 
-static int validateName(Loader *p, const config_setting_t *root,
+static int validate_name(loader *p, const config_setting_t *root,
                         liq_scenario *sc) {
   const config_setting_t *s = config_setting_get_member(root, "name");
   const char *z = NULL;
   int rc;
   if (s == NULL) {
-    defaultName(p->zFile, sc->name, sizeof sc->name);
+    default_name(p->file, sc->name, sizeof sc->name);
     return LIQ_OK;
   }
-  if ((rc = stringOf(p, s, &z)) != LIQ_OK) return rc;
-  if (!validName(z)) {
-    return badAt(p, s, "name must match [A-Za-z0-9_.-]+, got \"%s\"", z);
+  if ((rc = string_of(p, s, &z)) != LIQ_OK) return rc;
+  if (!valid_name(z)) {
+    return bad_at(p, s, "name must match [A-Za-z0-9_.-]+, got \"%s\"", z);
   }
   if (strlen(z) >= sizeof sc->name) {
-    return badAt(p, s, "name is too long (at most %zu characters), got %zu",
+    return bad_at(p, s, "name is too long (at most %zu characters), got %zu",
                  sizeof sc->name - 1, strlen(z));
   }
   snprintf(sc->name, sizeof sc->name, "%s", z);
@@ -85,49 +85,49 @@ static int validateName(Loader *p, const config_setting_t *root,
 
 /*
 ** Join the file name of setting 's' to the scenario's directory (absolute
-** names stay) into zOut, and check that it can be opened, so `liqsim
+** names stay) into out, and check that it can be opened, so `liqsim
 ** check` catches a missing file.  Used by price.file, funding.file,
 ** impact.depth_file and book.file.
 */
-static int resolveFile(Loader *p, const config_setting_t *s, char *zOut,
-                       size_t nOut) {
-  char zPath[PATH_BUF];
+static int resolve_file(loader *p, const config_setting_t *s, char *out,
+                       size_t n_out) {
+  char path[PATH_BUF];
   const char *z = NULL;
   struct stat st;
   FILE *f;
-  int rc = stringOf(p, s, &z), n;
+  int rc = string_of(p, s, &z), n;
   if (rc) return rc;
-  settingPath(s, zPath, sizeof zPath);
-  if (z[0] == '\0') return badAt(p, s, "%s must not be empty", zPath);
-  if (z[0] == '/' || p->zDir[0] == '\0') {
-    n = snprintf(zOut, nOut, "%s", z);
+  setting_path(s, path, sizeof path);
+  if (z[0] == '\0') return bad_at(p, s, "%s must not be empty", path);
+  if (z[0] == '/' || p->dir[0] == '\0') {
+    n = snprintf(out, n_out, "%s", z);
   } else {
-    size_t len = strlen(p->zDir);
-    n = snprintf(zOut, nOut, "%s%s%s", p->zDir,
-                 p->zDir[len - 1] == '/' ? "" : "/", z);
+    size_t len = strlen(p->dir);
+    n = snprintf(out, n_out, "%s%s%s", p->dir,
+                 p->dir[len - 1] == '/' ? "" : "/", z);
   }
-  if (n < 0 || (size_t)n >= nOut) {
-    return badAt(p, s, "%s is too long (at most %zu bytes after joining the "
-                 "scenario's directory)", zPath, nOut - 1);
+  if (n < 0 || (size_t)n >= n_out) {
+    return bad_at(p, s, "%s is too long (at most %zu bytes after joining the "
+                 "scenario's directory)", path, n_out - 1);
   }
   /* Before opening: opening a FIFO would wait for a writer, and the file
   ** is read again for each run (history warm-up, sweep replicates). */
-  if (stat(zOut, &st) == 0 && !S_ISREG(st.st_mode)) {
-    return badAt(p, s, "%s \"%s\" is not a regular file (%s; expected a "
-                 "file that can be read more than once)", zPath, zOut,
+  if (stat(out, &st) == 0 && !S_ISREG(st.st_mode)) {
+    return bad_at(p, s, "%s \"%s\" is not a regular file (%s; expected a "
+                 "file that can be read more than once)", path, out,
                  S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode)
                  ? "a pipe" : "a device or other special file");
   }
-  f = fopen(zOut, "rb");
+  f = fopen(out, "rb");
   if (f == NULL) {
-    return badAt(p, s, "%s \"%s\" cannot be opened: %s (relative names start "
-                 "at the scenario file's directory)", zPath, zOut,
+    return bad_at(p, s, "%s \"%s\" cannot be opened: %s (relative names start "
+                 "at the scenario file's directory)", path, out,
                  strerror(errno));
   }
   if (fgetc(f) == EOF && ferror(f)) {          /* e.g. a directory */
     int e = errno;
     fclose(f);
-    return badAt(p, s, "%s \"%s\" cannot be read: %s", zPath, zOut,
+    return bad_at(p, s, "%s \"%s\" cannot be read: %s", path, out,
                  strerror(e));
   }
   fclose(f);
@@ -135,7 +135,7 @@ static int resolveFile(Loader *p, const config_setting_t *s, char *zOut,
 }
 
 /* price.model names, in liq_price_model order. */
-static const char *const azPriceModels[] = {"gbm", "replay", "jump", "garch",
+static const char *const price_models[] = {"gbm", "replay", "jump", "garch",
                                             "bootstrap", NULL};
 
 #define M_GBM       (1u << LIQ_PRICE_GBM)
@@ -145,7 +145,7 @@ static const char *const azPriceModels[] = {"gbm", "replay", "jump", "garch",
 #define M_BOOTSTRAP (1u << LIQ_PRICE_BOOTSTRAP)
 
 /* The keys of price, and the models that take them. */
-static const SelKey aPriceKeys[] = {
+static const sel_key price_keys[] = {
   {"model", ALL_USERS},
   {"start", M_GBM | M_JUMP | M_GARCH | M_BOOTSTRAP},
   {"drift", M_GBM | M_JUMP},
@@ -165,143 +165,143 @@ static const SelKey aPriceKeys[] = {
   {"block", M_BOOTSTRAP},
   {NULL, 0}};
 
-static const Refusal aPriceNo[] = {
+static const refusal price_no[] = {
   {"columns", "is not implemented yet (CSV columns are detected "
               "automatically)"},
   {NULL, NULL}};
 
 /* file, from and to of the replay and bootstrap models. */
-static int validateWindow(Loader *p, const config_setting_t *g,
+static int validate_window(loader *p, const config_setting_t *g,
                           liq_price_params *pp) {
-  const config_setting_t *sFile = config_setting_get_member(g, "file");
-  const config_setting_t *sFrom = config_setting_get_member(g, "from");
-  const config_setting_t *sTo = config_setting_get_member(g, "to");
-  char zWhy[64];
+  const config_setting_t *s_file = config_setting_get_member(g, "file");
+  const config_setting_t *s_from = config_setting_get_member(g, "from");
+  const config_setting_t *s_to = config_setting_get_member(g, "to");
+  char why[64];
   int rc;
-  if (sFile == NULL) {
-    snprintf(zWhy, sizeof zWhy, " for model %s", azPriceModels[pp->model]);
-    return missing(p, g, "file", zWhy);
+  if (s_file == NULL) {
+    snprintf(why, sizeof why, " for model %s", price_models[pp->model]);
+    return missing(p, g, "file", why);
   }
-  if ((rc = resolveFile(p, sFile, pp->file, sizeof pp->file)) != LIQ_OK) {
+  if ((rc = resolve_file(p, s_file, pp->file, sizeof pp->file)) != LIQ_OK) {
     return rc;
   }
-  if (sFrom) {
-    if ((rc = timeOf(p, sFrom, &pp->from_ms)) != LIQ_OK) return rc;
+  if (s_from) {
+    if ((rc = time_of(p, s_from, &pp->from_ms)) != LIQ_OK) return rc;
     pp->has_from = 1;
   }
-  if (sTo) {
-    if ((rc = timeOf(p, sTo, &pp->to_ms)) != LIQ_OK) return rc;
+  if (s_to) {
+    if ((rc = time_of(p, s_to, &pp->to_ms)) != LIQ_OK) return rc;
     pp->has_to = 1;
   }
-  if (sFrom && sTo && pp->from_ms > pp->to_ms) {
-    char zFrom[64], zTo[64];
-    liq_time_format_utc(pp->from_ms, zFrom, sizeof zFrom);
-    liq_time_format_utc(pp->to_ms, zTo, sizeof zTo);
-    return badAt2(p, sFrom, sTo,
-                  "price.from (%s) must not be after price.to (%s)", zFrom,
-                  zTo);
+  if (s_from && s_to && pp->from_ms > pp->to_ms) {
+    char from[64], to[64];
+    liq_time_format_utc(pp->from_ms, from, sizeof from);
+    liq_time_format_utc(pp->to_ms, to, sizeof to);
+    return bad_at2(p, s_from, s_to,
+                  "price.from (%s) must not be after price.to (%s)", from,
+                  to);
   }
   return LIQ_OK;
 }
 
 /* gbm and jump: start, drift, volatility; jump adds the Merton jumps. */
-static int validateDiffusion(Loader *p, const config_setting_t *g,
+static int validate_diffusion(loader *p, const config_setting_t *g,
                              liq_price_params *pp) {
   /* Up to 100 (10000 % a year): what `liqsim fit` gets from short, fast
-  ** bars must load; the run's length bounds it further (validateHorizon). */
-  static const Range rVol = {0.0, 100.0, 0, 0};
-  static const Range rJumpMean = {-10.0, 10.0, 0, 0};
-  const char *zModel = azPriceModels[pp->model];
-  char zWhy[96];
+  ** bars must load; the run's length bounds it further (validate_horizon). */
+  static const num_range r_vol = {0.0, 100.0, 0, 0};
+  static const num_range r_jump_mean = {-10.0, 10.0, 0, 0};
+  const char *model = price_models[pp->model];
+  char why[96];
   int rc;
-  snprintf(zWhy, sizeof zWhy, " for model %s", zModel);
-  if ((rc = reqNumber(p, g, "start", zWhy, &rPositive, &pp->start)) != LIQ_OK) {
+  snprintf(why, sizeof why, " for model %s", model);
+  if ((rc = req_number(p, g, "start", why, &r_positive, &pp->start)) != LIQ_OK) {
     return rc;
   }
-  if ((rc = optNumber(p, g, "drift", &rAny, &pp->drift)) != LIQ_OK) return rc;
-  snprintf(zWhy, sizeof zWhy, " for model %s (annualised, e.g. 0.8)", zModel);
-  rc = reqNumber(p, g, "volatility", zWhy, &rVol, &pp->volatility);
+  if ((rc = opt_number(p, g, "drift", &r_any, &pp->drift)) != LIQ_OK) return rc;
+  snprintf(why, sizeof why, " for model %s (annualised, e.g. 0.8)", model);
+  rc = req_number(p, g, "volatility", why, &r_vol, &pp->volatility);
   if (rc || pp->model != LIQ_PRICE_JUMP) return rc;
-  rc = reqNumber(p, g, "intensity", " for model jump (expected jumps per "
-                 "year, e.g. 10)", &rNonNegative, &pp->jump_intensity);
+  rc = req_number(p, g, "intensity", " for model jump (expected jumps per "
+                 "year, e.g. 10)", &r_non_negative, &pp->jump_intensity);
   if (rc) return rc;
-  rc = reqNumber(p, g, "jump_mean", " for model jump (mean log jump size, "
-                 "e.g. -0.02)", &rJumpMean, &pp->jump_mean);
+  rc = req_number(p, g, "jump_mean", " for model jump (mean log jump size, "
+                 "e.g. -0.02)", &r_jump_mean, &pp->jump_mean);
   if (rc) return rc;
-  return reqNumber(p, g, "jump_sd", " for model jump (sd of the log jump "
-                   "size, e.g. 0.05)", &rNonNegative, &pp->jump_sd);
+  return req_number(p, g, "jump_sd", " for model jump (sd of the log jump "
+                   "size, e.g. 0.05)", &r_non_negative, &pp->jump_sd);
 }
 
 /* garch: GARCH(1,1) per step with Student-t innovations. */
-static int validateGarch(Loader *p, const config_setting_t *g,
+static int validate_garch(loader *p, const config_setting_t *g,
                          liq_price_params *pp) {
-  static const Range rNu = {2.0, HUGE_VAL, 1, 0};
-  static const Range rMu = {-1.0, 1.0, 0, 0};       /* per step */
-  static const Range rOmega = {0.0, 1.0, 1, 0};     /* per step: sd <= 100 % */
-  const config_setting_t *sAlpha, *sBeta;
+  static const num_range r_nu = {2.0, HUGE_VAL, 1, 0};
+  static const num_range r_mu = {-1.0, 1.0, 0, 0};       /* per step */
+  static const num_range r_omega = {0.0, 1.0, 1, 0};     /* per step: sd <= 100 % */
+  const config_setting_t *s_alpha, *s_beta;
   int rc;
-  rc = reqNumber(p, g, "start", " for model garch", &rPositive, &pp->start);
+  rc = req_number(p, g, "start", " for model garch", &r_positive, &pp->start);
   if (rc) return rc;
-  if ((rc = optNumber(p, g, "mu", &rMu, &pp->garch_mu)) != LIQ_OK) return rc;
-  rc = reqNumber(p, g, "omega", " for model garch (constant of the variance "
-                 "per step, e.g. 1e-7)", &rOmega, &pp->garch_omega);
+  if ((rc = opt_number(p, g, "mu", &r_mu, &pp->garch_mu)) != LIQ_OK) return rc;
+  rc = req_number(p, g, "omega", " for model garch (constant of the variance "
+                 "per step, e.g. 1e-7)", &r_omega, &pp->garch_omega);
   if (rc) return rc;
-  rc = reqNumber(p, g, "alpha", " for model garch (weight of the last "
-                 "squared return, e.g. 0.05)", &rNonNegative, &pp->garch_alpha);
+  rc = req_number(p, g, "alpha", " for model garch (weight of the last "
+                 "squared return, e.g. 0.05)", &r_non_negative, &pp->garch_alpha);
   if (rc) return rc;
-  rc = reqNumber(p, g, "beta", " for model garch (weight of the last "
-                 "variance, e.g. 0.9)", &rNonNegative, &pp->garch_beta);
+  rc = req_number(p, g, "beta", " for model garch (weight of the last "
+                 "variance, e.g. 0.9)", &r_non_negative, &pp->garch_beta);
   if (rc) return rc;
-  sAlpha = config_setting_get_member(g, "alpha");
-  sBeta = config_setting_get_member(g, "beta");
+  s_alpha = config_setting_get_member(g, "alpha");
+  s_beta = config_setting_get_member(g, "beta");
   if (!(pp->garch_alpha + pp->garch_beta < 1.0)) {
-    return badAt2(p, sAlpha, sBeta, "price.alpha + price.beta must be < 1 "
+    return bad_at2(p, s_alpha, s_beta, "price.alpha + price.beta must be < 1 "
                   "(a stationary variance), got %s + %s = %s",
                   num(pp->garch_alpha).z, num(pp->garch_beta).z,
                   num(pp->garch_alpha + pp->garch_beta).z);
   }
-  rc = reqNumber(p, g, "nu", " for model garch (Student-t degrees of "
-                 "freedom, > 2, e.g. 5)", &rNu, &pp->garch_nu);
+  rc = req_number(p, g, "nu", " for model garch (Student-t degrees of "
+                 "freedom, > 2, e.g. 5)", &r_nu, &pp->garch_nu);
   if (rc) return rc;
-  return optNumber(p, g, "variance0", &rPositive, &pp->garch_variance0);
+  return opt_number(p, g, "variance0", &r_positive, &pp->garch_variance0);
 }
 
-static int validatePrice(Loader *p, const config_setting_t *g,
+static int validate_price(loader *p, const config_setting_t *g,
                          liq_price_params *pp) {
-  static const Range rBlock = {1.0, HUGE_VAL, 0, 0};
-  const config_setting_t *sModel;
-  int rc, iModel;
+  static const num_range r_block = {1.0, HUGE_VAL, 0, 0};
+  const config_setting_t *s_model;
+  int rc, model;
   pp->drift = 0.0;
   pp->garch_mu = 0.0;
   pp->garch_variance0 = NAN;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
-  sModel = config_setting_get_member(g, "model");
-  if (sModel == NULL) {
-    rc = checkSelKeys(p, g, "model", azPriceModels, -1, aPriceKeys, aPriceNo);
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  s_model = config_setting_get_member(g, "model");
+  if (s_model == NULL) {
+    rc = check_sel_keys(p, g, "model", price_models, -1, price_keys, price_no);
     if (rc) return rc;
     return missing(p, g, "model", " (gbm, replay, jump, garch or bootstrap)");
   }
-  if ((rc = chooseName(p, sModel, azPriceModels, &iModel)) != LIQ_OK) {
+  if ((rc = choose_name(p, s_model, price_models, &model)) != LIQ_OK) {
     return rc;
   }
-  pp->model = iModel;          /* azPriceModels is in liq_price_model order */
-  rc = checkSelKeys(p, g, "model", azPriceModels, iModel, aPriceKeys, aPriceNo);
+  pp->model = model;          /* price_models is in liq_price_model order */
+  rc = check_sel_keys(p, g, "model", price_models, model, price_keys, price_no);
   if (rc) return rc;
   switch (pp->model) {
     case LIQ_PRICE_REPLAY:
-      return validateWindow(p, g, pp);
+      return validate_window(p, g, pp);
     case LIQ_PRICE_GARCH:
-      return validateGarch(p, g, pp);
+      return validate_garch(p, g, pp);
     case LIQ_PRICE_BOOTSTRAP:
-      if ((rc = validateWindow(p, g, pp)) != LIQ_OK) return rc;
+      if ((rc = validate_window(p, g, pp)) != LIQ_OK) return rc;
       pp->block = 20.0;
-      if ((rc = optNumber(p, g, "block", &rBlock, &pp->block)) != LIQ_OK) {
+      if ((rc = opt_number(p, g, "block", &r_block, &pp->block)) != LIQ_OK) {
         return rc;
       }
       pp->start = NAN;           /* the window's first open */
-      return optNumber(p, g, "start", &rPositive, &pp->start);
+      return opt_number(p, g, "start", &r_positive, &pp->start);
     default:
-      return validateDiffusion(p, g, pp);
+      return validate_diffusion(p, g, pp);
   }
 }
 
@@ -310,40 +310,40 @@ static int validatePrice(Loader *p, const config_setting_t *g,
 #define MAX_STEPS 100000000LL
 
 /* steps and step_seconds, which depend on the price model. */
-static int validateSteps(Loader *p, const config_setting_t *root,
+static int validate_steps(loader *p, const config_setting_t *root,
                          liq_scenario *sc) {
   /* Up to a century per step, as funding.interval_seconds. */
-  static const Range rStep = {0.0, 3.2e9, 1, 0};
-  const config_setting_t *sSteps = config_setting_get_member(root, "steps");
-  const config_setting_t *sDt = config_setting_get_member(root, "step_seconds");
-  const char *zModel = azPriceModels[sc->price.model];
-  char zWhy[96];
+  static const num_range r_step = {0.0, 3.2e9, 1, 0};
+  const config_setting_t *s_steps = config_setting_get_member(root, "steps");
+  const config_setting_t *s_dt = config_setting_get_member(root, "step_seconds");
+  const char *model = price_models[sc->price.model];
+  char why[96];
   long long n = 0;
   int rc;
   if (sc->price.model == LIQ_PRICE_REPLAY ||
       sc->price.model == LIQ_PRICE_BOOTSTRAP) {
-    if (sDt) {
-      return badAt(p, sDt, "step_seconds is not used with price.model %s "
-                   "(the step is the file's bar interval)", zModel);
+    if (s_dt) {
+      return bad_at(p, s_dt, "step_seconds is not used with price.model %s "
+                   "(the step is the file's bar interval)", model);
     }
     sc->step_seconds = 0.0;    /* taken from the file */
   }
   if (sc->price.model == LIQ_PRICE_REPLAY) {
-    if (sSteps && (rc = integerIn(p, sSteps, 0, MAX_STEPS, &n)) != LIQ_OK) {
+    if (s_steps && (rc = integer_in(p, s_steps, 0, MAX_STEPS, &n)) != LIQ_OK) {
       return rc;
     }
     sc->steps = (size_t)n;     /* 0: every bar in the window */
     return LIQ_OK;
   }
-  if (sSteps == NULL) {
-    snprintf(zWhy, sizeof zWhy, " for price.model %s", zModel);
-    return missing(p, root, "steps", zWhy);
+  if (s_steps == NULL) {
+    snprintf(why, sizeof why, " for price.model %s", model);
+    return missing(p, root, "steps", why);
   }
-  if ((rc = integerIn(p, sSteps, 1, MAX_STEPS, &n)) != LIQ_OK) return rc;
+  if ((rc = integer_in(p, s_steps, 1, MAX_STEPS, &n)) != LIQ_OK) return rc;
   sc->steps = (size_t)n;
   if (sc->price.model == LIQ_PRICE_BOOTSTRAP) return LIQ_OK;
-  snprintf(zWhy, sizeof zWhy, " for price.model %s (e.g. 60)", zModel);
-  return reqNumber(p, root, "step_seconds", zWhy, &rStep, &sc->step_seconds);
+  snprintf(why, sizeof why, " for price.model %s (e.g. 60)", model);
+  return req_number(p, root, "step_seconds", why, &r_step, &sc->step_seconds);
 }
 
 /* The largest |log price move| a generated path's drift may add up to,
@@ -358,14 +358,14 @@ static int validateSteps(Loader *p, const config_setting_t *root,
 ** inside the floating-point range.  Checked against the run's length, so
 ** that a fitted drift of short, fast bars (large per year) still loads.
 */
-static int validateHorizon(Loader *p, const config_setting_t *root,
+static int validate_horizon(loader *p, const config_setting_t *root,
                            liq_scenario *sc) {
   const liq_price_params *pp = &sc->price;
   const config_setting_t *g = config_setting_get_member(root, "price");
-  const config_setting_t *sSteps = config_setting_get_member(root, "steps");
-  const config_setting_t *sDt = config_setting_get_member(root,
+  const config_setting_t *s_steps = config_setting_get_member(root, "steps");
+  const config_setting_t *s_dt = config_setting_get_member(root,
                                                           "step_seconds");
-  const char *zLen = "steps";
+  const char *len = "steps";
   double n = (double)sc->steps, years, ms;
   if (pp->model == LIQ_PRICE_REPLAY || pp->model == LIQ_PRICE_BOOTSTRAP) {
     return LIQ_OK;
@@ -375,204 +375,204 @@ static int validateHorizon(Loader *p, const config_setting_t *root,
     const config_setting_t *b = config_setting_get_member(root, "book");
     const config_setting_t *e = b ? config_setting_get_member(b, "entry") : NULL;
     n = (double)sc->book.entry_lookback;
-    zLen = "book.entry.lookback_steps";
+    len = "book.entry.lookback_steps";
     if (e && config_setting_get_member(e, "lookback_steps")) {
-      sSteps = config_setting_get_member(e, "lookback_steps");
+      s_steps = config_setting_get_member(e, "lookback_steps");
     }
   }
   if (pp->model == LIQ_PRICE_GARCH) {
-    const config_setting_t *sMu = config_setting_get_member(g, "mu");
+    const config_setting_t *s_mu = config_setting_get_member(g, "mu");
     if (fabs(pp->garch_mu) * n > MAX_LOG_MOVE) {
-      return badAt2(p, sMu, sSteps, "price.mu x %s must be within +-%s (a "
+      return bad_at2(p, s_mu, s_steps, "price.mu x %s must be within +-%s (a "
                     "log price move the floating-point range holds), got %s "
-                    "x %s", zLen, num(MAX_LOG_MOVE).z, num(pp->garch_mu).z,
+                    "x %s", len, num(MAX_LOG_MOVE).z, num(pp->garch_mu).z,
                     num(n).z);
     }
   }
   ms = n * sc->step_seconds * 1000.0;
   if (!(ms <= 9.0e18)) {
     /* the lookback when it is the longer path, else step_seconds */
-    int byLookback = sSteps != config_setting_get_member(root, "steps");
-    return badAt2(p, byLookback ? sSteps : sDt, byLookback ? sDt : sSteps,
+    int by_lookback = s_steps != config_setting_get_member(root, "steps");
+    return bad_at2(p, by_lookback ? s_steps : s_dt, by_lookback ? s_dt : s_steps,
                   "%s x step_seconds must be at most 9e15 s (the millisecond "
-                  "clock), got %s x %s = %s s", zLen, num(n).z,
+                  "clock), got %s x %s = %s s", len, num(n).z,
                   num(sc->step_seconds).z, num(n * sc->step_seconds).z);
   }
   if (pp->model == LIQ_PRICE_GARCH) return LIQ_OK;
   years = n * sc->step_seconds / (365.0 * 86400.0);
   if (fabs(pp->drift) * years > MAX_LOG_MOVE) {
-    return badAt2(p, config_setting_get_member(g, "drift"), sSteps,
+    return bad_at2(p, config_setting_get_member(g, "drift"), s_steps,
                   "price.drift x the run's length must be within +-%s (a log "
                   "price move the floating-point range holds), got %s per "
                   "year x %.4g years (%s x step_seconds)", num(MAX_LOG_MOVE).z,
-                  num(pp->drift).z, years, zLen);
+                  num(pp->drift).z, years, len);
   }
   if (0.5 * pp->volatility * pp->volatility * years > MAX_LOG_MOVE) {
-    return badAt2(p, config_setting_get_member(g, "volatility"), sSteps,
+    return bad_at2(p, config_setting_get_member(g, "volatility"), s_steps,
                   "price.volatility^2 / 2 x the run's length must be at most "
                   "%s (the log price's drag), got %s^2 / 2 x %.4g years (%s x "
                   "step_seconds)", num(MAX_LOG_MOVE).z,
-                  num(pp->volatility).z, years, zLen);
+                  num(pp->volatility).z, years, len);
   }
   return LIQ_OK;
 }
 
 /* Record where the settings later errors point at came from. */
-static void recordWhere(Loader *p, const config_setting_t *root,
+static void record_where(loader *p, const config_setting_t *root,
                         liq_scenario *sc) {
   const config_setting_t *g = config_setting_get_member(root, "price");
   const config_setting_t *s = g ? config_setting_get_member(g, "model") : NULL;
   const config_setting_t *b = config_setting_get_member(root, "book");
   const config_setting_t *e = b ? config_setting_get_member(b, "entry") : NULL;
   liq_scenario_where *w = &sc->where;
-  w->price = whereOf(p, s ? s : g);
+  w->price = where_of(p, s ? s : g);
   s = config_setting_get_member(root, "steps");
-  w->steps = s ? whereOf(p, s) : w->price;
+  w->steps = s ? where_of(p, s) : w->price;
   s = b ? config_setting_get_member(b, "leverage") : NULL;
-  w->book_leverage = whereOf(p, s ? s : b);
+  w->book_leverage = where_of(p, s ? s : b);
   s = NULL;
   if (e) {
     s = config_setting_get_member(e, sc->book.entry_mode == LIQ_ENTRY_HISTORY
                                      ? "lookback_steps" : "spread");
   }
-  w->book_entry = whereOf(p, s ? s : e ? e : b);
+  w->book_entry = where_of(p, s ? s : e ? e : b);
   g = config_setting_get_member(root, "impact");
   s = g ? config_setting_get_member(g, "model") : NULL;
-  w->impact = whereOf(p, s ? s : g);
+  w->impact = where_of(p, s ? s : g);
 }
 
-static int validateLeverage(Loader *p, const config_setting_t *g,
+static int validate_leverage(loader *p, const config_setting_t *g,
                             liq_book_params *bp) {
-  static const char *const azKeys[] = {"values", "weights", NULL};
-  static const Range rLev = {1.0, HUGE_VAL, 0, 0};
-  const config_setting_t *sValues, *sWeights;
+  static const char *const keys[] = {"values", "weights", NULL};
+  static const num_range r_lev = {1.0, HUGE_VAL, 0, 0};
+  const config_setting_t *s_values, *s_weights;
   double sum = 0.0;
-  size_t i, nWeights;
+  size_t i, n_weights;
   int rc;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
-  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
-  sValues = config_setting_get_member(g, "values");
-  sWeights = config_setting_get_member(g, "weights");
-  if (sValues == NULL) return missing(p, g, "values", " (e.g. [5.0, 10.0, 20.0])");
-  rc = numbersIn(p, sValues, 1, LIQ_MAX_LEVERAGES, &rLev, bp->leverage,
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  s_values = config_setting_get_member(g, "values");
+  s_weights = config_setting_get_member(g, "weights");
+  if (s_values == NULL) return missing(p, g, "values", " (e.g. [5.0, 10.0, 20.0])");
+  rc = numbers_in(p, s_values, 1, LIQ_MAX_LEVERAGES, &r_lev, bp->leverage,
                  &bp->n_leverage);
   if (rc) return rc;
-  if (sWeights == NULL) {                   /* equal weights */
+  if (s_weights == NULL) {                   /* equal weights */
     for (i = 0; i < bp->n_leverage; i++) bp->weights[i] = 1.0;
     sum = (double)bp->n_leverage;
   } else {
-    rc = numbersIn(p, sWeights, 1, LIQ_MAX_LEVERAGES, &rNonNegative,
-                   bp->weights, &nWeights);
+    rc = numbers_in(p, s_weights, 1, LIQ_MAX_LEVERAGES, &r_non_negative,
+                   bp->weights, &n_weights);
     if (rc) return rc;
-    if (nWeights != bp->n_leverage) {
-      return badAt2(p, sWeights, sValues,
+    if (n_weights != bp->n_leverage) {
+      return bad_at2(p, s_weights, s_values,
                     "book.leverage.weights has %zu values but "
                     "book.leverage.values has %zu (one weight per leverage)",
-                    nWeights, bp->n_leverage);
+                    n_weights, bp->n_leverage);
     }
-    for (i = 0; i < nWeights; i++) sum += bp->weights[i];
+    for (i = 0; i < n_weights; i++) sum += bp->weights[i];
     if (!(sum > 0.0)) {
-      return badAt(p, sWeights, "book.leverage.weights must not all be zero");
+      return bad_at(p, s_weights, "book.leverage.weights must not all be zero");
     }
     if (!isfinite(sum)) {
-      return badAt(p, sWeights, "book.leverage.weights must have a finite sum");
+      return bad_at(p, s_weights, "book.leverage.weights must have a finite sum");
     }
   }
   for (i = 0; i < bp->n_leverage; i++) bp->weights[i] /= sum;
   return LIQ_OK;
 }
 
-static int validateNotional(Loader *p, const config_setting_t *g,
+static int validate_notional(loader *p, const config_setting_t *g,
                             liq_book_params *bp) {
-  static const char *const azDists[] = {"lognormal", "fixed", NULL};
-  static const char *const azLognormal[] = {"dist", "median", "sigma", NULL};
-  static const char *const azFixed[] = {"dist", "median", NULL};
-  static const char *const azAll[] = {"dist", "median", "sigma", NULL};
-  static const Refusal aFixedNo[] = {
+  static const char *const dists[] = {"lognormal", "fixed", NULL};
+  static const char *const lognormal[] = {"dist", "median", "sigma", NULL};
+  static const char *const fixed[] = {"dist", "median", NULL};
+  static const char *const all[] = {"dist", "median", "sigma", NULL};
+  static const refusal fixed_no[] = {
     {"sigma", "is not used by dist fixed (every position's notional is the "
               "median)"},
     {NULL, NULL}};
-  static const Range rSigma = {0.0, 5.0, 0, 0};
-  static const Range rMedian = {0.0, 1e12, 1, 0};
-  const config_setting_t *sDist;
-  int rc, iDist;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
-  sDist = config_setting_get_member(g, "dist");
-  if (sDist == NULL) {
-    if ((rc = checkKeys(p, g, azAll, NULL)) != LIQ_OK) return rc;
+  static const num_range r_sigma = {0.0, 5.0, 0, 0};
+  static const num_range r_median = {0.0, 1e12, 1, 0};
+  const config_setting_t *s_dist;
+  int rc, dist;
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  s_dist = config_setting_get_member(g, "dist");
+  if (s_dist == NULL) {
+    if ((rc = check_keys(p, g, all, NULL)) != LIQ_OK) return rc;
     return missing(p, g, "dist", " (lognormal or fixed)");
   }
-  if ((rc = chooseName(p, sDist, azDists, &iDist)) != LIQ_OK) return rc;
-  bp->notional_dist = iDist == 0 ? LIQ_NOTIONAL_LOGNORMAL : LIQ_NOTIONAL_FIXED;
-  rc = checkKeys(p, g, iDist == 0 ? azLognormal : azFixed,
-                 iDist == 0 ? NULL : aFixedNo);
+  if ((rc = choose_name(p, s_dist, dists, &dist)) != LIQ_OK) return rc;
+  bp->notional_dist = dist == 0 ? LIQ_NOTIONAL_LOGNORMAL : LIQ_NOTIONAL_FIXED;
+  rc = check_keys(p, g, dist == 0 ? lognormal : fixed,
+                 dist == 0 ? NULL : fixed_no);
   if (rc) return rc;
-  rc = reqNumber(p, g, "median", " (median entry notional, quote currency)",
-                 &rMedian, &bp->notional_median);
+  rc = req_number(p, g, "median", " (median entry notional, quote currency)",
+                 &r_median, &bp->notional_median);
   if (rc) return rc;
   bp->notional_sigma = 0.0;
   if (bp->notional_dist == LIQ_NOTIONAL_FIXED) return LIQ_OK;
-  return reqNumber(p, g, "sigma", " for dist lognormal (sd of log notional)",
-                   &rSigma, &bp->notional_sigma);
+  return req_number(p, g, "sigma", " for dist lognormal (sd of log notional)",
+                   &r_sigma, &bp->notional_sigma);
 }
 
 /* book.entry.from names, in liq_entry_mode order. */
-static const char *const azEntryFroms[] = {"spread", "history", NULL};
+static const char *const entry_froms[] = {"spread", "history", NULL};
 
-static const SelKey aEntryKeys[] = {
+static const sel_key entry_keys[] = {
   {"from", ALL_USERS},
   {"spread", 1u << LIQ_ENTRY_SPREAD},
   {"lookback_steps", 1u << LIQ_ENTRY_HISTORY},
   {NULL, 0}};
 
-static int validateEntry(Loader *p, const config_setting_t *g,
+static int validate_entry(loader *p, const config_setting_t *g,
                          liq_book_params *bp) {
   const config_setting_t *s;
   long long n;
-  int rc, iFrom = LIQ_ENTRY_SPREAD;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
+  int rc, from = LIQ_ENTRY_SPREAD;
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "from")) != NULL &&
-      (rc = chooseName(p, s, azEntryFroms, &iFrom)) != LIQ_OK) {
+      (rc = choose_name(p, s, entry_froms, &from)) != LIQ_OK) {
     return rc;
   }
-  bp->entry_mode = iFrom;
-  rc = checkSelKeys(p, g, "from", azEntryFroms, iFrom, aEntryKeys, NULL);
+  bp->entry_mode = from;
+  rc = check_sel_keys(p, g, "from", entry_froms, from, entry_keys, NULL);
   if (rc) return rc;
   if (bp->entry_mode == LIQ_ENTRY_SPREAD) {
-    return optNumber(p, g, "spread", &rUnit, &bp->entry_spread);
+    return opt_number(p, g, "spread", &r_unit, &bp->entry_spread);
   }
   if ((s = config_setting_get_member(g, "lookback_steps")) == NULL) {
     return missing(p, g, "lookback_steps", " for from history (the number "
                    "of bars before the start in which positions open)");
   }
-  if ((rc = integerIn(p, s, 1, INT_MAX, &n)) != LIQ_OK) return rc;
+  if ((rc = integer_in(p, s, 1, INT_MAX, &n)) != LIQ_OK) return rc;
   bp->entry_lookback = (size_t)n;
   return LIQ_OK;
 }
 
 /* book.file: the generator's keys must be absent. */
-static int validateBookFile(Loader *p, const config_setting_t *g,
-                            const config_setting_t *sFile,
+static int validate_book_file(loader *p, const config_setting_t *g,
+                            const config_setting_t *s_file,
                             liq_book_params *bp) {
-  static const char *const azGenerated[] = {"positions", "long_share",
+  static const char *const generated[] = {"positions", "long_share",
                                             "leverage", "notional", "entry",
                                             NULL};
   int i, n = config_setting_length(g);
   for (i = 0; i < n; i++) {
     const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
-    char zPath[PATH_BUF];
-    if (!isOneOf(config_setting_name(m), azGenerated)) continue;
-    settingPath(m, zPath, sizeof zPath);
-    return badAt2(p, m, sFile, "%s comes from book.file (remove one of "
-                  "them: a book is either read or generated)", zPath);
+    char path[PATH_BUF];
+    if (!is_one_of(config_setting_name(m), generated)) continue;
+    setting_path(m, path, sizeof path);
+    return bad_at2(p, m, s_file, "%s comes from book.file (remove one of "
+                  "them: a book is either read or generated)", path);
   }
   bp->positions = 0;           /* the file's row count, known when read */
-  return resolveFile(p, sFile, bp->file, sizeof bp->file);
+  return resolve_file(p, s_file, bp->file, sizeof bp->file);
 }
 
-static int validateBook(Loader *p, const config_setting_t *g,
+static int validate_book(loader *p, const config_setting_t *g,
                         liq_book_params *bp) {
-  static const char *const azKeys[] = {"positions", "long_share", "leverage",
+  static const char *const keys[] = {"positions", "long_share", "leverage",
                                        "notional", "entry", "file", NULL};
   const config_setting_t *s;
   long long n;
@@ -581,39 +581,39 @@ static int validateBook(Loader *p, const config_setting_t *g,
   bp->entry_spread = 0.0;
   bp->entry_mode = LIQ_ENTRY_SPREAD;
   bp->entry_lookback = 0;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
-  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "file")) != NULL) {
-    return validateBookFile(p, g, s, bp);
+    return validate_book_file(p, g, s, bp);
   }
   if ((s = config_setting_get_member(g, "positions")) == NULL) {
     return missing(p, g, "positions", " (number of positions, e.g. 100000; "
                    "or book.file)");
   }
-  if ((rc = integerIn(p, s, 1, 100000000, &n)) != LIQ_OK) return rc;
+  if ((rc = integer_in(p, s, 1, 100000000, &n)) != LIQ_OK) return rc;
   bp->positions = (size_t)n;
-  if ((rc = optNumber(p, g, "long_share", &rUnit, &bp->long_share)) != LIQ_OK) {
+  if ((rc = opt_number(p, g, "long_share", &r_unit, &bp->long_share)) != LIQ_OK) {
     return rc;
   }
   if ((s = config_setting_get_member(g, "leverage")) == NULL) {
     return missing(p, g, "leverage", " (leverage = { values = [...]; "
                    "weights = [...]; })");
   }
-  if ((rc = validateLeverage(p, s, bp)) != LIQ_OK) return rc;
+  if ((rc = validate_leverage(p, s, bp)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "notional")) == NULL) {
     return missing(p, g, "notional", " (notional = { dist = \"lognormal\"; "
                    "median = ...; sigma = ...; })");
   }
-  if ((rc = validateNotional(p, s, bp)) != LIQ_OK) return rc;
+  if ((rc = validate_notional(p, s, bp)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "entry")) != NULL) {
-    return validateEntry(p, s, bp);
+    return validate_entry(p, s, bp);
   }
   return LIQ_OK;
 }
 
 /* The index of the first element of a[0..n) not above its predecessor,
 ** or 0 when a is strictly increasing. */
-static size_t firstNotIncreasing(const double *a, size_t n) {
+static size_t first_not_increasing(const double *a, size_t n) {
   size_t i;
   for (i = 1; i < n; i++) {
     if (!(a[i] > a[i - 1])) return i;
@@ -626,21 +626,21 @@ static size_t firstNotIncreasing(const double *a, size_t n) {
 ** strictly up, max_leverage non-increasing, rates non-decreasing and below
 ** 1/max_leverage.  Amounts left out are computed for continuity.
 */
-static int validateTiers(Loader *p, const config_setting_t *s,
+static int validate_tiers(loader *p, const config_setting_t *s,
                          liq_margin_params *mp) {
-  static const char *const azKeys[] = {"floor", "max_leverage", "maintenance",
+  static const char *const keys[] = {"floor", "max_leverage", "maintenance",
                                        "amount", NULL};
-  static const Range rLev = {1.0, HUGE_VAL, 0, 0};
-  int aGiven[LIQ_MAX_TIERS];
+  static const num_range r_lev = {1.0, HUGE_VAL, 0, 0};
+  int given[LIQ_MAX_TIERS];
   int i, n, rc;
   if (!config_setting_is_list(s)) {
-    return badAt(p, s, "margin.tiers must be a list of groups ( { floor = ...; "
+    return bad_at(p, s, "margin.tiers must be a list of groups ( { floor = ...; "
                  "max_leverage = ...; maintenance = ...; }, ... ), got %s",
-                 typeName(s));
+                 type_name(s));
   }
   n = config_setting_length(s);
   if (n < 1 || n > LIQ_MAX_TIERS) {
-    return badAt(p, s, "margin.tiers must have 1 to %d tiers, got %d",
+    return bad_at(p, s, "margin.tiers must have 1 to %d tiers, got %d",
                  LIQ_MAX_TIERS, n);
   }
   for (i = 0; i < n; i++) {
@@ -648,64 +648,64 @@ static int validateTiers(Loader *p, const config_setting_t *s,
     const config_setting_t *m;
     liq_tier *t = &mp->tiers[i];
     const liq_tier *prev = i > 0 ? &mp->tiers[i - 1] : NULL;
-    char zPath[PATH_BUF];
-    if ((rc = needGroup(p, e)) != LIQ_OK) return rc;
-    if ((rc = checkKeys(p, e, azKeys, NULL)) != LIQ_OK) return rc;
-    rc = reqNumber(p, e, "floor", " (notional floor of the bracket, quote "
-                   "currency; the first is 0)", &rNonNegative, &t->floor);
+    char path[PATH_BUF];
+    if ((rc = need_group(p, e)) != LIQ_OK) return rc;
+    if ((rc = check_keys(p, e, keys, NULL)) != LIQ_OK) return rc;
+    rc = req_number(p, e, "floor", " (notional floor of the bracket, quote "
+                   "currency; the first is 0)", &r_non_negative, &t->floor);
     if (rc) return rc;
     m = config_setting_get_member(e, "floor");
-    settingPath(m, zPath, sizeof zPath);
+    setting_path(m, path, sizeof path);
     if (prev == NULL && t->floor != 0.0) {
-      return badAt(p, m, "%s must be 0 (the first bracket starts at notional "
-                   "0), got %s", zPath, num(t->floor).z);
+      return bad_at(p, m, "%s must be 0 (the first bracket starts at notional "
+                   "0), got %s", path, num(t->floor).z);
     }
     if (prev && !(t->floor > prev->floor)) {
-      return badAt(p, m, "%s must be above margin.tiers[%d].floor (%s), got %s "
-                   "(floors strictly increasing)", zPath, i - 1,
+      return bad_at(p, m, "%s must be above margin.tiers[%d].floor (%s), got %s "
+                   "(floors strictly increasing)", path, i - 1,
                    num(prev->floor).z, num(t->floor).z);
     }
-    rc = reqNumber(p, e, "max_leverage", " (leverage cap of the bracket, "
-                   ">= 1)", &rLev, &t->max_leverage);
+    rc = req_number(p, e, "max_leverage", " (leverage cap of the bracket, "
+                   ">= 1)", &r_lev, &t->max_leverage);
     if (rc) return rc;
     m = config_setting_get_member(e, "max_leverage");
-    settingPath(m, zPath, sizeof zPath);
+    setting_path(m, path, sizeof path);
     if (prev && t->max_leverage > prev->max_leverage) {
-      return badAt(p, m, "%s must not be above margin.tiers[%d].max_leverage "
-                   "(%s), got %s (caps non-increasing)", zPath, i - 1,
+      return bad_at(p, m, "%s must not be above margin.tiers[%d].max_leverage "
+                   "(%s), got %s (caps non-increasing)", path, i - 1,
                    num(prev->max_leverage).z, num(t->max_leverage).z);
     }
-    rc = reqNumber(p, e, "maintenance", " (maintenance margin rate of the "
-                   "bracket)", &rAny, &t->maintenance);
+    rc = req_number(p, e, "maintenance", " (maintenance margin rate of the "
+                   "bracket)", &r_any, &t->maintenance);
     if (rc) return rc;
     m = config_setting_get_member(e, "maintenance");
-    settingPath(m, zPath, sizeof zPath);
+    setting_path(m, path, sizeof path);
     if (!(t->maintenance > 0.0 && t->maintenance < 1.0 / t->max_leverage)) {
-      return badAt(p, m, "%s must be in (0, 1/max_leverage = %s), got %s",
-                   zPath, num(1.0 / t->max_leverage).z, num(t->maintenance).z);
+      return bad_at(p, m, "%s must be in (0, 1/max_leverage = %s), got %s",
+                   path, num(1.0 / t->max_leverage).z, num(t->maintenance).z);
     }
     if (prev && t->maintenance < prev->maintenance) {
-      return badAt(p, m, "%s must not be below margin.tiers[%d].maintenance "
-                   "(%s), got %s (rates non-decreasing)", zPath, i - 1,
+      return bad_at(p, m, "%s must not be below margin.tiers[%d].maintenance "
+                   "(%s), got %s (rates non-decreasing)", path, i - 1,
                    num(prev->maintenance).z, num(t->maintenance).z);
     }
-    aGiven[i] = (m = config_setting_get_member(e, "amount")) != NULL;
-    if (aGiven[i] && (rc = numberIn(p, m, &rNonNegative, &t->amount)) != 0) {
+    given[i] = (m = config_setting_get_member(e, "amount")) != NULL;
+    if (given[i] && (rc = number_in(p, m, &r_non_negative, &t->amount)) != 0) {
       return rc;
     }
   }
   mp->n_tiers = (size_t)n;
-  liq_margin_complete_tiers(mp, aGiven);
+  liq_margin_complete_tiers(mp, given);
   for (i = 0; i < n; i++) {
     const liq_tier *t = &mp->tiers[i];
     const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-    if (aGiven[i] && t->amount > t->maintenance * t->floor) {
+    if (given[i] && t->amount > t->maintenance * t->floor) {
       const config_setting_t *m = config_setting_get_member(e, "amount");
-      char zPath[PATH_BUF];
-      settingPath(m, zPath, sizeof zPath);
-      return badAt(p, m, "%s must be <= maintenance * floor (%s) so that the "
+      char path[PATH_BUF];
+      setting_path(m, path, sizeof path);
+      return bad_at(p, m, "%s must be <= maintenance * floor (%s) so that the "
                    "maintenance margin is not negative at the bracket's "
-                   "floor, got %s", zPath,
+                   "floor, got %s", path,
                    num(t->maintenance * t->floor).z, num(t->amount).z);
     }
   }
@@ -713,80 +713,80 @@ static int validateTiers(Loader *p, const config_setting_t *s,
 }
 
 /* margin.partial.mode names, in liq_partial_mode order. */
-static const char *const azPartialModes[] = {"none", "restore", "chunk", NULL};
+static const char *const partial_modes[] = {"none", "restore", "chunk", NULL};
 
-static const SelKey aPartialKeys[] = {
+static const sel_key partial_keys[] = {
   {"mode", ALL_USERS},
   {"buffer", 1u << LIQ_PARTIAL_RESTORE},
   {"share", 1u << LIQ_PARTIAL_CHUNK},
   {"cooldown_steps", 1u << LIQ_PARTIAL_CHUNK},
   {NULL, 0}};
 
-static int validatePartial(Loader *p, const config_setting_t *g,
+static int validate_partial(loader *p, const config_setting_t *g,
                            liq_margin_params *mp) {
   /* (0, 10]: with no buffer the rest would sit exactly on the line, and
   ** rounding would decide whether it is hit again. */
-  static const Range rBuffer = {0.0, 10.0, 1, 0};
-  static const Range rShare = {0.0, 1.0, 1, 0};
+  static const num_range r_buffer = {0.0, 10.0, 1, 0};
+  static const num_range r_share = {0.0, 1.0, 1, 0};
   const config_setting_t *s;
   long long n;
-  int rc, iMode;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
+  int rc, mode;
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "mode")) == NULL) {
-    rc = checkSelKeys(p, g, "mode", azPartialModes, -1, aPartialKeys, NULL);
+    rc = check_sel_keys(p, g, "mode", partial_modes, -1, partial_keys, NULL);
     if (rc) return rc;
     return missing(p, g, "mode", " (none, restore or chunk)");
   }
-  if ((rc = chooseName(p, s, azPartialModes, &iMode)) != LIQ_OK) {
+  if ((rc = choose_name(p, s, partial_modes, &mode)) != LIQ_OK) {
     return rc;
   }
-  mp->partial_mode = iMode;
-  rc = checkSelKeys(p, g, "mode", azPartialModes, iMode, aPartialKeys, NULL);
+  mp->partial_mode = mode;
+  rc = check_sel_keys(p, g, "mode", partial_modes, mode, partial_keys, NULL);
   if (rc) return rc;
-  if (iMode == LIQ_PARTIAL_RESTORE) {
+  if (mode == LIQ_PARTIAL_RESTORE) {
     mp->partial_buffer = 0.1;
-    return optNumber(p, g, "buffer", &rBuffer, &mp->partial_buffer);
+    return opt_number(p, g, "buffer", &r_buffer, &mp->partial_buffer);
   }
-  if (iMode != LIQ_PARTIAL_CHUNK) return LIQ_OK;
-  rc = reqNumber(p, g, "share", " for mode chunk (share of the position "
-                 "closed per liquidation, e.g. 0.25)", &rShare,
+  if (mode != LIQ_PARTIAL_CHUNK) return LIQ_OK;
+  rc = req_number(p, g, "share", " for mode chunk (share of the position "
+                 "closed per liquidation, e.g. 0.25)", &r_share,
                  &mp->partial_share);
   if (rc) return rc;
   if ((s = config_setting_get_member(g, "cooldown_steps")) != NULL) {
-    if ((rc = integerIn(p, s, 0, INT_MAX, &n)) != LIQ_OK) return rc;
+    if ((rc = integer_in(p, s, 0, INT_MAX, &n)) != LIQ_OK) return rc;
     mp->partial_cooldown = (int)n;
   }
   return LIQ_OK;
 }
 
-static int validateTopup(Loader *p, const config_setting_t *g,
+static int validate_topup(loader *p, const config_setting_t *g,
                          liq_margin_params *mp) {
-  static const char *const azKeys[] = {"share", "delay_steps", NULL};
+  static const char *const keys[] = {"share", "delay_steps", NULL};
   const config_setting_t *s;
   long long n;
   int rc;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
-  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
-  rc = reqNumber(p, g, "share", " (share of called traders who add "
-                 "collateral back to the initial margin, e.g. 0.3)", &rUnit,
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  rc = req_number(p, g, "share", " (share of called traders who add "
+                 "collateral back to the initial margin, e.g. 0.3)", &r_unit,
                  &mp->topup_share);
   if (rc) return rc;
   if ((s = config_setting_get_member(g, "delay_steps")) != NULL) {
-    if ((rc = integerIn(p, s, 0, INT_MAX, &n)) != LIQ_OK) return rc;
+    if ((rc = integer_in(p, s, 0, INT_MAX, &n)) != LIQ_OK) return rc;
     mp->topup_delay = (int)n;
   }
   return LIQ_OK;
 }
 
-static int validateMargin(Loader *p, const config_setting_t *g,
+static int validate_margin(loader *p, const config_setting_t *g,
                           liq_margin_params *mp) {
-  static const char *const azKeys[] = {"initial", "maintenance", "call_level",
+  static const char *const keys[] = {"initial", "maintenance", "call_level",
                                        "liquidation_fee", "tiers", "partial",
                                        "topup", NULL};
-  static const Range rInitial = {0.0, 1.0, 1, 0};
-  static const Range rFee = {0.0, 0.1, 0, 0};
-  const config_setting_t *sInit, *sMaint, *sCall, *sTiers, *s;
-  const char *zMaint = "margin.maintenance";
+  static const num_range r_initial = {0.0, 1.0, 1, 0};
+  static const num_range r_fee = {0.0, 0.1, 0, 0};
+  const config_setting_t *s_init, *s_maint, *s_call, *s_tiers, *s;
+  const char *maint = "margin.maintenance";
   double lo;
   int rc;
   mp->n_tiers = 0;
@@ -796,77 +796,77 @@ static int validateMargin(Loader *p, const config_setting_t *g,
   mp->partial_cooldown = 0;
   mp->topup_share = 0.0;
   mp->topup_delay = 0;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
-  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
-  sInit = config_setting_get_member(g, "initial");
-  sMaint = config_setting_get_member(g, "maintenance");
-  sCall = config_setting_get_member(g, "call_level");
-  sTiers = config_setting_get_member(g, "tiers");
-  if (sInit == NULL) return missing(p, g, "initial", " (rate in (0, 1], e.g. 0.01)");
-  if ((rc = numberIn(p, sInit, &rInitial, &mp->initial)) != LIQ_OK) return rc;
-  if (sTiers && sMaint) {
-    return badAt2(p, sMaint, sTiers, "margin.maintenance must not be set with "
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  s_init = config_setting_get_member(g, "initial");
+  s_maint = config_setting_get_member(g, "maintenance");
+  s_call = config_setting_get_member(g, "call_level");
+  s_tiers = config_setting_get_member(g, "tiers");
+  if (s_init == NULL) return missing(p, g, "initial", " (rate in (0, 1], e.g. 0.01)");
+  if ((rc = number_in(p, s_init, &r_initial, &mp->initial)) != LIQ_OK) return rc;
+  if (s_tiers && s_maint) {
+    return bad_at2(p, s_maint, s_tiers, "margin.maintenance must not be set with "
                   "margin.tiers (tiers replace the flat maintenance rate)");
   }
-  if (sTiers) {
-    if ((rc = validateTiers(p, sTiers, mp)) != LIQ_OK) return rc;
+  if (s_tiers) {
+    if ((rc = validate_tiers(p, s_tiers, mp)) != LIQ_OK) return rc;
     /* The first tier's rate stands in for the flat rate below. */
-    sMaint = config_setting_get_member(config_setting_get_elem(sTiers, 0),
+    s_maint = config_setting_get_member(config_setting_get_elem(s_tiers, 0),
                                        "maintenance");
-    zMaint = "margin.tiers[0].maintenance";
-  } else if (sMaint == NULL) {
+    maint = "margin.tiers[0].maintenance";
+  } else if (s_maint == NULL) {
     return missing(p, g, "maintenance", " (rate in (0, margin.initial), "
                    "e.g. 0.005; or margin.tiers)");
   } else {
-    if ((rc = numberIn(p, sMaint, &rAny, &mp->maintenance)) != LIQ_OK) return rc;
+    if ((rc = number_in(p, s_maint, &r_any, &mp->maintenance)) != LIQ_OK) return rc;
     if (!(mp->maintenance > 0.0)) {
-      return badAt(p, sMaint, "margin.maintenance must be in (0, "
+      return bad_at(p, s_maint, "margin.maintenance must be in (0, "
                    "margin.initial), got %s", num(mp->maintenance).z);
     }
   }
   if (!(mp->maintenance < mp->initial)) {
-    return badAt2(p, sMaint, sInit, "%s must be below margin.initial (%s), "
-                  "got %s", zMaint, num(mp->initial).z,
+    return bad_at2(p, s_maint, s_init, "%s must be below margin.initial (%s), "
+                  "got %s", maint, num(mp->initial).z,
                   num(mp->maintenance).z);
   }
   mp->call_level = 1.0;
-  if (sCall && (rc = numberIn(p, sCall, &rAny, &mp->call_level)) != LIQ_OK) {
+  if (s_call && (rc = number_in(p, s_call, &r_any, &mp->call_level)) != LIQ_OK) {
     return rc;
   }
   lo = mp->maintenance / mp->initial;
   if (!(mp->call_level >= lo)) {
-    return badAt2(p, sCall ? sCall : g, sCall ? sMaint : NULL,
+    return bad_at2(p, s_call ? s_call : g, s_call ? s_maint : NULL,
                   "margin.call_level must be >= %s / margin.initial (%s), "
-                  "got %s", zMaint, num(lo).z, num(mp->call_level).z);
+                  "got %s", maint, num(lo).z, num(mp->call_level).z);
   }
   if (!(mp->call_level * mp->initial <= 1.0)) {
-    return badAt2(p, sCall ? sCall : g, sInit,
+    return bad_at2(p, s_call ? s_call : g, s_init,
                   "margin.call_level * margin.initial must be <= 1 (a call "
                   "level above the whole notional), got %s",
                   num(mp->call_level * mp->initial).z);
   }
   mp->liquidation_fee = 0.0;
-  rc = optNumber(p, g, "liquidation_fee", &rFee, &mp->liquidation_fee);
+  rc = opt_number(p, g, "liquidation_fee", &r_fee, &mp->liquidation_fee);
   if (rc) return rc;
   if ((s = config_setting_get_member(g, "partial")) != NULL &&
-      (rc = validatePartial(p, s, mp)) != LIQ_OK) {
+      (rc = validate_partial(p, s, mp)) != LIQ_OK) {
     return rc;
   }
   if ((s = config_setting_get_member(g, "topup")) != NULL) {
-    return validateTopup(p, s, mp);
+    return validate_topup(p, s, mp);
   }
   return LIQ_OK;
 }
 
 /* impact.model names, in liq_impact_model order. */
-static const char *const azImpactModels[] = {"none", "linear", "sqrt", "depth",
+static const char *const impact_models[] = {"none", "linear", "sqrt", "depth",
                                              NULL};
 
 #define I_LINEAR (1u << LIQ_IMPACT_LINEAR)
 #define I_SQRT   (1u << LIQ_IMPACT_SQRT)
 #define I_DEPTH  (1u << LIQ_IMPACT_DEPTH)
 
-static const SelKey aImpactKeys[] = {
+static const sel_key impact_keys[] = {
   {"model", ALL_USERS},
   {"daily_volume", I_LINEAR | I_SQRT},
   {"coefficient", I_LINEAR | I_SQRT},
@@ -877,46 +877,46 @@ static const SelKey aImpactKeys[] = {
   {"half_life_seconds", I_LINEAR | I_SQRT | I_DEPTH},
   {NULL, 0}};
 
-static const Range rDepthPct = {0.0, 100.0, 1, 1};   /* (0, 100) */
+static const num_range r_depth_pct = {0.0, 100.0, 1, 1};   /* (0, 100) */
 
 /* impact.depth = { pct = [...]; bid = [...]; ask = [...]; } */
-static int validateDepth(Loader *p, const config_setting_t *g,
+static int validate_depth(loader *p, const config_setting_t *g,
                          liq_impact_params *ip) {
-  static const char *const azKeys[] = {"pct", "bid", "ask", NULL};
-  static const char *const azWhy[] = {
+  static const char *const keys[] = {"pct", "bid", "ask", NULL};
+  static const char *const why[] = {
     " (percent distances from the price, increasing, e.g. [0.1, 0.5, 1.0])",
     " (cumulative bid notional within each pct, increasing)",
     " (cumulative ask notional within each pct, increasing)"};
-  double *aCol[3];
-  const config_setting_t *aS[3];
-  size_t aN[3];
+  double *cols[3];
+  const config_setting_t *col_settings[3];
+  size_t col_counts[3];
   int rc, c;
-  aCol[0] = ip->depth_pct;
-  aCol[1] = ip->depth_bid;
-  aCol[2] = ip->depth_ask;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
-  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
+  cols[0] = ip->depth_pct;
+  cols[1] = ip->depth_bid;
+  cols[2] = ip->depth_ask;
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
   for (c = 0; c < 3; c++) {
     size_t i;
-    if ((aS[c] = config_setting_get_member(g, azKeys[c])) == NULL) {
-      return missing(p, g, azKeys[c], azWhy[c]);
+    if ((col_settings[c] = config_setting_get_member(g, keys[c])) == NULL) {
+      return missing(p, g, keys[c], why[c]);
     }
-    rc = numbersIn(p, aS[c], 1, LIQ_MAX_DEPTH, c == 0 ? &rDepthPct : &rPositive,
-                   aCol[c], &aN[c]);
+    rc = numbers_in(p, col_settings[c], 1, LIQ_MAX_DEPTH, c == 0 ? &r_depth_pct : &r_positive,
+                   cols[c], &col_counts[c]);
     if (rc) return rc;
-    if (c > 0 && aN[c] != aN[0]) {
-      return badAt2(p, aS[c], aS[0], "impact.depth.%s has %zu values but "
+    if (c > 0 && col_counts[c] != col_counts[0]) {
+      return bad_at2(p, col_settings[c], col_settings[0], "impact.depth.%s has %zu values but "
                     "impact.depth.pct has %zu (one notional per pct)",
-                    azKeys[c], aN[c], aN[0]);
+                    keys[c], col_counts[c], col_counts[0]);
     }
-    if ((i = firstNotIncreasing(aCol[c], aN[c])) != 0) {
-      const config_setting_t *e = config_setting_get_elem(aS[c], (unsigned)i);
-      return badAt(p, e, "impact.depth.%s must be strictly increasing, but "
-                   "impact.depth.%s[%zu] = %s follows %s", azKeys[c],
-                   azKeys[c], i, num(aCol[c][i]).z, num(aCol[c][i - 1]).z);
+    if ((i = first_not_increasing(cols[c], col_counts[c])) != 0) {
+      const config_setting_t *e = config_setting_get_elem(col_settings[c], (unsigned)i);
+      return bad_at(p, e, "impact.depth.%s must be strictly increasing, but "
+                   "impact.depth.%s[%zu] = %s follows %s", keys[c],
+                   keys[c], i, num(cols[c][i]).z, num(cols[c][i - 1]).z);
     }
   }
-  ip->n_depth = aN[0];
+  ip->n_depth = col_counts[0];
   return LIQ_OK;
 }
 
@@ -928,120 +928,120 @@ static int validateDepth(Loader *p, const config_setting_t *g,
 ** CSV's FILE:LINE.
 */
 /* Reading impact.depth_file: one depth point per row after the header. */
-typedef struct DepthReader {
-  const char *zFile;
+typedef struct depth_reader {
+  const char *file;
   liq_impact_params *ip;
   size_t n;                   /* points read */
-} DepthReader;
+} depth_reader;
 
-static int depthPoint(DepthReader *d, int iLine, char **azField, liq_err *err);
+static int depth_point(depth_reader *d, int line, char **field, liq_err *err);
 
 /* One row of the depth file (see liq_csv.h): the header or a point. */
-static int onDepthRow(void *pCtx, const liq_csv_row *pRow, liq_err *err) {
-  DepthReader *d = pCtx;
-  const char *zFile = d->zFile;
-  int iLine = (int)pRow->line, c, rc;
-  char *azField[3], *zCopy;
-  size_t nAll = 0;
-  if (pRow->n != 3) {
-    return liq_errf(err, LIQ_INPUT, zFile, iLine, "expected 3 fields "
-                    "pct,bid,ask, got %s", pRow->n > 3 ? "more" : pRow->n == 2
+static int on_depth_row(void *ctx, const liq_csv_row *row, liq_err *err) {
+  depth_reader *d = ctx;
+  const char *file = d->file;
+  int line = (int)row->line, c, rc;
+  char *field[3], *copy;
+  size_t n_all = 0;
+  if (row->n != 3) {
+    return liq_errf(err, LIQ_INPUT, file, line, "expected 3 fields "
+                    "pct,bid,ask, got %s", row->n > 3 ? "more" : row->n == 2
                     ? "2" : "1");
   }
-  for (c = 0; c < 3; c++) nAll += pRow->len[c] + 1;
-  if ((zCopy = malloc(nAll)) == NULL) {
-    return liq_errf(err, LIQ_NOMEM, zFile, iLine, "out of memory");
+  for (c = 0; c < 3; c++) n_all += row->len[c] + 1;
+  if ((copy = malloc(n_all)) == NULL) {
+    return liq_errf(err, LIQ_NOMEM, file, line, "out of memory");
   }
-  for (c = 0, nAll = 0; c < 3; c++) {
-    memcpy(zCopy + nAll, pRow->field[c], pRow->len[c] + 1);
-    azField[c] = trim(zCopy + nAll);
-    nAll += pRow->len[c] + 1;
+  for (c = 0, n_all = 0; c < 3; c++) {
+    memcpy(copy + n_all, row->field[c], row->len[c] + 1);
+    field[c] = trim(copy + n_all);
+    n_all += row->len[c] + 1;
   }
-  rc = depthPoint(d, iLine, azField, err);
-  free(zCopy);
+  rc = depth_point(d, line, field, err);
+  free(copy);
   return rc;
 }
 
 /* The header or one depth point, its fields trimmed. */
-static int depthPoint(DepthReader *d, int iLine, char **azField, liq_err *err) {
-  static const char *const azCol[] = {"pct", "bid", "ask"};
+static int depth_point(depth_reader *d, int line, char **field, liq_err *err) {
+  static const char *const col[] = {"pct", "bid", "ask"};
   liq_impact_params *ip = d->ip;
-  const char *zFile = d->zFile;
+  const char *file = d->file;
   int c;
-  double aV[3];
+  double values[3];
   size_t n = d->n;
-  if (n == 0 && equalsNoCase(azField[0], "pct") &&
-      equalsNoCase(azField[1], "bid") && equalsNoCase(azField[2], "ask")) {
+  if (n == 0 && equals_no_case(field[0], "pct") &&
+      equals_no_case(field[1], "bid") && equals_no_case(field[2], "ask")) {
     return LIQ_OK;               /* the header */
   }
   for (c = 0; c < 3; c++) {
-    char *zEnd;
-    const Range *r = c == 0 ? &rDepthPct : &rPositive;
+    char *end;
+    const num_range *r = c == 0 ? &r_depth_pct : &r_positive;
     errno = 0;
-    aV[c] = strtod(azField[c], &zEnd);
-    if (azField[c][0] == '\0' || *zEnd != '\0') {
-      return liq_errf(err, LIQ_INPUT, zFile, iLine, "%s \"%s\" is not a "
-                      "number%s", azCol[c], azField[c], n == 0 && c == 0
+    values[c] = strtod(field[c], &end);
+    if (field[c][0] == '\0' || *end != '\0') {
+      return liq_errf(err, LIQ_INPUT, file, line, "%s \"%s\" is not a "
+                      "number%s", col[c], field[c], n == 0 && c == 0
                       ? " (the header, if any, must be pct,bid,ask)" : "");
-    } else if (!isfinite(aV[c])) {
-      return liq_errf(err, LIQ_INPUT, zFile, iLine, "%s must be finite, "
-                      "got %s", azCol[c], azField[c]);
-    } else if (!(r->loOpen ? aV[c] > r->lo : aV[c] >= r->lo) ||
-               !(r->hiOpen ? aV[c] < r->hi : aV[c] <= r->hi)) {
-      return liq_errf(err, LIQ_INPUT, zFile, iLine, c == 0
+    } else if (!isfinite(values[c])) {
+      return liq_errf(err, LIQ_INPUT, file, line, "%s must be finite, "
+                      "got %s", col[c], field[c]);
+    } else if (!(r->lo_open ? values[c] > r->lo : values[c] >= r->lo) ||
+               !(r->hi_open ? values[c] < r->hi : values[c] <= r->hi)) {
+      return liq_errf(err, LIQ_INPUT, file, line, c == 0
                       ? "%s must be in (0, 100), got %s"
-                      : "%s must be > 0, got %s", azCol[c], num(aV[c]).z);
+                      : "%s must be > 0, got %s", col[c], num(values[c]).z);
     } else if (n > 0) {
-      const double *aPrev = c == 0 ? ip->depth_pct : c == 1 ? ip->depth_bid
+      const double *prev = c == 0 ? ip->depth_pct : c == 1 ? ip->depth_bid
                                                             : ip->depth_ask;
-      if (!(aV[c] > aPrev[n - 1])) {
-        return liq_errf(err, LIQ_INPUT, zFile, iLine, "%s must be strictly "
-                        "increasing, but %s follows %s", azCol[c],
-                        num(aV[c]).z, num(aPrev[n - 1]).z);
+      if (!(values[c] > prev[n - 1])) {
+        return liq_errf(err, LIQ_INPUT, file, line, "%s must be strictly "
+                        "increasing, but %s follows %s", col[c],
+                        num(values[c]).z, num(prev[n - 1]).z);
       }
     }
   }
   if (n == LIQ_MAX_DEPTH) {
-    return liq_errf(err, LIQ_INPUT, zFile, iLine, "too many depth points "
+    return liq_errf(err, LIQ_INPUT, file, line, "too many depth points "
                     "(at most %d)", LIQ_MAX_DEPTH);
   }
-  ip->depth_pct[n] = aV[0];
-  ip->depth_bid[n] = aV[1];
-  ip->depth_ask[n] = aV[2];
+  ip->depth_pct[n] = values[0];
+  ip->depth_bid[n] = values[1];
+  ip->depth_ask[n] = values[2];
   d->n = n + 1;
   return LIQ_OK;
 }
 
-static int readDepthFile(Loader *p, const config_setting_t *s,
+static int read_depth_file(loader *p, const config_setting_t *s,
                          liq_impact_params *ip) {
-  char zFile[LIQ_PATH_MAX];
-  DepthReader d;
+  char file[LIQ_PATH_MAX];
+  depth_reader d;
   int rc;
   FILE *f;
-  if ((rc = resolveFile(p, s, zFile, sizeof zFile)) != LIQ_OK) return rc;
-  if ((f = fopen(zFile, "rb")) == NULL) {
-    return badAt(p, s, "impact.depth_file \"%s\" cannot be opened: %s", zFile,
+  if ((rc = resolve_file(p, s, file, sizeof file)) != LIQ_OK) return rc;
+  if ((f = fopen(file, "rb")) == NULL) {
+    return bad_at(p, s, "impact.depth_file \"%s\" cannot be opened: %s", file,
                  strerror(errno));
   }
-  d.zFile = zFile;
+  d.file = file;
   d.ip = ip;
   d.n = 0;
-  rc = liq_csv_read(f, zFile, "depth file", LIQ_CSV_COMMENTS, onDepthRow, &d,
+  rc = liq_csv_read(f, file, "depth file", LIQ_CSV_COMMENTS, on_depth_row, &d,
                     p->err);
   fclose(f);
   if (rc == LIQ_OK && d.n == 0) {
-    rc = badAt(p, s, "impact.depth_file \"%s\" has no depth points (expected "
-               "rows pct,bid,ask)", zFile);
+    rc = bad_at(p, s, "impact.depth_file \"%s\" has no depth points (expected "
+               "rows pct,bid,ask)", file);
   }
   ip->n_depth = d.n;
   return rc;
 }
 
-static int validateImpact(Loader *p, const config_setting_t *g,
+static int validate_impact(loader *p, const config_setting_t *g,
                           liq_impact_params *ip) {
-  const config_setting_t *s, *sFile;
+  const config_setting_t *s, *s_file;
   long long n;
-  int rc, iModel;
+  int rc, model;
   ip->model = LIQ_IMPACT_NONE;
   ip->daily_volume = 0.0;
   ip->coefficient = 0.0;
@@ -1050,197 +1050,197 @@ static int validateImpact(Loader *p, const config_setting_t *g,
   ip->half_life_seconds = 0.0;
   ip->n_depth = 0;
   if (g == NULL) return LIQ_OK;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "model")) == NULL) {
-    rc = checkSelKeys(p, g, "model", azImpactModels, -1, aImpactKeys, NULL);
+    rc = check_sel_keys(p, g, "model", impact_models, -1, impact_keys, NULL);
     if (rc) return rc;
     return missing(p, g, "model", " (none, linear, sqrt or depth)");
   }
-  if ((rc = chooseName(p, s, azImpactModels, &iModel)) != LIQ_OK) {
+  if ((rc = choose_name(p, s, impact_models, &model)) != LIQ_OK) {
     return rc;
   }
-  ip->model = iModel;          /* azImpactModels is in liq_impact_model order */
-  rc = checkSelKeys(p, g, "model", azImpactModels, iModel, aImpactKeys, NULL);
+  ip->model = model;          /* impact_models is in liq_impact_model order */
+  rc = check_sel_keys(p, g, "model", impact_models, model, impact_keys, NULL);
   if (rc) return rc;
   if ((s = config_setting_get_member(g, "max_rounds")) != NULL) {
-    if ((rc = integerIn(p, s, 1, 100000, &n)) != LIQ_OK) return rc;
+    if ((rc = integer_in(p, s, 1, 100000, &n)) != LIQ_OK) return rc;
     ip->max_rounds = (int)n;
   }
-  rc = optNumber(p, g, "half_life_seconds", &rNonNegative,
+  rc = opt_number(p, g, "half_life_seconds", &r_non_negative,
                  &ip->half_life_seconds);
   if (rc || ip->model == LIQ_IMPACT_NONE) return rc;
   if (ip->model == LIQ_IMPACT_DEPTH) {
     s = config_setting_get_member(g, "depth");
-    sFile = config_setting_get_member(g, "depth_file");
-    if (s && sFile) {
-      return badAt2(p, sFile, s, "impact.depth and impact.depth_file exclude "
+    s_file = config_setting_get_member(g, "depth_file");
+    if (s && s_file) {
+      return bad_at2(p, s_file, s, "impact.depth and impact.depth_file exclude "
                     "each other (give the curve inline or in a file)");
     }
-    if (sFile) return readDepthFile(p, sFile, ip);
+    if (s_file) return read_depth_file(p, s_file, ip);
     if (s == NULL) {
       return missing(p, g, "depth", " for model depth (depth = { pct = "
                      "[...]; bid = [...]; ask = [...]; } or depth_file = "
                      "\"depth.csv\")");
     }
-    return validateDepth(p, s, ip);
+    return validate_depth(p, s, ip);
   }
-  rc = reqNumber(p, g, "daily_volume", ip->model == LIQ_IMPACT_LINEAR
+  rc = req_number(p, g, "daily_volume", ip->model == LIQ_IMPACT_LINEAR
                  ? " for model linear (quote notional per day)"
                  : " for model sqrt (quote notional per day)",
-                 &rPositive, &ip->daily_volume);
+                 &r_positive, &ip->daily_volume);
   if (rc) return rc;
-  rc = reqNumber(p, g, "coefficient", ip->model == LIQ_IMPACT_LINEAR
+  rc = req_number(p, g, "coefficient", ip->model == LIQ_IMPACT_LINEAR
                  ? " for model linear (k)" : " for model sqrt (Y, about 0.5-1)",
-                 &rNonNegative, &ip->coefficient);
+                 &r_non_negative, &ip->coefficient);
   if (rc) return rc;
-  return optNumber(p, g, "daily_volatility", &rPositive, &ip->daily_volatility);
+  return opt_number(p, g, "daily_volatility", &r_positive, &ip->daily_volatility);
 }
 
 /* insurance.policy names, in liq_insurance_policy order. */
-static const char *const azPolicies[] = {"none", "adl-ranked", "adl-prorata",
+static const char *const policies[] = {"none", "adl-ranked", "adl-prorata",
                                          "socialize", NULL};
 
-static int validateInsurance(Loader *p, const config_setting_t *g,
+static int validate_insurance(loader *p, const config_setting_t *g,
                              liq_insurance_params *ins) {
-  static const char *const azKeys[] = {"fund", "policy", NULL};
+  static const char *const keys[] = {"fund", "policy", NULL};
   const config_setting_t *s;
-  int rc, iPolicy;
+  int rc, policy;
   ins->fund = 0.0;
   ins->policy = LIQ_POLICY_NONE;
   if (g == NULL) return LIQ_OK;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
-  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
-  if ((rc = optNumber(p, g, "fund", &rNonNegative, &ins->fund)) != LIQ_OK) {
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  if ((rc = opt_number(p, g, "fund", &r_non_negative, &ins->fund)) != LIQ_OK) {
     return rc;
   }
   if ((s = config_setting_get_member(g, "policy")) != NULL) {
-    if ((rc = chooseName(p, s, azPolicies, &iPolicy)) != LIQ_OK) return rc;
-    ins->policy = iPolicy;     /* azPolicies is in liq_insurance_policy order */
+    if ((rc = choose_name(p, s, policies, &policy)) != LIQ_OK) return rc;
+    ins->policy = policy;     /* policies is in liq_insurance_policy order */
   }
   return LIQ_OK;
 }
 
 /* funding: a constant rate per interval, or a file of payments (replay). */
-static int validateFunding(Loader *p, const config_setting_t *g,
+static int validate_funding(loader *p, const config_setting_t *g,
                            const liq_price_params *pp,
                            liq_funding_params *fp) {
-  static const char *const azKeys[] = {"rate", "interval_seconds", "file",
+  static const char *const keys[] = {"rate", "interval_seconds", "file",
                                        NULL};
-  static const Range rRate = {-0.1, 0.1, 1, 1};
-  const config_setting_t *sRate, *sFile, *sInterval;
+  static const num_range r_rate = {-0.1, 0.1, 1, 1};
+  const config_setting_t *s_rate, *s_file, *s_interval;
   int rc;
   fp->mode = LIQ_FUNDING_NONE;
   fp->rate = 0.0;
   fp->interval_seconds = 28800.0;
   fp->file[0] = '\0';
   if (g == NULL) return LIQ_OK;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
-  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
-  sRate = config_setting_get_member(g, "rate");
-  sFile = config_setting_get_member(g, "file");
-  sInterval = config_setting_get_member(g, "interval_seconds");
-  if (sRate && sFile) {
-    return badAt2(p, sFile, sRate, "funding.rate and funding.file exclude "
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  s_rate = config_setting_get_member(g, "rate");
+  s_file = config_setting_get_member(g, "file");
+  s_interval = config_setting_get_member(g, "interval_seconds");
+  if (s_rate && s_file) {
+    return bad_at2(p, s_file, s_rate, "funding.rate and funding.file exclude "
                   "each other (a constant rate, or payments from a file)");
   }
-  if (sFile) {
-    if (sInterval) {
-      return badAt(p, sInterval, "funding.interval_seconds is only used with "
+  if (s_file) {
+    if (s_interval) {
+      return bad_at(p, s_interval, "funding.interval_seconds is only used with "
                    "funding.rate (the file gives each payment's time)");
     }
     if (pp->model != LIQ_PRICE_REPLAY) {
-      return badAt(p, sFile, "funding.file needs a replay price path "
+      return bad_at(p, s_file, "funding.file needs a replay price path "
                    "(price.model is %s; use funding.rate)",
-                   azPriceModels[pp->model]);
+                   price_models[pp->model]);
     }
-    if ((rc = resolveFile(p, sFile, fp->file, sizeof fp->file)) != LIQ_OK) {
+    if ((rc = resolve_file(p, s_file, fp->file, sizeof fp->file)) != LIQ_OK) {
       return rc;
     }
     fp->mode = LIQ_FUNDING_FILE;
     return LIQ_OK;
   }
-  if (sRate == NULL) {
+  if (s_rate == NULL) {
     return missing(p, g, "rate", " (funding = { rate = 0.0001; } per "
                    "interval, or { file = \"funding.csv\"; })");
   }
-  if ((rc = numberIn(p, sRate, &rRate, &fp->rate)) != LIQ_OK) return rc;
+  if ((rc = number_in(p, s_rate, &r_rate, &fp->rate)) != LIQ_OK) return rc;
   fp->mode = LIQ_FUNDING_CONSTANT;
   {
     /* One second to a century: funding events are placed in milliseconds. */
-    static const Range rInterval = {1.0, 3.2e9, 0, 0};
-    return optNumber(p, g, "interval_seconds", &rInterval, &fp->interval_seconds);
+    static const num_range r_interval = {1.0, 3.2e9, 0, 0};
+    return opt_number(p, g, "interval_seconds", &r_interval, &fp->interval_seconds);
   }
 }
 
-static int validateQuantiles(Loader *p, const config_setting_t *s,
+static int validate_quantiles(loader *p, const config_setting_t *s,
                              liq_stats_params *st) {
-  char zPath[PATH_BUF], zA[32], zB[32];
+  char path[PATH_BUF], a_text[32], b_text[32];
   size_t i;
-  int rc = numbersIn(p, s, 0, LIQ_MAX_QUANTILES, &rOpenUnit, st->quantiles,
+  int rc = numbers_in(p, s, 0, LIQ_MAX_QUANTILES, &r_open_unit, st->quantiles,
                      &st->n_quantiles);
   if (rc) return rc;
   for (i = 1; i < st->n_quantiles; i++) {
     const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-    settingPath(e, zPath, sizeof zPath);
+    setting_path(e, path, sizeof path);
     if (!(st->quantiles[i] > st->quantiles[i - 1])) {
-      return badAt(p, e, "stats.quantiles must be strictly increasing, but "
-                   "%s = %s follows %s", zPath, num(st->quantiles[i]).z,
+      return bad_at(p, e, "stats.quantiles must be strictly increasing, but "
+                   "%s = %s follows %s", path, num(st->quantiles[i]).z,
                    num(st->quantiles[i - 1]).z);
     }
-    liq_quantile_label(st->quantiles[i - 1], zA, sizeof zA);
-    liq_quantile_label(st->quantiles[i], zB, sizeof zB);
-    if (strcmp(zA, zB) == 0) {
-      return badAt(p, e, "%s = %s has the same column name (cushion_%s) as "
-                   "%s (quantiles need distinct labels to 0.0001 %%)", zPath,
-                   num(st->quantiles[i]).z, zB, num(st->quantiles[i - 1]).z);
+    liq_quantile_label(st->quantiles[i - 1], a_text, sizeof a_text);
+    liq_quantile_label(st->quantiles[i], b_text, sizeof b_text);
+    if (strcmp(a_text, b_text) == 0) {
+      return bad_at(p, e, "%s = %s has the same column name (cushion_%s) as "
+                   "%s (quantiles need distinct labels to 0.0001 %%)", path,
+                   num(st->quantiles[i]).z, b_text, num(st->quantiles[i - 1]).z);
     }
   }
   return LIQ_OK;
 }
 
-static int validateStats(Loader *p, const config_setting_t *g,
+static int validate_stats(loader *p, const config_setting_t *g,
                          liq_stats_params *st) {
-  static const char *const azKeys[] = {"quantiles", "every", "steps",
+  static const char *const keys[] = {"quantiles", "every", "steps",
                                        "events", NULL};
-  static const double aDefault[] = {0.01, 0.05, 0.25, 0.5};
+  static const double default_values[] = {0.01, 0.05, 0.25, 0.5};
   const config_setting_t *s;
   long long n;
   int rc;
-  st->n_quantiles = sizeof aDefault / sizeof aDefault[0];
-  memcpy(st->quantiles, aDefault, sizeof aDefault);
+  st->n_quantiles = sizeof default_values / sizeof default_values[0];
+  memcpy(st->quantiles, default_values, sizeof default_values);
   st->every = 1;
   st->steps = 1;
   st->events = 1;
   if (g == NULL) return LIQ_OK;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
-  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "quantiles")) != NULL &&
-      (rc = validateQuantiles(p, s, st)) != LIQ_OK) {
+      (rc = validate_quantiles(p, s, st)) != LIQ_OK) {
     return rc;
   }
   if ((s = config_setting_get_member(g, "every")) != NULL) {
-    if ((rc = integerIn(p, s, 1, INT_MAX, &n)) != LIQ_OK) return rc;
+    if ((rc = integer_in(p, s, 1, INT_MAX, &n)) != LIQ_OK) return rc;
     st->every = (int)n;
   }
   if ((s = config_setting_get_member(g, "steps")) != NULL &&
-      (rc = boolOf(p, s, &st->steps)) != LIQ_OK) {
+      (rc = bool_of(p, s, &st->steps)) != LIQ_OK) {
     return rc;
   }
   if ((s = config_setting_get_member(g, "events")) != NULL &&
-      (rc = boolOf(p, s, &st->events)) != LIQ_OK) {
+      (rc = bool_of(p, s, &st->events)) != LIQ_OK) {
     return rc;
   }
   return LIQ_OK;
 }
 
-/* The numeric scalars a sweep grid or a calibration may vary; isInt: the
+/* The numeric scalars a sweep grid or a calibration may vary; is_int: the
 ** key takes whole numbers only. */
-typedef struct NumericKey {
-  const char *zKey;
-  int isInt;
-} NumericKey;
+typedef struct numeric_key {
+  const char *key;
+  int is_int;
+} numeric_key;
 
-static const NumericKey aNumericKeys[] = {
+static const numeric_key numeric_keys[] = {
   {"seed", 1}, {"steps", 1}, {"step_seconds", 0},
   {"price.start", 0}, {"price.drift", 0}, {"price.volatility", 0},
   {"price.intensity", 0}, {"price.jump_mean", 0}, {"price.jump_sd", 0},
@@ -1262,30 +1262,30 @@ static const NumericKey aNumericKeys[] = {
   {"insurance.fund", 0}, {"stats.every", 1},
   {NULL, 0}};
 
-static const NumericKey *numericKey(const char *zKey) {
-  const NumericKey *k;
-  for (k = aNumericKeys; zKey && k->zKey; k++) {
-    if (strcmp(k->zKey, zKey) == 0) return k;
+static const numeric_key *find_numeric_key(const char *key) {
+  const numeric_key *k;
+  for (k = numeric_keys; key && k->key; k++) {
+    if (strcmp(k->key, key) == 0) return k;
   }
   return NULL;
 }
 
 int liq_scenario_is_sweep_key(const char *key) {
-  return numericKey(key) != NULL;
+  return find_numeric_key(key) != NULL;
 }
 
-/* A string naming one of aNumericKeys. */
-static int numericKeyOf(Loader *p, const config_setting_t *s,
-                        const NumericKey **pk) {
-  char zPath[PATH_BUF];
+/* A string naming one of numeric_keys. */
+static int numeric_key_of(loader *p, const config_setting_t *s,
+                        const numeric_key **pk) {
+  char path[PATH_BUF];
   const char *z = NULL;
-  int rc = stringOf(p, s, &z);
+  int rc = string_of(p, s, &z);
   if (rc) return rc;
-  if ((*pk = numericKey(z)) != NULL) return LIQ_OK;
-  settingPath(s, zPath, sizeof zPath);
-  return badAt(p, s, "%s \"%s\" is not a numeric scenario key (expected a "
+  if ((*pk = find_numeric_key(z)) != NULL) return LIQ_OK;
+  setting_path(s, path, sizeof path);
+  return bad_at(p, s, "%s \"%s\" is not a numeric scenario key (expected a "
                "--set path such as \"margin.initial\" or \"book.positions\")",
-               zPath, z);
+               path, z);
 }
 
 /* 'v' rounded to 15 significant digits: 0.1 + 2 * 0.1 gives 0.3. */
@@ -1296,46 +1296,46 @@ static double round15(double v) {
 }
 
 /* A value of an integer key must be whole. */
-static int wholeFor(Loader *p, const config_setting_t *s, const NumericKey *k,
+static int whole_for(loader *p, const config_setting_t *s, const numeric_key *k,
                     double v) {
-  char zPath[PATH_BUF];
-  if (!k->isInt || v == floor(v)) return LIQ_OK;
-  settingPath(s, zPath, sizeof zPath);
-  return badAt(p, s, "%s must be a whole number (%s takes integers), got %s",
-               zPath, k->zKey, num(v).z);
+  char path[PATH_BUF];
+  if (!k->is_int || v == floor(v)) return LIQ_OK;
+  setting_path(s, path, sizeof path);
+  return bad_at(p, s, "%s must be a whole number (%s takes integers), got %s",
+               path, k->key, num(v).z);
 }
 
 /* range = [from, to, step]: from, from + step, ... up to to (inclusive,
 ** with a tolerance of 1e-9 steps). */
-static int expandRange(Loader *p, const config_setting_t *s,
-                       const NumericKey *k, liq_sweep_axis *ax) {
-  char zPath[PATH_BUF];
+static int expand_range(loader *p, const config_setting_t *s,
+                       const numeric_key *k, liq_sweep_axis *ax) {
+  char path[PATH_BUF];
   double a[3], count;
   size_t n, i;
   int rc;
-  settingPath(s, zPath, sizeof zPath);
+  setting_path(s, path, sizeof path);
   if ((!config_setting_is_array(s) && !config_setting_is_list(s)) ||
       config_setting_length(s) != 3) {
-    return badAt(p, s, "%s must be [from, to, step], got %s", zPath,
+    return bad_at(p, s, "%s must be [from, to, step], got %s", path,
                  config_setting_is_array(s) || config_setting_is_list(s)
-                 ? "another number of values" : typeName(s));
+                 ? "another number of values" : type_name(s));
   }
   for (i = 0; i < 3; i++) {
     const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-    if ((rc = numberIn(p, e, &rAny, &a[i])) != LIQ_OK) return rc;
-    if (i != 1 && (rc = wholeFor(p, e, k, a[i])) != LIQ_OK) return rc;
+    if ((rc = number_in(p, e, &r_any, &a[i])) != LIQ_OK) return rc;
+    if (i != 1 && (rc = whole_for(p, e, k, a[i])) != LIQ_OK) return rc;
   }
   if (!(a[2] > 0.0)) {
-    return badAt(p, config_setting_get_elem(s, 2), "%s step must be > 0, got "
-                 "%s", zPath, num(a[2]).z);
+    return bad_at(p, config_setting_get_elem(s, 2), "%s step must be > 0, got "
+                 "%s", path, num(a[2]).z);
   }
   if (!(a[0] <= a[1])) {
-    return badAt(p, s, "%s from (%s) must not be above to (%s)", zPath,
+    return bad_at(p, s, "%s from (%s) must not be above to (%s)", path,
                  num(a[0]).z, num(a[1]).z);
   }
   count = floor((a[1] - a[0]) / a[2] + 1e-9) + 1.0;
   if (!(count <= (double)LIQ_MAX_AXIS_VALUES)) {
-    return badAt(p, s, "%s gives %s values, at most %d per axis", zPath,
+    return bad_at(p, s, "%s gives %s values, at most %d per axis", path,
                  num(count).z, LIQ_MAX_AXIS_VALUES);
   }
   n = (size_t)count;
@@ -1345,37 +1345,37 @@ static int expandRange(Loader *p, const config_setting_t *s,
 }
 
 /* One grid entry: { key = "..."; values = [...]; } or { key; range; }. */
-static int validateGridEntry(Loader *p, const config_setting_t *e,
+static int validate_grid_entry(loader *p, const config_setting_t *e,
                              liq_sweep_axis *ax) {
-  static const char *const azKeys[] = {"key", "values", "range", NULL};
-  const config_setting_t *s, *sValues, *sRange;
-  const NumericKey *k;
+  static const char *const keys[] = {"key", "values", "range", NULL};
+  const config_setting_t *s, *s_values, *s_range;
+  const numeric_key *k;
   size_t i;
   int rc;
-  if ((rc = needGroup(p, e)) != LIQ_OK) return rc;
-  if ((rc = checkKeys(p, e, azKeys, NULL)) != LIQ_OK) return rc;
+  if ((rc = need_group(p, e)) != LIQ_OK) return rc;
+  if ((rc = check_keys(p, e, keys, NULL)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(e, "key")) == NULL) {
     return missing(p, e, "key", " (e.g. \"margin.initial\")");
   }
-  if ((rc = numericKeyOf(p, s, &k)) != LIQ_OK) return rc;
-  snprintf(ax->key, sizeof ax->key, "%s", k->zKey);
-  sValues = config_setting_get_member(e, "values");
-  sRange = config_setting_get_member(e, "range");
-  if (sValues && sRange) {
-    char zPath[PATH_BUF];
-    settingPath(e, zPath, sizeof zPath);
-    return badAt(p, sRange, "%s takes values or range, not both", zPath);
+  if ((rc = numeric_key_of(p, s, &k)) != LIQ_OK) return rc;
+  snprintf(ax->key, sizeof ax->key, "%s", k->key);
+  s_values = config_setting_get_member(e, "values");
+  s_range = config_setting_get_member(e, "range");
+  if (s_values && s_range) {
+    char path[PATH_BUF];
+    setting_path(e, path, sizeof path);
+    return bad_at(p, s_range, "%s takes values or range, not both", path);
   }
-  if (sRange) return expandRange(p, sRange, k, ax);
-  if (sValues == NULL) {
+  if (s_range) return expand_range(p, s_range, k, ax);
+  if (s_values == NULL) {
     return missing(p, e, "values", " (values = [0.01, 0.02]; or range = "
                    "[from, to, step];)");
   }
-  rc = numbersIn(p, sValues, 1, LIQ_MAX_AXIS_VALUES, &rAny, ax->values,
+  rc = numbers_in(p, s_values, 1, LIQ_MAX_AXIS_VALUES, &r_any, ax->values,
                  &ax->n_values);
   if (rc) return rc;
   for (i = 0; i < ax->n_values; i++) {
-    rc = wholeFor(p, config_setting_get_elem(sValues, (unsigned)i), k,
+    rc = whole_for(p, config_setting_get_elem(s_values, (unsigned)i), k,
                   ax->values[i]);
     if (rc) return rc;
   }
@@ -1385,14 +1385,14 @@ static int validateGridEntry(Loader *p, const config_setting_t *e,
 /* At most LIQ_MAX_SWEEP_TASKS tasks (grid points x replicates), so that
 ** `check` and `sweep` agree and the error has a line. */
 #define LIQ_MAX_SWEEP_TASKS 100000000.0
-static int checkSweepSize(Loader *p, const config_setting_t *g,
+static int check_sweep_size(loader *p, const config_setting_t *g,
                           const liq_sweep_params *sw) {
   double points = 1.0;
   size_t i;
   if (sw->zip && sw->n_axes > 0) points = (double)sw->axes[0].n_values;
   else for (i = 0; i < sw->n_axes; i++) points *= (double)sw->axes[i].n_values;
   if (points * (double)sw->replicates > LIQ_MAX_SWEEP_TASKS)
-    return badAt(p, g, "sweep has %.0f grid points x %zu replicates = %.0f tasks, "
+    return bad_at(p, g, "sweep has %.0f grid points x %zu replicates = %.0f tasks, "
                  "at most %.0f", points, sw->replicates,
                  points * (double)sw->replicates, LIQ_MAX_SWEEP_TASKS);
   return LIQ_OK;
@@ -1403,132 +1403,132 @@ static int checkSweepSize(Loader *p, const config_setting_t *g,
 ** its type only; the sweep loads the scenario with each grid point as
 ** --set overrides, which validates it fully.
 */
-static int validateSweep(Loader *p, const config_setting_t *g,
+static int validate_sweep(loader *p, const config_setting_t *g,
                          liq_sweep_params *sw) {
-  static const char *const azKeys[] = {"replicates", "grid", "mode", NULL};
-  static const char *const azModes[] = {"product", "zip", NULL};
-  const config_setting_t *s, *sGrid;
+  static const char *const keys[] = {"replicates", "grid", "mode", NULL};
+  static const char *const modes[] = {"product", "zip", NULL};
+  const config_setting_t *s, *s_grid;
   long long n;
-  int rc, i, iMode = 0, nAxes;
+  int rc, i, mode = 0, n_axes;
   memset(sw, 0, sizeof *sw);
   sw->replicates = 1;
   if (g == NULL) return LIQ_OK;
   sw->present = 1;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
-  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "replicates")) != NULL) {
-    if ((rc = integerIn(p, s, 1, INT_MAX, &n)) != LIQ_OK) return rc;
+    if ((rc = integer_in(p, s, 1, INT_MAX, &n)) != LIQ_OK) return rc;
     sw->replicates = (size_t)n;
   }
   if ((s = config_setting_get_member(g, "mode")) != NULL &&
-      (rc = chooseName(p, s, azModes, &iMode)) != LIQ_OK) {
+      (rc = choose_name(p, s, modes, &mode)) != LIQ_OK) {
     return rc;
   }
-  sw->zip = iMode == 1;
-  if ((sGrid = config_setting_get_member(g, "grid")) == NULL) return LIQ_OK;
-  if (!config_setting_is_list(sGrid)) {
-    return badAt(p, sGrid, "sweep.grid must be a list of groups ( { key = "
-                 "...; values = [...]; }, ... ), got %s", typeName(sGrid));
+  sw->zip = mode == 1;
+  if ((s_grid = config_setting_get_member(g, "grid")) == NULL) return LIQ_OK;
+  if (!config_setting_is_list(s_grid)) {
+    return bad_at(p, s_grid, "sweep.grid must be a list of groups ( { key = "
+                 "...; values = [...]; }, ... ), got %s", type_name(s_grid));
   }
-  nAxes = config_setting_length(sGrid);
-  if (nAxes > LIQ_MAX_AXES) {
-    return badAt(p, config_setting_get_elem(sGrid, LIQ_MAX_AXES),
-                 "sweep.grid has %d axes, at most %d", nAxes, LIQ_MAX_AXES);
+  n_axes = config_setting_length(s_grid);
+  if (n_axes > LIQ_MAX_AXES) {
+    return bad_at(p, config_setting_get_elem(s_grid, LIQ_MAX_AXES),
+                 "sweep.grid has %d axes, at most %d", n_axes, LIQ_MAX_AXES);
   }
-  for (i = 0; i < nAxes; i++) {
-    const config_setting_t *e = config_setting_get_elem(sGrid, (unsigned)i);
+  for (i = 0; i < n_axes; i++) {
+    const config_setting_t *e = config_setting_get_elem(s_grid, (unsigned)i);
     liq_sweep_axis *ax = &sw->axes[i];
     int j;
-    if ((rc = validateGridEntry(p, e, ax)) != LIQ_OK) return rc;
+    if ((rc = validate_grid_entry(p, e, ax)) != LIQ_OK) return rc;
     for (j = 0; j < i; j++) {
       if (strcmp(ax->key, sw->axes[j].key) == 0) {
-        return badAt(p, e, "sweep.grid[%d] repeats key \"%s\" of "
+        return bad_at(p, e, "sweep.grid[%d] repeats key \"%s\" of "
                      "sweep.grid[%d]", i, ax->key, j);
       }
     }
     if (sw->zip && i > 0 && ax->n_values != sw->axes[0].n_values) {
-      return badAt(p, e, "sweep.grid[%d] has %zu values but sweep.grid[0] has "
+      return bad_at(p, e, "sweep.grid[%d] has %zu values but sweep.grid[0] has "
                    "%zu (mode zip pairs values one to one)", i, ax->n_values,
                    sw->axes[0].n_values);
     }
     sw->n_axes = (size_t)i + 1;
   }
-  return checkSweepSize(p, g, sw);
+  return check_sweep_size(p, g, sw);
 }
 
 /* calibrate: shape only (the calibrate command reads it). */
-static int validateCalibrate(Loader *p, const config_setting_t *g) {
-  static const char *const azKeys[] = {"key", "target", "max", NULL};
+static int validate_calibrate(loader *p, const config_setting_t *g) {
+  static const char *const keys[] = {"key", "target", "max", NULL};
   const config_setting_t *s;
-  const NumericKey *k;
+  const numeric_key *k;
   const char *z = NULL;
   double v;
   int rc;
   if (g == NULL) return LIQ_OK;
-  if ((rc = needGroup(p, g)) != LIQ_OK) return rc;
-  if ((rc = checkKeys(p, g, azKeys, NULL)) != LIQ_OK) return rc;
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "key")) == NULL) {
     return missing(p, g, "key", " (e.g. \"margin.initial\")");
   }
-  if ((rc = numericKeyOf(p, s, &k)) != LIQ_OK) return rc;
+  if ((rc = numeric_key_of(p, s, &k)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "target")) == NULL) {
     return missing(p, g, "target", " (e.g. \"bad_debt_probability\")");
   }
-  if ((rc = stringOf(p, s, &z)) != LIQ_OK) return rc;
-  if (!validName(z)) {
-    return badAt(p, s, "calibrate.target must be a statistic name, got \"%s\"",
+  if ((rc = string_of(p, s, &z)) != LIQ_OK) return rc;
+  if (!valid_name(z)) {
+    return bad_at(p, s, "calibrate.target must be a statistic name, got \"%s\"",
                  z);
   }
-  return reqNumber(p, g, "max", " (the largest acceptable target value)",
-                   &rAny, &v);
+  return req_number(p, g, "max", " (the largest acceptable target value)",
+                   &r_any, &v);
 }
 
-static const char *const azTopKeys[] = {
+static const char *const top_keys[] = {
   "name", "seed", "steps", "step_seconds", "price", "book", "margin",
   "impact", "insurance", "funding", "stats", "sweep", "calibrate", NULL};
 
-int validate(Loader *p, const config_setting_t *root, liq_scenario *sc) {
+int validate(loader *p, const config_setting_t *root, liq_scenario *sc) {
   const config_setting_t *s;
   long long seed = 1;
   int rc;
-  if ((rc = checkKeys(p, root, azTopKeys, NULL)) != LIQ_OK) return rc;
-  if ((rc = validateName(p, root, sc)) != LIQ_OK) return rc;
+  if ((rc = check_keys(p, root, top_keys, NULL)) != LIQ_OK) return rc;
+  if ((rc = validate_name(p, root, sc)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(root, "seed")) != NULL &&
-      (rc = integerIn(p, s, 0, LLONG_MAX, &seed)) != LIQ_OK) {
+      (rc = integer_in(p, s, 0, LLONG_MAX, &seed)) != LIQ_OK) {
     return rc;
   }
   sc->seed = (uint64_t)seed;
   if ((s = config_setting_get_member(root, "price")) == NULL) {
     return missing(p, root, "price", " (price = { model = \"gbm\"; ... })");
   }
-  if ((rc = validatePrice(p, s, &sc->price)) != LIQ_OK) return rc;
-  if ((rc = validateSteps(p, root, sc)) != LIQ_OK) return rc;
+  if ((rc = validate_price(p, s, &sc->price)) != LIQ_OK) return rc;
+  if ((rc = validate_steps(p, root, sc)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(root, "book")) == NULL) {
     return missing(p, root, "book", " (book = { positions = ...; leverage = "
                    "{ ... }; notional = { ... }; })");
   }
-  if ((rc = validateBook(p, s, &sc->book)) != LIQ_OK) return rc;
-  if ((rc = validateHorizon(p, root, sc)) != LIQ_OK) return rc;
+  if ((rc = validate_book(p, s, &sc->book)) != LIQ_OK) return rc;
+  if ((rc = validate_horizon(p, root, sc)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(root, "margin")) == NULL) {
     return missing(p, root, "margin", " (margin = { initial = ...; "
                    "maintenance = ...; })");
   }
-  if ((rc = validateMargin(p, s, &sc->margin)) != LIQ_OK) return rc;
-  rc = validateImpact(p, config_setting_get_member(root, "impact"), &sc->impact);
+  if ((rc = validate_margin(p, s, &sc->margin)) != LIQ_OK) return rc;
+  rc = validate_impact(p, config_setting_get_member(root, "impact"), &sc->impact);
   if (rc) return rc;
-  rc = validateInsurance(p, config_setting_get_member(root, "insurance"),
+  rc = validate_insurance(p, config_setting_get_member(root, "insurance"),
                          &sc->insurance);
   if (rc) return rc;
-  rc = validateFunding(p, config_setting_get_member(root, "funding"),
+  rc = validate_funding(p, config_setting_get_member(root, "funding"),
                        &sc->price, &sc->funding);
   if (rc) return rc;
-  rc = validateStats(p, config_setting_get_member(root, "stats"), &sc->stats);
+  rc = validate_stats(p, config_setting_get_member(root, "stats"), &sc->stats);
   if (rc) return rc;
-  rc = validateSweep(p, config_setting_get_member(root, "sweep"), &sc->sweep);
+  rc = validate_sweep(p, config_setting_get_member(root, "sweep"), &sc->sweep);
   if (rc) return rc;
-  rc = validateCalibrate(p, config_setting_get_member(root, "calibrate"));
+  rc = validate_calibrate(p, config_setting_get_member(root, "calibrate"));
   if (rc) return rc;
-  recordWhere(p, root, sc);
+  record_where(p, root, sc);
   return LIQ_OK;
 }
 
