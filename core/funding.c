@@ -69,14 +69,12 @@ static int parse_num(const char *z, double *v) {
   return end != z && *end == '\0' && errno == 0 && isfinite(*v);
 }
 
-/* Reading the funding file: rates go into the bars that hold them. */
+/* Reading the funding file: its payments, in file order. */
 typedef struct funding_reader {
-  const char     *path;
-  const liq_path *p;
-  double          step_ms;
-  double         *rates;
-  int             rows;     /* payments read */
-  double          prev;     /* the previous payment's calc_time */
+  const char        *path;
+  liq_funding_event *ev;
+  size_t             n, cap;
+  double             prev;     /* the previous payment's calc_time */
 } funding_reader;
 
 /* One row of the funding file (see liq_csv.h): the header or a payment. */
@@ -90,7 +88,7 @@ static int on_funding_row(void *ctx, const liq_csv_row *row, liq_err *err) {
                     "expected 3 columns (calc_time, funding_interval_hours, rate)");
   if (!parse_num(row->field[0], &t)) {
     /* A header names its columns: a numeric rate makes the row data. */
-    if (fr->rows == 0 && line == 1 && !parse_num(row->field[2], &rate)) return LIQ_OK;
+    if (fr->n == 0 && line == 1 && !parse_num(row->field[2], &rate)) return LIQ_OK;
     return liq_errf(err, LIQ_INPUT, path, line, "calc_time is not a number");
   }
   if (!parse_num(row->field[1], &hours) || !(hours > 0.0))
@@ -103,31 +101,67 @@ static int on_funding_row(void *ctx, const liq_csv_row *row, liq_err *err) {
     return liq_errf(err, LIQ_INPUT, path, line,
                     "calc_time is not after the previous row's (duplicate or unsorted)");
   fr->prev = t;
-  fr->rows++;
-  {
-    long k = bar_of(fr->p, fr->step_ms, (int64_t)t);
-    if (k >= 0) fr->rates[k] += rate;
+  if (fr->n == fr->cap) {
+    size_t ncap = fr->cap ? 2 * fr->cap : 256;
+    liq_funding_event *q = realloc(fr->ev, ncap * sizeof *q);
+    if (q == NULL) return liq_errf(err, LIQ_NOMEM, path, 0, "out of memory reading the funding file");
+    fr->ev = q;
+    fr->cap = ncap;
   }
+  fr->ev[fr->n].t_ms = (int64_t)t;
+  fr->ev[fr->n].rate = rate;
+  fr->n++;
   return LIQ_OK;
 }
 
-static int schedule_file(const char *path, const liq_path *p, double step_ms,
-                         double *rates, liq_err *err) {
+int liq_funding_read(const char *path, liq_funding_event **events /* OUT */,
+                     size_t *n /* OUT */, liq_err *err) {
   funding_reader fr;
-  FILE *f = fopen(path, "rb");
+  FILE *f;
   int rc;
-  if (f == NULL)
+  *events = NULL;
+  *n = 0;
+  if ((f = fopen(path, "rb")) == NULL)
     return liq_errf(err, LIQ_IO, path, 0, "cannot open funding file: %s", strerror(errno));
+  memset(&fr, 0, sizeof fr);
   fr.path = path;
-  fr.p = p;
-  fr.step_ms = step_ms;
-  fr.rates = rates;
-  fr.rows = 0;
   fr.prev = -HUGE_VAL;
   rc = liq_csv_read(f, path, "funding file", 0, on_funding_row, &fr, err);
   fclose(f);
-  if (rc == LIQ_OK && fr.rows == 0) rc = liq_errf(err, LIQ_INPUT, path, 1, "empty funding file");
-  return rc;
+  if (rc == LIQ_OK && fr.n == 0) rc = liq_errf(err, LIQ_INPUT, path, 1, "empty funding file");
+  if (rc != LIQ_OK) {
+    free(fr.ev);
+    return rc;
+  }
+  *events = fr.ev;
+  *n = fr.n;
+  return LIQ_OK;
+}
+
+/* Each payment goes into the bar that holds it (none: outside the path). */
+static void schedule_events(const liq_funding_event *ev, size_t n,
+                            const liq_path *p, double step_ms, double *rates) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    long k = bar_of(p, step_ms, ev[i].t_ms);
+    if (k >= 0) rates[k] += ev[i].rate;
+  }
+}
+
+/* The file's payments: those read when the scenario loaded, or read now. */
+static int schedule_file(const liq_funding_params *fp, const liq_path *p,
+                         double step_ms, double *rates, liq_err *err) {
+  liq_funding_event *ev = NULL;
+  size_t n = 0;
+  int rc;
+  if (fp->events != NULL) {
+    schedule_events(fp->events, fp->n_events, p, step_ms, rates);
+    return LIQ_OK;
+  }
+  if ((rc = liq_funding_read(fp->file, &ev, &n, err)) != LIQ_OK) return rc;
+  schedule_events(ev, n, p, step_ms, rates);
+  free(ev);
+  return LIQ_OK;
 }
 
 int liq_funding_schedule(const liq_funding_params *fp, const liq_path *path,
@@ -139,7 +173,7 @@ int liq_funding_schedule(const liq_funding_params *fp, const liq_path *path,
   r = calloc(path->n, sizeof *r);
   if (r == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
   if (fp->mode == LIQ_FUNDING_CONSTANT) schedule_constant(fp, path, step_ms, r);
-  else rc = schedule_file(fp->file, path, step_ms, r, err);
+  else rc = schedule_file(fp, path, step_ms, r, err);
   if (rc != LIQ_OK) {
     free(r);
     return rc;

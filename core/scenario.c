@@ -687,6 +687,7 @@ void liq_scenario_free(liq_scenario *sc) {
   if (sc == NULL) return;
   free(sc->text);
   free(sc->params_json);
+  free(sc->funding.events);
   free(sc);
 }
 

@@ -11,6 +11,7 @@
 
 #include "scenario_int.h"
 #include "liq_csv.h"
+#include "liq_funding.h"
 #include "liq_margin.h"
 #include "liq_time.h"
 
@@ -1133,6 +1134,8 @@ static int validate_funding(loader *p, const config_setting_t *g,
   fp->rate = 0.0;
   fp->interval_seconds = 28800.0;
   fp->file[0] = '\0';
+  fp->events = NULL;
+  fp->n_events = 0;
   if (g == NULL) return LIQ_OK;
   if ((rc = need_group(p, g)) != LIQ_OK) return rc;
   if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
@@ -1157,7 +1160,8 @@ static int validate_funding(loader *p, const config_setting_t *g,
       return rc;
     }
     fp->mode = LIQ_FUNDING_FILE;
-    return LIQ_OK;
+    /* Read once, here: every run of the scenario places these payments. */
+    return liq_funding_read(fp->file, &fp->events, &fp->n_events, p->err);
   }
   if (s_rate == NULL) {
     return missing(p, g, "rate", " (funding = { rate = 0.0001; } per "
