@@ -17,7 +17,7 @@
 #define _POSIX_C_SOURCE 200809L   /* strcasecmp */
 
 #include "liq_book.h"
-#include "liq_csv.h"
+#include "csv_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -594,7 +594,7 @@ static int row(loader *ld, size_t nf) {
   return LIQ_OK;
 }
 
-/* One row of the book file (see liq_csv.h): the header, then positions. */
+/* One row of the book file (see csv_int.h): the header, then positions. */
 static int on_book_row(void *ctx, const liq_csv_row *r, liq_err *err) {
   loader *ld = ctx;
   (void)err;

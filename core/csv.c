@@ -1,9 +1,9 @@
 /*
-** csv.c: the CSV input layer on libcsv (see liq_csv.h).  The file is fed
+** csv.c: the CSV input layer on libcsv (see csv_int.h).  The file is fed
 ** to libcsv one physical line (or one read buffer of a longer line) at a
 ** time, so that the layer knows the line number of every field.
 */
-#include "liq_csv.h"
+#include "csv_int.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -4,10 +4,10 @@
 ** The funding file is Binance's layout: calc_time (ms), funding interval
 ** in hours, rate per interval; with or without a header (a first row is
 ** a header when its calc_time and rate are not numbers); ascending.  The
-** file is read through the CSV layer (liq_csv.h).
+** file is read through the CSV layer (csv_int.h).
 */
 #include "liq_funding.h"
-#include "liq_csv.h"
+#include "csv_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -77,7 +77,7 @@ typedef struct funding_reader {
   double             prev;     /* the previous payment's calc_time */
 } funding_reader;
 
-/* One row of the funding file (see liq_csv.h): the header or a payment. */
+/* One row of the funding file (see csv_int.h): the header or a payment. */
 static int on_funding_row(void *ctx, const liq_csv_row *row, liq_err *err) {
   funding_reader *fr = ctx;
   const char *path = fr->path;

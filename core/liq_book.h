@@ -141,7 +141,7 @@ int liq_book_generate_history(const liq_book_params *bp,
                               liq_err *err);
 
 /*
-** Read a book from a CSV file, through the CSV layer (liq_csv.h: quoting,
+** Read a book from a CSV file, through the CSV layer (csv_int.h: quoting,
 ** line ends, byte-order mark, blank rows, field cap).  Lines whose first
 ** non-blank character is '#' are skipped (comments).  The first other
 ** line is a header naming the columns, in any order, case-insensitive:

@@ -29,7 +29,7 @@
 */
 
 #include "liq_path.h"
-#include "liq_csv.h"
+#include "csv_int.h"
 #include "liq_time.h"
 
 #include <errno.h>
@@ -719,7 +719,7 @@ static int data_row(reader *rd) {
   return LIQ_OK;
 }
 
-/* One row of the price file (see liq_csv.h): the header, or a bar. */
+/* One row of the price file (see csv_int.h): the header, or a bar. */
 static int on_csv_row(void *ctx, const liq_csv_row *row, liq_err *err) {
   reader *rd = ctx;
   size_t k;

@@ -10,7 +10,7 @@
 #define _POSIX_C_SOURCE 200809L   /* stat */
 
 #include "scenario_int.h"
-#include "liq_csv.h"
+#include "csv_int.h"
 #include "liq_funding.h"
 #include "liq_margin.h"
 #include "liq_time.h"
@@ -937,7 +937,7 @@ typedef struct depth_reader {
 
 static int depth_point(depth_reader *d, int line, char **field, liq_err *err);
 
-/* One row of the depth file (see liq_csv.h): the header or a point. */
+/* One row of the depth file (see csv_int.h): the header or a point. */
 static int on_depth_row(void *ctx, const liq_csv_row *row, liq_err *err) {
   depth_reader *d = ctx;
   const char *file = d->file;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "liq_csv.h"
+#include "csv_int.h"
 
 /* Rows gathered as "line:f1|f2|...;" */
 typedef struct seen {

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "liq_scenario.h"
-#include "liq_csv.h"
+#include "csv_int.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1529,7 +1529,7 @@ static void test_depth_file_errors(void **state) {
       line = aCase[i].line;
       zFrag = aCase[i].zFrag;
     } else if (i == N_ELEMS(aCase)) {            /* a field too long */
-      /* Lines may be any length (the CSV layer, liq_csv.h), but no field
+      /* Lines may be any length (the CSV layer, csv_int.h), but no field
       ** may pass LIQ_CSV_MAX_FIELD bytes; the depth reader once capped
       ** lines at 1,022 bytes instead. */
       static char zLong[LIQ_CSV_MAX_FIELD + 16];

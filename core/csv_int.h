@@ -1,6 +1,7 @@
 /*
-** liq_csv.h: the one CSV input layer, on libcsv.  The price, book, funding
-** and depth readers parse their files through it, so every CSV file obeys
+** csv_int.h: the one CSV input layer, on libcsv; library-internal (core/
+** and its tests include it, sim/ does not).  The price, book, funding and
+** depth readers parse their files through it, so every CSV file obeys
 ** the same rules:
 **
 **   - a UTF-8 byte-order mark at the start of the file is skipped;
@@ -19,8 +20,8 @@
 ** What a row means (headers, columns, comments) is the reader's business:
 ** the layer hands each row to a callback.
 */
-#ifndef LIQ_CSV_H
-#define LIQ_CSV_H
+#ifndef LIQ_CSV_INT_H
+#define LIQ_CSV_INT_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -57,4 +58,4 @@ enum {
 int liq_csv_read(FILE *f, const char *path, const char *what, int flags,
                  liq_csv_row_fn on_row, void *ctx, liq_err *err);
 
-#endif /* LIQ_CSV_H */
+#endif /* LIQ_CSV_INT_H */
