@@ -28,6 +28,7 @@
 
 #include "liq_path.h"
 #include "liq_scenario.h"
+#include "liq_seed.h"
 #include "liq_stats.h"
 #include "liq_sweep.h"
 
