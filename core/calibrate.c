@@ -39,6 +39,8 @@
 #define LIQ_STREAM_CALIBRATE 7  /* the bootstrap's random stream */
 #define VERIFY_ROUNDS    8      /* re-searches after non-monotone replicates */
 
+static double now_seconds(void);
+
 static const char *const azTargets[LIQ_CAL_N_TARGETS] = {
   "liquidation_probability", "bad_debt_probability",
   "uncovered_loss_probability", "bad_debt_q99_oi", "bad_debt_es99_oi",
@@ -176,6 +178,9 @@ typedef struct Cal {
   size_t runs;
   liq_err *err;
   int rc;                  /* first failure inside a GSL callback */
+  liq_calibrate_progress_fn progress;   /* may be NULL */
+  void *progress_ud;
+  double t0;               /* start, for progress */
 } Cal;
 
 static void cal_free(Cal *c) {
@@ -306,6 +311,10 @@ static int evaluate(Cal *c, const double *xs, size_t nx) {
     bracket_update(c, p);
   }
   c->n_pts += nx;
+  if (c->progress != NULL)
+    for (i = 0; i < nx; i++)
+      c->progress(c->progress_ud, c->n_pts - nx + i + 1, c->pts[c->n_pts - nx + i].x,
+                  c->pts[c->n_pts - nx + i].metric, c->runs, now_seconds() - c->t0);
 out:
   for (i = 0; i < nx; i++) liq_scenario_free(sc[i]);
   free(sc);
@@ -756,6 +765,15 @@ static int solve_continuous(Cal *c, liq_calibrate_result *res) {
 int liq_calibrate_run(const liq_scenario *sc, const liq_override *ov,
                       size_t n_ov, const liq_calibrate_params *cp, int threads,
                       liq_calibrate_result *res, liq_err *err) {
+  return liq_calibrate_run_with_progress(sc, ov, n_ov, cp, threads, NULL, NULL,
+                                         res, err);
+}
+
+int liq_calibrate_run_with_progress(const liq_scenario *sc,
+                                    const liq_override *ov, size_t n_ov,
+                                    const liq_calibrate_params *cp, int threads,
+                                    liq_calibrate_progress_fn progress, void *ud,
+                                    liq_calibrate_result *res, liq_err *err) {
   Cal c;
   double xs[GRID_POINTS], t0 = now_seconds();
   size_t i;
@@ -775,6 +793,9 @@ int liq_calibrate_run(const liq_scenario *sc, const liq_override *ov,
   c.n_ov = n_ov;
   c.cp = cp;
   c.threads = threads;
+  c.progress = progress;
+  c.progress_ud = ud;
+  c.t0 = t0;
   c.prob = liq_calibrate_target_is_probability(cp->target);
   c.n = cp->replicates;
   c.err = err;

@@ -125,6 +125,21 @@ int liq_calibrate_run(const struct liq_scenario *sc,
                       size_t n_ov, const liq_calibrate_params *cp, int threads,
                       liq_calibrate_result *res /* OUT */, liq_err *err);
 
+/* Progress of a running calibration, after each evaluated value: the
+** count so far, the value and its metric, runs simulated in all, and
+** seconds since the start. */
+typedef void (*liq_calibrate_progress_fn)(void *ud, size_t evaluations,
+                                          double value, double metric,
+                                          size_t runs, double elapsed);
+
+/* liq_calibrate_run() reporting progress to 'progress' (may be NULL). */
+int liq_calibrate_run_with_progress(const struct liq_scenario *sc,
+                                    const struct liq_override *ov, size_t n_ov,
+                                    const liq_calibrate_params *cp, int threads,
+                                    liq_calibrate_progress_fn progress, void *ud,
+                                    liq_calibrate_result *res /* OUT */,
+                                    liq_err *err);
+
 void liq_calibrate_result_free(liq_calibrate_result *res);
 
 /* The scenario loads at both ends of its calibrate.range (LIQ_INPUT at
