@@ -21,7 +21,9 @@
 **      exact binomial bounds (distribution-free).  A replicate whose
 **      indicator is already known at a new value from a value on its
 **      safe or unsafe side is not rerun; replicates that were not
-**      monotone on the grid are always rerun.
+**      monotone on the grid are always rerun, and the answer and its
+**      failing neighbour are checked on every replicate (a replicate
+**      found flipping twice is rerun everywhere and the search restarts).
 **   3. Continuous targets (q99, ES99, mean share): Brent's method (GSL)
 **      on the metric over the common replicates to 'tolerance'; the
 **      interval is a seeded percentile bootstrap over replicates.
