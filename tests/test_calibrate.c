@@ -54,28 +54,44 @@ static const char *const CLOSED_FORM =
   "insurance = { fund = 1.0e6; };\n"
   "stats = { quantiles = [0.5]; every = 1; steps = false; events = false; };\n";
 
-static double first_passage(double imr) {
+static double first_passage_at(double imr, double sigma) {
   double T = STEPS * STEP_S / (365.0 * 86400.0);
   double dt = STEP_S / (365.0 * 86400.0);
-  double nu = -0.5 * SIGMA * SIGMA, s = SIGMA * sqrt(T);
-  double b = log((1.0 - imr) / (1.0 - MMR)) - BGK * SIGMA * sqrt(dt);
+  double nu = -0.5 * sigma * sigma, s = sigma * sqrt(T);
+  double b = log((1.0 - imr) / (1.0 - MMR)) - BGK * sigma * sqrt(dt);
   return gsl_cdf_ugaussian_P((b - nu * T) / s) +
-         exp(2.0 * nu * b / (SIGMA * SIGMA)) * gsl_cdf_ugaussian_P((b + nu * T) / s);
+         exp(2.0 * nu * b / (sigma * sigma)) * gsl_cdf_ugaussian_P((b + nu * T) / s);
 }
+
+static double first_passage(double imr) { return first_passage_at(imr, SIGMA); }
 
 static double fp_minus(double imr, void *target) {
   return first_passage(imr) - *(double *)target;
 }
 
+/* The same probability as a function of the volatility at imr = 0.1. */
+static double fp_sigma_minus(double sigma, void *target) {
+  return first_passage_at(0.1, sigma) - *(double *)target;
+}
+
+/* The root of f(x) = 0 on [lo, hi] by Brent. */
+static double brent_root(double (*f)(double, void *), void *params, double lo,
+                         double hi);
+
 /* The initial margin with first-passage probability 'target'. */
 static double closed_form_root(double target) {
+  return brent_root(fp_minus, &target, 0.005, 0.9);
+}
+
+static double brent_root(double (*f)(double, void *), void *params, double lo,
+                         double hi) {
   gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
   gsl_function F;
   double r = NAN;
   int it;
-  F.function = fp_minus;
-  F.params = &target;
-  gsl_root_fsolver_set(s, &F, 0.005, 0.9);
+  F.function = f;
+  F.params = params;
+  gsl_root_fsolver_set(s, &F, lo, hi);
   for (it = 0; it < 200; it++) {
     gsl_root_fsolver_iterate(s);
     r = gsl_root_fsolver_root(s);
@@ -130,6 +146,33 @@ static void test_closed_form_first_passage(void **state) {
   assert_true(res.ci_low <= res.value && res.value <= res.ci_high);
   assert_true(res.ci_low - cp.tolerance <= root && root <= res.ci_high + cp.tolerance);
   /* the interval is informative: a few percent of the answer, not the range */
+  assert_true(res.ci_high - res.ci_low < 0.2 * res.value);
+  liq_calibrate_result_free(&res);
+  liq_scenario_free(sc);
+}
+
+/* A key where more is riskier: the liquidation probability rises with
+** price.volatility, so the answer is the largest volatility that meets
+** the target; the closed form (at imr = 0.1) lies in its interval. */
+static void test_closed_form_increasing(void **state) {
+  liq_scenario *sc = load_closed_form();
+  liq_calibrate_params cp = params(LIQ_CAL_LIQUIDATION_PROBABILITY, 0.1, 2000);
+  liq_calibrate_result res;
+  liq_err err;
+  double target = 0.1, root = brent_root(fp_sigma_minus, &target, 0.05, 5.0);
+  (void)state;
+  snprintf(cp.key, sizeof cp.key, "price.volatility");
+  cp.lo = 0.1;
+  cp.hi = 2.0;
+  cp.tolerance = 1e-3;
+  assert_liq_ok(liq_calibrate_run(sc, NULL, 0, &cp, 2, &res, &err), &err);
+  printf("closed form volatility %.4f; calibrated %.4f (CI %.4f to %.4f)\n",
+         root, res.value, res.ci_low, res.ci_high);
+  assert_int_equal(res.status, LIQ_CAL_OK);
+  assert_int_equal(res.direction, 1);
+  assert_true(res.metric_at_value <= 0.1);
+  assert_true(res.ci_low <= res.value && res.value <= res.ci_high);
+  assert_true(res.ci_low - cp.tolerance <= root && root <= res.ci_high + cp.tolerance);
   assert_true(res.ci_high - res.ci_low < 0.2 * res.value);
   liq_calibrate_result_free(&res);
   liq_scenario_free(sc);
@@ -397,6 +440,7 @@ int main(void) {
     cmocka_unit_test(test_bad_sections),
     cmocka_unit_test(test_invalid_range_end),
     cmocka_unit_test(test_closed_form_first_passage),
+    cmocka_unit_test(test_closed_form_increasing),
     cmocka_unit_test(test_continuous_target),
     cmocka_unit_test(test_whole_range_and_none),
     cmocka_unit_test(test_non_monotone_reported),
