@@ -63,7 +63,8 @@ typedef struct engine {
   topup_entry *queue;
   size_t   q_head, q_tail;
   /* price state */
-  double   lnJ;          /* accumulated log impact: market = exogenous * exp(lnJ) */
+  liq_impact_state imp;  /* decayed forced flow and permanent impact */
+  double   lnJ;          /* its log impact: market = exogenous * exp(lnJ) */
   double   daily_vol;
   double   fund;
   double  *funding;      /* per-step funding rates, or NULL */
@@ -639,13 +640,14 @@ static int cover_uncovered(engine *e, const round_sums *rs, double uncovered,
   return rc;
 }
 
-/* Resolve the cascade at exogenous price x. */
+/* Resolve the cascade at exogenous price x.  Each round's net forced flow
+** moves the impact state; the round fills at the mean price along the
+** impact curve (liq_impact.h). */
 static int cascade(engine *e, double x, liq_err *err) {
   int round, rounds = 0, rc;
-  double flow = 0.0;  /* the cascade's cumulative net forced buying */
   e->cascade_no++;
   for (round = 1; round <= e->sc->impact.max_rounds; round++) {
-    double p_pre = x * exp(e->lnJ), p_post, fill, move;
+    double p_pre = x * exp(e->lnJ), p_post, fill, ratio;
     double sold = 0.0, bought = 0.0, covered;
     size_t nh = 0, nl, i;
     round_sums rs = { 0.0, 0.0, 0.0 };
@@ -661,16 +663,15 @@ static int cascade(engine *e, double x, liq_err *err) {
     }
     sold *= p_pre;
     bought *= p_pre;
-    move = liq_impact_log_move(&e->sc->impact, e->daily_vol, flow, bought - sold);
-    flow += bought - sold;
-    e->lnJ += move;
+    ratio = liq_impact_state_trade(&e->imp, &e->sc->impact, e->daily_vol, bought - sold);
+    e->lnJ = liq_impact_state_log(&e->imp, &e->sc->impact, e->daily_vol);
     p_post = x * exp(e->lnJ);
-    if (!isfinite(p_post) || !(p_post > 0.0))
+    fill = p_pre * ratio;
+    if (!isfinite(p_post) || !(p_post > 0.0) || !isfinite(fill) || !(fill > 0.0))
       return liq_errf(err, LIQ_NUMERIC, NULL, 0,
                       "step %zu: the market price left the floating-point range "
                       "(%g) under the impact of forced trades; the impact model "
                       "is too strong for this book", e->row.step, p_post);
-    fill = 0.5 * (p_pre + p_post);
     for (i = 0; i < nh; i++) {
       rc = settle(e, e->hits[i], e->share[i], fill, p_pre, round, &rs, err);
       if (rc != LIQ_OK) return rc;
@@ -865,7 +866,10 @@ static int run_step(engine *e, const liq_path *path, size_t t, double *prev_p,
   e->row.t_ms = path->t_ms[t];
   e->row.price_low = INFINITY;
   e->row.price_high = -INFINITY;
-  if (t > 0) e->lnJ *= liq_impact_decay(&e->sc->impact, path->step_seconds);
+  if (t > 0) {
+    liq_impact_state_decay(&e->imp, &e->sc->impact, path->step_seconds);
+    e->lnJ = liq_impact_state_log(&e->imp, &e->sc->impact, e->daily_vol);
+  }
   for (k = 0; k < n; k++) {
     double x = w[k], px = x * exp(e->lnJ);
     if (x < e->sm->min_price_exogenous) e->sm->min_price_exogenous = x;

@@ -159,8 +159,9 @@ typedef struct liq_impact_params {
   double coefficient;      /* linear: k; sqrt: Y; >= 0 */
   double daily_volatility; /* sqrt model; NaN when unset (taken from the price path) */
   int    max_rounds;       /* cascade rounds per visited price, [1, 100000], default 100 */
-  double half_life_seconds;/* transient impact: the accumulated log impact decays
-                           ** with this half-life, > 0; 0 (default): permanent */
+  double half_life_seconds;/* the forced flow Q_eff behind the transient impact decays
+                           ** with this half-life, > 0; INFINITY (inf): no decay */
+  double permanent;        /* permanent log impact per unit of flow / daily_volume, >= 0 */
   /* depth: cumulative notional resting within pct % of the price; a sell of
   ** Q eats bids and moves the price down by the interpolated pct at Q (buys:
   ** asks, up).  Given as impact.depth = { pct = [...]; bid = [...]; ask = [...]; }

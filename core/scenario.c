@@ -1691,6 +1691,7 @@ static int validateImpact(Loader *p, const config_setting_t *g,
   ip->daily_volatility = NAN;
   ip->max_rounds = 100;
   ip->half_life_seconds = 0.0;
+  ip->permanent = 0.0;
   ip->n_depth = 0;
   if (g == NULL) return LIQ_OK;
   if ((rc = needGroup(p, g)) != LIQ_OK) return rc;

@@ -47,6 +47,7 @@ typedef struct ref {
   char *open, *topper, *armed, *queued;
   ref_key *hits, *cand;
   double *vals;
+  liq_impact_state imp;
   double lnJ, fund, peak, dd, vol;
   double *funding;
   liq_step_row row;
@@ -258,10 +259,9 @@ static int ref_cover_side(ref *r, int side, double need, double p, int round,
 
 static int ref_cascade(ref *r, double x, liq_err *err) {
   int round, rounds = 0, rc;
-  double flow = 0.0;
   r->cascade_no++;
   for (round = 1; round <= r->sc->impact.max_rounds; round++) {
-    double p_pre = x * exp(r->lnJ), p_post, fill, sold = 0.0, bought = 0.0, move;
+    double p_pre = x * exp(r->lnJ), p_post, fill, sold = 0.0, bought = 0.0, ratio;
     double fees = 0.0, losses = 0.0, losses_long = 0.0, covered, uncovered;
     size_t nl = ref_collect(r, 1, p_pre, r->hits), ns, k;
     ns = ref_collect(r, -1, p_pre, r->hits + nl);
@@ -274,11 +274,10 @@ static int ref_cascade(ref *r, double x, liq_err *err) {
     }
     sold *= p_pre;
     bought *= p_pre;
-    move = liq_impact_log_move(&r->sc->impact, r->vol, flow, bought - sold);
-    flow += bought - sold;
-    r->lnJ += move;
+    ratio = liq_impact_state_trade(&r->imp, &r->sc->impact, r->vol, bought - sold);
+    r->lnJ = liq_impact_state_log(&r->imp, &r->sc->impact, r->vol);
     p_post = x * exp(r->lnJ);
-    fill = 0.5 * (p_pre + p_post);
+    fill = p_pre * ratio;
     for (k = 0; k < nl + ns; k++) {
       rc = ref_settle(r, r->hits[k].id, r->share[k], fill, p_pre, round, &fees,
                       &losses, &losses_long, err);
@@ -462,7 +461,10 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
     r.row.t_ms = path->t_ms[t];
     r.row.price_low = INFINITY;
     r.row.price_high = -INFINITY;
-    if (t > 0) r.lnJ *= liq_impact_decay(&sc->impact, path->step_seconds);
+    if (t > 0) {
+      liq_impact_state_decay(&r.imp, &sc->impact, path->step_seconds);
+      r.lnJ = liq_impact_state_log(&r.imp, &sc->impact, r.vol);
+    }
     for (k = 0; k < nw; k++) {
       double x = w[k], px = x * exp(r.lnJ);
       if (x < sm->min_price_exogenous) sm->min_price_exogenous = x;
@@ -554,6 +556,7 @@ void liq_test_scenario_init(liq_scenario *sc) {
   sc->impact.model = LIQ_IMPACT_NONE;
   sc->impact.daily_volatility = nan("");
   sc->impact.max_rounds = 100;
+  sc->impact.half_life_seconds = INFINITY;
   sc->funding.interval_seconds = 28800.0;
   sc->stats.n_quantiles = 4;
   memcpy(sc->stats.quantiles, q, sizeof q);
