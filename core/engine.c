@@ -434,6 +434,8 @@ static double hit_share(const engine *e, uint32_t id, double p) {
 
 typedef struct round_sums {
   double fees, losses, losses_long;
+  double bk_qty[2], bk_value[2]; /* bankrupt closes per side ([0] long): quantity,
+                                 ** and quantity x bankruptcy price */
 } round_sums;
 
 /* Settle hit id (share s) at fill F. */
@@ -473,6 +475,11 @@ static int settle(engine *e, uint32_t id, double s, double fill, double trigger,
   rs->fees += fee;
   rs->losses += loss;
   if (side > 0) rs->losses_long += loss;
+  if (loss > 0.0) {
+    int k = side > 0 ? 0 : 1;
+    rs->bk_qty[k] += q;
+    rs->bk_value[k] += q * liq_margin_bankruptcy_price(side, q, b->entry[id], c);
+  }
   if (e->sink && e->sink->liquidation) {
     liq_liq_row lr;
     lr.step = e->row.step;
@@ -496,20 +503,25 @@ static int settle(engine *e, uint32_t id, double s, double fill, double trigger,
 
 /* ---- ADL and socialised loss ------------------------------------------- */
 
-static int emit_adl(engine *e, uint32_t id, int round, double qty, double price,
-                    double share, double haircut, double score, liq_err *err) {
-  liq_adl_row ar;
+/* Book an ADL close or a socialised charge in the step's sums. */
+static void adl_account(engine *e, double qty, double price, double haircut) {
   e->row.haircut += haircut;
   if (qty > 0.0) {
     e->row.adl_count++;
     e->row.adl_notional += qty * price;
   }
   if (e->sm->first_adl_step < 0) e->sm->first_adl_step = (long)e->row.step;
+}
+
+/* Send one ADL row to the sink. */
+static int adl_row(engine *e, uint32_t id, int round, double qty, double price,
+                   double share, double haircut, double score, liq_err *err) {
+  liq_adl_row ar;
   if (!e->sink || !e->sink->adl) return LIQ_OK;
   ar.step = e->row.step;
   ar.round = round;
-  ar.position_id = id == UINT32_MAX ? (size_t)-1 : id;
-  ar.side = id == UINT32_MAX ? 0 : e->book->side[id];
+  ar.position_id = id;
+  ar.side = e->book->side[id];
   ar.qty = qty;
   ar.price = price;
   ar.share = share;
@@ -518,25 +530,31 @@ static int emit_adl(engine *e, uint32_t id, int round, double qty, double price,
   return e->sink->adl(e->sink->ud, &ar, err);
 }
 
-/* Profit position id can give up at price p: its unrealised profit, but no
-** more than its equity (funding may have eaten its collateral); 0 when not
-** profitable. */
-static double adl_available(const engine *e, uint32_t id, double p) {
+/*
+** What position id can give up when closed at 'd' per unit worse than the
+** market price p (d: the distance from p to the bankruptcy price of the
+** liquidated positions): q * d, but no more than its equity at p (funding
+** may have eaten its collateral: it then closes at its own bankruptcy
+** price).  0 when it is not profitable at p (not a candidate).
+*/
+static double adl_available(const engine *e, uint32_t id, double p, double d) {
   double profit = (double)e->book->side[id] * e->q[id] * (p - e->book->entry[id]);
-  double c = c_eff(e, id);
+  double equity = c_eff(e, id) + profit;
   if (!(profit > 0.0)) return 0.0;
-  return c >= 0.0 ? profit : fmax(c + profit, 0.0);
+  return fmin(e->q[id] * d, fmax(equity, 0.0));
 }
 
-/* Close share s of profitable position id at price p; it gives up its
-** available profit on that share (it closes at its entry price, or at its
-** bankruptcy price when its collateral is gone). */
-static int adl_close(engine *e, uint32_t id, double s, double p, int round,
-                     double score, liq_err *err) {
+/* Close share s of profitable position id against the bankrupt positions
+** at their bankruptcy price p_bk (d = |p_bk - p| from the market price p):
+** it realises its PnL at p and gives up s * adl_available() of it. */
+static int adl_close(engine *e, uint32_t id, double s, double p, double p_bk,
+                     double d, int round, double score, liq_err *err) {
   side_state *ss = side_of(e, e->book->side[id]);
+  int side = e->book->side[id];
   double q = e->q[id], c = c_eff(e, id);
-  double profit = s * (double)e->book->side[id] * q * (p - e->book->entry[id]);
-  double haircut = s * adl_available(e, id, p);
+  double profit = s * (double)side * q * (p - e->book->entry[id]);
+  double avail = adl_available(e, id, p, d), haircut = s * avail;
+  double price = avail < q * d ? e->book->entry[id] - (double)side * c / q : p_bk;
   e->sm->pnl_closed += profit;
   e->sm->returned += s * c + profit - haircut;
   ss->liq = liq_treap_erase(&e->liq_f, ss->liq, id);
@@ -552,7 +570,8 @@ static int adl_close(engine *e, uint32_t id, double s, double p, int round,
     e->q[id] = (1.0 - s) * q;
     insert_position(e, id);
   }
-  return emit_adl(e, id, round, s * q, p, s, haircut, score, err);
+  adl_account(e, s * q, price, haircut);
+  return adl_row(e, id, round, s * q, price, s, haircut, score, err);
 }
 
 static int cmp_score(const void *pa, const void *pb) {
@@ -562,39 +581,40 @@ static int cmp_score(const void *pa, const void *pb) {
   return (a->id > b->id) - (a->id < b->id);
 }
 
-/* Cover 'need' from the profitable open positions of side o at price p.
-** Returns the part left uncovered in *left. */
-static int adl_side(engine *e, side_state *o, double need, double p, int round,
-                    double *left, liq_err *err) {
+/* Cover 'need' from the profitable open positions of side o, closed at
+** the bankruptcy price p_bk of the other side's bankrupt positions (market
+** price p).  Returns the part left uncovered in *left. */
+static int adl_side(engine *e, side_state *o, double need, double p, double p_bk,
+                    double *left, int round, liq_err *err) {
   keyed *cand = malloc((e->n ? e->n : 1) * sizeof *cand);
   size_t i, m = 0;
-  double total = 0.0;
+  double total = 0.0, d = fabs(p_bk - p);
   int rc = LIQ_OK, ranked = e->sc->insurance.policy == LIQ_POLICY_ADL_RANKED;
   if (cand == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for ADL");
   for (i = 0; i < e->n; i++) {
-    double profit;
+    double avail;
     if (!e->open[i] || e->book->side[i] != o->side) continue;
-    profit = adl_available(e, (uint32_t)i, p);
-    if (!(profit > 0.0)) continue;
+    avail = adl_available(e, (uint32_t)i, p, d);
+    if (!(avail > 0.0)) continue;
     cand[m].id = (uint32_t)i;
     cand[m].key = ranked ? liq_engine_adl_score(o->side, e->q[i], e->book->entry[i],
-                                                c_eff(e, (uint32_t)i), p) : profit;
-    total += profit;
+                                                c_eff(e, (uint32_t)i), p) : avail;
+    total += avail;
     m++;
   }
   if (ranked) qsort(cand, m, sizeof *cand, cmp_score);
   if (!ranked && total > need) {
     double s = need / total;
     for (i = 0; i < m && rc == LIQ_OK; i++)
-      rc = adl_close(e, cand[i].id, s, p, round, nan(""), err);
+      rc = adl_close(e, cand[i].id, s, p, p_bk, d, round, nan(""), err);
     need = 0.0;
   } else {
     for (i = 0; i < m && need > 0.0 && rc == LIQ_OK; i++) {
       uint32_t id = cand[i].id;
-      double profit = adl_available(e, id, p);
-      double s = profit <= need ? 1.0 : need / profit;
-      rc = adl_close(e, id, s, p, round, ranked ? cand[i].key : nan(""), err);
-      need -= s >= 1.0 ? profit : need;
+      double avail = adl_available(e, id, p, d);
+      double s = avail <= need ? 1.0 : need / avail;
+      rc = adl_close(e, id, s, p, p_bk, d, round, ranked ? cand[i].key : nan(""), err);
+      need -= s >= 1.0 ? avail : need;
     }
   }
   free(cand);
@@ -602,19 +622,27 @@ static int adl_side(engine *e, side_state *o, double need, double p, int round,
   return rc;
 }
 
-/* Charge side o 'need' in all, the same per unit of quantity. */
+/* Charge side o 'need' in all, the same per unit of quantity; with a
+** sink, one row per charged position (id order). */
 static int socialise(engine *e, side_state *o, double need, double p, int round,
                      double *left, liq_err *err) {
-  int rc;
+  int rc = LIQ_OK;
+  double per_unit;
+  size_t i;
   *left = need;
   if (!(side_qty(o) > 0.0)) return LIQ_OK;
-  o->F += need / side_qty(o);
+  per_unit = need / side_qty(o);
+  o->F += per_unit;
   *left = 0.0;
   if (e->tiered) {
     rc = side_rekey(e, o);
     if (rc != LIQ_OK) return liq_errf(err, rc, NULL, 0, "out of memory re-keying");
   }
-  return emit_adl(e, UINT32_MAX, round, 0.0, p, 0.0, need, nan(""), err);
+  adl_account(e, 0.0, p, need);
+  for (i = 0; i < e->n && e->sink && e->sink->adl && rc == LIQ_OK; i++)
+    if (e->open[i] && e->book->side[i] == o->side)
+      rc = adl_row(e, (uint32_t)i, round, 0.0, p, 0.0, e->q[i] * per_unit, nan(""), err);
+  return rc;
 }
 
 /* Apply the insurance policy to the round's uncovered loss. */
@@ -633,7 +661,10 @@ static int cover_uncovered(engine *e, const round_sums *rs, double uncovered,
     double left = 0.0;
     if (!(part[k] > 0.0)) continue;
     if (policy == LIQ_POLICY_SOCIALIZE) rc = socialise(e, o, part[k], p, round, &left, err);
-    else rc = adl_side(e, o, part[k], p, round, &left, err);
+    else if (rs->bk_qty[k] > 0.0)
+      rc = adl_side(e, o, part[k], p, rs->bk_value[k] / rs->bk_qty[k], &left, round, err);
+    else
+      left = part[k];   /* not reached: a side's loss comes from its bankrupt closes */
     left_total += left;
   }
   e->row.uncovered_loss += left_total;
@@ -650,7 +681,7 @@ static int cascade(engine *e, double x, liq_err *err) {
     double p_pre = x * exp(e->lnJ), p_post, fill, ratio;
     double sold = 0.0, bought = 0.0, covered;
     size_t nh = 0, nl, i;
-    round_sums rs = { 0.0, 0.0, 0.0 };
+    round_sums rs = { 0.0, 0.0, 0.0, { 0.0, 0.0 }, { 0.0, 0.0 } };
     collect_hits(e, &e->sides[0], p_pre, &nh);
     nl = nh;
     collect_hits(e, &e->sides[1], p_pre, &nh);

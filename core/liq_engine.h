@@ -3,7 +3,9 @@
 **
 ** Step t replays bar t of the path:
 **
-**   1. transient impact decays: ln J *= 2^(-step_seconds / half_life);
+**   1. the forced flow behind the transient impact decays: Q_eff *=
+**      2^(-step_seconds / half_life) (no decay when the half-life is inf),
+**      and ln J = f(Q_eff) + permanent (liq_impact.h);
 **   2. the engine visits the bar's prices in order (close-only: C; OHLC:
 **      O->L->H->C when close >= open, else O->H->L->C; a waypoint whose
 **      market price equals the last one visited is skipped, so with
@@ -16,10 +18,13 @@
 **          chunk: a fixed share, the whole position inside its cooldown;
 **          a position with no equity left, or already partially closed in
 **          this cascade, is closed whole);
-**        - p_pre = p; p_post = p_pre * exp(liq_impact_log_move(flow, net))
-**          (flow: the cascade's earlier net forced buying, net: this
-**          round's, at p_pre; see liq_impact.h); ln J moves by the same;
-**        - every closed part fills at (p_pre + p_post) / 2;
+**        - p_pre = p; the round's net forced buying (at p_pre) moves the
+**          impact state: Q_eff and the permanent part by it, ln J to
+**          f(Q_eff) + permanent, p_post = X * J;
+**        - every closed part fills at the mean market price along the
+**          impact curve between p_pre and p_post, p_pre *
+**          liq_impact_fill_ratio() (not at the midpoint: a concave curve
+**          would make the cost depend on how a cascade splits into rounds);
 **        - the fund takes the round's fees, then pays its bad debt; what it
 **          cannot pay goes to insurance.policy (ADL ranked or pro rata,
 **          socialised loss) or stays uncovered;
@@ -39,18 +44,21 @@
 ** a round run in the canonical order: longs by descending p_liq then id,
 ** then shorts by ascending p_liq then id.
 **
-** ADL (when the fund is exhausted): the profitable open positions of the
-** opposite side give up profit to cover the uncovered loss.  adl-ranked
+** ADL (when the fund is exhausted): profitable open positions of the
+** opposite side are closed against the bankrupt positions at their
+** bankruptcy price P_bk (the quantity-weighted mean over the round's
+** bankrupt closes of that side), as exchanges do: a closed unit gives up
+** |P_bk - F| (F the round's fill), so the ADL'd quantity equals the
+** bankrupt quantity the fund left uncovered; never more than its equity
+** at F (funding may have eaten its collateral: it then closes at its own
+** bankruptcy price).  adl.price stores the close price.  adl-ranked
 ** closes them most-ranked first (PnL ratio x effective leverage, as major
-** venues rank); adl-prorata closes the same share of each (a share of
-** every profitable position, enough to cover the loss); a closed part
-** gives up its unrealised profit, but never more than its equity (it
-** closes at its entry price, or at its bankruptcy price when funding has
-** eaten its collateral).  Ranking scores are per unit of quantity and
-** rounded to 10 significant digits, so equal positions tie and go by id.  ADL
-** closes trade with the insurance engine, not the market: no impact.
-** socialize charges every open opposite position the same amount per unit
-** of quantity.  Ranking and pro-rata ADL cost O(N) per ADL round (only
+** venues rank); adl-prorata closes the same share of each, enough to cover
+** the loss.  Ranking scores are per unit of quantity and rounded to 10
+** significant digits, so equal positions tie and go by id.  ADL closes
+** trade with the insurance engine, not the market: no impact.  socialize
+** charges every open opposite position the same amount per unit of
+** quantity, one adl row per charged position (qty 0).  Ranking and pro-rata ADL cost O(N) per ADL round (only
 ** when the fund is exhausted); everything else is O(log N) per change.
 **
 ** Cost: positions live in order-statistic treaps keyed by liquidation and
@@ -129,14 +137,15 @@ typedef struct liq_liq_row {
   double  share;               /* share of the position closed, (0, 1] */
 } liq_liq_row;
 
-/* One ADL close (or socialised charge: qty 0, share 0). */
+/* One ADL close, or one position's socialised charge (qty 0, share 0). */
 typedef struct liq_adl_row {
   size_t  step;
   int     round;
   size_t  position_id;
   int     side;
   double  qty;                 /* closed quantity */
-  double  price;               /* market price of the round (fill) */
+  double  price;               /* ADL: the close price (the bankrupt positions'
+                               ** bankruptcy price); socialised: the round's fill */
   double  share;               /* share of the position closed */
   double  haircut;             /* profit given up */
   double  rank_score;          /* adl-ranked: the ranking score; else NaN */

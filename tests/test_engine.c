@@ -867,20 +867,30 @@ static void test_adl_ranked_by_hand(void **state) {
   liq_summary sm;
   liq_err err;
   capture c = { 0 };
+  liq_sink sink = { NULL, NULL, &c, NULL };
   (void)state;
   liq_test_scenario_init(&sc);
   sc.margin.initial = 0.1;
   sc.margin.maintenance = 0.05;
   sc.insurance.fund = 1.0;
   sc.insurance.policy = LIQ_POLICY_ADL_RANKED;
-  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
-  /* Bad debt 5, fund pays 1, ADL covers 4 from short 2 (profit 15 at 85):
-  ** it closes 4/15 of its position. */
+  sink.adl = cap_adl;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  /* Bad debt 5, fund pays 1, ADL covers 4 from short 2, closed at the
+  ** long's bankruptcy price 90 instead of 85: 5 per unit, so it closes
+  ** 4/5 of its position (the bankrupt long's uncovered quantity). */
   assert_rel(sm.bad_debt, 5.0, 1e-12);
   assert_rel(sm.haircut, 4.0, 1e-12);
   assert_rel(sm.uncovered_loss, 0.0, 1e-12);
   assert_int_equal(sm.adl_count, 1);
-  assert_rel(sm.adl_notional, 4.0 / 15.0 * 85.0, 1e-12);
+  assert_rel(sm.adl_notional, 0.8 * 90.0, 1e-12);
+  assert_int_equal(c.n_adls, 1);
+  assert_int_equal(c.adls[0].position_id, 2);
+  assert_rel(c.adls[0].price, 90.0, 1e-14);
+  assert_rel(c.adls[0].qty, 0.8, 1e-14);
+  assert_rel(c.adls[0].haircut, 4.0, 1e-12);
+  /* It keeps its profit at 90 on the closed part: 0.8 * 20 + 0.8 * 10. */
+  assert_rel(sm.returned, 0.8 * 20.0 + 0.8 * 10.0, 1e-12);
   assert_int_equal(sm.first_adl_step, 0);
   /* The score, rounded to 10 significant digits; per unit of quantity, so
   ** three times the position (same entry, same leverage) ties exactly. */
@@ -899,23 +909,37 @@ static void test_adl_prorata_and_socialize_by_hand(void **state) {
   liq_scenario sc;
   liq_summary sm;
   liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { NULL, NULL, &c, cap_adl };
   (void)state;
   liq_test_scenario_init(&sc);
   sc.margin.initial = 0.1;
   sc.margin.maintenance = 0.05;
   sc.insurance.policy = LIQ_POLICY_ADL_PRORATA;
-  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
-  /* Both shorts profit 15: each closes 5/30 of its position. */
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  /* Both shorts can give up 5 (1 unit at 90 instead of 85): each closes
+  ** half its position at 90, one unit in all, the bankrupt long's. */
   assert_int_equal(sm.adl_count, 2);
   assert_rel(sm.haircut, 5.0, 1e-12);
-  assert_rel(sm.adl_notional, 2.0 * (5.0 / 30.0) * 85.0, 1e-12);
+  assert_rel(sm.adl_notional, 2.0 * 0.5 * 90.0, 1e-12);
+  assert_int_equal(c.n_adls, 2);
+  assert_rel(c.adls[0].price, 90.0, 1e-14);
+  assert_rel(c.adls[1].share, 0.5, 1e-14);
   assert_conserved_all(&sm);
   sc.insurance.policy = LIQ_POLICY_SOCIALIZE;
-  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
-  /* Both shorts pay 2.5 per unit of quantity; nothing is closed. */
+  c.n_adls = 0;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  /* Both shorts pay 2.5 per unit of quantity; nothing is closed; one row
+  ** per charged position. */
   assert_int_equal(sm.adl_count, 0);
   assert_rel(sm.haircut, 5.0, 1e-12);
   assert_rel(sm.open_equity, (50.0 + 15.0 - 2.5) + (20.0 + 15.0 - 2.5), 1e-12);
+  assert_int_equal(c.n_adls, 2);
+  assert_int_equal(c.adls[0].position_id, 1);
+  assert_int_equal(c.adls[1].position_id, 2);
+  assert_rel(c.adls[0].haircut, 2.5, 1e-12);
+  assert_rel(c.adls[1].haircut, 2.5, 1e-12);
+  assert_true(c.adls[1].qty == 0.0);
   assert_conserved_all(&sm);
   sc.insurance.policy = LIQ_POLICY_NONE;
   assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
@@ -923,6 +947,7 @@ static void test_adl_prorata_and_socialize_by_hand(void **state) {
   assert_int_equal(sm.first_adl_step, -1);
   liq_book_free(b);
   path_del(p);
+  cap_free(&c);
 }
 
 static void test_tiered_liquidation_price(void **state) {
