@@ -966,9 +966,43 @@ static void summary_close(engine *e, double p) {
   sm->drawdown_exogenous = e->dd_exo.max_dd;
   sm->amplification = sm->drawdown_exogenous > 0.0 ?
       sm->drawdown / sm->drawdown_exogenous : nan("");
+  liq_engine_summary_extremes(sm);
 }
 
 /* ---- public ------------------------------------------------------------- */
+
+void liq_engine_summary_extremes(liq_summary *sm) {
+  double fall = log(sm->min_price / sm->start_price);
+  double rise = log(sm->max_price / sm->start_price);
+  sm->impact_at_low = log(sm->min_price / sm->min_price_exogenous);
+  sm->impact_at_high = log(sm->max_price / sm->max_price_exogenous);
+  sm->forced_share_of_fall = fall < 0.0 ? sm->impact_at_low / fall : nan("");
+  sm->forced_share_of_rise = rise > 0.0 ? sm->impact_at_high / rise : nan("");
+}
+
+/* stats.counterfactual: run the same path and book without impact and
+** store what it liquidates. */
+static int run_counterfactual(const liq_scenario *sc, const liq_path *path,
+                              const liq_book *book, liq_summary *summary,
+                              liq_err *err) {
+  liq_scenario *plain = malloc(sizeof *plain);
+  liq_summary sm;
+  int rc;
+  if (plain == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+  *plain = *sc;
+  plain->impact.model = LIQ_IMPACT_NONE;
+  plain->impact.permanent = 0.0;
+  plain->stats.counterfactual = 0;
+  plain->stats.steps = 0;            /* no step rows: skip their quantiles */
+  rc = liq_engine_run(plain, path, book, NULL, &sm, err);
+  free(plain);
+  if (rc != LIQ_OK) return rc;
+  summary->counterfactual = 1;
+  summary->liquidated_without_impact = sm.liquidated;
+  summary->liquidated_notional_without_impact = sm.liquidated_notional;
+  summary->bad_debt_without_impact = sm.bad_debt;
+  return LIQ_OK;
+}
 
 double liq_engine_daily_volatility(const liq_scenario *sc, const liq_path *path) {
   return isnan(sc->impact.daily_volatility) ? path->daily_volatility
@@ -1057,5 +1091,7 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
   summary_close(&e, path->close[path->n - 1] * exp(e.lnJ));
 out:
   engine_free(&e);
+  if (rc == LIQ_OK && sc->stats.counterfactual)
+    rc = run_counterfactual(sc, path, book, summary, err);
   return rc;
 }

@@ -166,6 +166,20 @@ typedef struct liq_summary {
   double min_price_exogenous, max_price_exogenous; /* exogenous waypoints */
   double drawdown, drawdown_exogenous;  /* max peak-to-trough fall, fraction */
   double amplification;        /* drawdown / drawdown_exogenous; NaN if the latter is 0 */
+  /* What the forced trades did to the extremes (log, market vs exogenous):
+  ** impact_at_low = ln(min_price / min_price_exogenous), impact_at_high =
+  ** ln(max_price / max_price_exogenous); forced_share_of_fall =
+  ** impact_at_low / ln(min_price / start_price), NaN when the market never
+  ** fell below the start; forced_share_of_rise the mirror, NaN when it never
+  ** rose above it. */
+  double impact_at_low, impact_at_high;
+  double forced_share_of_fall, forced_share_of_rise;
+  /* stats.counterfactual: the same path and book run without impact
+  ** (counterfactual = 1; else 0 and these are 0). */
+  int    counterfactual;
+  size_t liquidated_without_impact;
+  double liquidated_notional_without_impact;
+  double bad_debt_without_impact;
   size_t steps;
   /* accounting (quote currency); conservation:
   **   collateral + pnl_closed + pnl_open
@@ -201,7 +215,9 @@ typedef struct liq_sink {
 } liq_sink;
 
 /* Run the scenario's margin, impact, insurance and stats rules over 'path'
-** and 'book' (both borrowed).  'sink' may be NULL.  Fills *summary.
+** and 'book' (both borrowed).  'sink' may be NULL.  Fills *summary; with
+** stats.counterfactual, also runs them without impact (no rows) and fills
+** the summary's *_without_impact.
 ** Inputs that cannot run (liq_engine_check_inputs(), a bad funding file)
 ** are LIQ_INPUT. */
 int liq_engine_run(const liq_scenario *sc, const liq_path *path,
@@ -218,6 +234,10 @@ double liq_engine_daily_volatility(const liq_scenario *sc, const liq_path *path)
 ** at all.  LIQ_INPUT located at the scenario's impact.model. */
 int liq_engine_check_inputs(const liq_scenario *sc, const liq_path *path,
                             liq_err *err);
+
+/* Fill impact_at_low/high and forced_share_of_fall/rise from the
+** summary's start, minimum and maximum prices. */
+void liq_engine_summary_extremes(liq_summary *sm);
 
 /* Does the trader of position 'id' top up when called?  A hash of (seed,
 ** id) against 'share': deterministic, independent of everything else. */

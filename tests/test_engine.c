@@ -117,6 +117,10 @@ static void compare_runs(const capture *f, const capture *g,
   assert_same_double(sf->max_price, sg->max_price);
   assert_same_double(sf->drawdown, sg->drawdown);
   assert_same_double(sf->amplification, sg->amplification);
+  assert_same_double(sf->impact_at_low, sg->impact_at_low);
+  assert_same_double(sf->impact_at_high, sg->impact_at_high);
+  assert_same_double(sf->forced_share_of_fall, sg->forced_share_of_fall);
+  assert_same_double(sf->forced_share_of_rise, sg->forced_share_of_rise);
   assert_same_double(sf->insurance_fund_min, sg->insurance_fund_min);
   assert_same_double(sf->bad_debt, sg->bad_debt);
 }
@@ -257,7 +261,21 @@ static void test_two_round_cascade_by_hand(void **state) {
   /* C (p_liq 60/0.95 = 63.16) survives; amplification = (1 - p2/100) / 0.06. */
   assert_int_equal(c.steps[0].open_long, 1);
   assert_rel(sm.amplification, (1.0 - p2 / 100.0) / 0.06, 1e-12);
+  /* The low is p2 against an exogenous low of 94; the high is the start. */
+  assert_rel(sm.impact_at_low, log(p2 / 94.0), 1e-13);
+  assert_true(sm.impact_at_high == 0.0);
+  assert_rel(sm.forced_share_of_fall, log(p2 / 94.0) / log(p2 / 100.0), 1e-13);
+  assert_true(isnan(sm.forced_share_of_rise));
+  assert_int_equal(sm.counterfactual, 0);
   assert_conserved(&sm);
+  /* Without impact only A goes, at 94, with equity 4 left: no bad debt. */
+  sc.stats.counterfactual = 1;
+  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
+  assert_int_equal(sm.counterfactual, 1);
+  assert_int_equal(sm.liquidated, 2);
+  assert_int_equal(sm.liquidated_without_impact, 1);
+  assert_rel(sm.liquidated_notional_without_impact, 94.0, 1e-14);
+  assert_true(sm.bad_debt_without_impact == 0.0);
   liq_book_free(b);
   path_del(p);
   cap_free(&c);

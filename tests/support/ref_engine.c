@@ -550,6 +550,13 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
   sm->drawdown = r.dd;
   sm->drawdown_exogenous = dd_x;
   sm->amplification = dd_x > 0.0 ? r.dd / dd_x : nan("");
+  sm->impact_at_low = log(sm->min_price / sm->min_price_exogenous);
+  sm->impact_at_high = log(sm->max_price / sm->max_price_exogenous);
+  {
+    double fall = log(sm->min_price / sm->start_price), rise = log(sm->max_price / sm->start_price);
+    sm->forced_share_of_fall = fall < 0.0 ? sm->impact_at_low / fall : nan("");
+    sm->forced_share_of_rise = rise > 0.0 ? sm->impact_at_high / rise : nan("");
+  }
 out:
   ref_free(&r);
   return rc;
