@@ -114,18 +114,19 @@ static const double gl_w[5] = {
   0.2190863625159820439955349, 0.1494513491505805931457763,
   0.0666713443086881375935688 };
 
-/* Integral over s in [sa, sb] of 2 s exp(c s + k s^2 - ref) ds, composite
-** Gauss-Legendre on panels over which the exponent moves at most 0.5. */
-static double gl_sqrt_integral(double c, double k, double sa, double sb,
+/* Integral over s in [sa, sa + d] of 2 s exp(c s + k s^2 - ref) ds,
+** composite Gauss-Legendre on panels over which the exponent moves at
+** most 0.5. */
+static double gl_sqrt_integral(double c, double k, double sa, double d,
                                double ref) {
-  double var = fabs(c) * (sb - sa) + fabs(k) * (sb * sb - sa * sa);
+  double var = fabs(c) * d + fabs(k) * d * (2.0 * sa + d);
   double panels = ceil(var / 0.5), width, sum = 0.0;
   long n, j;
   int i;
   if (!(panels >= 1.0)) panels = 1.0;
   if (panels > 100000.0) panels = 100000.0;
   n = (long)panels;
-  width = (sb - sa) / (double)n;
+  width = d / (double)n;
   for (j = 0; j < n; j++) {
     double mid = sa + width * ((double)j + 0.5), half = 0.5 * width;
     for (i = 0; i < 5; i++) {
@@ -138,14 +139,16 @@ static double gl_sqrt_integral(double c, double k, double sa, double sb,
 }
 
 /* Integral of exp(I(Q) - ref) over Q = sigma * u, u in [ua, ub] (0 <= ua
-** < ub), I(Q) = f(Q) + a Q, for the sqrt curve. */
+** < ub), I(Q) = f(Q) + a Q, for the sqrt curve: in s = sqrt(u), from sa
+** over d = (ub - ua) / (sa + sb), not sb - sa, which cancels when the
+** round is small against the flow. */
 static double sqrt_piece(const liq_impact_params *ip, double daily_vol,
                          double a, int sigma, double ua, double ub, double ref) {
   double cc = (double)sigma * ip->coefficient * daily_vol / sqrt(ip->daily_volume);
-  double sa = sqrt(ua), sb = sqrt(ub), d = sb - sa;
-  if (a == 0.0)   /* in s: integral of 2 s e^(c s - ref) ds, closed form */
-    return exp(cc * sa - ref) * (2.0 * sa * d * phi1(cc * d) + 2.0 * d * d * phi2(cc * d));
-  return gl_sqrt_integral(cc, (double)sigma * a, sa, sb, ref);
+  double sa = sqrt(ua), sb = sqrt(ub), d = (ub - ua) / (sa + sb);
+  if (a == 0.0)   /* integral of 2 s e^(c s - ref) ds, closed form */
+    return exp(cc * sa - ref) * d * (2.0 * sa * phi1(cc * d) + 2.0 * d * phi2(cc * d));
+  return gl_sqrt_integral(cc, (double)sigma * a, sa, d, ref);
 }
 
 /* Integral over a linear piece [ua, ub] of the depth curve's exp(f). */

@@ -176,6 +176,24 @@ static void test_fill_quadrature_matches_closed_form(void **state) {
              liq_impact_fill_ratio(&ip, 0.04, 0.0, 5e10), 1e-14);
 }
 
+/* A round small against the flow: the fill is p_pre (1 + I'(q0) net / 2)
+** to first order, with I'(q) = c / (2 sqrt q) for the sqrt curve (a
+** difference of square roots would lose the 5e-10 to cancellation). */
+static void test_fill_small_round_at_large_flow(void **state) {
+  liq_impact_params ip = params(LIQ_IMPACT_SQRT, 0.7, 2.0e10);
+  double vol = 0.04, q0 = 1e10, net = 1000.0, c = 0.7 * vol / sqrt(2.0e10);
+  double want = c / (2.0 * sqrt(q0)) * net / 2.0;
+  int perm;
+  (void)state;
+  for (perm = 0; perm < 2; perm++) {
+    ip.permanent = perm ? 0.3 : 0.0;
+    assert_rel(liq_impact_fill_ratio(&ip, vol, q0, net) - 1.0,
+               want + (perm ? 0.3 / 2.0e10 * net / 2.0 : 0.0), 1e-5);
+    assert_rel(liq_impact_fill_ratio(&ip, vol, -q0, -net) - 1.0,
+               -want - (perm ? 0.3 / 2.0e10 * net / 2.0 : 0.0), 1e-5);
+  }
+}
+
 /*
 ** The split-rounds property: taking the flow from q0 to q1 in k rounds of
 ** any sizes gives the same end state, and the notional-weighted mean of
@@ -286,6 +304,7 @@ int main(void) {
     cmocka_unit_test(test_fill_depth_by_hand),
     cmocka_unit_test(test_fill_matches_brute_force),
     cmocka_unit_test(test_fill_quadrature_matches_closed_form),
+    cmocka_unit_test(test_fill_small_round_at_large_flow),
     cmocka_unit_test(test_split_rounds_change_nothing),
     cmocka_unit_test(test_two_cascades_are_one_metaorder),
     cmocka_unit_test(test_permanent_path_independent),
