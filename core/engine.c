@@ -513,15 +513,16 @@ static void adl_account(engine *e, double qty, double price, double haircut) {
   if (e->sm->first_adl_step < 0) e->sm->first_adl_step = (long)e->row.step;
 }
 
-/* Send one ADL row to the sink. */
-static int adl_row(engine *e, uint32_t id, int round, double qty, double price,
+/* Send one ADL row to the sink (id UINT32_MAX, side o: a charge to the
+** whole side o). */
+static int adl_row(engine *e, uint32_t id, int o, int round, double qty, double price,
                    double share, double haircut, double score, liq_err *err) {
   liq_adl_row ar;
   if (!e->sink || !e->sink->adl) return LIQ_OK;
   ar.step = e->row.step;
   ar.round = round;
-  ar.position_id = id;
-  ar.side = e->book->side[id];
+  ar.position_id = id == UINT32_MAX ? (size_t)-1 : id;
+  ar.side = id == UINT32_MAX ? o : e->book->side[id];
   ar.qty = qty;
   ar.price = price;
   ar.share = share;
@@ -571,7 +572,7 @@ static int adl_close(engine *e, uint32_t id, double s, double p, double p_bk,
     insert_position(e, id);
   }
   adl_account(e, s * q, price, haircut);
-  return adl_row(e, id, round, s * q, price, s, haircut, score, err);
+  return adl_row(e, id, side, round, s * q, price, s, haircut, score, err);
 }
 
 static int cmp_score(const void *pa, const void *pb) {
@@ -623,7 +624,8 @@ static int adl_side(engine *e, side_state *o, double need, double p, double p_bk
 }
 
 /* Charge side o 'need' in all, the same per unit of quantity; with a
-** sink, one row per charged position (id order). */
+** sink, one row per charged position (id order), or one for the whole
+** side in books above LIQ_SOCIALISE_ROWS_MAX positions. */
 static int socialise(engine *e, side_state *o, double need, double p, int round,
                      double *left, liq_err *err) {
   int rc = LIQ_OK;
@@ -639,9 +641,12 @@ static int socialise(engine *e, side_state *o, double need, double p, int round,
     if (rc != LIQ_OK) return liq_errf(err, rc, NULL, 0, "out of memory re-keying");
   }
   adl_account(e, 0.0, p, need);
+  if (e->n > LIQ_SOCIALISE_ROWS_MAX)
+    return adl_row(e, UINT32_MAX, o->side, round, 0.0, p, 0.0, need, nan(""), err);
   for (i = 0; i < e->n && e->sink && e->sink->adl && rc == LIQ_OK; i++)
     if (e->open[i] && e->book->side[i] == o->side)
-      rc = adl_row(e, (uint32_t)i, round, 0.0, p, 0.0, e->q[i] * per_unit, nan(""), err);
+      rc = adl_row(e, (uint32_t)i, o->side, round, 0.0, p, 0.0, e->q[i] * per_unit,
+                   nan(""), err);
   return rc;
 }
 

@@ -58,7 +58,8 @@
 ** significant digits, so equal positions tie and go by id.  ADL closes
 ** trade with the insurance engine, not the market: no impact.  socialize
 ** charges every open opposite position the same amount per unit of
-** quantity, one adl row per charged position (qty 0).  Ranking and pro-rata ADL cost O(N) per ADL round (only
+** quantity, one adl row per charged position (qty 0; one row for the
+** side above LIQ_SOCIALISE_ROWS_MAX positions).  Ranking and pro-rata ADL cost O(N) per ADL round (only
 ** when the fund is exhausted); everything else is O(log N) per change.
 **
 ** Cost: positions live in order-statistic treaps keyed by liquidation and
@@ -137,7 +138,10 @@ typedef struct liq_liq_row {
   double  share;               /* share of the position closed, (0, 1] */
 } liq_liq_row;
 
-/* One ADL close, or one position's socialised charge (qty 0, share 0). */
+/* One ADL close, or one position's socialised charge (qty 0, share 0).  In
+** books above LIQ_SOCIALISE_ROWS_MAX positions a socialised charge is one
+** row for the whole side (position_id (size_t)-1, side the charged side). */
+#define LIQ_SOCIALISE_ROWS_MAX 1000000
 typedef struct liq_adl_row {
   size_t  step;
   int     round;

@@ -242,8 +242,12 @@ static int ref_cover_side(ref *r, int side, double need, double p, double p_bk,
     for (i = 0; i < r->n && rc == LIQ_OK; i++)
       if (r->open[i] && r->b->side[i] == side) {
         r->c[i] -= r->q[i] * (need / qty);
-        rc = ref_emit_adl(r, i, side, round, 0.0, p, 0.0, r->q[i] * (need / qty), nan(""), err);
+        if (r->n <= LIQ_SOCIALISE_ROWS_MAX)
+          rc = ref_emit_adl(r, i, side, round, 0.0, p, 0.0, r->q[i] * (need / qty), nan(""),
+                            err);
       }
+    if (r->n > LIQ_SOCIALISE_ROWS_MAX)
+      rc = ref_emit_adl(r, (size_t)-1, side, round, 0.0, p, 0.0, need, nan(""), err);
     *left = 0.0;
     return rc;
   }
