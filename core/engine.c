@@ -972,8 +972,6 @@ static void summary_close(engine *e, double p) {
   sm->insurance_fund_end = e->fund;
   sm->drawdown = e->dd.max_dd;
   sm->drawdown_exogenous = e->dd_exo.max_dd;
-  sm->amplification = sm->drawdown_exogenous > 0.0 ?
-      sm->drawdown / sm->drawdown_exogenous : nan("");
   liq_engine_summary_extremes(sm);
 }
 

@@ -169,7 +169,6 @@ typedef struct liq_summary {
   double min_price, max_price;                     /* market, every visited price */
   double min_price_exogenous, max_price_exogenous; /* exogenous waypoints */
   double drawdown, drawdown_exogenous;  /* max peak-to-trough fall, fraction */
-  double amplification;        /* drawdown / drawdown_exogenous; NaN if the latter is 0 */
   /* What the forced trades did to the extremes (log, market vs exogenous):
   ** impact_at_low = ln(min_price / min_price_exogenous), impact_at_high =
   ** ln(max_price / max_price_exogenous); forced_share_of_fall =

@@ -116,7 +116,6 @@ static void compare_runs(const capture *f, const capture *g,
   assert_same_double(sf->min_price, sg->min_price);
   assert_same_double(sf->max_price, sg->max_price);
   assert_same_double(sf->drawdown, sg->drawdown);
-  assert_same_double(sf->amplification, sg->amplification);
   assert_same_double(sf->impact_at_low, sg->impact_at_low);
   assert_same_double(sf->impact_at_high, sg->impact_at_high);
   assert_same_double(sf->forced_share_of_fall, sg->forced_share_of_fall);
@@ -258,9 +257,8 @@ static void test_two_round_cascade_by_hand(void **state) {
   /* The fund (0.5) pays what it can; the rest is uncovered. */
   assert_rel(sm.uncovered_loss, sm.bad_debt - 0.5, 1e-12);
   assert_rel(sm.insurance_fund_end, 0.0, 1e-15);
-  /* C (p_liq 60/0.95 = 63.16) survives; amplification = (1 - p2/100) / 0.06. */
+  /* C (p_liq 60/0.95 = 63.16) survives. */
   assert_int_equal(c.steps[0].open_long, 1);
-  assert_rel(sm.amplification, (1.0 - p2 / 100.0) / 0.06, 1e-12);
   /* The low is p2 against an exogenous low of 94; the high is the start. */
   assert_rel(sm.impact_at_low, log(p2 / 94.0), 1e-13);
   assert_true(sm.impact_at_high == 0.0);
@@ -305,7 +303,9 @@ static void test_short_squeeze_moves_price_up(void **state) {
   ** 123.46 < 123.81: it survives. */
   assert_int_equal(sm.liquidated_short, 1);
   assert_rel(sm.max_price, 105.0 * exp(0.5 * sqrt(0.105)), 1e-14);
-  assert_true(sm.amplification > 1.0 || isnan(sm.amplification));
+  assert_rel(sm.impact_at_high, 0.5 * sqrt(0.105), 1e-14);
+  assert_rel(sm.forced_share_of_rise, 0.5 * sqrt(0.105) / log(sm.max_price / 100.0), 1e-14);
+  assert_true(isnan(sm.forced_share_of_fall));
   liq_book_free(b);
   path_del(p);
 }

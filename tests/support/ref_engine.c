@@ -553,7 +553,6 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
   sm->insurance_fund_end = r.fund;
   sm->drawdown = r.dd;
   sm->drawdown_exogenous = dd_x;
-  sm->amplification = dd_x > 0.0 ? r.dd / dd_x : nan("");
   sm->impact_at_low = log(sm->min_price / sm->min_price_exogenous);
   sm->impact_at_high = log(sm->max_price / sm->max_price_exogenous);
   {
