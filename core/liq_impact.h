@@ -44,7 +44,37 @@
 #ifndef LIQ_IMPACT_H
 #define LIQ_IMPACT_H
 
-#include "liq_scenario.h"
+#include <stddef.h>
+
+#define LIQ_MAX_DEPTH 64
+
+typedef enum {
+  LIQ_IMPACT_NONE = 0, LIQ_IMPACT_LINEAR = 1, LIQ_IMPACT_SQRT = 2, LIQ_IMPACT_DEPTH = 3
+} liq_impact_model;
+
+typedef struct liq_impact_params {
+  int    model;            /* liq_impact_model */
+  double daily_volume;     /* quote notional traded per day, > 0 (linear, sqrt;
+                           ** depth: only for a permanent part) */
+  double coefficient;      /* linear: k; sqrt: Y; >= 0 */
+  double daily_volatility; /* sqrt model; NaN when unset (taken from the price path) */
+  int    max_rounds;       /* cascade rounds per visited price, [1, 100000], default 100 */
+  double half_life_seconds;/* the forced flow Q_eff behind the transient impact
+                           ** decays with this half-life, > 0; INFINITY ("inf",
+                           ** the default): no decay */
+  double permanent;        /* kappa: permanent log impact per unit of signed
+                           ** flow / daily_volume, >= 0, default 0 */
+  /* depth: cumulative notional resting within pct % of the price; a sell of
+  ** Q eats bids and moves the price down by the interpolated pct at Q (buys:
+  ** asks, up).  Given as impact.depth = { pct = [...]; bid = [...]; ask = [...]; }
+  ** or impact.depth_file (CSV pct,bid,ask).  pct strictly increasing, > 0;
+  ** notionals strictly increasing, > 0; beyond the last point the last
+  ** segment's slope continues. */
+  size_t n_depth;
+  double depth_pct[LIQ_MAX_DEPTH];
+  double depth_bid[LIQ_MAX_DEPTH];
+  double depth_ask[LIQ_MAX_DEPTH];
+} liq_impact_params;
 
 /* Transient log impact f(Q) of a flow with net buying 'net_buy'. */
 double liq_impact_level(const liq_impact_params *ip, double daily_vol,
