@@ -145,7 +145,7 @@ static const char *const schema2_sql =
   "  run_id      INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,\n"
   "  step        INTEGER NOT NULL,\n"
   "  round       INTEGER,\n"
-  "  position_id INTEGER,    -- NULL: a socialised charge to a whole side\n"
+  "  position_id INTEGER,    -- NULL: a charge to a whole side (books > 10^6)\n"
   "  side        TEXT,\n"
   "  qty         REAL,\n"
   "  price       REAL,\n"
@@ -827,8 +827,9 @@ int liq_store_adl(liq_store *st, const liq_adl_row *row, liq_err *err) {
   store_bind_size(p, 2, row->step);
   sqlite3_bind_int(p, 3, row->round);
   if (row->position_id == (size_t)-1) {
-    sqlite3_bind_null(p, 4);
-    sqlite3_bind_text(p, 5, "all", -1, SQLITE_STATIC);
+    sqlite3_bind_null(p, 4);     /* a charge to the whole side row->side */
+    sqlite3_bind_text(p, 5, row->side > 0 ? "long" : row->side < 0 ? "short" : "all", -1,
+                      SQLITE_STATIC);
   } else {
     store_bind_size(p, 4, row->position_id);
     sqlite3_bind_text(p, 5, row->side > 0 ? "long" : "short", -1, SQLITE_STATIC);

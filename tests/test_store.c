@@ -259,6 +259,8 @@ static void test_store_run_roundtrip(void **state) {
   liq_summary sm = make_summary();
   liq_step_row r0, r1, r2;
   liq_liquidation_row l1, l2;
+  liq_adl_row a1 = { 2, 1, 7, -1, 0.5, 90.0, 0.25, 2.5, 1.5 };
+  liq_adl_row a2 = { 2, 1, (size_t)-1, -1, 0.0, 85.0, 0.0, 4.0, NAN };
   int64_t run_id = 0;
   sqlite3 *db;
   char buf[256];
@@ -287,6 +289,10 @@ static void test_store_run_roundtrip(void **state) {
   l2.loss = 12.5;
   assert_liq_ok(liq_store_liquidation(st, &l1, &err), &err);
   assert_liq_ok(liq_store_liquidation(st, &l2, &err), &err);
+  /* an ADL close at the bankruptcy price, and a charge to the whole short
+  ** side (position_id NULL) */
+  assert_liq_ok(liq_store_adl(st, &a1, &err), &err);
+  assert_liq_ok(liq_store_adl(st, &a2, &err), &err);
   sm.forced_share_of_rise = NAN;
   sm.counterfactual = 0;
   assert_liq_ok(liq_store_finish_run(st, &sm, &err), &err);
@@ -377,6 +383,10 @@ static void test_store_run_roundtrip(void **state) {
   assert_int_equal(query_int(db, "SELECT liquidated_without_impact IS NULL AND"
                                  " bad_debt_without_impact IS NULL FROM summary"), 1);
   assert_int_equal(query_int(db, "SELECT max_cascade_rounds FROM summary"), 3);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM adl WHERE position_id = 7"
+                                 " AND side = 'short' AND price = 90 AND rank_score = 1.5"), 1);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM adl WHERE position_id IS NULL"
+                                 " AND side = 'short' AND haircut = 4 AND rank_score IS NULL"), 1);
   sqlite3_close(db);
 }
 
