@@ -201,13 +201,24 @@ liqsim_expect_fail(fit_missing_csv 2 "^liqsim: .*no_such\\.csv: "
 add_test(NAME cli_help_calibrate COMMAND liqsim calibrate --help)
 set_tests_properties(cli_help_calibrate PROPERTIES
   PASS_REGULAR_EXPRESSION "usage: liqsim calibrate SCENARIO \\[--out DB\\] \\[-j N\\]")
+# Fresh databases each time: an old file could hold an older schema.
+add_test(NAME cli_ok_calibrate_clean COMMAND ${CMAKE_COMMAND} -E rm -f
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate.db
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate.db-wal
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate.db-shm
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate_none.db
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate_none.db-wal
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate_none.db-shm)
+set_tests_properties(cli_ok_calibrate_clean PROPERTIES FIXTURES_SETUP cli_calibrate_db)
 add_test(NAME cli_ok_calibrate COMMAND liqsim calibrate ${LIQ_DATA}/calibrate_small.cfg
   -j 2 --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate.db)
 set_tests_properties(cli_ok_calibrate PROPERTIES PASS_REGULAR_EXPRESSION
   "margin.initial = 0\\.1[0-9]+ \\(95 % CI 0\\.1[0-9]+ to 0\\.1[0-9]+\\): liquidation_probability 0\\.[0-9]+ <= 0\\.1 \\(se 0\\.[0-9]+\\); [0-9]+ evaluations x 300 replicates")
 add_test(NAME cli_ok_calibrate_none COMMAND liqsim calibrate ${LIQ_DATA}/calibrate_small.cfg
   --set calibrate.max=0 --set calibrate.replicates=50 --set price.volatility=5
-  --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate.db)
+  --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate_none.db)
+set_tests_properties(cli_ok_calibrate cli_ok_calibrate_none PROPERTIES
+  FIXTURES_REQUIRED cli_calibrate_db)
 set_tests_properties(cli_ok_calibrate_none PROPERTIES PASS_REGULAR_EXPRESSION
   "margin.initial: no value \\(none_meet\\): no value in the range meets liquidation_probability <= 0: [0-9.]+ at margin.initial = 0.02, [0-9.]+ at 0.5")
 liqsim_expect_fail(calibrate_target 2
