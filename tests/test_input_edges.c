@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "test_util.h"
+#include "liq_test_support.h"
 
 #include "liq_book.h"
 #include "liq_engine.h"
@@ -35,153 +35,15 @@
 #include "liq_path.h"
 #include "liq_scenario.h"
 
-extern char **environ;
 
 /* ------------------------------------------------------------------------
 ** Helpers
 */
 
-/* The temporary directories made so far, removed by the group teardown
-** (which runs even when a test fails). */
-static char made_dirs[64][256];
-static size_t n_made_dirs;
+typedef liq_test_cli_result cli_result;
 
-/* A fresh directory for one test's files. */
 static void temp_dir(char *buf, size_t size) {
-  const char *dir = getenv("TMPDIR");
-  snprintf(buf, size, "%s/liqsim-edges-XXXXXX", dir ? dir : "/tmp");
-  assert_non_null(mkdtemp(buf));
-  if (n_made_dirs < sizeof made_dirs / sizeof made_dirs[0])
-    snprintf(made_dirs[n_made_dirs++], sizeof made_dirs[0], "%s", buf);
-}
-
-/* Remove 'path' and, for a directory, everything under it. */
-static void remove_tree(const char *path) {
-  struct stat st;
-  DIR *d;
-  struct dirent *e;
-  if (lstat(path, &st) != 0) return;
-  if (!S_ISDIR(st.st_mode)) {
-    unlink(path);
-    return;
-  }
-  if ((d = opendir(path)) != NULL) {
-    while ((e = readdir(d)) != NULL) {
-      char sub[1024];
-      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-      snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-      remove_tree(sub);
-    }
-    closedir(d);
-  }
-  rmdir(path);
-}
-
-static int remove_temp_dirs(void **state) {
-  size_t i;
-  (void)state;
-  for (i = 0; i < n_made_dirs; i++) remove_tree(made_dirs[i]);
-  n_made_dirs = 0;
-  return 0;
-}
-
-/* Write 'n' bytes (may hold NULs) to dir/name; the path goes to 'out'. */
-static void write_file(const char *dir, const char *name, const char *data,
-                       size_t n, char *out, size_t size) {
-  FILE *f;
-  snprintf(out, size, "%s/%s", dir, name);
-  f = fopen(out, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(data, 1, n, f), n);
-  fclose(f);
-}
-
-static void write_text(const char *dir, const char *name, const char *text,
-                       char *out, size_t size) {
-  write_file(dir, name, text, strlen(text), out, size);
-}
-
-/* Read up to size - 1 bytes of 'path' into buf (NUL-terminated). */
-static char *slurp(const char *path, char *buf, size_t size) {
-  FILE *f = fopen(path, "rb");
-  size_t n = 0;
-  if (f != NULL) {
-    n = fread(buf, 1, size - 1, f);
-    fclose(f);
-  }
-  buf[n] = '\0';
-  return buf;
-}
-
-typedef struct cli_result {
-  int   code;        /* exit code; -1: killed at the time limit; 128+sig: signal */
-  char *out, *err;   /* stdout, stderr (static buffers: nothing leaks when an
-                     ** assertion fails) */
-} cli_result;
-
-/* Run liqsim with argv[] (NULL-terminated, without the program name),
-** killing it after 'limit_s' seconds. */
-static cli_result run_cli(const char *dir, double limit_s, const char *const *args) {
-  static char out_text[65536], err_text[65536];
-  char out[512], err[512];
-  const char *argv[32];
-  posix_spawn_file_actions_t fa;
-  cli_result r;
-  struct timespec t0, now, nap = {0, 10 * 1000 * 1000};
-  pid_t pid;
-  int status = 0, i;
-
-  snprintf(out, sizeof out, "%s/stdout.txt", dir);
-  snprintf(err, sizeof err, "%s/stderr.txt", dir);
-  argv[0] = LIQ_BINARY;
-  for (i = 0; args[i] && i < 30; i++) argv[i + 1] = args[i];
-  argv[i + 1] = NULL;
-  assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  assert_int_equal(posix_spawn(&pid, LIQ_BINARY, &fa, NULL, (char *const *)argv,
-                               environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  clock_gettime(CLOCK_MONOTONIC, &t0);
-  for (;;) {
-    pid_t w = waitpid(pid, &status, WNOHANG);
-    if (w == pid) break;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if ((double)(now.tv_sec - t0.tv_sec) + 1e-9 * (double)(now.tv_nsec - t0.tv_nsec) >
-        limit_s) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      r.code = -1;
-      r.out = slurp(out, out_text, sizeof out_text);
-      r.err = slurp(err, err_text, sizeof err_text);
-      return r;
-    }
-    nanosleep(&nap, NULL);
-  }
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(out, out_text, sizeof out_text);
-  r.err = slurp(err, err_text, sizeof err_text);
-  return r;
-}
-
-/* stderr must start with "liqsim: <something ending in 'file_suffix'>:<line>: ". */
-static int located_in(const char *err, const char *file_suffix) {
-  const char *p;
-  if (strncmp(err, "liqsim: ", 8) != 0) return 0;
-  p = strstr(err, file_suffix);
-  if (p == NULL) return 0;
-  p += strlen(file_suffix);
-  if (*p++ != ':') return 0;
-  if (*p < '1' || *p > '9') return 0;
-  while (*p >= '0' && *p <= '9') p++;
-  return p[0] == ':' && p[1] == ' ';
-}
-
-/* located_in() at exactly 'line'. */
-static int located_at(const char *err, const char *file_suffix, int line) {
-  char want[300];
-  snprintf(want, sizeof want, "%s:%d: ", file_suffix, line);
-  return located_in(err, file_suffix) && strstr(err, want) != NULL;
+  liq_test_temp_dir("liqsim-edges", buf, size);
 }
 
 static void print_cli(const char *what, const cli_result *r) {
@@ -245,8 +107,8 @@ static void test_include_refused(void **state) {
   snprintf(text, sizeof text,
            "price = { model = \"replay\"; file = \"%s\"; from = 1700000180000; };\n",
            csv);
-  write_text(dir, "price.cfg", text, inc, sizeof inc);
-  write_text(dir, "main.cfg", "name = \"inc\";\n@include \"price.cfg\"\n" BOOK_MARGIN,
+  liq_test_write_text(dir, "price.cfg", text, inc, sizeof inc);
+  liq_test_write_text(dir, "main.cfg", "name = \"inc\";\n@include \"price.cfg\"\n" BOOK_MARGIN,
              cfg, sizeof cfg);
   liq_err_clear(&err);
   rc = liq_scenario_load(cfg, NULL, 0, &sc, &err);
@@ -282,11 +144,11 @@ static void test_include_directory_refused(void **state) {
   temp_dir(dir, sizeof dir);
   snprintf(sub, sizeof sub, "%s/sub", dir);
   assert_int_equal(mkdir(sub, 0700), 0);
-  write_text(dir, "incdir.cfg", "name = \"d\";\n@include \"sub\"\n", cfg, sizeof cfg);
-  r = run_cli(dir, 20.0, args);
+  liq_test_write_text(dir, "incdir.cfg", "name = \"d\";\n@include \"sub\"\n", cfg, sizeof cfg);
+  r = liq_test_cli(dir, 20.0, args);
   print_cli("check @include \"sub\" (a directory)", &r);
   assert_int_equal(r.code, 2);
-  assert_true(located_at(r.err, "incdir.cfg", 2));
+  assert_true(liq_test_located_at(r.err, "incdir.cfg", 2));
   assert_non_null(strstr(r.err, "@include is not supported"));
 }
 
@@ -303,13 +165,13 @@ static void test_include_absolute_refused(void **state) {
   int rc;
   (void)state;
   temp_dir(dir, sizeof dir);
-  write_text(dir, "price.cfg",
+  liq_test_write_text(dir, "price.cfg",
              "price = { model = \"gbm\"; start = 30000.0; volatility = 0.8; };\n",
              inc, sizeof inc);
   snprintf(text, sizeof text,
            "name = \"abs\";\nsteps = 10;\nstep_seconds = 60;\n@include \"%s\"\n"
            BOOK_MARGIN, inc);
-  write_text(dir, "main.cfg", text, cfg, sizeof cfg);
+  liq_test_write_text(dir, "main.cfg", text, cfg, sizeof cfg);
   liq_err_clear(&err);
   rc = liq_scenario_load(cfg, NULL, 0, &sc, &err);
   liq_scenario_free(sc);
@@ -336,12 +198,12 @@ static void test_bracket_lookahead_linear(void **state) {
   memset(text + 4, '[', n);
   text[n + 4] = '\n';
   temp_dir(dir, sizeof dir);
-  write_file(dir, "brackets.cfg", text, n + 5, cfg, sizeof cfg);
+  liq_test_write_file(dir, "brackets.cfg", text, n + 5, cfg, sizeof cfg);
   free(text);
-  r = run_cli(dir, 2.0, args);
+  r = liq_test_cli(dir, 2.0, args);
   print_cli("check 60000 x '['", &r);
   assert_int_equal(r.code, 2);           /* -1: still running after 2 s */
-  assert_true(located_in(r.err, "brackets.cfg"));
+  assert_true(liq_test_located_in(r.err, "brackets.cfg"));
 }
 
 /* Widening still works across arrays: a wide literal widens its array. */
@@ -423,8 +285,8 @@ static void test_window_to_int64_min(void **state) {
            "name = \"w\";\n"
            "price = { model = \"replay\"; file = \"%s/cli_ok.csv\";\n"
            "  to = -9223372036854775808; };\n" BOOK_MARGIN, LIQ_TEST_DATA);
-  write_text(dir, "tomin.cfg", text, cfg, sizeof cfg);
-  r = run_cli(dir, 20.0, args);
+  liq_test_write_text(dir, "tomin.cfg", text, cfg, sizeof cfg);
+  r = liq_test_cli(dir, 20.0, args);
   print_cli("check to = INT64_MIN", &r);
   assert_int_equal(r.code, 2);
   assert_non_null(strstr(r.err, "liqsim: "));
@@ -444,14 +306,14 @@ static void test_steps_bounded(void **state) {
   cli_result r;
   (void)state;
   temp_dir(dir, sizeof dir);
-  write_text(dir, "steps.cfg",
+  liq_test_write_text(dir, "steps.cfg",
              "name = \"s\";\nsteps = 1000000000000;\nstep_seconds = 1;\n"
              "price = { model = \"gbm\"; start = 30000.0; volatility = 0.8; };\n"
              BOOK_MARGIN, cfg, sizeof cfg);
-  r = run_cli(dir, 20.0, args);
+  r = liq_test_cli(dir, 20.0, args);
   print_cli("check steps = 1e12", &r);
   assert_int_equal(r.code, 2);
-  assert_true(located_at(r.err, "steps.cfg", 2));
+  assert_true(liq_test_located_at(r.err, "steps.cfg", 2));
   assert_non_null(strstr(r.err, "steps must be in [1, 100000000]"));
   /* replay: 0 (every bar) to 10^8 */
   expect_bad("name = \"r\";\nsteps = 100000001;\nprice = { model = \"replay\"; file = \""
@@ -472,14 +334,14 @@ static void test_clock_overflow_located(void **state) {
   cli_result r;
   (void)state;
   temp_dir(dir, sizeof dir);
-  write_text(dir, "dt.cfg",
+  liq_test_write_text(dir, "dt.cfg",
              "name = \"s\";\nsteps = 10;\nstep_seconds = 1e16;\n"
              "price = { model = \"gbm\"; start = 30000.0; volatility = 0.8; };\n"
              BOOK_MARGIN, cfg, sizeof cfg);
-  r = run_cli(dir, 20.0, args);
+  r = liq_test_cli(dir, 20.0, args);
   print_cli("check step_seconds = 1e16", &r);
   assert_int_equal(r.code, 2);
-  assert_true(located_at(r.err, "dt.cfg", 3));
+  assert_true(liq_test_located_at(r.err, "dt.cfg", 3));
   assert_non_null(strstr(r.err, "step_seconds must be in (0, 3200000000]"));
 
   expect_bad("name = \"s\";\nsteps = 100000000;\nstep_seconds = 3.2e9;\n"
@@ -514,14 +376,14 @@ static void test_drift_overflow_located(void **state) {
   int rc;
   (void)state;
   temp_dir(dir, sizeof dir);
-  write_text(dir, "drift.cfg",
+  liq_test_write_text(dir, "drift.cfg",
              "name = \"s\";\nsteps = 10;\nstep_seconds = 60;\n"
              "price = { model = \"gbm\"; start = 30000.0; drift = 1e300;\n"
              "  volatility = 0.8; };\n" BOOK_MARGIN, cfg, sizeof cfg);
-  r = run_cli(dir, 20.0, args);
+  r = liq_test_cli(dir, 20.0, args);
   print_cli("check drift = 1e300", &r);
   assert_int_equal(r.code, 2);
-  assert_true(located_at(r.err, "drift.cfg", 4));
+  assert_true(liq_test_located_at(r.err, "drift.cfg", 4));
 
   expect_bad("name = \"s\";\nsteps = 1000000;\nstep_seconds = 3600;\n"
              "price = { model = \"gbm\"; start = 30000.0;\n  volatility = 5; };\n"
@@ -586,7 +448,7 @@ static void test_book_draw_failure_located(void **state) {
   cli_result r;
   (void)state;
   temp_dir(dir, sizeof dir);
-  write_text(dir, "gap.csv",
+  liq_test_write_text(dir, "gap.csv",
              "1700000000000,100,100,100,100\n"
              "1700000060000,90,90,90,90\n"
              "1700000120000,90,90,90,90\n", csv, sizeof csv);
@@ -598,11 +460,11 @@ static void test_book_draw_failure_located(void **state) {
            "  notional = { dist = \"fixed\"; median = 1000.0; };\n"
            "  entry = { from = \"history\"; lookback_steps = 1; }; };\n"
            "margin = { initial = 0.01; maintenance = 0.005; };\n", csv);
-  write_text(dir, "hist.cfg", text, cfg, sizeof cfg);
-  r = run_cli(dir, 20.0, args);
+  liq_test_write_text(dir, "hist.cfg", text, cfg, sizeof cfg);
+  r = liq_test_cli(dir, 20.0, args);
   print_cli("check history entries that all fail", &r);
   assert_int_equal(r.code, 2);
-  assert_true(located_at(r.err, "hist.cfg", 6));
+  assert_true(liq_test_located_at(r.err, "hist.cfg", 6));
   assert_non_null(strstr(r.err, "10 % below the lowest"));
   assert_non_null(strstr(r.err, "book.leverage.values (50)"));
 }
@@ -625,7 +487,7 @@ static void test_csv_bad_first_row_is_data(void **state) {
   int rc;
   (void)state;
   temp_dir(dir, sizeof dir);
-  write_text(dir, "typo.csv",
+  liq_test_write_text(dir, "typo.csv",
              "1700000000000x,100,101,99,100.5\n"
              "1700000060000,100.5,101,99.5,100\n"
              "1700000120000,100,100.8,99,100.2\n", csv, sizeof csv);
@@ -638,7 +500,7 @@ static void test_csv_bad_first_row_is_data(void **state) {
   assert_non_null(strstr(err.msg, "open time is not a number"));
 
   /* A header is still a header; so is a close-only one. */
-  write_text(dir, "hdr.csv",
+  liq_test_write_text(dir, "hdr.csv",
              "open_time,open,high,low,close\n"
              "1700000000000,100,101,99,100.5\n"
              "1700000060000,100.5,101,99.5,100\n", csv, sizeof csv);
@@ -647,7 +509,7 @@ static void test_csv_bad_first_row_is_data(void **state) {
   assert_int_equal(p->n, 2);
   liq_path_free(p);
   p = NULL;
-  write_text(dir, "hdr2.csv", "time,price\n1700000000,100\n1700000060,101\n", csv,
+  liq_test_write_text(dir, "hdr2.csv", "time,price\n1700000000,100\n1700000060,101\n", csv,
              sizeof csv);
   rc = liq_path_replay(csv, 0, 0, 0, 0, 0, &p, &err);
   assert_liq_ok(rc, &err);
@@ -671,7 +533,7 @@ static void test_csv_nul_byte_rejected(void **state) {
   int rc;
   (void)state;
   temp_dir(dir, sizeof dir);
-  write_file(dir, "nul.csv", data, sizeof data - 1, csv, sizeof csv);
+  liq_test_write_file(dir, "nul.csv", data, sizeof data - 1, csv, sizeof csv);
   liq_err_clear(&err);
   rc = liq_path_replay(csv, 0, 0, 0, 0, 0, &p, &err);
   liq_path_free(p);
@@ -705,19 +567,19 @@ static void test_csv_cr_line_numbers(void **state) {
   size_t pad, n, head;
   (void)state;
   temp_dir(dir, sizeof dir);
-  write_text(dir, "cr.csv",
+  liq_test_write_text(dir, "cr.csv",
              "open_time,open,high,low,close\r"
              "1700000000000,100,101,99,100.5\r"
              "1700000060000,100.5,101,99.5,100\r"
              "1700000120000,100,100.8,99,nan\r", csv, sizeof csv);
   expect_csv_line(csv, 4);
-  write_text(dir, "crlf.csv",
+  liq_test_write_text(dir, "crlf.csv",
              "open_time,open,high,low,close\r\n"
              "1700000000000,100,101,99,100.5\r\n"
              "1700000060000,100.5,101,99.5,100\r\n"
              "1700000120000,100,100.8,99,nan\r\n", csv, sizeof csv);
   expect_csv_line(csv, 4);
-  write_text(dir, "mixed.csv",
+  liq_test_write_text(dir, "mixed.csv",
              "open_time,open,high,low,close\n"
              "1700000000000,100,101,99,100.5\r"
              "1700000060000,100.5,101,99.5,100\r\n"
@@ -741,7 +603,7 @@ static void test_csv_cr_line_numbers(void **state) {
            "1700000000000,100,101,99,100.5\r\n"
            "1700000060000,100.5,101,99.5,100\r\n"
            "1700000120000,100,100.8,99,nan\r\n");
-  write_file(dir, "split.csv", big, strlen(big + 65537) + 65537, csv, sizeof csv);
+  liq_test_write_file(dir, "split.csv", big, strlen(big + 65537) + 65537, csv, sizeof csv);
   free(big);
   expect_csv_line(csv, 4);
 }
@@ -768,7 +630,7 @@ static void test_sqrt_impact_needs_volatility(void **state) {
   int rc;
   (void)state;
   temp_dir(dir, sizeof dir);
-  write_text(dir, "crash2.csv",
+  liq_test_write_text(dir, "crash2.csv",
              "1700000000000,100,100,100,100\n1700000060000,100,100,80,80\n",
              csv, sizeof csv);
   snprintf(text, sizeof text,
@@ -805,16 +667,16 @@ static void test_sqrt_impact_needs_volatility(void **state) {
   liq_scenario_free(sc);
 
   /* gbm with volatility 0: `check` refuses at impact.model's line. */
-  write_text(dir, "flat.cfg",
+  liq_test_write_text(dir, "flat.cfg",
              "name = \"flat\";\nsteps = 10;\nstep_seconds = 60;\n"
              "price = { model = \"gbm\"; start = 100.0; volatility = 0; };\n"
              BOOK_MARGIN
              "impact = { model = \"sqrt\"; daily_volume = 1e8; coefficient = 1.0; };\n",
              cfg, sizeof cfg);
-  r = run_cli(dir, 20.0, args);
+  r = liq_test_cli(dir, 20.0, args);
   print_cli("check sqrt impact on a gbm of volatility 0", &r);
   assert_int_equal(r.code, 2);
-  assert_true(located_at(r.err, "flat.cfg", 9));
+  assert_true(liq_test_located_at(r.err, "flat.cfg", 9));
 }
 
 /* ------------------------------------------------------------------------
@@ -833,17 +695,17 @@ static void test_check_reads_funding_file(void **state) {
   (void)state;
   temp_dir(dir, sizeof dir);
   snprintf(csv, sizeof csv, "%s/cli_ok.csv", LIQ_TEST_DATA);
-  write_text(dir, "fund_bad.csv", "calc_time,interval,rate\n1700000100000,8,0.5\n",
+  liq_test_write_text(dir, "fund_bad.csv", "calc_time,interval,rate\n1700000100000,8,0.5\n",
              fund, sizeof fund);
   snprintf(text, sizeof text,
            "name = \"f\";\n"
            "price = { model = \"replay\"; file = \"%s\"; };\n" BOOK_MARGIN
            "funding = { file = \"%s\"; };\n", csv, fund);
-  write_text(dir, "fund.cfg", text, cfg, sizeof cfg);
-  r = run_cli(dir, 20.0, args);
+  liq_test_write_text(dir, "fund.cfg", text, cfg, sizeof cfg);
+  r = liq_test_cli(dir, 20.0, args);
   print_cli("check with a bad funding file", &r);
   assert_int_equal(r.code, 2);
-  assert_true(located_at(r.err, "fund_bad.csv", 2));
+  assert_true(liq_test_located_at(r.err, "fund_bad.csv", 2));
 }
 
 /* The funding schedule of 'fund' over 3 one-minute bars, into r[3]. */
@@ -878,7 +740,7 @@ static void test_funding_bom_and_header(void **state) {
   liq_err err;
   (void)state;
   temp_dir(dir, sizeof dir);
-  write_text(dir, "fund_bom.csv", "\xEF\xBB\xBF" "60000,8,0.01\n120000,8,0.02\n",
+  liq_test_write_text(dir, "fund_bom.csv", "\xEF\xBB\xBF" "60000,8,0.01\n120000,8,0.02\n",
              fund, sizeof fund);
   liq_err_clear(&err);
   assert_liq_ok(schedule_of(fund, r, &err), &err);
@@ -886,12 +748,12 @@ static void test_funding_bom_and_header(void **state) {
   assert_rel(r[0], 0.01, 1e-12);
   assert_rel(r[1], 0.02, 1e-12);
 
-  write_text(dir, "fund_hdr.csv", "\xEF\xBB\xBF" "calc_time,interval,rate\n"
+  liq_test_write_text(dir, "fund_hdr.csv", "\xEF\xBB\xBF" "calc_time,interval,rate\n"
              "60000,8,0.01\n", fund, sizeof fund);
   assert_liq_ok(schedule_of(fund, r, &err), &err);
   assert_rel(r[0], 0.01, 1e-12);
 
-  write_text(dir, "fund_typo.csv", "60000x,8,0.01\n120000,8,0.02\n", fund,
+  liq_test_write_text(dir, "fund_typo.csv", "60000x,8,0.01\n120000,8,0.02\n", fund,
              sizeof fund);
   assert_int_equal(schedule_of(fund, r, &err), LIQ_INPUT);
   assert_int_equal(err.line, 1);
@@ -918,13 +780,13 @@ static void test_constant_funding_per_bar(void **state) {
   (void)state;
   temp_dir(dir, sizeof dir);
   snprintf(db, sizeof db, "%s/out.db", dir);
-  write_text(dir, "slowfund.cfg",
+  liq_test_write_text(dir, "slowfund.cfg",
              "name = \"slowfund\";\nsteps = 10;\nstep_seconds = 3.2e8;\n"
              "price = { model = \"gbm\"; start = 30000.0; volatility = 0.1; };\n"
              BOOK_MARGIN
              "funding = { rate = 0.00001; interval_seconds = 1; };\n",
              cfg, sizeof cfg);
-  r = run_cli(dir, 3.0, args);
+  r = liq_test_cli(dir, 3.0, args);
   print_cli("run with 1 s funding over 10 x 3.2e8 s steps", &r);
   assert_int_equal(r.code, 0);           /* -1: still running after 3 s */
 
@@ -974,7 +836,7 @@ static void test_depth_file_bom(void **state) {
   int rc;
   (void)state;
   temp_dir(dir, sizeof dir);
-  write_text(dir, "depth_bom.csv",
+  liq_test_write_text(dir, "depth_bom.csv",
              "\xEF\xBB\xBF" "pct,bid,ask\n0.1,1000,1000\n0.5,5000,5000\n",
              csv, sizeof csv);
   snprintf(text, sizeof text,
@@ -1003,19 +865,19 @@ static void test_fit_section_loads(void **state) {
   size_t n;
   (void)state;
   temp_dir(dir, sizeof dir);
-  write_text(dir, "fast.csv",
+  liq_test_write_text(dir, "fast.csv",
              "1700000000,100\n1700000001,101\n1700000002,100\n1700000003,101.5\n",
              csv, sizeof csv);
-  r = run_cli(dir, 20.0, fit_args);
+  r = liq_test_cli(dir, 20.0, fit_args);
   print_cli("fit fast.csv", &r);
   assert_int_equal(r.code, 0);
   n = strlen(r.out);
   text = malloc(n + 512);
   assert_non_null(text);
   snprintf(text, n + 512, "%s\nname = \"fitted\";\nsteps = 10;\n" BOOK_MARGIN, r.out);
-  write_text(dir, "fitted.cfg", text, cfg, sizeof cfg);
+  liq_test_write_text(dir, "fitted.cfg", text, cfg, sizeof cfg);
   free(text);
-  r = run_cli(dir, 20.0, check_args);
+  r = liq_test_cli(dir, 20.0, check_args);
   print_cli("check the fitted section", &r);
   assert_int_equal(r.code, 0);
 }
@@ -1082,22 +944,22 @@ static void test_non_regular_data_files_refused(void **state) {
   assert_int_equal(mkfifo(fifo, 0600), 0);
   for (i = 0; i < sizeof line / sizeof line[0]; i++) {
     snprintf(text, sizeof text, "%s%s%s", setting[i][0], fifo, setting[i][1]);
-    write_text(dir, "fifo.cfg", text, cfg, sizeof cfg);
-    r = run_cli(dir, 20.0, args);
+    liq_test_write_text(dir, "fifo.cfg", text, cfg, sizeof cfg);
+    r = liq_test_cli(dir, 20.0, args);
     print_cli("check with a FIFO as a data file", &r);
     assert_int_equal(r.code, 2);          /* -1: blocked opening the FIFO */
-    assert_true(located_at(r.err, "fifo.cfg", line[i]));
+    assert_true(liq_test_located_at(r.err, "fifo.cfg", line[i]));
     assert_non_null(strstr(r.err, "is not a regular file (a pipe"));
   }
   /* funding.file: needs a replay path */
   snprintf(text, sizeof text,
            "price = { model = \"replay\"; file = \"%s/cli_ok.csv\"; };\n" BOOK_MARGIN
            "funding = {\n  file = \"%s\"; };\n", LIQ_TEST_DATA, fifo);
-  write_text(dir, "fifo.cfg", text, cfg, sizeof cfg);
-  r = run_cli(dir, 20.0, args);
+  liq_test_write_text(dir, "fifo.cfg", text, cfg, sizeof cfg);
+  r = liq_test_cli(dir, 20.0, args);
   print_cli("check with a FIFO as the funding file", &r);
   assert_int_equal(r.code, 2);
-  assert_true(located_at(r.err, "fifo.cfg", 7));
+  assert_true(liq_test_located_at(r.err, "fifo.cfg", 7));
 }
 
 /* ------------------------------------------------------------------------
@@ -1145,26 +1007,26 @@ static void test_hostile_scenario_files_cli(void **state) {
   z = text + sprintf(text, "x = ");
   for (i = 0; i < n; i++) z += sprintf(z, "{a=");
   sprintf(z, "1;");
-  write_text(dir, "deep.cfg", text, cfg, sizeof cfg);
+  liq_test_write_text(dir, "deep.cfg", text, cfg, sizeof cfg);
   free(text);
-  r = run_cli(dir, 20.0, args);
+  r = liq_test_cli(dir, 20.0, args);
   assert_int_equal(r.code, 2);
-  assert_true(located_in(r.err, "deep.cfg"));
+  assert_true(liq_test_located_in(r.err, "deep.cfg"));
 
-  write_file(dir, "nul.cfg", "name = \"a\";\n\0x", 14, cfg, sizeof cfg);
-  r = run_cli(dir, 20.0, args);
+  liq_test_write_file(dir, "nul.cfg", "name = \"a\";\n\0x", 14, cfg, sizeof cfg);
+  r = liq_test_cli(dir, 20.0, args);
   assert_int_equal(r.code, 2);
-  assert_true(located_in(r.err, "nul.cfg"));
+  assert_true(liq_test_located_in(r.err, "nul.cfg"));
 
   snprintf(cfg, sizeof cfg, "%s", dir);
-  r = run_cli(dir, 20.0, args);
+  r = liq_test_cli(dir, 20.0, args);
   assert_int_equal(r.code, 2);
   assert_non_null(strstr(r.err, "liqsim: "));
 
   snprintf(cfg, sizeof cfg, "/dev/null");
-  r = run_cli(dir, 20.0, args);
+  r = liq_test_cli(dir, 20.0, args);
   assert_int_equal(r.code, 2);
-  assert_true(located_in(r.err, "/dev/null"));
+  assert_true(liq_test_located_in(r.err, "/dev/null"));
 }
 
 int main(void) {
@@ -1195,5 +1057,5 @@ int main(void) {
     cmocka_unit_test(test_hostile_scenarios_rejected_cleanly),
     cmocka_unit_test(test_hostile_scenario_files_cli),
   };
-  return cmocka_run_group_tests(tests, NULL, remove_temp_dirs);
+  return cmocka_run_group_tests(tests, NULL, liq_test_remove_temp_dirs);
 }

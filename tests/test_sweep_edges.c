@@ -25,7 +25,7 @@
 
 #include <sqlite3.h>
 
-#include "test_util.h"
+#include "liq_test_support.h"
 
 #include "liq_scenario.h"
 #include "liq_stats.h"
@@ -87,10 +87,8 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   fixture *fx = *state;
-  char cmd[600];
   liq_scenario_free(fx->sc);
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
-  if (system(cmd) != 0) print_message("cannot remove %s\n", fx->dir);
+  liq_test_remove_tree(fx->dir);
   free(fx);
   return 0;
 }
@@ -112,27 +110,6 @@ static void sweep_into(const fixture *fx, const char *db, size_t k, size_t n,
   o.shard_n = n;
   liq_err_clear(&err);
   assert_liq_ok(liq_sweep_run(fx->sc, &o, &rep, &err), &err);
-}
-
-static sqlite3_int64 query_int(sqlite3 *db, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  sqlite3_int64 v = -1;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-    print_error("%s: %s\n", sql, sqlite3_errmsg(db));
-    fail();
-  }
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
-
-static void exec_ok(sqlite3 *db, const char *sql) {
-  char *msg = NULL;
-  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-    print_error("%s: %s\n", sql, msg ? msg : "?");
-    sqlite3_free(msg);
-    fail();
-  }
 }
 
 /* Every column of 'tab' but run_id, as "x.c1, x.c2, ...". */
@@ -163,16 +140,16 @@ static void expect_same_table(sqlite3 *db, const char *tab) {
   char *qa = sqlite3_mprintf(q, cols, "main", "main", tab, "main");
   char *qb = sqlite3_mprintf(q, cols, "b", "b", tab, "b");
   sql = sqlite3_mprintf("SELECT count(*) FROM (%s)", qa);
-  na = query_int(db, sql);
+  na = liq_test_query_int(db, sql);
   sqlite3_free(sql);
   sql = sqlite3_mprintf("SELECT count(*) FROM (%s)", qb);
-  nb = query_int(db, sql);
+  nb = liq_test_query_int(db, sql);
   sqlite3_free(sql);
   sql = sqlite3_mprintf("SELECT count(*) FROM (%s EXCEPT %s)", qa, qb);
-  d1 = query_int(db, sql);
+  d1 = liq_test_query_int(db, sql);
   sqlite3_free(sql);
   sql = sqlite3_mprintf("SELECT count(*) FROM (%s EXCEPT %s)", qb, qa);
-  d2 = query_int(db, sql);
+  d2 = liq_test_query_int(db, sql);
   sqlite3_free(sql);
   if (na != nb || d1 != 0 || d2 != 0 || na <= 0) {
     print_error("%s differ: %lld vs %lld rows, %lld / %lld only on one side\n",
@@ -191,19 +168,19 @@ static void expect_same_sweep(const char *a, const char *b) {
   size_t i;
   assert_int_equal(sqlite3_open_v2(a, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
   sql = sqlite3_mprintf("ATTACH %Q AS b", b);
-  exec_ok(db, sql);
+  liq_test_exec(db, sql);
   sqlite3_free(sql);
   for (i = 0; i < sizeof tabs / sizeof tabs[0]; i++) expect_same_table(db, tabs[i]);
   /* the on-demand quantile columns exist on both sides and hold values */
-  assert_true(query_int(db, "SELECT count(*) FROM main.steps WHERE cushion_q10"
+  assert_true(liq_test_query_int(db, "SELECT count(*) FROM main.steps WHERE cushion_q10"
                             " IS NOT NULL AND distance_q90 IS NOT NULL") > 0);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM b.pragma_table_info('steps')"
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM b.pragma_table_info('steps')"
                                  " WHERE name IN ('cushion_q10', 'cushion_q90',"
                                  " 'distance_q10', 'distance_q90')"), 4);
-  assert_int_equal(query_int(db,
+  assert_int_equal(liq_test_query_int(db,
       "SELECT count(*) FROM (SELECT * FROM main.sweep_aggregates EXCEPT"
       " SELECT * FROM b.sweep_aggregates)"), 0);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM b.sweep_aggregates"), 6);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM b.sweep_aggregates"), 6);
   sqlite3_close(db);
 }
 
@@ -235,7 +212,7 @@ static void test_merge_equals_single_with_adl(void **state) {
     sweep_into(fx, s[k], k + 1, 3, 2);
   }
   assert_int_equal(sqlite3_open_v2(j1, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  assert_true(query_int(db, "SELECT count(*) FROM adl") > 0);   /* ADL happened */
+  assert_true(liq_test_query_int(db, "SELECT count(*) FROM adl") > 0);   /* ADL happened */
   sqlite3_close(db);
 
   liq_err_clear(&err);
@@ -279,7 +256,7 @@ static void test_merge_column_type_injection(void **state) {
   sweep_into(fx, full, 0, 0, 2);             /* the output: a complete sweep */
   sweep_into(fx, evil, 1, 2, 2);             /* an input: shard 1/2 ... */
   assert_int_equal(sqlite3_open_v2(evil, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-  exec_ok(db, "ALTER TABLE steps ADD COLUMN note"
+  liq_test_exec(db, "ALTER TABLE steps ADD COLUMN note"
               " \"REAL; DELETE FROM main.runs; CREATE TABLE main.pwned(x); --\"");
   sqlite3_close(db);
 
@@ -289,10 +266,10 @@ static void test_merge_column_type_injection(void **state) {
   print_message("merge: rc %d, %zu of %zu done (%s)\n", rc, n_done, n_tasks, err.msg);
 
   assert_int_equal(sqlite3_open_v2(full, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  pwned = query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'pwned'");
-  runs = query_int(db, "SELECT count(*) FROM runs");
-  liqs = query_int(db, "SELECT count(*) FROM liquidations");
-  aggs = query_int(db, "SELECT count(*) FROM sweep_aggregates");
+  pwned = liq_test_query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'pwned'");
+  runs = liq_test_query_int(db, "SELECT count(*) FROM runs");
+  liqs = liq_test_query_int(db, "SELECT count(*) FROM liquidations");
+  aggs = liq_test_query_int(db, "SELECT count(*) FROM sweep_aggregates");
   sqlite3_close(db);
   print_message("output after the merge: table pwned %lld, %lld runs, %lld"
                 " liquidations, %lld aggregate rows\n", (long long)pwned,
