@@ -481,6 +481,98 @@ static void test_bad_input_no_db(void **state) {
   assert_int_not_equal(stat(db, &sb), 0);
 }
 
+/*
+** Used to: the funding file was only read by the engine, so `liqsim
+** check` said ok for a funding file that `liqsim run` rejected (exit 2 at
+** fund_bad.csv:2).  Now check builds the funding schedule too.
+*/
+static void test_check_reads_funding_file(void **state) {
+  char dir[256], csv[512], fund[512], cfg[512], text[4096];
+  const char *args[] = {"check", cfg, NULL};
+  liq_test_cli_result r;
+  (void)state;
+  liq_test_temp_dir("liqsim-cli", dir, sizeof dir);
+  snprintf(csv, sizeof csv, "%s/cli_ok.csv", LIQ_TEST_DATA);
+  liq_test_write_text(dir, "fund_bad.csv", "calc_time,interval,rate\n1700000100000,8,0.5\n",
+             fund, sizeof fund);
+  snprintf(text, sizeof text,
+           "name = \"f\";\n"
+           "price = { model = \"replay\"; file = \"%s\"; };\n" LIQ_TEST_BOOK_MARGIN
+           "funding = { file = \"%s\"; };\n", csv, fund);
+  liq_test_write_text(dir, "fund.cfg", text, cfg, sizeof cfg);
+  r = liq_test_cli(dir, 20.0, args);
+  liq_test_print_cli("check with a bad funding file", &r);
+  assert_int_equal(r.code, 2);
+  assert_true(liq_test_located_at(r.err, "fund_bad.csv", 2));
+}
+
+/*
+** Used to: `liqsim fit` printed a section `check` rejected: four
+** 1-second bars moving ~1 % fit volatility = 60.3, and the validator took
+** [0, 10].  Now price.volatility takes [0, 100] (the fit marks anything
+** above with a comment), and the drift, huge per year for such bars, is
+** bounded against the run's length only: the pasted section loads.
+*/
+static void test_fit_section_loads(void **state) {
+  char dir[256], csv[512], cfg[512], *text;
+  const char *fit_args[] = {"fit", csv, "--model", "gbm", NULL};
+  const char *check_args[] = {"check", cfg, NULL};
+  liq_test_cli_result r;
+  size_t n;
+  (void)state;
+  liq_test_temp_dir("liqsim-cli", dir, sizeof dir);
+  liq_test_write_text(dir, "fast.csv",
+             "1700000000,100\n1700000001,101\n1700000002,100\n1700000003,101.5\n",
+             csv, sizeof csv);
+  r = liq_test_cli(dir, 20.0, fit_args);
+  liq_test_print_cli("fit fast.csv", &r);
+  assert_int_equal(r.code, 0);
+  n = strlen(r.out);
+  text = malloc(n + 512);
+  assert_non_null(text);
+  snprintf(text, n + 512, "%s\nname = \"fitted\";\nsteps = 10;\n" LIQ_TEST_BOOK_MARGIN, r.out);
+  liq_test_write_text(dir, "fitted.cfg", text, cfg, sizeof cfg);
+  free(text);
+  r = liq_test_cli(dir, 20.0, check_args);
+  liq_test_print_cli("check the fitted section", &r);
+  assert_int_equal(r.code, 0);
+}
+
+/* Deep nesting, NUL bytes, directories, /dev/null. */
+static void test_hostile_scenario_files_cli(void **state) {
+  char dir[256], cfg[512];
+  const char *args[] = {"check", cfg, NULL};
+  size_t n = 20000, i;
+  char *text = malloc(4 * n + 64), *z;
+  liq_test_cli_result r;
+  (void)state;
+  assert_non_null(text);
+  liq_test_temp_dir("liqsim-cli", dir, sizeof dir);
+  z = text + sprintf(text, "x = ");
+  for (i = 0; i < n; i++) z += sprintf(z, "{a=");
+  sprintf(z, "1;");
+  liq_test_write_text(dir, "deep.cfg", text, cfg, sizeof cfg);
+  free(text);
+  r = liq_test_cli(dir, 20.0, args);
+  assert_int_equal(r.code, 2);
+  assert_true(liq_test_located_in(r.err, "deep.cfg"));
+
+  liq_test_write_file(dir, "nul.cfg", "name = \"a\";\n\0x", 14, cfg, sizeof cfg);
+  r = liq_test_cli(dir, 20.0, args);
+  assert_int_equal(r.code, 2);
+  assert_true(liq_test_located_in(r.err, "nul.cfg"));
+
+  snprintf(cfg, sizeof cfg, "%s", dir);
+  r = liq_test_cli(dir, 20.0, args);
+  assert_int_equal(r.code, 2);
+  assert_non_null(strstr(r.err, "liqsim: "));
+
+  snprintf(cfg, sizeof cfg, "/dev/null");
+  r = liq_test_cli(dir, 20.0, args);
+  assert_int_equal(r.code, 2);
+  assert_true(liq_test_located_in(r.err, "/dev/null"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_shipped_scenarios_run, setup, teardown),
@@ -492,6 +584,9 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_result_line, setup, teardown),
     cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
     cmocka_unit_test_setup_teardown(test_bad_input_no_db, setup, teardown),
+    cmocka_unit_test(test_check_reads_funding_file),
+    cmocka_unit_test(test_fit_section_loads),
+    cmocka_unit_test(test_hostile_scenario_files_cli),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests(tests, NULL, liq_test_remove_temp_dirs);
 }

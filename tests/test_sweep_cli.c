@@ -595,6 +595,45 @@ static void test_mpi_two_ranks(void **state) {
 #endif
 }
 
+/*
+** Used to fail.  DESIGN.md: "liqsim check SCENARIO  validate only; exit 0 or a
+** file:line error", and "every grid point is validated like --set".  But
+** 'liqsim check' (sim/main.c cmd_check -> load_inputs) never expands the
+** sweep: a file whose sweep.grid holds impact.coefficient = -0.7 (which
+** 'liqsim sweep' rejects with FILE:21, exit 2) checks "ok", exit 0.
+*/
+static void test_check_validates_sweep_grid(void **state) {
+  fixture *fx = *state;
+  char cfg[600], cmd[1400];
+  char *text = NULL, *p;
+  FILE *f;
+  long n;
+  int status;
+  f = fopen(LIQ_TEST_DATA "/sweep_small.cfg", "rb");
+  assert_non_null(f);
+  assert_int_equal(fseek(f, 0, SEEK_END), 0);
+  n = ftell(f);
+  rewind(f);
+  text = calloc((size_t)n + 1, 1);
+  assert_non_null(text);
+  assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+  fclose(f);
+  p = strstr(text, "values = [0.3, 0.7, 1.5]");
+  assert_non_null(p);
+  memcpy(p, "values = [0.3,-0.7, 1.5]", 24);
+  path_in(fx, "bad-grid.cfg", cfg, sizeof cfg);
+  f = fopen(cfg, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+  free(text);
+  snprintf(cmd, sizeof cmd, "'%s' check '%s' >/dev/null 2>&1", LIQ_BINARY, cfg);
+  status = system(cmd);
+  assert_true(WIFEXITED(status));
+  print_message("liqsim check bad-grid.cfg: exit %d\n", WEXITSTATUS(status));
+  assert_int_equal(WEXITSTATUS(status), 2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_reference_sweep),
@@ -607,6 +646,7 @@ int main(void) {
     cmocka_unit_test(test_replicate0_is_a_run),
     cmocka_unit_test(test_kill_and_resume),
     cmocka_unit_test(test_mpi_two_ranks),
+    cmocka_unit_test(test_check_validates_sweep_grid),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

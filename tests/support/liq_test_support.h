@@ -5,7 +5,8 @@
 **            writing and reading whole files;
 **   process  running the liqsim binary (LIQ_BINARY) or any program with
 **            stdout and stderr captured to files, with an optional time limit;
-**   SQLite   the single value of a query, statements that must succeed.
+**   SQLite   the single value of a query, statements that must succeed;
+**   scenarios  small scenario texts and a located-error expectation.
 **
 ** Assertions (assert_rel, assert_liq_ok) and liq_test_write_temp() are in
 ** test_util.h, included here.
@@ -81,5 +82,29 @@ sqlite3_int64 liq_test_query_int(sqlite3 *db, const char *sql);
 double liq_test_query_double(sqlite3 *db, const char *sql);
 /* Run 'sql' (any number of statements); fails the test on an error. */
 void liq_test_exec(sqlite3 *db, const char *sql);
+
+/* ---- scenarios ----------------------------------------------------------- */
+
+/* The book and margin several input tests share (4 lines). */
+#define LIQ_TEST_BOOK_MARGIN                                                   \
+  "book = { positions = 10; long_share = 0.5;\n"                               \
+  "  leverage = { values = [2.0, 5.0]; };\n"                                   \
+  "  notional = { dist = \"fixed\"; median = 1000.0; }; };\n"                  \
+  "margin = { initial = 0.01; maintenance = 0.005; };\n"
+
+/* 4 lines; price.model on line 4. */
+#define LIQ_TEST_GBM_HEAD                                                      \
+  "name = \"edges\";\n"                                                        \
+  "steps = 10;\n"                                                              \
+  "step_seconds = 60;\n"                                                       \
+  "price = { model = \"gbm\"; start = 30000.0; volatility = 0.8; };\n"
+
+
+/* Load 'text' (named 'name'), expecting LIQ_INPUT at 'line' with a message
+** holding 'fragment'. */
+void liq_test_expect_bad_scenario(const char *text, const char *name, int line,
+                                  const char *fragment);
+/* Print what a liqsim run left (exit code, start of stderr). */
+void liq_test_print_cli(const char *what, const liq_test_cli_result *r);
 
 #endif

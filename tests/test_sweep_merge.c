@@ -1,18 +1,16 @@
 /*
-** test_sweep_edges.c: sweeps, shards and merge at their edges (core/sweep*.c,
-** core/store_sweep.c).  Each case once went wrong; the comment above it says how:
+** test_sweep_merge.c: liq_sweep_merge() (core/store_sweep.c) at its edges.
+** Each case once went wrong; the comment above it says how:
 **   test_merge_column_type_injection   a crafted input's column type ran
 **                                      SQL through ALTER TABLE
-**   test_quantile_large_n              q99 was off by one rank above 10^7
-**   test_task_limit_error_has_line     the task limit had no line, and
-**                                      `check` accepted the file
-**   test_check_validates_sweep_grid    `check` did not load the grid points
 **   test_merge_into_itself_other_path  "./x.db" merged into "x.db" waited
 **                                      10 s on its own lock, then exit 1
-** and one comparison the other sweep tests lack:
+** and one comparison the sweep CLI tests lack:
 **   test_merge_equals_single_with_adl  shards 1/3..3/3 merged out of order
 **                                      == -j 1 == -j 3, adl rows and
 **                                      on-demand quantile columns included
+** (The large-n quantile, task-limit and `check` grid cases of the old
+** test_sweep_edges.c are in test_stats.c, test_sweep.c and test_sweep_cli.c.)
 */
 #define _POSIX_C_SOURCE 200809L
 
@@ -281,71 +279,6 @@ static void test_merge_column_type_injection(void **state) {
 }
 
 /*
-** Used to fail.  liq_stats_quantile() documents x[ceil(p*n) - 1] and computes
-** ceil(t - 1e-9 * t), t = p*n: for t > 1e7 the "forgiveness" (> 0.01)
-** exceeds the fractional part of p*n.  n = 12,000,099 replicates at one
-** grid point (allowed: up to 1e8 tasks), p = 0.99: p*n = 11,880,098.01,
-** nearest rank 11,880,099, the function takes rank 11,880,098 -- the
-** q99 / VaR-style columns of sweep_aggregates use this function.
-*/
-static void test_quantile_large_n(void **state) {
-  const size_t n = 12000099u;
-  double *x = malloc(n * sizeof *x), q50, q99;
-  size_t i;
-  (void)state;
-  assert_non_null(x);
-  for (i = 0; i < n; i++) x[i] = (double)(i + 1);     /* x_(k) = k */
-  q50 = liq_stats_quantile(x, n, 0.5);
-  q99 = liq_stats_quantile(x, n, 0.99);
-  free(x);
-  print_message("q50 = x_(%.0f), q99 = x_(%.0f)\n", q50, q99);
-  assert_true(q50 == 6000050.0);                   /* ceil(6000049.5) */
-  /* ceil(0.99 * 12000099) = ceil(11880098.01) = 11880099 */
-  assert_true(q99 == 11880099.0);
-}
-
-/*
-** Used to fail.  Bad input must be reported as FILE:LINE.  A sweep with more
-** than LIQ_SWEEP_MAX_TASKS tasks passes liq_scenario_load() (so
-** 'liqsim check' says ok), and liq_sweep_plan_build() rejects it with
-** err.line == 0: "liqsim: FILE: 6 grid points x 20000000 replicates is
-** more than 100000000 tasks".  Either the loader should reject it at
-** sweep.replicates / sweep.grid, or plan_build should locate it there.
-*/
-static void test_task_limit_error_has_line(void **state) {
-  static const char *const text =
-    "name = \"too-many\";\n"                                            /* 1 */
-    "steps = 10; step_seconds = 60;\n"                                  /* 2 */
-    "price = { model = \"gbm\"; start = 100.0; volatility = 0.5; };\n"  /* 3 */
-    "book = { positions = 10; leverage = { values = [2.0]; weights = [1.0]; };\n"
-    "  notional = { dist = \"fixed\"; median = 100.0; }; };\n"          /* 5 */
-    "margin = { initial = 0.1; maintenance = 0.05; }; impact = { model = \"none\"; };\n"
-    "sweep = { replicates = 20000000;\n"                                /* 7 */
-    "  grid = ( { key = \"margin.initial\";\n"                          /* 8 */
-    "             values = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]; } ); };\n";  /* 9 */
-  char path[256];
-  liq_scenario *sc = NULL;
-  liq_sweep_plan *plan = NULL;
-  liq_err err;
-  int rc;
-  (void)state;
-  liq_test_write_temp(text, ".cfg", path, sizeof path);
-  liq_err_clear(&err);
-  rc = liq_scenario_load(path, NULL, 0, &sc, &err);
-  if (rc == LIQ_OK) {
-    liq_err_clear(&err);
-    rc = liq_sweep_plan_build(sc, &plan, &err);
-    liq_sweep_plan_free(plan);
-    liq_scenario_free(sc);
-  }
-  unlink(path);
-  print_message("rc %d: %s:%d: %s\n", rc, err.file, err.line, err.msg);
-  assert_int_equal(rc, LIQ_INPUT);
-  assert_string_equal(err.file, path);
-  assert_true(err.line >= 7);          /* sweep.replicates or sweep.grid */
-}
-
-/*
 ** Used to fail.  liq_sweep_merge() refuses "the
 ** output database is also an input" by strcmp() only.  The same file
 ** under another name ("DIR/./x.db") is ATTACHed to itself; BEGIN
@@ -371,52 +304,10 @@ static void test_merge_into_itself_other_path(void **state) {
   assert_int_equal(rc, LIQ_USAGE);
 }
 
-/*
-** Used to fail.  DESIGN.md: "liqsim check SCENARIO  validate only; exit 0 or a
-** file:line error", and "every grid point is validated like --set".  But
-** 'liqsim check' (sim/main.c cmd_check -> load_inputs) never expands the
-** sweep: a file whose sweep.grid holds impact.coefficient = -0.7 (which
-** 'liqsim sweep' rejects with FILE:21, exit 2) checks "ok", exit 0.
-*/
-static void test_check_validates_sweep_grid(void **state) {
-  fixture *fx = *state;
-  char cfg[600], cmd[1400];
-  char *text = NULL, *p;
-  FILE *f;
-  long n;
-  int status;
-  f = fopen(LIQ_TEST_DATA "/sweep_small.cfg", "rb");
-  assert_non_null(f);
-  assert_int_equal(fseek(f, 0, SEEK_END), 0);
-  n = ftell(f);
-  rewind(f);
-  text = calloc((size_t)n + 1, 1);
-  assert_non_null(text);
-  assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
-  fclose(f);
-  p = strstr(text, "values = [0.3, 0.7, 1.5]");
-  assert_non_null(p);
-  memcpy(p, "values = [0.3,-0.7, 1.5]", 24);
-  path_in(fx, "bad-grid.cfg", cfg, sizeof cfg);
-  f = fopen(cfg, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
-  free(text);
-  snprintf(cmd, sizeof cmd, "'%s' check '%s' >/dev/null 2>&1", LIQ_BINARY, cfg);
-  status = system(cmd);
-  assert_true(WIFEXITED(status));
-  print_message("liqsim check bad-grid.cfg: exit %d\n", WEXITSTATUS(status));
-  assert_int_equal(WEXITSTATUS(status), 2);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_merge_equals_single_with_adl, setup, teardown),
     cmocka_unit_test_setup_teardown(test_merge_column_type_injection, setup, teardown),
-    cmocka_unit_test(test_quantile_large_n),
-    cmocka_unit_test(test_task_limit_error_has_line),
-    cmocka_unit_test_setup_teardown(test_check_validates_sweep_grid, setup, teardown),
     cmocka_unit_test_setup_teardown(test_merge_into_itself_other_path, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
