@@ -232,7 +232,7 @@ static void test_merge_equals_single_with_adl(void **state) {
 ** output lacks with
 **   sqlite3_mprintf("ALTER TABLE main.\"%w\" ADD COLUMN \"%w\" %s", ...)
 ** where the last %s is the input's declared type (PRAGMA table_info,
-** dequoted), and runs it with exec_sql() = sqlite3_exec(), which executes
+** dequoted), and runs it with liq_test_exec() = sqlite3_exec(), which executes
 ** EVERY statement in the string.  A shard file whose steps table has a
 ** column declared `x "REAL; DELETE FROM main.runs; --"` makes the merge
 ** delete every run of the output (ON DELETE CASCADE takes steps,
