@@ -41,6 +41,10 @@ typedef struct liq_book_params {
                            ** file's bars before the window; generated models: a
                            ** warm-up path of the same model ending at the start)
                            ** and survive every bar since; >= 1 */
+  double open_interest;    /* book.open_interest: quote currency; > 0 scales every
+                           ** generated position's qty and collateral by one
+                           ** factor so that sum(qty) x start price equals it
+                           ** exactly (leverage and entries stay); 0: off */
   char   file[LIQ_PATH_MAX]; /* book.file: positions from a CSV (columns side,
                            ** qty|notional, entry, leverage|collateral); "" when
                            ** generated.  With a file, only long_share-free keys

@@ -35,7 +35,8 @@ typedef struct liq_price_params {
   int    model;            /* liq_price_model */
   /* gbm */
   double start;            /* start price, > 0 */
-  double drift;            /* annualised drift of log price (mu), finite;
+  double drift;            /* annualised arithmetic drift mu (E ln S_T/S_0 =
+                           ** (mu - sigma^2/2) T), finite;
                            ** |drift| x the run's years <= 100 */
   double volatility;       /* annualised volatility sigma, [0, 100];
                            ** volatility^2 / 2 x the run's years <= 100 */

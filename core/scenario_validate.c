@@ -487,12 +487,7 @@ static int validate_notional(loader *p, const config_setting_t *g,
                             liq_book_params *bp) {
   static const char *const dists[] = {"lognormal", "fixed", NULL};
   static const char *const lognormal[] = {"dist", "median", "sigma", NULL};
-  static const char *const fixed[] = {"dist", "median", NULL};
   static const char *const all[] = {"dist", "median", "sigma", NULL};
-  static const refusal fixed_no[] = {
-    {"sigma", "is not used by dist fixed (every position's notional is the "
-              "median)"},
-    {NULL, NULL}};
   static const num_range r_sigma = {0.0, 5.0, 0, 0};
   static const num_range r_median = {0.0, 1e12, 1, 0};
   const config_setting_t *s_dist;
@@ -505,9 +500,11 @@ static int validate_notional(loader *p, const config_setting_t *g,
   }
   if ((rc = choose_name(p, s_dist, dists, &dist)) != LIQ_OK) return rc;
   bp->notional_dist = dist == 0 ? LIQ_NOTIONAL_LOGNORMAL : LIQ_NOTIONAL_FIXED;
-  rc = check_keys(p, g, dist == 0 ? lognormal : fixed,
-                 dist == 0 ? NULL : fixed_no);
+  rc = check_keys(p, g, dist == 0 ? lognormal : all, NULL);
   if (rc) return rc;
+  if (dist != 0 && config_setting_get_member(g, "sigma") != NULL)
+    warn_at(p, config_setting_get_member(g, "sigma"), "book.notional.sigma is "
+            "not used when dist is fixed (only when dist is lognormal); ignored");
   rc = req_number(p, g, "median", " (median entry notional, quote currency)",
                  &r_median, &bp->notional_median);
   if (rc) return rc;
@@ -557,7 +554,7 @@ static int validate_book_file(loader *p, const config_setting_t *g,
                             liq_book_params *bp) {
   static const char *const generated[] = {"positions", "long_share",
                                             "leverage", "notional", "entry",
-                                            NULL};
+                                            "open_interest", NULL};
   int i, n = config_setting_length(g);
   for (i = 0; i < n; i++) {
     const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
@@ -574,7 +571,9 @@ static int validate_book_file(loader *p, const config_setting_t *g,
 static int validate_book(loader *p, const config_setting_t *g,
                         liq_book_params *bp) {
   static const char *const keys[] = {"positions", "long_share", "leverage",
-                                       "notional", "entry", "file", NULL};
+                                       "notional", "entry", "file",
+                                       "open_interest", NULL};
+  static const num_range r_oi = {0.0, 1e15, 1, 0};
   const config_setting_t *s;
   long long n;
   int rc;
@@ -606,6 +605,9 @@ static int validate_book(loader *p, const config_setting_t *g,
                    "median = ...; sigma = ...; })");
   }
   if ((rc = validate_notional(p, s, bp)) != LIQ_OK) return rc;
+  bp->open_interest = 0.0;
+  if ((rc = opt_number(p, g, "open_interest", &r_oi, &bp->open_interest)) != LIQ_OK)
+    return rc;
   if ((s = config_setting_get_member(g, "entry")) != NULL) {
     return validate_entry(p, s, bp);
   }
@@ -1252,6 +1254,7 @@ static const numeric_key numeric_keys[] = {
   {"price.beta", 0}, {"price.nu", 0}, {"price.variance0", 0},
   {"price.block", 0},
   {"book.positions", 1}, {"book.long_share", 0}, {"book.notional.median", 0},
+  {"book.open_interest", 0},
   {"book.notional.sigma", 0}, {"book.entry.spread", 0},
   {"book.entry.lookback_steps", 1},
   {"margin.initial", 0}, {"margin.maintenance", 0}, {"margin.call_level", 0},

@@ -76,7 +76,8 @@ static const char *const schema_sql =
   "  started_at    TEXT,      -- ISO-8601 UTC\n"
   "  finished_at   TEXT,\n"
   "  steps         INTEGER,\n"
-  "  positions     INTEGER\n"
+  "  positions     INTEGER,\n"
+  "  warnings      TEXT       -- known keys the run's models do not use, one a line\n"
   ");\n"
   "CREATE TABLE IF NOT EXISTS steps(\n"
   "  run_id              INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,\n"
@@ -683,9 +684,10 @@ int liq_store_begin_run(liq_store *st, const liq_scenario *sc, uint64_t seed,
   if (rc != LIQ_OK) goto fail;
   rc = store_prepare(st->db, st->path,
                "INSERT INTO runs(scenario_name, seed, params, scenario_text,"
-               " scenario_path, version, status, started_at, steps, positions)"
+               " scenario_path, version, status, started_at, steps, positions,"
+               " warnings)"
                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'running', " LIQ_SQL_NOW
-               ", ?7, ?8)",
+               ", ?7, ?8, ?9)",
                0, &run_stmt, "prepare the runs INSERT", err);
   if (rc != LIQ_OK) goto fail;
   store_bind_text(run_stmt, 1, sc->name);
@@ -697,6 +699,7 @@ int liq_store_begin_run(liq_store *st, const liq_scenario *sc, uint64_t seed,
   store_bind_text(run_stmt, 6, LIQ_VERSION);
   store_bind_size(run_stmt, 7, sc->steps);
   store_bind_size(run_stmt, 8, sc->book.positions);
+  store_bind_text(run_stmt, 9, sc->warnings[0] ? sc->warnings : NULL);
   rc = store_step_done(st->db, st->path, run_stmt, "insert the run", err);
   sqlite3_finalize(run_stmt);
   run_stmt = NULL;
