@@ -68,6 +68,7 @@ typedef struct engine {
   double   daily_vol;
   double   fund;
   double  *funding;      /* per-step funding rates, or NULL */
+  double  *waypoints;    /* a step's exogenous prices (liq_path_waypoints()) */
   liq_drawdown dd, dd_exo;
   liq_step_row row;
   liq_summary *sm;
@@ -331,6 +332,7 @@ static void engine_free(engine *e) {
   free(e->share);
   free(e->queue);
   free(e->funding);
+  free(e->waypoints);
   free(e->adl_cand);
   free_build_workspace(e);
   liq_treap_forest_free(&e->liq_f);
@@ -347,6 +349,10 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   e->n = n;
   e->mp = &sc->margin;
   e->tiered = sc->margin.n_tiers > 0;
+  e->waypoints = malloc((3 * (path->substeps > 1 ? path->substeps : 1) + 1) *
+                        sizeof *e->waypoints);
+  if (e->waypoints == NULL)
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for the waypoints");
   e->q = malloc(k * sizeof *e->q);
   e->c = malloc(k * sizeof *e->c);
   e->f0 = calloc(k, sizeof *e->f0);
@@ -841,19 +847,6 @@ static void step_close(engine *e, double p, double x_close) {
   step_quantiles(e, p);
 }
 
-/* The exogenous prices step t visits, in order; returns their count. */
-static int waypoints(const liq_path *path, size_t t, double w[4]) {
-  int n = 0;
-  w[n++] = path->open[t];
-  if (path->has_ohlc) {
-    int up = path->close[t] >= path->open[t];
-    w[n++] = up ? path->low[t] : path->high[t];
-    w[n++] = up ? path->high[t] : path->low[t];
-  }
-  w[n++] = path->close[t];
-  return n;
-}
-
 /*
 ** A waypoint whose market price equals the last one visited is skipped
 ** (nothing can have crossed); with transient impact a flat bar still moves
@@ -861,8 +854,8 @@ static int waypoints(const liq_path *path, size_t t, double w[4]) {
 */
 static int run_step(engine *e, const liq_path *path, size_t t, double *prev_p,
                     liq_err *err) {
-  double w[4], p;
-  int k, n = waypoints(path, t, w), rc;
+  double *w = e->waypoints, p;
+  int k, n = liq_path_waypoints(path, t, w), rc;
   memset(&e->row, 0, sizeof e->row);
   e->row.step = t;
   e->row.t_ms = path->t_ms[t];

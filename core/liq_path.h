@@ -58,6 +58,10 @@ typedef struct liq_price_params {
   ** 'file' (within the from/to window); uses start (NaN: the window's first
   ** open) and steps; step_seconds comes from the file */
   double block;            /* mean block length in bars, >= 1 */
+  /* every model */
+  size_t  substeps;        /* price.substeps K, [1, LIQ_PATH_MAX_SUBSTEPS], default 1:
+                           ** K - 1 Brownian-bridge prices between consecutive
+                           ** waypoints of a bar (liq_path_waypoints()) */
   /* replay and bootstrap */
   char    file[LIQ_PATH_MAX]; /* CSV path, resolved relative to the scenario file */
   int     has_from, has_to;   /* optional window on bar open times */
@@ -75,6 +79,8 @@ typedef struct liq_path {
   double  *open, *high, *low, *close;
   int      has_ohlc;       /* 1: visit low and high inside each step */
   double   step_seconds;   /* seconds per bar */
+  size_t   substeps;       /* K >= 1 (0 counts as 1): see liq_path_waypoints() */
+  uint64_t bridge_seed;    /* seed of the sub-bar Brownian bridges (the path stream's) */
   double   daily_volatility; /* gbm: volatility / sqrt(365); replay: estimated
                               ** from log close-to-close returns (0 with fewer
                               ** than 3 bars); jump, garch, bootstrap: see
@@ -174,5 +180,23 @@ int liq_path_from_arrays(size_t n, const double *open, const double *high,
                          liq_err *err);
 
 void liq_path_free(liq_path *p);
+
+/*
+** The exogenous prices step t visits, in order, into w (room for
+** LIQ_PATH_MAX_WAYPOINTS); returns their count.  The bar's waypoints are
+** C (close-only) or O->L->H->C when close >= open, else O->H->L->C (OHLC).
+** With p->substeps = K > 1, K - 1 prices are inserted between each pair
+** of consecutive waypoints: a Brownian bridge in log price from one to the
+** next, with the path's daily volatility scaled to the sub-step (one bar
+** is (waypoints - 1) x K sub-steps), its normal draws a hash of
+** (bridge_seed, t, segment, k) (reproducible, independent of the engine).
+** With OHLC the bridge is clamped into [low, high]: the bar's low and high
+** stay its extremes (a clamped point sits on the extreme the bar visits
+** anyway; rejecting draws instead would bias the bridge towards the
+** middle of the range).  K = 1 is the bar's own waypoints, as before.
+*/
+#define LIQ_PATH_MAX_SUBSTEPS 1000
+#define LIQ_PATH_MAX_WAYPOINTS (3 * LIQ_PATH_MAX_SUBSTEPS + 1)
+int liq_path_waypoints(const liq_path *p, size_t t, double *w /* OUT */);
 
 #endif /* LIQ_PATH_H */

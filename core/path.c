@@ -84,6 +84,58 @@ static liq_path *path_alloc(size_t n) {
   return p;
 }
 
+/* A standard normal from a hash of (seed, t, segment, k): splitmix64
+** twice, Box-Muller. */
+static uint64_t mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+static double bridge_normal(uint64_t seed, size_t t, int seg, size_t k) {
+  uint64_t h = mix64(seed ^ mix64((uint64_t)t * 4u + (uint64_t)seg) ^
+                     mix64(0x5bd1e995ULL + (uint64_t)k));
+  double u1 = ((double)(mix64(h) >> 11) + 0.5) * 0x1.0p-53;
+  double u2 = (double)(mix64(h ^ 0xa0761d6478bd642fULL) >> 11) * 0x1.0p-53;
+  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
+}
+
+int liq_path_waypoints(const liq_path *p, size_t t, double *w) {
+  double b[4];
+  int m = 0, j, n = 0;
+  size_t K = p->substeps > 1 ? p->substeps : 1, k;
+  double sd, lo = p->low[t], hi = p->high[t];
+  b[m++] = p->open[t];
+  if (p->has_ohlc) {
+    int up = p->close[t] >= p->open[t];
+    b[m++] = up ? p->low[t] : p->high[t];
+    b[m++] = up ? p->high[t] : p->low[t];
+  }
+  b[m++] = p->close[t];
+  if (K == 1) {
+    for (j = 0; j < m; j++) w[j] = b[j];
+    return m;
+  }
+  /* variance of log price per sub-step */
+  sd = p->daily_volatility * sqrt(p->step_seconds / 86400.0 / (double)((m - 1) * K));
+  for (j = 0; j + 1 < m; j++) {
+    double x = log(b[j]), end = log(b[j + 1]);
+    w[n++] = b[j];
+    for (k = 1; k < K; k++) {
+      double left = (double)(K - k + 1);     /* sub-steps left from x */
+      double v;
+      x += (end - x) / left +
+           sd * sqrt((left - 1.0) / left) * bridge_normal(p->bridge_seed, t, j, k);
+      v = exp(x);
+      if (p->has_ohlc) v = v < lo ? lo : v > hi ? hi : v;
+      w[n++] = v;
+    }
+  }
+  w[n++] = b[m - 1];
+  return n;
+}
+
 /* Sample sd of log close-to-close returns, scaled to one day; 0 for
 ** fewer than two returns (the engine refuses a sqrt impact that would use
 ** it: liq_engine_check_inputs()). */
@@ -1054,8 +1106,13 @@ int liq_path_build(const liq_price_params *pp, size_t steps, double step_seconds
                         step_seconds, steps, seed, out, err);
       break;
     case LIQ_PRICE_REPLAY:
-      return liq_path_replay(pp->file, pp->has_from, pp->from_ms,
-                             pp->has_to, pp->to_ms, steps, out, err);
+      rc = liq_path_replay(pp->file, pp->has_from, pp->from_ms,
+                           pp->has_to, pp->to_ms, steps, out, err);
+      if (rc == LIQ_OK) {
+        (*out)->substeps = pp->substeps;
+        (*out)->bridge_seed = seed;
+      }
+      return rc;
     case LIQ_PRICE_JUMP:
       rc = liq_path_jump(pp->start, pp->drift, pp->volatility, pp->jump_intensity,
                          pp->jump_mean, pp->jump_sd, step_seconds, steps,
@@ -1074,6 +1131,10 @@ int liq_path_build(const liq_price_params *pp, size_t steps, double step_seconds
     default:
       return liq_errf(err, LIQ_INPUT, NULL, 0, "unknown price model %d",
                       pp->model);
+  }
+  if (rc == LIQ_OK) {
+    (*out)->substeps = pp->substeps;
+    (*out)->bridge_seed = seed;
   }
   return explain_generator_error(pp->model, rc, err);
 }

@@ -164,6 +164,7 @@ static const sel_key price_keys[] = {
   {"from", M_REPLAY | M_BOOTSTRAP},
   {"to", M_REPLAY | M_BOOTSTRAP},
   {"block", M_BOOTSTRAP},
+  {"substeps", ALL_USERS},
   {NULL, 0}};
 
 static const refusal price_no[] = {
@@ -288,6 +289,15 @@ static int validate_price(loader *p, const config_setting_t *g,
   pp->model = model;          /* price_models is in liq_price_model order */
   rc = check_sel_keys(p, g, "model", price_models, model, price_keys, price_no);
   if (rc) return rc;
+  pp->substeps = 1;
+  {
+    const config_setting_t *s_sub = config_setting_get_member(g, "substeps");
+    long long k;
+    if (s_sub != NULL) {
+      if ((rc = integer_in(p, s_sub, 1, LIQ_PATH_MAX_SUBSTEPS, &k)) != LIQ_OK) return rc;
+      pp->substeps = (size_t)k;
+    }
+  }
   switch (pp->model) {
     case LIQ_PRICE_REPLAY:
       return validate_window(p, g, pp);
@@ -1252,7 +1262,7 @@ static const numeric_key numeric_keys[] = {
   {"price.intensity", 0}, {"price.jump_mean", 0}, {"price.jump_sd", 0},
   {"price.mu", 0}, {"price.omega", 0}, {"price.alpha", 0},
   {"price.beta", 0}, {"price.nu", 0}, {"price.variance0", 0},
-  {"price.block", 0},
+  {"price.block", 0}, {"price.substeps", 1},
   {"book.positions", 1}, {"book.long_share", 0}, {"book.notional.median", 0},
   {"book.open_interest", 0},
   {"book.notional.sigma", 0}, {"book.entry.spread", 0},

@@ -169,6 +169,49 @@ static void test_fast_engine_matches_reference(void **state) {
   gsl_rng_free(r);
 }
 
+/* price.substeps: the engines agree on sub-bar paths too (both visit
+** liq_path_waypoints(); test_path checks the bridge itself), the money
+** identity holds, and K = 1 is the run without sub-steps to the bit. */
+static void test_substeps_match_reference(void **state) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  int trial, more = 0;
+  (void)state;
+  for (trial = 0; trial < 60; trial++) {
+    liq_scenario sc;
+    liq_book *book = NULL;
+    liq_path *path;
+    capture f = { 0 }, g = { 0 };
+    liq_sink sf = { cap_step, cap_liq, &f }, sg = { cap_step, cap_liq, &g };
+    liq_summary smf, smg, sm1;
+    liq_err err;
+    gsl_rng_set(r, 7000u + (unsigned)trial);
+    scenario_random(r, &sc);
+    path = path_random(r, 20 + gsl_rng_uniform_int(r, 60), 100.0,
+                       0.002 + 0.03 * gsl_rng_uniform(r), trial % 2);
+    path->step_seconds = 60.0;
+    path->daily_volatility = 0.2 * gsl_rng_uniform(r);
+    path->bridge_seed = 99u + (unsigned)trial;
+    assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, path->open[0],
+                                    7000u + (unsigned)trial, &book, &err), &err);
+    path->substeps = 1;
+    assert_liq_ok(liq_engine_run(&sc, path, book, NULL, &sm1, &err), &err);
+    path->substeps = 0;   /* 0 counts as 1 */
+    assert_liq_ok(liq_engine_run(&sc, path, book, NULL, &smf, &err), &err);
+    assert_memory_equal(&sm1, &smf, sizeof sm1);
+    path->substeps = 2 + (size_t)(trial % 7);
+    assert_liq_ok(liq_engine_run(&sc, path, book, &sf, &smf, &err), &err);
+    assert_liq_ok(ref_engine_run(&sc, path, book, &sg, &smg, &err), &err);
+    compare_runs(&f, &g, &smf, &smg);
+    assert_conserved(&smf);
+    more += smf.liquidated != sm1.liquidated || smf.bad_debt != sm1.bad_debt;
+    cap_free(&f);
+    cap_free(&g);
+    liq_book_free(book);
+    path_del(path);
+  }
+  assert_true(more > 5);   /* the sub-bar path changes outcomes */
+  gsl_rng_free(r);
+}
 
 static void test_wick_liquidates(void **state) {
   /* Long 10x at 100 with 5 % maintenance: p_liq = 90 / 0.95 = 94.7368. */
@@ -864,6 +907,7 @@ int main(void) {
     cmocka_unit_test(test_tiered_liquidation_price),
     cmocka_unit_test(test_step_quantile_decimal_rank),
     cmocka_unit_test(test_fast_engine_matches_reference),
+    cmocka_unit_test(test_substeps_match_reference),
     cmocka_unit_test(test_wick_liquidates),
     cmocka_unit_test(test_two_round_cascade_by_hand),
     cmocka_unit_test(test_short_squeeze_moves_price_up),

@@ -1364,11 +1364,54 @@ static void test_build_generated(void **state) {
   free(sc);
 }
 
+
+/* price.substeps: K = 1 is the bar's own waypoints; K > 1 inserts K - 1
+** bridge prices between consecutive waypoints, keeps the waypoints, stays
+** in [low, high] with OHLC, and is reproducible for a seed. */
+static void test_waypoints_substeps(void **state) {
+  static const double o[] = {100.0, 101.0}, h[] = {103.0, 102.0},
+                      l[] = {97.0, 95.0}, c[] = {101.0, 96.0};
+  double w[LIQ_PATH_MAX_WAYPOINTS], v[LIQ_PATH_MAX_WAYPOINTS];
+  liq_path *p = NULL;
+  liq_err err;
+  int n, k, differ = 0, inside = 0;
+  (void)state;
+  assert_liq_ok(liq_path_from_arrays(2, o, h, l, c, 300.0, &p, &err), &err);
+  p->daily_volatility = 0.5;
+  p->bridge_seed = 42;
+  n = liq_path_waypoints(p, 0, w);          /* up bar: O L H C */
+  assert_int_equal(n, 4);
+  assert_true(w[0] == 100.0 && w[1] == 97.0 && w[2] == 103.0 && w[3] == 101.0);
+  n = liq_path_waypoints(p, 1, w);          /* down bar: O H L C */
+  assert_true(n == 4 && w[1] == 102.0 && w[2] == 95.0);
+  p->substeps = 8;
+  n = liq_path_waypoints(p, 1, w);
+  assert_int_equal(n, 3 * 8 + 1);
+  assert_true(w[0] == 101.0 && w[8] == 102.0 && w[16] == 95.0 && w[24] == 96.0);
+  for (k = 0; k < n; k++) {
+    assert_true(w[k] >= 95.0 && w[k] <= 102.0);
+    inside += w[k] > 95.0 && w[k] < 102.0;
+  }
+  assert_true(inside >= 12);                /* not all clamped */
+  assert_int_equal(liq_path_waypoints(p, 1, v), n);
+  assert_memory_equal(w, v, sizeof(double) * (size_t)n);
+  p->bridge_seed = 43;
+  liq_path_waypoints(p, 1, v);
+  for (k = 0; k < n; k++) differ += w[k] != v[k];
+  assert_true(differ > 10);
+  /* Zero volatility: the bridge is the straight line in log price. */
+  p->daily_volatility = 0.0;
+  liq_path_waypoints(p, 1, w);
+  assert_rel(w[4], sqrt(101.0 * 102.0), 1e-12);
+  liq_path_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_seed_deterministic_and_distinct),
     cmocka_unit_test(test_seed_avalanche),
     cmocka_unit_test(test_gbm_shape),
+    cmocka_unit_test(test_waypoints_substeps),
     cmocka_unit_test(test_gbm_deterministic),
     cmocka_unit_test(test_gbm_seed_fold),
     cmocka_unit_test(test_gbm_zero_volatility),

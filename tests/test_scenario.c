@@ -762,7 +762,7 @@ static const BadCase aBad[] = {
    "price = { model = \"gbm\"; start = 100.0; volatilty = 0.5; };\n"
    L_BOOK L_LEV L_NOT L_MARGIN, {NULL}, LIQ_INPUT, NULL, 3,
    "unknown key 'volatilty' in price (expected one of: model, start, drift, "
-   "volatility)"},
+   "volatility, substeps)"},
   {"typo in book.notional", L_STEPS L_DT L_PRICE L_BOOK L_LEV
    "  notional = { dist = \"lognormal\"; median = 1000.0; sigam = 1.0; }; };\n"
    L_MARGIN, {NULL}, LIQ_INPUT, NULL, 6,
@@ -1006,7 +1006,7 @@ static const BadCase aBad[] = {
    LIQ_INPUT, NULL, 1, "steps is required for price.model jump"},
   {"jump unknown key", WITH_PRICE(JUMP(JUMP_OK " lambda = 3;")), {NULL},
    LIQ_INPUT, NULL, 3, "unknown key 'lambda' in price (expected one of: model, "
-   "start, drift, volatility, intensity, jump_mean, jump_sd)"},
+   "start, drift, volatility, intensity, jump_mean, jump_sd, substeps)"},
 
   /* price.model garch */
 #define GARCH(rest) "price = { model = \"garch\"; start = 100.0; " rest " };\n"

@@ -448,15 +448,9 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
   sm->min_price = sm->min_price_exogenous = INFINITY;
   sm->max_price = sm->max_price_exogenous = -INFINITY;
   for (t = 0; t < path->n; t++) {
-    double w[4], p;
-    int k, nw = 0;
-    w[nw++] = path->open[t];
-    if (path->has_ohlc) {
-      int up = path->close[t] >= path->open[t];
-      w[nw++] = up ? path->low[t] : path->high[t];
-      w[nw++] = up ? path->high[t] : path->low[t];
-    }
-    w[nw++] = path->close[t];
+    double w[LIQ_PATH_MAX_WAYPOINTS];   /* the sub-bar path: see test_path */
+    double p;
+    int k, nw = liq_path_waypoints(path, t, w);
     memset(&r.row, 0, sizeof r.row);
     r.row.step = t;
     r.row.t_ms = path->t_ms[t];
