@@ -81,7 +81,7 @@ static void schedule_constant(const liq_funding_params *fp, const liq_path *p,
   if (iv < 1) iv = 1;                 /* validated >= 1 s; never divide by 0 */
   for (t = 0; t < p->n; t++) {
     int64_t lo = p->t_ms[t] - (t == 0), hi;   /* bar 0 also takes its open */
-    double end = (double)lo + step_ms;
+    double end = (double)p->t_ms[t] + step_ms;
     /* e <= lo + step for integer e is e <= floor(lo + step) */
     if (end >= 9.2e18) hi = INT64_MAX;
     else hi = (int64_t)floor(end);

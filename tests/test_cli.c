@@ -353,7 +353,8 @@ static void test_exchange_rule_rows(void **state) {
                                     " < 1e-6 * (SELECT haircut FROM summary) FROM steps"), 1);
     } else if (strcmp(names[i], "funding") == 0) {
       assert_true(sqlite3_column_double(st, 7) > 0.0);
-      assert_int_equal(query_int(h, "SELECT count(*) FROM steps WHERE funding != 0"), 3);
+      /* 08:00, 16:00, 24:00 and the event at the first open (00:00) */
+      assert_int_equal(query_int(h, "SELECT count(*) FROM steps WHERE funding != 0"), 4);
     } else if (strcmp(names[i], "topup") == 0) {
       assert_true(sqlite3_column_int64(st, 6) > 0);
     } else {

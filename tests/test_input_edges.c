@@ -929,7 +929,8 @@ static void test_constant_funding_per_bar(void **state) {
   assert_int_equal(r.code, 0);           /* -1: still running after 3 s */
 
   /* Bars at 0, 60 and 300 s of 60 s each, an event every 30 s: two per
-  ** bar, and the events in the gap (150..300 s) are paid by nobody. */
+  ** bar, plus the event at the first open (0 s) in bar 0, and the events
+  ** in the gap (150..300 s) are paid by nobody. */
   assert_non_null(sc);
   liq_err_clear(&err);
   assert_liq_ok(liq_path_from_arrays(3, NULL, NULL, NULL, close, 60.0, &p, &err), &err);
@@ -938,7 +939,7 @@ static void test_constant_funding_per_bar(void **state) {
   sc->funding.rate = 0.001;
   sc->funding.interval_seconds = 30.0;
   assert_liq_ok(liq_funding_schedule(&sc->funding, p, &rates, &err), &err);
-  assert_rel(rates[0], 0.002, 1e-15);
+  assert_rel(rates[0], 0.003, 1e-15);
   assert_rel(rates[1], 0.002, 1e-15);
   assert_rel(rates[2], 0.002, 1e-15);
   free(rates);
