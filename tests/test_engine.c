@@ -748,11 +748,11 @@ static void test_funding_pays_and_liquidates(void **state) {
   sc.funding.rate = 0.01;
   sc.funding.interval_seconds = 60.0;
   for (t = 0; t < 10; t++) {
-    p->t_ms[t] = (int64_t)t * 60000;
+    p->t_ms[t] = (int64_t)t * 60000 + 30000;   /* no event at the first open */
     p->open[t] = p->close[t] = p->high[t] = p->low[t] = 100.0;
   }
   assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
-  /* Events at 60 s, 120 s, ...: paid at the end of steps 0..9. */
+  /* Events at 60 s, 120 s, ...: one in each bar, paid at the end of steps 0..9. */
   assert_rel(c.steps[0].funding, 1.0, 1e-12);
   assert_rel(c.steps[0].funding_short, -2.0, 1e-12);
   /* After 6 payments equity 4.6 < MM 5: liquidated in the funding cascade of step 5. */
