@@ -165,6 +165,7 @@ static const sel_key price_keys[] = {
   {"to", M_REPLAY | M_BOOTSTRAP},
   {"block", M_BOOTSTRAP},
   {"substeps", ALL_USERS},
+  {"mark_file", M_REPLAY},
   {NULL, 0}};
 
 static const refusal price_no[] = {
@@ -299,8 +300,13 @@ static int validate_price(loader *p, const config_setting_t *g,
     }
   }
   switch (pp->model) {
-    case LIQ_PRICE_REPLAY:
-      return validate_window(p, g, pp);
+    case LIQ_PRICE_REPLAY: {
+      const config_setting_t *s_mark = config_setting_get_member(g, "mark_file");
+      pp->mark_file[0] = '\0';
+      if ((rc = validate_window(p, g, pp)) != LIQ_OK) return rc;
+      if (s_mark == NULL) return LIQ_OK;
+      return resolve_file(p, s_mark, pp->mark_file, sizeof pp->mark_file);
+    }
     case LIQ_PRICE_GARCH:
       return validate_garch(p, g, pp);
     case LIQ_PRICE_BOOTSTRAP:
