@@ -1255,7 +1255,8 @@ static int validate_quantiles(loader *p, const config_setting_t *s,
 static int validate_stats(loader *p, const config_setting_t *g,
                          liq_stats_params *st) {
   static const char *const keys[] = {"quantiles", "every", "steps",
-                                       "events", "counterfactual", NULL};
+                                       "events", "counterfactual", "positions",
+                                       NULL};
   static const double default_values[] = {0.01, 0.05, 0.25, 0.5};
   const config_setting_t *s;
   long long n;
@@ -1266,6 +1267,7 @@ static int validate_stats(loader *p, const config_setting_t *g,
   st->steps = 1;
   st->events = 1;
   st->counterfactual = 0;
+  st->positions = -1;
   if (g == NULL) return LIQ_OK;
   if ((rc = need_group(p, g)) != LIQ_OK) return rc;
   if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
@@ -1287,6 +1289,10 @@ static int validate_stats(loader *p, const config_setting_t *g,
   }
   if ((s = config_setting_get_member(g, "counterfactual")) != NULL &&
       (rc = bool_of(p, s, &st->counterfactual)) != LIQ_OK) {
+    return rc;
+  }
+  if ((s = config_setting_get_member(g, "positions")) != NULL &&
+      (rc = bool_of(p, s, &st->positions)) != LIQ_OK) {
     return rc;
   }
   return LIQ_OK;

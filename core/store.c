@@ -206,6 +206,21 @@ static const char *const schema2_sql =
 ** The sweep tables (see the Sweeps section at the end of this file and
 ** liq_sweep.h).  A sweep's runs rows carry runs.sweep_id and runs.task_id.
 */
+/* The book as run (stats.positions): liquidations join it on position_id. */
+static const char *const positions_schema_sql =
+  "CREATE TABLE IF NOT EXISTS positions(\n"
+  "  run_id            INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,\n"
+  "  position_id       INTEGER NOT NULL,\n"
+  "  side              TEXT,\n"
+  "  qty               REAL,\n"
+  "  entry             REAL,\n"
+  "  collateral        REAL,\n"
+  "  leverage          REAL,\n"
+  "  liquidation_price REAL,     -- under the run's margin rule, at the start\n"
+  "  bankruptcy_price  REAL,     -- where equity is 0\n"
+  "  PRIMARY KEY(run_id, position_id)\n"
+  ");\n";
+
 static const char *const sweep_schema_sql =
   "CREATE TABLE IF NOT EXISTS sweeps(\n"
   "  sweep_id      INTEGER PRIMARY KEY,\n"
@@ -636,6 +651,8 @@ int liq_store_open(const char *path, liq_store **out, liq_err *err) {
   if (rc == LIQ_OK)
     rc = store_exec_sql(st->db, path, schema2_sql, "create the schema", err);
   if (rc == LIQ_OK)
+    rc = store_exec_sql(st->db, path, positions_schema_sql, "create the schema", err);
+  if (rc == LIQ_OK)
     rc = store_exec_sql(st->db, path, sweep_schema_sql, "create the sweep schema", err);
   if (rc != LIQ_OK) goto fail;
   rc = store_prepare(st->db, path,
@@ -819,6 +836,37 @@ int liq_store_liquidation(liq_store *st, const liq_liquidation_row *row,
   rc = store_step_done(st->db, st->path, p, "insert a liquidation row", err);
   if (rc != LIQ_OK) return rc;
   return store_row_end(st, err);
+}
+
+int liq_store_positions(liq_store *st, const liq_book *b,
+                        const liq_margin_params *mp, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  size_t i;
+  int rc = row_begin(st, err);
+  if (rc != LIQ_OK) return rc;
+  rc = store_prepare(st->db, st->path,
+               "INSERT INTO positions(run_id, position_id, side, qty, entry, collateral,"
+               " leverage, liquidation_price, bankruptcy_price)"
+               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+               0, &p, "prepare the positions INSERT", err);
+  if (rc != LIQ_OK) return rc;
+  for (i = 0; i < b->n && rc == LIQ_OK; i++) {
+    sqlite3_bind_int64(p, 1, st->run_id);
+    store_bind_size(p, 2, i);
+    sqlite3_bind_text(p, 3, b->side[i] > 0 ? "long" : "short", -1, SQLITE_STATIC);
+    store_bind_double(p, 4, b->qty[i]);
+    store_bind_double(p, 5, b->entry[i]);
+    store_bind_double(p, 6, b->collateral[i]);
+    store_bind_double(p, 7, b->leverage[i]);
+    store_bind_double(p, 8, liq_margin_rule_liq_price(mp, b->side[i], b->qty[i],
+                                                      b->entry[i], b->collateral[i]));
+    store_bind_double(p, 9, liq_margin_bankruptcy_price(b->side[i], b->qty[i],
+                                                        b->entry[i], b->collateral[i]));
+    rc = store_step_done(st->db, st->path, p, "insert a position", err);
+    if (rc == LIQ_OK) rc = store_row_end(st, err);
+  }
+  sqlite3_finalize(p);
+  return rc;
 }
 
 int liq_store_adl(liq_store *st, const liq_adl_row *row, liq_err *err) {

@@ -547,6 +547,12 @@ static int cmd_run(const options *opt) {
   if (rc != LIQ_OK) goto fail;
   rc = liq_store_begin_run(st, in.sc, in.seed, &run_id, &err);
   if (rc != LIQ_OK) goto fail;
+  /* stats.positions (default: books of up to 10^6): the book as run. */
+  if (in.sc->stats.positions > 0 ||
+      (in.sc->stats.positions < 0 && in.book->n <= 1000000u)) {
+    rc = liq_store_positions(st, in.book, &in.sc->margin, &err);
+    if (rc != LIQ_OK) goto fail;
+  }
 
   /* The run: every step and liquidation goes straight to the store. */
   ctx.st = st;
