@@ -877,6 +877,7 @@ static void step_close(engine *e, double p, double pm, double x_close) {
   r->price = p;
   r->price_exogenous = x_close;
   r->liquidations = r->liquidations_long + r->liquidations_short;
+  r->funding_external = r->funding + r->funding_short;
   r->insurance_fund = e->fund;
   r->open_long = e->sides[0].n_open;
   r->open_short = e->sides[1].n_open;
@@ -950,6 +951,7 @@ static void summary_add_step(liq_summary *sm, const liq_step_row *r) {
   sm->topup_collateral += r->topup_collateral;
   sm->funding_long += r->funding;
   sm->funding_short += r->funding_short;
+  sm->funding_external += r->funding_external;
   sm->adl_count += r->adl_count;
   sm->adl_notional += r->adl_notional;
   sm->haircut += r->haircut;

@@ -47,8 +47,8 @@
   "liquidated_notional, cascade_rounds, margin_calls, insurance_fund, fees, " \
   "bad_debt, uncovered_loss, open_interest_long, open_interest_short, "      \
   "open_long, open_short, partial_liquidations, funding, funding_short, "    \
-  "topups, topup_collateral, adl_count, adl_notional, haircut"
-#define LIQ_STEP_N_FIXED 29
+  "topups, topup_collateral, adl_count, adl_notional, haircut, funding_external"
+#define LIQ_STEP_N_FIXED 30
 
 /*
 ** The schema.  Every statement is idempotent, so opening an existing
@@ -104,6 +104,7 @@ static const char *const schema_sql =
   "  partial_liquidations INTEGER, -- hits that closed only a share\n"
   "  funding             REAL,     -- paid by longs (negative: received)\n"
   "  funding_short       REAL,     -- paid by shorts\n"
+  "  funding_external    REAL,     -- funding + funding_short: paid to the rest of the market\n"
   "  topups              INTEGER,\n"
   "  topup_collateral    REAL,\n"
   "  adl_count           INTEGER,\n"
@@ -194,6 +195,7 @@ static const char *const schema2_sql =
   "  topup_collateral     REAL,\n"
   "  funding_long         REAL,\n"
   "  funding_short        REAL,\n"
+  "  funding_external     REAL,     -- funding_long + funding_short: paid to the rest of the market\n"
   "  haircut              REAL,\n"
   "  adl_count            INTEGER,\n"
   "  first_adl_step       INTEGER,  -- NULL when no ADL happened\n"
@@ -800,6 +802,7 @@ int liq_store_step(liq_store *st, const liq_step_row *row, liq_err *err) {
   store_bind_size(p, 27, row->adl_count);
   store_bind_double(p, 28, row->adl_notional);
   store_bind_double(p, 29, row->haircut);
+  store_bind_double(p, 30, row->funding_external);
   /* A row with fewer quantiles than the scenario leaves the rest NULL. */
   for (i = 0; i < st->n_quant && i < row->n_quantiles; i++) {
     store_bind_double(p, LIQ_STEP_N_FIXED + 1 + (int)i, row->cushion[i]);
@@ -970,6 +973,16 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
     sqlite3_bind_null(p, 43);
   }
   rc = store_step_done(st->db, st->path, p, "insert the summary", err);
+  sqlite3_finalize(p);
+  p = NULL;
+  if (rc != LIQ_OK) return rc;
+  rc = store_prepare(st->db, st->path,
+               "UPDATE summary SET funding_external = ?2 WHERE run_id = ?1",
+               0, &p, "prepare the funding_external UPDATE", err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, st->run_id);
+  store_bind_double(p, 2, sm->funding_external);
+  rc = store_step_done(st->db, st->path, p, "store funding_external", err);
   sqlite3_finalize(p);
   p = NULL;
   if (rc != LIQ_OK) return rc;

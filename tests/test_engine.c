@@ -855,6 +855,11 @@ static void test_funding_pays_and_liquidates(void **state) {
   /* Events at 60 s, 120 s, ...: one in each bar, paid at the end of steps 0..9. */
   assert_rel(c.steps[0].funding, 1.0, 1e-12);
   assert_rel(c.steps[0].funding_short, -2.0, 1e-12);
+  /* Each side pays on its own open interest: the book (1 long, 2 short)
+  ** receives 1 per payment from the rest of the market. */
+  assert_rel(c.steps[0].funding_external, -1.0, 1e-12);
+  assert_rel(sm.funding_external, sm.funding_long + sm.funding_short, 1e-12);
+  assert_true(sm.funding_external < 0.0);
   /* After 6 payments equity 4.6 < MM 5: liquidated in the funding cascade of step 5. */
   assert_int_equal(c.n_liqs, 1);
   assert_int_equal(c.liqs[0].position_id, 0);

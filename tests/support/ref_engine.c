@@ -529,6 +529,8 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
     sm->topup_collateral += r.row.topup_collateral;
     sm->funding_long += r.row.funding;
     sm->funding_short += r.row.funding_short;
+    r.row.funding_external = r.row.funding + r.row.funding_short;
+    sm->funding_external += r.row.funding_external;
     sm->adl_count += r.row.adl_count;
     sm->adl_notional += r.row.adl_notional;
     sm->haircut += r.row.haircut;
