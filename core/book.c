@@ -197,10 +197,11 @@ static int draw_failure(const liq_scenario *sc, const liq_book_params *bp,
 
 /*
 ** book.open_interest: one factor k on every qty and collateral so that
-** sum(qty) * start == target (leverage, entries and sides stay; a flat
-** maintenance rate keeps every position's liquidation price).  Tiered
-** brackets depend on the notional, so each scaled position is checked
-** against its new bracket.
+** sum(qty) * start == target (entries and sides stay; under a flat rate
+** leverage and liquidation prices stay too).  Tiered brackets depend on
+** the notional: a scaled position keeps its leverage up to its new
+** bracket's cap (posting more collateral above it), and must still be above
+** maintenance at the start.
 */
 static int scale_to_open_interest(liq_book *b, const liq_book_params *bp,
                                   const liq_margin_params *mp, double start,
@@ -214,16 +215,17 @@ static int scale_to_open_interest(liq_book *b, const liq_book_params *bp,
                     "from a book of open interest %g", bp->open_interest, sum * start);
   for (i = 0; i < b->n; i++) {
     b->qty[i] *= k;
+    if (mp->n_tiers > 0) {   /* a bigger size may fall in a bracket with a lower cap */
+      double cap = liq_margin_max_leverage(mp, b->qty[i] * b->entry[i]);
+      if (b->leverage[i] > cap) b->leverage[i] = cap;
+    }
     b->collateral[i] = b->qty[i] * b->entry[i] / b->leverage[i];
-    if (mp->n_tiers == 0) continue;
-    if (b->leverage[i] > liq_margin_max_leverage(mp, b->qty[i] * b->entry[i]) *
-                             (1.0 + LIQ_BOOK_LEV_RTOL) ||
-        !above_mm(b, i, mp, start))
+    if (mp->n_tiers > 0 && !above_mm(b, i, mp, start))
       return liq_errf(err, LIQ_INPUT, NULL, 0,
                       "book.open_interest %g scales position %zu to a notional of "
-                      "%g, past its margin.tiers bracket's leverage cap or at "
-                      "maintenance: lower book.notional.median so that the scale "
-                      "factor (%g) is near 1", bp->open_interest, i,
+                      "%g, at or below its margin.tiers bracket's maintenance at the "
+                      "start price: raise book.notional.median or book.positions so "
+                      "that the scale factor (%g) is nearer 1", bp->open_interest, i,
                       b->qty[i] * b->entry[i], k);
   }
   return LIQ_OK;
@@ -231,9 +233,40 @@ static int scale_to_open_interest(liq_book *b, const liq_book_params *bp,
 
 /* Both generators: spread entries when w is NULL, history entries else;
 ** 'sc' (may be NULL) locates a failure to draw. */
+static int generate_drawn(const liq_book_params *bp, const liq_margin_params *mp,
+                          double start_price, const warm *w, uint64_t seed,
+                          const liq_scenario *sc, liq_book **out, liq_err *err);
+
+/*
+** book.open_interest: draw at the configured median, then again with the
+** median times the factor that reaches the target (same seed: the same
+** leverage and size draws, so entries and the maintenance check see the
+** sizes they will have), then scale exactly (a factor near 1).
+*/
 static int generate(const liq_book_params *bp, const liq_margin_params *mp,
                     double start_price, const warm *w, uint64_t seed,
                     const liq_scenario *sc, liq_book **out, liq_err *err) {
+  liq_book_params at = *bp;
+  liq_book *b = NULL;
+  double sum = 0.0;
+  size_t i;
+  int rc;
+  if (!(bp->open_interest > 0.0))
+    return generate_drawn(bp, mp, start_price, w, seed, sc, out, err);
+  at.open_interest = 0.0;
+  rc = generate_drawn(&at, mp, start_price, w, seed, sc, &b, err);
+  if (rc != LIQ_OK) return rc;
+  for (i = 0; i < b->n; i++) sum += b->qty[i] * start_price;
+  liq_book_free(b);
+  if (sum > 0.0 && isfinite(bp->open_interest / sum))
+    at.notional_median *= bp->open_interest / sum;
+  at.open_interest = bp->open_interest;
+  return generate_drawn(&at, mp, start_price, w, seed, sc, out, err);
+}
+
+static int generate_drawn(const liq_book_params *bp, const liq_margin_params *mp,
+                          double start_price, const warm *w, uint64_t seed,
+                          const liq_scenario *sc, liq_book **out, liq_err *err) {
   liq_book *b = NULL;
   gsl_rng *r = NULL;
   gsl_ran_discrete_t *lev = NULL;

@@ -44,7 +44,8 @@ typedef struct liq_book_params {
   double open_interest;    /* book.open_interest: quote currency; > 0 scales every
                            ** generated position's qty and collateral by one
                            ** factor so that sum(qty) x start price equals it
-                           ** exactly (leverage and entries stay); 0: off */
+                           ** exactly (entries stay; leverage too, up to a tier
+                           ** bracket's cap at the new size); 0: off */
   char   file[LIQ_PATH_MAX]; /* book.file: positions from a CSV (columns side,
                            ** qty|notional, entry, leverage|collateral); "" when
                            ** generated.  With a file, only long_share-free keys

@@ -854,6 +854,7 @@ int liq_store_positions(liq_store *st, const liq_book *b,
                0, &p, "prepare the positions INSERT", err);
   if (rc != LIQ_OK) return rc;
   for (i = 0; i < b->n && rc == LIQ_OK; i++) {
+    if ((rc = row_begin(st, err)) != LIQ_OK) break;   /* a new batch after a commit */
     sqlite3_bind_int64(p, 1, st->run_id);
     store_bind_size(p, 2, i);
     sqlite3_bind_text(p, 3, b->side[i] > 0 ? "long" : "short", -1, SQLITE_STATIC);

@@ -375,7 +375,7 @@ static void test_positions_and_warnings_stored(void **state) {
   sqlite3 *h;
   snprintf(db, sizeof db, "%s/positions.db", fx->dir);
   {
-    const char *a1[] = { "run", DEFAULT_CFG, "--set", SMALL_BOOK, "--quiet",
+    const char *a1[] = { "run", DEFAULT_CFG, "--set", "book.positions=25000", "--quiet",
                          "--out", db, NULL };
     const char *a2[] = { "run", DEFAULT_CFG, "--set", SMALL_BOOK, "--set",
                          "stats.positions=false", "--set", "impact.model=none",
@@ -384,7 +384,8 @@ static void test_positions_and_warnings_stored(void **state) {
     liqsim_ok(fx, a2);
   }
   h = liq_test_open_db(db);
-  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM positions WHERE run_id=1"), 2000);
+  /* more than one row batch (20,000 rows) */
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM positions WHERE run_id=1"), 25000);
   assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM positions WHERE run_id=2"), 0);
   assert_true(liq_test_query_int(h, "SELECT count(*) FROM liquidations WHERE run_id=1") > 0);
   /* every liquidation joins its position; whole closes at its liquidation price */
