@@ -589,7 +589,7 @@ static int validate_book(loader *p, const config_setting_t *g,
   static const char *const keys[] = {"positions", "long_share", "leverage",
                                        "notional", "entry", "file",
                                        "open_interest", NULL};
-  static const num_range r_oi = {0.0, 1e15, 1, 0};
+  static const num_range r_oi = {0.0, 1e15, 0, 0};   /* 0: off */
   const config_setting_t *s;
   long long n;
   int rc;
