@@ -194,6 +194,29 @@ static void test_fill_small_round_at_large_flow(void **state) {
   }
 }
 
+/* A round below the rounding step of the flow (q0 + net == q0 in
+** floating point) fills at its pre-trade price, not at 0 / 0: a dust
+** round at a large Q_eff must not end the run as a numeric failure. */
+static void test_fill_round_below_flow_rounding(void **state) {
+  int model, perm, sign;
+  (void)state;
+  for (model = LIQ_IMPACT_LINEAR; model <= LIQ_IMPACT_DEPTH; model++) {
+    for (perm = 0; perm < 2; perm++) {
+      for (sign = -1; sign <= 1; sign += 2) {
+        liq_impact_params ip = params(model, 0.9, 2.0e9);
+        liq_impact_state st = { sign * 2e11, 0.0 };
+        double net = -sign * 1e-6, ratio;
+        if (model == LIQ_IMPACT_DEPTH) set_depth3(&ip);
+        ip.permanent = perm ? 0.6 : 0.0;
+        assert_true(st.flow_eff + net == st.flow_eff);
+        ratio = liq_impact_state_trade(&st, &ip, 0.05, net);
+        assert_true(isfinite(ratio));
+        assert_rel(ratio, 1.0, 1e-12);
+      }
+    }
+  }
+}
+
 /*
 ** The split-rounds property: taking the flow from q0 to q1 in k rounds of
 ** any sizes gives the same end state, and the notional-weighted mean of
@@ -305,6 +328,7 @@ int main(void) {
     cmocka_unit_test(test_fill_matches_brute_force),
     cmocka_unit_test(test_fill_quadrature_matches_closed_form),
     cmocka_unit_test(test_fill_small_round_at_large_flow),
+    cmocka_unit_test(test_fill_round_below_flow_rounding),
     cmocka_unit_test(test_split_rounds_change_nothing),
     cmocka_unit_test(test_two_cascades_are_one_metaorder),
     cmocka_unit_test(test_permanent_path_independent),
