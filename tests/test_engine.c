@@ -1020,6 +1020,40 @@ static void test_adl_prorata_and_socialize_by_hand(void **state) {
   cap_free(&c);
 }
 
+/* Socialised rows with unequal quantities: the long's bad debt 5 is
+** charged per unit of the shorts' quantity (1 and 3: 1.25 per unit), so
+** the rows say 1.25 and 3.75, not the same amount each. */
+static void test_socialize_rows_per_quantity(void **state) {
+  int side[3] = { 1, -1, -1 };
+  double qty[3] = { 1.0, 1.0, 3.0 }, entry[3] = { 100.0, 100.0, 100.0 };
+  double coll[3] = { 10.0, 50.0, 60.0 };
+  liq_book *b = book_of(3, side, qty, entry, coll);
+  liq_path *p = bar(100.0, 85.0);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { NULL, NULL, &c, cap_adl };
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.insurance.policy = LIQ_POLICY_SOCIALIZE;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_rel(sm.haircut, 5.0, 1e-12);
+  assert_int_equal(c.n_adls, 2);
+  assert_int_equal(c.adls[0].position_id, 1);
+  assert_int_equal(c.adls[1].position_id, 2);
+  assert_int_equal(c.adls[0].side, -1);
+  assert_rel(c.adls[0].haircut, 1.25, 1e-12);
+  assert_rel(c.adls[1].haircut, 3.75, 1e-12);
+  assert_rel(sm.open_equity, (50.0 + 15.0 - 1.25) + (60.0 + 45.0 - 3.75), 1e-12);
+  assert_conserved_all(&sm);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
 static void test_tiered_liquidation_price(void **state) {
   /* Under tiers the engine liquidates exactly at the rule's threshold. */
   liq_scenario sc;
@@ -1058,6 +1092,7 @@ int main(void) {
     cmocka_unit_test(test_depth_impact_by_hand),
     cmocka_unit_test(test_adl_ranked_by_hand),
     cmocka_unit_test(test_adl_prorata_and_socialize_by_hand),
+    cmocka_unit_test(test_socialize_rows_per_quantity),
     cmocka_unit_test(test_tiered_liquidation_price),
     cmocka_unit_test(test_step_quantile_decimal_rank),
     cmocka_unit_test(test_fast_engine_matches_reference),
