@@ -11,7 +11,7 @@
 
 #include "scenario_int.h"
 #include "csv_int.h"
-#include "liq_funding.h"
+#include "funding_int.h"
 #include "liq_margin.h"
 #include "liq_time.h"
 
