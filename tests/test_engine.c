@@ -873,6 +873,42 @@ static double two_cascades(double half_life, double permanent, double *qa, doubl
   return ln;
 }
 
+/* A replay with a gap: the flow decays over the time that passed between
+** the bars' opens (ten minutes here: ten half-lives), not over one bar.
+** Four longs past 97 go at the gap to 95 of bar 0; bar 1, flat at 95, opens
+** ten minutes later. */
+static void test_flow_decays_over_a_gap(void **state) {
+  double p_liq[4] = { 97.0, 97.0, 97.0, 97.0 }, closes[2] = { 95.0, 95.0 };
+  liq_path *p = path_closes(2, 100.0, closes);
+  liq_book *b = longs_at(4, p_liq);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { cap_step, cap_liq, &c, NULL };
+  double q;
+  (void)state;
+  p->t_ms[1] = 600000;
+  sqrt_impact_scenario(&sc);
+  sc.impact.half_life_seconds = 60.0;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_int_equal(c.n_steps, 2);
+  assert_int_equal(c.steps[0].liquidations, 4);
+  q = sold_at(&c, 0);
+  assert_rel(log(c.steps[1].price / c.steps[1].price_exogenous),
+             liq_impact_level(&sc.impact, 0.05, -q * exp2(-10.0)), 1e-12);
+  /* a generated path's bars are one step apart: one half-life */
+  cap_free(&c);
+  memset(&c, 0, sizeof c);
+  p->t_ms[1] = 60000;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_rel(log(c.steps[1].price / c.steps[1].price_exogenous),
+             liq_impact_level(&sc.impact, 0.05, -q * 0.5), 1e-12);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
 /* Two cascades a step apart under a long half-life move the price as one
 ** of their total; under a half-life far below the step the first is gone;
 ** the permanent part keeps the total flow either way. */
@@ -1160,6 +1196,7 @@ int main(void) {
     cmocka_unit_test(test_transient_impact_recovers),
     cmocka_unit_test(test_split_rounds_same_price_and_fill),
     cmocka_unit_test(test_cascades_a_step_apart),
+    cmocka_unit_test(test_flow_decays_over_a_gap),
     cmocka_unit_test(test_depth_impact_by_hand),
     cmocka_unit_test(test_adl_ranked_by_hand),
     cmocka_unit_test(test_adl_prorata_and_socialize_by_hand),
