@@ -7,7 +7,8 @@
 **   liqsim fit CSV --model gbm|jump|garch [--from DATE] [--to DATE]
 **   liqsim sweep SCENARIO [--out DB] [-j N] [--shard K/N] [--resume] [--quiet]
 **   liqsim merge OUT_DB IN_DB... [--quiet]
-**   liqsim calibrate | backtest     (not implemented yet)
+**   liqsim backtest CSV --model M ...  (sim/cmd_backtest.c)
+**   liqsim calibrate                (not implemented yet)
 **
 ** A run reads as the algorithm: load the scenario (with its --set
 ** overrides), build the exogenous price path, generate the book around the
@@ -44,6 +45,7 @@
 #include "liq_scenario.h"
 #include "liq_store.h"
 #include "liq_sweep.h"
+#include "cmd_backtest.h"
 
 #ifndef LIQ_VERSION
 #define LIQ_VERSION "unknown"
@@ -158,7 +160,8 @@ static const command COMMANDS[] = {
     "Under MPI (built with -DLIQSIM_MPI=ON): mpirun -n R liqsim sweep ...\n"
     "spreads the tasks over R ranks; rank 0 writes the database.\n" },
   { "calibrate", NULL, 0, NULL, "calibrate SCENARIO [--out DB] [-j N]", NULL },
-  { "backtest", NULL, 0, NULL, "backtest ...", NULL },
+  { "backtest", NULL, 0, "CSV",    /* own parser: sim/cmd_backtest.c */
+    "backtest CSV --model hs|ewma|fhs|garch|file [options]", NULL },
   { "fit", cmd_fit, OPT_FIT, "CSV",
     "fit CSV --model gbm|jump|garch [--from DATE] [--to DATE]",
     "Fit a price model by maximum likelihood to the log close-to-close\n"
@@ -194,7 +197,7 @@ static void print_usage(FILE *f) {
              "commands:\n");
   for (i = 0; i < N_COMMANDS; i++)
     fprintf(f, "  liqsim %s%s\n", COMMANDS[i].synopsis,
-            COMMANDS[i].fn ? "" : "   (not implemented yet)");
+            COMMANDS[i].fn || COMMANDS[i].input_name ? "" : "   (not implemented yet)");
   fprintf(f, "\n"
              "  liqsim COMMAND --help   help for one command\n"
              "  liqsim --version        print the version\n\n"
@@ -812,6 +815,7 @@ int main(int argc, char **argv) {
       return usage_error(NULL, "unknown option '%s'", argv[1]);
     return usage_error(NULL, "unknown command '%s'", argv[1]);
   }
+  if (strcmp(c->name, "backtest") == 0) return liq_cli_backtest(argc - 2, argv + 2);
   if (c->fn == NULL) {
     fprintf(stderr, "liqsim: %s is not implemented yet\n", c->name);
     return EXIT_BAD_INPUT;

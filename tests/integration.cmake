@@ -138,7 +138,7 @@ liqsim_expect_fail(report_missing_db 2 "^liqsim: .*no_such\\.db: "
   report ${CMAKE_CURRENT_BINARY_DIR}/no_such.db)
 liqsim_expect_fail(report_bad_run 2 "^liqsim: report: --run must be a positive integer"
   report ${CMAKE_CURRENT_BINARY_DIR}/no_such.db --run 0)
-foreach(cmd calibrate backtest)
+foreach(cmd calibrate)
   liqsim_expect_fail(not_implemented_${cmd} 2 "^liqsim: ${cmd} is not implemented yet" ${cmd})
 endforeach()
 
