@@ -2,9 +2,8 @@
 ** backtest_file.c: a margin series the user brings (model 'file'),
 ** "open_time_ms,long,short" per line, rates as fractions of the entry
 ** price.  A first line whose first field is not a number is a header.
-** Every row is checked: three numeric fields, a time in Unix ms (or
-** seconds, told apart like the price reader: below 1e11 is seconds),
-** long in [0, 1), short >= 0, times strictly increasing.  Errors carry the
+** Every row is checked: three numeric fields, the bar's open time in Unix
+** milliseconds, long in [0, 1), short >= 0, times strictly increasing.  Errors carry the
 ** FILE:LINE of the row.
 */
 #define _POSIX_C_SOURCE 200809L
@@ -17,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SECONDS_BELOW 100000000000LL   /* 1e11: smaller times are seconds */
 
 void liq_margin_series_free(liq_margin_series *m) {
   if (m == NULL) return;
@@ -98,7 +96,7 @@ static int row(liq_margin_series *m, char *text, long ln, int *header_ok,
                     "open_time_ms is not a number: '%.40s'", f[0]);
   }
   *header_ok = 0;
-  if (!(isfinite(t) && t >= 0.0 && t < 9.0e15))
+  if (!(isfinite(t) && t >= 0.0 && t < 9.0e15 && t == floor(t)))
     return liq_errf(err, LIQ_INPUT, m->file, (int)ln,
                     "open_time_ms out of range: '%.40s'", f[0]);
   if (parse_num(f[1], &a) != 0 || !(isfinite(a) && a >= 0.0 && a < 1.0))
@@ -107,7 +105,6 @@ static int row(liq_margin_series *m, char *text, long ln, int *header_ok,
   if (parse_num(f[2], &b) != 0 || !(isfinite(b) && b >= 0.0))
     return liq_errf(err, LIQ_INPUT, m->file, (int)ln,
                     "short margin must be a rate >= 0, got '%.40s'", f[2]);
-  if (t < (double)SECONDS_BELOW) t *= 1000.0;
   if (m->n > 0 && (int64_t)t <= m->t_ms[m->n - 1])
     return liq_errf(err, LIQ_INPUT, m->file, (int)ln,
                     "open_time_ms %lld is not after the previous row's (line %ld)",
