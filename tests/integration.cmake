@@ -195,3 +195,47 @@ liqsim_expect_fail(fit_bad_csv 2 "^liqsim: .*cli_nan\\.csv:[0-9]+: "
   fit ${LIQ_DATA}/cli_nan.csv --model gbm)
 liqsim_expect_fail(fit_missing_csv 2 "^liqsim: .*no_such\\.csv: "
   fit ${LIQ_DATA}/no_such.csv --model gbm)
+
+# (e) liqsim backtest: a small run, help, and bad input (exit 2).
+add_test(NAME cli_help_backtest COMMAND liqsim backtest --help)
+set_tests_properties(cli_help_backtest PROPERTIES
+  PASS_REGULAR_EXPRESSION "usage: liqsim backtest CSV --model hs\\|ewma\\|fhs\\|garch\\|file")
+add_test(NAME cli_ok_backtest_hs COMMAND liqsim backtest ${LIQ_DATA}/bt_prices.csv
+  --model hs --horizon-bars 4 --lookback-bars 48
+  --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_backtest.db)
+set_tests_properties(cli_ok_backtest_hs PROPERTIES
+  PASS_REGULAR_EXPRESSION "backtest [0-9]+: hs on .*bt_prices\\.csv.*traffic light")
+add_test(NAME cli_ok_backtest_file COMMAND liqsim backtest ${LIQ_DATA}/bt_prices.csv
+  --model file --margin-file ${LIQ_DATA}/bt_margins_ok.csv --horizon-bars 4 --quiet
+  --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_backtest.db)
+liqsim_expect_fail(backtest_unknown_model 2
+  "^liqsim: backtest: --model must be hs, ewma, fhs, garch or file, got 'var'"
+  backtest ${LIQ_DATA}/bt_prices.csv --model var)
+liqsim_expect_fail(backtest_no_model 2 "^liqsim: backtest: missing --model"
+  backtest ${LIQ_DATA}/bt_prices.csv)
+liqsim_expect_fail(backtest_confidence_one 2
+  "^liqsim: backtest: --confidence must be a number in \\(0, 1\\), got '1'"
+  backtest ${LIQ_DATA}/bt_prices.csv --model ewma --confidence 1)
+liqsim_expect_fail(backtest_confidence_negative 2
+  "^liqsim: backtest: --confidence must be a number in \\(0, 1\\), got '-0.5'"
+  backtest ${LIQ_DATA}/bt_prices.csv --model ewma --confidence=-0.5)
+liqsim_expect_fail(backtest_margin_bad_row 2
+  "^liqsim: .*bt_margins_bad\\.csv:4: short margin must be a rate >= 0, got 'oops'"
+  backtest ${LIQ_DATA}/bt_prices.csv --model file --margin-file ${LIQ_DATA}/bt_margins_bad.csv)
+liqsim_expect_fail(backtest_margin_missing_bar 2
+  "^liqsim: .*bt_margins_missing\\.csv:52: no margin row for the bar at 2020-01-03 02:00 UTC"
+  backtest ${LIQ_DATA}/bt_prices.csv --model file --margin-file ${LIQ_DATA}/bt_margins_missing.csv
+  --horizon-bars 4 --out ${CMAKE_CURRENT_BINARY_DIR}/cli_bad_backtest.db)
+liqsim_expect_fail(backtest_file_without_margins 2
+  "^liqsim: backtest: --model file needs --margin-file"
+  backtest ${LIQ_DATA}/bt_prices.csv --model file)
+liqsim_expect_fail(backtest_horizon_too_long 2
+  "^liqsim: .*bt_prices\\.csv: the horizon of 500 bars is longer than the data"
+  backtest ${LIQ_DATA}/bt_prices.csv --model hs --horizon-bars 500)
+liqsim_expect_fail(backtest_lookback_too_long 2
+  "^liqsim: .*bt_prices\\.csv: a lookback of 8760 bars and a horizon of 24 bars need more"
+  backtest ${LIQ_DATA}/bt_prices.csv --model ewma)
+liqsim_expect_fail(backtest_missing_csv 2 "^liqsim: .*no_such_prices\\.csv"
+  backtest ${LIQ_DATA}/no_such_prices.csv --model hs)
+liqsim_expect_fail(backtest_bad_apc 2 "^liqsim: backtest: --apc must be buffer, floor, stress"
+  backtest ${LIQ_DATA}/bt_prices.csv --model hs --apc brake)
