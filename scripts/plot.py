@@ -3,6 +3,7 @@
 
 usage: plot.py DB [--run ID] [--out PNG] [--log]
        plot.py DB --sweep [ID] [--out PNG] [--log]
+       plot.py DB --backtest [ID] [--out PNG]
 
 One run (default: the newest run with step rows) is drawn as stacked
 panels on a shared time axis: market vs exogenous price with the step's
@@ -15,8 +16,15 @@ quantile of bad debt and liquidated notional against each axis, one line
 per combination of the other axes.  --log puts the count/loss axes on a
 log scale.
 
-The PNG goes next to the database as <db stem>-run<ID>.png or
-<db stem>-sweep<ID>.png unless --out names it; its path is printed.
+--backtest draws a margin backtest (default: the newest): the entry price,
+the horizon's realised log moves against the long and short margins
+(ln(1 - margin_long) below, ln(1 + margin_short) above, before APC dashed)
+with the exceedances marked, and the Basel traffic-light zone of the
+trailing 250 non-overlapping observations along time for each side.
+
+The PNG goes next to the database as <db stem>-run<ID>.png,
+<db stem>-sweep<ID>.png or <db stem>-backtest<ID>.png unless --out names
+it; its path is printed.
 Exit codes (as liqsim): 0 ok, 1 runtime failure (matplotlib missing),
 2 bad usage or bad input (no such database, run, step rows or sweep).
 Needs python3 and matplotlib (Debian: python3-matplotlib, installed by
@@ -653,6 +661,110 @@ def plot_sweep(con, db, sweep_id, out, log, mods):
     save(fig, out, plt)
 
 
+# ---------------------------------------------------------------- backtest
+
+ZONE_COLOURS = {"green": "#2ca02c", "yellow": "#f2c200", "red": "#d62728"}
+
+
+def plot_backtest(con, db, bt_id, out, mods):
+    matplotlib, plt, mdates, mticker = mods
+    if "backtests" not in _tables(con):
+        die(f"{db}: no backtests in this database")
+    if bt_id is None:
+        bt_id = con.execute("SELECT max(backtest_id) FROM backtests").fetchone()[0]
+        if bt_id is None:
+            die(f"{db}: no backtests in this database")
+    sides = {r["side"]: r for r in con.execute(
+        "SELECT * FROM backtests WHERE backtest_id = ?", (bt_id,))}
+    if not sides:
+        die(f"{db}: no backtest {bt_id}")
+    pts = con.execute("SELECT t_ms, price, margin_long, margin_short, model_long, "
+                      "model_short, move, exceed_long, exceed_short, zone_long, zone_short "
+                      "FROM backtest_points WHERE backtest_id = ? ORDER BY t_ms",
+                      (bt_id,)).fetchall()
+    if not pts:
+        die(f"{db}: backtest {bt_id} has no points")
+    utc = datetime.timezone.utc
+    x = [mdates.date2num(datetime.datetime.fromtimestamp(p["t_ms"] / 1000.0, utc)) for p in pts]
+    lo = [math.log1p(-p["margin_long"]) for p in pts]
+    hi = [math.log1p(p["margin_short"]) for p in pts]
+    apc = sides["long"]["apc"] if "apc" in sides["long"].keys() else "none"
+
+    fig, axes = plt.subplots(3, 1, figsize=(12, 8.5), sharex=True,
+                             gridspec_kw={"height_ratios": [1.2, 3, 0.8]})
+    ax0, ax1, ax2 = axes
+    ax0.plot(x, [p["price"] for p in pts], color="0.2", lw=0.8)
+    ax0.set_ylabel("entry price")
+    ax0.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _p: f"{v:,.0f}"))
+    ax0.yaxis.set_minor_formatter(mticker.NullFormatter())
+
+    mx = [(xi, p["move"]) for xi, p in zip(x, pts) if p["move"] is not None]
+    ax1.plot([a for a, _ in mx], [b for _, b in mx], color="0.55", lw=0.5,
+             label="realised move over the horizon")
+    ax1.plot(x, lo, color="#d62728", lw=1.0, label="long margin: ln(1 - m)")
+    ax1.plot(x, hi, color="#1f77b4", lw=1.0, label="short margin: ln(1 + m)")
+    if apc != "none":
+        ax1.plot(x, [math.log1p(-p["model_long"]) for p in pts], color="#d62728", lw=0.7,
+                 ls="--", label="long, before APC")
+        ax1.plot(x, [math.log1p(p["model_short"]) for p in pts], color="#1f77b4", lw=0.7,
+                 ls="--", label="short, before APC")
+    el = [(xi, p["move"]) for xi, p in zip(x, pts) if p["exceed_long"]]
+    es = [(xi, p["move"]) for xi, p in zip(x, pts) if p["exceed_short"]]
+    L, S = sides["long"], sides["short"]
+    ax1.scatter([a for a, _ in el], [b for _, b in el], marker="v", s=14, color="#d62728",
+                zorder=3, label=f"long exceeded ({L['exceedances']} of {L['n_obs']})")
+    ax1.scatter([a for a, _ in es], [b for _, b in es], marker="^", s=14, color="#1f77b4",
+                zorder=3, label=f"short exceeded ({S['exceedances']} of {S['n_obs']})")
+    ax1.axhline(0.0, color="0.3", lw=0.5)
+    ax1.set_ylabel(f"log move over {L['horizon_bars']} bars")
+    ymin = min([b for _, b in mx] + lo)
+    ymax = max([b for _, b in mx] + hi)
+    ax1.set_ylim(ymin - 0.45 * (ymax - ymin), ymax + 0.05 * (ymax - ymin))
+    ax1.legend(loc="lower left", fontsize=8, ncol=3, framealpha=0.9)
+
+    # traffic light of the trailing 250 non-overlapping observations
+    for row, key in ((1, "zone_long"), (0, "zone_short")):
+        zx = [(xi, p[key]) for xi, p in zip(x, pts) if p[key] is not None]
+        for zone, colour in ZONE_COLOURS.items():
+            xs = [a for a, z in zx if z == zone]
+            if xs:
+                ax2.scatter(xs, [row] * len(xs), marker="|", s=200, color=colour,
+                            label=zone if row == 1 else None)
+    ax2.set_yticks([0, 1])
+    ax2.set_yticklabels(["short", "long"])
+    ax2.set_ylim(-0.7, 1.7)
+    ax2.set_ylabel("zone (last 250)")
+    if ax2.get_legend_handles_labels()[0]:
+        ax2.legend(loc="upper left", fontsize=8, ncol=3)
+    else:
+        ax2.text(0.5, 0.5, "fewer than 250 non-overlapping observations: no full window",
+                 transform=ax2.transAxes, ha="center", va="center", fontsize=9, color="0.4")
+    loc = mdates.AutoDateLocator(tz=utc)
+    ax2.xaxis.set_major_locator(loc)
+    ax2.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, tz=utc))
+    ax2.set_xlabel("bar open time (UTC): the margin is set here")
+
+    def p_str(v):
+        return "n/a" if v is None else f"{v:.3g}"
+
+    # With H > 1 the windows overlap: quote the non-overlapping statistics.
+    sfx = "_nonoverlap" if L["horizon_bars"] > 1 and "kupiec_p_nonoverlap" in L.keys() else ""
+
+    def side_line(name, r):
+        return (f"{name}: {r['exceedances' + sfx]} of {r['n_obs' + sfx]} exceeded, Kupiec p "
+                f"{p_str(r['kupiec_p' + sfx])}, Christoffersen cc p "
+                f"{p_str(r['christoffersen_p_cc' + sfx])}, zone {r['zone']}")
+    fig.suptitle(
+        f"backtest {bt_id}: {L['model']} at {100 * L['confidence']:g} %, horizon "
+        f"{L['horizon_bars']} bars, apc {apc} ({os.path.basename(L['file'] or '')})"
+        f"{'; non-overlapping, one bar in ' + str(L['horizon_bars']) + ':' if sfx else ''}\n"
+        f"{side_line('long', L)};  {side_line('short', S)}", fontsize=9.5)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    if out is None:
+        out = default_out(db, f"backtest{bt_id}")
+    save(fig, out, plt)
+
+
 # ---------------------------------------------------------------- main
 
 def default_out(db, suffix):
@@ -694,6 +806,8 @@ def main():
                    help="run to draw (default: the newest run with step rows)")
     g.add_argument("--sweep", type=positive_int, nargs="?", const=0, metavar="ID",
                    help="draw a sweep's aggregates (default: the newest sweep)")
+    g.add_argument("--backtest", type=positive_int, nargs="?", const=0, metavar="ID",
+                   help="draw a margin backtest (default: the newest backtest)")
     ap.add_argument("--out", "-o", metavar="PNG", help="output file")
     ap.add_argument("--log", action="store_true",
                     help="log scale for liquidation counts (run) or losses (sweep)")
@@ -701,7 +815,9 @@ def main():
     con, _ = open_db(a.db)  # input errors before the (slow) matplotlib import
     mods = import_matplotlib()
     try:
-        if a.sweep is not None:
+        if a.backtest is not None:
+            plot_backtest(con, a.db, a.backtest or None, a.out, mods)
+        elif a.sweep is not None:
             plot_sweep(con, a.db, a.sweep or None, a.out, a.log, mods)
         else:
             plot_run(con, a.db, a.run, a.out, a.log, mods)

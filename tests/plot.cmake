@@ -170,3 +170,24 @@ add_test(NAME plot_analysis_sweep COMMAND ${CMAKE_COMMAND} -DMODE=sql -DSQLITE3=
   "-DARGS=== 5\\.|bad_debt_mean|margin.initial" ${LIQ_PLOT_SELF})
 set_tests_properties(plot_analysis_run PROPERTIES FIXTURES_REQUIRED liq_plot_run)
 set_tests_properties(plot_analysis_sweep PROPERTIES FIXTURES_REQUIRED liq_plot_sweep)
+
+# plot.py DB --backtest: a small backtest of tests/data/bt_prices.csv.
+set(LIQ_PLOT_BT_DB ${CMAKE_CURRENT_BINARY_DIR}/plot-test-backtest.db)
+add_test(NAME plot_backtest_db_clean COMMAND ${CMAKE_COMMAND} -E rm -f ${LIQ_PLOT_BT_DB}
+  ${LIQ_PLOT_BT_DB}-wal ${LIQ_PLOT_BT_DB}-shm)
+add_test(NAME plot_backtest_db COMMAND liqsim backtest ${CMAKE_CURRENT_SOURCE_DIR}/data/bt_prices.csv
+  --model ewma --horizon-bars 2 --lookback-bars 24 --apc buffer --quiet --out ${LIQ_PLOT_BT_DB})
+set_tests_properties(plot_backtest_db_clean PROPERTIES FIXTURES_SETUP liq_plot_bt)
+set_tests_properties(plot_backtest_db PROPERTIES FIXTURES_SETUP liq_plot_bt
+  DEPENDS plot_backtest_db_clean)
+add_test(NAME plot_backtest COMMAND ${LIQ_PLOT_DRIVER} -DMODE=png -DDB=${LIQ_PLOT_BT_DB}
+  "-DARGS=--backtest" -DPNG=${CMAKE_CURRENT_BINARY_DIR}/plot-test-backtest-backtest1.png
+  -DMIN_BYTES=30000 ${LIQ_PLOT_SELF})
+add_test(NAME plot_err_no_backtest COMMAND ${LIQ_PLOT_DRIVER} -DMODE=fail -DDB=${LIQ_PLOT_BT_DB}
+  "-DARGS=--backtest|9" -DCODE=2 "-DREGEX=^plot.py: .*plot-test-backtest.db: no backtest 9"
+  ${LIQ_PLOT_SELF})
+add_test(NAME plot_err_no_backtests COMMAND ${LIQ_PLOT_DRIVER} -DMODE=fail -DDB=${LIQ_PLOT_DB}
+  "-DARGS=--backtest" -DCODE=2 "-DREGEX=^plot.py: .*plot-test.db: no backtests in this database"
+  ${LIQ_PLOT_SELF})
+set_tests_properties(plot_backtest plot_err_no_backtest PROPERTIES FIXTURES_REQUIRED liq_plot_bt)
+set_tests_properties(plot_err_no_backtests PROPERTIES FIXTURES_REQUIRED liq_plot_run)
