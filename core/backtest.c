@@ -604,14 +604,18 @@ static void side_stats(liq_backtest_result *r, int side, unsigned char *hits,
       zone[idx[i]] = (signed char)z;
     }
   }
+  /* Fewer than W observations: no zone.  (Basel's rule applied to a
+  ** short window is meaningless: at 99 % and 3 observations even 0
+  ** exceedances have P(X <= 0) = 97 % >= 95 %, "yellow".) */
   if (k >= W) {
     sd->zone_n = W;
     sd->zone_exceedances = inwin;
+    sd->zone = liq_traffic_light_zone(sd->zone_exceedances, sd->zone_n, c);
   } else {
     sd->zone_n = k;
     sd->zone_exceedances = sd->nonoverlap.exceedances;
+    sd->zone = -1;
   }
-  sd->zone = liq_traffic_light_zone(sd->zone_exceedances, sd->zone_n, c);
   liq_procyclicality(m, r->n, bars_of(APC_DAYS * DAY_SECONDS, r->step_seconds),
                      &sd->peak_to_trough, &sd->max_increase_30d);
 }

@@ -174,8 +174,10 @@ typedef struct liq_bt_side {
   liq_bt_coverage all;         /* every observed point */
   liq_bt_coverage nonoverlap;  /* every H-th point: what the traffic light uses */
   size_t windows[3];           /* 250-obs windows per zone (green, yellow, red) */
-  int    zone;                 /* zone of the last window (fewer obs: of all) */
-  size_t zone_n, zone_exceedances; /* observations and exceedances in it */
+  int    zone;                 /* zone of the last window; -1 with fewer than
+                               ** 250 non-overlapping observations */
+  size_t zone_n, zone_exceedances; /* observations and exceedances in it (fewer:
+                                   ** all non-overlapping ones) */
   double peak_to_trough;       /* max margin / min margin */
   double max_increase_30d;     /* largest rise within 30 days, fraction */
 } liq_bt_side;

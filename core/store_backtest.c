@@ -45,7 +45,7 @@ static const char *const zBacktestSchema =
   "  kupiec_lr     REAL, kupiec_p REAL,\n"
   "  christoffersen_lr_ind REAL, christoffersen_p_ind REAL,\n"
   "  christoffersen_lr_cc  REAL, christoffersen_p_cc  REAL,\n"
-  "  zone          TEXT,               -- last 250-obs window (non-overlapping)\n"
+  "  zone          TEXT,               -- last 250-obs window (non-overlapping); NULL: fewer\n"
   "  peak_to_trough REAL,              -- max margin / min margin\n"
   "  max_increase_30d REAL,            -- largest rise within 30 days, fraction\n"
   "  created_at    TEXT,\n"
@@ -138,7 +138,7 @@ static int insert_side(sqlite3 *db, const char *path, sqlite3_stmt *s, int64_t i
   bind_dbl(s, i++, sd->all.chr.p_ind);
   bind_dbl(s, i++, sd->all.chr.lr_cc);
   bind_dbl(s, i++, sd->all.chr.p_cc);
-  bind_txt(s, i++, sd->zone_n ? liq_zone_name(sd->zone) : NULL);
+  bind_txt(s, i++, liq_zone_name(sd->zone));      /* NULL below 250 obs */
   bind_dbl(s, i++, sd->peak_to_trough);
   bind_dbl(s, i++, sd->max_increase_30d);
   bind_txt(s, i++, LIQ_VERSION);

@@ -753,7 +753,7 @@ def plot_backtest(con, db, bt_id, out, mods):
     def side_line(name, r):
         return (f"{name}: {r['exceedances' + sfx]} of {r['n_obs' + sfx]} exceeded, Kupiec p "
                 f"{p_str(r['kupiec_p' + sfx])}, Christoffersen cc p "
-                f"{p_str(r['christoffersen_p_cc' + sfx])}, zone {r['zone']}")
+                f"{p_str(r['christoffersen_p_cc' + sfx])}, zone {r['zone'] or 'n/a (< 250 obs)'}")
     fig.suptitle(
         f"backtest {bt_id}: {L['model']} at {100 * L['confidence']:g} %, horizon "
         f"{L['horizon_bars']} bars, apc {apc} ({os.path.basename(L['file'] or '')})"

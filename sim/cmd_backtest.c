@@ -250,6 +250,13 @@ static void print_coverage(const char *title, const liq_bt_coverage *l,
   printf("    p-value             %12.4f %12.4f\n", l->chr.p_cc, s->chr.p_cc);
 }
 
+/* "3.09", or "n/a" when the margin touched 0 (no finite ratio). */
+static const char *ratio(double v, char *buf, size_t size) {
+  if (isnan(v)) snprintf(buf, size, "n/a");
+  else snprintf(buf, size, "%.2f", v);
+  return buf;
+}
+
 static void print_report(const bt_options *o, const liq_backtest_result *r,
                          int64_t id, const char *db) {
   const liq_backtest_settings *s = &r->set;
@@ -274,9 +281,14 @@ static void print_report(const bt_options *o, const liq_backtest_result *r,
   liq_traffic_light_bounds(LIQ_BT_BASEL_WINDOW, s->confidence, &gl, &yl);
   printf("traffic light (250 non-overlapping obs; green 0-%zu, yellow %zu-%zu, red %zu+)\n",
          gl, gl + 1, yl, yl + 1);
-  printf("  last window           %6s %2zu/%-3zu %5s %2zu/%-3zu\n",
-         liq_zone_name(L->zone), L->zone_exceedances, L->zone_n,
-         liq_zone_name(S->zone), S->zone_exceedances, S->zone_n);
+  if (L->zone < 0) {
+    printf("  last window           n/a: %zu non-overlapping observations (< 250), "
+           "%zu and %zu exceedances\n", L->zone_n, L->zone_exceedances, S->zone_exceedances);
+  } else {
+    printf("  last window           %6s %2zu/%-3zu %5s %2zu/%-3zu\n",
+           liq_zone_name(L->zone), L->zone_exceedances, L->zone_n,
+           liq_zone_name(S->zone), S->zone_exceedances, S->zone_n);
+  }
   printf("  windows g/y/r  %8zu/%zu/%zu %8zu/%zu/%zu\n", L->windows[0], L->windows[1],
          L->windows[2], S->windows[0], S->windows[1], S->windows[2]);
   mean_max(r->margin_long, r->n, &ml, &xl);
@@ -284,7 +296,8 @@ static void print_report(const bt_options *o, const liq_backtest_result *r,
   printf("margin\n");
   printf("  mean                  %11.3f%% %11.3f%%\n", 100.0 * ml, 100.0 * ms);
   printf("  max                   %11.3f%% %11.3f%%\n", 100.0 * xl, 100.0 * xs);
-  printf("  peak-to-trough        %12.2f %12.2f\n", L->peak_to_trough, S->peak_to_trough);
+  printf("  peak-to-trough        %12s %12s\n", ratio(L->peak_to_trough, a, sizeof a),
+         ratio(S->peak_to_trough, b, sizeof b));
   printf("  max 30-day increase   %11.1f%% %11.1f%%\n", 100.0 * L->max_increase_30d,
          100.0 * S->max_increase_30d);
   printf("-> %s\n", db);

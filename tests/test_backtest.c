@@ -293,6 +293,22 @@ static void test_no_lookahead(void **state) {
   liq_path_free(b);
 }
 
+static void test_zone_needs_250(void **state) {
+  /* 100 non-overlapping observations: no zone (Basel's rule at 3 or 100
+  ** observations would call 0 exceedances yellow or worse). */
+  liq_path *p = test_path(400, 0, 0);
+  liq_backtest_result *r = run_model(p, LIQ_BT_EWMA, 2, 199, LIQ_APC_NONE);
+  size_t k;
+  (void)state;
+  assert_int_equal(r->side[0].nonoverlap.n_obs, 100);
+  assert_int_equal(r->side[0].zone, -1);
+  assert_null(liq_zone_name(r->side[0].zone));
+  for (k = 0; k < r->n; k++) assert_int_equal(r->zone_long[k], -1);
+  assert_int_equal(r->side[1].windows[0] + r->side[1].windows[1] + r->side[1].windows[2], 0);
+  liq_backtest_result_free(r);
+  liq_path_free(p);
+}
+
 static void test_rise_exceeds_short(void **state) {
   /* The mirror: a +40 % jump at bar 700 exceeds the short's margin. */
   double c[1000];
@@ -530,7 +546,7 @@ static void test_margin_file(void **state) {
 
 static void test_store(void **state) {
   liq_path *p = test_path(800, 600, 4);
-  liq_backtest_result *r = run_model(p, LIQ_BT_HS, 4, 200, LIQ_APC_NONE);
+  liq_backtest_result *r = run_model(p, LIQ_BT_HS, 1, 200, LIQ_APC_NONE);
   liq_backtest_meta meta = { "prices.csv", NULL };
   char db[512];
   sqlite3 *h = NULL;
@@ -560,6 +576,12 @@ static void test_store(void **state) {
   assert_string_equal((const char *)sqlite3_column_text(s, 0), "long");
   assert_string_equal((const char *)sqlite3_column_text(s, 1), "hs");
   assert_int_equal(sqlite3_column_int64(s, 2), (sqlite3_int64)r->side[0].all.exceedances);
+  /* 599 observations: a zone for the last 250 and one window per point from
+  ** the 250th on */
+  assert_int_equal(r->side[0].all.n_obs, 599);
+  assert_int_equal(r->side[0].windows[0] + r->side[0].windows[1] + r->side[0].windows[2],
+                   599 - 249);
+  assert_non_null(sqlite3_column_text(s, 3));
   assert_string_equal((const char *)sqlite3_column_text(s, 3), liq_zone_name(r->side[0].zone));
   assert_int_equal(sqlite3_column_int64(s, 5), 200);
   assert_int_equal(sqlite3_step(s), SQLITE_ROW);
@@ -582,6 +604,7 @@ int main(void) {
     cmocka_unit_test(test_christoffersen_edges),
     cmocka_unit_test(test_procyclicality),
     cmocka_unit_test(test_no_lookahead),
+    cmocka_unit_test(test_zone_needs_250),
     cmocka_unit_test(test_rise_exceeds_short),
     cmocka_unit_test(test_hs_by_hand),
     cmocka_unit_test(test_ewma_by_hand),
