@@ -703,6 +703,30 @@ static void put_point(liq_backtest_result *r, const history *h, size_t k, size_t
   r->sampled[k] = k % h->H == 0;
 }
 
+/* The bar spacing of 'p' and the defaults that depend on it. */
+static int resolve_settings(const liq_path *p, const char *name, liq_backtest_settings *s,
+                            double *spacing, liq_err *err) {
+  double *tmp;
+  size_t used = 0;
+  int rc;
+  if (p->n < 2)
+    return liq_errf(err, LIQ_INPUT, name, 0, "backtest: %s has %zu bar%s; need a "
+                    "history", name, p->n, p->n == 1 ? "" : "s");
+  tmp = malloc((p->n - 1) * sizeof *tmp);
+  if (tmp == NULL) return liq_errf(err, LIQ_NOMEM, name, 0, "backtest: out of memory");
+  rc = liq_path_returns(p, tmp, &used, spacing, err);
+  free(tmp);
+  if (rc != LIQ_OK) {
+    if (err && err->file[0] == '\0') snprintf(err->file, sizeof err->file, "%s", name);
+    return rc;
+  }
+  if (s->horizon_bars == 0) s->horizon_bars = bars_of(DAY_SECONDS, *spacing);
+  if (s->lookback_bars == 0 && s->model != LIQ_BT_FILE)
+    s->lookback_bars = bars_of(YEAR_DAYS * DAY_SECONDS, *spacing);
+  if (s->refit_bars == 0) s->refit_bars = bars_of(APC_DAYS * DAY_SECONDS, *spacing);
+  return LIQ_OK;
+}
+
 int liq_backtest_run(const liq_path *p, const char *name,
                      const liq_backtest_settings *settings,
                      const liq_margin_series *file, liq_backtest_result **out,
@@ -710,8 +734,8 @@ int liq_backtest_run(const liq_path *p, const char *name,
   liq_backtest_settings s;
   liq_backtest_result *r = NULL;
   run_buffers b;
-  double *tmp = NULL, spacing = 0.0;
-  size_t used = 0, t_first = 0, t_last = 0, e_first = 0, e_last = 0, t, t_begin;
+  double spacing = 0.0;
+  size_t t_first = 0, t_last = 0, e_first = 0, e_last = 0, t, t_begin;
   int rc;
 
   *out = NULL;
@@ -720,21 +744,7 @@ int liq_backtest_run(const liq_path *p, const char *name,
     return liq_errf(err, LIQ_USAGE, NULL, 0, "backtest: NULL argument");
   s = *settings;
   if ((rc = check_settings(&s, file, err)) != LIQ_OK) return rc;
-  if (p->n < 2)
-    return liq_errf(err, LIQ_INPUT, name, 0, "backtest: %s has %zu bar%s; need a "
-                    "history", name, p->n, p->n == 1 ? "" : "s");
-  tmp = malloc((p->n - 1) * sizeof *tmp);
-  if (tmp == NULL) return liq_errf(err, LIQ_NOMEM, name, 0, "backtest: out of memory");
-  rc = liq_path_returns(p, tmp, &used, &spacing, err);
-  free(tmp);
-  if (rc != LIQ_OK) {
-    if (err && err->file[0] == '\0') snprintf(err->file, sizeof err->file, "%s", name);
-    return rc;
-  }
-  if (s.horizon_bars == 0) s.horizon_bars = bars_of(DAY_SECONDS, spacing);
-  if (s.lookback_bars == 0 && s.model != LIQ_BT_FILE)
-    s.lookback_bars = bars_of(YEAR_DAYS * DAY_SECONDS, spacing);
-  if (s.refit_bars == 0) s.refit_bars = bars_of(APC_DAYS * DAY_SECONDS, spacing);
+  if ((rc = resolve_settings(p, name, &s, &spacing, err)) != LIQ_OK) return rc;
   rc = plan_bars(p, name, &s, &t_first, &t_last, &e_first, &e_last, err);
   if (rc != LIQ_OK) return rc;
   /* The APC state needs the model's history; a file has none before the window. */
@@ -775,4 +785,51 @@ fail:
   run_buffers_free(&b);
   liq_backtest_result_free(r);
   return rc;
+}
+
+int liq_backtest_margin_at(const liq_path *p, const char *name,
+                           const liq_backtest_settings *settings, int64_t at_ms,
+                           double *m_long, double *m_short, liq_err *err) {
+  liq_backtest_settings s;
+  liq_path view;
+  run_buffers b;
+  double spacing = 0.0, ql = 0.0, qs = 0.0;
+  size_t n = 0, t;
+  int rc;
+
+  *m_long = *m_short = NAN;
+  if (p == NULL || settings == NULL)
+    return liq_errf(err, LIQ_USAGE, NULL, 0, "backtest: NULL argument");
+  s = *settings;
+  s.apc = LIQ_APC_NONE;
+  if ((rc = check_settings(&s, NULL, err)) != LIQ_OK) return rc;
+  if (s.model == LIQ_BT_FILE)
+    return liq_errf(err, LIQ_USAGE, name, 0,
+                    "a margin at a time needs a model (hs, ewma, fhs or garch), not a file");
+  /* The history strictly before at_ms. */
+  while (n < p->n && p->t_ms[n] < at_ms) n++;
+  view = *p;
+  view.n = n;
+  if ((rc = resolve_settings(&view, name, &s, &spacing, err)) != LIQ_OK) return rc;
+  if (s.lookback_bars < s.horizon_bars || s.lookback_bars + 1 > n ||
+      (s.model == LIQ_BT_GARCH && s.lookback_bars < LIQ_FIT_MIN_RETURNS))
+    return liq_errf(err, LIQ_INPUT, name, 0,
+                    "%zu bars before the start need to hold a lookback of %zu bars "
+                    "(at least the horizon of %zu bars%s)", n, s.lookback_bars,
+                    s.horizon_bars, s.model == LIQ_BT_GARCH ? ", and 100 for garch" : "");
+  memset(&b, 0, sizeof b);
+  if (run_buffers_init(&b, &view, &s, spacing) != LIQ_OK) {
+    run_buffers_free(&b);
+    return liq_errf(err, LIQ_NOMEM, name, 0, "backtest: out of memory for %zu bars", n);
+  }
+  b.ms.s = &s;
+  b.ms.h = &b.h;
+  b.ms.name = name;
+  t = n;                        /* the bar after the history: needs bars < n only */
+  rc = model_thresholds(&b.ms, t, &ql, &qs, err);
+  run_buffers_free(&b);
+  if (rc != LIQ_OK) return rc;
+  *m_long = -expm1(-ql);
+  *m_short = expm1(qs);
+  return LIQ_OK;
 }

@@ -213,6 +213,17 @@ int liq_backtest_run(const liq_path *p, const char *name,
                      liq_backtest_result **out /* OUT */, liq_err *err);
 void liq_backtest_result_free(liq_backtest_result *r);
 
+/*
+** The model's margin rates for a bar opening at at_ms, from the bars of
+** 'p' before at_ms (INT64_MAX: after the last bar), as liq_backtest_run()
+** would set them there; no APC.  For a scenario's margin.initial_from.
+** LIQ_INPUT when the bars before at_ms cannot hold the lookback.
+*/
+int liq_backtest_margin_at(const liq_path *p, const char *name,
+                           const liq_backtest_settings *s, int64_t at_ms,
+                           double *m_long /* OUT */, double *m_short /* OUT */,
+                           liq_err *err);
+
 /* Names <-> enums; -1 / NULL when unknown. */
 int liq_bt_model_parse(const char *name);
 const char *liq_bt_model_name(int model);

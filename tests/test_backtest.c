@@ -309,6 +309,54 @@ static void test_zone_needs_250(void **state) {
   liq_path_free(p);
 }
 
+static void test_margin_at_matches_run(void **state) {
+  /* The margin for a bar opening at T from the bars before T alone (what a
+  ** scenario's margin.initial_from uses) is the backtest's margin at T. */
+  static const int models[] = { LIQ_BT_HS, LIQ_BT_EWMA, LIQ_BT_FHS, LIQ_BT_GARCH };
+  liq_path *p = test_path(900, 700, 3);
+  liq_backtest_settings s;
+  liq_err err;
+  size_t i, k;
+  (void)state;
+  liq_err_clear(&err);
+  for (i = 0; i < sizeof models / sizeof models[0]; i++) {
+    liq_backtest_result *r = run_model(p, models[i], 4, 300, LIQ_APC_NONE);
+    for (k = 0; k < r->n; k += models[i] == LIQ_BT_GARCH ? 100 : 37) {
+      double ml, msh;
+      liq_backtest_defaults(&s);
+      s.model = models[i];
+      s.horizon_bars = 4;
+      s.lookback_bars = 300;
+      s.refit_bars = 100;
+      if (models[i] == LIQ_BT_GARCH) s.refit_bars = 100000;   /* fit at T itself */
+      assert_liq_ok(liq_backtest_margin_at(p, "p.csv", &s, r->t_ms[k], &ml, &msh, &err),
+                    &err);
+      if (models[i] == LIQ_BT_GARCH) {
+        /* the run refits every 100 bars: equal where it just refitted */
+        if (k % 100 != 0) continue;
+      }
+      assert_rel(ml, r->margin_long[k], 1e-12);
+      assert_rel(msh, r->margin_short[k], 1e-12);
+    }
+    liq_backtest_result_free(r);
+  }
+  /* Too little history before T. */
+  liq_backtest_defaults(&s);
+  s.model = LIQ_BT_HS;
+  s.horizon_bars = 4;
+  s.lookback_bars = 300;
+  {
+    double ml, msh;
+    assert_int_equal(liq_backtest_margin_at(p, "p.csv", &s, p->t_ms[200], &ml, &msh, &err),
+                     LIQ_INPUT);
+    assert_true(isnan(ml));
+    s.model = LIQ_BT_FILE;
+    assert_int_equal(liq_backtest_margin_at(p, "p.csv", &s, INT64_MAX, &ml, &msh, &err),
+                     LIQ_USAGE);
+  }
+  liq_path_free(p);
+}
+
 static void test_rise_exceeds_short(void **state) {
   /* The mirror: a +40 % jump at bar 700 exceeds the short's margin. */
   double c[1000];
@@ -605,6 +653,7 @@ int main(void) {
     cmocka_unit_test(test_procyclicality),
     cmocka_unit_test(test_no_lookahead),
     cmocka_unit_test(test_zone_needs_250),
+    cmocka_unit_test(test_margin_at_matches_run),
     cmocka_unit_test(test_rise_exceeds_short),
     cmocka_unit_test(test_hs_by_hand),
     cmocka_unit_test(test_ewma_by_hand),
