@@ -833,3 +833,17 @@ int liq_backtest_margin_at(const liq_path *p, const char *name,
   *m_short = expm1(qs);
   return LIQ_OK;
 }
+
+int liq_backtest_margin_from_file(const char *csv, const liq_backtest_settings *s,
+                                  int64_t at_ms, double *m_long, double *m_short,
+                                  liq_err *err) {
+  liq_path *p = NULL;
+  int rc, has_to;
+  *m_long = *m_short = NAN;
+  has_to = at_ms != INT64_MAX;
+  rc = liq_path_replay(csv, 0, 0, has_to, has_to ? at_ms - 1 : 0, 0, &p, err);
+  if (rc != LIQ_OK) return rc;
+  rc = liq_backtest_margin_at(p, csv, s, at_ms, m_long, m_short, err);
+  liq_path_free(p);
+  return rc;
+}

@@ -223,6 +223,10 @@ int liq_backtest_margin_at(const liq_path *p, const char *name,
                            const liq_backtest_settings *s, int64_t at_ms,
                            double *m_long /* OUT */, double *m_short /* OUT */,
                            liq_err *err);
+/* The same from a price file read with liq_path_replay() (bars before at_ms). */
+int liq_backtest_margin_from_file(const char *csv, const liq_backtest_settings *s,
+                                  int64_t at_ms, double *m_long /* OUT */,
+                                  double *m_short /* OUT */, liq_err *err);
 
 /* Names <-> enums; -1 / NULL when unknown. */
 int liq_bt_model_parse(const char *name);

@@ -340,6 +340,28 @@ static void test_margin_at_matches_run(void **state) {
     }
     liq_backtest_result_free(r);
   }
+  /* From a file: the bars before T of tests/data/bt_prices.csv. */
+  {
+    liq_path *f = NULL;
+    double a, b, c, d;
+    liq_backtest_defaults(&s);
+    s.model = LIQ_BT_EWMA;
+    s.horizon_bars = 4;
+    s.lookback_bars = 48;
+    assert_liq_ok(liq_path_replay(LIQ_TEST_DATA "/bt_prices.csv", 0, 0, 0, 0, 0, &f, &err),
+                  &err);
+    assert_liq_ok(liq_backtest_margin_from_file(LIQ_TEST_DATA "/bt_prices.csv", &s,
+                                                f->t_ms[150], &a, &b, &err), &err);
+    assert_liq_ok(liq_backtest_margin_at(f, "f", &s, f->t_ms[150], &c, &d, &err), &err);
+    assert_rel(a, c, 1e-14);
+    assert_rel(b, d, 1e-14);
+    assert_liq_ok(liq_backtest_margin_from_file(LIQ_TEST_DATA "/bt_prices.csv", &s,
+                                                INT64_MAX, &a, &b, &err), &err);
+    assert_liq_ok(liq_backtest_margin_at(f, "f", &s, INT64_MAX, &c, &d, &err), &err);
+    assert_rel(a, c, 1e-14);
+    assert_true(a > 0.0 && a < 0.2);
+    liq_path_free(f);
+  }
   /* Too little history before T. */
   liq_backtest_defaults(&s);
   s.model = LIQ_BT_HS;
@@ -354,6 +376,26 @@ static void test_margin_at_matches_run(void **state) {
     assert_int_equal(liq_backtest_margin_at(p, "p.csv", &s, INT64_MAX, &ml, &msh, &err),
                      LIQ_USAGE);
   }
+  liq_path_free(p);
+}
+
+static void test_calibrated_on_iid_returns(void **state) {
+  /* On a GBM (iid normal returns, constant volatility) a 99 % one-bar HS
+  ** over 2,000 bars is correctly specified: over 18,000 bars it should be
+  ** exceeded about 180 times per side (binomial sd 13); Kupiec must not
+  ** reject at 1 %.  A model that looked ahead or used the wrong tail would
+  ** be far off. */
+  liq_path *p = test_path(20001, 0, 0);
+  liq_backtest_result *r = run_model(p, LIQ_BT_HS, 1, 2000, LIQ_APC_NONE);
+  int side;
+  (void)state;
+  assert_int_equal(r->side[0].all.n_obs, 18000);
+  for (side = 0; side < 2; side++) {
+    size_t x = r->side[side].all.exceedances;
+    if (!(x > 130 && x < 230)) fail_msg("side %d: %zu exceedances of 18000", side, x);
+    assert_true(r->side[side].all.kupiec_p > 0.01);
+  }
+  liq_backtest_result_free(r);
   liq_path_free(p);
 }
 
@@ -654,6 +696,7 @@ int main(void) {
     cmocka_unit_test(test_no_lookahead),
     cmocka_unit_test(test_zone_needs_250),
     cmocka_unit_test(test_margin_at_matches_run),
+    cmocka_unit_test(test_calibrated_on_iid_returns),
     cmocka_unit_test(test_rise_exceeds_short),
     cmocka_unit_test(test_hs_by_hand),
     cmocka_unit_test(test_ewma_by_hand),
