@@ -26,6 +26,7 @@
 #include "liq_impact.h"
 #include "liq_margin.h"
 #include "liq_stats.h"
+#include "stats_int.h"
 #include "liq_treap.h"
 
 /* One side of the book. */
@@ -72,6 +73,13 @@ typedef struct engine {
   liq_summary *sm;
   int      tiered;
   size_t   n_steps;      /* path length */
+  /* workspaces, sized once in engine_init(), never in the step loop:
+  ** building a side's trees (kept only under tiered rates, whose charges
+  ** re-key a side) and the ADL candidates (only under an ADL policy) */
+  struct keyed *ws_keyed, *ws_radix;   /* [n] */
+  uint64_t *ws_bits, *ws_radix_bits;   /* [n] */
+  uint32_t *ws_ids, *ws_sub;           /* [n] */
+  struct keyed *adl_cand;              /* [n] or NULL */
 } engine;
 
 static side_state *side_of(engine *e, int side) {
@@ -189,23 +197,14 @@ _Static_assert(LIQ_RADIX_PASSES % 2 == 0, "an even number of passes ends in the 
 ** Sort a[0..n) by (key, id) when a is already in id order: a stable LSD
 ** radix sort on the key, 6 passes of 11 bits, O(n) with one scratch array
 ** (the thresholds of a 10^6-position book sort in a fraction of qsort's
-** time).  Falls back to qsort when the scratch cannot be had.
+** time).  b, bits and bbits are scratch of n entries each.
 */
-static void sort_keyed_by_id_order(keyed *a, size_t n) {
+static void sort_keyed_by_id_order(keyed *a, size_t n, keyed *b, uint64_t *bits,
+                                   uint64_t *bbits) {
   enum { BITS = LIQ_RADIX_BITS, BUCKETS = 1 << BITS, PASSES = LIQ_RADIX_PASSES };
-  keyed *b = n > 1 ? malloc(n * sizeof *b) : NULL;
-  uint64_t *bits = n > 1 ? malloc(n * sizeof *bits) : NULL;
-  uint64_t *bbits = n > 1 ? malloc(n * sizeof *bbits) : NULL;
   size_t count[BUCKETS], i;
   int pass;
   if (n <= 1) return;
-  if (!b || !bits || !bbits) {
-    free(b);
-    free(bits);
-    free(bbits);
-    qsort(a, n, sizeof *a, cmp_keyed);
-    return;
-  }
   for (i = 0; i < n; i++) bits[i] = order_bits(a[i].key);
   for (pass = 0; pass < PASSES; pass++) {
     unsigned shift = (unsigned)(pass * BITS);
@@ -228,10 +227,7 @@ static void sort_keyed_by_id_order(keyed *a, size_t n) {
     tb = bits; bits = bbits; bbits = tb;
   }
   /* PASSES is even: after the last swap the data is back in the caller's
-  ** array, and 'b' is the scratch. */
-  free(b);
-  free(bits);
-  free(bbits);
+  ** array. */
 }
 
 /* Is ids[0..m) in (key, id) order under f's keys? */
@@ -252,16 +248,13 @@ static int in_order(const liq_treap_forest *f, const uint32_t *ids, size_t m) {
 ** order and not the other; a failed check sorts again).
 */
 static int side_build(engine *e, side_state *s) {
-  size_t i, m = 0, k = e->n ? e->n : 1;
-  keyed *tmp = malloc(k * sizeof *tmp);
-  uint32_t *ids = malloc(k * sizeof *ids), *sub = malloc(k * sizeof *sub);
+  size_t i, m = 0;
+  keyed *tmp = e->ws_keyed;
+  uint32_t *ids = e->ws_ids, *sub = e->ws_sub;
   liq_treap_forest *trees[2];
   uint32_t *roots[2];
-  int t, rc = LIQ_OK;
-  if (!tmp || !ids || !sub) {
-    rc = LIQ_NOMEM;
-    goto out;
-  }
+  int t;
+  if (!tmp || !ids || !sub) return LIQ_NOMEM;
   for (i = 0; i < e->n; i++) {
     uint32_t id = (uint32_t)i;
     if (!e->open[i] || e->book->side[i] != s->side) continue;
@@ -271,7 +264,8 @@ static int side_build(engine *e, side_state *s) {
     tmp[m].id = id;
     m++;
   }
-  sort_keyed_by_id_order(tmp, m);     /* tmp was filled in id order */
+  /* tmp was filled in id order */
+  sort_keyed_by_id_order(tmp, m, e->ws_radix, e->ws_bits, e->ws_radix_bits);
   for (i = 0; i < m; i++) ids[i] = tmp[i].id;
   s->liq = liq_treap_build(&e->liq_f, ids, m);
   trees[0] = &e->call_f;
@@ -293,11 +287,19 @@ static int side_build(engine *e, side_state *s) {
     }
     *roots[t] = liq_treap_build(trees[t], sub, n);
   }
-out:
-  free(tmp);
-  free(ids);
-  free(sub);
-  return rc;
+  return LIQ_OK;
+}
+
+static void free_build_workspace(engine *e) {
+  free(e->ws_keyed);
+  free(e->ws_radix);
+  free(e->ws_bits);
+  free(e->ws_radix_bits);
+  free(e->ws_ids);
+  free(e->ws_sub);
+  e->ws_keyed = e->ws_radix = NULL;
+  e->ws_bits = e->ws_radix_bits = NULL;
+  e->ws_ids = e->ws_sub = NULL;
 }
 
 static int side_rekey(engine *e, side_state *s) {
@@ -329,6 +331,8 @@ static void engine_free(engine *e) {
   free(e->share);
   free(e->queue);
   free(e->funding);
+  free(e->adl_cand);
+  free_build_workspace(e);
   liq_treap_forest_free(&e->liq_f);
   liq_treap_forest_free(&e->call_f);
   liq_treap_forest_free(&e->arm_f);
@@ -338,6 +342,8 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
                        const liq_book *b, liq_err *err) {
   size_t i, n = b->n, k = n ? n : 1;
   int rc, topups = sc->margin.topup_share > 0.0;
+  int adl = sc->insurance.policy == LIQ_POLICY_ADL_RANKED ||
+            sc->insurance.policy == LIQ_POLICY_ADL_PRORATA;
   e->n = n;
   e->mp = &sc->margin;
   e->tiered = sc->margin.n_tiers > 0;
@@ -352,6 +358,16 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   e->hits = malloc(k * sizeof *e->hits);
   e->share = malloc(k * sizeof *e->share);
   e->queue = topups ? malloc((n + 1) * sizeof *e->queue) : NULL;
+  e->ws_keyed = malloc(k * sizeof *e->ws_keyed);
+  e->ws_radix = malloc(k * sizeof *e->ws_radix);
+  e->ws_bits = malloc(k * sizeof *e->ws_bits);
+  e->ws_radix_bits = malloc(k * sizeof *e->ws_radix_bits);
+  e->ws_ids = malloc(k * sizeof *e->ws_ids);
+  e->ws_sub = malloc(k * sizeof *e->ws_sub);
+  e->adl_cand = adl ? malloc(k * sizeof *e->adl_cand) : NULL;
+  if (!e->ws_keyed || !e->ws_radix || !e->ws_bits || !e->ws_radix_bits || !e->ws_ids ||
+      !e->ws_sub || (adl && !e->adl_cand))
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for %zu positions", n);
   if (!e->q || !e->c || !e->f0 || !e->call_rate || !e->chunked || !e->partial_at || !e->open ||
       !e->armed || !e->hits || !e->share || (topups && !e->queue) ||
       liq_treap_forest_init(&e->liq_f, n) || liq_treap_forest_init(&e->call_f, n) ||
@@ -378,6 +394,7 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   rc = side_build(e, &e->sides[0]);
   if (rc == LIQ_OK) rc = side_build(e, &e->sides[1]);
   if (rc != LIQ_OK) return liq_errf(err, rc, NULL, 0, "out of memory sorting positions");
+  if (!e->tiered) free_build_workspace(e);   /* only tiered charges re-key a side */
   return liq_funding_schedule(sc, path, &e->funding, err);
 }
 
@@ -565,11 +582,10 @@ static int cmp_score(const void *pa, const void *pb) {
 ** Returns the part left uncovered in *left. */
 static int adl_side(engine *e, side_state *o, double need, double p, int round,
                     double *left, liq_err *err) {
-  keyed *cand = malloc((e->n ? e->n : 1) * sizeof *cand);
+  keyed *cand = e->adl_cand;           /* sized in engine_init() */
   size_t i, m = 0;
   double total = 0.0;
   int rc = LIQ_OK, ranked = e->sc->insurance.policy == LIQ_POLICY_ADL_RANKED;
-  if (cand == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for ADL");
   for (i = 0; i < e->n; i++) {
     double profit;
     if (!e->open[i] || e->book->side[i] != o->side) continue;
@@ -596,7 +612,6 @@ static int adl_side(engine *e, side_state *o, double need, double p, int round,
       need -= s >= 1.0 ? profit : need;
     }
   }
-  free(cand);
   *left = need > 0.0 ? need : 0.0;
   return rc;
 }
@@ -794,33 +809,21 @@ static double seq_at(const void *ctx, size_t i) {
                         : c->s->cushion_scale * (thr / c->p - 1.0);
 }
 
-/* Are step t's quantiles wanted?  Only for the step rows that are stored
-** (stats.steps, every stats.every-th and the last): they are the
-** costliest per-step statistic, and a sweep that stores no steps skips
-** them. */
-static int step_stored(const engine *e, size_t t) {
-  const liq_stats_params *st = &e->sc->stats;
-  size_t every = st->every > 1 ? (size_t)st->every : 1;
-  return st->steps && (t % every == 0 || t + 1 == e->n_steps);
-}
-
+/* Step t's quantiles are computed only for the step rows that are stored
+** (liq_stats_step_stored()): they are the costliest per-step statistic,
+** and a sweep that stores no steps skips them. */
 static void step_quantiles(engine *e, double p) {
   seq_ctx cl = { e, &e->sides[0], p, 0 }, cs = { e, &e->sides[1], p, 0 };
-  liq_sorted_seq a = { liq_treap_size(&e->liq_f, e->sides[0].liq), seq_at, &cl };
-  liq_sorted_seq b = { liq_treap_size(&e->liq_f, e->sides[1].liq), seq_at, &cs };
-  size_t q, open = a.n + b.n;
+  seq_ctx dl = { e, &e->sides[0], p, 1 }, ds = { e, &e->sides[1], p, 1 };
+  size_t n_long = liq_treap_size(&e->liq_f, e->sides[0].liq);
+  size_t n_short = liq_treap_size(&e->liq_f, e->sides[1].liq);
+  liq_sorted_seq cushion[2] = { { n_long, seq_at, &cl }, { n_short, seq_at, &cs } };
+  liq_sorted_seq distance[2] = { { n_long, seq_at, &dl }, { n_short, seq_at, &ds } };
   e->row.n_quantiles = e->sc->stats.n_quantiles;
-  if (!step_stored(e, e->row.step)) {
-    for (q = 0; q < e->row.n_quantiles; q++) e->row.cushion[q] = e->row.distance[q] = nan("");
-    return;
-  }
-  for (q = 0; q < e->row.n_quantiles; q++) {
-    size_t k = open ? liq_stats_rank(e->sc->stats.quantiles[q], open) : 0;
-    cl.distance = cs.distance = 0;
-    e->row.cushion[q] = open == 0 || e->tiered ? nan("") : liq_stats_kth_of_two(&a, &b, k);
-    cl.distance = cs.distance = 1;
-    e->row.distance[q] = open == 0 ? nan("") : liq_stats_kth_of_two(&a, &b, k);
-  }
+  liq_stats_step_quantiles(&e->sc->stats,
+                           liq_stats_step_stored(&e->sc->stats, e->row.step, e->n_steps),
+                           cushion, distance, !e->tiered, e->row.cushion,
+                           e->row.distance);
 }
 
 static void step_close(engine *e, double p, double x_close) {
