@@ -10,10 +10,11 @@
 **                    the exceedances, and the traffic-light zone of the
 **                    trailing 250-observation window at sampled points.
 **
-** The database is opened with liq_store_open() first, so a new file gets
-** the whole schema and an old one has its version checked; the backtest
-** tables are then written on a connection of their own in one
-** transaction.  NaN is stored as NULL.
+** The database is opened with liq_store_open(), so a new file gets the
+** whole schema and an old one has its version checked; the backtest
+** tables are created on that connection (CREATE IF NOT EXISTS) and the
+** rows written in one transaction with the store's helpers (store_int.h:
+** NaN as NULL, SQLite errors as LIQ_DB with the path).
 */
 #include "liq_backtest.h"
 
@@ -24,12 +25,7 @@
 #include <sqlite3.h>
 
 #include "liq_store.h"
-
-#ifndef LIQ_VERSION
-# define LIQ_VERSION "unknown"
-#endif
-
-#define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+#include "store_int.h"
 
 static const char *const zBacktestSchema =
   "CREATE TABLE IF NOT EXISTS backtests(\n"
@@ -75,21 +71,6 @@ static const char *const zBacktestSchema =
   "  PRIMARY KEY(backtest_id, t_ms)\n"
   ");\n";
 
-static int db_fail(sqlite3 *db, const char *path, const char *what, liq_err *err) {
-  return liq_errf(err, LIQ_DB, path, 0, "%s: %s", what,
-                  db ? sqlite3_errmsg(db) : "out of memory");
-}
-
-static void bind_dbl(sqlite3_stmt *s, int i, double v) {
-  if (isnan(v)) sqlite3_bind_null(s, i);
-  else sqlite3_bind_double(s, i, v);
-}
-
-static void bind_txt(sqlite3_stmt *s, int i, const char *z) {
-  if (z == NULL) sqlite3_bind_null(s, i);
-  else sqlite3_bind_text(s, i, z, -1, SQLITE_TRANSIENT);
-}
-
 /* JSON of the settings that are not columns of their own. */
 static void params_json(const liq_backtest_result *r, const liq_backtest_meta *meta,
                         char *buf, size_t size) {
@@ -124,46 +105,43 @@ static int insert_side(sqlite3 *db, const char *path, sqlite3_stmt *s, int64_t i
   const liq_bt_side *sd = &r->side[side];
   int i = 1;
   sqlite3_bind_int64(s, i++, id);
-  bind_txt(s, i++, side == 0 ? "long" : "short");
-  bind_txt(s, i++, meta->file);
-  bind_txt(s, i++, liq_bt_model_name(r->set.model));
-  bind_txt(s, i++, params);
-  bind_dbl(s, i++, r->set.confidence);
+  store_bind_text(s, i++, side == 0 ? "long" : "short");
+  store_bind_text(s, i++, meta->file);
+  store_bind_text(s, i++, liq_bt_model_name(r->set.model));
+  store_bind_text(s, i++, params);
+  store_bind_double(s, i++, r->set.confidence);
   sqlite3_bind_int64(s, i++, (sqlite3_int64)r->set.horizon_bars);
   sqlite3_bind_int64(s, i++, (sqlite3_int64)sd->all.n_obs);
   sqlite3_bind_int64(s, i++, (sqlite3_int64)sd->all.exceedances);
-  bind_dbl(s, i++, sd->all.kupiec_lr);
-  bind_dbl(s, i++, sd->all.kupiec_p);
-  bind_dbl(s, i++, sd->all.chr.lr_ind);
-  bind_dbl(s, i++, sd->all.chr.p_ind);
-  bind_dbl(s, i++, sd->all.chr.lr_cc);
-  bind_dbl(s, i++, sd->all.chr.p_cc);
-  bind_txt(s, i++, liq_zone_name(sd->zone));      /* NULL below 250 obs */
-  bind_dbl(s, i++, sd->peak_to_trough);
-  bind_dbl(s, i++, sd->max_increase_30d);
-  bind_txt(s, i++, LIQ_VERSION);
-  bind_txt(s, i++, liq_bt_apc_name(r->set.apc));
+  store_bind_double(s, i++, sd->all.kupiec_lr);
+  store_bind_double(s, i++, sd->all.kupiec_p);
+  store_bind_double(s, i++, sd->all.chr.lr_ind);
+  store_bind_double(s, i++, sd->all.chr.p_ind);
+  store_bind_double(s, i++, sd->all.chr.lr_cc);
+  store_bind_double(s, i++, sd->all.chr.p_cc);
+  store_bind_text(s, i++, liq_zone_name(sd->zone));      /* NULL below 250 obs */
+  store_bind_double(s, i++, sd->peak_to_trough);
+  store_bind_double(s, i++, sd->max_increase_30d);
+  store_bind_text(s, i++, LIQ_VERSION);
+  store_bind_text(s, i++, liq_bt_apc_name(r->set.apc));
   sqlite3_bind_int64(s, i++, (sqlite3_int64)r->set.lookback_bars);
-  bind_dbl(s, i++, r->step_seconds);
+  store_bind_double(s, i++, r->step_seconds);
   sqlite3_bind_int64(s, i++, r->n ? r->t_ms[0] : 0);
   sqlite3_bind_int64(s, i++, r->n ? r->t_ms[r->n - 1] : 0);
   sqlite3_bind_int64(s, i++, (sqlite3_int64)sd->nonoverlap.n_obs);
   sqlite3_bind_int64(s, i++, (sqlite3_int64)sd->nonoverlap.exceedances);
-  bind_dbl(s, i++, sd->nonoverlap.kupiec_lr);
-  bind_dbl(s, i++, sd->nonoverlap.kupiec_p);
-  bind_dbl(s, i++, sd->nonoverlap.chr.lr_ind);
-  bind_dbl(s, i++, sd->nonoverlap.chr.p_ind);
-  bind_dbl(s, i++, sd->nonoverlap.chr.lr_cc);
-  bind_dbl(s, i++, sd->nonoverlap.chr.p_cc);
+  store_bind_double(s, i++, sd->nonoverlap.kupiec_lr);
+  store_bind_double(s, i++, sd->nonoverlap.kupiec_p);
+  store_bind_double(s, i++, sd->nonoverlap.chr.lr_ind);
+  store_bind_double(s, i++, sd->nonoverlap.chr.p_ind);
+  store_bind_double(s, i++, sd->nonoverlap.chr.lr_cc);
+  store_bind_double(s, i++, sd->nonoverlap.chr.p_cc);
   sqlite3_bind_int64(s, i++, (sqlite3_int64)sd->zone_n);
   sqlite3_bind_int64(s, i++, (sqlite3_int64)sd->zone_exceedances);
   sqlite3_bind_int64(s, i++, (sqlite3_int64)sd->windows[LIQ_ZONE_GREEN]);
   sqlite3_bind_int64(s, i++, (sqlite3_int64)sd->windows[LIQ_ZONE_YELLOW]);
   sqlite3_bind_int64(s, i++, (sqlite3_int64)sd->windows[LIQ_ZONE_RED]);
-  if (sqlite3_step(s) != SQLITE_DONE) return db_fail(db, path, "insert a backtest", err);
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
-  return LIQ_OK;
+  return store_step_done(db, path, s, "insert a backtest", err);
 }
 
 static int insert_points(sqlite3 *db, const char *path, sqlite3_stmt *s, int64_t id,
@@ -173,20 +151,19 @@ static int insert_points(sqlite3 *db, const char *path, sqlite3_stmt *s, int64_t
     int i = 1;
     sqlite3_bind_int64(s, i++, id);
     sqlite3_bind_int64(s, i++, r->t_ms[k]);
-    bind_dbl(s, i++, r->price[k]);
-    bind_dbl(s, i++, r->margin_long[k]);
-    bind_dbl(s, i++, r->margin_short[k]);
-    bind_dbl(s, i++, r->move[k]);
+    store_bind_double(s, i++, r->price[k]);
+    store_bind_double(s, i++, r->margin_long[k]);
+    store_bind_double(s, i++, r->margin_short[k]);
+    store_bind_double(s, i++, r->move[k]);
     sqlite3_bind_int(s, i++, r->exceed_long[k]);
     sqlite3_bind_int(s, i++, r->exceed_short[k]);
-    bind_dbl(s, i++, r->model_long[k]);
-    bind_dbl(s, i++, r->model_short[k]);
+    store_bind_double(s, i++, r->model_long[k]);
+    store_bind_double(s, i++, r->model_short[k]);
     sqlite3_bind_int(s, i++, r->sampled[k]);
-    bind_txt(s, i++, liq_zone_name(r->zone_long[k]));
-    bind_txt(s, i++, liq_zone_name(r->zone_short[k]));
-    if (sqlite3_step(s) != SQLITE_DONE)
-      return db_fail(db, path, "insert a backtest point", err);
-    sqlite3_reset(s);
+    store_bind_text(s, i++, liq_zone_name(r->zone_long[k]));
+    store_bind_text(s, i++, liq_zone_name(r->zone_short[k]));
+    if (store_step_done(db, path, s, "insert a backtest point", err) != LIQ_OK)
+      return LIQ_DB;
   }
   return LIQ_OK;
 }
@@ -194,34 +171,26 @@ static int insert_points(sqlite3 *db, const char *path, sqlite3_stmt *s, int64_t
 int liq_backtest_store(const char *path, const liq_backtest_meta *meta,
                        const liq_backtest_result *r, int64_t *id, liq_err *err) {
   liq_store *st = NULL;
-  sqlite3 *db = NULL;
+  sqlite3 *db;
   sqlite3_stmt *sMax = NULL, *sSide = NULL, *sPt = NULL;
   char params[2048];
   int rc, side;
 
   *id = 0;
-  /* The whole schema and its version check, as for a run. */
-  rc = liq_store_open(path, &st, err);
-  liq_store_close(st);
+  rc = liq_store_open(path, &st, err);       /* the schema and its version */
   if (rc != LIQ_OK) return rc;
-  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-    rc = db_fail(db, path, "cannot open database", err);
-    goto done;
-  }
-  sqlite3_busy_timeout(db, 10000);
-  if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-      sqlite3_exec(db, zBacktestSchema, NULL, NULL, NULL) != SQLITE_OK) {
-    rc = db_fail(db, path, "create the backtest tables", err);
-    goto done;
-  }
-  if (sqlite3_prepare_v2(db, "SELECT coalesce(max(backtest_id), 0) + 1 FROM backtests",
-                         -1, &sMax, NULL) != SQLITE_OK ||
-      sqlite3_step(sMax) != SQLITE_ROW) {
-    rc = db_fail(db, path, "choose a backtest id", err);
-    goto done;
-  }
+  db = st->db;
+  rc = store_exec_sql(db, path, "BEGIN IMMEDIATE", "begin", err);
+  if (rc != LIQ_OK) goto done;
+  rc = store_exec_sql(db, path, zBacktestSchema, "create the backtest tables", err);
+  if (rc == LIQ_OK)
+    rc = store_prepare(db, path, "SELECT coalesce(max(backtest_id), 0) + 1 FROM backtests",
+                       0, &sMax, "choose a backtest id", err);
+  if (rc == LIQ_OK && sqlite3_step(sMax) != SQLITE_ROW)
+    rc = store_db_error(db, path, "choose a backtest id", err);
+  if (rc != LIQ_OK) goto done;
   *id = sqlite3_column_int64(sMax, 0);
-  if (sqlite3_prepare_v2(db,
+  rc = store_prepare(db, path,
         "INSERT INTO backtests(backtest_id, side, file, model, params, confidence,"
         " horizon_bars, n_obs, exceedances, kupiec_lr, kupiec_p,"
         " christoffersen_lr_ind, christoffersen_p_ind, christoffersen_lr_cc,"
@@ -233,32 +202,30 @@ int liq_backtest_store(const char *path, const liq_backtest_meta *meta,
         " christoffersen_p_cc_nonoverlap, zone_n_obs, zone_exceedances,"
         " windows_green, windows_yellow, windows_red)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-        " ?16, ?17, ?18, " NOW_SQL ", ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
+        " ?16, ?17, ?18, " LIQ_SQL_NOW ", ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
         " ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37)",
-        -1, &sSide, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2(db,
+        0, &sSide, "prepare the backtests INSERT", err);
+  if (rc == LIQ_OK)
+    rc = store_prepare(db, path,
         "INSERT INTO backtest_points(backtest_id, t_ms, price, margin_long,"
         " margin_short, move, exceed_long, exceed_short, model_long, model_short,"
         " sampled, zone_long, zone_short)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        -1, &sPt, NULL) != SQLITE_OK) {
-    rc = db_fail(db, path, "prepare the backtest inserts", err);
-    goto done;
-  }
+        0, &sPt, "prepare the backtest_points INSERT", err);
+  if (rc != LIQ_OK) goto done;
   params_json(r, meta, params, sizeof params);
   for (side = 0; side < 2 && rc == LIQ_OK; side++)
     rc = insert_side(db, path, sSide, *id, meta, r, side, params, err);
   if (rc == LIQ_OK) rc = insert_points(db, path, sPt, *id, r, err);
-  if (rc == LIQ_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-    rc = db_fail(db, path, "commit the backtest", err);
+  if (rc == LIQ_OK) rc = store_exec_sql(db, path, "COMMIT", "commit the backtest", err);
 done:
   sqlite3_finalize(sMax);
   sqlite3_finalize(sSide);
   sqlite3_finalize(sPt);
   if (rc != LIQ_OK) {
-    if (db) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     *id = 0;
   }
-  sqlite3_close_v2(db);
+  liq_store_close(st);
   return rc;
 }
