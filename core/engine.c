@@ -395,7 +395,7 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   if (rc == LIQ_OK) rc = side_build(e, &e->sides[1]);
   if (rc != LIQ_OK) return liq_errf(err, rc, NULL, 0, "out of memory sorting positions");
   if (!e->tiered) free_build_workspace(e);   /* only tiered charges re-key a side */
-  return liq_funding_schedule(sc, path, &e->funding, err);
+  return liq_funding_schedule(&sc->funding, path, &e->funding, err);
 }
 
 /* ---- the cascade -------------------------------------------------------- */
@@ -490,7 +490,7 @@ static int settle(engine *e, uint32_t id, double s, double fill, double trigger,
   rs->losses += loss;
   if (side > 0) rs->losses_long += loss;
   if (e->sink && e->sink->liquidation) {
-    liq_liq_row lr;
+    liq_liquidation_row lr;
     lr.step = e->row.step;
     lr.round = round;
     lr.position_id = id;

@@ -112,7 +112,7 @@ typedef struct liq_step_row {
                                       ** NaN in the other rows. */
 } liq_step_row;
 
-typedef struct liq_liq_row {
+typedef struct liq_liquidation_row {
   size_t  step;
   int     round;               /* 1-based round within the waypoint's cascade */
   size_t  position_id;
@@ -127,7 +127,7 @@ typedef struct liq_liq_row {
   double  loss;                /* bad debt, >= 0 */
   double  returned;            /* equity returned to the trader (0 for a partial close) */
   double  share;               /* share of the position closed, (0, 1] */
-} liq_liq_row;
+} liq_liquidation_row;
 
 /* One ADL close (or socialised charge: qty 0, share 0). */
 typedef struct liq_adl_row {
@@ -186,7 +186,7 @@ typedef struct liq_summary {
 ** the run with that status. */
 typedef struct liq_sink {
   int (*step)(void *ud, const liq_step_row *row, liq_err *err);
-  int (*liquidation)(void *ud, const liq_liq_row *row, liq_err *err);
+  int (*liquidation)(void *ud, const liq_liquidation_row *row, liq_err *err);
   void *ud;
   int (*adl)(void *ud, const liq_adl_row *row, liq_err *err);
 } liq_sink;

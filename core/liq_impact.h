@@ -22,7 +22,33 @@
 #ifndef LIQ_IMPACT_H
 #define LIQ_IMPACT_H
 
-#include "liq_scenario.h"
+#include <stddef.h>
+
+#define LIQ_MAX_DEPTH 64
+
+typedef enum {
+  LIQ_IMPACT_NONE = 0, LIQ_IMPACT_LINEAR = 1, LIQ_IMPACT_SQRT = 2, LIQ_IMPACT_DEPTH = 3
+} liq_impact_model;
+
+typedef struct liq_impact_params {
+  int    model;            /* liq_impact_model */
+  double daily_volume;     /* quote notional traded per day, > 0 (linear, sqrt) */
+  double coefficient;      /* linear: k; sqrt: Y; >= 0 */
+  double daily_volatility; /* sqrt model; NaN when unset (taken from the price path) */
+  int    max_rounds;       /* cascade rounds per visited price, [1, 100000], default 100 */
+  double half_life_seconds;/* transient impact: the accumulated log impact decays
+                           ** with this half-life, > 0; 0 (default): permanent */
+  /* depth: cumulative notional resting within pct % of the price; a sell of
+  ** Q eats bids and moves the price down by the interpolated pct at Q (buys:
+  ** asks, up).  Given as impact.depth = { pct = [...]; bid = [...]; ask = [...]; }
+  ** or impact.depth_file (CSV pct,bid,ask).  pct strictly increasing, > 0;
+  ** notionals strictly increasing, > 0; beyond the last point the last
+  ** segment's slope continues. */
+  size_t n_depth;
+  double depth_pct[LIQ_MAX_DEPTH];
+  double depth_bid[LIQ_MAX_DEPTH];
+  double depth_ask[LIQ_MAX_DEPTH];
+} liq_impact_params;
 
 /* Log impact I(Q) of a metaorder with cumulative net buying 'net_buy'. */
 double liq_impact_level(const liq_impact_params *ip, double daily_vol,

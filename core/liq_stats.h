@@ -20,7 +20,16 @@
 
 #include <stddef.h>
 
-struct liq_stats_params;   /* the scenario's stats section (liq_scenario.h) */
+#define LIQ_MAX_QUANTILES 16
+
+/* The scenario's stats section: which quantiles and rows a run stores. */
+typedef struct liq_stats_params {
+  size_t n_quantiles;      /* [0, LIQ_MAX_QUANTILES] */
+  double quantiles[LIQ_MAX_QUANTILES]; /* strictly increasing, each in (0, 1) */
+  int    every;            /* store every k-th step row, >= 1, default 1 */
+  int    steps;            /* store per-step rows, default 1 */
+  int    events;           /* store one row per liquidation, default 1 */
+} liq_stats_params;
 
 /* Index of the nearest-rank q-quantile among n > 0 sorted values:
 ** ceil(q n) - 1 in [0, n-1], q n taken as exact within rounding. */

@@ -774,7 +774,7 @@ int liq_store_step(liq_store *st, const liq_step_row *row, liq_err *err) {
   return store_row_end(st, err);
 }
 
-int liq_store_liquidation(liq_store *st, const liq_liq_row *row,
+int liq_store_liquidation(liq_store *st, const liq_liquidation_row *row,
                           liq_err *err) {
   sqlite3_stmt *p = st->liq_stmt;
   int rc = row_begin(st, err);
@@ -932,7 +932,7 @@ static int sink_step(void *ud, const liq_step_row *row, liq_err *err) {
   return liq_store_step(ctx->st, row, err);
 }
 
-static int sink_liquidation(void *ud, const liq_liq_row *row, liq_err *err) {
+static int sink_liquidation(void *ud, const liq_liquidation_row *row, liq_err *err) {
   liq_store_sink_ctx *ctx = ud;
   if (!ctx->sc->stats.events) return LIQ_OK;
   return liq_store_liquidation(ctx->st, row, err);

@@ -132,7 +132,7 @@ typedef struct liq_store_task_rows {
   const char *started_at;      /* ISO-8601 UTC, NULL: now */
   const liq_step_row *step_rows;
   size_t n_step_rows;
-  const liq_liq_row *liq_rows;
+  const liq_liquidation_row *liq_rows;
   size_t n_liq_rows;
   const liq_adl_row *adl_rows;
   size_t n_adl_rows;

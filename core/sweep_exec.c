@@ -87,7 +87,7 @@ typedef struct TaskResult {
   liq_summary sm;
   liq_step_row *steps;
   size_t n_steps, cap_steps;
-  liq_liq_row *liqs;
+  liq_liquidation_row *liqs;
   size_t n_liqs, cap_liqs;
   liq_adl_row *adls;
   size_t n_adls, cap_adls;
@@ -140,13 +140,13 @@ static int buf_step(void *ud, const liq_step_row *row, liq_err *err) {
   return LIQ_OK;
 }
 
-static int buf_liquidation(void *ud, const liq_liq_row *row, liq_err *err) {
+static int buf_liquidation(void *ud, const liq_liquidation_row *row, liq_err *err) {
   BufSink *b = ud;
   TaskResult *r = b->r;
   if (!b->sc->stats.events) return LIQ_OK;
   if (r->n_liqs == r->cap_liqs) {
     size_t n = r->cap_liqs ? 2 * r->cap_liqs : 256;
-    liq_liq_row *a = realloc(r->liqs, n * sizeof *a);
+    liq_liquidation_row *a = realloc(r->liqs, n * sizeof *a);
     if (a == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
     r->liqs = a;
     r->cap_liqs = n;

@@ -46,6 +46,7 @@
 #include "liq_inputs.h"
 #include "liq_funding.h"
 #include "liq_path.h"
+#include "liq_time.h"
 #include "liq_scenario.h"
 #include "liq_store.h"
 #include "liq_sweep.h"
@@ -361,13 +362,13 @@ static int parse_options(const command *c, int argc, char **argv,
       opt->model = v;
     } else if ((c->accepts & OPT_FIT) &&
                match_option(argv, argc, &i, "--from", NULL, 1, &v)) {
-      if (v == NULL || liq_path_parse_time(v, &opt->from_ms) != 0)
+      if (v == NULL || liq_time_parse(v, &opt->from_ms) != 0)
         return usage_error(c, "%s: --from must be YYYY-MM-DD[ HH:MM[:SS]] (UTC) or "
                            "Unix milliseconds, got '%s'", c->name, v ? v : "");
       opt->has_from = 1;
     } else if ((c->accepts & OPT_FIT) &&
                match_option(argv, argc, &i, "--to", NULL, 1, &v)) {
-      if (v == NULL || liq_path_parse_time(v, &opt->to_ms) != 0)
+      if (v == NULL || liq_time_parse(v, &opt->to_ms) != 0)
         return usage_error(c, "%s: --to must be YYYY-MM-DD[ HH:MM[:SS]] (UTC) or "
                            "Unix milliseconds, got '%s'", c->name, v ? v : "");
       opt->has_to = 1;
@@ -476,7 +477,7 @@ static int load_inputs(const options *opt, inputs *in /* OUT */, liq_err *err) {
   if (rc != LIQ_OK) return rc;
   {
     double *rates = NULL;
-    rc = liq_funding_schedule(in->sc, in->path, &rates, err);
+    rc = liq_funding_schedule(&in->sc->funding, in->path, &rates, err);
     free(rates);
   }
   return rc;

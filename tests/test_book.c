@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "liq_book.h"
+#include "liq_seed.h"
 #include "liq_margin.h"
 #include "ref_engine.h"
 #include "test_util.h"
@@ -165,7 +166,7 @@ static void test_build_spread_is_generate(void **state) {
   (void)state;
   scenario(&sc);
   sc.price.start = 30000.0;
-  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 1, &path, &err), &err);
   assert_liq_ok(liq_book_build(&sc, path, 77, &a, &err), &err);
   assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, path->open[0], 77, &b, &err), &err);
   assert_int_equal(a->n, b->n);
@@ -216,7 +217,7 @@ static void history_scenario(liq_scenario *sc) {
 /* The generated warm-up is the time-reversed model path, ending at the start:
 ** c'_j = start * exp(-(sum of the generated returns g_1..g_{L-1-j})). */
 static void test_history_gbm_warmup(void **state) {
-  liq_scenario sc, copy;
+  liq_scenario sc;
   liq_path *path = NULL, *w = NULL, *g = NULL;
   liq_err err;
   size_t j, L;
@@ -224,13 +225,12 @@ static void test_history_gbm_warmup(void **state) {
   (void)state;
   history_scenario(&sc);
   L = sc.book.entry_lookback;
-  assert_liq_ok(liq_path_build(&sc, 5, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 5, &path, &err), &err);
   assert_liq_ok(liq_book_warmup(&sc, path, seed, &w, &err), &err);
   assert_int_equal(w->n, L);
   assert_true(w->close[L - 1] == path->open[0]);
-  copy = sc;
-  copy.steps = L;
-  assert_liq_ok(liq_path_build(&copy, liq_seed(seed, 0, 3), &g, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, L, sc.step_seconds, liq_seed(seed, 0, 3),
+                               &g, &err), &err);
   for (j = 0; j < L; j++) {
     double sum = 0.0;
     size_t k;
@@ -257,7 +257,7 @@ static void test_history_gbm_entries(void **state) {
   double start;
   (void)state;
   history_scenario(&sc);
-  assert_liq_ok(liq_path_build(&sc, 5, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 5, &path, &err), &err);
   start = path->open[0];
   assert_liq_ok(liq_book_warmup(&sc, path, 21, &w, &err), &err);
   assert_liq_ok(liq_book_build(&sc, path, 21, &a, &err), &err);
@@ -309,7 +309,7 @@ static void test_history_too_long(void **state) {
   sc.book.weights[0] = 1.0;
   sc.price.volatility = 10.0;
   sc.book.entry_lookback = 20000;
-  assert_liq_ok(liq_path_build(&sc, 5, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 5, &path, &err), &err);
   assert_int_equal(liq_book_build(&sc, path, 1, &b, &err), LIQ_INPUT);
   assert_null(b);
   assert_non_null(strstr(err.msg, "warm-up"));
@@ -346,7 +346,7 @@ static void test_history_replay(void **state) {
   size_t i, j, before_wick_long = 0, before_squeeze_short = 0;
   (void)state;
   replay_scenario(&sc);
-  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 1, &path, &err), &err);
   assert_true(path->t_ms[0] == BOOK_T0 + 30 * 60000);
   assert_liq_ok(liq_path_replay(BOOK_PRICES, 0, 0, 0, 0, 0, &all, &err), &err);
   assert_liq_ok(liq_book_warmup(&sc, path, 3, &w, &err), &err);
@@ -389,7 +389,7 @@ static void test_history_replay_too_few_bars(void **state) {
   replay_scenario(&sc);
   snprintf(sc.path, sizeof sc.path, "history.cfg");
   sc.book.entry_lookback = 31;
-  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 1, &path, &err), &err);
   assert_int_equal(liq_book_build(&sc, path, 3, &b, &err), LIQ_INPUT);
   assert_null(b);
   assert_string_equal(err.file, "history.cfg");
@@ -399,7 +399,7 @@ static void test_history_replay_too_few_bars(void **state) {
   /* the window starts at the file's first bar: nothing before it */
   sc.price.has_from = 0;
   sc.book.entry_lookback = 1;
-  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 1, &path, &err), &err);
   assert_int_equal(liq_book_build(&sc, path, 3, &b, &err), LIQ_INPUT);
   assert_non_null(strstr(err.msg, "window starts at the first bar"));
   assert_non_null(strstr(err.msg, "price.from"));
@@ -597,7 +597,7 @@ static void test_build_file(void **state) {
   scenario(&sc);
   sc.price.start = 100.0;
   sc.steps = 5;
-  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 1, &path, &err), &err);
   liq_test_write_temp("side,qty,entry,leverage\nlong,1,100,10\nshort,2,101,20\n", ".csv",
                       sc.book.file, sizeof sc.book.file);
   assert_liq_ok(liq_book_build(&sc, path, 1, &b, &err), &err);

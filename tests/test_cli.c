@@ -23,6 +23,7 @@
 #include "test_util.h"
 
 #include "liq_path.h"
+#include "liq_seed.h"
 #include "liq_scenario.h"
 
 extern char **environ;
@@ -244,7 +245,8 @@ static void load_expected(const char *cfg, const char *set, liq_scenario **sc,
   liq_err err;
   liq_err_clear(&err);
   assert_liq_ok(liq_scenario_load(cfg, &ov, set ? 1 : 0, sc, &err), &err);
-  assert_liq_ok(liq_path_build(*sc, liq_seed((*sc)->seed, 0, LIQ_STREAM_PATH),
+  assert_liq_ok(liq_path_build(&(*sc)->price, (*sc)->steps, (*sc)->step_seconds,
+                               liq_seed((*sc)->seed, 0, LIQ_STREAM_PATH),
                                &path, &err), &err);
   *n_bars = path->n;
   liq_path_free(path);

@@ -79,7 +79,7 @@ static void compare_runs(const capture *f, const capture *g,
   assert_int_equal(f->n_steps, g->n_steps);
   assert_int_equal(f->n_liqs, g->n_liqs);
   for (i = 0; i < f->n_liqs; i++) {
-    const liq_liq_row *a = &f->liqs[i], *b = &g->liqs[i];
+    const liq_liquidation_row *a = &f->liqs[i], *b = &g->liqs[i];
     assert_int_equal(a->step, b->step);
     assert_int_equal(a->round, b->round);
     assert_int_equal(a->position_id, b->position_id);

@@ -64,7 +64,7 @@ static const char *diff_runs(capture *f, capture *g, const liq_summary *sf,
     qsort(g->liqs, g->n_liqs, sizeof *g->liqs, by_step_round_id);
   }
   for (i = 0; i < f->n_liqs; i++) {
-    const liq_liq_row *a = &f->liqs[i], *b = &g->liqs[i];
+    const liq_liquidation_row *a = &f->liqs[i], *b = &g->liqs[i];
     if (a->step != b->step || a->round != b->round || a->position_id != b->position_id ||
         !close_enough(a->price, b->price, rtol) || !close_enough(a->share, b->share, rtol) ||
         !close_enough(a->loss, b->loss, rtol)) {
@@ -559,7 +559,7 @@ static void test_funding_submillisecond_interval(void **state) {
     sc.funding.mode = LIQ_FUNDING_CONSTANT;
     sc.funding.rate = 0.0001;
     sc.funding.interval_seconds = 0.0001;
-    (void)liq_funding_schedule(&sc, p, &rates, &err);
+    (void)liq_funding_schedule(&sc.funding, p, &rates, &err);
     free(rates);
     path_del(p);
     _exit(0);
@@ -588,7 +588,7 @@ static void test_funding_negative_start_time(void **state) {
   sc.funding.mode = LIQ_FUNDING_CONSTANT;
   sc.funding.rate = 0.0001;
   sc.funding.interval_seconds = 60.0;
-  assert_liq_ok(liq_funding_schedule(&sc, p, &rates, &err), &err);
+  assert_liq_ok(liq_funding_schedule(&sc.funding, p, &rates, &err), &err);
   r0 = rates[0];
   free(rates);
   path_del(p);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "liq_funding.h"
+#include "liq_scenario.h"
 #include "ref_engine.h"
 #include "test_util.h"
 
@@ -35,7 +36,7 @@ static void test_constant_every_eight_hours(void **state) {
   sc.funding.mode = LIQ_FUNDING_CONSTANT;
   sc.funding.rate = 0.0001;
   sc.funding.interval_seconds = 28800.0;
-  assert_liq_ok(liq_funding_schedule(&sc, p, &rates, &err), &err);
+  assert_liq_ok(liq_funding_schedule(&sc.funding, p, &rates, &err), &err);
   for (t = 0; t < p->n; t++) {
     if (rates[t] == 0.0) continue;
     events++;
@@ -46,7 +47,7 @@ static void test_constant_every_eight_hours(void **state) {
   assert_int_equal(events, 3);
   free(rates);
   sc.funding.mode = LIQ_FUNDING_NONE;
-  assert_liq_ok(liq_funding_schedule(&sc, p, &rates, &err), &err);
+  assert_liq_ok(liq_funding_schedule(&sc.funding, p, &rates, &err), &err);
   assert_null(rates);
   liq_path_free(p);
 }
@@ -66,7 +67,7 @@ static void test_file_events_land_in_their_bars(void **state) {
   snprintf(sc.funding.file, sizeof sc.funding.file, "%s", path);
   /* The second row is out of order (a later calc_time in µs is far later,
   ** fine) but its rate 0.5 is out of range: line 3. */
-  assert_int_equal(liq_funding_schedule(&sc, p, &rates, &err), LIQ_INPUT);
+  assert_int_equal(liq_funding_schedule(&sc.funding, p, &rates, &err), LIQ_INPUT);
   assert_int_equal(err.line, 3);
   assert_non_null(strstr(err.msg, "rate"));
   remove(path);
@@ -74,7 +75,7 @@ static void test_file_events_land_in_their_bars(void **state) {
                       "1577836800000,8,-0.00012359\n"
                       "1577865600000,8,-0.00012383\n", ".csv", path, sizeof path);
   snprintf(sc.funding.file, sizeof sc.funding.file, "%s", path);
-  assert_liq_ok(liq_funding_schedule(&sc, p, &rates, &err), &err);
+  assert_liq_ok(liq_funding_schedule(&sc.funding, p, &rates, &err), &err);
   /* 00:00 is the close of bar 99 (bars start 100 minutes before). */
   assert_rel(rates[99], -0.00012359, 1e-15);
   free(rates);
@@ -106,7 +107,7 @@ static void test_bad_funding_files(void **state) {
     liq_err err;
     liq_test_write_temp(bad[i].text, ".csv", path, sizeof path);
     snprintf(sc.funding.file, sizeof sc.funding.file, "%s", path);
-    assert_int_equal(liq_funding_schedule(&sc, p, &rates, &err), LIQ_INPUT);
+    assert_int_equal(liq_funding_schedule(&sc.funding, p, &rates, &err), LIQ_INPUT);
     assert_null(rates);
     assert_string_equal(err.file, path);
     assert_int_equal(err.line, bad[i].line);
@@ -127,11 +128,48 @@ static void test_real_binance_file_loads(void **state) {
   sc.funding.mode = LIQ_FUNDING_FILE;
   snprintf(sc.funding.file, sizeof sc.funding.file, "%s",
            LIQ_SOURCE_DIR "/scenarios/data/btc_usdt_funding_8h_binance_2020-01_2026-06.csv");
-  assert_liq_ok(liq_funding_schedule(&sc, p, &rates, &err), &err);
+  assert_liq_ok(liq_funding_schedule(&sc.funding, p, &rates, &err), &err);
   for (t = 0; t < p->n; t++) events += rates[t] != 0.0;
   assert_true(events >= 8 && events <= 9);
   free(rates);
   liq_path_free(p);
+}
+
+/* A scenario reads its funding file once, when it loads: the schedule of
+** a run places the payments read then, even if the file is gone since. */
+static void test_file_read_once_at_load(void **state) {
+  char csv[512], text[2048];
+  liq_scenario *sc = NULL;
+  liq_path *p = NULL;
+  liq_err err;
+  double *rates = NULL, sum = 0.0;
+  size_t i;
+  (void)state;
+  liq_test_write_temp("calc_time,funding_interval_hours,rate\n"
+                      "1584050600000,8,0.0001\n1584086400000,8,0.0002\n",
+                      ".csv", csv, sizeof csv);
+  snprintf(text, sizeof text,
+           "steps = 0;\n"
+           "price = { model = \"replay\"; file = \"%s/scenario_prices.csv\"; };\n"
+           "book = { positions = 10; leverage = { values = [10.0]; };\n"
+           "  notional = { dist = \"fixed\"; median = 2000.0; }; };\n"
+           "margin = { initial = 0.02; maintenance = 0.01; };\n"
+           "funding = { file = \"%s\"; };\n", LIQ_TEST_DATA, csv);
+  liq_err_clear(&err);
+  assert_liq_ok(liq_scenario_load_string(text, "f.cfg", NULL, 0, &sc, &err), &err);
+  assert_int_equal(sc->funding.n_events, 2);
+  assert_true(sc->funding.events[1].t_ms == 1584086400000LL);
+  assert_true(sc->funding.events[1].rate == 0.0002);
+  assert_int_equal(remove(csv), 0);
+  assert_liq_ok(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 1, &p, &err),
+                &err);
+  assert_liq_ok(liq_funding_schedule(&sc->funding, p, &rates, &err), &err);
+  assert_non_null(rates);
+  for (i = 0; i < p->n; i++) sum += rates[i];
+  assert_true(sum == 0.0001);       /* the first payment falls in the path */
+  free(rates);
+  liq_path_free(p);
+  liq_scenario_free(sc);
 }
 
 int main(void) {
@@ -140,6 +178,7 @@ int main(void) {
     cmocka_unit_test(test_file_events_land_in_their_bars),
     cmocka_unit_test(test_bad_funding_files),
     cmocka_unit_test(test_real_binance_file_loads),
+    cmocka_unit_test(test_file_read_once_at_load),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -560,7 +560,8 @@ static void test_drift_overflow_located(void **state) {
   rc = liq_scenario_load_string(GBM_HEAD BOOK_MARGIN, "s.cfg", NULL, 0, &sc, &err);
   assert_liq_ok(rc, &err);
   sc->price.drift = 1e300;
-  rc = liq_path_build(sc, 1, &p, &err);
+  rc = liq_path_build(&sc->price, sc->steps, sc->step_seconds, 1, &p, &err);
+  rc = liq_scenario_locate(sc, sc->where.price, rc, &err);
   print_message("bypassed validation: %s:%d: %s\n", err.file, err.line, err.msg);
   assert_int_equal(rc, LIQ_INPUT);
   assert_null(p);
@@ -778,7 +779,7 @@ static void test_sqrt_impact_needs_volatility(void **state) {
   liq_err_clear(&err);
   rc = liq_scenario_load_string(text, "c.cfg", NULL, 0, &sc, &err);
   assert_liq_ok(rc, &err);
-  assert_liq_ok(liq_path_build(sc, 1, &p, &err), &err);
+  assert_liq_ok(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 1, &p, &err), &err);
   assert_liq_ok(liq_book_build(sc, p, 1, &b, &err), &err);
   assert_rel(liq_engine_daily_volatility(sc, p), 0.0, 0);
   rc = liq_engine_check_inputs(sc, p, &err);
@@ -798,7 +799,7 @@ static void test_sqrt_impact_needs_volatility(void **state) {
   /* Given explicitly, it runs. */
   liq_err_clear(&err);
   assert_liq_ok(liq_scenario_load_string(text, "c.cfg", ov, 1, &sc, &err), &err);
-  assert_liq_ok(liq_path_build(sc, 1, &p, &err), &err);
+  assert_liq_ok(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 1, &p, &err), &err);
   assert_liq_ok(liq_engine_check_inputs(sc, p, &err), &err);
   liq_path_free(p);
   liq_scenario_free(sc);
@@ -856,7 +857,7 @@ static int schedule_of(const char *fund, double r[3], liq_err *err) {
   assert_liq_ok(liq_path_from_arrays(3, NULL, NULL, NULL, close, 60.0, &p, err), err);
   sc->funding.mode = LIQ_FUNDING_FILE;
   snprintf(sc->funding.file, sizeof sc->funding.file, "%s", fund);
-  rc = liq_funding_schedule(sc, p, &rates, err);
+  rc = liq_funding_schedule(&sc->funding, p, &rates, err);
   if (rc == LIQ_OK) memcpy(r, rates, 3 * sizeof *r);
   free(rates);
   liq_path_free(p);
@@ -936,7 +937,7 @@ static void test_constant_funding_per_bar(void **state) {
   sc->funding.mode = LIQ_FUNDING_CONSTANT;
   sc->funding.rate = 0.001;
   sc->funding.interval_seconds = 30.0;
-  assert_liq_ok(liq_funding_schedule(sc, p, &rates, &err), &err);
+  assert_liq_ok(liq_funding_schedule(&sc->funding, p, &rates, &err), &err);
   assert_rel(rates[0], 0.002, 1e-15);
   assert_rel(rates[1], 0.002, 1e-15);
   assert_rel(rates[2], 0.002, 1e-15);
@@ -946,7 +947,7 @@ static void test_constant_funding_per_bar(void **state) {
   p->t_ms[1] = 28800000;
   p->t_ms[2] = 28860000;
   sc->funding.interval_seconds = 28800.0;
-  assert_liq_ok(liq_funding_schedule(sc, p, &rates, &err), &err);
+  assert_liq_ok(liq_funding_schedule(&sc->funding, p, &rates, &err), &err);
   assert_rel(rates[0], 0.001, 0);
   assert_rel(rates[1], 0.0, 0);
   assert_rel(rates[2], 0.0, 0);

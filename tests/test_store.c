@@ -113,8 +113,8 @@ static liq_step_row make_step(size_t step, size_t nq) {
   return r;
 }
 
-static liq_liq_row make_liq(size_t step, size_t id, int side) {
-  liq_liq_row r;
+static liq_liquidation_row make_liq(size_t step, size_t id, int side) {
+  liq_liquidation_row r;
   memset(&r, 0, sizeof r);
   r.step = step;
   r.round = 2;
@@ -229,8 +229,8 @@ static int64_t store_run(liq_store *st, const liq_scenario *sc, size_t nSteps) {
     liq_step_row r = make_step(i, sc->stats.n_quantiles);
     assert_liq_ok(liq_store_step(st, &r, &err), &err);
     if (i > 0) {
-      liq_liq_row a = make_liq(i, 10 * i, +1);
-      liq_liq_row b = make_liq(i, 10 * i + 1, -1);
+      liq_liquidation_row a = make_liq(i, 10 * i, +1);
+      liq_liquidation_row b = make_liq(i, 10 * i + 1, -1);
       assert_liq_ok(liq_store_liquidation(st, &a, &err), &err);
       assert_liq_ok(liq_store_liquidation(st, &b, &err), &err);
     }
@@ -251,7 +251,7 @@ static void test_store_run_roundtrip(void **state) {
   liq_err err;
   liq_summary sm = make_summary();
   liq_step_row r0, r1, r2;
-  liq_liq_row l1, l2;
+  liq_liquidation_row l1, l2;
   int64_t run_id = 0;
   sqlite3 *db;
   char buf[256];
@@ -480,7 +480,7 @@ static void test_store_fail_run(void **state) {
   liq_store *st = NULL;
   liq_err err;
   liq_step_row r;
-  liq_liq_row l;
+  liq_liquidation_row l;
   int64_t run_id = 0;
   sqlite3 *db;
   char buf[256];
@@ -601,7 +601,7 @@ static void test_store_sink(void **state) {
     assert_liq_ok(liq_store_begin_run(st, f->sc, 1, &run_id, &err), &err);
     for (i = 0; i < 10; i++) {
       liq_step_row r = make_step(i, 4);
-      liq_liq_row l = make_liq(i, i, +1);
+      liq_liquidation_row l = make_liq(i, i, +1);
       assert_liq_ok(sink.step(sink.ud, &r, &err), &err);
       assert_liq_ok(sink.liquidation(sink.ud, &l, &err), &err);
     }

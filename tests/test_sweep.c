@@ -220,9 +220,12 @@ static void test_common_random_numbers(void **state) {
   assert_liq_ok(liq_sweep_load_point(sc, 5, &b, &err), &err);
   assert_true(a->margin.initial == 0.01 && a->impact.coefficient == 0.3);
   assert_true(b->margin.initial == 0.02 && b->impact.coefficient == 1.5);
-  assert_liq_ok(liq_path_build(a, liq_inputs_path_seed(a->seed, 2), &pa, &err), &err);
-  assert_liq_ok(liq_path_build(b, liq_inputs_path_seed(b->seed, 2), &pb, &err), &err);
-  assert_liq_ok(liq_path_build(b, liq_inputs_path_seed(b->seed, 3), &pc, &err), &err);
+  assert_liq_ok(liq_path_build(&a->price, a->steps, a->step_seconds,
+                                liq_inputs_path_seed(a->seed, 2), &pa, &err), &err);
+  assert_liq_ok(liq_path_build(&b->price, b->steps, b->step_seconds,
+                                liq_inputs_path_seed(b->seed, 2), &pb, &err), &err);
+  assert_liq_ok(liq_path_build(&b->price, b->steps, b->step_seconds,
+                                liq_inputs_path_seed(b->seed, 3), &pc, &err), &err);
   assert_int_equal(pa->n, pb->n);
   for (i = 0; i < pa->n; i++) {
     same &= pa->close[i] == pb->close[i];

@@ -138,7 +138,7 @@ static int ref_settle(ref *r, size_t i, double s, double fill, double trigger,
   *losses += loss;
   if (side > 0) *losses_long += loss;
   if (r->sink && r->sink->liquidation) {
-    liq_liq_row lr;
+    liq_liquidation_row lr;
     lr.step = r->row.step;
     lr.round = round;
     lr.position_id = i;
@@ -439,7 +439,7 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
         liq_engine_is_topper(sc->seed, i, sc->margin.topup_share))
       r.topper[i] = r.armed[i] = 1;
   }
-  rc = liq_funding_schedule(sc, path, &r.funding, err);
+  rc = liq_funding_schedule(&sc->funding, path, &r.funding, err);
   if (rc) goto out;
   sm->positions = book->n;
   sm->steps = path->n;
