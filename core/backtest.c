@@ -26,6 +26,7 @@
 
 #include "liq_fit.h"
 #include "liq_stats.h"
+#include "liq_time.h"
 
 #define DAY_SECONDS   86400.0
 #define YEAR_DAYS     365.0
@@ -383,22 +384,11 @@ static void garch_step(model_state *ms, size_t t) {
 
 /* "2020-03-12 10:00" (UTC) for messages. */
 static void fmt_bar_time(int64_t ms, char *buf, size_t size) {
-  int64_t days = ms / 86400000, rem = ms % 86400000, y, m, d, doe, yoe, doy, mp;
-  if (rem < 0) { rem += 86400000; days--; }
-  /* civil_from_days (H. Hinnant) */
-  days += 719468;
-  y = (days >= 0 ? days : days - 146096) / 146097;
-  doe = days - y * 146097;
-  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = yoe + y * 400;
-  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) y++;
-  snprintf(buf, size, "%04lld-%02lld-%02lld %02lld:%02lld", (long long)y,
-           (long long)m, (long long)d, (long long)(rem / 3600000),
-           (long long)(rem / 60000 % 60));
+  char full[48];
+  size_t n;
+  liq_time_format(ms, full, sizeof full);
+  n = strlen(full);
+  snprintf(buf, size, "%.*s", (int)(n > 3 ? n - 3 : n), full);   /* no seconds */
 }
 
 /* The file's rates at bar t: one row per evaluated bar, in order; rows

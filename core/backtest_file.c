@@ -1,10 +1,11 @@
 /*
 ** backtest_file.c: a margin series the user brings (model 'file'),
 ** "open_time_ms,long,short" per line, rates as fractions of the entry
-** price.  A first line whose first field is not a number is a header.
-** Every row is checked: three numeric fields, the bar's open time in Unix
-** milliseconds, long in [0, 1), short >= 0, times strictly increasing.  Errors carry the
-** FILE:LINE of the row.
+** price, read through the CSV input layer (csv_int.h: quoting, line ends,
+** "#" comment lines, blank rows, NUL bytes).  A first line whose first
+** field is not a number is a header.  Every row is checked: three numeric
+** fields, the bar's open time in Unix milliseconds, long in [0, 1),
+** short >= 0, times strictly increasing.  Errors carry the row's FILE:LINE.
 */
 #define _POSIX_C_SOURCE 200809L
 
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "csv_int.h"
 
 
 void liq_margin_series_free(liq_margin_series *m) {
@@ -41,16 +44,6 @@ static int grow(liq_margin_series *m, size_t *cap) {
   return 0;
 }
 
-/* Trim spaces and a trailing CR in place. */
-static char *trim(char *s) {
-  char *e;
-  while (*s == ' ' || *s == '\t') s++;
-  e = s + strlen(s);
-  while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
-    *--e = '\0';
-  return s;
-}
-
 static int parse_num(const char *s, double *v) {
   char *end;
   if (*s == '\0') return -1;
@@ -59,43 +52,31 @@ static int parse_num(const char *s, double *v) {
   return end == s || *end != '\0' ? -1 : 0;
 }
 
-/* Split a line at commas into f[0..2] (trimmed when there are exactly
-** three); returns the number of fields. */
-static int split3(char *line, char *f[3]) {
-  int k = 0;
-  char *p = line, *c;
-  while (1) {
-    c = strchr(p, ',');
-    if (k < 3) f[k] = p;
-    k++;
-    if (c == NULL) break;
-    *c = '\0';
-    p = c + 1;
-  }
-  if (k == 3) {
-    int i;
-    for (i = 0; i < 3; i++) f[i] = trim(f[i]);
-  }
-  return k;
-}
+typedef struct reader {
+  liq_margin_series *m;
+  size_t cap;
+  int header_ok;               /* the first row may be a header */
+} reader;
 
-static int row(liq_margin_series *m, char *text, long ln, int *header_ok,
-               liq_err *err) {
-  char *f[3] = { NULL, NULL, NULL };
+/* One row of the file (liq_csv_read() callback). */
+static int on_row(void *ctx, const liq_csv_row *r, liq_err *err) {
+  reader *rd = ctx;
+  liq_margin_series *m = rd->m;
+  const char *const *f = r->field;
+  long ln = r->line;
   double t, a, b;
-  int nf = split3(text, f);
-  if (nf != 3)
+  if (r->n != 3)
     return liq_errf(err, LIQ_INPUT, m->file, (int)ln,
-                    "expected 3 columns open_time_ms,long,short, got %d", nf);
+                    "expected 3 columns open_time_ms,long,short, got %zu", r->n);
   if (parse_num(f[0], &t) != 0) {
-    if (*header_ok) {
-      *header_ok = 0;
-      return 1;                    /* a header */
+    if (rd->header_ok) {
+      rd->header_ok = 0;
+      return LIQ_OK;               /* a header */
     }
     return liq_errf(err, LIQ_INPUT, m->file, (int)ln,
                     "open_time_ms is not a number: '%.40s'", f[0]);
   }
-  *header_ok = 0;
+  rd->header_ok = 0;
   if (!(isfinite(t) && t >= 0.0 && t < 9.0e15 && t == floor(t)))
     return liq_errf(err, LIQ_INPUT, m->file, (int)ln,
                     "open_time_ms out of range: '%.40s'", f[0]);
@@ -109,64 +90,41 @@ static int row(liq_margin_series *m, char *text, long ln, int *header_ok,
     return liq_errf(err, LIQ_INPUT, m->file, (int)ln,
                     "open_time_ms %lld is not after the previous row's (line %ld)",
                     (long long)t, m->line[m->n - 1]);
+  if (m->n == rd->cap && grow(m, &rd->cap) != 0)
+    return liq_errf(err, LIQ_NOMEM, m->file, (int)ln, "out of memory");
   m->t_ms[m->n] = (int64_t)t;
   m->m_long[m->n] = a;
   m->m_short[m->n] = b;
   m->line[m->n] = ln;
   m->n++;
-  return 0;
+  return LIQ_OK;
 }
 
 int liq_margin_series_read(const char *path, liq_margin_series **out,
                            liq_err *err) {
-  liq_margin_series *m = NULL;
-  FILE *f = NULL;
-  char *buf = NULL;
-  size_t bufcap = 0, cap = 0;
-  ssize_t len;
-  long ln = 0;
-  int header_ok = 1, rc = LIQ_OK;
+  reader rd;
+  FILE *f;
+  int rc;
 
   *out = NULL;
-  m = calloc(1, sizeof *m);
-  if (m == NULL) return liq_errf(err, LIQ_NOMEM, path, 0, "out of memory");
-  snprintf(m->file, sizeof m->file, "%s", path);
+  memset(&rd, 0, sizeof rd);
+  rd.header_ok = 1;
+  rd.m = calloc(1, sizeof *rd.m);
+  if (rd.m == NULL) return liq_errf(err, LIQ_NOMEM, path, 0, "out of memory");
+  snprintf(rd.m->file, sizeof rd.m->file, "%s", path);
   f = fopen(path, "rb");
   if (f == NULL) {
     rc = liq_errf(err, LIQ_IO, path, 0, "cannot open margin file: %s", strerror(errno));
-    goto done;
+  } else {
+    rc = liq_csv_read(f, path, "margin file", LIQ_CSV_COMMENTS, on_row, &rd, err);
+    fclose(f);
   }
-  while ((len = getline(&buf, &bufcap, f)) >= 0) {
-    char *s;
-    ln++;
-    if ((size_t)len != strlen(buf)) {
-      rc = liq_errf(err, LIQ_INPUT, path, (int)ln, "NUL byte in the line");
-      goto done;
-    }
-    s = trim(buf);
-    if (*s == '\0') continue;
-    if (m->n == cap && grow(m, &cap) != 0) {
-      rc = liq_errf(err, LIQ_NOMEM, path, (int)ln, "out of memory");
-      goto done;
-    }
-    if (row(m, s, ln, &header_ok, err) == LIQ_INPUT) {
-      rc = LIQ_INPUT;
-      goto done;
-    }
-  }
-  if (ferror(f)) {
-    rc = liq_errf(err, LIQ_IO, path, 0, "cannot read margin file: %s", strerror(errno));
-    goto done;
-  }
-  if (m->n == 0)
-    rc = liq_errf(err, LIQ_INPUT, path, (int)(ln ? ln : 1), "no margin rows");
-done:
-  free(buf);
-  if (f) fclose(f);
+  if (rc == LIQ_OK && rd.m->n == 0)
+    rc = liq_errf(err, LIQ_INPUT, path, 1, "no margin rows");
   if (rc != LIQ_OK) {
-    liq_margin_series_free(m);
+    liq_margin_series_free(rd.m);
     return rc;
   }
-  *out = m;
+  *out = rd.m;
   return LIQ_OK;
 }

@@ -554,6 +554,7 @@ static int load_config(loader *p, const char *text, liq_scenario *sc) {
   if (rc == LIQ_OK) rc = apply_overrides(p, &cfg);
   if (rc == LIQ_OK) rc = validate(p, config_root_setting(&cfg), sc);
   if (rc == LIQ_OK) rc = params_json(p, &sc->params_json);
+  if (rc == LIQ_OK) rc = params_note_initial_from(p, &sc->margin, &sc->params_json);
   config_destroy(&cfg);
   free(wide);
   return rc;

@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "liq_backtest.h"
 #include "liq_err.h"
 #include "liq_path.h"
+#include "liq_time.h"
 
 enum { BT_OK = 0, BT_RUNTIME = 1, BT_BAD_INPUT = 2 };
 
@@ -186,12 +186,12 @@ static int parse_args(int argc, char **argv, bt_options *o) {
       if (k < 0) return usage("--apc must be buffer, floor, stress or none, got '%s'", v ? v : "");
       o->set.apc = k;
     } else if (opt_is(argv, argc, &i, "--from", NULL, 1, &v)) {
-      if (v == NULL || liq_path_parse_time(v, &o->set.from_ms) != 0)
+      if (v == NULL || liq_time_parse(v, &o->set.from_ms) != 0)
         return usage("--from must be YYYY-MM-DD[ HH:MM[:SS]] (UTC) or Unix "
                      "milliseconds, got '%s'", v ? v : "");
       o->set.has_from = 1;
     } else if (opt_is(argv, argc, &i, "--to", NULL, 1, &v)) {
-      if (v == NULL || liq_path_parse_time(v, &o->set.to_ms) != 0)
+      if (v == NULL || liq_time_parse(v, &o->set.to_ms) != 0)
         return usage("--to must be YYYY-MM-DD[ HH:MM[:SS]] (UTC) or Unix "
                      "milliseconds, got '%s'", v ? v : "");
       o->set.has_to = 1;
@@ -217,10 +217,9 @@ static int parse_args(int argc, char **argv, bt_options *o) {
 
 /* "2020-03-12 10:00" UTC */
 static void fmt_time(int64_t ms, char *buf, size_t size) {
-  struct tm tm;
-  time_t s = (time_t)(ms / 1000);
-  if (gmtime_r(&s, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
-    snprintf(buf, size, "%" PRId64 " ms", ms);
+  char full[48];
+  liq_time_format(ms, full, sizeof full);
+  snprintf(buf, size, "%.*s", (int)(strlen(full) > 3 ? strlen(full) - 3 : strlen(full)), full);
 }
 
 static void mean_max(const double *m, size_t n, double *mean, double *mx) {

@@ -36,6 +36,7 @@
 
 #include "liq_backtest.h"
 #include "liq_path.h"
+#include "liq_scenario.h"
 
 /* ------------------------------------------------------------------------
 ** Basel traffic light
@@ -684,6 +685,109 @@ static void test_store(void **state) {
   liq_path_free(p);
 }
 
+/* ------------------------------------------------------------------------
+** margin.initial_from
+*/
+
+#define BT_PRICES LIQ_TEST_DATA "/bt_prices.csv"
+#define GBM_PRICE "{ model = \"gbm\"; start = 7000.0; volatility = 0.8; };" \
+                  " steps = 10; step_seconds = 3600"
+
+/* A small scenario whose price section and margin section are given. */
+static int load_with(const char *price, const char *margin, liq_scenario **sc,
+                     liq_err *err) {
+  char text[4096];
+  snprintf(text, sizeof text,
+           "name = \"bt-link\";\n"
+           "price = %s;\n"
+           "book = { positions = 10; long_share = 0.5;\n"
+           "  leverage = { values = [2.0, 5.0]; weights = [0.5, 0.5]; };\n"
+           "  notional = { dist = \"fixed\"; median = 1000.0; }; entry = { spread = 0.0; }; };\n"
+           "margin = %s;\n"
+           "impact = { model = \"none\"; };\n", price, margin);
+  liq_err_clear(err);
+  return liq_scenario_load_string(text, "link.cfg", NULL, 0, sc, err);
+}
+
+static void test_initial_from_scenario(void **state) {
+  liq_scenario *sc = NULL;
+  liq_backtest_settings s;
+  liq_path *f = NULL;
+  liq_err err;
+  double ml, msh;
+  (void)state;
+  liq_err_clear(&err);
+  liq_backtest_defaults(&s);
+  s.model = LIQ_BT_EWMA;
+  s.horizon_bars = 4;
+  s.lookback_bars = 48;
+
+  /* A generated path: the margin after the history's last bar. */
+  assert_liq_ok(load_with(GBM_PRICE,
+                          "{ initial_from = { model = \"ewma\"; file = \"" BT_PRICES "\";"
+                          " confidence = 0.99; horizon_bars = 4; lookback_bars = 48; };"
+                          " maintenance = 0.005; }", &sc, &err), &err);
+  assert_liq_ok(liq_backtest_margin_from_file(BT_PRICES, &s, INT64_MAX, &ml, &msh, &err),
+                &err);
+  assert_true(sc->margin.initial_from.present);
+  assert_rel(sc->margin.initial, ml, 1e-15);
+  assert_rel(sc->margin.initial_from.short_rate, msh, 1e-15);
+  /* the chosen rate is in the params JSON the runs row stores */
+  assert_non_null(strstr(sc->params_json, "\"margin.initial\":"));
+  assert_non_null(strstr(sc->params_json, "\"model\":\"ewma\""));
+  liq_scenario_free(sc);
+
+  /* A replay from a window start: the margin for the run's first bar, from
+  ** the history before it. */
+  assert_liq_ok(liq_path_replay(BT_PRICES, 0, 0, 0, 0, 0, &f, &err), &err);
+  {
+    char price[512];
+    snprintf(price, sizeof price, "{ model = \"replay\"; file = \"%s\"; from = %lld; }",
+             BT_PRICES, (long long)f->t_ms[120]);
+    assert_liq_ok(load_with(price, "{ initial_from = { model = \"hs\"; file = \""
+                            BT_PRICES "\"; horizon_bars = 4; lookback_bars = 48; };"
+                            " maintenance = 0.001; }", &sc, &err), &err);
+    s.model = LIQ_BT_HS;
+    assert_liq_ok(liq_backtest_margin_at(f, "f", &s, f->t_ms[120], &ml, &msh, &err), &err);
+    assert_rel(sc->margin.initial, ml, 1e-15);
+    assert_int_equal(sc->margin.initial_from.at_ms, f->t_ms[120]);
+    liq_scenario_free(sc);
+  }
+  liq_path_free(f);
+}
+
+static void test_initial_from_errors(void **state) {
+  /* Each bad margin section fails at the line of the offending setting
+  ** (the margin section is on line 6 of load_with's text). */
+  static const struct { const char *margin; const char *frag; } bad[] = {
+    { "{ initial_from = { model = \"var\"; file = \"" BT_PRICES "\"; }; maintenance = 0.005; }",
+      "must be \"hs\", \"ewma\", \"fhs\" or \"garch\"" },
+    { "{ initial = 0.02; initial_from = { model = \"hs\"; file = \"" BT_PRICES "\"; };"
+      " maintenance = 0.005; }", "exclude each other" },
+    { "{ initial_from = { model = \"hs\"; file = \"" BT_PRICES "\"; confidence = 1.5; };"
+      " maintenance = 0.005; }", "confidence" },
+    { "{ initial_from = { model = \"ewma\"; file = \"" BT_PRICES "\"; };"
+      " maintenance = 0.005; }", "lookback" },                 /* 365 days > 200 bars */
+    { "{ initial_from = { model = \"ewma\"; file = \"" LIQ_TEST_DATA "/no_such.csv\"; };"
+      " maintenance = 0.005; }", "cannot be opened" },
+    { "{ initial_from = { file = \"" BT_PRICES "\"; }; maintenance = 0.005; }", "model" },
+    { "{ initial_from = { model = \"hs\"; file = \"" BT_PRICES "\"; horizon_bars = 4;"
+      " lookback_bars = 48; }; maintenance = 0.5; }", "below margin.initial" },
+  };
+  size_t i;
+  (void)state;
+  for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    liq_scenario *sc = NULL;
+    liq_err err;
+    int rc = load_with(GBM_PRICE, bad[i].margin, &sc, &err);
+    assert_int_equal(rc, LIQ_INPUT);
+    assert_null(sc);
+    assert_string_equal(err.file, "link.cfg");
+    assert_int_equal(err.line, 6);
+    if (strstr(err.msg, bad[i].frag) == NULL) fail_msg("case %zu: %s", i, err.msg);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_basel_1996_table),
@@ -705,6 +809,8 @@ int main(void) {
     cmocka_unit_test(test_bad_settings),
     cmocka_unit_test(test_margin_file),
     cmocka_unit_test(test_store),
+    cmocka_unit_test(test_initial_from_scenario),
+    cmocka_unit_test(test_initial_from_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
