@@ -796,10 +796,17 @@ int liq_backtest_margin_at(const liq_path *p, const char *name,
   if (s.model == LIQ_BT_FILE)
     return liq_errf(err, LIQ_USAGE, name, 0,
                     "a margin at a time needs a model (hs, ewma, fhs or garch), not a file");
-  /* The history strictly before at_ms. */
-  while (n < p->n && p->t_ms[n] < at_ms) n++;
+  /* The bars that closed by at_ms: open time + the bar spacing <= at_ms
+  ** (a bar that opened before at_ms but closes after it is the future). */
+  if ((rc = resolve_settings(p, name, &s, &spacing, err)) != LIQ_OK) return rc;
+  {
+    int64_t bar_ms = (int64_t)llround(spacing * 1000.0);
+    while (n < p->n && (at_ms == INT64_MAX || p->t_ms[n] <= at_ms - bar_ms)) n++;
+  }
   view = *p;
   view.n = n;
+  s = *settings;
+  s.apc = LIQ_APC_NONE;
   if ((rc = resolve_settings(&view, name, &s, &spacing, err)) != LIQ_OK) return rc;
   if (s.lookback_bars < s.horizon_bars || s.lookback_bars + 1 > n ||
       (s.model == LIQ_BT_GARCH && s.lookback_bars < LIQ_FIT_MIN_RETURNS))

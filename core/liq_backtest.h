@@ -215,8 +215,10 @@ void liq_backtest_result_free(liq_backtest_result *r);
 
 /*
 ** The model's margin rates for a bar opening at at_ms, from the bars of
-** 'p' before at_ms (INT64_MAX: after the last bar), as liq_backtest_run()
-** would set them there; no APC.  For a scenario's margin.initial_from.
+** 'p' that closed by then (open time + bar spacing <= at_ms; INT64_MAX:
+** all bars), as liq_backtest_run() would set them there; no APC.  For a
+** scenario's margin.initial_from, whose history may have longer bars
+** than the run.
 ** LIQ_INPUT when the bars before at_ms cannot hold the lookback.
 */
 int liq_backtest_margin_at(const liq_path *p, const char *name,

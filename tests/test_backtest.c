@@ -356,6 +356,12 @@ static void test_margin_at_matches_run(void **state) {
     assert_liq_ok(liq_backtest_margin_at(f, "f", &s, f->t_ms[150], &c, &d, &err), &err);
     assert_rel(a, c, 1e-14);
     assert_rel(b, d, 1e-14);
+    /* Half an hour into bar 150: that bar has not closed, so the margin is
+    ** the one at its open. */
+    assert_liq_ok(liq_backtest_margin_from_file(LIQ_TEST_DATA "/bt_prices.csv", &s,
+                                                f->t_ms[150] + 1800000, &a, &b, &err), &err);
+    assert_rel(a, c, 1e-14);
+    assert_rel(b, d, 1e-14);
     assert_liq_ok(liq_backtest_margin_from_file(LIQ_TEST_DATA "/bt_prices.csv", &s,
                                                 INT64_MAX, &a, &b, &err), &err);
     assert_liq_ok(liq_backtest_margin_at(f, "f", &s, INT64_MAX, &c, &d, &err), &err);
