@@ -811,8 +811,9 @@ int liq_backtest_margin_at(const liq_path *p, const char *name,
   if (s.lookback_bars < s.horizon_bars || s.lookback_bars + 1 > n ||
       (s.model == LIQ_BT_GARCH && s.lookback_bars < LIQ_FIT_MIN_RETURNS))
     return liq_errf(err, LIQ_INPUT, name, 0,
-                    "%zu bars before the start need to hold a lookback of %zu bars "
-                    "(at least the horizon of %zu bars%s)", n, s.lookback_bars,
+                    "the %zu bars of history before the start cannot hold a lookback "
+                    "of %zu bars (set lookback_bars: at least the horizon, %zu bars%s, "
+                    "and fewer than the history)", n, s.lookback_bars,
                     s.horizon_bars, s.model == LIQ_BT_GARCH ? ", and 100 for garch" : "");
   memset(&b, 0, sizeof b);
   if (run_buffers_init(&b, &view, &s, spacing) != LIQ_OK) {

@@ -239,3 +239,11 @@ liqsim_expect_fail(backtest_missing_csv 2 "^liqsim: .*no_such_prices\\.csv"
   backtest ${LIQ_DATA}/no_such_prices.csv --model hs)
 liqsim_expect_fail(backtest_bad_apc 2 "^liqsim: backtest: --apc must be buffer, floor, stress"
   backtest ${LIQ_DATA}/bt_prices.csv --model hs --apc brake)
+
+# margin.initial_from: errors at the scenario's FILE:LINE, exit 2.
+liqsim_expect_fail(initial_from_model 2
+  "^liqsim: .*cli_initial_from_bad\\.cfg:8: margin\\.initial_from\\.model must be"
+  check ${LIQ_DATA}/cli_initial_from_bad.cfg)
+liqsim_expect_fail(initial_from_lookback 2
+  "^liqsim: .*cli_initial_from_short\\.cfg:11: margin\\.initial_from: the 200 bars of history before the start cannot hold a lookback of 8760 bars"
+  check ${LIQ_DATA}/cli_initial_from_short.cfg)
