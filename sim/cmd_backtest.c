@@ -28,7 +28,7 @@ enum { BT_OK = 0, BT_RUNTIME = 1, BT_BAD_INPUT = 2 };
 
 #define BT_DEFAULT_DB "results/backtest.db"
 
-const char *const liq_cli_backtest_synopsis =
+static const char *const SYNOPSIS =
   "backtest CSV --model hs|ewma|fhs|garch|file [--margin-file M.csv]\n"
   "                [--confidence C] [--horizon-bars H] [--lookback-bars L]\n"
   "                [--apc buffer|floor|stress] [--from DATE] [--to DATE] [--out DB]";
@@ -146,7 +146,7 @@ static int parse_args(int argc, char **argv, bt_options *o) {
   liq_backtest_defaults(&o->set);
   for (i = 0; i < argc; i++)
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      printf("usage: liqsim %s\n\n%s", liq_cli_backtest_synopsis, HELP);
+      printf("usage: liqsim %s\n\n%s", SYNOPSIS, HELP);
       return BT_OK;
     }
   for (i = 0; i < argc; i++) {

@@ -4,9 +4,6 @@
 #ifndef LIQ_CMD_BACKTEST_H
 #define LIQ_CMD_BACKTEST_H
 
-/* The synopsis line for the command list. */
-extern const char *const liq_cli_backtest_synopsis;
-
 /* Run `liqsim backtest` on the arguments after the command name; returns
 ** the exit code (0 ok, 1 runtime failure, 2 bad usage or bad input). */
 int liq_cli_backtest(int argc, char **argv);
