@@ -754,6 +754,8 @@ int liq_backtest_run(const liq_path *p, const char *name,
 
   for (t = t_begin; t <= e_last; t++) {
     double ql = 0.0, qs = 0.0, pl, psh;
+    size_t done = t - t_begin, total = e_last - t_begin + 1;
+    if (s.progress && done % (total / 100 + 1) == 0) s.progress(s.progress_ud, done, total);
     rc = model_thresholds(&b.ms, t, &ql, &qs, err);
     if (rc != LIQ_OK) goto fail;
     b.ml[t] = -expm1(-ql);
@@ -763,6 +765,7 @@ int liq_backtest_run(const liq_path *p, const char *name,
     if (t >= e_first) put_point(r, &b.h, t - e_first, t, b.ml[t], b.msh[t], pl, psh);
     if (s.model == LIQ_BT_GARCH) garch_step(&b.ms, t);
   }
+  if (s.progress) s.progress(s.progress_ud, e_last - t_begin + 1, e_last - t_begin + 1);
   r->garch_fits = b.ms.fits;
   r->garch_fit_failures = b.ms.fit_failures;
   rc = compute_stats(r, err);

@@ -142,6 +142,9 @@ typedef struct liq_backtest_settings {
   int     apc;             /* liq_bt_apc */
   int     has_from, has_to;
   int64_t from_ms, to_ms;  /* evaluation window on bar open times */
+  /* optional: called about every 1 % of the bars (the library never prints) */
+  void  (*progress)(void *ud, size_t done, size_t total);
+  void   *progress_ud;
 } liq_backtest_settings;
 
 /* Defaults: hs, 0.99, one day, 365 days, lambda 0.94, no APC. */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "liq_backtest.h"
 #include "liq_err.h"
@@ -302,6 +303,14 @@ static void print_report(const bt_options *o, const liq_backtest_result *r,
   printf("-> %s\n", db);
 }
 
+/* "backtest: 42 %" on one stderr line (a terminal only). */
+static void progress(void *ud, size_t done, size_t total) {
+  int *printed = ud;
+  fprintf(stderr, "\rbacktest: %3.0f %%", total ? 100.0 * (double)done / (double)total : 100.0);
+  fflush(stderr);
+  *printed = 1;
+}
+
 int liq_cli_backtest(int argc, char **argv) {
   bt_options o;
   liq_path *p = NULL;
@@ -310,7 +319,7 @@ int liq_cli_backtest(int argc, char **argv) {
   liq_backtest_meta meta;
   liq_err err;
   int64_t id = 0;
-  int rc, code;
+  int rc, code, printed = 0;
 
   code = parse_args(argc, argv, &o);
   if (code >= 0) return code;
@@ -325,7 +334,12 @@ int liq_cli_backtest(int argc, char **argv) {
       goto out;
     }
   }
+  if (!o.quiet && isatty(STDERR_FILENO)) {
+    o.set.progress = progress;
+    o.set.progress_ud = &printed;
+  }
   rc = liq_backtest_run(p, o.csv, &o.set, mf, &r, &err);
+  if (printed) fputc('\n', stderr);
   if (rc != LIQ_OK) {
     code = report(&err, 1);
     goto out;

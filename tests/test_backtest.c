@@ -406,6 +406,35 @@ static void test_calibrated_on_iid_returns(void **state) {
   liq_path_free(p);
 }
 
+static void count_progress(void *ud, size_t done, size_t total) {
+  size_t *c = ud;
+  assert_true(done <= total);
+  if (done == total) c[1]++;
+  c[0]++;
+}
+
+static void test_progress(void **state) {
+  /* The callback sees about 100 calls and the end exactly once. */
+  liq_path *p = test_path(1000, 0, 0);
+  liq_backtest_settings s;
+  liq_backtest_result *r = NULL;
+  liq_err err;
+  size_t c[2] = { 0, 0 };
+  (void)state;
+  liq_err_clear(&err);
+  liq_backtest_defaults(&s);
+  s.model = LIQ_BT_EWMA;
+  s.horizon_bars = 2;
+  s.lookback_bars = 100;
+  s.progress = count_progress;
+  s.progress_ud = c;
+  assert_liq_ok(liq_backtest_run(p, "p.csv", &s, NULL, &r, &err), &err);
+  assert_true(c[0] >= 90 && c[0] <= 110);
+  assert_int_equal(c[1], 1);
+  liq_backtest_result_free(r);
+  liq_path_free(p);
+}
+
 static void test_rise_exceeds_short(void **state) {
   /* The mirror: a +40 % jump at bar 700 exceeds the short's margin. */
   double c[1000];
@@ -807,6 +836,7 @@ int main(void) {
     cmocka_unit_test(test_zone_needs_250),
     cmocka_unit_test(test_margin_at_matches_run),
     cmocka_unit_test(test_calibrated_on_iid_returns),
+    cmocka_unit_test(test_progress),
     cmocka_unit_test(test_rise_exceeds_short),
     cmocka_unit_test(test_hs_by_hand),
     cmocka_unit_test(test_ewma_by_hand),
