@@ -56,6 +56,7 @@ static const char *const zBacktestSchema =
   "  christoffersen_lr_cc_nonoverlap REAL, christoffersen_p_cc_nonoverlap REAL,\n"
   "  zone_n_obs    INTEGER, zone_exceedances INTEGER,\n"
   "  windows_green INTEGER, windows_yellow INTEGER, windows_red INTEGER,\n"
+  "  zone_cdf      REAL,               -- P(X <= zone_exceedances), X ~ Bin(zone_n_obs, 1 - confidence)\n"
   "  PRIMARY KEY(backtest_id, side)\n"
   ");\n"
   "CREATE TABLE IF NOT EXISTS backtest_points(\n"
@@ -141,6 +142,9 @@ static int insert_side(sqlite3 *db, const char *path, sqlite3_stmt *s, int64_t i
   sqlite3_bind_int64(s, i++, (sqlite3_int64)sd->windows[LIQ_ZONE_GREEN]);
   sqlite3_bind_int64(s, i++, (sqlite3_int64)sd->windows[LIQ_ZONE_YELLOW]);
   sqlite3_bind_int64(s, i++, (sqlite3_int64)sd->windows[LIQ_ZONE_RED]);
+  store_bind_double(s, i++, sd->zone < 0 ? (double)NAN
+                    : liq_binomial_cdf(sd->zone_exceedances, sd->zone_n,
+                                       1.0 - r->set.confidence));
   return store_step_done(db, path, s, "insert a backtest", err);
 }
 
@@ -200,10 +204,10 @@ int liq_backtest_store(const char *path, const liq_backtest_meta *meta,
         " kupiec_p_nonoverlap, christoffersen_lr_ind_nonoverlap,"
         " christoffersen_p_ind_nonoverlap, christoffersen_lr_cc_nonoverlap,"
         " christoffersen_p_cc_nonoverlap, zone_n_obs, zone_exceedances,"
-        " windows_green, windows_yellow, windows_red)"
+        " windows_green, windows_yellow, windows_red, zone_cdf)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
         " ?16, ?17, ?18, " LIQ_SQL_NOW ", ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
-        " ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37)",
+        " ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38)",
         0, &sSide, "prepare the backtests INSERT", err);
   if (rc == LIQ_OK)
     rc = store_prepare(db, path,

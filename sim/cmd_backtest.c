@@ -285,9 +285,13 @@ static void print_report(const bt_options *o, const liq_backtest_result *r,
     printf("  last window           n/a: %zu non-overlapping observations (< 250), "
            "%zu and %zu exceedances\n", L->zone_n, L->zone_exceedances, S->zone_exceedances);
   } else {
+    double q = 1.0 - s->confidence;
     printf("  last window           %6s %2zu/%-3zu %5s %2zu/%-3zu\n",
            liq_zone_name(L->zone), L->zone_exceedances, L->zone_n,
            liq_zone_name(S->zone), S->zone_exceedances, S->zone_n);
+    printf("    P(X <= k), binomial %11.2f%% %11.2f%%\n",
+           100.0 * liq_binomial_cdf(L->zone_exceedances, L->zone_n, q),
+           100.0 * liq_binomial_cdf(S->zone_exceedances, S->zone_n, q));
   }
   printf("  windows g/y/r  %8zu/%zu/%zu %8zu/%zu/%zu\n", L->windows[0], L->windows[1],
          L->windows[2], S->windows[0], S->windows[1], S->windows[2]);
