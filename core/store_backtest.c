@@ -172,6 +172,33 @@ static int insert_points(sqlite3 *db, const char *path, sqlite3_stmt *s, int64_t
   return LIQ_OK;
 }
 
+/* Columns added after the tables first shipped: a database written by an
+** older liqsim gets them (ALTER TABLE ... ADD COLUMN) before rows go in. */
+static const char *const added_columns[][3] = {
+  { "backtests", "zone_cdf", "REAL" },
+};
+
+static int ensure_columns(sqlite3 *db, const char *path, liq_err *err) {
+  size_t i;
+  for (i = 0; i < sizeof added_columns / sizeof added_columns[0]; i++) {
+    sqlite3_stmt *q = NULL;
+    char sql[256];
+    int found = 0, rc;
+    snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = '%s'",
+             added_columns[i][0], added_columns[i][1]);
+    rc = store_prepare(db, path, sql, 0, &q, "read the backtest columns", err);
+    if (rc != LIQ_OK) return rc;
+    found = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    if (found) continue;
+    snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", added_columns[i][0],
+             added_columns[i][1], added_columns[i][2]);
+    rc = store_exec_sql(db, path, sql, "add a backtest column", err);
+    if (rc != LIQ_OK) return rc;
+  }
+  return LIQ_OK;
+}
+
 int liq_backtest_store(const char *path, const liq_backtest_meta *meta,
                        const liq_backtest_result *r, int64_t *id, liq_err *err) {
   liq_store *st = NULL;
@@ -187,6 +214,7 @@ int liq_backtest_store(const char *path, const liq_backtest_meta *meta,
   rc = store_exec_sql(db, path, "BEGIN IMMEDIATE", "begin", err);
   if (rc != LIQ_OK) goto done;
   rc = store_exec_sql(db, path, zBacktestSchema, "create the backtest tables", err);
+  if (rc == LIQ_OK) rc = ensure_columns(db, path, err);
   if (rc == LIQ_OK)
     rc = store_prepare(db, path, "SELECT coalesce(max(backtest_id), 0) + 1 FROM backtests",
                        0, &sMax, "choose a backtest id", err);

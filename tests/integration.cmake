@@ -200,6 +200,10 @@ liqsim_expect_fail(fit_missing_csv 2 "^liqsim: .*no_such\\.csv: "
 add_test(NAME cli_help_backtest COMMAND liqsim backtest --help)
 set_tests_properties(cli_help_backtest PROPERTIES
   PASS_REGULAR_EXPRESSION "usage: liqsim backtest CSV --model hs\\|ewma\\|fhs\\|garch\\|file")
+add_test(NAME cli_ok_backtest_clean COMMAND ${CMAKE_COMMAND} -E rm -f
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_backtest.db ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_backtest.db-wal
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_backtest.db-shm)
+set_tests_properties(cli_ok_backtest_clean PROPERTIES FIXTURES_SETUP cli_backtest_db)
 add_test(NAME cli_ok_backtest_hs COMMAND liqsim backtest ${LIQ_DATA}/bt_prices.csv
   --model hs --horizon-bars 4 --lookback-bars 48
   --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_backtest.db)
@@ -208,6 +212,8 @@ set_tests_properties(cli_ok_backtest_hs PROPERTIES
 add_test(NAME cli_ok_backtest_file COMMAND liqsim backtest ${LIQ_DATA}/bt_prices.csv
   --model file --margin-file ${LIQ_DATA}/bt_margins_ok.csv --horizon-bars 4 --quiet
   --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_backtest.db)
+set_tests_properties(cli_ok_backtest_hs cli_ok_backtest_file PROPERTIES
+  FIXTURES_REQUIRED cli_backtest_db)
 liqsim_expect_fail(backtest_unknown_model 2
   "^liqsim: backtest: --model must be hs, ewma, fhs, garch or file, got 'var'"
   backtest ${LIQ_DATA}/bt_prices.csv --model var)

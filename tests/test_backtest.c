@@ -683,6 +683,24 @@ static void test_store(void **state) {
   liq_err_clear(&err);
   liq_test_write_temp("", ".db", db, sizeof db);
   unlink(db);
+  /* A table as an older liqsim wrote it (no zone_cdf): the column is added. */
+  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(h, "CREATE TABLE backtests(backtest_id INTEGER NOT NULL,"
+    " side TEXT NOT NULL, file TEXT, model TEXT NOT NULL, params TEXT, confidence REAL,"
+    " horizon_bars INTEGER, n_obs INTEGER, exceedances INTEGER, kupiec_lr REAL,"
+    " kupiec_p REAL, christoffersen_lr_ind REAL, christoffersen_p_ind REAL,"
+    " christoffersen_lr_cc REAL, christoffersen_p_cc REAL, zone TEXT,"
+    " peak_to_trough REAL, max_increase_30d REAL, created_at TEXT, version TEXT, apc TEXT,"
+    " lookback_bars INTEGER, step_seconds REAL, first_t_ms INTEGER, last_t_ms INTEGER,"
+    " n_obs_nonoverlap INTEGER, exceedances_nonoverlap INTEGER,"
+    " kupiec_lr_nonoverlap REAL, kupiec_p_nonoverlap REAL,"
+    " christoffersen_lr_ind_nonoverlap REAL, christoffersen_p_ind_nonoverlap REAL,"
+    " christoffersen_lr_cc_nonoverlap REAL, christoffersen_p_cc_nonoverlap REAL,"
+    " zone_n_obs INTEGER, zone_exceedances INTEGER, windows_green INTEGER,"
+    " windows_yellow INTEGER, windows_red INTEGER, PRIMARY KEY(backtest_id, side))",
+    NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(h);
+  h = NULL;
   assert_liq_ok(liq_backtest_store(db, &meta, r, &id1, &err), &err);
   assert_liq_ok(liq_backtest_store(db, &meta, r, &id2, &err), &err);
   assert_int_equal(id1, 1);
@@ -696,7 +714,8 @@ static void test_store(void **state) {
   assert_int_equal(sqlite3_column_int64(s, 1), (sqlite3_int64)r->side[0].all.exceedances);
   sqlite3_finalize(s);
   assert_int_equal(sqlite3_prepare_v2(h,
-    "SELECT side, model, exceedances, zone, kupiec_p, json_extract(params, '$.lookback_bars')"
+    "SELECT side, model, exceedances, zone, kupiec_p, json_extract(params, '$.lookback_bars'),"
+    " zone_cdf"
     " FROM backtests WHERE backtest_id = 1 ORDER BY side", -1, &s, NULL), SQLITE_OK);
   assert_int_equal(sqlite3_step(s), SQLITE_ROW);
   assert_string_equal((const char *)sqlite3_column_text(s, 0), "long");
@@ -710,6 +729,8 @@ static void test_store(void **state) {
   assert_non_null(sqlite3_column_text(s, 3));
   assert_string_equal((const char *)sqlite3_column_text(s, 3), liq_zone_name(r->side[0].zone));
   assert_int_equal(sqlite3_column_int64(s, 5), 200);
+  assert_rel(sqlite3_column_double(s, 6),
+             liq_binomial_cdf(r->side[0].zone_exceedances, 250, 0.01), 1e-12);
   assert_int_equal(sqlite3_step(s), SQLITE_ROW);
   assert_string_equal((const char *)sqlite3_column_text(s, 0), "short");
   assert_int_equal(sqlite3_step(s), SQLITE_DONE);
