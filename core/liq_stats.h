@@ -29,6 +29,7 @@ typedef struct liq_stats_params {
   int    every;            /* store every k-th step row, >= 1, default 1 */
   int    steps;            /* store per-step rows, default 1 */
   int    events;           /* store one row per liquidation, default 1 */
+  int    counterfactual;   /* also run the path and book without impact, default 0 */
 } liq_stats_params;
 
 /* Index of the nearest-rank q-quantile among n > 0 sorted values:

@@ -167,6 +167,7 @@ static void scenario_extreme(gsl_rng *r, liq_scenario *sc, int flags) {
       sc->funding.interval_seconds = 60.0 * (double)(1 + gsl_rng_uniform_int(r, 10));
     }
     if (gsl_rng_uniform(r) < 0.5) sc->impact.half_life_seconds = 60.0 + 3600.0 * gsl_rng_uniform(r);
+    if (gsl_rng_uniform(r) < 0.3) sc->impact.permanent = gsl_rng_uniform(r);
     if (gsl_rng_uniform(r) < 0.2) set_depth(sc);
     sc->insurance.policy = (int)gsl_rng_uniform_int(r, 4);
     if ((flags & X_NO_RANKED) && sc->insurance.policy == LIQ_POLICY_ADL_RANKED)

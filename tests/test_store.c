@@ -155,7 +155,14 @@ static liq_summary make_summary(void) {
   s.max_price_exogenous = 30050.0;
   s.drawdown = 0.1;
   s.drawdown_exogenous = 0.08;
-  s.amplification = 1.25;
+  s.impact_at_low = log(27000.0 / 28000.0);
+  s.impact_at_high = log(30100.0 / 30050.0);
+  s.forced_share_of_fall = s.impact_at_low / log(27000.0 / 30000.0);
+  s.forced_share_of_rise = s.impact_at_high / log(30100.0 / 30000.0);
+  s.counterfactual = 1;
+  s.liquidated_without_impact = 100;
+  s.liquidated_notional_without_impact = 1.0e9;
+  s.bad_debt_without_impact = 1000.5;
   s.steps = 10;
   s.collateral = 1.0e6;
   s.pnl_closed = -3.0e5;
@@ -252,6 +259,8 @@ static void test_store_run_roundtrip(void **state) {
   liq_summary sm = make_summary();
   liq_step_row r0, r1, r2;
   liq_liquidation_row l1, l2;
+  liq_adl_row a1 = { 2, 1, 7, -1, 0.5, 90.0, 0.25, 2.5, 1.5 };
+  liq_adl_row a2 = { 2, 1, (size_t)-1, -1, 0.0, 85.0, 0.0, 4.0, NAN };
   int64_t run_id = 0;
   sqlite3 *db;
   char buf[256];
@@ -280,7 +289,12 @@ static void test_store_run_roundtrip(void **state) {
   l2.loss = 12.5;
   assert_liq_ok(liq_store_liquidation(st, &l1, &err), &err);
   assert_liq_ok(liq_store_liquidation(st, &l2, &err), &err);
-  sm.amplification = NAN;
+  /* an ADL close at the bankruptcy price, and a charge to the whole short
+  ** side (position_id NULL) */
+  assert_liq_ok(liq_store_adl(st, &a1, &err), &err);
+  assert_liq_ok(liq_store_adl(st, &a2, &err), &err);
+  sm.forced_share_of_rise = NAN;
+  sm.counterfactual = 0;
   assert_liq_ok(liq_store_finish_run(st, &sm, &err), &err);
   liq_store_close(st);
 
@@ -289,7 +303,7 @@ static void test_store_run_roundtrip(void **state) {
                       "wal");
   assert_string_equal(query_text(db, "SELECT value FROM meta WHERE key ="
                                      " 'schema_version'", buf, sizeof buf),
-                      "2");
+                      "3");
   /* runs */
   assert_int_equal(query_int(db, "SELECT count(*) FROM runs"), 1);
   assert_string_equal(query_text(db, "SELECT status FROM runs", buf,
@@ -362,9 +376,17 @@ static void test_store_run_roundtrip(void **state) {
              0.08, 0.0);
   assert_rel(query_double(db, "SELECT open_equity FROM summary"), 7.1e5, 0.0);
   assert_int_equal(query_int(db, "SELECT adl_notional FROM summary"), 0);
-  assert_int_equal(query_int(db, "SELECT amplification IS NULL FROM summary"),
+  assert_int_equal(query_int(db, "SELECT forced_share_of_rise IS NULL FROM summary"),
                    1);
+  assert_rel(query_double(db, "SELECT forced_share_of_fall FROM summary"),
+             log(27000.0 / 28000.0) / log(0.9), 1e-15);
+  assert_int_equal(query_int(db, "SELECT liquidated_without_impact IS NULL AND"
+                                 " bad_debt_without_impact IS NULL FROM summary"), 1);
   assert_int_equal(query_int(db, "SELECT max_cascade_rounds FROM summary"), 3);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM adl WHERE position_id = 7"
+                                 " AND side = 'short' AND price = 90 AND rank_score = 1.5"), 1);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM adl WHERE position_id IS NULL"
+                                 " AND side = 'short' AND haircut = 4 AND rank_score IS NULL"), 1);
   sqlite3_close(db);
 }
 
@@ -669,7 +691,12 @@ static void test_store_report(void **state) {
                                " max 30,100.00, drawdown 10.00%\n"));
   assert_non_null(strstr(text, "price exogenous          min 28,000.00,"
                                " max 30,050.00, drawdown 8.00%\n"));
-  assert_non_null(strstr(text, "amplification            1.250x\n"));
+  assert_non_null(strstr(text, "impact (log)             at the low -363.7 bp,"
+                               " at the high +16.6 bp\n"));
+  assert_non_null(strstr(text, "forced share             of the fall 34.52%,"
+                               " of the rise 49.96%\n"));
+  assert_non_null(strstr(text, "without impact           100 liquidated"
+                               " ($1,000,000,000 notional), bad debt $1,000.50\n"));
   assert_non_null(strstr(text, "7 step rows, 12 liquidation rows"));
   assert_non_null(strstr(text, "steps with the most liquidations"));
   /* make_step: liquidations = 3 step; the top 5 are steps 6..2 */

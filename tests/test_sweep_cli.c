@@ -540,6 +540,57 @@ static void test_aggregates_by_hand(void **state) {
   sqlite3_close(db);
 }
 
+/*
+** stats.counterfactual: every task also runs without impact; the summary
+** holds what that run liquidated and the aggregates carry its means.
+** Without it the columns are NULL and counterfactual_n is 0.
+*/
+static void test_counterfactual_sweep(void **state) {
+  fixture *fx = *state;
+  char cfg[700], out[700], sql[512];
+  char *text = slurp(SMALL_CFG), *at;
+  FILE *f;
+  sqlite3 *db;
+  const char *args[] = {"sweep", cfg, "--out", out, "-j", "2", "--quiet", NULL};
+  path_in(fx, "counterfactual.cfg", cfg, sizeof cfg);
+  path_in(fx, "counterfactual.db", out, sizeof out);
+  at = strstr(text, "events = true; };");
+  assert_non_null(at);
+  f = fopen(cfg, "w");
+  assert_non_null(f);
+  fprintf(f, "%.*sevents = true; counterfactual = true; };%s", (int)(at - text), text,
+          at + strlen("events = true; };"));
+  fclose(f);
+  free(text);
+  expect_code(fx, 0, liqsim(fx, args));
+  db = open_db(out);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM summary"
+                                 " WHERE liquidated_without_impact IS NULL"), 0);
+  /* Without impact the impact coefficient (the inner axis: grid_index % 3)
+  ** changes nothing: one count per replicate and initial margin. */
+  assert_int_equal(query_int(db, "SELECT count(*) FROM (SELECT count(DISTINCT"
+                                 " s.liquidated_without_impact) AS c FROM tasks t"
+                                 " JOIN summary s USING (run_id)"
+                                 " GROUP BY t.replicate, t.grid_index / 3) WHERE c > 1"), 0);
+  /* and with it the cascades add liquidations on the whole */
+  assert_true(query_int(db, "SELECT sum(liquidated - liquidated_without_impact)"
+                            " FROM summary") > 0);
+  assert_int_equal(query_int(db, "SELECT min(counterfactual_n) FROM sweep_aggregates"), 4);
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM sweep_aggregates a WHERE abs(a.liquidated_without_impact_mean"
+           " - (SELECT avg(s.liquidated_without_impact) FROM tasks t JOIN summary s"
+           " USING (run_id) WHERE t.grid_index = a.grid_index)) > 1e-9");
+  assert_int_equal(query_int(db, sql), 0);
+  sqlite3_close(db);
+  db = open_db(fx->ref);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM summary"
+                                 " WHERE liquidated_without_impact IS NOT NULL"), 0);
+  assert_int_equal(query_int(db, "SELECT max(counterfactual_n) FROM sweep_aggregates"), 0);
+  assert_int_equal(query_int(db, "SELECT count(*) FROM sweep_aggregates"
+                                 " WHERE bad_debt_without_impact_mean IS NOT NULL"), 0);
+  sqlite3_close(db);
+}
+
 /* Replicate 0 of grid point 4 is 'liqsim run' with the point's overrides. */
 static void test_replicate0_is_a_run(void **state) {
   fixture *fx = *state;
@@ -692,6 +743,7 @@ int main(void) {
     cmocka_unit_test(test_resume_refuses_other_text),
     cmocka_unit_test(test_invalid_grid_value),
     cmocka_unit_test(test_aggregates_by_hand),
+    cmocka_unit_test(test_counterfactual_sweep),
     cmocka_unit_test(test_replicate0_is_a_run),
     cmocka_unit_test(test_kill_and_resume),
     cmocka_unit_test(test_mpi_two_ranks),
