@@ -41,7 +41,7 @@ size_t liq_stats_rank(double q, size_t n);
 double liq_stats_quantile(const double *sorted, size_t n, double q);
 
 /* 1 when step t (of n_steps) has a stored step row under 'st'. */
-int liq_stats_step_stored(const struct liq_stats_params *st, size_t t,
+int liq_stats_step_stored(const liq_stats_params *st, size_t t,
                           size_t n_steps);
 
 /* Largest peak-to-trough fall of a price sequence, as a fraction. */

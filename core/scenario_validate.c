@@ -11,8 +11,8 @@
 
 #include "scenario_int.h"
 #include "csv_int.h"
+#include "funding_int.h"
 #include "liq_backtest.h"
-#include "liq_funding.h"
 #include "liq_margin.h"
 #include "liq_time.h"
 

@@ -30,7 +30,7 @@ double liq_stats_kth_of_two(const liq_sorted_seq *a, const liq_sorted_seq *b,
 ** step is not 'stored', when no position is open, and (cushion only) when
 ** !cushion_defined (tiered rates).
 */
-void liq_stats_step_quantiles(const struct liq_stats_params *st, int stored,
+void liq_stats_step_quantiles(const liq_stats_params *st, int stored,
                               const liq_sorted_seq cushion[2],
                               const liq_sorted_seq distance[2],
                               int cushion_defined, double *cushion_q,

@@ -593,13 +593,13 @@ int liq_store_sweep_identity(const char *path, int64_t *sweep_id,
 }
 
 /* The columns of schema db_name's table table: names and declared types. */
-typedef struct ColList {
+typedef struct col_list {
   char **azName;
   char **azType;
   int n;
-} ColList;
+} col_list;
 
-static void collist_free(ColList *c) {
+static void collist_free(col_list *c) {
   int i;
   for (i = 0; i < c->n; i++) {
     sqlite3_free(c->azName[i]);
@@ -611,7 +611,7 @@ static void collist_free(ColList *c) {
 }
 
 static int collist_read(liq_store *st, const char *db_name, const char *table,
-                        ColList *c, liq_err *err) {
+                        col_list *c, liq_err *err) {
   sqlite3_stmt *p = NULL;
   char *sql = sqlite3_mprintf("PRAGMA \"%w\".table_info(\"%w\")", db_name, table);
   int rc, src;
@@ -643,7 +643,7 @@ static int collist_read(liq_store *st, const char *db_name, const char *table,
   return rc;
 }
 
-static int collist_has(const ColList *c, const char *col_name) {
+static int collist_has(const col_list *c, const char *col_name) {
   int i;
   for (i = 0; i < c->n; i++)
     if (sqlite3_stricmp(c->azName[i], col_name) == 0) return 1;
@@ -669,7 +669,7 @@ static int is_plain_type(const char *z) {
 
 static int merge_copy(liq_store *st, const char *table, int64_t sweep_id,
                       liq_err *err) {
-  ColList cSrc, cMain;
+  col_list cSrc, cMain;
   sqlite3_str *cols_stmt = NULL, *sel = NULL;
   char *cols = NULL, *select_sql = NULL, *sql = NULL;
   int isRuns = strcmp(table, "runs") == 0;

@@ -604,12 +604,15 @@ static int cmd_report(const options *opt) {
   return EXIT_OK;
 }
 
-/* "2021-05-19 13:10" (UTC) for the fit's comment line. */
+/* "2021-05-19 13:10" (UTC) for the fit's comment line: liq_time_format()
+** without its seconds. */
 static void fit_time(int64_t ms, char *buf, size_t size) {
-  struct tm tm;
-  time_t s = (time_t)(ms / 1000);
-  if (gmtime_r(&s, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
-    snprintf(buf, size, "%" PRId64 " ms", ms);
+  char full[48];
+  size_t n;
+  liq_time_format(ms, full, sizeof full);
+  n = strlen(full);
+  if (n > 3) full[n - 3] = '\0';
+  snprintf(buf, size, "%s", full);
 }
 
 static int cmd_fit(const options *opt) {

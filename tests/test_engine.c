@@ -17,7 +17,7 @@
 #include "liq_margin.h"
 #include "engine_fixtures.h"
 #include "ref_engine.h"
-#include "test_util.h"
+#include "liq_test_support.h"
 
 /* ---- capturing sink -------------------------------------------------- */
 
@@ -1045,6 +1045,77 @@ static void test_tiered_liquidation_price(void **state) {
   liq_book_free(b);
 }
 
+/*
+** Used to: a replay of 2 bars has one return, so its daily volatility is
+** "0", and a sqrt impact without impact.daily_volatility silently had no
+** impact at all (a 20 % crash of 1000 10x longs: amplification 1.000 with
+** 2 bars, 5.000 with one more flat bar); gbm with volatility 0 the same.
+** Now liq_engine_check_inputs() (called by liq_engine_run() and by
+** `liqsim check` / `run`) refuses it at impact.model, asking for
+** impact.daily_volatility.
+*/
+static void test_sqrt_impact_needs_volatility(void **state) {
+  char dir[256], csv[512], cfg[512], text[4096];
+  const char *args[] = {"check", cfg, NULL};
+  liq_override ov[1] = {{"impact.daily_volatility=0.04"}};
+  liq_scenario *sc = NULL;
+  liq_path *p = NULL;
+  liq_book *b = NULL;
+  liq_summary sm;
+  liq_err err;
+  liq_test_cli_result r;
+  int rc;
+  (void)state;
+  liq_test_temp_dir("liqsim-engine", dir, sizeof dir);
+  liq_test_write_text(dir, "crash2.csv",
+             "1700000000000,100,100,100,100\n1700000060000,100,100,80,80\n",
+             csv, sizeof csv);
+  snprintf(text, sizeof text,
+           "name = \"c\";\nprice = { model = \"replay\"; file = \"%s\"; };\n"
+           LIQ_TEST_BOOK_MARGIN
+           "impact = { model = \"sqrt\"; daily_volume = 1e8; coefficient = 1.0; };\n",
+           csv);
+  liq_err_clear(&err);
+  rc = liq_scenario_load_string(text, "c.cfg", NULL, 0, &sc, &err);
+  assert_liq_ok(rc, &err);
+  assert_liq_ok(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 1, &p, &err), &err);
+  assert_liq_ok(liq_book_build(sc, p, 1, &b, &err), &err);
+  assert_rel(liq_engine_daily_volatility(sc, p), 0.0, 0);
+  rc = liq_engine_check_inputs(sc, p, &err);
+  assert_int_equal(rc, LIQ_INPUT);
+  assert_string_equal(err.file, "c.cfg");
+  assert_int_equal(err.line, 7);
+  assert_non_null(strstr(err.msg, "sqrt impact needs impact.daily_volatility"));
+  liq_err_clear(&err);
+  rc = liq_engine_run(sc, p, b, NULL, &sm, &err);
+  assert_int_equal(rc, LIQ_INPUT);
+  assert_int_equal(err.line, 7);
+  liq_book_free(b);
+  liq_path_free(p);
+  liq_scenario_free(sc);
+  sc = NULL;
+
+  /* Given explicitly, it runs. */
+  liq_err_clear(&err);
+  assert_liq_ok(liq_scenario_load_string(text, "c.cfg", ov, 1, &sc, &err), &err);
+  assert_liq_ok(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 1, &p, &err), &err);
+  assert_liq_ok(liq_engine_check_inputs(sc, p, &err), &err);
+  liq_path_free(p);
+  liq_scenario_free(sc);
+
+  /* gbm with volatility 0: `check` refuses at impact.model's line. */
+  liq_test_write_text(dir, "flat.cfg",
+             "name = \"flat\";\nsteps = 10;\nstep_seconds = 60;\n"
+             "price = { model = \"gbm\"; start = 100.0; volatility = 0; };\n"
+             LIQ_TEST_BOOK_MARGIN
+             "impact = { model = \"sqrt\"; daily_volume = 1e8; coefficient = 1.0; };\n",
+             cfg, sizeof cfg);
+  r = liq_test_cli(dir, 20.0, args);
+  liq_test_print_cli("check sqrt impact on a gbm of volatility 0", &r);
+  assert_int_equal(r.code, 2);
+  assert_true(liq_test_located_at(r.err, "flat.cfg", 9));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_rules_match_reference),
@@ -1066,6 +1137,7 @@ int main(void) {
     cmocka_unit_test(test_short_squeeze_moves_price_up),
     cmocka_unit_test(test_margin_calls_counted),
     cmocka_unit_test(test_conservation_with_big_book),
+    cmocka_unit_test(test_sqrt_impact_needs_volatility),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests(tests, NULL, liq_test_remove_temp_dirs);
 }

@@ -3,10 +3,12 @@
 ** along the curve, and impact over time (decayed flow, permanent part).
 */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "liq_impact.h"
-#include "test_util.h"
+#include "liq_scenario.h"
+#include "liq_test_support.h"
 
 static liq_impact_params params(int model, double k, double volume) {
   liq_impact_params ip;
@@ -63,6 +65,33 @@ static void test_sqrt_cascade_costs_one_trade(void **state) {
   assert_rel(liq_impact_log_move(&ip, sigma, -1.0e8, 1.0e8), -total, 1e-12);
 }
 
+/*
+** Used to: readDepthFile() had no BOM handling (the price and book
+** readers strip it), so a depth CSV saved by a spreadsheet with a BOM
+** failed with 'pct "\xEF\xBB\xBFpct" is not a number'.  Now it is
+** stripped.
+*/
+static void test_depth_file_bom(void **state) {
+  char dir[256], csv[512], text[4096];
+  liq_scenario *sc = NULL;
+  liq_err err;
+  size_t n_depth;
+  int rc;
+  (void)state;
+  liq_test_temp_dir("liqsim-impact", dir, sizeof dir);
+  liq_test_write_text(dir, "depth_bom.csv",
+             "\xEF\xBB\xBF" "pct,bid,ask\n0.1,1000,1000\n0.5,5000,5000\n",
+             csv, sizeof csv);
+  snprintf(text, sizeof text,
+           LIQ_TEST_GBM_HEAD LIQ_TEST_BOOK_MARGIN
+           "impact = { model = \"depth\"; depth_file = \"%s\"; };\n", csv);
+  liq_err_clear(&err);
+  rc = liq_scenario_load_string(text, "depth.cfg", NULL, 0, &sc, &err);
+  assert_liq_ok(rc, &err);
+  n_depth = sc->impact.n_depth;
+  liq_scenario_free(sc);
+  assert_int_equal(n_depth, 2);
+}
 
 /* ---- fills along the curve ------------------------------------------------ */
 
@@ -300,6 +329,7 @@ int main(void) {
     cmocka_unit_test(test_linear),
     cmocka_unit_test(test_sqrt),
     cmocka_unit_test(test_sqrt_cascade_costs_one_trade),
+    cmocka_unit_test(test_depth_file_bom),
     cmocka_unit_test(test_fill_one_round_sqrt_by_hand),
     cmocka_unit_test(test_fill_depth_by_hand),
     cmocka_unit_test(test_fill_matches_brute_force),
@@ -309,5 +339,5 @@ int main(void) {
     cmocka_unit_test(test_two_cascades_are_one_metaorder),
     cmocka_unit_test(test_permanent_path_independent),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests(tests, NULL, liq_test_remove_temp_dirs);
 }

@@ -14,7 +14,7 @@
 #include "liq_scenario.h"
 #include "liq_stats.h"
 #include "stats_int.h"
-#include "test_util.h"
+#include "liq_test_support.h"
 
 static double at(const void *ctx, size_t i) { return ((const double *)ctx)[i]; }
 
@@ -263,6 +263,30 @@ static void test_drawdown(void **state) {
   assert_rel(d.peak, 120.0, 1e-15);
 }
 
+/*
+** Used to fail.  liq_stats_quantile() documents x[ceil(p*n) - 1] and computes
+** ceil(t - 1e-9 * t), t = p*n: for t > 1e7 the "forgiveness" (> 0.01)
+** exceeds the fractional part of p*n.  n = 12,000,099 replicates at one
+** grid point (allowed: up to 1e8 tasks), p = 0.99: p*n = 11,880,098.01,
+** nearest rank 11,880,099, the function takes rank 11,880,098 -- the
+** q99 / VaR-style columns of sweep_aggregates use this function.
+*/
+static void test_quantile_large_n(void **state) {
+  const size_t n = 12000099u;
+  double *x = malloc(n * sizeof *x), q50, q99;
+  size_t i;
+  (void)state;
+  assert_non_null(x);
+  for (i = 0; i < n; i++) x[i] = (double)(i + 1);     /* x_(k) = k */
+  q50 = liq_stats_quantile(x, n, 0.5);
+  q99 = liq_stats_quantile(x, n, 0.99);
+  free(x);
+  print_message("q50 = x_(%.0f), q99 = x_(%.0f)\n", q50, q99);
+  assert_true(q50 == 6000050.0);                   /* ceil(6000049.5) */
+  /* ceil(0.99 * 12000099) = ceil(11880098.01) = 11880099 */
+  assert_true(q99 == 11880099.0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_rank),
@@ -275,6 +299,7 @@ int main(void) {
     cmocka_unit_test(test_point_aggregates),
     cmocka_unit_test(test_kth_of_two_matches_merge),
     cmocka_unit_test(test_drawdown),
+    cmocka_unit_test(test_quantile_large_n),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
