@@ -253,3 +253,13 @@ liqsim_expect_fail(initial_from_model 2
 liqsim_expect_fail(initial_from_lookback 2
   "^liqsim: .*cli_initial_from_short\\.cfg:11: margin\\.initial_from: the 200 bars of history before the start cannot hold a lookback of 8760 bars"
   check ${LIQ_DATA}/cli_initial_from_short.cfg)
+
+# Known keys the chosen model does not use are warnings (printed once,
+# stored in runs.warnings), so --set impact.model=none runs on a scenario
+# that names sqrt parameters; unknown keys stay errors.
+add_test(NAME cli_ok_unused_key_warns COMMAND liqsim check
+  ${PROJECT_SOURCE_DIR}/scenarios/default.cfg --set impact.model=none)
+set_tests_properties(cli_ok_unused_key_warns PROPERTIES PASS_REGULAR_EXPRESSION
+  "liqsim: warning: .*default\\.cfg:[0-9]+: impact\\.daily_volume is not used when model is none")
+liqsim_expect_fail(unknown_key_still_errors 2 "^liqsim: --set:1: unknown key 'daily_volumes'"
+  check ${PROJECT_SOURCE_DIR}/scenarios/default.cfg --set impact.daily_volumes=1)
