@@ -888,6 +888,15 @@ static void step_close(engine *e, double p, double pm, double x_close) {
   step_quantiles(e, pm);
 }
 
+/* Seconds from bar t-1's open to bar t's, over which the forced flow
+** decays: a replay's gap (a missing bar or more: over 1.5 steps apart)
+** lasts as long as it lasts; otherwise one step (a generated path's times
+** are rounded to the millisecond). */
+static double bar_gap_seconds(const liq_path *path, size_t t) {
+  double dt = (double)(path->t_ms[t] - path->t_ms[t - 1]) / 1000.0;
+  return dt > 1.5 * path->step_seconds ? dt : path->step_seconds;
+}
+
 /*
 ** A waypoint whose market and mark prices equal the last ones visited is
 ** skipped (nothing can have crossed); with transient impact a flat bar
@@ -906,7 +915,7 @@ static int run_step(engine *e, const liq_path *path, size_t t, double *prev_p,
   e->row.price_low = INFINITY;
   e->row.price_high = -INFINITY;
   if (t > 0) {
-    liq_impact_state_decay(&e->imp, &e->sc->impact, path->step_seconds);
+    liq_impact_state_decay(&e->imp, &e->sc->impact, bar_gap_seconds(path, t));
     e->lnJ = liq_impact_state_log(&e->imp, &e->sc->impact, e->daily_vol);
   }
   for (k = 0; k < n; k++) {

@@ -1021,6 +1021,42 @@ static double two_cascades(double half_life, double permanent, double *qa, doubl
   return ln;
 }
 
+/* A replay with a gap: the flow decays over the time that passed between
+** the bars' opens (ten minutes here: ten half-lives), not over one bar.
+** Four longs past 97 go at the gap to 95 of bar 0; bar 1, flat at 95, opens
+** ten minutes later. */
+static void test_flow_decays_over_a_gap(void **state) {
+  double p_liq[4] = { 97.0, 97.0, 97.0, 97.0 }, closes[2] = { 95.0, 95.0 };
+  liq_path *p = path_closes(2, 100.0, closes);
+  liq_book *b = longs_at(4, p_liq);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { cap_step, cap_liq, &c, NULL };
+  double q;
+  (void)state;
+  p->t_ms[1] = 600000;
+  sqrt_impact_scenario(&sc);
+  sc.impact.half_life_seconds = 60.0;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_int_equal(c.n_steps, 2);
+  assert_int_equal(c.steps[0].liquidations, 4);
+  q = sold_at(&c, 0);
+  assert_rel(log(c.steps[1].price / c.steps[1].price_exogenous),
+             liq_impact_level(&sc.impact, 0.05, -q * exp2(-10.0)), 1e-12);
+  /* a generated path's bars are one step apart: one half-life */
+  cap_free(&c);
+  memset(&c, 0, sizeof c);
+  p->t_ms[1] = 60000;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_rel(log(c.steps[1].price / c.steps[1].price_exogenous),
+             liq_impact_level(&sc.impact, 0.05, -q * 0.5), 1e-12);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
 /* Two cascades a step apart under a long half-life move the price as one
 ** of their total; under a half-life far below the step the first is gone;
 ** the permanent part keeps the total flow either way. */
@@ -1168,6 +1204,40 @@ static void test_adl_prorata_and_socialize_by_hand(void **state) {
   cap_free(&c);
 }
 
+/* Socialised rows with unequal quantities: the long's bad debt 5 is
+** charged per unit of the shorts' quantity (1 and 3: 1.25 per unit), so
+** the rows say 1.25 and 3.75, not the same amount each. */
+static void test_socialize_rows_per_quantity(void **state) {
+  int side[3] = { 1, -1, -1 };
+  double qty[3] = { 1.0, 1.0, 3.0 }, entry[3] = { 100.0, 100.0, 100.0 };
+  double coll[3] = { 10.0, 50.0, 60.0 };
+  liq_book *b = book_of(3, side, qty, entry, coll);
+  liq_path *p = bar(100.0, 85.0);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { NULL, NULL, &c, cap_adl };
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.insurance.policy = LIQ_POLICY_SOCIALIZE;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_rel(sm.haircut, 5.0, 1e-12);
+  assert_int_equal(c.n_adls, 2);
+  assert_int_equal(c.adls[0].position_id, 1);
+  assert_int_equal(c.adls[1].position_id, 2);
+  assert_int_equal(c.adls[0].side, -1);
+  assert_rel(c.adls[0].haircut, 1.25, 1e-12);
+  assert_rel(c.adls[1].haircut, 3.75, 1e-12);
+  assert_rel(sm.open_equity, (50.0 + 15.0 - 1.25) + (60.0 + 45.0 - 3.75), 1e-12);
+  assert_conserved_all(&sm);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
 static void test_tiered_liquidation_price(void **state) {
   /* Under tiers the engine liquidates exactly at the rule's threshold. */
   liq_scenario sc;
@@ -1274,9 +1344,11 @@ int main(void) {
     cmocka_unit_test(test_transient_impact_recovers),
     cmocka_unit_test(test_split_rounds_same_price_and_fill),
     cmocka_unit_test(test_cascades_a_step_apart),
+    cmocka_unit_test(test_flow_decays_over_a_gap),
     cmocka_unit_test(test_depth_impact_by_hand),
     cmocka_unit_test(test_adl_ranked_by_hand),
     cmocka_unit_test(test_adl_prorata_and_socialize_by_hand),
+    cmocka_unit_test(test_socialize_rows_per_quantity),
     cmocka_unit_test(test_tiered_liquidation_price),
     cmocka_unit_test(test_step_quantile_decimal_rank),
     cmocka_unit_test(test_fast_engine_matches_reference),

@@ -415,6 +415,15 @@ static void ref_free(ref *r) {
   free(r->hits); free(r->cand); free(r->vals); free(r->funding);
 }
 
+/* Seconds from bar t-1's open to bar t's, over which the forced flow
+** decays: a replay's gap (a missing bar or more: over 1.5 steps apart)
+** lasts as long as it lasts; otherwise one step (a generated path's times
+** are rounded to the millisecond). */
+static double ref_bar_gap_seconds(const liq_path *path, size_t t) {
+  double dt = (double)(path->t_ms[t] - path->t_ms[t - 1]) / 1000.0;
+  return dt > 1.5 * path->step_seconds ? dt : path->step_seconds;
+}
+
 int ref_engine_run(const liq_scenario *sc, const liq_path *path,
                    const liq_book *book, const liq_sink *sink,
                    liq_summary *sm, liq_err *err) {
@@ -486,7 +495,7 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
     r.row.price_low = INFINITY;
     r.row.price_high = -INFINITY;
     if (t > 0) {
-      liq_impact_state_decay(&r.imp, &sc->impact, path->step_seconds);
+      liq_impact_state_decay(&r.imp, &sc->impact, ref_bar_gap_seconds(path, t));
       r.lnJ = liq_impact_state_log(&r.imp, &sc->impact, r.vol);
     }
     for (k = 0; k < nw; k++) {
