@@ -41,12 +41,17 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err);
 /* Roll back pending rows, set status 'failed' and finished_at. */
 int liq_store_fail_run(liq_store *st, const char *why, liq_err *err);
 
-/* A sink writing the stored steps (liq_stats_step_stored()) and the
+/* A sink writing the stored steps (liq_stats_step_stored(), each with the
+** flows since the previous stored row, liq_stats_step_fold()) and the
 ** liquidations (when sc->stats.events) into 'st'. */
 typedef struct liq_store_sink_ctx {
   liq_store *st;
   const liq_scenario *sc;
   size_t n_steps;              /* path length, so the last step is stored */
+  /* set by liq_store_sink(): the flows of the steps since the last
+  ** stored row (liq_stats_step_fold()) */
+  liq_step_row interval;
+  size_t n_folded;
 } liq_store_sink_ctx;
 liq_sink liq_store_sink(liq_store_sink_ctx *ctx);
 

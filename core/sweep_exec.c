@@ -44,6 +44,7 @@
 #include "liq_path.h"
 #include "liq_stats.h"
 #include "liq_store.h"
+#include "stats_int.h"
 #include "sweep_int.h"
 #include "store_int.h"
 
@@ -123,12 +124,17 @@ typedef struct BufSink {
   TaskResult *r;
   const liq_scenario *sc;
   size_t n_path;
+  liq_step_row interval;       /* flows since the last stored row */
+  size_t n_folded;
 } BufSink;
 
 static int buf_step(void *ud, const liq_step_row *row, liq_err *err) {
   BufSink *b = ud;
   TaskResult *r = b->r;
-  if (!liq_stats_step_stored(&b->sc->stats, row->step, b->n_path)) return LIQ_OK;
+  if (!b->sc->stats.steps) return LIQ_OK;
+  if (!liq_stats_step_fold(&b->interval, &b->n_folded, &b->sc->stats, b->n_path,
+                           row))
+    return LIQ_OK;
   if (r->n_steps == r->cap_steps) {
     size_t n = r->cap_steps ? 2 * r->cap_steps : 256;
     liq_step_row *a = realloc(r->steps, n * sizeof *a);
@@ -136,7 +142,7 @@ static int buf_step(void *ud, const liq_step_row *row, liq_err *err) {
     r->steps = a;
     r->cap_steps = n;
   }
-  r->steps[r->n_steps++] = *row;
+  r->steps[r->n_steps++] = b->interval;
   return LIQ_OK;
 }
 
@@ -184,6 +190,7 @@ static int compute_task(const liq_scenario *sc, size_t replicate, TaskResult *r,
   bs.r = r;
   bs.sc = sc;
   bs.n_path = path->n;
+  bs.n_folded = 0;
   sink.step = buf_step;
   sink.liquidation = buf_liquidation;
   sink.adl = buf_adl;
