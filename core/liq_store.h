@@ -58,4 +58,14 @@ liq_sink liq_store_sink(liq_store_sink_ctx *ctx);
 /* Text summary of the runs in 'db' (run_id 0: all runs) to 'out'. */
 int liq_store_report(const char *db, int64_t run_id, FILE *out, liq_err *err);
 
+/* Text summary of sweep 'sweep_id' of 'db' (0: every sweep): its identity
+** and the aggregates per grid point with the point's axis values.
+** LIQ_USAGE when the database holds no such sweep. */
+int liq_store_report_sweep(const char *db, int64_t sweep_id, FILE *out,
+                           liq_err *err);
+
+/* 1 when 'db' holds at least one sweep (then `liqsim report DB` reports
+** the sweeps, not their thousands of runs). */
+int liq_store_report_is_sweep_db(const char *db);
+
 #endif /* LIQ_STORE_H */

@@ -630,6 +630,36 @@ static void execute(Exec *x, const size_t *ids, size_t n, int threads) {
 ** The sweep
 */
 
+/* Table sweep_point_values: every grid point's axis values, in chunks. */
+static int add_point_values(liq_store *st, const liq_scenario *base,
+                            size_t n_points, int64_t sweep_id, liq_err *err) {
+  const liq_sweep_params *sw = &base->sweep;
+  liq_store_point_value *chunk;
+  size_t g, a, n = 0, idx[LIQ_MAX_AXES];
+  int rc = LIQ_OK;
+  if (sw->n_axes == 0) return LIQ_OK;
+  chunk = malloc(LIQ_SWEEP_TASK_CHUNK * sizeof *chunk);
+  if (chunk == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+  for (g = 0; g < n_points && rc == LIQ_OK; g++) {
+    liq_sweep_point_index(sw, g, idx);
+    for (a = 0; a < sw->n_axes; a++) {
+      liq_store_point_value *v = &chunk[n++];
+      v->grid_index = g;
+      v->key = sw->axes[a].key;
+      v->name = sw->axes[a].categorical ? sw->axes[a].names[idx[a]] : NULL;
+      v->value = sw->axes[a].categorical ? 0.0 : sw->axes[a].values[idx[a]];
+    }
+    if (n + LIQ_MAX_AXES > LIQ_SWEEP_TASK_CHUNK) {
+      rc = liq_store_sweep_add_point_values(st, sweep_id, chunk, n, err);
+      n = 0;
+    }
+  }
+  if (rc == LIQ_OK && n > 0)
+    rc = liq_store_sweep_add_point_values(st, sweep_id, chunk, n, err);
+  free(chunk);
+  return rc;
+}
+
 /* Rank 0: open the database, create or resume the sweep, list the
 ** shard's pending tasks. */
 static int setup_db(const liq_sweep_plan *plan, const liq_sweep_options *opt,
@@ -694,6 +724,7 @@ static int setup_db(const liq_sweep_plan *plan, const liq_sweep_options *opt,
   if (rc == LIQ_OK && n_chunk > 0)
     rc = liq_store_sweep_add_tasks(*pst, *sweep_id, chunk, n_chunk, err);
   free(chunk);
+  if (rc == LIQ_OK) rc = add_point_values(*pst, base, plan->n_points, *sweep_id, err);
   if (rc == LIQ_OK) rc = liq_store_sweep_prepare(*pst, base, err);
   if (rc == LIQ_OK)
     rc = liq_store_sweep_pending(*pst, *sweep_id, shard_k, shard_n, pending,
