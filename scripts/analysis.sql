@@ -172,3 +172,71 @@ FROM adl
 WHERE position_id IS NOT NULL
 ORDER BY haircut DESC
 LIMIT 20;
+
+-- 8. Comparing insurance policies (e.g. scenarios/adl-policies.cfg, one run
+--    per policy and book): who paid for the bad debt the fund could not
+--    cover.  'none': nobody (uncovered_loss stays with the venue);
+--    adl-ranked / adl-prorata: the profitable opposite positions closed
+--    (payers = distinct positions closed); socialize: every open position
+--    of the side opposite the bankrupt ones (payers = the open positions of
+--    that side at the first charge, from its step row; the adl row of a
+--    charge has side 'all').  largest_loss is the largest single
+--    position's haircut; a socialised charge is split pro rata to quantity,
+--    so its largest share needs the book (NULL here).  The policy is the
+--    one --set or a sweep axis gave, else 'file' (the scenario's own).
+.print
+.print '== 8a. who paid, per run (policy comparison)'
+WITH pol AS (
+  SELECT r.run_id, coalesce(json_extract(r.params, '$."insurance.policy"'), 'file') AS policy,
+         t.replicate
+  FROM runs r LEFT JOIN tasks t ON t.run_id = r.run_id
+), closed AS (
+  SELECT run_id, count(DISTINCT position_id) AS closed_positions,
+         round(sum(qty * price)) AS closed_notional,
+         round(max(haircut), 2) AS largest_loss
+  FROM adl WHERE position_id IS NOT NULL GROUP BY run_id
+), charged AS (
+  SELECT a.run_id, count(*) AS charges, min(a.step) AS first_step
+  FROM adl a WHERE a.position_id IS NULL GROUP BY a.run_id
+), charged_side AS (
+  -- the bankrupt side at the first charge: the side whose hits lost more
+  SELECT c.run_id, c.charges,
+         (SELECT CASE WHEN sum(CASE WHEN l.side = 'long' THEN l.loss ELSE 0 END)
+                        >= sum(CASE WHEN l.side = 'short' THEN l.loss ELSE 0 END)
+                      THEN st.open_short ELSE st.open_long END
+          FROM liquidations l WHERE l.run_id = c.run_id AND l.step = c.first_step) AS payers
+  FROM charged c JOIN steps st ON st.run_id = c.run_id AND st.step = c.first_step
+)
+SELECT p.run_id, p.policy, p.replicate, s.liquidated, round(s.bad_debt, 2) AS bad_debt,
+       round(s.uncovered_loss, 2) AS uncovered, round(s.haircut, 2) AS paid_by_traders,
+       coalesce(cl.closed_positions, cs.payers, 0) AS payers,
+       coalesce(cl.closed_notional, 0) AS closed_notional, cl.largest_loss,
+       coalesce(cs.charges, 0) AS socialised_charges,
+       round(s.insurance_fund_min, 2) AS fund_min, round(s.insurance_fund_end, 2) AS fund_end,
+       s.first_adl_step
+FROM pol p JOIN summary s USING (run_id)
+LEFT JOIN closed cl USING (run_id) LEFT JOIN charged_side cs USING (run_id)
+ORDER BY p.replicate, p.policy, p.run_id;
+
+-- 8b. ADL closes by the closed position's PnL since entry, as a share of
+--     its entry value (haircut / (qty x entry), entry = price - haircut/qty
+--     for a long, + for a short): who gave up how much, per run.  With the
+--     book stored (stats.positions, table positions) join on position_id
+--     for leverage and collateral.
+.print
+.print '== 8b. ADL closes by PnL since entry'
+WITH c AS (
+  SELECT run_id, side, qty, price, haircut,
+         haircut / (qty * (CASE WHEN side = 'long' THEN price - haircut / qty
+                                ELSE price + haircut / qty END)) AS pnl_ratio
+  FROM adl WHERE position_id IS NOT NULL AND qty > 0
+)
+SELECT run_id,
+       CASE WHEN pnl_ratio < 0.01 THEN '1 (<1 %)'
+            WHEN pnl_ratio < 0.05 THEN '2 (1-5 %)'
+            WHEN pnl_ratio < 0.10 THEN '3 (5-10 %)'
+            WHEN pnl_ratio < 0.20 THEN '4 (10-20 %)'
+            ELSE '5 (>=20 %)' END AS pnl_bucket,
+       count(*) AS closes, round(sum(qty * price)) AS notional,
+       round(sum(haircut), 2) AS haircut, round(max(haircut), 2) AS largest
+FROM c GROUP BY run_id, pnl_bucket ORDER BY run_id, pnl_bucket;
