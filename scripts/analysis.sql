@@ -14,15 +14,15 @@
 .mode column --wrap 0
 
 -- 1. Runs at a glance: the 20 runs with the largest bad debt (then the most
---    liquidated notional).  amplification = drawdown of the market price /
---    drawdown of the exogenous price (NULL when the latter is 0).
+--    liquidated notional).  impact_low_bp = ln(market low / exogenous low)
+--    in basis points: what forced trades added to the fall.
 .print
 .print '== 1. runs with the largest bad debt'
 SELECT r.run_id, r.scenario_name AS scenario, r.params,
        s.liquidated, round(s.liquidated_notional) AS liq_notional,
        round(s.bad_debt, 2) AS bad_debt, round(s.haircut, 2) AS adl_haircut,
        round(s.uncovered_loss, 2) AS uncovered,
-       s.max_cascade_rounds AS max_rounds, round(s.amplification, 4) AS amplification
+       s.max_cascade_rounds AS max_rounds, round(1e4 * s.impact_at_low, 1) AS impact_low_bp
 FROM runs r JOIN summary s USING (run_id)
 ORDER BY s.bad_debt DESC, s.liquidated_notional DESC, r.run_id
 LIMIT 20;
@@ -72,23 +72,30 @@ GROUP BY l.run_id, l.step, l.round
 ORDER BY l.run_id, l.round
 LIMIT 200;
 
--- 4. Impact amplification per run: how much further the market price fell
---    (or rose) than the exogenous path because of forced trading.  max_gap
---    is the largest stored close-to-close gap between market and exogenous
---    price, in percent (stored step rows only).
+-- 4. Impact per run: how much further the market price fell (or rose) than
+--    the exogenous path because of forced trading, in basis points of log
+--    price at the extremes; the forced share of the fall (rise): that part
+--    of the market's log fall below (rise above) the start (NULL when it
+--    never went there); with stats.counterfactual, the liquidations the
+--    cascade itself added.  max_gap is the largest stored close-to-close
+--    gap between market and exogenous price, in percent (stored step rows
+--    only).
 .print
-.print '== 4. impact amplification per run'
+.print '== 4. impact per run'
 SELECT r.run_id, r.scenario_name AS scenario, r.params,
        round(100 * s.drawdown, 3) AS drawdown_pct,
        round(100 * s.drawdown_exogenous, 3) AS exo_drawdown_pct,
-       round(s.amplification, 4) AS amplification,
-       round(100.0 * (s.min_price / s.min_price_exogenous - 1), 3) AS low_vs_exo_low_pct,
+       round(1e4 * s.impact_at_low, 1) AS impact_low_bp,
+       round(1e4 * s.impact_at_high, 1) AS impact_high_bp,
+       round(s.forced_share_of_fall, 4) AS forced_share_fall,
+       round(s.forced_share_of_rise, 4) AS forced_share_rise,
+       s.liquidated - s.liquidated_without_impact AS added_by_impact,
        g.max_gap_pct, round(s.liquidated_notional) AS liq_notional
 FROM runs r JOIN summary s USING (run_id)
 LEFT JOIN (SELECT run_id,
                   round(max(abs(100.0 * (price / price_exogenous - 1))), 3) AS max_gap_pct
            FROM steps GROUP BY run_id) g USING (run_id)
-ORDER BY s.amplification DESC NULLS LAST, r.run_id
+ORDER BY s.impact_at_low ASC NULLS LAST, r.run_id
 LIMIT 50;
 
 -- 5. Bad debt by grid point of each sweep, recomputed from the tasks' run
@@ -106,7 +113,7 @@ SELECT t.sweep_id, t.grid_index, t.params, count(*) AS n,
        round(avg(s.uncovered_loss), 2) AS uncovered_mean,
        round(avg(s.liquidated_notional)) AS liq_notional_mean,
        round(a.lar95_liquidated_notional) AS lar95,
-       round(avg(s.amplification), 4) AS amplification_mean
+       round(avg(1e4 * s.impact_at_low), 1) AS impact_low_bp_mean
 FROM tasks t
 JOIN summary s ON s.run_id = t.run_id
 LEFT JOIN sweep_aggregates a ON a.sweep_id = t.sweep_id AND a.grid_index = t.grid_index
@@ -176,67 +183,64 @@ LIMIT 20;
 -- 8. Comparing insurance policies (e.g. scenarios/adl-policies.cfg, one run
 --    per policy and book): who paid for the bad debt the fund could not
 --    cover.  'none': nobody (uncovered_loss stays with the venue);
---    adl-ranked / adl-prorata: the profitable opposite positions closed
---    (payers = distinct positions closed); socialize: every open position
---    of the side opposite the bankrupt ones (payers = the open positions of
---    that side at the first charge, from its step row; the adl row of a
---    charge has side 'all').  largest_loss is the largest single
---    position's haircut; a socialised charge is split pro rata to quantity,
---    so its largest share needs the book (NULL here).  The policy is the
---    one --set or a sweep axis gave, else 'file' (the scenario's own).
+--    adl-ranked / adl-prorata: the profitable opposite positions closed;
+--    socialize: every open position of the opposite side, one adl row each
+--    (qty 0).  payers = distinct positions in adl; a book above 10^6
+--    positions stores one row per socialised charge (position_id NULL,
+--    side = the charged side), counted as that side's open positions at
+--    the charge's step.  largest_loss = the largest single position's
+--    haircut.  The policy is the one --set or a sweep axis gave, else
+--    'file' (the scenario's own).
 .print
 .print '== 8a. who paid, per run (policy comparison)'
 WITH pol AS (
   SELECT r.run_id, coalesce(json_extract(r.params, '$."insurance.policy"'), 'file') AS policy,
          t.replicate
   FROM runs r LEFT JOIN tasks t ON t.run_id = r.run_id
-), closed AS (
-  SELECT run_id, count(DISTINCT position_id) AS closed_positions,
+), per_pos AS (
+  SELECT run_id, count(DISTINCT position_id) AS payers,
          round(sum(qty * price)) AS closed_notional,
          round(max(haircut), 2) AS largest_loss
   FROM adl WHERE position_id IS NOT NULL GROUP BY run_id
-), charged AS (
-  SELECT a.run_id, count(*) AS charges, min(a.step) AS first_step
-  FROM adl a WHERE a.position_id IS NULL GROUP BY a.run_id
-), charged_side AS (
-  -- the bankrupt side at the first charge: the side whose hits lost more
-  SELECT c.run_id, c.charges,
-         (SELECT CASE WHEN sum(CASE WHEN l.side = 'long' THEN l.loss ELSE 0 END)
-                        >= sum(CASE WHEN l.side = 'short' THEN l.loss ELSE 0 END)
-                      THEN st.open_short ELSE st.open_long END
-          FROM liquidations l WHERE l.run_id = c.run_id AND l.step = c.first_step) AS payers
-  FROM charged c JOIN steps st ON st.run_id = c.run_id AND st.step = c.first_step
+), whole_side AS (
+  SELECT a.run_id, count(*) AS charges,
+         max(CASE WHEN a.side = 'long' THEN st.open_long ELSE st.open_short END) AS payers
+  FROM adl a LEFT JOIN steps st ON st.run_id = a.run_id AND st.step = a.step
+  WHERE a.position_id IS NULL GROUP BY a.run_id
 )
 SELECT p.run_id, p.policy, p.replicate, s.liquidated, round(s.bad_debt, 2) AS bad_debt,
        round(s.uncovered_loss, 2) AS uncovered, round(s.haircut, 2) AS paid_by_traders,
-       coalesce(cl.closed_positions, cs.payers, 0) AS payers,
-       coalesce(cl.closed_notional, 0) AS closed_notional, cl.largest_loss,
-       coalesce(cs.charges, 0) AS socialised_charges,
+       coalesce(pp.payers, 0) + coalesce(ws.payers, 0) AS payers,
+       coalesce(pp.closed_notional, 0) AS closed_notional, pp.largest_loss,
+       coalesce(ws.charges, 0) AS whole_side_charges,
        round(s.insurance_fund_min, 2) AS fund_min, round(s.insurance_fund_end, 2) AS fund_end,
        s.first_adl_step
 FROM pol p JOIN summary s USING (run_id)
-LEFT JOIN closed cl USING (run_id) LEFT JOIN charged_side cs USING (run_id)
+LEFT JOIN per_pos pp USING (run_id) LEFT JOIN whole_side ws USING (run_id)
 ORDER BY p.replicate, p.policy, p.run_id;
 
--- 8b. ADL closes by the closed position's PnL since entry, as a share of
---     its entry value (haircut / (qty x entry), entry = price - haircut/qty
---     for a long, + for a short): who gave up how much, per run.  With the
---     book stored (stats.positions, table positions) join on position_id
---     for leverage and collateral.
+-- 8b. Who paid by size: the haircut by the position's closed notional
+--     (ADL closes) per run; and the 5 largest single losses of each run
+--     (ADL haircut or socialised charge).  By leverage and by PnL since
+--     entry: join adl.position_id to the book (table positions, when the
+--     run stored it).
 .print
-.print '== 8b. ADL closes by PnL since entry'
-WITH c AS (
-  SELECT run_id, side, qty, price, haircut,
-         haircut / (qty * (CASE WHEN side = 'long' THEN price - haircut / qty
-                                ELSE price + haircut / qty END)) AS pnl_ratio
-  FROM adl WHERE position_id IS NOT NULL AND qty > 0
-)
+.print '== 8b. ADL haircut by closed notional'
 SELECT run_id,
-       CASE WHEN pnl_ratio < 0.01 THEN '1 (<1 %)'
-            WHEN pnl_ratio < 0.05 THEN '2 (1-5 %)'
-            WHEN pnl_ratio < 0.10 THEN '3 (5-10 %)'
-            WHEN pnl_ratio < 0.20 THEN '4 (10-20 %)'
-            ELSE '5 (>=20 %)' END AS pnl_bucket,
+       CASE WHEN qty * price < 1e3 THEN '1 (<1k)'
+            WHEN qty * price < 1e4 THEN '2 (1k-10k)'
+            WHEN qty * price < 1e5 THEN '3 (10k-100k)'
+            WHEN qty * price < 1e6 THEN '4 (100k-1M)'
+            ELSE '5 (>=1M)' END AS closed_notional,
        count(*) AS closes, round(sum(qty * price)) AS notional,
        round(sum(haircut), 2) AS haircut, round(max(haircut), 2) AS largest
-FROM c GROUP BY run_id, pnl_bucket ORDER BY run_id, pnl_bucket;
+FROM adl WHERE position_id IS NOT NULL AND qty > 0   -- ADL closes, not charges
+GROUP BY run_id, closed_notional ORDER BY run_id, closed_notional;
+
+.print
+.print '== 8c. the 5 largest single losses of each run'
+SELECT run_id, position_id, side, step, round(qty * price) AS closed_notional,
+       round(haircut, 2) AS haircut
+FROM (SELECT *, row_number() OVER (PARTITION BY run_id ORDER BY haircut DESC) AS k
+      FROM adl WHERE position_id IS NOT NULL)
+WHERE k <= 5 ORDER BY run_id, k;

@@ -17,7 +17,7 @@ per combination of the other axes, with the probability of bad debt and
 the cascade measure.  --compare draws runs side by side (one per insurance
 policy, e.g. scenarios/adl-policies.cfg): who paid for the bad debt
 (positions charged, fund / traders / venue), the largest single loss, the
-haircut by leverage (with the positions table) or by PnL, the fund over
+haircut by leverage (with the positions table) or by size, the fund over
 time.  --log puts the count/loss axes on a log scale.
 
 The PNG goes next to the database as <db stem>-run<ID>.png or
@@ -360,10 +360,9 @@ def plot_run(con, db, run_id, out, log, mods):
         sub.append(f"{summary['positions']:,} positions, {summary['liquidated']:,} liquidated "
                    f"({money(summary['liquidated_notional'])} notional)")
         sub.append(f"bad debt {money(summary['bad_debt'])}")
-        if summary["amplification"] is not None:
-            sub.append(f"drawdown {100 * summary['drawdown']:.2f} % vs exogenous "
-                       f"{100 * summary['drawdown_exogenous']:.2f} % "
-                       f"(amplification {summary['amplification']:.3f})")
+        if summary["impact_at_low"] is not None:
+            sub.append(f"impact at the low {1e4 * summary['impact_at_low']:+.1f} bp, "
+                       f"at the high {1e4 * summary['impact_at_high']:+.1f} bp")
         sub.append(f"max cascade rounds {summary['max_cascade_rounds']}")
     # Long params (a sweep point, many --set) wrap instead of running off
     # the figure; the panels move down by the extra lines.
@@ -636,7 +635,7 @@ def plot_sweep(con, db, sweep_id, out, log, mods):
                ("bad_debt_probability", "P(bad debt > 0)", False, False),
                ("liquidated_notional", "liquidated notional per run (quote ccy)", True, True)]
     if "impact_at_low_mean" in agg_cols:
-        metrics.append(("impact_at_low", "impact at the low, ln(min / min exogenous)",
+        metrics.append(("impact_at_low", "cascade: impact at the low, ln(min / min exogenous)",
                         "impact_at_low_q95" in agg_cols, False))
     elif "forced_share_of_fall_mean" in agg_cols:
         metrics.append(("forced_share_of_fall", "forced share of the fall",
@@ -681,7 +680,7 @@ def plot_sweep(con, db, sweep_id, out, log, mods):
         many = len(glist) > 10
         for j, (metric, ylabel, has_q, is_money) in enumerate(metrics):
             ax = grid[i][j]
-            mean_col = metric + "_mean" if has_q else metric
+            mean_col = metric + "_mean" if metric + "_mean" in agg_cols else metric
             plotted = []
             for gi, (g, pts) in enumerate(glist):
                 pts = sorted(pts, key=lambda p: xpos(p["params"][key]))
@@ -751,8 +750,8 @@ def plot_sweep(con, db, sweep_id, out, log, mods):
 
 # ---------------------------------------------------------------- policies
 
-PNL_BUCKETS = [(0.01, "<1 %"), (0.05, "1-5 %"), (0.10, "5-10 %"), (0.20, "10-20 %"),
-               (math.inf, ">=20 %")]
+SIZE_BUCKETS = [(1e3, "<1k"), (1e4, "1k-10k"), (1e5, "10k-100k"), (1e6, "100k-1M"),
+                (math.inf, ">=1M")]
 LEV_BUCKETS = [(3, "<=3x"), (7, "3-7x"), (15, "7-15x"), (35, "15-35x"), (75, "35-75x"),
                (math.inf, ">75x")]
 
@@ -802,33 +801,28 @@ def plot_compare(con, db, run_ids, out, log, mods):
         closes = [a for a in adl if a["position_id"] is not None]
         charges = [a for a in adl if a["position_id"] is None]
         payers = len({a["position_id"] for a in closes})
-        if charges:
-            # A socialised charge falls on every open position of the side
-            # opposite the bankrupt ones: count them at the first charge.
+        for a in charges:
+            # Above 10^6 positions a socialised charge is one row for the
+            # whole side: every open position of that side paid.
             st = con.execute("SELECT open_long, open_short FROM steps WHERE run_id = ?"
-                             " AND step = ?", (rid, charges[0]["step"])).fetchone()
-            lq = con.execute("SELECT sum(CASE WHEN side = 'long' THEN loss ELSE 0 END),"
-                             " sum(CASE WHEN side = 'short' THEN loss ELSE 0 END)"
-                             " FROM liquidations WHERE run_id = ? AND step = ?",
-                             (rid, charges[0]["step"])).fetchone()
+                             " AND step = ?", (rid, a["step"])).fetchone()
             if st is not None:
-                longs_bankrupt = (lq[0] or 0) >= (lq[1] or 0)
-                payers += st["open_short"] if longs_bankrupt else st["open_long"]
+                payers = max(payers, st["open_long"] if a["side"] == "long"
+                             else st["open_short"])
         largest = max((a["haircut"] or 0 for a in closes), default=None)
-        by = [0.0] * (len(LEV_BUCKETS) if has_pos else len(PNL_BUCKETS))
+        by = [0.0] * (len(LEV_BUCKETS) if has_pos else len(SIZE_BUCKETS))
         if has_pos:
-            for a, lev in con.execute(
+            for h, lev in con.execute(
                     "SELECT a.haircut, p.leverage FROM adl a JOIN positions p"
                     " ON p.run_id = a.run_id AND p.position_id = a.position_id"
                     " WHERE a.run_id = ?", (rid,)).fetchall():
-                by[bucket_of(lev or 0, LEV_BUCKETS)] += a or 0
+                by[bucket_of(lev or 0, LEV_BUCKETS)] += h or 0
         else:
             for a in closes:
-                q, pr, h = a["qty"] or 0, a["price"] or 0, a["haircut"] or 0
-                if q <= 0:
-                    continue
-                entry = pr - h / q if a["side"] == "long" else pr + h / q
-                by[bucket_of(h / (q * entry) if entry > 0 else 0, PNL_BUCKETS)] += h
+                # socialised charges (qty 0) have no closed notional: skip
+                if (a["qty"] or 0) > 0:
+                    by[bucket_of(a["qty"] * (a["price"] or 0), SIZE_BUCKETS)] += \
+                        a["haircut"] or 0
         fund = con.execute("SELECT step, t_ms, insurance_fund FROM steps WHERE run_id = ?"
                            " ORDER BY step", (rid,)).fetchall()
         stats.append(dict(payers=payers, largest=largest, by=by, fund=fund,
@@ -886,13 +880,13 @@ def plot_compare(con, db, run_ids, out, log, mods):
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(True, axis="y", alpha=0.3)
     bars(axs[0][2], [st["largest"] for st in stats],
-         "largest single position's loss (ADL haircut)", "quote ccy",
-         na_text="n/a (none, or socialised:\nneeds the book)")
+         "largest single position's loss (ADL haircut or socialised charge)", "quote ccy",
+         na_text="n/a (nobody charged)")
     bars(axs[1][0], [st["closed"] for st in stats], "notional closed by ADL",
          "quote ccy")
     # The haircut by leverage (with the book) or by PnL since entry.
     ax = axs[1][1]
-    bk = LEV_BUCKETS if has_pos else PNL_BUCKETS
+    bk = LEV_BUCKETS if has_pos else SIZE_BUCKETS
     width = 0.8 / max(1, len(runs))
     for i, st in enumerate(stats):
         ax.bar([j + (i - (len(runs) - 1) / 2) * width for j in range(len(bk))], st["by"],
@@ -900,9 +894,9 @@ def plot_compare(con, db, run_ids, out, log, mods):
     ax.set_xticks(range(len(bk)))
     ax.set_xticklabels([b[1] for b in bk])
     ax.set_xlabel("leverage at entry" if has_pos else
-                  "PnL since entry of the closed position (share of its entry value)")
-    ax.set_title("ADL haircut by " + ("leverage" if has_pos else "PnL")
-                 + ("" if has_pos else " (leverage needs the positions table)"),
+                  "notional closed by ADL, per position (quote ccy)")
+    ax.set_title("ADL haircut by " + ("leverage (positions table)" if has_pos else
+                                      "size (leverage needs the positions table)"),
                  loc="left", fontsize=10)
     ax.yaxis.set_major_formatter(money_formatter(mticker))
     if log:

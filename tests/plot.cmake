@@ -187,7 +187,7 @@ set_tests_properties(plot_sweep_log PROPERTIES FIXTURES_REQUIRED liq_plot_sweep)
 add_test(NAME plot_analysis_policies COMMAND ${CMAKE_COMMAND} -DMODE=sql
   -DSQLITE3=${LIQ_SQLITE3} -DDB=${LIQ_PLOT_DB}
   -DSQL=${PROJECT_SOURCE_DIR}/scripts/analysis.sql
-  "-DARGS=== 8a\\.|paid_by_traders|== 8b\\." ${LIQ_PLOT_SELF})
+  "-DARGS=== 8a\\.|paid_by_traders|== 8c\\." ${LIQ_PLOT_SELF})
 set_tests_properties(plot_analysis_policies PROPERTIES FIXTURES_REQUIRED liq_plot_run)
 # Tick labels print exactly: 0.25M steps give 0.25M, 0.50M, 0.75M (not the
 # rounded 0.2M, 0.5M, 0.8M); 50.25M and 50.75M keep their second decimal.
