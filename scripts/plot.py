@@ -298,9 +298,10 @@ def plot_run(con, db, run_id, out, log, mods):
     if "summary" in (r[0] for r in con.execute("SELECT name FROM sqlite_master")):
         summary = con.execute("SELECT * FROM summary WHERE run_id = ?", (rid,)).fetchone()
 
-    # Flows per step.  The step rows are snapshots of every k-th step
-    # (stats.every); when they skip steps, the event tables give the exact
-    # per-step counts and losses.
+    # Flows per step.  With stats.every = k a stored row carries the flows of
+    # the k steps up to it (levels at its own step); when rows skip steps,
+    # the event tables give the exact per-step counts and losses, else the
+    # rows' interval sums are drawn one bar per interval.
     n_events = con.execute("SELECT count(*) FROM liquidations WHERE run_id = ?",
                            (rid,)).fetchone()[0] if "liquidations" in _tables(con) else 0
     liq_note = ""
@@ -324,7 +325,7 @@ def plot_run(con, db, run_id, out, log, mods):
         else:
             lx, llong, lshort = x, col("liquidations_long"), col("liquidations_short")
             bad_x, bad_y = x, col("bad_debt")
-            liq_note = f" (stored rows only: every {every}th step)"
+            liq_note = f" (each bar: the {every} steps up to a stored row)"
         hair_x, hair_y = x, col("haircut")
         if "adl" in _tables(con):
             ad = con.execute("SELECT step, sum(coalesce(haircut, 0)) FROM adl WHERE run_id = ?"
@@ -346,7 +347,13 @@ def plot_run(con, db, run_id, out, log, mods):
     fig, axes = plt.subplots(n_panels, 1, sharex=True, figsize=(12, 2.2 + sum(heights)),
                              gridspec_kw={"height_ratios": heights})
     name = run["scenario_name"] or "?"
-    params = run["params"] if run["params"] not in (None, "", "{}") else ""
+    params = ""
+    if run["params"] not in (None, "", "{}"):
+        try:
+            params = ", ".join(f"{k}={fmt_value(v)}"
+                               for k, v in json.loads(run["params"]).items())
+        except (ValueError, AttributeError):
+            params = run["params"]
     title = f"{name} — run {rid}"
     extra = [f"seed {run['seed']}"] if run["seed"] is not None else []
     if run["sweep_id"] is not None:
