@@ -285,7 +285,7 @@ static int report_rows(sqlite3 *db, const char *path, int64_t run_id,
 #define LIQ_SWEEP_AGG_COLUMNS                                               \
   "grid_index, n, bad_debt_mean, bad_debt_q95, bad_debt_probability,"       \
   " uncovered_loss_mean, liquidated_notional_mean, liquidated_notional_q95," \
-  " max_cascade_rounds_mean, "
+  " max_cascade_rounds_mean, impact_at_low_mean, "
 
 static int report_sweep_points(sqlite3 *db, const char *path, int64_t sweep_id,
                                FILE *out, liq_err *err) {
@@ -307,21 +307,24 @@ static int report_sweep_points(sqlite3 *db, const char *path, int64_t sweep_id,
     if (rc != LIQ_OK) return rc;
   }
   sqlite3_bind_int64(p, 1, sweep_id);
-  fprintf(out, "  %5s %4s %14s %14s %7s %14s %16s %16s %6s  %s\n", "point", "n",
+  fprintf(out, "  %5s %4s %14s %14s %7s %14s %16s %16s %6s %9s  %s\n", "point", "n",
           "bad debt mean", "bad debt q95", "P(bad)", "uncovered mean",
-          "liq. notional", "notional q95", "rounds", "axes");
+          "liq. notional", "notional q95", "rounds", "impact@low", "axes");
   while ((src = sqlite3_step(p)) == SQLITE_ROW) {
-    char bd[48], bd95[48], pb[16], un[48], ln[48], ln95[48];
+    char bd[48], bd95[48], pb[16], un[48], ln[48], ln95[48], il[32];
+    double impact_low = store_column_double(p, 9);
     fmt_money(bd, sizeof bd, store_column_double(p, 2));
     fmt_money(bd95, sizeof bd95, store_column_double(p, 3));
     fmt_percent(pb, sizeof pb, store_column_double(p, 4));
     fmt_money(un, sizeof un, store_column_double(p, 5));
     fmt_money(ln, sizeof ln, store_column_double(p, 6));
     fmt_money(ln95, sizeof ln95, store_column_double(p, 7));
-    fprintf(out, "  %5lld %4lld %14s %14s %7s %14s %16s %16s %6.1f  %s\n",
+    if (isnan(impact_low)) snprintf(il, sizeof il, "n/a");
+    else snprintf(il, sizeof il, "%+.1f bp", 1e4 * impact_low);
+    fprintf(out, "  %5lld %4lld %14s %14s %7s %14s %16s %16s %6.1f %10s  %s\n",
             (long long)sqlite3_column_int64(p, 0),
             (long long)sqlite3_column_int64(p, 1), bd, bd95, pb, un, ln, ln95,
-            store_column_double(p, 8), store_column_text(p, 9, "{}"));
+            store_column_double(p, 8), il, store_column_text(p, 10, "{}"));
     n++;
   }
   rc = src == SQLITE_DONE ? LIQ_OK
@@ -364,7 +367,8 @@ static int report_one_sweep(sqlite3 *db, const char *path, int64_t sweep_id,
   fprintf(out, "\n  spec %s\n", store_column_text(p, 2, "{}"));
   sqlite3_finalize(p);
   fprintf(out, "  per grid point (nearest-rank quantiles over replicates; "
-               "one run: report DB --run ID):\n");
+               "impact@low: mean ln(min price / min exogenous); one run: "
+               "report DB --run ID):\n");
   return report_sweep_points(db, path, sweep_id, out, err);
 }
 
