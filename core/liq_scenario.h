@@ -74,6 +74,8 @@ typedef struct liq_sweep_params {
   liq_sweep_axis axes[LIQ_MAX_AXES];
 } liq_sweep_params;
 
+#define LIQ_SCENARIO_WARNINGS 1024
+
 typedef struct liq_scenario {
   char     name[128];      /* [A-Za-z0-9_.-]+ */
   uint64_t seed;           /* base seed, >= 0 */
@@ -98,6 +100,11 @@ typedef struct liq_scenario {
                            ** order (owned), so a sweep's grid points apply
                            ** them before the axes */
   size_t   n_set;
+  char     warnings[LIQ_SCENARIO_WARNINGS]; /* known keys the chosen model does
+                           ** not use (e.g. impact.daily_volume with impact.model
+                           ** "none"): one "FILE:LINE: ..." per line, "" when
+                           ** none; printed once by the program, stored in
+                           ** runs.warnings.  Unknown keys stay errors. */
 } liq_scenario;
 
 /* One --set override: "dotted.key=value". */

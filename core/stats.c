@@ -217,6 +217,7 @@ static void step_add_flows(liq_step_row *acc, const liq_step_row *r) {
   acc->partial_liquidations += r->partial_liquidations;
   acc->funding += r->funding;
   acc->funding_short += r->funding_short;
+  acc->funding_external += r->funding_external;
   acc->topups += r->topups;
   acc->topup_collateral += r->topup_collateral;
   acc->adl_count += r->adl_count;

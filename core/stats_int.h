@@ -100,7 +100,7 @@ void liq_stats_point_finish(liq_stats_point *pt, liq_stats_point_result *out);
 ** step since the previous stored row, so that the sums over stored rows
 ** equal the summary whatever k is.  Flows (liquidations and per side,
 ** notional, fees, bad debt, uncovered loss, partial liquidations, funding
-** of both sides, top-ups and their collateral, ADL count and notional,
+** of both sides and funding_external, top-ups and their collateral, ADL count and notional,
 ** haircut) are summed; margin_calls and cascade_rounds are the maximum
 ** over the interval; price_low / price_high are the extremes over the
 ** interval; everything else (price, fund, open interest, open counts,

@@ -496,11 +496,69 @@ typedef struct inputs {
   uint64_t      seed;       /* base seed actually used */
 } inputs;
 
+/* The scenario's warnings (known keys its models do not use), once, on
+** stderr: "liqsim: warning: FILE:LINE: ..." each. */
+static void print_warnings(const liq_scenario *sc) {
+  const char *z = sc->warnings;
+  while (*z) {
+    const char *nl = strchr(z, '\n');
+    int len = nl ? (int)(nl - z) : (int)strlen(z);
+    fprintf(stderr, "liqsim: warning: %.*s\n", len, z);
+    z += len + (nl != NULL);
+  }
+}
+
+/* Append each line of 'z' not yet in 'seen' (a growable "\n"-joined list)
+** to it and print it as a warning. */
+static void print_new_warnings(const char *z, char **seen, size_t *n_seen) {
+  while (z && *z) {
+    const char *nl = strchr(z, '\n');
+    size_t len = nl ? (size_t)(nl - z) : strlen(z);
+    char line[LIQ_SCENARIO_WARNINGS + 2];
+    if (len > LIQ_SCENARIO_WARNINGS) len = LIQ_SCENARIO_WARNINGS;
+    snprintf(line, sizeof line, "%.*s\n", (int)len, z);
+    if (*seen == NULL || strstr(*seen, line) == NULL) {
+      char *grown = realloc(*seen, *n_seen + strlen(line) + 1);
+      fprintf(stderr, "liqsim: warning: %.*s\n", (int)len, z);
+      if (grown != NULL) {
+        memcpy(grown + *n_seen, line, strlen(line) + 1);
+        *n_seen += strlen(line);
+        *seen = grown;
+      }
+    }
+    z += len + (nl != NULL);
+  }
+}
+
+/* A sweep's warnings once: the base scenario's, and with a categorical
+** axis (a model or policy at each point, e.g. impact.model = "none") each
+** distinct one of its grid points' (keys the point's model does not use),
+** so one file can hold every model's parameters. */
+static void print_sweep_warnings(const liq_scenario *sc) {
+  char *seen = NULL;
+  size_t n_seen = 0, a, g;
+  int categorical = 0;
+  print_new_warnings(sc->warnings, &seen, &n_seen);
+  for (a = 0; a < sc->sweep.n_axes; a++) categorical |= sc->sweep.axes[a].categorical;
+  if (categorical) {
+    liq_sweep_plan *plan = NULL;
+    liq_err e;
+    liq_err_clear(&e);
+    /* An invalid point fails in liq_sweep_run() with its message. */
+    if (liq_sweep_plan_build(sc, &plan, &e) == LIQ_OK)
+      for (g = 0; g < plan->n_points; g++)
+        print_new_warnings(plan->points[g].warnings, &seen, &n_seen);
+    liq_sweep_plan_free(plan);
+  }
+  free(seen);
+}
+
 static int load_inputs(const options *opt, inputs *in /* OUT */, liq_err *err) {
   int rc;
   memset(in, 0, sizeof *in);
   rc = liq_scenario_load(opt->input, opt->ov, opt->n_ov, &in->sc, err);
   if (rc != LIQ_OK) return rc;
+  print_warnings(in->sc);
   if (opt->has_seed) in->sc->seed = opt->seed;
   in->seed = in->sc->seed;
   /* A run is replicate 0 of its scenario (the same path and book). */
@@ -576,6 +634,12 @@ static int cmd_run(const options *opt) {
   if (rc != LIQ_OK) goto fail;
   rc = liq_store_begin_run(st, in.sc, in.seed, &run_id, &err);
   if (rc != LIQ_OK) goto fail;
+  /* stats.positions (default: books of up to 10^6): the book as run. */
+  if (in.sc->stats.positions > 0 ||
+      (in.sc->stats.positions < 0 && in.book->n <= 1000000u)) {
+    rc = liq_store_positions(st, in.book, &in.sc->margin, &err);
+    if (rc != LIQ_OK) goto fail;
+  }
 
   /* The run: every step and liquidation goes straight to the store. */
   ctx.st = st;
@@ -781,6 +845,7 @@ static int cmd_sweep(const options *opt) {
     code = rank == 0 ? report_error(&err, 1) : exit_code_of(rc);
     goto out;
   }
+  if (rank == 0) print_sweep_warnings(sc);
   if (opt->out != NULL) {
     snprintf(db, sizeof db, "%s", opt->out);
   } else {

@@ -210,3 +210,12 @@ liqsim_expect_fail(fit_from_seconds 2
 liqsim_expect_fail(fit_to_seconds 2 "^liqsim: fit: --to 1621400000 looks like Unix seconds"
   fit ${PROJECT_SOURCE_DIR}/scenarios/data/btc_usdt_1m_binance_spot_2021-05-19.csv
   --model gbm --to 1621400000)
+# Known keys the chosen model does not use are warnings (printed once,
+# stored in runs.warnings), so --set impact.model=none runs on a scenario
+# that names sqrt parameters; unknown keys stay errors.
+add_test(NAME cli_ok_unused_key_warns COMMAND liqsim check
+  ${PROJECT_SOURCE_DIR}/scenarios/default.cfg --set impact.model=none)
+set_tests_properties(cli_ok_unused_key_warns PROPERTIES PASS_REGULAR_EXPRESSION
+  "liqsim: warning: .*default\\.cfg:[0-9]+: impact\\.daily_volume is not used when model is none")
+liqsim_expect_fail(unknown_key_still_errors 2 "^liqsim: --set:1: unknown key 'daily_volumes'"
+  check ${PROJECT_SOURCE_DIR}/scenarios/default.cfg --set impact.daily_volumes=1)

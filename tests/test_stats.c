@@ -420,6 +420,7 @@ static void check_scenario(const char *cfg, const char *extra, const char *needs
     check_sum(h, id, "sum", "partial_liquidations", "partial_liquidations");
     check_sum(h, id, "sum", "funding", "funding_long");
     check_sum(h, id, "sum", "funding_short", "funding_short");
+    check_sum(h, id, "sum", "funding_external", "funding_external");
     check_sum(h, id, "sum", "topups", "topups");
     check_sum(h, id, "sum", "topup_collateral", "topup_collateral");
     check_sum(h, id, "sum", "adl_count", "adl_count");

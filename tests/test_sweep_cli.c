@@ -932,6 +932,50 @@ static void test_bad_categorical(void **state) {
   remove(cfg);
 }
 
+/* A categorical impact.model axis over a file that names sqrt's
+** parameters: every point runs, the keys a point's model does not use are
+** warnings, each printed once for the whole sweep and stored per run. */
+static void test_model_axis_warns_once(void **state) {
+  char cfg[600], db[600];
+  char *err;
+  const char *hit, *line = "impact.daily_volume is not used when model is none";
+  int n = 0;
+  sqlite3 *h;
+  (void)state;
+  snprintf(cfg, sizeof cfg, "%s/models.cfg", ax.cfg);
+  snprintf(db, sizeof db, "%s/models.db", ax.cfg);
+  write_with_sweep(cfg, "sweep = { grid = ( { key = \"impact.model\";\n"
+                   "  values = [\"none\", \"linear\", \"sqrt\"]; },\n"
+                   "  { key = \"margin.maintenance\"; values = [0.004, 0.005]; } ); };\n");
+  {
+    const char *args[] = { "sweep", cfg, "--set", "book.positions=300", "--quiet",
+                           "--out", db, NULL };
+    axes_expect_code(0, liq_test_liqsim(args, ax.out, ax.err, 0));
+  }
+  err = liq_test_slurp(ax.err);
+  for (hit = strstr(err, line); hit != NULL; hit = strstr(hit + 1, line)) n++;
+  free(err);
+  assert_int_equal(n, 1);
+  h = liq_test_open_db(db);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM tasks WHERE status = 'done'"), 6);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM runs WHERE"
+                   " json_extract(params, '$.\"impact.model\"') = 'none'"
+                   " AND instr(warnings, 'daily_volume') > 0"), 2);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM runs WHERE"
+                   " json_extract(params, '$.\"impact.model\"') = 'sqrt'"
+                   " AND coalesce(warnings, '') <> ''"), 0);
+  sqlite3_close(h);
+  remove(cfg);
+  remove(db);
+  {
+    char side[640];
+    snprintf(side, sizeof side, "%s-wal", db);
+    remove(side);
+    snprintf(side, sizeof side, "%s-shm", db);
+    remove(side);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_reference_sweep),
@@ -954,6 +998,7 @@ int main(void) {
     cmocka_unit_test(test_resume_refuses_other_set),
     cmocka_unit_test(test_report_sweep),
     cmocka_unit_test(test_bad_categorical),
+    cmocka_unit_test(test_model_axis_warns_once),
   };
   int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
   return failed + cmocka_run_group_tests(axes_tests, axes_group_setup,
