@@ -1,8 +1,9 @@
 /*
 ** engine.c: the step loop and cascade resolution (see liq_engine.h).
 **
-** Each side of the book keeps its open positions in order-statistic treaps
-** (liq_treap.h): one keyed by liquidation threshold, one by margin-call
+** Each side of the book keeps its open positions in ladders (liq_ladder.h:
+** a sorted array with a cursor for unchanged positions, a small treap for
+** changed ones): one keyed by liquidation threshold, one by margin-call
 ** threshold, and, with top-ups, one of the traders still "armed" (not yet
 ** called).  A key is stored so that the most fragile position is the
 ** smallest: stored = -side * threshold + F * g, where F is the side's
@@ -26,12 +27,12 @@
 #include "liq_impact.h"
 #include "liq_margin.h"
 #include "liq_stats.h"
-#include "liq_treap.h"
+#include "liq_ladder.h"
 
 /* One side of the book. */
 typedef struct side_state {
   int      side;         /* +1 long, -1 short */
-  uint32_t liq, call, arm; /* treap roots */
+  liq_ladder liq, call, arm;
   double   F;            /* cumulative charge per unit of quantity */
   double   g_liq, g_call;/* threshold slopes in F (0 under tiers) */
   double   qty_open;     /* sum of open quantity (Neumaier-compensated: */
@@ -54,7 +55,7 @@ typedef struct engine {
   long    *partial_at;   /* cascade of the last partial close, -1 if none */
   long     cascade_no;   /* serial number of the running cascade */
   uint8_t *open, *armed;   /* armed: a topper not yet called */
-  liq_treap_forest liq_f, call_f, arm_f;
+  liq_ladder_keys liq_k, call_k, arm_k;
   side_state sides[2];   /* [0] long, [1] short */
   /* round scratch */
   uint32_t *hits;        /* ids hit this round, canonical order */
@@ -130,26 +131,29 @@ static double threshold_of(const side_state *s, double stored, double g) {
   return (double)s->side * (s->F * g - stored);
 }
 
-/* Key id (in no tree) in every tree it belongs to, from its thresholds. */
-static void set_keys(engine *e, const side_state *s, uint32_t id) {
-  e->liq_f.key[id] = store_key(s, liq_threshold(e, id), s->g_liq);
-  e->call_f.key[id] = store_key(s, call_threshold(e, id), s->g_call);
-  if (e->armed[id]) e->arm_f.key[id] = e->call_f.key[id];
+/* id's keys in the liquidation and call ladders (the armed ladder uses the
+** call key), from its thresholds. */
+static void position_keys(const engine *e, const side_state *s, uint32_t id,
+                          double *liq_key, double *call_key) {
+  *liq_key = store_key(s, liq_threshold(e, id), s->g_liq);
+  *call_key = store_key(s, call_threshold(e, id), s->g_call);
 }
 
+/* Put id (in no ladder) into every ladder it belongs to. */
 static void insert_position(engine *e, uint32_t id) {
   side_state *s = side_of(e, e->book->side[id]);
-  set_keys(e, s, id);
-  s->liq = liq_treap_insert(&e->liq_f, s->liq, id);
-  s->call = liq_treap_insert(&e->call_f, s->call, id);
-  if (e->armed[id]) s->arm = liq_treap_insert(&e->arm_f, s->arm, id);
+  double kl, kc;
+  position_keys(e, s, id, &kl, &kc);
+  liq_ladder_insert(&s->liq, id, kl);
+  liq_ladder_insert(&s->call, id, kc);
+  if (e->armed[id]) liq_ladder_insert(&s->arm, id, kc);
 }
 
-/* Take id out of the call and armed trees (it is already out of liq). */
+/* Take id out of the call and armed ladders (it is already out of liq). */
 static void remove_calls(engine *e, uint32_t id) {
   side_state *s = side_of(e, e->book->side[id]);
-  s->call = liq_treap_erase(&e->call_f, s->call, id);
-  if (e->armed[id]) s->arm = liq_treap_erase(&e->arm_f, s->arm, id);
+  liq_ladder_erase(&s->call, id);
+  if (e->armed[id]) liq_ladder_erase(&s->arm, id);
 }
 
 /* Re-key one open position after its q or c changed (it is in no tree). */
@@ -165,138 +169,85 @@ static int side_rekey(engine *e, side_state *s);
 
 typedef struct keyed { double key; uint32_t id; } keyed;
 
-static int cmp_keyed(const void *pa, const void *pb) {
-  const keyed *a = pa, *b = pb;
-  if (a->key < b->key) return -1;
-  if (a->key > b->key) return 1;
-  return (a->id > b->id) - (a->id < b->id);
-}
-
-/* The bits of a double as an unsigned integer in the same order (-0 and +0
-** alike, as the comparison treats them). */
-static uint64_t order_bits(double x) {
-  uint64_t u;
-  if (x == 0.0) x = 0.0;
-  memcpy(&u, &x, sizeof u);
-  return (u >> 63) ? ~u : u | 0x8000000000000000ULL;
-}
-
-#define LIQ_RADIX_BITS   11
-#define LIQ_RADIX_PASSES ((64 + LIQ_RADIX_BITS - 1) / LIQ_RADIX_BITS)
-_Static_assert(LIQ_RADIX_PASSES % 2 == 0, "an even number of passes ends in the caller's array");
-
-/*
-** Sort a[0..n) by (key, id) when a is already in id order: a stable LSD
-** radix sort on the key, 6 passes of 11 bits, O(n) with one scratch array
-** (the thresholds of a 10^6-position book sort in a fraction of qsort's
-** time).  Falls back to qsort when the scratch cannot be had.
-*/
-static void sort_keyed_by_id_order(keyed *a, size_t n) {
-  enum { BITS = LIQ_RADIX_BITS, BUCKETS = 1 << BITS, PASSES = LIQ_RADIX_PASSES };
-  keyed *b = n > 1 ? malloc(n * sizeof *b) : NULL;
-  uint64_t *bits = n > 1 ? malloc(n * sizeof *bits) : NULL;
-  uint64_t *bbits = n > 1 ? malloc(n * sizeof *bbits) : NULL;
-  size_t count[BUCKETS], i;
-  int pass;
-  if (n <= 1) return;
-  if (!b || !bits || !bbits) {
-    free(b);
-    free(bits);
-    free(bbits);
-    qsort(a, n, sizeof *a, cmp_keyed);
-    return;
-  }
-  for (i = 0; i < n; i++) bits[i] = order_bits(a[i].key);
-  for (pass = 0; pass < PASSES; pass++) {
-    unsigned shift = (unsigned)(pass * BITS);
-    size_t sum = 0;
-    keyed *tk;
-    uint64_t *tb;
-    memset(count, 0, sizeof count);
-    for (i = 0; i < n; i++) count[(bits[i] >> shift) & (BUCKETS - 1)]++;
-    for (i = 0; i < BUCKETS; i++) {
-      size_t c = count[i];
-      count[i] = sum;
-      sum += c;
-    }
-    for (i = 0; i < n; i++) {
-      size_t d = count[(bits[i] >> shift) & (BUCKETS - 1)]++;
-      b[d] = a[i];
-      bbits[d] = bits[i];
-    }
-    tk = a; a = b; b = tk;           /* the sorted data now lives in 'a' */
-    tb = bits; bits = bbits; bbits = tb;
-  }
-  /* PASSES is even: after the last swap the data is back in the caller's
-  ** array, and 'b' is the scratch. */
-  free(b);
-  free(bits);
-  free(bbits);
-}
-
-/* Is ids[0..m) in (key, id) order under f's keys? */
-static int in_order(const liq_treap_forest *f, const uint32_t *ids, size_t m) {
+/* Is ids[0..m) in (key, id) order under 'key'? */
+static int in_order(const double *key, const uint32_t *ids, size_t m) {
   size_t i;
   for (i = 1; i < m; i++) {
-    double a = f->key[ids[i - 1]], b = f->key[ids[i]];
+    double a = key[ids[i - 1]], b = key[ids[i]];
     if (a > b || (a == b && ids[i - 1] > ids[i])) return 0;
   }
   return 1;
 }
 
+/* ids[0..m) (a subsequence of an id-ordered list) as ladder l's content,
+** sorted by (key0, id) unless 'sorted'.  Takes ownership of ids. */
+static int ladder_from(liq_ladder *l, uint32_t *ids, size_t m, int sorted) {
+  if (!sorted && liq_ladder_sort_ids(l->k->key0, ids, m) != 0) {
+    free(ids);
+    return LIQ_NOMEM;
+  }
+  liq_ladder_build(l, ids, m);
+  return LIQ_OK;
+}
+
 /*
-** Build the side's trees.  Under flat rates every threshold of a position
+** Build the side's ladders.  Under flat rates every threshold of a position
 ** is the same increasing function of one number (e - c/q for a long), so
 ** the liquidation order is also the call order: one sort serves all three
-** trees (checked, since rounding could in principle tie two keys in one
-** order and not the other; a failed check sorts again).
+** (checked, since rounding could in principle tie two keys in one order
+** and not the other; a failed check sorts again).
 */
 static int side_build(engine *e, side_state *s) {
-  size_t i, m = 0, k = e->n ? e->n : 1;
-  keyed *tmp = malloc(k * sizeof *tmp);
-  uint32_t *ids = malloc(k * sizeof *ids), *sub = malloc(k * sizeof *sub);
-  liq_treap_forest *trees[2];
-  uint32_t *roots[2];
-  int t, rc = LIQ_OK;
-  if (!tmp || !ids || !sub) {
-    rc = LIQ_NOMEM;
-    goto out;
-  }
+  size_t i, m = 0, k = e->n ? e->n : 1, n_arm = 0;
+  uint32_t *ids = malloc(k * sizeof *ids), *call = NULL, *arm = NULL;
+  int rc, sorted;
+  if (!ids) return LIQ_NOMEM;
   for (i = 0; i < e->n; i++) {
     uint32_t id = (uint32_t)i;
     if (!e->open[i] || e->book->side[i] != s->side) continue;
     materialise(e, id);
-    set_keys(e, s, id);
-    tmp[m].key = e->liq_f.key[i];
-    tmp[m].id = id;
-    m++;
+    position_keys(e, s, id, &e->liq_k.key0[id], &e->call_k.key0[id]);
+    if (e->armed[id]) e->arm_k.key0[id] = e->call_k.key0[id];
+    ids[m++] = id;
   }
-  sort_keyed_by_id_order(tmp, m);     /* tmp was filled in id order */
-  for (i = 0; i < m; i++) ids[i] = tmp[i].id;
-  s->liq = liq_treap_build(&e->liq_f, ids, m);
-  trees[0] = &e->call_f;
-  roots[0] = &s->call;
-  trees[1] = e->arm_f.n ? &e->arm_f : NULL;
-  roots[1] = &s->arm;
-  for (t = 0; t < 2; t++) {
-    size_t n = 0;
-    if (trees[t] == NULL) continue;
-    for (i = 0; i < m; i++)
-      if (t == 0 || e->armed[ids[i]]) sub[n++] = ids[i];
-    if (!in_order(trees[t], sub, n)) {
-      for (i = 0; i < n; i++) {
-        tmp[i].key = trees[t]->key[sub[i]];
-        tmp[i].id = sub[i];
-      }
-      qsort(tmp, n, sizeof *tmp, cmp_keyed);
-      for (i = 0; i < n; i++) sub[i] = tmp[i].id;
+  if (liq_ladder_sort_ids(e->liq_k.key0, ids, m) != 0) {
+    free(ids);
+    return LIQ_NOMEM;
+  }
+  call = malloc((m ? m : 1) * sizeof *call);
+  if (e->arm_k.n) {
+    arm = malloc((m ? m : 1) * sizeof *arm);
+    for (i = 0; arm && i < m; i++)
+      if (e->armed[ids[i]]) arm[n_arm++] = ids[i];
+  }
+  if (!call || (e->arm_k.n && !arm)) {
+    free(ids);
+    free(call);
+    free(arm);
+    return LIQ_NOMEM;
+  }
+  memcpy(call, ids, m * sizeof *call);
+  liq_ladder_build(&s->liq, ids, m);
+  /* The call and armed ladders: in the liquidation order when it is theirs,
+  ** else sorted again (from id order, which the radix sort needs). */
+  sorted = in_order(e->call_k.key0, call, m);
+  if (!sorted) {
+    size_t j = 0;
+    for (i = 0; i < e->n; i++)
+      if (e->open[i] && e->book->side[i] == s->side) call[j++] = (uint32_t)i;
+  }
+  rc = ladder_from(&s->call, call, m, sorted);
+  if (rc == LIQ_OK && arm) {
+    sorted = in_order(e->arm_k.key0, arm, n_arm);
+    if (!sorted) {
+      size_t j = 0;
+      for (i = 0; i < e->n; i++)
+        if (e->open[i] && e->book->side[i] == s->side && e->armed[i]) arm[j++] = (uint32_t)i;
     }
-    *roots[t] = liq_treap_build(trees[t], sub, n);
+    rc = ladder_from(&s->arm, arm, n_arm, sorted);
+  } else {
+    free(arm);
   }
-out:
-  free(tmp);
-  free(ids);
-  free(sub);
   return rc;
 }
 
@@ -309,6 +260,9 @@ static void side_init(engine *e, side_state *s, int side) {
   double sd = (double)side, rate_call = mp->call_level * mp->initial;
   memset(s, 0, sizeof *s);
   s->side = side;
+  liq_ladder_init(&s->liq, &e->liq_k);
+  liq_ladder_init(&s->call, &e->call_k);
+  liq_ladder_init(&s->arm, &e->arm_k);
   if (!e->tiered) {
     s->g_liq = 1.0 / (1.0 - sd * mp->maintenance);
     s->g_call = 1.0 - sd * rate_call > 0.0 ? 1.0 / (1.0 - sd * rate_call) : 0.0;
@@ -329,9 +283,17 @@ static void engine_free(engine *e) {
   free(e->share);
   free(e->queue);
   free(e->funding);
-  liq_treap_forest_free(&e->liq_f);
-  liq_treap_forest_free(&e->call_f);
-  liq_treap_forest_free(&e->arm_f);
+  {
+    int k;
+    for (k = 0; k < 2; k++) {
+      liq_ladder_free(&e->sides[k].liq);
+      liq_ladder_free(&e->sides[k].call);
+      liq_ladder_free(&e->sides[k].arm);
+    }
+  }
+  liq_ladder_keys_free(&e->liq_k);
+  liq_ladder_keys_free(&e->call_k);
+  liq_ladder_keys_free(&e->arm_k);
 }
 
 static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
@@ -354,8 +316,8 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   e->queue = topups ? malloc((n + 1) * sizeof *e->queue) : NULL;
   if (!e->q || !e->c || !e->f0 || !e->call_rate || !e->chunked || !e->partial_at || !e->open ||
       !e->armed || !e->hits || !e->share || (topups && !e->queue) ||
-      liq_treap_forest_init(&e->liq_f, n) || liq_treap_forest_init(&e->call_f, n) ||
-      (topups && liq_treap_forest_init(&e->arm_f, n)))
+      liq_ladder_keys_init(&e->liq_k, n) || liq_ladder_keys_init(&e->call_k, n) ||
+      (topups && liq_ladder_keys_init(&e->arm_k, n)))
     return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for %zu positions", n);
   for (i = 0; i < n; i++) {
     e->q[i] = b->qty[i];
@@ -395,10 +357,9 @@ static void visit_price(engine *e, double p) {
 /* Pop every position of side s hit at p into e->hits[*n...]. */
 static void collect_hits(engine *e, side_state *s, double p, size_t *n) {
   double x = probe(s, s->g_liq, p);
-  while (s->liq != LIQ_TREAP_NIL) {
-    uint32_t id = liq_treap_first(&e->liq_f, s->liq);
-    if (!(e->liq_f.key[id] <= x)) break;
-    s->liq = liq_treap_erase(&e->liq_f, s->liq, id);
+  uint32_t id;
+  while (liq_ladder_first(&s->liq, &id) && liq_ladder_key(&s->liq, id) <= x) {
+    liq_ladder_erase(&s->liq, id);
     e->hits[(*n)++] = id;
   }
 }
@@ -538,7 +499,7 @@ static int adl_close(engine *e, uint32_t id, double s, double p, int round,
   double haircut = s * adl_available(e, id, p);
   e->sm->pnl_closed += profit;
   e->sm->returned += s * c + profit - haircut;
-  ss->liq = liq_treap_erase(&e->liq_f, ss->liq, id);
+  liq_ladder_erase(&ss->liq, id);
   remove_calls(e, id);
   if (s >= 1.0) {
     e->open[id] = 0;
@@ -711,10 +672,9 @@ static void detect_calls(engine *e, double p) {
   for (k = 0; k < 2; k++) {
     side_state *s = &e->sides[k];
     double x = probe(s, s->g_call, p);
-    while (s->arm != LIQ_TREAP_NIL) {
-      uint32_t id = liq_treap_first(&e->arm_f, s->arm);
-      if (!(e->arm_f.key[id] < x)) break;
-      s->arm = liq_treap_erase(&e->arm_f, s->arm, id);
+    uint32_t id;
+    while (liq_ladder_first(&s->arm, &id) && liq_ladder_key(&s->arm, id) < x) {
+      liq_ladder_erase(&s->arm, id);
       e->armed[id] = 0;
       e->queue[e->q_tail].id = id;
       e->queue[e->q_tail].due = e->row.step + (size_t)e->sc->margin.topup_delay;
@@ -743,8 +703,8 @@ static void serve_topups(engine *e, double p) {
       double equity = liq_margin_equity(e->book->side[id], e->q[id], e->book->entry[id],
                                         c_eff(e, id), p);
       double add = topup_target(e, id) * notional - equity;
-      s->liq = liq_treap_erase(&e->liq_f, s->liq, id);
-      s->call = liq_treap_erase(&e->call_f, s->call, id);
+      liq_ladder_erase(&s->liq, id);
+      liq_ladder_erase(&s->call, id);
       if (add > 0.0) {
         materialise(e, id);
         e->c[id] += add;
@@ -763,15 +723,15 @@ static void serve_topups(engine *e, double p) {
 ** threshold.  Under tiers a short whose notional grew into a dearer
 ** bracket can be past maintenance without being past its (entry-bracket)
 ** call line, so the pending positions are checked one by one. */
-static size_t side_margin_calls(engine *e, const side_state *s, double p) {
+static size_t side_margin_calls(const side_state *s, double p) {
   double xc = probe(s, s->g_call, p);
-  size_t beyond = liq_treap_count_below(&e->call_f, s->call, xc);
-  size_t pending = liq_treap_count_at_most(&e->liq_f, s->liq, probe(s, s->g_liq, p));
+  size_t beyond = liq_ladder_count_below(&s->call, xc);
+  size_t pending = liq_ladder_count_at_most(&s->liq, probe(s, s->g_liq, p));
   size_t i, both = 0;
   /* The pending positions (left by a max_rounds cut-off: few) that are
   ** also beyond their call line. */
   for (i = 0; i < pending; i++)
-    both += e->call_f.key[liq_treap_kth(&e->liq_f, s->liq, i)] < xc;
+    both += liq_ladder_key(&s->call, liq_ladder_kth(&s->liq, i)) < xc;
   return beyond - both;
 }
 
@@ -784,8 +744,8 @@ typedef struct seq_ctx {
 
 static double seq_at(const void *ctx, size_t i) {
   const seq_ctx *c = ctx;
-  uint32_t id = liq_treap_kth(&c->e->liq_f, c->s->liq, i);
-  double thr = threshold_of(c->s, c->e->liq_f.key[id], c->s->g_liq);
+  uint32_t id = liq_ladder_kth(&c->s->liq, i);
+  double thr = threshold_of(c->s, liq_ladder_key(&c->s->liq, id), c->s->g_liq);
   if (c->distance) {  /* a long with p_liq <= 0 cannot be liquidated; a */
     if (c->s->side > 0) return thr > 0.0 ? log(c->p / thr) : HUGE_VAL;
     return thr > 0.0 ? log(thr / c->p) : -HUGE_VAL;  /* short so is bankrupt */
@@ -806,8 +766,8 @@ static int step_stored(const engine *e, size_t t) {
 
 static void step_quantiles(engine *e, double p) {
   seq_ctx cl = { e, &e->sides[0], p, 0 }, cs = { e, &e->sides[1], p, 0 };
-  liq_sorted_seq a = { liq_treap_size(&e->liq_f, e->sides[0].liq), seq_at, &cl };
-  liq_sorted_seq b = { liq_treap_size(&e->liq_f, e->sides[1].liq), seq_at, &cs };
+  liq_sorted_seq a = { liq_ladder_size(&e->sides[0].liq), seq_at, &cl };
+  liq_sorted_seq b = { liq_ladder_size(&e->sides[1].liq), seq_at, &cs };
   size_t q, open = a.n + b.n;
   e->row.n_quantiles = e->sc->stats.n_quantiles;
   if (!step_stored(e, e->row.step)) {
@@ -833,8 +793,8 @@ static void step_close(engine *e, double p, double x_close) {
   r->open_short = e->sides[1].n_open;
   r->open_interest_long = r->open_long ? p * side_qty(&e->sides[0]) : 0.0;
   r->open_interest_short = r->open_short ? p * side_qty(&e->sides[1]) : 0.0;
-  r->margin_calls = side_margin_calls(e, &e->sides[0], p) +
-                    side_margin_calls(e, &e->sides[1], p);
+  r->margin_calls = side_margin_calls(&e->sides[0], p) +
+                    side_margin_calls(&e->sides[1], p);
   step_quantiles(e, p);
 }
 
@@ -989,7 +949,7 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
   memset(&e, 0, sizeof e);
   if (path->n == 0)
     return liq_errf(err, LIQ_INPUT, NULL, 0, "the price path has no steps");
-  if (book->n >= 0x7fffffffu)    /* treap nodes carry a flag in bit 31 */
+  if (book->n >= 0x7fffffffu)    /* ladders and treaps flag bit 31 */
     return liq_errf(err, LIQ_INPUT, NULL, 0, "at most %u positions", 0x7fffffffu - 1u);
   rc = liq_engine_check_inputs(sc, path, err);
   if (rc != LIQ_OK) return rc;
