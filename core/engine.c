@@ -50,9 +50,13 @@ typedef struct engine {
   const liq_sink *sink;
   size_t   n;
   /* positions (struct of arrays, by id) */
-  double  *q, *c, *f0, *call_rate;
-  long    *chunked;      /* step of the last chunk, LONG_MIN if none */
-  long    *partial_at;   /* cascade of the last partial close, -1 if none */
+  /* Zeroed allocations written only for the positions a rule touches, so
+  ** an unused array costs address space, not memory. */
+  double  *q, *c, *f0;
+  double  *call_rate;    /* under tiers (else flat_call_rate for all) */
+  double   flat_call_rate;
+  long    *chunked;      /* 1 + step of the last chunk, 0 if none */
+  long    *partial_at;   /* cascade of the last partial close, 0 if none */
   long     cascade_no;   /* serial number of the running cascade */
   uint8_t *open, *armed;   /* armed: a topper not yet called */
   liq_ladder_keys liq_k, call_k, arm_k;
@@ -103,7 +107,7 @@ static double c_eff(const engine *e, uint32_t id) {
 static void materialise(engine *e, uint32_t id) {
   side_state *s = side_of(e, e->book->side[id]);
   e->c[id] = c_eff(e, id);
-  e->f0[id] = s->F;
+  if (e->f0[id] != s->F) e->f0[id] = s->F;   /* untouched while no charge */
 }
 
 static double liq_threshold(const engine *e, uint32_t id) {
@@ -111,9 +115,13 @@ static double liq_threshold(const engine *e, uint32_t id) {
                                    e->book->entry[id], c_eff(e, id));
 }
 
+static double call_rate_of(const engine *e, uint32_t id) {
+  return e->call_rate ? e->call_rate[id] : e->flat_call_rate;
+}
+
 static double call_threshold(const engine *e, uint32_t id) {
   return liq_margin_threshold_price(e->book->side[id], e->q[id], e->book->entry[id],
-                                    c_eff(e, id), e->call_rate[id]);
+                                    c_eff(e, id), call_rate_of(e, id));
 }
 
 /* stored = -side * threshold + F * g */
@@ -306,15 +314,16 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   e->q = malloc(k * sizeof *e->q);
   e->c = malloc(k * sizeof *e->c);
   e->f0 = calloc(k, sizeof *e->f0);
-  e->call_rate = malloc(k * sizeof *e->call_rate);
-  e->chunked = malloc(k * sizeof *e->chunked);
-  e->partial_at = malloc(k * sizeof *e->partial_at);
+  e->call_rate = e->tiered ? malloc(k * sizeof *e->call_rate) : NULL;
+  e->flat_call_rate = sc->margin.call_level * sc->margin.initial;
+  e->chunked = calloc(k, sizeof *e->chunked);
+  e->partial_at = calloc(k, sizeof *e->partial_at);
   e->open = malloc(k);
   e->armed = calloc(k, 1);
   e->hits = malloc(k * sizeof *e->hits);
   e->share = malloc(k * sizeof *e->share);
   e->queue = topups ? malloc((n + 1) * sizeof *e->queue) : NULL;
-  if (!e->q || !e->c || !e->f0 || !e->call_rate || !e->chunked || !e->partial_at || !e->open ||
+  if (!e->q || !e->c || !e->f0 || (e->tiered && !e->call_rate) || !e->chunked || !e->partial_at || !e->open ||
       !e->armed || !e->hits || !e->share || (topups && !e->queue) ||
       liq_ladder_keys_init(&e->liq_k, n) || liq_ladder_keys_init(&e->call_k, n) ||
       (topups && liq_ladder_keys_init(&e->arm_k, n)))
@@ -322,10 +331,9 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   for (i = 0; i < n; i++) {
     e->q[i] = b->qty[i];
     e->c[i] = b->collateral[i];
-    e->call_rate[i] = sc->margin.call_level *
-                      liq_margin_im_rate(&sc->margin, b->qty[i] * b->entry[i]);
-    e->chunked[i] = LONG_MIN;
-    e->partial_at[i] = -1;
+    if (e->call_rate)
+      e->call_rate[i] = sc->margin.call_level *
+                        liq_margin_im_rate(&sc->margin, b->qty[i] * b->entry[i]);
     e->open[i] = 1;
     if (topups && liq_engine_is_topper(sc->seed, i, sc->margin.topup_share))
       e->armed[i] = 1;
@@ -358,10 +366,7 @@ static void visit_price(engine *e, double p) {
 static void collect_hits(engine *e, side_state *s, double p, size_t *n) {
   double x = probe(s, s->g_liq, p);
   uint32_t id;
-  while (liq_ladder_first(&s->liq, &id) && liq_ladder_key(&s->liq, id) <= x) {
-    liq_ladder_erase(&s->liq, id);
-    e->hits[(*n)++] = id;
-  }
+  while (liq_ladder_pop_upto(&s->liq, x, 1, &id)) e->hits[(*n)++] = id;
 }
 
 /* Share of hit position id to close at the trigger price.  A position is
@@ -382,8 +387,8 @@ static double hit_share(const engine *e, uint32_t id, double p) {
       if (liq_margin_equity(e->book->side[id], e->q[id], e->book->entry[id],
                             c_eff(e, id), p) <= 0.0)
         break;
-      if (e->chunked[id] == LONG_MIN ||
-          (long)e->row.step >= e->chunked[id] + (long)mp->partial_cooldown)
+      if (e->chunked[id] == 0 ||
+          (long)e->row.step >= e->chunked[id] - 1 + (long)mp->partial_cooldown)
         s = mp->partial_share;
       break;
     default:
@@ -425,7 +430,7 @@ static int settle(engine *e, uint32_t id, double s, double fill, double trigger,
     materialise(e, id);
     e->c[id] += pnl - fee;
     e->q[id] = (1.0 - s) * q;
-    e->chunked[id] = (long)e->row.step;
+    e->chunked[id] = (long)e->row.step + 1;
     e->partial_at[id] = e->cascade_no;
     insert_position(e, id);
     e->row.partial_liquidations++;
@@ -673,8 +678,7 @@ static void detect_calls(engine *e, double p) {
     side_state *s = &e->sides[k];
     double x = probe(s, s->g_call, p);
     uint32_t id;
-    while (liq_ladder_first(&s->arm, &id) && liq_ladder_key(&s->arm, id) < x) {
-      liq_ladder_erase(&s->arm, id);
+    while (liq_ladder_pop_upto(&s->arm, x, 0, &id)) {
       e->armed[id] = 0;
       e->queue[e->q_tail].id = id;
       e->queue[e->q_tail].due = e->row.step + (size_t)e->sc->margin.topup_delay;
@@ -688,7 +692,7 @@ static void detect_calls(engine *e, double p) {
 ** call zone and is called again only if the price keeps going. */
 static double topup_target(const engine *e, uint32_t id) {
   double im = liq_margin_im_rate(e->mp, e->q[id] * e->book->entry[id]);
-  return fmax(im, e->call_rate[id]) * (1.0 + 1e-9);
+  return fmax(im, call_rate_of(e, id)) * (1.0 + 1e-9);
 }
 
 static void serve_topups(engine *e, double p) {

@@ -118,6 +118,7 @@ size_t liq_ladder_size(const liq_ladder *l) {
 }
 
 double liq_ladder_key(const liq_ladder *l, uint32_t id) {
+  if (l->root == LIQ_TREAP_NIL) return l->k->key0[id];   /* a member: in the array */
   return l->k->in_tree[id] ? l->k->tree.key[id] : l->k->key0[id];
 }
 
@@ -245,9 +246,30 @@ void liq_ladder_insert(liq_ladder *l, uint32_t id, double key) {
   maybe_compact(l);
 }
 
+int liq_ladder_pop_upto(liq_ladder *l, double x, int inclusive, uint32_t *id) {
+  uint32_t a;
+  double k;
+  if (l->root == LIQ_TREAP_NIL) {   /* the common case: the cursor alone */
+    if (l->head >= l->n) return 0;
+    a = l->ids[l->head];
+    k = l->k->key0[a];
+    if (!(inclusive ? k <= x : k < x)) return 0;
+    l->head++;
+    skip_dead(l);
+    *id = a;
+    return 1;
+  }
+  if (!liq_ladder_first(l, &a)) return 0;
+  k = liq_ladder_key(l, a);
+  if (!(inclusive ? k <= x : k < x)) return 0;
+  liq_ladder_erase(l, a);
+  *id = a;
+  return 1;
+}
+
 void liq_ladder_erase(liq_ladder *l, uint32_t id) {
   size_t i;
-  if (l->k->in_tree[id]) {
+  if (l->root != LIQ_TREAP_NIL && l->k->in_tree[id]) {
     l->root = liq_treap_erase(&l->k->tree, l->root, id);
     l->k->in_tree[id] = 0;
     return;

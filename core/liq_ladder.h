@@ -75,6 +75,9 @@ size_t   liq_ladder_count_at_most(const liq_ladder *l, double x);
 
 /* Add id (in no ladder of this kind) with 'key'. */
 void liq_ladder_insert(liq_ladder *l, uint32_t id, double key);
+/* Take the first member when its key is <= x (inclusive) or < x; 1 when
+** one was taken (*id), else 0. */
+int  liq_ladder_pop_upto(liq_ladder *l, double x, int inclusive, uint32_t *id /* OUT */);
 /* Remove member id.  Its key must be the one it was added with. */
 void liq_ladder_erase(liq_ladder *l, uint32_t id);
 

@@ -75,9 +75,13 @@ static void test_random_operations(void **state) {
   for (step = 0; step < 40000; step++) {
     unsigned op = (unsigned)gsl_rng_uniform_int(r, 4);
     uint32_t id = (uint32_t)(200 + gsl_rng_uniform_int(r, N - 200));
-    if (op == 0) {                 /* pop the first */
+    if (op == 0) {                 /* pop the first, if at most its key */
       if (liq_ladder_first(&l, &id)) {
-        liq_ladder_erase(&l, id);
+        double kf = liq_ladder_key(&l, id);
+        uint32_t got = UINT32_MAX;
+        assert_false(liq_ladder_pop_upto(&l, kf, 0, &got));
+        assert_true(liq_ladder_pop_upto(&l, kf, 1, &got));
+        assert_int_equal(got, id);
         in[id] = 0;
       }
     } else if (in[id]) {           /* erase anywhere */
