@@ -52,7 +52,9 @@ typedef struct engine {
   /* positions (struct of arrays, by id) */
   /* Zeroed allocations written only for the positions a rule touches, so
   ** an unused array costs address space, not memory. */
-  double  *q, *c, *f0;
+  double  *q, *c;         /* written once a position changes (own[id]) */
+  uint8_t *own;          /* 1: q[id], c[id] hold it; 0: the book's qty, collateral */
+  double  *f0;
   double  *call_rate;    /* under tiers (else flat_call_rate for all) */
   double   flat_call_rate;
   long    *chunked;      /* 1 + step of the last chunk, 0 if none */
@@ -98,20 +100,39 @@ static double side_qty(const side_state *s) {
 
 /* ---- thresholds and keys --------------------------------------------- */
 
+/* A position's quantity and collateral: the book's until it changes. */
+static double qty_of(const engine *e, uint32_t id) {
+  return e->own[id] ? e->q[id] : e->book->qty[id];
+}
+
+static double coll_of(const engine *e, uint32_t id) {
+  return e->own[id] ? e->c[id] : e->book->collateral[id];
+}
+
+/* Copy id's quantity and collateral before changing them. */
+static void own(engine *e, uint32_t id) {
+  if (e->own[id]) return;
+  e->q[id] = e->book->qty[id];
+  e->c[id] = e->book->collateral[id];
+  e->own[id] = 1;
+}
+
 static double c_eff(const engine *e, uint32_t id) {
   const side_state *s = &e->sides[e->book->side[id] > 0 ? 0 : 1];
-  return e->c[id] - e->q[id] * (s->F - e->f0[id]);
+  return coll_of(e, id) - qty_of(e, id) * (s->F - e->f0[id]);
 }
 
 /* Fold the side's charges into c[id]. */
 static void materialise(engine *e, uint32_t id) {
   side_state *s = side_of(e, e->book->side[id]);
+  if (e->f0[id] == s->F) return;   /* nothing to fold: untouched */
+  own(e, id);
   e->c[id] = c_eff(e, id);
-  if (e->f0[id] != s->F) e->f0[id] = s->F;   /* untouched while no charge */
+  e->f0[id] = s->F;
 }
 
 static double liq_threshold(const engine *e, uint32_t id) {
-  return liq_margin_rule_liq_price(e->mp, e->book->side[id], e->q[id],
+  return liq_margin_rule_liq_price(e->mp, e->book->side[id], qty_of(e, id),
                                    e->book->entry[id], c_eff(e, id));
 }
 
@@ -120,7 +141,7 @@ static double call_rate_of(const engine *e, uint32_t id) {
 }
 
 static double call_threshold(const engine *e, uint32_t id) {
-  return liq_margin_threshold_price(e->book->side[id], e->q[id], e->book->entry[id],
+  return liq_margin_threshold_price(e->book->side[id], qty_of(e, id), e->book->entry[id],
                                     c_eff(e, id), call_rate_of(e, id));
 }
 
@@ -281,6 +302,7 @@ static void side_init(engine *e, side_state *s, int side) {
 static void engine_free(engine *e) {
   free(e->q);
   free(e->c);
+  free(e->own);
   free(e->f0);
   free(e->call_rate);
   free(e->chunked);
@@ -311,8 +333,9 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   e->n = n;
   e->mp = &sc->margin;
   e->tiered = sc->margin.n_tiers > 0;
-  e->q = malloc(k * sizeof *e->q);
-  e->c = malloc(k * sizeof *e->c);
+  e->q = calloc(k, sizeof *e->q);
+  e->c = calloc(k, sizeof *e->c);
+  e->own = calloc(k, 1);
   e->f0 = calloc(k, sizeof *e->f0);
   e->call_rate = e->tiered ? malloc(k * sizeof *e->call_rate) : NULL;
   e->flat_call_rate = sc->margin.call_level * sc->margin.initial;
@@ -323,14 +346,12 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   e->hits = malloc(k * sizeof *e->hits);
   e->share = malloc(k * sizeof *e->share);
   e->queue = topups ? malloc((n + 1) * sizeof *e->queue) : NULL;
-  if (!e->q || !e->c || !e->f0 || (e->tiered && !e->call_rate) || !e->chunked || !e->partial_at || !e->open ||
+  if (!e->q || !e->c || !e->own || !e->f0 || (e->tiered && !e->call_rate) || !e->chunked || !e->partial_at || !e->open ||
       !e->armed || !e->hits || !e->share || (topups && !e->queue) ||
       liq_ladder_keys_init(&e->liq_k, n) || liq_ladder_keys_init(&e->call_k, n) ||
       (topups && liq_ladder_keys_init(&e->arm_k, n)))
     return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for %zu positions", n);
   for (i = 0; i < n; i++) {
-    e->q[i] = b->qty[i];
-    e->c[i] = b->collateral[i];
     if (e->call_rate)
       e->call_rate[i] = sc->margin.call_level *
                         liq_margin_im_rate(&sc->margin, b->qty[i] * b->entry[i]);
@@ -379,12 +400,12 @@ static double hit_share(const engine *e, uint32_t id, double p) {
   if (e->partial_at[id] == e->cascade_no) return 1.0;
   switch (mp->partial_mode) {
     case LIQ_PARTIAL_RESTORE:
-      s = liq_margin_restore_share(mp, e->book->side[id], e->q[id], e->book->entry[id],
+      s = liq_margin_restore_share(mp, e->book->side[id], qty_of(e, id), e->book->entry[id],
                                    c_eff(e, id), p, mp->partial_buffer,
                                    mp->liquidation_fee);
       break;
     case LIQ_PARTIAL_CHUNK:   /* a bankrupt position goes whole */
-      if (liq_margin_equity(e->book->side[id], e->q[id], e->book->entry[id],
+      if (liq_margin_equity(e->book->side[id], qty_of(e, id), e->book->entry[id],
                             c_eff(e, id), p) <= 0.0)
         break;
       if (e->chunked[id] == 0 ||
@@ -407,7 +428,7 @@ static int settle(engine *e, uint32_t id, double s, double fill, double trigger,
   const liq_book *b = e->book;
   side_state *ss = side_of(e, b->side[id]);
   int side = b->side[id];
-  double q = e->q[id], c = c_eff(e, id);
+  double q = qty_of(e, id), c = c_eff(e, id);
   double pnl_all = (double)side * q * (fill - b->entry[id]);
   double equity = s * (c + pnl_all);
   double pnl = s * pnl_all;
@@ -428,6 +449,7 @@ static int settle(engine *e, uint32_t id, double s, double fill, double trigger,
   } else {
     side_add_qty(ss, -s * q);
     materialise(e, id);
+    own(e, id);
     e->c[id] += pnl - fee;
     e->q[id] = (1.0 - s) * q;
     e->chunked[id] = (long)e->row.step + 1;
@@ -487,7 +509,7 @@ static int emit_adl(engine *e, uint32_t id, int round, double qty, double price,
 ** more than its equity (funding may have eaten its collateral); 0 when not
 ** profitable. */
 static double adl_available(const engine *e, uint32_t id, double p) {
-  double profit = (double)e->book->side[id] * e->q[id] * (p - e->book->entry[id]);
+  double profit = (double)e->book->side[id] * qty_of(e, id) * (p - e->book->entry[id]);
   double c = c_eff(e, id);
   if (!(profit > 0.0)) return 0.0;
   return c >= 0.0 ? profit : fmax(c + profit, 0.0);
@@ -499,7 +521,7 @@ static double adl_available(const engine *e, uint32_t id, double p) {
 static int adl_close(engine *e, uint32_t id, double s, double p, int round,
                      double score, liq_err *err) {
   side_state *ss = side_of(e, e->book->side[id]);
-  double q = e->q[id], c = c_eff(e, id);
+  double q = qty_of(e, id), c = c_eff(e, id);
   double profit = s * (double)e->book->side[id] * q * (p - e->book->entry[id]);
   double haircut = s * adl_available(e, id, p);
   e->sm->pnl_closed += profit;
@@ -513,6 +535,7 @@ static int adl_close(engine *e, uint32_t id, double s, double p, int round,
   } else {
     side_add_qty(ss, -s * q);
     materialise(e, id);
+    own(e, id);
     e->c[id] = (1.0 - s) * c;
     e->q[id] = (1.0 - s) * q;
     insert_position(e, id);
@@ -542,7 +565,7 @@ static int adl_side(engine *e, side_state *o, double need, double p, int round,
     profit = adl_available(e, (uint32_t)i, p);
     if (!(profit > 0.0)) continue;
     cand[m].id = (uint32_t)i;
-    cand[m].key = ranked ? liq_engine_adl_score(o->side, e->q[i], e->book->entry[i],
+    cand[m].key = ranked ? liq_engine_adl_score(o->side, qty_of(e, (uint32_t)i), e->book->entry[i],
                                                 c_eff(e, (uint32_t)i), p) : profit;
     total += profit;
     m++;
@@ -622,8 +645,8 @@ static int cascade(engine *e, double x, liq_err *err) {
     rounds = round;
     for (i = 0; i < nh; i++) {
       e->share[i] = hit_share(e, e->hits[i], p_pre);
-      if (i < nl) sold += e->share[i] * e->q[e->hits[i]];
-      else bought += e->share[i] * e->q[e->hits[i]];
+      if (i < nl) sold += e->share[i] * qty_of(e, e->hits[i]);
+      else bought += e->share[i] * qty_of(e, e->hits[i]);
     }
     sold *= p_pre;
     bought *= p_pre;
@@ -691,7 +714,7 @@ static void detect_calls(engine *e, double p) {
 ** higher (call_level > 1), a hair above it so that the trader leaves the
 ** call zone and is called again only if the price keeps going. */
 static double topup_target(const engine *e, uint32_t id) {
-  double im = liq_margin_im_rate(e->mp, e->q[id] * e->book->entry[id]);
+  double im = liq_margin_im_rate(e->mp, qty_of(e, id) * e->book->entry[id]);
   return fmax(im, call_rate_of(e, id)) * (1.0 + 1e-9);
 }
 
@@ -703,14 +726,15 @@ static void serve_topups(engine *e, double p) {
     if (!e->open[id]) continue;
     {
       side_state *s = side_of(e, e->book->side[id]);
-      double notional = e->q[id] * p;
-      double equity = liq_margin_equity(e->book->side[id], e->q[id], e->book->entry[id],
+      double notional = qty_of(e, id) * p;
+      double equity = liq_margin_equity(e->book->side[id], qty_of(e, id), e->book->entry[id],
                                         c_eff(e, id), p);
       double add = topup_target(e, id) * notional - equity;
       liq_ladder_erase(&s->liq, id);
       liq_ladder_erase(&s->call, id);
       if (add > 0.0) {
         materialise(e, id);
+        own(e, id);
         e->c[id] += add;
         e->row.topups++;
         e->row.topup_collateral += add;
@@ -885,7 +909,7 @@ static void summary_close(engine *e, double p) {
     double pnl;
     sm->collateral += b->collateral[i];
     if (!e->open[i]) continue;
-    pnl = (double)b->side[i] * e->q[i] * (p - b->entry[i]);
+    pnl = (double)b->side[i] * qty_of(e, (uint32_t)i) * (p - b->entry[i]);
     sm->pnl_open += pnl;
     sm->open_equity += c_eff(e, (uint32_t)i) + pnl;
   }
