@@ -168,6 +168,19 @@ static void position_keys(const engine *e, const side_state *s, uint32_t id,
   *call_key = store_key(s, call_threshold(e, id), s->g_call);
 }
 
+/* The call key id was added with, from its state: a position that changes
+** leaves the ladders first, and it was keyed right after its charges were
+** folded in (c_eff was c, the side's F was f0[id]).  So the call and armed
+** ladders store no keys for their array members. */
+static double call_key_as_added(const void *ctx, uint32_t id) {
+  const engine *e = ctx;
+  const side_state *s = &e->sides[e->book->side[id] > 0 ? 0 : 1];
+  double thr = liq_margin_threshold_price(s->side, qty_of(e, id), e->book->entry[id],
+                                          coll_of(e, id), call_rate_of(e, id));
+  if (isinf(thr)) return -(double)s->side * thr;
+  return -(double)s->side * thr + e->f0[id] * s->g_call;
+}
+
 /* Put id (in no ladder) into every ladder it belongs to. */
 static void insert_position(engine *e, uint32_t id) {
   side_state *s = side_of(e, e->book->side[id]);
@@ -198,20 +211,45 @@ static int side_rekey(engine *e, side_state *s);
 
 typedef struct keyed { double key; uint32_t id; } keyed;
 
-/* Is ids[0..m) in (key, id) order under 'key'? */
-static int in_order(const double *key, const uint32_t *ids, size_t m) {
+/* Is ids[0..m) in (key, id) order under k's keys?  O(m) key computations. */
+static int in_order_slow(const liq_ladder_keys *k, const uint32_t *ids, size_t m) {
   size_t i;
   for (i = 1; i < m; i++) {
-    double a = key[ids[i - 1]], b = key[ids[i]];
+    double a = liq_ladder_keys_key0(k, ids[i - 1]), b = liq_ladder_keys_key0(k, ids[i]);
     if (a > b || (a == b && ids[i - 1] > ids[i])) return 0;
   }
   return 1;
 }
 
+/* Is ids[0..m) in (key, id) order under k's keys?  The keys of the id
+** range are computed first in id order (sequential reads of the
+** positions), so the check in ladder order reads one array at random, not
+** every position array. */
+static int in_order(const liq_ladder_keys *k, const uint32_t *ids, size_t m) {
+  size_t i, lo, hi;
+  double *key;
+  int ok = 1;
+  if (m < 2) return 1;
+  lo = hi = ids[0];
+  for (i = 1; i < m; i++) {
+    if (ids[i] < lo) lo = ids[i];
+    if (ids[i] > hi) hi = ids[i];
+  }
+  key = malloc((hi - lo + 1) * sizeof *key);
+  if (key == NULL) return in_order_slow(k, ids, m);
+  for (i = lo; i <= hi; i++) key[i - lo] = liq_ladder_keys_key0(k, (uint32_t)i);
+  for (i = 1; i < m && ok; i++) {
+    double a = key[ids[i - 1] - lo], b = key[ids[i] - lo];
+    ok = !(a > b || (a == b && ids[i - 1] > ids[i]));
+  }
+  free(key);
+  return ok;
+}
+
 /* ids[0..m) (a subsequence of an id-ordered list) as ladder l's content,
 ** sorted by (key0, id) unless 'sorted'.  Takes ownership of ids. */
 static int ladder_from(liq_ladder *l, uint32_t *ids, size_t m, int sorted) {
-  if (!sorted && liq_ladder_sort_ids(l->k->key0, ids, m) != 0) {
+  if (!sorted && liq_ladder_sort_ids(l->k, ids, m) != 0) {
     free(ids);
     return LIQ_NOMEM;
   }
@@ -235,11 +273,10 @@ static int side_build(engine *e, side_state *s) {
     uint32_t id = (uint32_t)i;
     if (!e->open[i] || e->book->side[i] != s->side) continue;
     materialise(e, id);
-    position_keys(e, s, id, &e->liq_k.key0[id], &e->call_k.key0[id]);
-    if (e->armed[id]) e->arm_k.key0[id] = e->call_k.key0[id];
+    e->liq_k.key0[id] = store_key(s, liq_threshold(e, id), s->g_liq);
     ids[m++] = id;
   }
-  if (liq_ladder_sort_ids(e->liq_k.key0, ids, m) != 0) {
+  if (liq_ladder_sort_ids(&e->liq_k, ids, m) != 0) {
     free(ids);
     return LIQ_NOMEM;
   }
@@ -259,7 +296,7 @@ static int side_build(engine *e, side_state *s) {
   liq_ladder_build(&s->liq, ids, m);
   /* The call and armed ladders: in the liquidation order when it is theirs,
   ** else sorted again (from id order, which the radix sort needs). */
-  sorted = in_order(e->call_k.key0, call, m);
+  sorted = in_order(&e->call_k, call, m);
   if (!sorted) {
     size_t j = 0;
     for (i = 0; i < e->n; i++)
@@ -267,7 +304,7 @@ static int side_build(engine *e, side_state *s) {
   }
   rc = ladder_from(&s->call, call, m, sorted);
   if (rc == LIQ_OK && arm) {
-    sorted = in_order(e->arm_k.key0, arm, n_arm);
+    sorted = in_order(&e->arm_k, arm, n_arm);
     if (!sorted) {
       size_t j = 0;
       for (i = 0; i < e->n; i++)
@@ -348,8 +385,9 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   e->queue = topups ? malloc((n + 1) * sizeof *e->queue) : NULL;
   if (!e->q || !e->c || !e->own || !e->f0 || (e->tiered && !e->call_rate) || !e->chunked || !e->partial_at || !e->open ||
       !e->armed || !e->hits || !e->share || (topups && !e->queue) ||
-      liq_ladder_keys_init(&e->liq_k, n) || liq_ladder_keys_init(&e->call_k, n) ||
-      (topups && liq_ladder_keys_init(&e->arm_k, n)))
+      liq_ladder_keys_init(&e->liq_k, n) ||
+      liq_ladder_keys_init_computed(&e->call_k, n, call_key_as_added, e) ||
+      (topups && liq_ladder_keys_init_computed(&e->arm_k, n, call_key_as_added, e)))
     return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for %zu positions", n);
   for (i = 0; i < n; i++) {
     if (e->call_rate)

@@ -12,16 +12,33 @@
 
 /* ---- kinds ---------------------------------------------------------------- */
 
-int liq_ladder_keys_init(liq_ladder_keys *k, size_t n) {
-  memset(k, 0, sizeof *k);
+static int keys_init(liq_ladder_keys *k, size_t n, int stored) {
   k->n = n;
-  k->key0 = calloc(n ? n : 1, sizeof *k->key0);
+  k->key0 = stored ? calloc(n ? n : 1, sizeof *k->key0) : NULL;
   k->in_tree = calloc(n ? n : 1, 1);
-  if (!k->key0 || !k->in_tree || liq_treap_forest_init(&k->tree, n)) {
+  if ((stored && !k->key0) || !k->in_tree || liq_treap_forest_init(&k->tree, n)) {
     liq_ladder_keys_free(k);
     return -1;
   }
   return 0;
+}
+
+int liq_ladder_keys_init(liq_ladder_keys *k, size_t n) {
+  memset(k, 0, sizeof *k);
+  return keys_init(k, n, 1);
+}
+
+int liq_ladder_keys_init_computed(liq_ladder_keys *k, size_t n,
+                                  double (*key_of)(const void *ctx, uint32_t id),
+                                  const void *ctx) {
+  memset(k, 0, sizeof *k);
+  k->key_of = key_of;
+  k->ctx = ctx;
+  return keys_init(k, n, 0);
+}
+
+double liq_ladder_keys_key0(const liq_ladder_keys *k, uint32_t id) {
+  return k->key0 ? k->key0[id] : k->key_of(k->ctx, id);
 }
 
 void liq_ladder_keys_free(liq_ladder_keys *k) {
@@ -32,6 +49,11 @@ void liq_ladder_keys_free(liq_ladder_keys *k) {
 }
 
 /* ---- Fenwick tree of tombstones (1-based internally) ---------------------- */
+
+/* Key of array entry i (live or not). */
+static double array_key(const liq_ladder *l, size_t i) {
+  return l->akey ? l->akey[i] : liq_ladder_keys_key0(l->k, l->ids[i] & ID_MASK);
+}
 
 /* Tombstones among ids[0..i). */
 static size_t dead_before(const liq_ladder *l, size_t i) {
@@ -101,8 +123,10 @@ static void clear_tree(liq_ladder *l) {
 void liq_ladder_free(liq_ladder *l) {
   free(l->ids);
   free(l->fen);
+  free(l->akey);
   l->ids = NULL;
   l->fen = NULL;
+  l->akey = NULL;
   l->n = l->head = l->dead = 0;
 }
 
@@ -118,8 +142,8 @@ size_t liq_ladder_size(const liq_ladder *l) {
 }
 
 double liq_ladder_key(const liq_ladder *l, uint32_t id) {
-  if (l->root == LIQ_TREAP_NIL) return l->k->key0[id];   /* a member: in the array */
-  return l->k->in_tree[id] ? l->k->tree.key[id] : l->k->key0[id];
+  if (l->root != LIQ_TREAP_NIL && l->k->in_tree[id]) return l->k->tree.key[id];
+  return liq_ladder_keys_key0(l->k, id);   /* a live array member */
 }
 
 /* (ka, a) before (kb, b)? */
@@ -141,7 +165,7 @@ int liq_ladder_first(const liq_ladder *l, uint32_t *id) {
     return 1;
   }
   a = l->ids[l->head];
-  *id = before(l->k->tree.key[t], t, l->k->key0[a], a) ? t : a;
+  *id = before(l->k->tree.key[t], t, liq_ladder_keys_key0(l->k, a), a) ? t : a;
   return 1;
 }
 
@@ -157,7 +181,7 @@ uint32_t liq_ladder_kth(const liq_ladder *l, size_t k) {
   while (lo < hi) {
     size_t i = lo + (hi - lo) / 2, j = want - i;
     uint32_t a = array_kth(l, i), t = liq_treap_kth(f, l->root, j - 1);
-    if (before(l->k->key0[a], a, f->key[t], t)) lo = i + 1;  /* too few from the array */
+    if (before(liq_ladder_keys_key0(l->k, a), a, f->key[t], t)) lo = i + 1;  /* too few from the array */
     else hi = i;
   }
   {
@@ -167,7 +191,7 @@ uint32_t liq_ladder_kth(const liq_ladder *l, size_t k) {
     if (j == 0) return array_kth(l, i - 1);
     a = array_kth(l, i - 1);
     t = liq_treap_kth(f, l->root, j - 1);
-    return before(l->k->key0[a], a, f->key[t], t) ? t : a;
+    return before(liq_ladder_keys_key0(l->k, a), a, f->key[t], t) ? t : a;
   }
 }
 
@@ -176,7 +200,7 @@ static size_t array_bound(const liq_ladder *l, double x, int strict) {
   size_t lo = l->head, hi = l->n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    double k = l->k->key0[l->ids[mid] & ID_MASK];
+    double k = array_key(l, mid);
     if (strict ? k <= x : k < x) lo = mid + 1;
     else hi = mid;
   }
@@ -221,7 +245,8 @@ static void maybe_compact(liq_ladder *l) {
     }
     if (j >= nt) a = l->ids[i++];
     else if (i >= l->n) a = tree_ids[j++];
-    else if (before(l->k->key0[l->ids[i]], l->ids[i], f->key[tree_ids[j]], tree_ids[j]))
+    else if (before(liq_ladder_keys_key0(l->k, l->ids[i]), l->ids[i], f->key[tree_ids[j]],
+                    tree_ids[j]))
       a = l->ids[i++];
     else
       a = tree_ids[j++];
@@ -229,7 +254,7 @@ static void maybe_compact(liq_ladder *l) {
   }
   for (j = 0; j < nt; j++) {
     uint32_t t = tree_ids[j];
-    l->k->key0[t] = f->key[t];
+    if (l->k->key0) l->k->key0[t] = f->key[t];   /* computed keys: the same */
     l->k->in_tree[t] = 0;
   }
   free(tree_ids);
@@ -252,7 +277,7 @@ int liq_ladder_pop_upto(liq_ladder *l, double x, int inclusive, uint32_t *id) {
   if (l->root == LIQ_TREAP_NIL) {   /* the common case: the cursor alone */
     if (l->head >= l->n) return 0;
     a = l->ids[l->head];
-    k = l->k->key0[a];
+    k = liq_ladder_keys_key0(l->k, a);
     if (!(inclusive ? k <= x : k < x)) return 0;
     l->head++;
     skip_dead(l);
@@ -281,22 +306,32 @@ void liq_ladder_erase(liq_ladder *l, uint32_t id) {
   }
   /* Find (key0[id], id) among [head, n) and leave a tombstone. */
   {
-    double key = l->k->key0[id];
+    double key = liq_ladder_keys_key0(l->k, id);
     size_t lo = l->head, hi = l->n;
     while (lo < hi) {
       size_t mid = lo + (hi - lo) / 2;
       uint32_t b = l->ids[mid] & ID_MASK;
-      if (before(l->k->key0[b], b, key, id)) lo = mid + 1;
+      if (before(array_key(l, mid), b, key, id)) lo = mid + 1;
       else hi = mid;
     }
     i = lo;
   }
   if (i >= l->n || (l->ids[i] & ID_MASK) != id || (l->ids[i] & DEAD)) return;  /* not a member */
   if (l->fen == NULL) {
-    l->fen = calloc(l->n + 1, sizeof *l->fen);
+    /* The first tombstone: computed keys of the array are kept from now on,
+    ** since a tombstone's position may change and its key with it. */
+    if (l->k->key0 == NULL && l->akey == NULL) {
+      size_t j;
+      l->akey = malloc(l->n * sizeof *l->akey);
+      for (j = l->head; l->akey && j < l->n; j++)
+        l->akey[j] = liq_ladder_keys_key0(l->k, l->ids[j]);
+    }
+    if (l->k->key0 == NULL && l->akey == NULL) l->fen = NULL;
+    else l->fen = calloc(l->n + 1, sizeof *l->fen);
     if (l->fen == NULL) {
       /* No memory for the index: close the gap instead, O(n). */
       memmove(l->ids + i, l->ids + i + 1, (l->n - i - 1) * sizeof *l->ids);
+      if (l->akey) memmove(l->akey + i, l->akey + i + 1, (l->n - i - 1) * sizeof *l->akey);
       l->n--;
       return;
     }
@@ -318,7 +353,7 @@ static uint64_t order_bits(double x) {
 #define RADIX_BITS 11
 #define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
 
-int liq_ladder_sort_ids(const double *key, uint32_t *ids, size_t m) {
+int liq_ladder_sort_ids(const liq_ladder_keys *k, uint32_t *ids, size_t m) {
   enum { BUCKETS = 1 << RADIX_BITS };
   uint64_t *bits, *bits2;
   uint32_t *ids2, *src_ids = ids, *dst_ids;
@@ -335,7 +370,7 @@ int liq_ladder_sort_ids(const double *key, uint32_t *ids, size_t m) {
     return -1;
   }
   dst_ids = ids2;
-  for (i = 0; i < m; i++) bits[i] = order_bits(key[ids[i]]);
+  for (i = 0; i < m; i++) bits[i] = order_bits(liq_ladder_keys_key0(k, ids[i]));
   for (pass = 0; pass < RADIX_PASSES; pass++) {
     unsigned shift = (unsigned)(pass * RADIX_BITS);
     size_t sum = 0;

@@ -28,7 +28,9 @@
 
 typedef struct liq_ladder_keys {
   size_t   n;          /* ids 0..n-1 */
-  double  *key0;       /* key of an array member, by id */
+  double  *key0;       /* key of an array member, by id; NULL: computed */
+  double (*key_of)(const void *ctx, uint32_t id);  /* computed keys */
+  const void *ctx;
   uint8_t *in_tree;    /* 1 while the id is in a ladder's treap */
   liq_treap_forest tree;
 } liq_ladder_keys;
@@ -40,27 +42,37 @@ typedef struct liq_ladder {
   size_t    head;      /* ids[0..head) are gone; ids[head] is live if head < n */
   size_t    dead;      /* tombstones in [head, n) */
   uint32_t *fen;       /* Fenwick tree of tombstones by index (NULL: none yet) */
+  double   *akey;      /* computed kinds, from the first tombstone: keys by index */
   uint32_t  root;      /* treap part */
 } liq_ladder;
 
 /* Zeroed key arrays for ids 0..n-1 (pages of unused ids stay untouched).
 ** 0 on success, -1 when out of memory. */
 int  liq_ladder_keys_init(liq_ladder_keys *k, size_t n);
+/* A kind whose array keys are not stored but computed by key_of(ctx, id),
+** which must give, for every live array member, the key it was added with
+** (a position's key is a function of its state, and a changed position
+** leaves the array).  Saves 8 bytes an id. */
+int  liq_ladder_keys_init_computed(liq_ladder_keys *k, size_t n,
+                                   double (*key_of)(const void *ctx, uint32_t id),
+                                   const void *ctx);
+/* key0[id], or the computed key. */
+double liq_ladder_keys_key0(const liq_ladder_keys *k, uint32_t id);
 void liq_ladder_keys_free(liq_ladder_keys *k);
 
 /* An empty ladder of kind k. */
 void liq_ladder_init(liq_ladder *l, liq_ladder_keys *k);
 void liq_ladder_free(liq_ladder *l);
 
-/* Replace the ladder's content by ids[0..m), sorted by (key0[id], id)
-** (key0 set by the caller).  The ladder takes ownership of 'ids' (malloc'd;
+/* Replace the ladder's content by ids[0..m), sorted by (key0, id) (key0
+** set by the caller, or computed).  The ladder takes ownership of 'ids' (malloc'd;
 ** may be NULL when m is 0). */
 void liq_ladder_build(liq_ladder *l, uint32_t *ids, size_t m);
 
-/* Sort ids[0..m), given in ascending id order, by (key[id], id): a stable
-** LSD radix sort on the keys' bits.  0 on success, -1 when out of memory
-** (ids unchanged). */
-int  liq_ladder_sort_ids(const double *key, uint32_t *ids, size_t m);
+/* Sort ids[0..m), given in ascending id order, by (key0, id) of kind k: a
+** stable LSD radix sort on the keys' bits.  0 on success, -1 when out of
+** memory (ids unchanged). */
+int  liq_ladder_sort_ids(const liq_ladder_keys *k, uint32_t *ids, size_t m);
 
 size_t   liq_ladder_size(const liq_ladder *l);
 /* The first id (smallest (key, id)); 0 when the ladder is empty. */

@@ -50,9 +50,15 @@ static void check_ladder(const liq_ladder *l, const char *in, uint32_t *buf,
   }
 }
 
+static double key_of_test(const void *ctx, uint32_t id) {
+  (void)ctx;
+  return g_keys[id];
+}
+
 /* Build from half the ids, then mix pops, erases and inserts long enough
-** to force merges of the treap into the array; keys have ties. */
-static void test_random_operations(void **state) {
+** to force merges of the treap into the array; keys have ties.  A removed
+** id gets a new key (so a computed kind must keep its tombstones' keys). */
+static void random_operations(int computed) {
   liq_ladder_keys k;
   liq_ladder l, other;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -60,13 +66,16 @@ static void test_random_operations(void **state) {
   uint32_t *buf = malloc(N * sizeof *buf), *ids = malloc(N * sizeof *ids);
   size_t i, m = 0;
   int step;
-  (void)state;
-  assert_int_equal(liq_ladder_keys_init(&k, N), 0);
+  if (computed) assert_int_equal(liq_ladder_keys_init_computed(&k, N, key_of_test, NULL), 0);
+  else assert_int_equal(liq_ladder_keys_init(&k, N), 0);
   liq_ladder_init(&l, &k);
   liq_ladder_init(&other, &k);
-  for (i = 0; i < N; i++) g_keys[i] = k.key0[i] = (double)gsl_rng_uniform_int(r, 3000);
+  for (i = 0; i < N; i++) {
+    g_keys[i] = (double)gsl_rng_uniform_int(r, 3000);
+    if (!computed) k.key0[i] = g_keys[i];
+  }
   for (i = 0; i < N; i += 2) { in[i] = 1; ids[m++] = (uint32_t)i; }
-  assert_int_equal(liq_ladder_sort_ids(k.key0, ids, m), 0);
+  assert_int_equal(liq_ladder_sort_ids(&k, ids, m), 0);
   liq_ladder_build(&l, ids, m);
   check_ladder(&l, in, buf, r);
   /* Ids 1, 3, 5... in another ladder of the same kind do not show. */
@@ -87,6 +96,7 @@ static void test_random_operations(void **state) {
     } else if (in[id]) {           /* erase anywhere */
       liq_ladder_erase(&l, id);
       in[id] = 0;
+      g_keys[id] = -5.0;            /* its state moves on */
     } else {                       /* re-key while out and insert */
       g_keys[id] = (double)gsl_rng_uniform_int(r, 3000);
       liq_ladder_insert(&l, id, g_keys[id]);
@@ -118,6 +128,16 @@ static void test_random_operations(void **state) {
   gsl_rng_free(r);
 }
 
+static void test_random_operations(void **state) {
+  (void)state;
+  random_operations(0);
+}
+
+static void test_random_operations_computed_keys(void **state) {
+  (void)state;
+  random_operations(1);
+}
+
 /* Tombstones only (no treap): kth and counts skip them. */
 static void test_tombstones(void **state) {
   liq_ladder_keys k;
@@ -131,7 +151,7 @@ static void test_tombstones(void **state) {
     k.key0[i] = 10.0 - (double)i;  /* id 9 first */
     ids[i] = (uint32_t)i;
   }
-  assert_int_equal(liq_ladder_sort_ids(k.key0, ids, 10), 0);
+  assert_int_equal(liq_ladder_sort_ids(&k, ids, 10), 0);
   assert_int_equal(ids[0], 9);
   liq_ladder_build(&l, ids, 10);
   liq_ladder_erase(&l, 7);                 /* a tombstone at index 2 */
@@ -166,7 +186,13 @@ static void test_sort_ids(void **state) {
     g_keys[i] = key[i];
     a[i] = b[i] = (uint32_t)i;
   }
-  assert_int_equal(liq_ladder_sort_ids(key, a, M), 0);
+  {
+    liq_ladder_keys k;
+    assert_int_equal(liq_ladder_keys_init(&k, M), 0);
+    for (i = 0; i < M; i++) k.key0[i] = key[i];
+    assert_int_equal(liq_ladder_sort_ids(&k, a, M), 0);
+    liq_ladder_keys_free(&k);
+  }
   qsort(b, M, sizeof *b, by_key_id);
   for (i = 0; i < M; i++) assert_int_equal(a[i], b[i]);
   free(a);
@@ -177,6 +203,7 @@ static void test_sort_ids(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_random_operations),
+    cmocka_unit_test(test_random_operations_computed_keys),
     cmocka_unit_test(test_tombstones),
     cmocka_unit_test(test_sort_ids),
   };
