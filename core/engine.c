@@ -27,6 +27,7 @@
 #include "liq_impact.h"
 #include "liq_margin.h"
 #include "liq_stats.h"
+#include "stats_int.h"
 #include "liq_ladder.h"
 
 /* One side of the book. */
@@ -77,6 +78,7 @@ typedef struct engine {
   liq_drawdown dd, dd_exo;
   liq_step_row row;
   liq_summary *sm;
+  struct keyed *adl_cand; /* ADL candidates [n], sized in engine_init() (ADL policies only) */
   int      tiered;
   size_t   n_steps;      /* path length */
 } engine;
@@ -350,6 +352,7 @@ static void engine_free(engine *e) {
   free(e->share);
   free(e->queue);
   free(e->funding);
+  free(e->adl_cand);
   {
     int k;
     for (k = 0; k < 2; k++) {
@@ -367,6 +370,8 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
                        const liq_book *b, liq_err *err) {
   size_t i, n = b->n, k = n ? n : 1;
   int rc, topups = sc->margin.topup_share > 0.0;
+  int adl = sc->insurance.policy == LIQ_POLICY_ADL_RANKED ||
+            sc->insurance.policy == LIQ_POLICY_ADL_PRORATA;
   e->n = n;
   e->mp = &sc->margin;
   e->tiered = sc->margin.n_tiers > 0;
@@ -383,8 +388,9 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   e->hits = malloc(k * sizeof *e->hits);
   e->share = malloc(k * sizeof *e->share);
   e->queue = topups ? malloc((n + 1) * sizeof *e->queue) : NULL;
+  e->adl_cand = adl ? malloc(k * sizeof *e->adl_cand) : NULL;
   if (!e->q || !e->c || !e->own || !e->f0 || (e->tiered && !e->call_rate) || !e->chunked || !e->partial_at || !e->open ||
-      !e->armed || !e->hits || !e->share || (topups && !e->queue) ||
+      !e->armed || !e->hits || !e->share || (topups && !e->queue) || (adl && !e->adl_cand) ||
       liq_ladder_keys_init(&e->liq_k, n) ||
       liq_ladder_keys_init_computed(&e->call_k, n, call_key_as_added, e) ||
       (topups && liq_ladder_keys_init_computed(&e->arm_k, n, call_key_as_added, e)))
@@ -592,11 +598,10 @@ static int cmp_score(const void *pa, const void *pb) {
 ** Returns the part left uncovered in *left. */
 static int adl_side(engine *e, side_state *o, double need, double p, int round,
                     double *left, liq_err *err) {
-  keyed *cand = malloc((e->n ? e->n : 1) * sizeof *cand);
+  keyed *cand = e->adl_cand;           /* sized in engine_init() */
   size_t i, m = 0;
   double total = 0.0;
   int rc = LIQ_OK, ranked = e->sc->insurance.policy == LIQ_POLICY_ADL_RANKED;
-  if (cand == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for ADL");
   for (i = 0; i < e->n; i++) {
     double profit;
     if (!e->open[i] || e->book->side[i] != o->side) continue;
@@ -623,7 +628,6 @@ static int adl_side(engine *e, side_state *o, double need, double p, int round,
       need -= s >= 1.0 ? profit : need;
     }
   }
-  free(cand);
   *left = need > 0.0 ? need : 0.0;
   return rc;
 }
@@ -820,33 +824,21 @@ static double seq_at(const void *ctx, size_t i) {
                         : c->s->cushion_scale * (thr / c->p - 1.0);
 }
 
-/* Are step t's quantiles wanted?  Only for the step rows that are stored
-** (stats.steps, every stats.every-th and the last): they are the
-** costliest per-step statistic, and a sweep that stores no steps skips
-** them. */
-static int step_stored(const engine *e, size_t t) {
-  const liq_stats_params *st = &e->sc->stats;
-  size_t every = st->every > 1 ? (size_t)st->every : 1;
-  return st->steps && (t % every == 0 || t + 1 == e->n_steps);
-}
-
+/* Step t's quantiles are computed only for the step rows that are stored
+** (liq_stats_step_stored()): they are the costliest per-step statistic,
+** and a sweep that stores no steps skips them. */
 static void step_quantiles(engine *e, double p) {
   seq_ctx cl = { e, &e->sides[0], p, 0 }, cs = { e, &e->sides[1], p, 0 };
-  liq_sorted_seq a = { liq_ladder_size(&e->sides[0].liq), seq_at, &cl };
-  liq_sorted_seq b = { liq_ladder_size(&e->sides[1].liq), seq_at, &cs };
-  size_t q, open = a.n + b.n;
+  seq_ctx dl = { e, &e->sides[0], p, 1 }, ds = { e, &e->sides[1], p, 1 };
+  size_t n_long = liq_ladder_size(&e->sides[0].liq);
+  size_t n_short = liq_ladder_size(&e->sides[1].liq);
+  liq_sorted_seq cushion[2] = { { n_long, seq_at, &cl }, { n_short, seq_at, &cs } };
+  liq_sorted_seq distance[2] = { { n_long, seq_at, &dl }, { n_short, seq_at, &ds } };
   e->row.n_quantiles = e->sc->stats.n_quantiles;
-  if (!step_stored(e, e->row.step)) {
-    for (q = 0; q < e->row.n_quantiles; q++) e->row.cushion[q] = e->row.distance[q] = nan("");
-    return;
-  }
-  for (q = 0; q < e->row.n_quantiles; q++) {
-    size_t k = open ? liq_stats_rank(e->sc->stats.quantiles[q], open) : 0;
-    cl.distance = cs.distance = 0;
-    e->row.cushion[q] = open == 0 || e->tiered ? nan("") : liq_stats_kth_of_two(&a, &b, k);
-    cl.distance = cs.distance = 1;
-    e->row.distance[q] = open == 0 ? nan("") : liq_stats_kth_of_two(&a, &b, k);
-  }
+  liq_stats_step_quantiles(&e->sc->stats,
+                           liq_stats_step_stored(&e->sc->stats, e->row.step, e->n_steps),
+                           cushion, distance, !e->tiered, e->row.cushion,
+                           e->row.distance);
 }
 
 static void step_close(engine *e, double p, double x_close) {

@@ -1,29 +1,38 @@
 /*
-** liq_stats.h: order statistics and path statistics the engine reports.
+** liq_stats.h: every statistics rule liqsim reports, in one place.
 **
 ** Quantiles are nearest-rank (lower): among n sorted values v[0..n-1] the
 ** q-quantile is v[ceil(q*n) - 1] (clamped to [0, n-1]), an actual value of
-** one position, never an interpolation.
+** one position or replicate, never an interpolation.  ceil(q*n) is taken
+** for the decimal q the user wrote, not its double (liq_stats_rank()), so
+** per-step quantiles and sweep aggregates agree for every q and n.
+**
+** A step row is stored when stats.steps is set and the step is every
+** stats.every-th or the last (liq_stats_step_stored()); the engine skips
+** the quantiles of the others, the store and the sweep skip their rows.
+**
+** The rules the engine and the store apply (order statistics of two
+** sorted sequences, step quantiles, sweep aggregates) are library-internal:
+** stats_int.h.
 */
 #ifndef LIQ_STATS_H
 #define LIQ_STATS_H
 
 #include <stddef.h>
 
-/* Index of the nearest-rank q-quantile among n > 0 sorted values. */
+struct liq_stats_params;   /* the scenario's stats section (liq_scenario.h) */
+
+/* Index of the nearest-rank q-quantile among n > 0 sorted values:
+** ceil(q n) - 1 in [0, n-1], q n taken as exact within rounding. */
 size_t liq_stats_rank(double q, size_t n);
 
-/* A sequence given by its value at index i, ascending in i. */
-typedef struct liq_sorted_seq {
-  size_t n;
-  double (*at)(const void *ctx, size_t i);
-  const void *ctx;
-} liq_sorted_seq;
+/* The nearest-rank q-quantile of sorted x[0..n) (sorted[liq_stats_rank()]);
+** NaN when n == 0. */
+double liq_stats_quantile(const double *sorted, size_t n, double q);
 
-/* The k-th smallest (0-based) value of the union of two ascending
-** sequences, k < a->n + b->n, in O(log(a->n + b->n)) evaluations. */
-double liq_stats_kth_of_two(const liq_sorted_seq *a, const liq_sorted_seq *b,
-                            size_t k);
+/* 1 when step t (of n_steps) has a stored step row under 'st'. */
+int liq_stats_step_stored(const struct liq_stats_params *st, size_t t,
+                          size_t n_steps);
 
 /* Largest peak-to-trough fall of a price sequence, as a fraction. */
 typedef struct liq_drawdown {

@@ -11,8 +11,8 @@
 ** value is validated exactly as --set validates it.
 **
 **   task_id    = grid_index * replicates + replicate      (0-based)
-**   path seed  = liq_seed(seed, replicate, LIQ_STREAM_PATH)
-**   book seed  = liq_seed(seed, replicate, LIQ_STREAM_BOOK)
+**   path seed  = liq_inputs_path_seed(seed, replicate)   (liq_inputs.h)
+**   book seed  = liq_inputs_book_seed(seed, replicate)
 **
 ** ('seed' is the point's scenario seed: the base seed unless "seed" is an
 ** axis.)  A task's result depends on (scenario, grid point, replicate)
@@ -22,6 +22,10 @@
 ** --set ...' with the point's overrides.
 **
 ** Shards: shard K of N (1-based) holds the tasks with task_id % N == K-1.
+**
+** The module is the plan (sweep.c: grid, tasks, shards, point scenarios)
+** and the execution (sweep_exec.c: OpenMP, MPI, resume, merge); their
+** library-internal functions are declared in sweep_int.h.
 */
 #ifndef LIQ_SWEEP_H
 #define LIQ_SWEEP_H
@@ -29,9 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "liq_book.h"
 #include "liq_err.h"
-#include "liq_path.h"
 #include "liq_scenario.h"
 
 /* Most tasks one sweep may have. */
@@ -54,61 +56,11 @@ typedef struct liq_sweep_plan {
   char    *spec_json;      /* {"mode":..,"replicates":..,"axes":[{"key":..,"values":[..]}]} (owned) */
 } liq_sweep_plan;
 
-/* Grid points and tasks of 'sw' (mode, axes, replicates).  LIQ_INPUT when
-** the sweep would exceed LIQ_SWEEP_MAX_TASKS or zip axes differ in length. */
-int liq_sweep_count(const liq_sweep_params *sw, size_t *n_points /* OUT */,
-                    size_t *n_tasks /* OUT */, liq_err *err);
-
-/* Task 'task_id' -> its grid point and replicate. */
-void liq_sweep_task_of(const liq_sweep_params *sw, size_t task_id,
-                       size_t *grid_index /* OUT */, size_t *replicate /* OUT */);
-
-/* The value index of every axis at grid point 'grid_index'
-** (idx[0..n_axes)). */
-void liq_sweep_point_index(const liq_sweep_params *sw, size_t grid_index,
-                           size_t *idx /* OUT */);
-
-/* The seeds of replicate 'replicate' of a scenario with base seed 'seed'. */
-uint64_t liq_sweep_path_seed(uint64_t seed, size_t replicate);
-uint64_t liq_sweep_book_seed(uint64_t seed, size_t replicate);
-
-/* The price path and book of replicate 'replicate' of 'sc' (with the seeds
-** above).  `liqsim run` is replicate 0, so a sweep's replicate 0 sees the
-** same path and book as a run with the same overrides.  On failure both
-** are NULL and err says why (LIQ_INPUT with the scenario's file for bad
-** input). */
-int liq_sweep_inputs(const liq_scenario *sc, size_t replicate,
-                     liq_path **path /* OUT */, liq_book **book /* OUT */,
-                     liq_err *err);
-
-/* 1 when task 'task_id' belongs to shard k of n (1 <= k <= n). */
-int liq_sweep_in_shard(size_t task_id, size_t shard_k, size_t shard_n);
-
-/* "key=value" of axis 'axis' at value index 'v' into buf; the value is
-** written so that it reads back as the same double (integers without a
-** decimal point, so integer keys accept them). */
-void liq_sweep_assignment(const liq_sweep_params *sw, size_t axis, size_t v,
-                          char *buf, size_t size);
-
-/*
-** Load the scenario of grid point 'grid_index': liq_scenario_load(path,
-** the point's overrides).  An invalid value is LIQ_INPUT located at the
-** sweep.grid entry of the scenario file ("FILE:LINE: sweep.grid[i]
-** margin.initial = 0.5 (grid point 3): <why>").
-*/
-int liq_sweep_load_point(const liq_scenario *base, size_t grid_index,
-                         liq_scenario **out /* OUT */, liq_err *err);
-
 /* Expand and validate every grid point of 'base' (a scenario with a sweep
 ** section) before anything runs.  Free with liq_sweep_plan_free(). */
 int liq_sweep_plan_build(const liq_scenario *base, liq_sweep_plan **out /* OUT */,
                          liq_err *err);
 void liq_sweep_plan_free(liq_sweep_plan *plan);
-
-/* Nearest-rank quantile of sorted x[0..n), 0 < p <= 1: x[ceil(p*n) - 1]
-** (the smallest value with at least p*n values at or below it); NaN when
-** n == 0. */
-double liq_sweep_quantile(const double *sorted, size_t n, double p);
 
 /* Progress of a running sweep, from the writer: tasks written so far in
 ** this invocation ('done'), of 'todo'; 'elapsed' seconds since the start. */
@@ -134,6 +86,10 @@ typedef struct liq_sweep_report {
   int     ranks;           /* MPI ranks (1 without MPI) */
   int     threads;         /* worker threads per rank */
   double  seconds;         /* wall time of the execution phase */
+  int     abort_ranks;     /* on failure under MPI: the ranks are out of step
+                           ** (out of memory during an exchange); the caller
+                           ** must abort them all (MPI_Abort).  The library
+                           ** never aborts the process itself. */
 } liq_sweep_report;
 
 /*
@@ -161,14 +117,12 @@ int liq_sweep_merge(const char *out, const char *const *in, size_t n,
                     size_t *n_tasks /* OUT */, liq_err *err);
 
 /*
-** MPI (build option LIQSIM_MPI).  liq_sweep_mpi_begin() initialises MPI
+** MPI (build option LIQ_MPI).  liq_sweep_mpi_begin() initialises MPI
 ** when the process was started by mpirun (else, and without MPI, it sets
 ** rank 0 of 1 and does nothing); liq_sweep_mpi_end() finalises it.
 */
 int  liq_sweep_mpi_begin(int *argc, char ***argv, int *rank /* OUT */,
                          int *size /* OUT */, liq_err *err);
 void liq_sweep_mpi_end(void);
-/* Abort every rank with 'code' (a no-op without MPI). */
-void liq_sweep_mpi_abort(int code);
 
 #endif /* LIQ_SWEEP_H */

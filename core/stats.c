@@ -1,17 +1,71 @@
 /*
-** stats.c: order statistics and path statistics (see liq_stats.h).
+** stats.c: every statistics rule liqsim reports (see liq_stats.h): the one
+** nearest-rank quantile, which step rows are stored, the per-step
+** quantiles of cushion and distance among open positions, the sweep
+** aggregates of a grid point, and path statistics (drawdown).
 */
 #include "liq_stats.h"
 
 #include <assert.h>
+#include <float.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "liq_err.h"
+#include "liq_scenario.h"
+#include "stats_int.h"
+
+/*
+** ceil(q n) - 1, forgiving the rounding of the product: q is a decimal
+** such as 0.07 that a double holds only approximately, and 0.07 * 100 is
+** 7.000000000000001 in doubles, whose ceiling would take rank 8 where the
+** decimal's exact rank is 7.  A product within 8 ulps above an integer
+** counts as that integer.  The slack (8 eps t) stays far below the
+** fractional part of any non-integer q n for decimals of a few digits
+** and any n a run or sweep can have (tests/test_stats.c checks this
+** against exact rational arithmetic).
+*/
 size_t liq_stats_rank(double q, size_t n) {
-  double r = ceil(q * (double)n) - 1.0;
+  double t, r;
   assert(n > 0);
+  if (!(q > 0.0)) return 0;
+  t = q * (double)n;
+  r = ceil(t - 8.0 * DBL_EPSILON * (t > 1.0 ? t : 1.0)) - 1.0;
   if (r < 0.0) return 0;
   if (r > (double)(n - 1)) return n - 1;
   return (size_t)r;
+}
+
+double liq_stats_quantile(const double *sorted, size_t n, double q) {
+  if (n == 0) return (double)NAN;
+  return sorted[liq_stats_rank(q, n)];
+}
+
+int liq_stats_step_stored(const liq_stats_params *st, size_t t, size_t n_steps) {
+  size_t every = st->every > 1 ? (size_t)st->every : 1;
+  return st->steps && (t % every == 0 || t + 1 == n_steps);
+}
+
+void liq_stats_step_quantiles(const liq_stats_params *st, int stored,
+                              const liq_sorted_seq cushion[2],
+                              const liq_sorted_seq distance[2],
+                              int cushion_defined, double *cushion_q,
+                              double *distance_q) {
+  size_t q, open = distance[0].n + distance[1].n;
+  for (q = 0; q < st->n_quantiles; q++) {
+    size_t k;
+    if (!stored || open == 0) {
+      distance_q[q] = (double)NAN;
+      cushion_q[q] = (double)NAN;
+      continue;
+    }
+    k = liq_stats_rank(st->quantiles[q], open);
+    cushion_q[q] = cushion_defined
+                       ? liq_stats_kth_of_two(&cushion[0], &cushion[1], k)
+                       : (double)NAN;
+    distance_q[q] = liq_stats_kth_of_two(&distance[0], &distance[1], k);
+  }
 }
 
 /*
@@ -38,6 +92,81 @@ double liq_stats_kth_of_two(const liq_sorted_seq *a, const liq_sorted_seq *b,
     double vb = j > 0 ? b->at(b->ctx, j - 1) : -HUGE_VAL;
     return va > vb ? va : vb;
   }
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+void liq_stats_describe(double *v, size_t n, double out[4]) {
+  double sum = 0.0;
+  size_t i;
+  for (i = 0; i < n; i++) sum += v[i];
+  qsort(v, n, sizeof *v, cmp_double);
+  out[0] = n ? sum / (double)n : (double)NAN;
+  out[1] = liq_stats_quantile(v, n, 0.50);
+  out[2] = liq_stats_quantile(v, n, 0.95);
+  out[3] = liq_stats_quantile(v, n, 0.99);
+}
+
+static int values_push(liq_stats_values *a, double x) {
+  if (a->n == a->n_alloc) {
+    size_t n_new = a->n_alloc ? 2 * a->n_alloc : 64;
+    double *grown = realloc(a->v, n_new * sizeof *grown);
+    if (grown == NULL) return LIQ_NOMEM;
+    a->v = grown;
+    a->n_alloc = n_new;
+  }
+  a->v[a->n++] = x;
+  return LIQ_OK;
+}
+
+void liq_stats_point_reset(liq_stats_point *pt) {
+  pt->bad_debt.n = pt->uncovered_loss.n = pt->liquidated_notional.n = 0;
+  pt->amplification.n = pt->max_cascade_rounds.n = 0;
+  pt->n_bad = pt->n_uncovered = 0;
+}
+
+void liq_stats_point_free(liq_stats_point *pt) {
+  free(pt->bad_debt.v);
+  free(pt->uncovered_loss.v);
+  free(pt->liquidated_notional.v);
+  free(pt->amplification.v);
+  free(pt->max_cascade_rounds.v);
+  memset(pt, 0, sizeof *pt);
+}
+
+int liq_stats_point_add(liq_stats_point *pt, double bad_debt, double uncovered_loss,
+                        double liquidated_notional, double amplification,
+                        double max_cascade_rounds) {
+  int nomem = 0;
+  if (isnan(bad_debt)) bad_debt = 0.0;
+  if (isnan(uncovered_loss)) uncovered_loss = 0.0;
+  pt->n_bad += bad_debt > 0.0;
+  pt->n_uncovered += uncovered_loss > 0.0;
+  nomem |= values_push(&pt->bad_debt, bad_debt) != LIQ_OK;
+  nomem |= values_push(&pt->uncovered_loss, uncovered_loss) != LIQ_OK;
+  nomem |= values_push(&pt->liquidated_notional, liquidated_notional) != LIQ_OK;
+  if (!isnan(amplification))
+    nomem |= values_push(&pt->amplification, amplification) != LIQ_OK;
+  nomem |= values_push(&pt->max_cascade_rounds, max_cascade_rounds) != LIQ_OK;
+  return nomem ? LIQ_NOMEM : LIQ_OK;
+}
+
+void liq_stats_point_finish(liq_stats_point *pt, liq_stats_point_result *out) {
+  double n = (double)pt->bad_debt.n;
+  liq_stats_describe(pt->bad_debt.v, pt->bad_debt.n, out->bad_debt);
+  liq_stats_describe(pt->uncovered_loss.v, pt->uncovered_loss.n, out->uncovered_loss);
+  liq_stats_describe(pt->liquidated_notional.v, pt->liquidated_notional.n,
+                     out->liquidated_notional);
+  liq_stats_describe(pt->amplification.v, pt->amplification.n, out->amplification);
+  liq_stats_describe(pt->max_cascade_rounds.v, pt->max_cascade_rounds.n,
+                     out->max_cascade_rounds);
+  out->n = pt->bad_debt.n;
+  out->amplification_n = pt->amplification.n;
+  out->bad_debt_probability = n > 0 ? (double)pt->n_bad / n : (double)NAN;
+  out->uncovered_loss_probability = n > 0 ? (double)pt->n_uncovered / n : (double)NAN;
 }
 
 void liq_drawdown_add(liq_drawdown *d, double price) {

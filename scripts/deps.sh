@@ -4,7 +4,7 @@
 # without a terminal (CI): apt-get update first, then a non-interactive install.
 set -eu
 
-# libopenmpi-dev + openmpi-bin: the MPI build (-DLIQSIM_MPI=ON) and mpirun;
+# libopenmpi-dev + openmpi-bin: the MPI build (-DLIQ_MPI=ON) and mpirun;
 # OpenMP (libgomp) comes with gcc.  python3-matplotlib: scripts/plot.py and
 # its test (tests/plot.cmake); it brings python3.
 PACKAGES="build-essential cmake pkg-config libgsl-dev libsqlite3-dev sqlite3 \

@@ -1,7 +1,7 @@
 #!/bin/sh
 # test.sh: install dependencies, build with AddressSanitizer + UBSan and
 # warnings as errors (build-san/), run every test; then the MPI variant
-# (-DLIQSIM_MPI=ON, build-mpi/, no sanitizers: ASan reports OpenMPI's own
+# (-DLIQ_MPI=ON, build-mpi/, no sanitizers: ASan reports OpenMPI's own
 # allocations), whose test_sweep_cli also checks mpirun -n 2 against -j.
 # Works from any directory.
 set -eu
@@ -13,6 +13,6 @@ cmake -S . -B build-san -DCMAKE_BUILD_TYPE=Debug -DLIQ_SANITIZE=ON -DLIQ_WERROR=
 cmake --build build-san -j2
 ctest --test-dir build-san --output-on-failure -j2
 
-cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIQSIM_MPI=ON -DLIQ_WERROR=ON
+cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIQ_MPI=ON -DLIQ_WERROR=ON
 cmake --build build-mpi -j2
 ctest --test-dir build-mpi --output-on-failure -j2

@@ -34,11 +34,15 @@
 #include <unistd.h>
 
 #include <gsl/gsl_errno.h>
+#ifdef LIQ_HAVE_MPI
+#include <mpi.h>
+#endif
 
 #include "liq_book.h"
 #include "liq_engine.h"
 #include "liq_err.h"
 #include "liq_fit.h"
+#include "liq_inputs.h"
 #include "liq_funding.h"
 #include "liq_path.h"
 #include "liq_scenario.h"
@@ -156,7 +160,7 @@ static const command COMMANDS[] = {
     "  -q, --quiet          no progress and no result line\n"
     "  -h, --help           show this help\n"
     "\n"
-    "Under MPI (built with -DLIQSIM_MPI=ON): mpirun -n R liqsim sweep ...\n"
+    "Under MPI (built with -DLIQ_MPI=ON): mpirun -n R liqsim sweep ...\n"
     "spreads the tasks over R ranks; rank 0 writes the database.\n" },
   { "calibrate", NULL, 0, NULL, "calibrate SCENARIO [--out DB] [-j N]", NULL },
   { "backtest", NULL, 0, NULL, "backtest ...", NULL },
@@ -463,7 +467,7 @@ static int load_inputs(const options *opt, inputs *in /* OUT */, liq_err *err) {
   if (opt->has_seed) in->sc->seed = opt->seed;
   in->seed = in->sc->seed;
   /* A run is replicate 0 of its scenario (the same path and book). */
-  rc = liq_sweep_inputs(in->sc, 0, &in->path, &in->book, err);
+  rc = liq_inputs_build(in->sc, 0, &in->path, &in->book, err);
   if (rc != LIQ_OK) return rc;
   /* What the engine refuses before a run, so that check and run agree. */
   rc = liq_engine_check_inputs(in->sc, in->path, err);
@@ -687,6 +691,18 @@ static void sweep_progress(void *ud, size_t done, size_t todo, double elapsed) {
   p->printed = 1;
 }
 
+/* The library never aborts the process: when a sweep under MPI leaves the
+** ranks out of step (liq_sweep_report.abort_ranks), the program aborts
+** them all, so none waits for a message that will not come. */
+static void abort_all_ranks(int code) {
+#ifdef LIQ_HAVE_MPI
+  int on = 0;
+  MPI_Initialized(&on);
+  if (on) MPI_Abort(MPI_COMM_WORLD, code);
+#endif
+  (void)code;
+}
+
 static int cmd_sweep(const options *opt) {
   liq_scenario *sc = NULL;
   liq_sweep_options so;
@@ -732,7 +748,9 @@ static int cmd_sweep(const options *opt) {
   rc = liq_sweep_run(sc, &so, &rep, &err);
   if (prog.printed) fputc('\n', stderr);
   if (rc != LIQ_OK) {
-    code = rank == 0 ? report_error(&err, 0) : exit_code_of(rc);
+    code = rank == 0 || rep.abort_ranks ? report_error(&err, 0) : exit_code_of(rc);
+    if (rep.abort_ranks) abort_all_ranks(code);
+    if (rep.abort_ranks) abort_all_ranks(code);
     goto out;
   }
   if (!opt->quiet && rank == 0) {

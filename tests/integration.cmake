@@ -150,7 +150,7 @@ liqsim_expect_fail(out_unwritable 1 "^liqsim: "
 # runs the binary: -j 1 vs -j 2, shards + merge, kill + resume, MPI.
 if(TARGET test_sweep_cli)
   add_dependencies(test_sweep_cli liqsim)
-  if(LIQSIM_MPI)
+  if(LIQ_MPI)
     target_compile_definitions(test_sweep_cli PRIVATE
       LIQ_MPIEXEC="${MPIEXEC_EXECUTABLE}")
   endif()

@@ -491,6 +491,58 @@ static void test_rules_match_reference(void **state) {
   gsl_rng_free(r);
 }
 
+/*
+** Step quantiles take the nearest rank of the decimal q: with 100 open
+** longs, q = 0.07 is the 7th smallest distance (0.07 * 100 is
+** 7.000000000000001 in doubles; the engine used to take the 8th), and
+** q = 0.5 the 50th.  Distances ln(p / p_liq) computed here by hand.
+*/
+static void test_step_quantile_decimal_rank(void **state) {
+  enum { N = 100 };
+  int side[N];
+  double qty[N], entry[N], coll[N], dist[N], close = 100.0;
+  liq_scenario sc;
+  liq_summary sm;
+  capture c;
+  liq_sink sink;
+  liq_book *b;
+  liq_path *p;
+  liq_err err;
+  size_t i;
+  (void)state;
+  for (i = 0; i < N; i++) {
+    side[i] = 1;
+    qty[i] = 1.0;
+    entry[i] = 100.0;
+    coll[i] = 10.0 + 0.37 * (double)i;   /* distinct, all far from liquidation */
+  }
+  b = book_of(N, side, qty, entry, coll);
+  p = path_closes(1, 100.0, &close);
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.stats.n_quantiles = 2;
+  sc.stats.quantiles[0] = 0.07;
+  sc.stats.quantiles[1] = 0.5;
+  memset(&c, 0, sizeof c);
+  memset(&sink, 0, sizeof sink);
+  sink.step = cap_step;
+  sink.liquidation = cap_liq;
+  sink.ud = &c;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  for (i = 0; i < N; i++)
+    dist[i] = log(close / liq_margin_liq_price(1, qty[i], entry[i], coll[i], 0.05));
+  /* collateral rises with i, so the distance does too: already sorted */
+  for (i = 1; i < N; i++) assert_true(dist[i] > dist[i - 1]);
+  assert_int_equal(c.n_steps, 1);
+  assert_int_equal(c.steps[0].open_long, N);
+  assert_rel(c.steps[0].distance[0], dist[6], 1e-12);
+  assert_rel(c.steps[0].distance[1], dist[49], 1e-12);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
 /* A one-bar path from 'open' to 'close' (close-only). */
 static liq_path *bar(double open, double close) {
   return path_closes(1, open, &close);
@@ -810,6 +862,7 @@ int main(void) {
     cmocka_unit_test(test_adl_ranked_by_hand),
     cmocka_unit_test(test_adl_prorata_and_socialize_by_hand),
     cmocka_unit_test(test_tiered_liquidation_price),
+    cmocka_unit_test(test_step_quantile_decimal_rank),
     cmocka_unit_test(test_fast_engine_matches_reference),
     cmocka_unit_test(test_wick_liquidates),
     cmocka_unit_test(test_two_round_cascade_by_hand),

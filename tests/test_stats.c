@@ -1,13 +1,19 @@
 /*
-** test_stats.c: nearest-rank quantiles, the k-th of two sorted sequences
-** against brute force, drawdowns.
+** test_stats.c: nearest-rank quantiles (against exact rational arithmetic
+** for decimal q), the stored-step predicate, step quantiles and sweep
+** aggregates, the k-th of two sorted sequences against brute force,
+** drawdowns.
 */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_rng.h>
 
+#include "liq_err.h"
+#include "liq_scenario.h"
 #include "liq_stats.h"
+#include "stats_int.h"
 #include "test_util.h"
 
 static double at(const void *ctx, size_t i) { return ((const double *)ctx)[i]; }
@@ -25,6 +31,169 @@ static void test_rank(void **state) {
   assert_int_equal(liq_stats_rank(0.01, 1), 0);
   assert_int_equal(liq_stats_rank(0.999, 10), 9);
   assert_int_equal(liq_stats_rank(0.01, 1000), 9);
+}
+
+static void test_quantile_nearest_rank(void **state) {
+  double x[20], one = 7.5;
+  size_t i;
+  (void)state;
+  for (i = 0; i < 20; i++) x[i] = (double)(i + 1);    /* 1..20 */
+  assert_true(liq_stats_quantile(x, 20, 0.50) == 10.0);   /* ceil(10) */
+  assert_true(liq_stats_quantile(x, 20, 0.95) == 19.0);   /* ceil(19), not 20 */
+  assert_true(liq_stats_quantile(x, 20, 0.99) == 20.0);   /* ceil(19.8) */
+  assert_true(liq_stats_quantile(x, 20, 1.00) == 20.0);
+  assert_true(liq_stats_quantile(x, 20, 0.01) == 1.0);
+  assert_true(liq_stats_quantile(x, 10, 0.95) == 10.0);   /* ceil(9.5) */
+  assert_true(liq_stats_quantile(x, 3, 0.50) == 2.0);     /* ceil(1.5) */
+  assert_true(liq_stats_quantile(&one, 1, 0.99) == 7.5);
+  assert_true(isnan(liq_stats_quantile(x, 0, 0.5)));
+}
+
+
+/*
+** Used to disagree: step quantiles took ceil(q n) of the double product
+** and sweep quantiles forgave its rounding, so for q = 0.07 at n = 100
+** (0.07 * 100 = 7.000000000000001) the step rank was 8, the sweep rank 7.
+** The exact rank of the decimal d / 10^k is ceil(d n / 10^k), computed in
+** integers here for 1-, 2-, 3- and 4-digit decimals and many n.
+*/
+static size_t exact_rank(unsigned long long d, unsigned long long den, size_t n) {
+  unsigned long long num = d * (unsigned long long)n;
+  unsigned long long r = (num + den - 1) / den;       /* ceil(d n / den) */
+  if (r < 1) r = 1;
+  if (r > n) r = n;
+  return (size_t)(r - 1);
+}
+
+static void check_decimals(unsigned long long den, size_t n) {
+  unsigned long long d;
+  for (d = 1; d < den; d++) {
+    double q = (double)d / (double)den;
+    size_t want = exact_rank(d, den, n);
+    if (liq_stats_rank(q, n) != want)
+      fail_msg("q = %llu/%llu, n = %zu: rank %zu, exact %zu", d, den, n,
+               liq_stats_rank(q, n), want);
+  }
+}
+
+static void test_rank_exact_for_decimals(void **state) {
+  static const size_t big[] = { 100, 1000, 3000, 10000, 12345, 99999, 100000,
+                                1000000, 12000099, 100000000 };
+  size_t n, i;
+  (void)state;
+  /* the three cases that used to disagree */
+  assert_int_equal(liq_stats_rank(0.07, 100), 6);
+  assert_int_equal(liq_stats_rank(0.07, 3000), 209);
+  assert_int_equal(liq_stats_rank(0.07, 100000), 6999);
+  for (n = 1; n <= 2000; n++) {
+    check_decimals(10, n);
+    check_decimals(100, n);
+    if (n <= 400 || n % 97 == 0) check_decimals(1000, n);
+  }
+  for (i = 0; i < sizeof big / sizeof big[0]; i++) {
+    check_decimals(100, big[i]);
+    check_decimals(1000, big[i]);
+    check_decimals(10000, big[i]);
+  }
+}
+
+/* Step quantiles and sweep quantiles are one rule. */
+static void test_step_and_sweep_quantiles_agree(void **state) {
+  static const double qs[] = { 0.01, 0.05, 0.07, 0.25, 0.5, 0.95, 0.99 };
+  size_t n = 3000, i, j;
+  double *x = malloc(n * sizeof *x);
+  (void)state;
+  assert_non_null(x);
+  for (i = 0; i < n; i++) x[i] = (double)i;
+  for (j = 0; j < sizeof qs / sizeof qs[0]; j++) {
+    liq_sorted_seq a = { n, at, x }, b = { 0, at, x };
+    assert_true(liq_stats_quantile(x, n, qs[j]) ==
+                liq_stats_kth_of_two(&a, &b, liq_stats_rank(qs[j], n)));
+  }
+  free(x);
+}
+
+static void test_step_stored(void **state) {
+  liq_stats_params st = { 0 };
+  (void)state;
+  st.steps = 1;
+  st.every = 1;
+  assert_true(liq_stats_step_stored(&st, 0, 10));
+  assert_true(liq_stats_step_stored(&st, 7, 10));
+  st.every = 4;
+  assert_true(liq_stats_step_stored(&st, 0, 10));
+  assert_false(liq_stats_step_stored(&st, 3, 10));
+  assert_true(liq_stats_step_stored(&st, 4, 10));
+  assert_true(liq_stats_step_stored(&st, 9, 10));   /* the last */
+  assert_false(liq_stats_step_stored(&st, 9, 11));
+  st.every = 0;                                      /* treated as 1 */
+  assert_true(liq_stats_step_stored(&st, 3, 10));
+  st.steps = 0;
+  assert_false(liq_stats_step_stored(&st, 0, 10));
+  assert_false(liq_stats_step_stored(&st, 9, 10));
+}
+
+static void test_step_quantiles(void **state) {
+  double lo[3] = { 1.0, 4.0, 6.0 }, sh[2] = { 2.0, 3.0 };
+  liq_sorted_seq seq[2] = { { 3, at, lo }, { 2, at, sh } };
+  liq_stats_params st = { 0 };
+  double c[3], d[3];
+  (void)state;
+  st.n_quantiles = 3;
+  st.quantiles[0] = 0.2;                  /* rank 0: 1 */
+  st.quantiles[1] = 0.5;                  /* ceil(2.5) = 3: 3 */
+  st.quantiles[2] = 0.99;                 /* 6 */
+  liq_stats_step_quantiles(&st, 1, seq, seq, 1, c, d);
+  assert_true(d[0] == 1.0 && d[1] == 3.0 && d[2] == 6.0);
+  assert_true(c[0] == 1.0 && c[1] == 3.0 && c[2] == 6.0);
+  liq_stats_step_quantiles(&st, 1, seq, seq, 0, c, d);
+  assert_true(isnan(c[1]) && d[1] == 3.0);
+  liq_stats_step_quantiles(&st, 0, seq, seq, 1, c, d);
+  assert_true(isnan(c[0]) && isnan(d[0]));
+  seq[0].n = seq[1].n = 0;
+  liq_stats_step_quantiles(&st, 1, seq, seq, 1, c, d);
+  assert_true(isnan(c[2]) && isnan(d[2]));
+}
+
+static void test_describe(void **state) {
+  double v[5] = { 5.0, 1.0, 4.0, 2.0, 3.0 }, out[4];
+  (void)state;
+  liq_stats_describe(v, 5, out);
+  assert_true(out[0] == 3.0);
+  assert_true(out[1] == 3.0);            /* ceil(2.5) = 3rd */
+  assert_true(out[2] == 5.0 && out[3] == 5.0);
+  assert_true(v[0] == 1.0 && v[4] == 5.0); /* sorted in place */
+  liq_stats_describe(v, 0, out);
+  assert_true(isnan(out[0]) && isnan(out[1]) && isnan(out[3]));
+}
+
+/* A grid point's aggregates: NaN bad debt counts as 0, NaN amplification
+** is left out, probabilities are shares of replicates with a value > 0. */
+static void test_point_aggregates(void **state) {
+  liq_stats_point pt;
+  liq_stats_point_result r;
+  (void)state;
+  memset(&pt, 0, sizeof pt);
+  assert_int_equal(liq_stats_point_add(&pt, 10.0, 0.0, 100.0, 1.5, 3.0), LIQ_OK);
+  assert_int_equal(liq_stats_point_add(&pt, NAN, 2.0, 300.0, NAN, 1.0), LIQ_OK);
+  assert_int_equal(liq_stats_point_add(&pt, 0.0, 0.0, 200.0, 0.5, 2.0), LIQ_OK);
+  assert_int_equal(liq_stats_point_add(&pt, 30.0, NAN, 400.0, 2.5, 4.0), LIQ_OK);
+  liq_stats_point_finish(&pt, &r);
+  assert_int_equal(r.n, 4);
+  assert_int_equal(r.amplification_n, 3);
+  assert_true(r.bad_debt[0] == 10.0);            /* (10 + 0 + 0 + 30) / 4 */
+  assert_true(r.bad_debt[1] == 0.0);             /* sorted 0 0 10 30: 2nd */
+  assert_true(r.bad_debt[2] == 30.0 && r.bad_debt[3] == 30.0);
+  assert_true(r.bad_debt_probability == 0.5);
+  assert_true(r.uncovered_loss_probability == 0.25);
+  assert_true(r.liquidated_notional[0] == 250.0 && r.liquidated_notional[1] == 200.0);
+  assert_true(r.amplification[0] == 1.5 && r.amplification[1] == 1.5);
+  assert_true(r.max_cascade_rounds[3] == 4.0);
+  liq_stats_point_reset(&pt);
+  liq_stats_point_finish(&pt, &r);
+  assert_int_equal(r.n, 0);
+  assert_true(isnan(r.bad_debt[0]) && isnan(r.bad_debt_probability));
+  liq_stats_point_free(&pt);
 }
 
 static void test_kth_of_two_matches_merge(void **state) {
@@ -62,6 +231,13 @@ static void test_drawdown(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_rank),
+    cmocka_unit_test(test_quantile_nearest_rank),
+    cmocka_unit_test(test_rank_exact_for_decimals),
+    cmocka_unit_test(test_step_and_sweep_quantiles_agree),
+    cmocka_unit_test(test_step_stored),
+    cmocka_unit_test(test_step_quantiles),
+    cmocka_unit_test(test_describe),
+    cmocka_unit_test(test_point_aggregates),
     cmocka_unit_test(test_kth_of_two_matches_merge),
     cmocka_unit_test(test_drawdown),
   };

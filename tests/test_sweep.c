@@ -1,6 +1,6 @@
 /*
-** test_sweep.c: sweep task expansion, seeding, shards, value formatting,
-** grid validation and the nearest-rank quantile (liq_sweep.h).
+** test_sweep.c: sweep task expansion, common random numbers, shards,
+** value formatting, grid validation (liq_sweep.h, sweep_int.h).
 **
 ** Sweeps are built by hand (liq_sweep_params) where the scenario does not
 ** matter, and loaded from tests/data/sweep_small.cfg where it does.
@@ -15,9 +15,11 @@
 
 #include "test_util.h"
 
+#include "liq_inputs.h"
 #include "liq_path.h"
 #include "liq_scenario.h"
 #include "liq_sweep.h"
+#include "sweep_int.h"
 
 #define SWEEP_CFG LIQ_TEST_DATA "/sweep_small.cfg"
 
@@ -124,22 +126,6 @@ static void test_task_order(void **state) {
   assert_int_equal(idx[1], 1);
 }
 
-/* Seeds depend on (seed, replicate) only: common random numbers. */
-static void test_seeds(void **state) {
-  size_t r, k;
-  (void)state;
-  for (r = 0; r < 50; r++) {
-    assert_true(liq_sweep_path_seed(42, r) == liq_seed(42, r, LIQ_STREAM_PATH));
-    assert_true(liq_sweep_book_seed(42, r) == liq_seed(42, r, LIQ_STREAM_BOOK));
-    assert_true(liq_sweep_path_seed(42, r) != liq_sweep_book_seed(42, r));
-    assert_true(liq_sweep_path_seed(42, r) != liq_sweep_path_seed(43, r));
-    for (k = 0; k < r; k++) {
-      assert_true(liq_sweep_path_seed(42, r) != liq_sweep_path_seed(42, k));
-      assert_true(liq_sweep_book_seed(42, r) != liq_sweep_book_seed(42, k));
-    }
-  }
-}
-
 /* Every task is in exactly one shard; shards differ in size by <= 1. */
 static void test_shards_partition(void **state) {
   size_t n, k, t;
@@ -193,22 +179,6 @@ static void test_assignment_round_trips(void **state) {
   assert_string_equal(buf, "book.positions=3");
 }
 
-static void test_quantile_nearest_rank(void **state) {
-  double x[20], one = 7.5;
-  size_t i;
-  (void)state;
-  for (i = 0; i < 20; i++) x[i] = (double)(i + 1);    /* 1..20 */
-  assert_true(liq_sweep_quantile(x, 20, 0.50) == 10.0);   /* ceil(10) */
-  assert_true(liq_sweep_quantile(x, 20, 0.95) == 19.0);   /* ceil(19), not 20 */
-  assert_true(liq_sweep_quantile(x, 20, 0.99) == 20.0);   /* ceil(19.8) */
-  assert_true(liq_sweep_quantile(x, 20, 1.00) == 20.0);
-  assert_true(liq_sweep_quantile(x, 20, 0.01) == 1.0);
-  assert_true(liq_sweep_quantile(x, 10, 0.95) == 10.0);   /* ceil(9.5) */
-  assert_true(liq_sweep_quantile(x, 3, 0.50) == 2.0);     /* ceil(1.5) */
-  assert_true(liq_sweep_quantile(&one, 1, 0.99) == 7.5);
-  assert_true(isnan(liq_sweep_quantile(x, 0, 0.5)));
-}
-
 /* The shipped small sweep: 2 x 3 grid, 4 replicates, every point valid,
 ** the params of each point, the spec. */
 static void test_plan_of_a_scenario(void **state) {
@@ -250,9 +220,9 @@ static void test_common_random_numbers(void **state) {
   assert_liq_ok(liq_sweep_load_point(sc, 5, &b, &err), &err);
   assert_true(a->margin.initial == 0.01 && a->impact.coefficient == 0.3);
   assert_true(b->margin.initial == 0.02 && b->impact.coefficient == 1.5);
-  assert_liq_ok(liq_path_build(a, liq_sweep_path_seed(a->seed, 2), &pa, &err), &err);
-  assert_liq_ok(liq_path_build(b, liq_sweep_path_seed(b->seed, 2), &pb, &err), &err);
-  assert_liq_ok(liq_path_build(b, liq_sweep_path_seed(b->seed, 3), &pc, &err), &err);
+  assert_liq_ok(liq_path_build(a, liq_inputs_path_seed(a->seed, 2), &pa, &err), &err);
+  assert_liq_ok(liq_path_build(b, liq_inputs_path_seed(b->seed, 2), &pb, &err), &err);
+  assert_liq_ok(liq_path_build(b, liq_inputs_path_seed(b->seed, 3), &pc, &err), &err);
   assert_int_equal(pa->n, pb->n);
   for (i = 0; i < pa->n; i++) {
     same &= pa->close[i] == pb->close[i];
@@ -323,10 +293,8 @@ int main(void) {
     cmocka_unit_test(test_count_product_and_zip),
     cmocka_unit_test(test_count_refuses_huge_sweeps),
     cmocka_unit_test(test_task_order),
-    cmocka_unit_test(test_seeds),
     cmocka_unit_test(test_shards_partition),
     cmocka_unit_test(test_assignment_round_trips),
-    cmocka_unit_test(test_quantile_nearest_rank),
     cmocka_unit_test(test_plan_of_a_scenario),
     cmocka_unit_test(test_common_random_numbers),
     cmocka_unit_test(test_invalid_grid_value_located),

@@ -10,7 +10,7 @@
 **   merge refuses a different scenario;  --resume refuses another text;
 **   SIGKILL mid-sweep + --resume == uninterrupted;  an invalid grid value
 **   fails up front;  aggregates recomputed by hand;  replicate 0 of a point
-**   == 'liqsim run --set ...';  mpirun -n 2 == -j (LIQSIM_MPI builds).
+**   == 'liqsim run --set ...';  mpirun -n 2 == -j (LIQ_MPI builds).
 */
 #define _POSIX_C_SOURCE 200809L
 
@@ -31,6 +31,7 @@
 
 #include "test_util.h"
 
+#include "liq_stats.h"
 #include "liq_sweep.h"
 
 extern char **environ;
@@ -535,7 +536,7 @@ static void test_aggregates_by_hand(void **state) {
   assert_true(sqlite3_column_double(st, 10) == notional[3]);
   sqlite3_finalize(st);
   /* the ranks the aggregates use are the library's */
-  assert_true(liq_sweep_quantile(bad, n, 0.5) == bad[1]);
+  assert_true(liq_stats_quantile(bad, n, 0.5) == bad[1]);
   sqlite3_close(db);
 }
 
@@ -655,7 +656,7 @@ static void test_kill_and_resume(void **state) {
   expect_same_sweep(full, killed, 60);
 }
 
-/* mpirun -n 2 liqsim sweep == the -j reference (LIQSIM_MPI builds). */
+/* mpirun -n 2 liqsim sweep == the -j reference (LIQ_MPI builds). */
 static void test_mpi_two_ranks(void **state) {
 #ifdef LIQ_MPIEXEC
   fixture *fx = *state;

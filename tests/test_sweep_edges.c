@@ -1,6 +1,6 @@
 /*
-** test_sweep_edges.c: sweeps, shards and merge at their edges (core/sweep.c,
-** core/store.c).  Each case once went wrong; the comment above it says how:
+** test_sweep_edges.c: sweeps, shards and merge at their edges (core/sweep*.c,
+** core/store_sweep.c).  Each case once went wrong; the comment above it says how:
 **   test_merge_column_type_injection   a crafted input's column type ran
 **                                      SQL through ALTER TABLE
 **   test_quantile_large_n              q99 was off by one rank above 10^7
@@ -28,6 +28,7 @@
 #include "test_util.h"
 
 #include "liq_scenario.h"
+#include "liq_stats.h"
 #include "liq_sweep.h"
 
 /* sweep_small.cfg with a tiny ADL-ranked insurance fund (so the adl table
@@ -303,7 +304,7 @@ static void test_merge_column_type_injection(void **state) {
 }
 
 /*
-** Used to fail.  liq_sweep_quantile() documents x[ceil(p*n) - 1] and computes
+** Used to fail.  liq_stats_quantile() documents x[ceil(p*n) - 1] and computes
 ** ceil(t - 1e-9 * t), t = p*n: for t > 1e7 the "forgiveness" (> 0.01)
 ** exceeds the fractional part of p*n.  n = 12,000,099 replicates at one
 ** grid point (allowed: up to 1e8 tasks), p = 0.99: p*n = 11,880,098.01,
@@ -317,8 +318,8 @@ static void test_quantile_large_n(void **state) {
   (void)state;
   assert_non_null(x);
   for (i = 0; i < n; i++) x[i] = (double)(i + 1);     /* x_(k) = k */
-  q50 = liq_sweep_quantile(x, n, 0.5);
-  q99 = liq_sweep_quantile(x, n, 0.99);
+  q50 = liq_stats_quantile(x, n, 0.5);
+  q99 = liq_stats_quantile(x, n, 0.99);
   free(x);
   print_message("q50 = x_(%.0f), q99 = x_(%.0f)\n", q50, q99);
   assert_true(q50 == 6000050.0);                   /* ceil(6000049.5) */

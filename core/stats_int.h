@@ -1,0 +1,81 @@
+/*
+** stats_int.h: library-internal statistics rules (stats.c), used by the
+** engine (step quantiles among open positions) and the store (sweep
+** aggregates), and by the tests.  Programs use liq_stats.h.
+*/
+#ifndef LIQ_STATS_INT_H
+#define LIQ_STATS_INT_H
+
+#include <stddef.h>
+
+#include "liq_stats.h"
+
+/* A sequence given by its value at index i, ascending in i. */
+typedef struct liq_sorted_seq {
+  size_t n;
+  double (*at)(const void *ctx, size_t i);
+  const void *ctx;
+} liq_sorted_seq;
+
+/* The k-th smallest (0-based) value of the union of two ascending
+** sequences, k < a->n + b->n, in O(log(a->n + b->n)) evaluations. */
+double liq_stats_kth_of_two(const liq_sorted_seq *a, const liq_sorted_seq *b,
+                            size_t k);
+
+/*
+** A step's quantiles of the normalised cushion and the distance to
+** liquidation among open positions, each given as its long and short
+** sequences (ascending; distance[0].n + distance[1].n open positions):
+** cushion_q[q] and distance_q[q] for q < st->n_quantiles.  NaN when the
+** step is not 'stored', when no position is open, and (cushion only) when
+** !cushion_defined (tiered rates).
+*/
+void liq_stats_step_quantiles(const struct liq_stats_params *st, int stored,
+                              const liq_sorted_seq cushion[2],
+                              const liq_sorted_seq distance[2],
+                              int cushion_defined, double *cushion_q,
+                              double *distance_q);
+
+/* A sweep aggregate of a grid point's n replicate values v (in task
+** order): out = { mean (summed in task order), q50, q95, q99 }, NaN when
+** n == 0.  Sorts v in place. */
+void liq_stats_describe(double *v, size_t n, double out[4]);
+
+/*
+** A sweep grid point's aggregates over its done replicates, fed one
+** replicate summary at a time in task order (liq_stats_point_add()).
+** Rules: a NaN bad debt or uncovered loss counts as 0; amplification is
+** aggregated over the replicates where it is defined (not NaN); every
+** quantity gets liq_stats_describe()'s mean, q50, q95, q99; the
+** probabilities are the shares of replicates with a value > 0.
+*/
+typedef struct liq_stats_values {   /* a growable array, in task order */
+  double *v;
+  size_t n, n_alloc;
+} liq_stats_values;
+
+typedef struct liq_stats_point {
+  liq_stats_values bad_debt, uncovered_loss, liquidated_notional,
+                   amplification, max_cascade_rounds;
+  size_t n_bad, n_uncovered;        /* replicates with a value > 0 */
+} liq_stats_point;
+
+typedef struct liq_stats_point_result {
+  size_t n;                         /* replicates */
+  double bad_debt[4], uncovered_loss[4], liquidated_notional[4],
+         amplification[4], max_cascade_rounds[4];  /* mean, q50, q95, q99 */
+  size_t amplification_n;           /* replicates where it is defined */
+  double bad_debt_probability, uncovered_loss_probability;  /* NaN when n == 0 */
+} liq_stats_point_result;
+
+/* Empty the point (keeps its memory); free it with liq_stats_point_free(). */
+void liq_stats_point_reset(liq_stats_point *pt);
+void liq_stats_point_free(liq_stats_point *pt);
+/* One replicate's summary values; LIQ_NOMEM when out of memory. */
+int liq_stats_point_add(liq_stats_point *pt, double bad_debt, double uncovered_loss,
+                        double liquidated_notional, double amplification,
+                        double max_cascade_rounds);
+/* The aggregates (sorts the point's values in place). */
+void liq_stats_point_finish(liq_stats_point *pt, liq_stats_point_result *out);
+
+#endif /* LIQ_STATS_INT_H */

@@ -1,0 +1,338 @@
+/*
+** store_report.c: the text report of stored runs (liq_store_report(), see
+** liq_store.h): a run's summary, its worst steps, read back with SQL.
+*/
+#define _POSIX_C_SOURCE 200809L
+
+#include "liq_store.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store_int.h"
+
+#define LIQ_STORE_REPORT_TOP     5      /* steps listed by liquidations */
+
+/*
+************************************************************************
+** Report
+************************************************************************
+*/
+
+/*
+** Format |v| with 'n_dec' decimals and thousands separators into z:
+** 1234567.891, 2 -> "1,234,567.89".  Huge values use exponent notation.
+*/
+static void fmt_grouped(char *z, size_t n, double v, int n_dec) {
+  char num[40];
+  const char *sign = v < 0 ? "-" : "";
+  size_t n_int, i, o = 0;
+  char out_buf[48];
+
+  if (isnan(v)) {
+    snprintf(z, n, "n/a");
+    return;
+  }
+  if (!isfinite(v) || fabs(v) >= 1e18) {
+    snprintf(z, n, "%.3e", v);
+    return;
+  }
+  snprintf(num, sizeof num, "%.*f", n_dec, fabs(v));
+  if (strtod(num, NULL) == 0.0) sign = "";      /* no "-0.00" */
+  n_int = strcspn(num, ".");
+  for (i = 0; i < n_int; i++) {
+    if (i > 0 && (n_int - i) % 3 == 0) out_buf[o++] = ',';
+    out_buf[o++] = num[i];
+  }
+  out_buf[o] = '\0';
+  snprintf(z, n, "%s%s%s", sign, out_buf, num + n_int);
+}
+
+/* Money: "$1,234,567" from $100,000 up, else with cents. */
+static void fmt_money(char *z, size_t n, double v) {
+  char num[96];
+  int n_dec = fabs(v) >= 1e5 ? 0 : 2;
+  int neg = v < 0 && floor(fabs(v) * (n_dec ? 100.0 : 1.0) + 0.5) > 0;
+  if (isnan(v)) {
+    snprintf(z, n, "n/a");
+    return;
+  }
+  fmt_grouped(num, sizeof num, fabs(v), n_dec);
+  snprintf(z, n, "%s$%s", neg ? "-" : "", num);
+}
+
+/* A price: grouped with 2 decimals from 1,000 up, 4 from 1, else 6
+** significant digits. */
+static void fmt_price(char *z, size_t n, double v) {
+  if (!isnan(v) && fabs(v) < 1.0 && v != 0.0)
+    snprintf(z, n, "%.6g", v);
+  else
+    fmt_grouped(z, n, v, fabs(v) >= 1000.0 ? 2 : 4);
+}
+
+static void fmt_count(char *z, size_t n, sqlite3_int64 v) {
+  fmt_grouped(z, n, (double)v, 0);
+}
+
+static void fmt_percent(char *z, size_t n, double fraction) {
+  if (isnan(fraction)) snprintf(z, n, "n/a");
+  else snprintf(z, n, "%.2f%%", 100.0 * fraction);
+}
+
+/* Columns of the summary SELECT in report_summary(). */
+enum {
+  S_POSITIONS, S_LIQUIDATED, S_LIQ_LONG, S_LIQ_SHORT, S_NOTIONAL,
+  S_MARGIN_CALLS, S_BAD_DEBT, S_UNCOVERED, S_FEES, S_FUND_START,
+  S_FUND_END, S_FUND_MIN, S_ADL, S_ROUNDS, S_START_PRICE, S_MIN_PRICE,
+  S_MIN_PRICE_X, S_MAX_PRICE, S_MAX_PRICE_X, S_DRAWDOWN, S_DRAWDOWN_X,
+  S_AMPLIFICATION, S_STEPS, S_PARTIAL, S_TOPUPS, S_TOPUP_COLL, S_FUND_LONG,
+  S_FUND_SHORT, S_HAIRCUT, S_ADL_COUNT, S_FIRST_ADL
+};
+
+#define LIQ_REPORT_LABEL "  %-25s"
+
+static int report_summary(sqlite3 *db, const char *path, int64_t run_id,
+                          int *found /* OUT */, FILE *out, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  char a[160], b[160], c[160];
+  sqlite3_int64 n_pos, n_liq;
+  int rc, src;
+
+  *found = 0;
+  rc = store_prepare(db, path,
+               "SELECT positions, liquidated, liquidated_long,"
+               " liquidated_short, liquidated_notional, margin_calls,"
+               " bad_debt, uncovered_loss, fees, insurance_fund_start,"
+               " insurance_fund_end, insurance_fund_min, adl_notional,"
+               " max_cascade_rounds, start_price, min_price,"
+               " min_price_exogenous, max_price, max_price_exogenous,"
+               " drawdown, drawdown_exogenous, amplification, steps,"
+               " partial_liquidations, topups, topup_collateral, funding_long,"
+               " funding_short, haircut, adl_count, first_adl_step"
+               " FROM summary WHERE run_id = ?1",
+               0, &p, "read the summary", err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, run_id);
+  src = sqlite3_step(p);
+  if (src == SQLITE_DONE) {
+    sqlite3_finalize(p);
+    return LIQ_OK;
+  }
+  if (src != SQLITE_ROW) {
+    rc = store_db_error(db, path, "read the summary", err);
+    sqlite3_finalize(p);
+    return rc;
+  }
+  *found = 1;
+
+  n_pos = sqlite3_column_int64(p, S_POSITIONS);
+  n_liq = sqlite3_column_int64(p, S_LIQUIDATED);
+  fmt_count(a, sizeof a, sqlite3_column_int64(p, S_STEPS));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "steps", a);
+  fmt_count(a, sizeof a, n_pos);
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "positions", a);
+  fmt_count(a, sizeof a, n_liq);
+  fmt_count(b, sizeof b, sqlite3_column_int64(p, S_LIQ_LONG));
+  fmt_count(c, sizeof c, sqlite3_column_int64(p, S_LIQ_SHORT));
+  fprintf(out, LIQ_REPORT_LABEL "%s (long %s, short %s)", "liquidated", a, b,
+          c);
+  if (n_pos > 0) {
+    fmt_percent(a, sizeof a, (double)n_liq / (double)n_pos);
+    fprintf(out, ", %s of positions", a);
+  }
+  fputc('\n', out);
+  fmt_money(a, sizeof a, store_column_double(p, S_NOTIONAL));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "liquidated notional", a);
+  fmt_count(a, sizeof a, sqlite3_column_int64(p, S_MARGIN_CALLS));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "margin calls (peak)", a);
+  fprintf(out, LIQ_REPORT_LABEL "%d\n", "cascade rounds (max)",
+          sqlite3_column_int(p, S_ROUNDS));
+  fmt_money(a, sizeof a, store_column_double(p, S_BAD_DEBT));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "bad debt", a);
+  fmt_money(a, sizeof a, store_column_double(p, S_UNCOVERED));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "uncovered loss", a);
+  if (sqlite3_column_int64(p, S_PARTIAL) > 0) {
+    fmt_count(a, sizeof a, sqlite3_column_int64(p, S_PARTIAL));
+    fprintf(out, LIQ_REPORT_LABEL "%s\n", "partial liquidations", a);
+  }
+  if (sqlite3_column_int64(p, S_TOPUPS) > 0) {
+    fmt_count(a, sizeof a, sqlite3_column_int64(p, S_TOPUPS));
+    fmt_money(b, sizeof b, store_column_double(p, S_TOPUP_COLL));
+    fprintf(out, LIQ_REPORT_LABEL "%s, adding %s\n", "top-ups", a, b);
+  }
+  if (store_column_double(p, S_FUND_LONG) != 0.0 || store_column_double(p, S_FUND_SHORT) != 0.0) {
+    fmt_money(a, sizeof a, store_column_double(p, S_FUND_LONG));
+    fmt_money(b, sizeof b, store_column_double(p, S_FUND_SHORT));
+    fprintf(out, LIQ_REPORT_LABEL "paid by longs %s, by shorts %s\n", "funding", a, b);
+  }
+  fmt_money(a, sizeof a, store_column_double(p, S_ADL));
+  if (sqlite3_column_type(p, S_FIRST_ADL) == SQLITE_NULL) {
+    fprintf(out, LIQ_REPORT_LABEL "%s\n", "ADL notional", a);
+  } else {
+    fmt_count(b, sizeof b, sqlite3_column_int64(p, S_ADL_COUNT));
+    fmt_money(c, sizeof c, store_column_double(p, S_HAIRCUT));
+    fprintf(out, LIQ_REPORT_LABEL "%s in %s closes, %s of profit taken, first at step %lld\n",
+            "ADL notional", a, b, c, (long long)sqlite3_column_int64(p, S_FIRST_ADL));
+  }
+  fmt_money(a, sizeof a, store_column_double(p, S_FEES));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "fees", a);
+  fmt_money(a, sizeof a, store_column_double(p, S_FUND_START));
+  fmt_money(b, sizeof b, store_column_double(p, S_FUND_MIN));
+  fmt_money(c, sizeof c, store_column_double(p, S_FUND_END));
+  fprintf(out, LIQ_REPORT_LABEL "start %s, min %s, end %s\n",
+          "insurance fund", a, b, c);
+  fmt_price(a, sizeof a, store_column_double(p, S_START_PRICE));
+  fprintf(out, LIQ_REPORT_LABEL "%s\n", "start price", a);
+  fmt_price(a, sizeof a, store_column_double(p, S_MIN_PRICE));
+  fmt_price(b, sizeof b, store_column_double(p, S_MAX_PRICE));
+  fmt_percent(c, sizeof c, store_column_double(p, S_DRAWDOWN));
+  fprintf(out, LIQ_REPORT_LABEL "min %s, max %s, drawdown %s\n",
+          "price with impact", a, b, c);
+  fmt_price(a, sizeof a, store_column_double(p, S_MIN_PRICE_X));
+  fmt_price(b, sizeof b, store_column_double(p, S_MAX_PRICE_X));
+  fmt_percent(c, sizeof c, store_column_double(p, S_DRAWDOWN_X));
+  fprintf(out, LIQ_REPORT_LABEL "min %s, max %s, drawdown %s\n",
+          "price exogenous", a, b, c);
+  if (sqlite3_column_type(p, S_AMPLIFICATION) == SQLITE_NULL)
+    fprintf(out, LIQ_REPORT_LABEL "n/a (no exogenous drawdown)\n",
+            "amplification");
+  else
+    fprintf(out, LIQ_REPORT_LABEL "%.3fx\n", "amplification",
+            sqlite3_column_double(p, S_AMPLIFICATION));
+  sqlite3_finalize(p);
+  return LIQ_OK;
+}
+
+/* Stored row counts and the steps with the most liquidations. */
+static int report_rows(sqlite3 *db, const char *path, int64_t run_id,
+                       FILE *out, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  sqlite3_int64 n_steps = 0, n_liqs = 0;
+  char a[160], b[160], c[160];
+  int rc, src, n_top = 0;
+
+  rc = store_prepare(db, path,
+               "SELECT (SELECT count(*) FROM steps WHERE run_id = ?1),"
+               " (SELECT count(*) FROM liquidations WHERE run_id = ?1)",
+               0, &p, "count stored rows", err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, run_id);
+  if (sqlite3_step(p) != SQLITE_ROW) {
+    rc = store_db_error(db, path, "count stored rows", err);
+    sqlite3_finalize(p);
+    return rc;
+  }
+  n_steps = sqlite3_column_int64(p, 0);
+  n_liqs = sqlite3_column_int64(p, 1);
+  sqlite3_finalize(p);
+  p = NULL;
+  fmt_count(a, sizeof a, n_steps);
+  fmt_count(b, sizeof b, n_liqs);
+  fprintf(out, LIQ_REPORT_LABEL "%s step rows, %s liquidation rows\n",
+          "stored", a, b);
+  if (n_steps == 0) return LIQ_OK;
+
+  rc = store_prepare(db, path,
+               "SELECT step, price, liquidations, liquidated_notional,"
+               " cascade_rounds FROM steps"
+               " WHERE run_id = ?1 AND liquidations > 0"
+               " ORDER BY liquidations DESC, step LIMIT ?2",
+               0, &p, "read the top steps", err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, run_id);
+  sqlite3_bind_int(p, 2, LIQ_STORE_REPORT_TOP);
+  while ((src = sqlite3_step(p)) == SQLITE_ROW) {
+    if (n_top++ == 0)
+      fprintf(out, "  steps with the most liquidations:\n"
+                   "  %10s %16s %14s %20s %7s\n",
+              "step", "price", "liquidations", "notional", "rounds");
+    fmt_price(a, sizeof a, store_column_double(p, 1));
+    fmt_count(b, sizeof b, sqlite3_column_int64(p, 2));
+    fmt_money(c, sizeof c, store_column_double(p, 3));
+    fprintf(out, "  %10lld %16s %14s %20s %7d\n",
+            (long long)sqlite3_column_int64(p, 0), a, b, c,
+            sqlite3_column_int(p, 4));
+  }
+  if (src != SQLITE_DONE) {
+    rc = store_db_error(db, path, "read the top steps", err);
+    sqlite3_finalize(p);
+    return rc;
+  }
+  sqlite3_finalize(p);
+  if (n_top == 0) fprintf(out, "  no stored step liquidated anything\n");
+  return LIQ_OK;
+}
+
+int liq_store_report(const char *db, int64_t run_id, FILE *out,
+                     liq_err *err) {
+  sqlite3 *in_db = NULL;
+  sqlite3_stmt *runs_stmt = NULL;
+  int rc, src, n_run = 0;
+
+  if (sqlite3_open_v2(db, &in_db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    rc = liq_errf(err, LIQ_IO, db, 0, "cannot open database: %s",
+                  in_db ? sqlite3_errmsg(in_db) : "out of memory");
+    sqlite3_close_v2(in_db);
+    return rc;
+  }
+  sqlite3_busy_timeout(in_db, LIQ_STORE_BUSY_MS);
+  /* "file is not a database" and a missing runs table show up here. */
+  rc = store_prepare(in_db, db,
+               "SELECT run_id, scenario_name, seed, status, started_at,"
+               " finished_at, params, error, version FROM runs"
+               " WHERE ?1 = 0 OR run_id = ?1 ORDER BY run_id",
+               0, &runs_stmt, "not a liqsim database", err);
+  if (rc != LIQ_OK) goto done;
+  sqlite3_bind_int64(runs_stmt, 1, run_id);
+
+  while ((src = sqlite3_step(runs_stmt)) == SQLITE_ROW) {
+    int64_t row_run = sqlite3_column_int64(runs_stmt, 0);
+    const char *status = store_column_text(runs_stmt, 3, "?");
+    int found;
+    if (n_run++ > 0) fputc('\n', out);
+    fprintf(out, "run %lld: %s, seed %lld, %s (liqsim %s)\n", (long long)row_run,
+            store_column_text(runs_stmt, 1, "?"),
+            (long long)sqlite3_column_int64(runs_stmt, 2), status,
+            store_column_text(runs_stmt, 8, "?"));
+    fprintf(out, "  started %s, finished %s\n", store_column_text(runs_stmt, 4, "-"),
+            store_column_text(runs_stmt, 5, "-"));
+    fprintf(out, "  params %s\n", store_column_text(runs_stmt, 6, "{}"));
+    if (strcmp(status, "failed") == 0)
+      fprintf(out, "  error: %s\n", store_column_text(runs_stmt, 7, "(none recorded)"));
+
+    rc = report_summary(in_db, db, row_run, &found, out, err);
+    if (rc != LIQ_OK) goto done;
+    if (!found) {
+      if (strcmp(status, "running") == 0)
+        fprintf(out, "  no summary: the run is still running"
+                     " (or its process was killed)\n");
+      else
+        fprintf(out, "  no summary: the run %s\n",
+                strcmp(status, "failed") == 0 ? "failed" : "stored none");
+    }
+    rc = report_rows(in_db, db, row_run, out, err);
+    if (rc != LIQ_OK) goto done;
+  }
+  if (src != SQLITE_DONE) {
+    rc = store_db_error(in_db, db, "read the runs", err);
+    goto done;
+  }
+  if (n_run == 0) {
+    if (run_id != 0) {
+      rc = liq_errf(err, LIQ_USAGE, db, 0, "no run %lld in DB",
+                    (long long)run_id);
+      goto done;
+    }
+    fprintf(out, "no runs in %s\n", db);
+  }
+  if (ferror(out)) rc = liq_errf(err, LIQ_IO, NULL, 0, "cannot write the report");
+
+done:
+  sqlite3_finalize(runs_stmt);
+  sqlite3_close_v2(in_db);
+  return rc;
+}
