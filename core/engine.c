@@ -58,8 +58,8 @@ typedef struct engine {
   double  *f0;
   double  *call_rate;    /* under tiers (else flat_call_rate for all) */
   double   flat_call_rate;
-  long    *chunked;      /* 1 + step of the last chunk, 0 if none */
-  long    *partial_at;   /* cascade of the last partial close, 0 if none */
+  long    *chunked;      /* 1 + step of the last chunk, 0 if none (partial modes) */
+  long    *partial_at;   /* cascade of the last partial close, 0 if none (partial modes) */
   long     cascade_no;   /* serial number of the running cascade */
   uint8_t *open, *armed;   /* armed: a topper not yet called */
   liq_ladder_keys liq_k, call_k, arm_k;
@@ -183,6 +183,21 @@ static double call_key_as_added(const void *ctx, uint32_t id) {
   return -(double)s->side * thr + e->f0[id] * s->g_call;
 }
 
+/* Books above this size compute their call keys (8 bytes a position
+** less); smaller ones store them (a margin-call count reads a dozen keys a
+** step).  The keys, and so every result, are the same either way; the
+** tests run the engine both ways (environment LIQ_CALL_KEYS_COMPUTED_ABOVE,
+** a testing knob). */
+#define LIQ_CALL_KEYS_COMPUTED_ABOVE ((size_t)1 << 21)
+
+static int call_keys_init(engine *e, liq_ladder_keys *k, size_t n, int dynamic) {
+  const char *knob = getenv("LIQ_CALL_KEYS_COMPUTED_ABOVE");
+  size_t above = knob && *knob ? (size_t)strtoull(knob, NULL, 10) : LIQ_CALL_KEYS_COMPUTED_ABOVE;
+  if (n > above)
+    return liq_ladder_keys_init_computed(k, n, dynamic, call_key_as_added, e);
+  return liq_ladder_keys_init(k, n, dynamic);
+}
+
 /* Put id (in no ladder) into every ladder it belongs to. */
 static void insert_position(engine *e, uint32_t id) {
   side_state *s = side_of(e, e->book->side[id]);
@@ -230,6 +245,7 @@ static int in_order_slow(const liq_ladder_keys *k, const uint32_t *ids, size_t m
 static int in_order(const liq_ladder_keys *k, const uint32_t *ids, size_t m) {
   size_t i, lo, hi;
   double *key;
+  uint8_t *member;
   int ok = 1;
   if (m < 2) return 1;
   lo = hi = ids[0];
@@ -238,8 +254,16 @@ static int in_order(const liq_ladder_keys *k, const uint32_t *ids, size_t m) {
     if (ids[i] > hi) hi = ids[i];
   }
   key = malloc((hi - lo + 1) * sizeof *key);
-  if (key == NULL) return in_order_slow(k, ids, m);
-  for (i = lo; i <= hi; i++) key[i - lo] = liq_ladder_keys_key0(k, (uint32_t)i);
+  member = calloc(hi - lo + 1, 1);
+  if (key == NULL || member == NULL) {
+    free(key);
+    free(member);
+    return in_order_slow(k, ids, m);
+  }
+  for (i = 0; i < m; i++) member[ids[i] - lo] = 1;
+  for (i = lo; i <= hi; i++)
+    if (member[i - lo]) key[i - lo] = liq_ladder_keys_key0(k, (uint32_t)i);
+  free(member);
   for (i = 1; i < m && ok; i++) {
     double a = key[ids[i - 1] - lo], b = key[ids[i] - lo];
     ok = !(a > b || (a == b && ids[i - 1] > ids[i]));
@@ -276,6 +300,8 @@ static int side_build(engine *e, side_state *s) {
     if (!e->open[i] || e->book->side[i] != s->side) continue;
     materialise(e, id);
     e->liq_k.key0[id] = store_key(s, liq_threshold(e, id), s->g_liq);
+    if (e->call_k.key0) e->call_k.key0[id] = call_key_as_added(e, id);
+    if (e->arm_k.key0 && e->armed[id]) e->arm_k.key0[id] = call_key_as_added(e, id);
     ids[m++] = id;
   }
   if (liq_ladder_sort_ids(&e->liq_k, ids, m) != 0) {
@@ -372,6 +398,10 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   int rc, topups = sc->margin.topup_share > 0.0;
   int adl = sc->insurance.policy == LIQ_POLICY_ADL_RANKED ||
             sc->insurance.policy == LIQ_POLICY_ADL_PRORATA;
+  /* Can a position change (and be re-inserted)?  Else no ladder needs a
+  ** treap part. */
+  int partial = sc->margin.partial_mode != LIQ_PARTIAL_NONE;
+  int dynamic = topups || adl || partial;
   e->n = n;
   e->mp = &sc->margin;
   e->tiered = sc->margin.n_tiers > 0;
@@ -381,19 +411,19 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   e->f0 = calloc(k, sizeof *e->f0);
   e->call_rate = e->tiered ? malloc(k * sizeof *e->call_rate) : NULL;
   e->flat_call_rate = sc->margin.call_level * sc->margin.initial;
-  e->chunked = calloc(k, sizeof *e->chunked);
-  e->partial_at = calloc(k, sizeof *e->partial_at);
+  e->chunked = partial ? calloc(k, sizeof *e->chunked) : NULL;
+  e->partial_at = partial ? calloc(k, sizeof *e->partial_at) : NULL;
   e->open = malloc(k);
   e->armed = calloc(k, 1);
   e->hits = malloc(k * sizeof *e->hits);
   e->share = malloc(k * sizeof *e->share);
   e->queue = topups ? malloc((n + 1) * sizeof *e->queue) : NULL;
   e->adl_cand = adl ? malloc(k * sizeof *e->adl_cand) : NULL;
-  if (!e->q || !e->c || !e->own || !e->f0 || (e->tiered && !e->call_rate) || !e->chunked || !e->partial_at || !e->open ||
+  if (!e->q || !e->c || !e->own || !e->f0 || (e->tiered && !e->call_rate) || (partial && (!e->chunked || !e->partial_at)) || !e->open ||
       !e->armed || !e->hits || !e->share || (topups && !e->queue) || (adl && !e->adl_cand) ||
-      liq_ladder_keys_init(&e->liq_k, n) ||
-      liq_ladder_keys_init_computed(&e->call_k, n, call_key_as_added, e) ||
-      (topups && liq_ladder_keys_init_computed(&e->arm_k, n, call_key_as_added, e)))
+      liq_ladder_keys_init(&e->liq_k, n, dynamic) ||
+      call_keys_init(e, &e->call_k, n, dynamic) ||
+      (topups && call_keys_init(e, &e->arm_k, n, dynamic)))
     return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for %zu positions", n);
   for (i = 0; i < n; i++) {
     if (e->call_rate)
@@ -441,7 +471,7 @@ static void collect_hits(engine *e, side_state *s, double p, size_t *n) {
 static double hit_share(const engine *e, uint32_t id, double p) {
   const liq_margin_params *mp = e->mp;
   double s = 1.0;
-  if (e->partial_at[id] == e->cascade_no) return 1.0;
+  if (e->partial_at == NULL || e->partial_at[id] == e->cascade_no) return 1.0;
   switch (mp->partial_mode) {
     case LIQ_PARTIAL_RESTORE:
       s = liq_margin_restore_share(mp, e->book->side[id], qty_of(e, id), e->book->entry[id],
@@ -793,7 +823,7 @@ static void serve_topups(engine *e, double p) {
 ** threshold.  Under tiers a short whose notional grew into a dearer
 ** bracket can be past maintenance without being past its (entry-bracket)
 ** call line, so the pending positions are checked one by one. */
-static size_t side_margin_calls(const side_state *s, double p) {
+static size_t side_margin_calls(side_state *s, double p) {
   double xc = probe(s, s->g_call, p);
   size_t beyond = liq_ladder_count_below(&s->call, xc);
   size_t pending = liq_ladder_count_at_most(&s->liq, probe(s, s->g_liq, p));

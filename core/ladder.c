@@ -4,6 +4,7 @@
 */
 #include "liq_ladder.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,29 +13,30 @@
 
 /* ---- kinds ---------------------------------------------------------------- */
 
-static int keys_init(liq_ladder_keys *k, size_t n, int stored) {
+static int keys_init(liq_ladder_keys *k, size_t n, int stored, int dynamic) {
   k->n = n;
+  k->dynamic = dynamic;
   k->key0 = stored ? calloc(n ? n : 1, sizeof *k->key0) : NULL;
-  k->in_tree = calloc(n ? n : 1, 1);
-  if ((stored && !k->key0) || !k->in_tree || liq_treap_forest_init(&k->tree, n)) {
+  k->in_tree = dynamic ? calloc(n ? n : 1, 1) : NULL;
+  if ((stored && !k->key0) || (dynamic && (!k->in_tree || liq_treap_forest_init(&k->tree, n)))) {
     liq_ladder_keys_free(k);
     return -1;
   }
   return 0;
 }
 
-int liq_ladder_keys_init(liq_ladder_keys *k, size_t n) {
+int liq_ladder_keys_init(liq_ladder_keys *k, size_t n, int dynamic) {
   memset(k, 0, sizeof *k);
-  return keys_init(k, n, 1);
+  return keys_init(k, n, 1, dynamic);
 }
 
-int liq_ladder_keys_init_computed(liq_ladder_keys *k, size_t n,
+int liq_ladder_keys_init_computed(liq_ladder_keys *k, size_t n, int dynamic,
                                   double (*key_of)(const void *ctx, uint32_t id),
                                   const void *ctx) {
   memset(k, 0, sizeof *k);
   k->key_of = key_of;
   k->ctx = ctx;
-  return keys_init(k, n, 0);
+  return keys_init(k, n, 0, dynamic);
 }
 
 double liq_ladder_keys_key0(const liq_ladder_keys *k, uint32_t id) {
@@ -113,9 +115,14 @@ void liq_ladder_init(liq_ladder *l, liq_ladder_keys *k) {
   l->root = LIQ_TREAP_NIL;
 }
 
+/* Members in the treap part (none in a kind without one). */
+static size_t tree_size(const liq_ladder *l) {
+  return l->root == LIQ_TREAP_NIL ? 0 : liq_treap_size(&l->k->tree, l->root);
+}
+
 /* Forget the treap part (clearing its members' flags). */
 static void clear_tree(liq_ladder *l) {
-  size_t i, m = liq_treap_size(&l->k->tree, l->root);
+  size_t i, m = tree_size(l);
   for (i = 0; i < m; i++) l->k->in_tree[liq_treap_kth(&l->k->tree, l->root, i)] = 0;
   l->root = LIQ_TREAP_NIL;
 }
@@ -127,7 +134,7 @@ void liq_ladder_free(liq_ladder *l) {
   l->ids = NULL;
   l->fen = NULL;
   l->akey = NULL;
-  l->n = l->head = l->dead = 0;
+  l->n = l->head = l->dead = l->finger = 0;
 }
 
 void liq_ladder_build(liq_ladder *l, uint32_t *ids, size_t m) {
@@ -138,7 +145,7 @@ void liq_ladder_build(liq_ladder *l, uint32_t *ids, size_t m) {
 }
 
 size_t liq_ladder_size(const liq_ladder *l) {
-  return array_size(l) + liq_treap_size(&l->k->tree, l->root);
+  return array_size(l) + tree_size(l);
 }
 
 double liq_ladder_key(const liq_ladder *l, uint32_t id) {
@@ -171,7 +178,7 @@ int liq_ladder_first(const liq_ladder *l, uint32_t *id) {
 
 uint32_t liq_ladder_kth(const liq_ladder *l, size_t k) {
   const liq_treap_forest *f = &l->k->tree;
-  size_t na = array_size(l), nt = liq_treap_size(f, l->root);
+  size_t na = array_size(l), nt = tree_size(l);
   size_t want = k + 1, lo, hi;
   if (nt == 0) return array_kth(l, k);
   if (na == 0) return liq_treap_kth(f, l->root, k);
@@ -195,28 +202,58 @@ uint32_t liq_ladder_kth(const liq_ladder *l, size_t k) {
   }
 }
 
-/* First index in [head, n) whose key is >= x (strict = 1: > x). */
-static size_t array_bound(const liq_ladder *l, double x, int strict) {
-  size_t lo = l->head, hi = l->n;
+/* Is array entry i before the bound x (key < x; strict: key <= x)? */
+static int before_bound(const liq_ladder *l, size_t i, double x, int strict) {
+  double k = array_key(l, i);
+  return strict ? k <= x : k < x;
+}
+
+/* First index in [head, n) whose key is >= x (strict = 1: > x).  Galloping
+** from the last answer (the finger): a price that moved a little between
+** steps costs O(log distance) key reads, not O(log n). */
+static size_t array_bound(liq_ladder *l, double x, int strict) {
+  size_t lo = l->head, hi = l->n, f = l->finger, step;
+  if (f < lo) f = lo;
+  if (f > hi) f = hi;
+  /* Invariant: entries below lo are before x, entries from hi on are not. */
+  if (f < hi && before_bound(l, f, x, strict)) {
+    lo = f + 1;
+    for (step = 1; f + step < hi; step *= 2) {
+      if (!before_bound(l, f + step, x, strict)) {
+        hi = f + step;
+        break;
+      }
+      lo = f + step + 1;
+    }
+  } else {
+    hi = f;
+    for (step = 1; f >= lo + step; step *= 2) {
+      if (before_bound(l, f - step, x, strict)) {
+        lo = f - step + 1;
+        break;
+      }
+      hi = f - step;
+    }
+  }
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    double k = array_key(l, mid);
-    if (strict ? k <= x : k < x) lo = mid + 1;
+    if (before_bound(l, mid, x, strict)) lo = mid + 1;
     else hi = mid;
   }
+  l->finger = lo;
   return lo;
 }
 
-static size_t array_count(const liq_ladder *l, double x, int strict) {
+static size_t array_count(liq_ladder *l, double x, int strict) {
   size_t i = array_bound(l, x, strict);
   return (i - l->head) - (dead_before(l, i) - dead_before(l, l->head));
 }
 
-size_t liq_ladder_count_below(const liq_ladder *l, double x) {
+size_t liq_ladder_count_below(liq_ladder *l, double x) {
   return array_count(l, x, 0) + liq_treap_count_below(&l->k->tree, l->root, x);
 }
 
-size_t liq_ladder_count_at_most(const liq_ladder *l, double x) {
+size_t liq_ladder_count_at_most(liq_ladder *l, double x) {
   return array_count(l, x, 1) + liq_treap_count_at_most(&l->k->tree, l->root, x);
 }
 
@@ -225,7 +262,7 @@ size_t liq_ladder_count_at_most(const liq_ladder *l, double x) {
 ** small.  Without memory the treap simply stays. */
 static void maybe_compact(liq_ladder *l) {
   liq_treap_forest *f = &l->k->tree;
-  size_t nt = liq_treap_size(f, l->root), na = array_size(l), i = l->head, j = 0, m = 0;
+  size_t nt = tree_size(l), na = array_size(l), i = l->head, j = 0, m = 0;
   uint32_t *ids, *tree_ids;
   if (nt < 4096 || nt < na / 8) return;
   ids = malloc((na + nt) * sizeof *ids);
@@ -265,6 +302,7 @@ static void maybe_compact(liq_ladder *l) {
 }
 
 void liq_ladder_insert(liq_ladder *l, uint32_t id, double key) {
+  assert(l->k->dynamic);
   l->k->tree.key[id] = key;
   l->k->in_tree[id] = 1;
   l->root = liq_treap_insert(&l->k->tree, l->root, id);

@@ -31,6 +31,7 @@ typedef struct liq_ladder_keys {
   double  *key0;       /* key of an array member, by id; NULL: computed */
   double (*key_of)(const void *ctx, uint32_t id);  /* computed keys */
   const void *ctx;
+  int      dynamic;    /* 0: no treap part (nothing is ever inserted) */
   uint8_t *in_tree;    /* 1 while the id is in a ladder's treap */
   liq_treap_forest tree;
 } liq_ladder_keys;
@@ -43,17 +44,20 @@ typedef struct liq_ladder {
   size_t    dead;      /* tombstones in [head, n) */
   uint32_t *fen;       /* Fenwick tree of tombstones by index (NULL: none yet) */
   double   *akey;      /* computed kinds, from the first tombstone: keys by index */
+  size_t    finger;    /* where the last count's search ended */
   uint32_t  root;      /* treap part */
 } liq_ladder;
 
-/* Zeroed key arrays for ids 0..n-1 (pages of unused ids stay untouched).
-** 0 on success, -1 when out of memory. */
-int  liq_ladder_keys_init(liq_ladder_keys *k, size_t n);
+/* Zeroed key arrays for ids 0..n-1 (pages of unused ids stay untouched);
+** with 'dynamic' 0 the kind has no treap and liq_ladder_insert() must not
+** be called (a book whose positions never change).  0 on success, -1 when
+** out of memory. */
+int  liq_ladder_keys_init(liq_ladder_keys *k, size_t n, int dynamic);
 /* A kind whose array keys are not stored but computed by key_of(ctx, id),
 ** which must give, for every live array member, the key it was added with
 ** (a position's key is a function of its state, and a changed position
 ** leaves the array).  Saves 8 bytes an id. */
-int  liq_ladder_keys_init_computed(liq_ladder_keys *k, size_t n,
+int  liq_ladder_keys_init_computed(liq_ladder_keys *k, size_t n, int dynamic,
                                    double (*key_of)(const void *ctx, uint32_t id),
                                    const void *ctx);
 /* key0[id], or the computed key. */
@@ -81,11 +85,12 @@ int      liq_ladder_first(const liq_ladder *l, uint32_t *id /* OUT */);
 double   liq_ladder_key(const liq_ladder *l, uint32_t id);
 /* The k-th (0-based) id, k < size. */
 uint32_t liq_ladder_kth(const liq_ladder *l, size_t k);
-/* Members with key < x, and with key <= x. */
-size_t   liq_ladder_count_below(const liq_ladder *l, double x);
-size_t   liq_ladder_count_at_most(const liq_ladder *l, double x);
+/* Members with key < x, and with key <= x (not const: the search starts
+** from where the last one ended). */
+size_t   liq_ladder_count_below(liq_ladder *l, double x);
+size_t   liq_ladder_count_at_most(liq_ladder *l, double x);
 
-/* Add id (in no ladder of this kind) with 'key'. */
+/* Add id (in no ladder of this kind) with 'key'; the kind is dynamic. */
 void liq_ladder_insert(liq_ladder *l, uint32_t id, double key);
 /* Take the first member when its key is <= x (inclusive) or < x; 1 when
 ** one was taken (*id), else 0. */

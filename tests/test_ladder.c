@@ -24,7 +24,7 @@ static int by_key_id(const void *pa, const void *pb) {
   return (a > b) - (a < b);
 }
 
-static void check_ladder(const liq_ladder *l, const char *in, uint32_t *buf,
+static void check_ladder(liq_ladder *l, const char *in, uint32_t *buf,
                          gsl_rng *r) {
   size_t i, m = 0;
   uint32_t first;
@@ -66,8 +66,8 @@ static void random_operations(int computed) {
   uint32_t *buf = malloc(N * sizeof *buf), *ids = malloc(N * sizeof *ids);
   size_t i, m = 0;
   int step;
-  if (computed) assert_int_equal(liq_ladder_keys_init_computed(&k, N, key_of_test, NULL), 0);
-  else assert_int_equal(liq_ladder_keys_init(&k, N), 0);
+  if (computed) assert_int_equal(liq_ladder_keys_init_computed(&k, N, 1, key_of_test, NULL), 0);
+  else assert_int_equal(liq_ladder_keys_init(&k, N, 1), 0);
   liq_ladder_init(&l, &k);
   liq_ladder_init(&other, &k);
   for (i = 0; i < N; i++) {
@@ -145,7 +145,7 @@ static void test_tombstones(void **state) {
   uint32_t *ids = malloc(10 * sizeof *ids), id;
   size_t i;
   (void)state;
-  assert_int_equal(liq_ladder_keys_init(&k, 10), 0);
+  assert_int_equal(liq_ladder_keys_init(&k, 10, 0), 0);   /* no treap needed */
   liq_ladder_init(&l, &k);
   for (i = 0; i < 10; i++) {
     k.key0[i] = 10.0 - (double)i;  /* id 9 first */
@@ -188,7 +188,7 @@ static void test_sort_ids(void **state) {
   }
   {
     liq_ladder_keys k;
-    assert_int_equal(liq_ladder_keys_init(&k, M), 0);
+    assert_int_equal(liq_ladder_keys_init(&k, M, 0), 0);
     for (i = 0; i < M; i++) k.key0[i] = key[i];
     assert_int_equal(liq_ladder_sort_ids(&k, a, M), 0);
     liq_ladder_keys_free(&k);
