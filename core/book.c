@@ -4,7 +4,7 @@
 ** Three sources fill the same struct of arrays:
 **
 **   liq_book_generate()          entries spread log-normally around the start;
-**   liq_book_generate_history()  entries on the closes of a warm-up series,
+**   generate_history()           entries on the closes of a warm-up series,
 **                                kept only when they survived it;
 **   liq_book_load_csv()          a CSV file, every row checked.
 **
@@ -14,9 +14,10 @@
 ** notional and entry), which is what makes the surviving leverage mix of
 ** history entries thinner at high leverage.
 */
-#define _POSIX_C_SOURCE 200809L   /* getline, gmtime_r, strcasecmp */
+#define _POSIX_C_SOURCE 200809L   /* strcasecmp */
 
 #include "liq_book.h"
+#include "csv_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -25,12 +26,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "liq_margin.h"
+#include "liq_scenario.h"
+#include "liq_seed.h"
+#include "liq_time.h"
 
 #define LIQ_BOOK_MAX_REDRAWS   1000
 #define LIQ_BOOK_MAX_POSITIONS 100000000u   /* as book.positions (engine ids are 32-bit) */
@@ -244,6 +247,17 @@ int liq_book_generate(const liq_book_params *bp, const liq_margin_params *mp,
   return generate(bp, mp, start_price, NULL, seed, NULL, out, err);
 }
 
+/*
+** Positions opened over 'warmup' (from liq_book_warmup()) and still open
+** at 'start_price': sides and sizes as in liq_book_generate(); each
+** position then draws its opening bar j uniformly from the warm-up and
+** enters at that bar's close (no entry spread).  It must have survived
+** every later warm-up bar (long: every low after j above its liquidation
+** price under the rule, liq_margin_rule_liq_price(); short: every high
+** below it) and be above maintenance at start_price; otherwise it is
+** redrawn whole, with the same 1000-draw limit as liq_book_generate().
+** Survivorship thins high leverage among old entries, as in a real book.
+*/
 static int generate_history(const liq_book_params *bp, const liq_margin_params *mp,
                             const liq_path *warmup, double start_price,
                             uint64_t seed, const liq_scenario *sc,
@@ -280,25 +294,9 @@ static int generate_history(const liq_book_params *bp, const liq_margin_params *
   return rc;
 }
 
-int liq_book_generate_history(const liq_book_params *bp,
-                              const liq_margin_params *mp,
-                              const liq_path *warmup, double start_price,
-                              uint64_t seed, liq_book **out /* OUT */,
-                              liq_err *err) {
-  return generate_history(bp, mp, warmup, start_price, seed, NULL, out, err);
-}
-
 /* ------------------------------------------------------------------------
 ** Warm-up series for history entries
 */
-
-/* "2021-05-19 13:10:00" (UTC) for messages. */
-static void fmt_time(int64_t ms, char *buf, size_t size) {
-  struct tm tm;
-  time_t s = (time_t)(ms / 1000 - (ms % 1000 < 0));  /* floor; no -INT64_MIN */
-  if (gmtime_r(&s, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-    snprintf(buf, size, "%lld ms", (long long)ms);
-}
 
 /* The last L bars of the replay file before bar 0 of 'path'. */
 static int warmup_replay(const liq_scenario *sc, const liq_path *path, size_t L,
@@ -315,7 +313,7 @@ static int warmup_replay(const liq_scenario *sc, const liq_path *path, size_t L,
   while (nb > 0 && all->t_ms[nb - 1] >= t0) nb--;
   if (nb < L) {
     char a[32];
-    fmt_time(t0, a, sizeof a);
+    liq_time_format(t0, a, sizeof a);
     if (nb == 0)
       rc = liq_scenario_errf(sc, sc->where.book_entry, err,
                     "book.entry.from = \"history\" needs %zu bars before the replay "
@@ -348,24 +346,21 @@ static int warmup_replay(const liq_scenario *sc, const liq_path *path, size_t L,
 static int warmup_generated(const liq_scenario *sc, const liq_path *path,
                             size_t L, uint64_t seed, liq_path **out,
                             liq_err *err) {
-  liq_scenario *copy = NULL;
   liq_path *g = NULL, *w = NULL;
   double *open = NULL, *close = NULL;
   double S = path->open[0], step_ms;
   size_t j;
   int rc;
 
-  copy = malloc(sizeof *copy);
   open = malloc(L * sizeof *open);
   close = malloc(L * sizeof *close);
-  if (copy == NULL || open == NULL || close == NULL) {
+  if (open == NULL || close == NULL) {
     rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for a %zu-bar warm-up", L);
     goto out;
   }
-  /* A shallow copy: only read by liq_path_build, never freed as a scenario. */
-  *copy = *sc;
-  copy->steps = L;
-  rc = liq_path_build(copy, liq_seed(seed, 0, LIQ_BOOK_STREAM_WARMUP), &g, err);
+  rc = liq_path_build(&sc->price, L, sc->step_seconds,
+                      liq_seed(seed, 0, LIQ_BOOK_STREAM_WARMUP), &g, err);
+  rc = liq_scenario_locate(sc, sc->where.price, rc, err);
   if (rc != LIQ_OK) goto out;
   if (g->n < L) {
     rc = liq_errf(err, LIQ_NUMERIC, NULL, 0,
@@ -387,7 +382,6 @@ out:
   liq_path_free(g);
   free(open);
   free(close);
-  free(copy);
   return rc;
 }
 
@@ -426,8 +420,8 @@ typedef struct loader {
   long        header_line;
   size_t      ncol;         /* header columns */
   int         col[BC_N];    /* field index of each known column, -1 when absent */
-  char      **fld;          /* the current line's fields (into the line buffer) */
-  size_t      capfld;
+  const char *const *fld;  /* the current row's fields (the CSV layer's) */
+  int         have_header;
   liq_book   *b;            /* rows so far: b->n of capacity cap */
   size_t      cap;
 } loader;
@@ -453,38 +447,6 @@ static const char *show(const char *s, char *buf, size_t size) {
   if (len < size) return s;
   snprintf(buf, size, "%.*s...", (int)(size - 4), s);
   return buf;
-}
-
-static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-/* Split 'line' in place at commas; trim blanks and one pair of double
-** quotes around each field.  Returns the field count, or -1 (no memory). */
-static long split(loader *ld, char *line) {
-  size_t n = 0;
-  char *p = line;
-  for (;;) {
-    char *start = p, *end;
-    while (*p && *p != ',') p++;
-    end = p;
-    while (start < end && is_blank(*start)) start++;
-    while (end > start && is_blank(end[-1])) end--;
-    if (end - start >= 2 && *start == '"' && end[-1] == '"') { start++; end--; }
-    if (n == ld->capfld) {
-      size_t nc = ld->capfld ? 2 * ld->capfld : 16;
-      char **q = realloc(ld->fld, nc * sizeof *q);
-      if (q == NULL) return -1;
-      ld->fld = q;
-      ld->capfld = nc;
-    }
-    ld->fld[n++] = start;
-    if (*p == ',') {
-      *end = '\0';
-      p++;
-      continue;
-    }
-    *end = '\0';
-    return (long)n;
-  }
 }
 
 static int header(loader *ld, size_t nf) {
@@ -635,15 +597,26 @@ static int row(loader *ld, size_t nf) {
   return LIQ_OK;
 }
 
+/* One row of the book file (see csv_int.h): the header, then positions. */
+static int on_book_row(void *ctx, const liq_csv_row *r, liq_err *err) {
+  loader *ld = ctx;
+  (void)err;
+  ld->line = r->line;
+  ld->fld = r->field;
+  if (!ld->have_header) {
+    int rc = header(ld, r->n);
+    ld->have_header = rc == LIQ_OK;
+    return rc;
+  }
+  return row(ld, r->n);
+}
+
 /* The loader; 'start' NaN skips the maintenance check at the start price. */
 static int load_csv(const char *path, const liq_margin_params *mp, double start,
                     liq_book **out, liq_err *err) {
   loader ld;
   FILE *f = NULL;
-  char *buf = NULL;
-  size_t bufcap = 0;
-  ssize_t len;
-  int rc = LIQ_OK, have_header = 0;
+  int rc = LIQ_OK;
 
   if (out == NULL) return liq_errf(err, LIQ_USAGE, path, 0, "book: 'out' is NULL");
   *out = NULL;
@@ -661,34 +634,9 @@ static int load_csv(const char *path, const liq_margin_params *mp, double start,
     rc = liq_errf(err, LIQ_IO, path, 0, "cannot open book file: %s", strerror(errno));
     goto out;
   }
-  while ((len = getline(&buf, &bufcap, f)) >= 0) {
-    char *p = buf;
-    long nf;
-    ld.line++;
-    if (ld.line == 1 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) p += 3;
-    while (is_blank(*p)) p++;
-    if (*p == '\0' || *p == '#') continue;
-    if ((size_t)len != strlen(buf)) {
-      rc = ld_fail(&ld, ld.line, "line holds a NUL byte (not a text CSV file?)");
-      goto out;
-    }
-    nf = split(&ld, p);
-    if (nf < 0) {
-      rc = liq_errf(err, LIQ_NOMEM, path, 0, "out of memory reading the book file");
-      goto out;
-    }
-    if (!have_header) {
-      if ((rc = header(&ld, (size_t)nf)) != LIQ_OK) goto out;
-      have_header = 1;
-      continue;
-    }
-    if ((rc = row(&ld, (size_t)nf)) != LIQ_OK) goto out;
-  }
-  if (ferror(f)) {
-    rc = liq_errf(err, LIQ_IO, path, 0, "cannot read book file: %s", strerror(errno));
-    goto out;
-  }
-  if (!have_header) {
+  rc = liq_csv_read(f, path, "book file", LIQ_CSV_COMMENTS, on_book_row, &ld, err);
+  if (rc != LIQ_OK) goto out;
+  if (!ld.have_header) {
     rc = ld_fail(&ld, 1, "empty book file: expected a header line such as "
                  "side,qty,entry,leverage and one row per position");
     goto out;
@@ -701,8 +649,6 @@ static int load_csv(const char *path, const liq_margin_params *mp, double start,
   ld.b = NULL;
 out:
   if (f) fclose(f);
-  free(buf);
-  free(ld.fld);
   liq_book_free(ld.b);
   return rc;
 }

@@ -3,10 +3,12 @@
 **
 ** The funding file is Binance's layout: calc_time (ms), funding interval
 ** in hours, rate per interval; with or without a header (a first row is
-** a header when its calc_time and rate are not numbers; a UTF-8
-** byte-order mark is skipped); ascending.
+** a header when its calc_time and rate are not numbers); ascending.  The
+** file is read through the CSV layer (csv_int.h).
 */
 #include "liq_funding.h"
+#include "funding_int.h"
+#include "csv_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -60,19 +62,6 @@ static void schedule_constant(const liq_funding_params *fp, const liq_path *p,
   }
 }
 
-/* Split a CSV line into at most 3 fields in place; returns the count. */
-static int split3(char *z, char *f[3]) {
-  int n = 0;
-  char *s = z;
-  while (n < 3) {
-    f[n++] = s;
-    s = strchr(s, ',');
-    if (s == NULL) break;
-    *s++ = '\0';
-  }
-  return s == NULL ? n : 4;
-}
-
 static int parse_num(const char *z, double *v) {
   char *end;
   errno = 0;
@@ -81,84 +70,103 @@ static int parse_num(const char *z, double *v) {
   return end != z && *end == '\0' && errno == 0 && isfinite(*v);
 }
 
-/* 1 at the end of f (peeks one byte). */
-static int at_eof(FILE *f) {
-  int c = getc(f);
-  if (c == EOF) return 1;
-  ungetc(c, f);
-  return 0;
-}
+/* Reading the funding file: its payments, in file order. */
+typedef struct funding_reader {
+  const char        *path;
+  liq_funding_event *ev;
+  size_t             n, cap;
+  double             prev;     /* the previous payment's calc_time */
+} funding_reader;
 
-static int schedule_file(const char *path, const liq_path *p, double step_ms,
-                         double *rates, liq_err *err) {
-  FILE *f = fopen(path, "r");
-  char line[512], *z;
-  int lineno = 0, rows = 0, rc = LIQ_OK;
-  double prev = -HUGE_VAL;
-  if (f == NULL)
-    return liq_errf(err, LIQ_IO, path, 0, "cannot open funding file: %s", strerror(errno));
-  while (fgets(line, sizeof line, f)) {
-    char *fld[3];
-    double t, hours, rate;
-    int n;
-    lineno++;
-    z = line;
-    if (strchr(line, '\n') == NULL && !at_eof(f)) {
-      rc = liq_errf(err, LIQ_INPUT, path, lineno, "line is too long (at most %zu "
-                    "bytes; expected calc_time,funding_interval_hours,rate)",
-                    sizeof line - 2);
-      goto out;
-    }
-    /* A UTF-8 byte-order mark would make a first payment look like a header. */
-    if (lineno == 1 && strncmp(z, "\xEF\xBB\xBF", 3) == 0) z += 3;
-    if (strspn(z, " \t\r\n") == strlen(z)) continue;
-    n = split3(z, fld);
-    if (n != 3) {
-      rc = liq_errf(err, LIQ_INPUT, path, lineno,
+/* One row of the funding file (see csv_int.h): the header or a payment. */
+static int on_funding_row(void *ctx, const liq_csv_row *row, liq_err *err) {
+  funding_reader *fr = ctx;
+  const char *path = fr->path;
+  int line = (int)row->line;
+  double t, hours, rate;
+  if (row->n != 3)
+    return liq_errf(err, LIQ_INPUT, path, line,
                     "expected 3 columns (calc_time, funding_interval_hours, rate)");
-      goto out;
-    }
-    if (!parse_num(fld[0], &t)) {
-      /* A header names its columns: a numeric rate makes the row data. */
-      if (rows == 0 && lineno == 1 && !parse_num(fld[2], &rate)) continue;
-      rc = liq_errf(err, LIQ_INPUT, path, lineno, "calc_time is not a number");
-      goto out;
-    }
-    if (!parse_num(fld[1], &hours) || !(hours > 0.0)) {
-      rc = liq_errf(err, LIQ_INPUT, path, lineno,
+  if (!parse_num(row->field[0], &t)) {
+    /* A header names its columns: a numeric rate makes the row data. */
+    if (fr->n == 0 && line == 1 && !parse_num(row->field[2], &rate)) return LIQ_OK;
+    return liq_errf(err, LIQ_INPUT, path, line, "calc_time is not a number");
+  }
+  if (!parse_num(row->field[1], &hours) || !(hours > 0.0))
+    return liq_errf(err, LIQ_INPUT, path, line,
                     "funding interval must be a positive number of hours");
-      goto out;
-    }
-    if (!parse_num(fld[2], &rate) || fabs(rate) >= 0.1) {
-      rc = liq_errf(err, LIQ_INPUT, path, lineno,
+  if (!parse_num(row->field[2], &rate) || fabs(rate) >= 0.1)
+    return liq_errf(err, LIQ_INPUT, path, line,
                     "funding rate must be a number in (-0.1, 0.1)");
-      goto out;
-    }
-    if (t <= prev) {
-      rc = liq_errf(err, LIQ_INPUT, path, lineno,
+  if (t <= fr->prev)
+    return liq_errf(err, LIQ_INPUT, path, line,
                     "calc_time is not after the previous row's (duplicate or unsorted)");
-      goto out;
-    }
-    prev = t;
-    rows++;
-    {
-      long k = bar_of(p, step_ms, (int64_t)t);
-      if (k >= 0) rates[k] += rate;
-    }
+  fr->prev = t;
+  if (fr->n == fr->cap) {
+    size_t ncap = fr->cap ? 2 * fr->cap : 256;
+    liq_funding_event *q = realloc(fr->ev, ncap * sizeof *q);
+    if (q == NULL) return liq_errf(err, LIQ_NOMEM, path, 0, "out of memory reading the funding file");
+    fr->ev = q;
+    fr->cap = ncap;
   }
-  if (ferror(f)) {
-    rc = liq_errf(err, LIQ_IO, path, 0, "cannot read funding file");
-    goto out;
-  }
-  if (rows == 0) rc = liq_errf(err, LIQ_INPUT, path, 1, "empty funding file");
-out:
-  fclose(f);
-  return rc;
+  fr->ev[fr->n].t_ms = (int64_t)t;
+  fr->ev[fr->n].rate = rate;
+  fr->n++;
+  return LIQ_OK;
 }
 
-int liq_funding_schedule(const liq_scenario *sc, const liq_path *path,
+int liq_funding_read(const char *path, liq_funding_event **events /* OUT */,
+                     size_t *n /* OUT */, liq_err *err) {
+  funding_reader fr;
+  FILE *f;
+  int rc;
+  *events = NULL;
+  *n = 0;
+  if ((f = fopen(path, "rb")) == NULL)
+    return liq_errf(err, LIQ_IO, path, 0, "cannot open funding file: %s", strerror(errno));
+  memset(&fr, 0, sizeof fr);
+  fr.path = path;
+  fr.prev = -HUGE_VAL;
+  rc = liq_csv_read(f, path, "funding file", 0, on_funding_row, &fr, err);
+  fclose(f);
+  if (rc == LIQ_OK && fr.n == 0) rc = liq_errf(err, LIQ_INPUT, path, 1, "empty funding file");
+  if (rc != LIQ_OK) {
+    free(fr.ev);
+    return rc;
+  }
+  *events = fr.ev;
+  *n = fr.n;
+  return LIQ_OK;
+}
+
+/* Each payment goes into the bar that holds it (none: outside the path). */
+static void schedule_events(const liq_funding_event *ev, size_t n,
+                            const liq_path *p, double step_ms, double *rates) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    long k = bar_of(p, step_ms, ev[i].t_ms);
+    if (k >= 0) rates[k] += ev[i].rate;
+  }
+}
+
+/* The file's payments: those read when the scenario loaded, or read now. */
+static int schedule_file(const liq_funding_params *fp, const liq_path *p,
+                         double step_ms, double *rates, liq_err *err) {
+  liq_funding_event *ev = NULL;
+  size_t n = 0;
+  int rc;
+  if (fp->events != NULL) {
+    schedule_events(fp->events, fp->n_events, p, step_ms, rates);
+    return LIQ_OK;
+  }
+  if ((rc = liq_funding_read(fp->file, &ev, &n, err)) != LIQ_OK) return rc;
+  schedule_events(ev, n, p, step_ms, rates);
+  free(ev);
+  return LIQ_OK;
+}
+
+int liq_funding_schedule(const liq_funding_params *fp, const liq_path *path,
                          double **rates /* OUT */, liq_err *err) {
-  const liq_funding_params *fp = &sc->funding;
   double step_ms = path->step_seconds * 1000.0, *r;
   int rc = LIQ_OK;
   *rates = NULL;
@@ -166,7 +174,7 @@ int liq_funding_schedule(const liq_scenario *sc, const liq_path *path,
   r = calloc(path->n, sizeof *r);
   if (r == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
   if (fp->mode == LIQ_FUNDING_CONSTANT) schedule_constant(fp, path, step_ms, r);
-  else rc = schedule_file(fp->file, path, step_ms, r, err);
+  else rc = schedule_file(fp, path, step_ms, r, err);
   if (rc != LIQ_OK) {
     free(r);
     return rc;

@@ -17,7 +17,9 @@ int liq_inputs_build(const liq_scenario *sc, size_t replicate,
   int rc;
   *path = NULL;
   *book = NULL;
-  rc = liq_path_build(sc, liq_inputs_path_seed(sc->seed, replicate), path, err);
+  rc = liq_path_build(&sc->price, sc->steps, sc->step_seconds,
+                      liq_inputs_path_seed(sc->seed, replicate), path, err);
+  rc = liq_scenario_locate(sc, sc->where.price, rc, err);
   if (rc == LIQ_OK && (*path)->n == 0)
     rc = liq_errf(err, LIQ_INPUT, sc->path, 0, "the price path has no bars");
   if (rc == LIQ_OK)

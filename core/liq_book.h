@@ -17,8 +17,38 @@
 #include <stdint.h>
 
 #include "liq_err.h"
+#include "liq_margin.h"
 #include "liq_path.h"
-#include "liq_scenario.h"
+
+#define LIQ_MAX_LEVERAGES 32
+
+typedef enum { LIQ_NOTIONAL_LOGNORMAL = 0, LIQ_NOTIONAL_FIXED = 1 } liq_notional_dist;
+typedef enum { LIQ_ENTRY_SPREAD = 0, LIQ_ENTRY_HISTORY = 1 } liq_entry_mode;
+
+typedef struct liq_book_params {
+  size_t positions;        /* number of positions, [1, 10^8] */
+  double long_share;       /* share of positions that are long, [0, 1] */
+  size_t n_leverage;       /* number of leverage values, [1, LIQ_MAX_LEVERAGES] */
+  double leverage[LIQ_MAX_LEVERAGES]; /* demanded leverages, each >= 1 */
+  double weights[LIQ_MAX_LEVERAGES];  /* their weights, >= 0, sum > 0 (normalised) */
+  int    notional_dist;    /* liq_notional_dist */
+  double notional_median;  /* median entry notional, (0, 1e12] */
+  double notional_sigma;   /* sd of log notional, [0, 5]; unused when fixed */
+  double entry_spread;     /* sd of log(entry / start), [0, 1]; 0: all at start */
+  int    entry_mode;       /* liq_entry_mode: book.entry.from = "spread" | "history" */
+  size_t entry_lookback;   /* history: positions open at a uniformly drawn close of
+                           ** the lookback_steps bars before the start (replay: the
+                           ** file's bars before the window; generated models: a
+                           ** warm-up path of the same model ending at the start)
+                           ** and survive every bar since; >= 1 */
+  char   file[LIQ_PATH_MAX]; /* book.file: positions from a CSV (columns side,
+                           ** qty|notional, entry, leverage|collateral); "" when
+                           ** generated.  With a file, only long_share-free keys
+                           ** apply: positions is the file's row count. */
+} liq_book_params;
+
+/* The whole scenario, for liq_book_build() and liq_book_warmup(). */
+typedef struct liq_scenario liq_scenario;
 
 typedef struct liq_book {
   size_t  n;
@@ -94,24 +124,8 @@ int liq_book_warmup(const liq_scenario *sc, const liq_path *path,
                     uint64_t seed, liq_path **out /* OUT */, liq_err *err);
 
 /*
-** Positions opened over 'warmup' (from liq_book_warmup()) and still open
-** at 'start_price': sides and sizes as in liq_book_generate(); each
-** position then draws its opening bar j uniformly from the warm-up and
-** enters at that bar's close (no entry spread).  It must have survived
-** every later warm-up bar (long: every low after j above its liquidation
-** price under the rule, liq_margin_rule_liq_price(); short: every high
-** below it) and be above maintenance at start_price; otherwise it is
-** redrawn whole, with the same 1000-draw limit as liq_book_generate().
-** Survivorship thins high leverage among old entries, as in a real book.
-*/
-int liq_book_generate_history(const liq_book_params *bp,
-                              const liq_margin_params *mp,
-                              const liq_path *warmup, double start_price,
-                              uint64_t seed, liq_book **out /* OUT */,
-                              liq_err *err);
-
-/*
-** Read a book from a CSV file.  Lines that are empty or whose first
+** Read a book from a CSV file, through the CSV layer (csv_int.h: quoting,
+** line ends, byte-order mark, blank rows, field cap).  Lines whose first
 ** non-blank character is '#' are skipped (comments).  The first other
 ** line is a header naming the columns, in any order, case-insensitive:
 **

@@ -10,6 +10,9 @@
 #ifndef LIQ_ERR_H
 #define LIQ_ERR_H
 
+/* Longest file path an input names (with its NUL); liq_err.file holds one. */
+#define LIQ_PATH_MAX 1024
+
 #define LIQ_ERRNO_MAP(XX)                          \
   XX(OK,      "success")                           \
   XX(NOMEM,   "out of memory")                     \
@@ -28,8 +31,7 @@ typedef enum {
 
 typedef struct liq_err {
   int  code;        /* liq_status */
-  char file[1024];  /* input file the error is about, "" if none; holds any
-                    ** path of LIQ_PATH_MAX (liq_scenario.h) bytes */
+  char file[LIQ_PATH_MAX]; /* input file the error is about, "" if none */
   int  line;        /* line in that file, 0 if unknown */
   char msg[1024];   /* what is wrong (what was expected) */
 } liq_err;

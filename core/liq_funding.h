@@ -14,14 +14,37 @@
 #ifndef LIQ_FUNDING_H
 #define LIQ_FUNDING_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "liq_err.h"
 #include "liq_path.h"
-#include "liq_scenario.h"
+
+typedef enum { LIQ_FUNDING_NONE = 0, LIQ_FUNDING_CONSTANT = 1, LIQ_FUNDING_FILE = 2 } liq_funding_mode;
+
+/* One payment of a funding file. */
+typedef struct liq_funding_event {
+  int64_t t_ms;            /* calc_time, Unix ms */
+  double  rate;            /* rate of the interval (longs pay shorts when > 0) */
+} liq_funding_event;
+
+typedef struct liq_funding_params {
+  int    mode;             /* liq_funding_mode */
+  double rate;             /* constant: rate per interval (longs pay shorts when > 0), |rate| < 0.1 */
+  double interval_seconds; /* constant: [1, 3.2e9], default 28800 */
+  char   file[LIQ_PATH_MAX]; /* file: Binance funding CSV (calc_time ms,
+                           ** interval hours, rate); needs a replay path: a
+                           ** payment happens in the step whose bar holds calc_time */
+  liq_funding_event *events; /* file: its payments, read once when the scenario
+                           ** loads (owned by the scenario); NULL: read by
+                           ** liq_funding_schedule() */
+  size_t n_events;
+} liq_funding_params;
 
 /* *rates = a new array of path->n rates (the sum of the step's events, 0
 ** for none), or NULL when funding is off.  Free with free().  A bad
 ** funding file is LIQ_INPUT with its FILE:LINE. */
-int liq_funding_schedule(const liq_scenario *sc, const liq_path *path,
+int liq_funding_schedule(const liq_funding_params *fp, const liq_path *path,
                          double **rates /* OUT */, liq_err *err);
 
 #endif /* LIQ_FUNDING_H */

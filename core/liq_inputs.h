@@ -20,6 +20,7 @@
 #include "liq_err.h"
 #include "liq_path.h"
 #include "liq_scenario.h"
+#include "liq_seed.h"
 
 /* The seeds of replicate 'replicate' of a scenario with base seed 'seed'. */
 uint64_t liq_inputs_path_seed(uint64_t seed, size_t replicate);

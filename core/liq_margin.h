@@ -20,7 +20,39 @@
 
 #include <stddef.h>
 
-#include "liq_scenario.h"
+
+#define LIQ_MAX_TIERS 32
+
+typedef enum { LIQ_PARTIAL_NONE = 0, LIQ_PARTIAL_RESTORE = 1, LIQ_PARTIAL_CHUNK = 2 } liq_partial_mode;
+
+/* One maintenance bracket, as exchanges publish them.  The bracket of a
+** position is chosen by its notional at the mark price:
+** MM = maintenance * notional - amount. */
+typedef struct liq_tier {
+  double floor;            /* notional floor, quote currency; the first is 0 */
+  double max_leverage;     /* leverage cap for positions opened in this bracket */
+  double maintenance;      /* maintenance margin rate, (0, 1/max_leverage) */
+  double amount;           /* maintenance amount; when omitted, computed for
+                           ** continuity: amount_k = amount_{k-1} +
+                           ** floor_k * (maintenance_k - maintenance_{k-1}) */
+} liq_tier;
+
+typedef struct liq_margin_params {
+  double initial;          /* initial margin rate, (0, 1]; max leverage 1/initial */
+  double maintenance;      /* flat maintenance margin rate, (0, initial);
+                           ** with tiers: the first tier's rate */
+  double call_level;       /* margin call when equity < call_level * IM, [maintenance/initial, ...) default 1 */
+  double liquidation_fee;  /* share of closed notional paid to the fund, [0, 0.1], default 0 */
+  size_t n_tiers;          /* 0: flat maintenance rate */
+  liq_tier tiers[LIQ_MAX_TIERS]; /* floors strictly increasing, rates non-decreasing */
+  int    partial_mode;     /* liq_partial_mode, margin.partial.mode, default none */
+  double partial_buffer;   /* restore: close just enough that equity >= (1 + buffer) * MM, (0, 10] */
+  double partial_share;    /* chunk: share of the position closed per liquidation, (0, 1] */
+  int    partial_cooldown; /* chunk: steps before the next chunk of the same position, >= 0;
+                           ** a position below maintenance inside its cooldown is closed whole */
+  double topup_share;      /* margin.topup.share: share of called traders who add collateral, [0, 1] */
+  int    topup_delay;      /* margin.topup.delay_steps: steps between call and top-up, >= 0 */
+} liq_margin_params;
 
 double liq_margin_equity(int side, double qty, double entry, double collateral,
                          double price);

@@ -25,7 +25,48 @@
 #include <stdint.h>
 
 #include "liq_err.h"
-#include "liq_scenario.h"
+
+typedef enum {
+  LIQ_PRICE_GBM = 0, LIQ_PRICE_REPLAY = 1, LIQ_PRICE_JUMP = 2,
+  LIQ_PRICE_GARCH = 3, LIQ_PRICE_BOOTSTRAP = 4
+} liq_price_model;
+
+typedef struct liq_price_params {
+  int    model;            /* liq_price_model */
+  /* gbm */
+  double start;            /* start price, > 0 */
+  double drift;            /* annualised drift of log price (mu), finite;
+                           ** |drift| x the run's years <= 100 */
+  double volatility;       /* annualised volatility sigma, [0, 100];
+                           ** volatility^2 / 2 x the run's years <= 100 */
+  /* jump: gbm (start, drift, volatility) plus Merton jumps */
+  double jump_intensity;   /* expected jumps per year, >= 0 */
+  double jump_mean;        /* mean of the log jump size, [-10, 10] */
+  double jump_sd;          /* sd of the log jump size, >= 0 */
+  /* garch: GARCH(1,1) on log returns per step, Student-t innovations
+  ** (scaled to unit variance): r_t = mu + sqrt(h_t) z_t,
+  ** h_t = omega + alpha (r_{t-1} - mu)^2 + beta h_{t-1}.  Uses start. */
+  double garch_mu;         /* mean log return per step, [-1, 1], default 0;
+                           ** |mu| x steps <= 100 */
+  double garch_omega;      /* (0, 1] */
+  double garch_alpha;      /* >= 0 */
+  double garch_beta;       /* >= 0, alpha + beta < 1 */
+  double garch_nu;         /* Student-t degrees of freedom, > 2 */
+  double garch_variance0;  /* h_0 > 0; NaN: unconditional omega/(1-alpha-beta) */
+  /* bootstrap: stationary bootstrap (Politis-Romano) of the log returns of
+  ** 'file' (within the from/to window); uses start (NaN: the window's first
+  ** open) and steps; step_seconds comes from the file */
+  double block;            /* mean block length in bars, >= 1 */
+  /* replay and bootstrap */
+  char    file[LIQ_PATH_MAX]; /* CSV path, resolved relative to the scenario file */
+  int     has_from, has_to;   /* optional window on bar open times */
+  int64_t from_ms, to_ms;     /* inclusive, Unix ms; from "YYYY-MM-DD[ HH:MM[:SS]]" or ms.
+                              ** A number is always milliseconds, even a
+                              ** seconds-sized one: from = 1700000000 is
+                              ** 1970-01-20, not 2023 (the CSV reader, unlike
+                              ** the window, tells units apart by magnitude). */
+} liq_price_params;
+
 
 typedef struct liq_path {
   size_t   n;              /* number of bars (steps) */
@@ -39,13 +80,16 @@ typedef struct liq_path {
                               ** their constructors */
 } liq_path;
 
-/* Build the path the scenario asks for ('seed' is the path stream's seed,
-** see liq_seed()).  On failure *out is NULL and err is filled: bad CSV
-** data is LIQ_INPUT with the CSV's FILE:LINE; a generated path the
-** settings make impossible (a price leaving the floating-point range, a
-** clock overflow) is LIQ_INPUT at the scenario's price.model. */
-int liq_path_build(const liq_scenario *sc, uint64_t seed,
-                   liq_path **out /* OUT */, liq_err *err);
+/* Build the path the price settings ask for: 'steps' bars ('steps' 0 for
+** a replay: every bar of the window) of 'step_seconds' (generated models;
+** a file's bars have their own), 'seed' the path stream's seed (see
+** liq_seed()).  On failure *out is NULL and err is filled: bad CSV data
+** is LIQ_INPUT with the CSV's FILE:LINE; a generated path the settings
+** make impossible (a price leaving the floating-point range, a clock
+** overflow) is LIQ_INPUT naming the settings, with no file: the caller
+** locates it (liq_scenario_locate() at the scenario's price.model). */
+int liq_path_build(const liq_price_params *pp, size_t steps, double step_seconds,
+                   uint64_t seed, liq_path **out /* OUT */, liq_err *err);
 
 /* GBM from explicit parameters: n bars of dt_seconds. */
 int liq_path_gbm(double start, double drift, double volatility,
@@ -121,10 +165,6 @@ int liq_path_bootstrap_from(const liq_path *history, double block, double start,
 int liq_path_returns(const liq_path *p, double *r /* OUT */, size_t *n_used /* OUT */,
                      double *spacing_s /* OUT */, liq_err *err);
 
-/* A window bound from text: "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" (UTC; 'T'
-** may stand for the space) or Unix milliseconds.  0 ok, -1 malformed. */
-int liq_path_parse_time(const char *text, int64_t *ms /* OUT */);
-
 /* A path over caller-given bars (copies them); high/low may be NULL for
 ** close-only paths, open may be NULL (open = previous close, first = close). */
 int liq_path_from_arrays(size_t n, const double *open, const double *high,
@@ -133,10 +173,5 @@ int liq_path_from_arrays(size_t n, const double *open, const double *high,
                          liq_err *err);
 
 void liq_path_free(liq_path *p);
-
-/* Deterministic seed for one random stream: a SplitMix64 hash of the base
-** seed, a replicate index and a stream id (LIQ_STREAM_*). */
-enum { LIQ_STREAM_PATH = 1, LIQ_STREAM_BOOK = 2 };
-uint64_t liq_seed(uint64_t base, uint64_t replicate, uint64_t stream);
 
 #endif /* LIQ_PATH_H */

@@ -20,7 +20,17 @@
 
 #include <stddef.h>
 
-struct liq_stats_params;   /* the scenario's stats section (liq_scenario.h) */
+#define LIQ_MAX_QUANTILES 16
+
+/* The scenario's stats section: which quantiles and rows a run stores. */
+typedef struct liq_stats_params {
+  size_t n_quantiles;      /* [0, LIQ_MAX_QUANTILES] */
+  double quantiles[LIQ_MAX_QUANTILES]; /* strictly increasing, each in (0, 1) */
+  int    every;            /* store every k-th step row, >= 1, default 1 */
+  int    steps;            /* store per-step rows, default 1 */
+  int    events;           /* store one row per liquidation, default 1 */
+  int    counterfactual;   /* also run the path and book without impact, default 0 */
+} liq_stats_params;
 
 /* Index of the nearest-rank q-quantile among n > 0 sorted values:
 ** ceil(q n) - 1 in [0, n-1], q n taken as exact within rounding. */
@@ -31,7 +41,7 @@ size_t liq_stats_rank(double q, size_t n);
 double liq_stats_quantile(const double *sorted, size_t n, double q);
 
 /* 1 when step t (of n_steps) has a stored step row under 'st'. */
-int liq_stats_step_stored(const struct liq_stats_params *st, size_t t,
+int liq_stats_step_stored(const liq_stats_params *st, size_t t,
                           size_t n_steps);
 
 /* Largest peak-to-trough fall of a price sequence, as a fraction. */

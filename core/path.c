@@ -27,9 +27,10 @@
 ** Every row of the file is validated, including rows outside the window,
 ** so a file is either good or bad whatever window a scenario cuts from it.
 */
-#define _POSIX_C_SOURCE 200809L   /* gmtime_r */
 
 #include "liq_path.h"
+#include "csv_int.h"
+#include "liq_time.h"
 
 #include <errno.h>
 #include <math.h>
@@ -37,9 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <csv.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -51,24 +50,6 @@
 #define TS_SECONDS_BELOW 100000000000LL          /* 1e11: seconds */
 #define TS_MICROS_FROM   100000000000000LL       /* 1e14: microseconds */
 #define TS_NANOS_FROM    100000000000000000LL    /* 1e17: nanoseconds */
-
-/* ------------------------------------------------------------------------
-** Seeds
-*/
-
-static uint64_t splitmix64(uint64_t x) {
-  uint64_t z = x + 0x9E3779B97F4A7C15ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-uint64_t liq_seed(uint64_t base, uint64_t replicate, uint64_t stream) {
-  uint64_t x = splitmix64(base);
-  x = splitmix64(x ^ splitmix64(replicate + 0x632BE59BD9B4E019ULL));
-  x = splitmix64(x ^ splitmix64(stream + 0x85157AF5ULL * 0x2545F4914F6CDD1DULL));
-  return x;
-}
 
 /* ------------------------------------------------------------------------
 ** Allocation
@@ -479,20 +460,13 @@ int liq_path_from_arrays(size_t n, const double *open, const double *high,
 
 enum { COL_TIME, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE, NCOL_OHLC };
 
-/* A growable byte buffer holding one field's text. */
-typedef struct fieldbuf {
-  char  *s;
-  size_t cap;
-} fieldbuf;
-
 typedef struct reader {
   const char *path;
   liq_err    *err;
   int         rc;          /* first failure; callbacks do nothing after it */
-  long        line;        /* physical line being fed to libcsv */
   long        row_line;    /* line the current row started on */
-  size_t      nfield;      /* fields seen in the current row */
-  fieldbuf    fld[NCOL_OHLC]; /* the first five fields of the current row */
+  size_t      nfield;      /* fields in the current row */
+  const char *fld[NCOL_OHLC]; /* its first five fields ("" past its end) */
 
   /* layout, fixed by the first data row */
   size_t      ncol;        /* 0 until known */
@@ -560,15 +534,6 @@ static int grow(void **pp, size_t *cap, size_t need, size_t size) {
   return 0;
 }
 
-/* "2021-05-19 13:10:00" (UTC) for messages. */
-static void fmt_time(int64_t ms, char *buf, size_t size) {
-  struct tm tm;
-  /* floor(ms / 1000) without negating (-INT64_MIN overflows) */
-  time_t s = (time_t)(ms / 1000 - (ms % 1000 < 0));
-  if (gmtime_r(&s, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-    snprintf(buf, size, "%lld ms", (long long)ms);
-}
-
 /* The field's text shortened for a message. */
 static const char *show(const char *s, char *buf, size_t size) {
   size_t len = strlen(s);
@@ -622,7 +587,7 @@ static int is_number(const char *s) {
 
 /* Parse price field k of the current row into *v, > 0 and finite. */
 static int row_price(reader *rd, int k, const char *name, double *v) {
-  const char *s = rd->fld[k].s;
+  const char *s = rd->fld[k];
   char sb[FIELD_SHOW];
   if (parse_double(s, v) != 0)
     return rd_fail(rd, LIQ_INPUT, rd->row_line, "%s is not a number '%s'", name,
@@ -669,14 +634,14 @@ static int data_row(reader *rd) {
                    rd->first_data_line, rd->ncol);
   }
 
-  rc = parse_time(rd->fld[COL_TIME].s, &t);
+  rc = parse_time(rd->fld[COL_TIME], &t);
   if (rc == -1)
     return rd_fail(rd, LIQ_INPUT, rd->row_line, "open time is not a number '%s'",
-                   show(rd->fld[COL_TIME].s, sb, sizeof sb));
+                   show(rd->fld[COL_TIME], sb, sizeof sb));
   if (rc == -2)
     return rd_fail(rd, LIQ_INPUT, rd->row_line,
                    "open time '%s' is not a non-negative Unix time",
-                   show(rd->fld[COL_TIME].s, sb, sizeof sb));
+                   show(rd->fld[COL_TIME], sb, sizeof sb));
 
   if (rd->close_only) {
     if (row_price(rd, 1, "close", &c) != LIQ_OK) return rd->rc;
@@ -704,14 +669,14 @@ static int data_row(reader *rd) {
   if (rd->have_prev) {
     char a[32], b[32];
     if (t == rd->prev_t) {
-      fmt_time(t, a, sizeof a);
+      liq_time_format(t, a, sizeof a);
       return rd_fail(rd, LIQ_INPUT, rd->row_line,
                      "duplicate open time %s (%lld ms), also on line %ld", a,
                      (long long)t, rd->prev_line);
     }
     if (t < rd->prev_t) {
-      fmt_time(t, a, sizeof a);
-      fmt_time(rd->prev_t, b, sizeof b);
+      liq_time_format(t, a, sizeof a);
+      liq_time_format(rd->prev_t, b, sizeof b);
       return rd_fail(rd, LIQ_INPUT, rd->row_line,
                      "open time %s is before the previous bar's %s (line %ld); "
                      "rows must be in ascending time", a, b, rd->prev_line);
@@ -754,50 +719,33 @@ static int data_row(reader *rd) {
   return LIQ_OK;
 }
 
-/* libcsv: one field. */
-static void on_field(void *s, size_t len, void *data) {
-  reader *rd = data;
-  size_t k = rd->nfield++;
-  if (rd->rc != LIQ_OK) return;
-  if (k == 0) rd->row_line = rd->line;
-  if (k >= NCOL_OHLC) return;
-  if (grow((void **)&rd->fld[k].s, &rd->fld[k].cap, len + 1, 1) != 0) {
-    rd_fail(rd, LIQ_NOMEM, 0, "out of memory reading the price file");
-    return;
-  }
-  if (len) memcpy(rd->fld[k].s, s, len);
-  rd->fld[k].s[len] = '\0';
-}
-
-/* libcsv: end of a row. */
-static void on_row(int term, void *data) {
-  reader *rd = data;
-  (void)term;
-  if (rd->rc != LIQ_OK) goto done;
-  /* A line of blanks arrives as one empty field: skip it like an empty line. */
-  if (rd->nfield == 0 || (rd->nfield == 1 && rd->fld[0].s[0] == '\0')) goto done;
+/* One row of the price file (see csv_int.h): the header, or a bar. */
+static int on_csv_row(void *ctx, const liq_csv_row *row, liq_err *err) {
+  reader *rd = ctx;
+  size_t k;
+  (void)err;
+  rd->nfield = row->n;
+  rd->row_line = row->line;
+  for (k = 0; k < NCOL_OHLC; k++) rd->fld[k] = k < row->n ? row->field[k] : "";
   if (!rd->seen_row) {
-    size_t k, nprice = rd->nfield < NCOL_OHLC ? rd->nfield : NCOL_OHLC;
-    int header = !is_number(rd->fld[COL_TIME].s);
+    size_t nprice = rd->nfield < NCOL_OHLC ? rd->nfield : NCOL_OHLC;
+    int header = !is_number(rd->fld[COL_TIME]);
     rd->seen_row = 1;
     /* A header names its price columns; a row with numeric prices is data
     ** whatever its time field holds (a typo there is an error). */
     for (k = 1; k < nprice && header; k++)
-      if (is_number(rd->fld[k].s)) header = 0;
+      if (is_number(rd->fld[k])) header = 0;
     if (header) {
       rd->header_ncol = rd->nfield;
       rd->header_line = rd->row_line;
-      goto done;
+      return LIQ_OK;
     }
   }
   data_row(rd);
-done:
-  rd->nfield = 0;
+  return rd->rc;
 }
 
 static void reader_free(reader *rd) {
-  int k;
-  for (k = 0; k < NCOL_OHLC; k++) free(rd->fld[k].s);
   free(rd->t);
   free(rd->o);
   free(rd->h);
@@ -811,72 +759,10 @@ static int cmp_i64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* The length of the physical line at buf[0..n): through its LF, CR or
-** CRLF; *ended: 1 when it ends in the buffer; *cr_last: 1 when it ends in
-** a CR at the buffer's end (an LF starting the next read belongs to it). */
-static size_t line_len(const char *buf, size_t n, int *ended, int *cr_last) {
-  size_t i;
-  *ended = *cr_last = 0;
-  for (i = 0; i < n; i++) {
-    if (buf[i] == '\n') break;
-    if (buf[i] == '\r') {
-      if (i + 1 < n && buf[i + 1] == '\n') i++;
-      else if (i + 1 == n) *cr_last = 1;
-      break;
-    }
-  }
-  if (i == n) return n;
-  *ended = 1;
-  return i + 1;
-}
-
-/* Feed the whole file to libcsv, one physical line per csv_parse call. */
+/* Read the whole price file through the CSV layer. */
 static int read_csv(reader *rd, FILE *f) {
-  struct csv_parser cp;
-  char buf[65536];
-  size_t got;
-  int at_line_start = 1, first = 1, after_cr = 0;
-
-  if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-    return rd_fail(rd, LIQ_NOMEM, 0, "out of memory starting the CSV parser");
-  rd->line = 0;
-  while (rd->rc == LIQ_OK && (got = fread(buf, 1, sizeof buf, f)) > 0) {
-    size_t pos = 0;
-    /* A UTF-8 byte-order mark would hide a numeric first row as a header. */
-    if (first && got >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) pos = 3;
-    first = 0;
-    while (pos < got && rd->rc == LIQ_OK) {
-      size_t len;
-      int ended, cr_last;
-      if (after_cr && buf[pos] == '\n') {
-        len = 1;                 /* the LF of a CRLF split across two reads */
-        ended = 1;
-        cr_last = 0;
-      } else {
-        len = line_len(buf + pos, got - pos, &ended, &cr_last);
-        if (at_line_start) rd->line++;
-      }
-      after_cr = cr_last;
-      if (memchr(buf + pos, '\0', len) != NULL) {
-        rd_fail(rd, LIQ_INPUT, rd->line, "line holds a NUL byte (not a text CSV file?)");
-        break;
-      }
-      if (csv_parse(&cp, buf + pos, len, on_field, on_row, rd) != len) {
-        int e = csv_error(&cp);
-        if (e == CSV_ENOMEM || e == CSV_ETOOBIG)
-          rd_fail(rd, LIQ_NOMEM, 0, "out of memory reading the price file");
-        else
-          rd_fail(rd, LIQ_INPUT, rd->line, "malformed CSV: %s", csv_strerror(e));
-      }
-      at_line_start = ended;
-      pos += len;
-    }
-  }
-  if (rd->rc == LIQ_OK && ferror(f))
-    rd_fail(rd, LIQ_IO, 0, "cannot read price file: %s", strerror(errno));
-  if (rd->rc == LIQ_OK && csv_fini(&cp, on_field, on_row, rd) != 0)
-    rd_fail(rd, LIQ_INPUT, rd->line, "malformed CSV: %s", csv_strerror(csv_error(&cp)));
-  csv_free(&cp);
+  int rc = liq_csv_read(f, rd->path, "price file", 0, on_csv_row, rd, rd->err);
+  if (rd->rc == LIQ_OK) rd->rc = rc;
   return rd->rc;
 }
 
@@ -894,8 +780,8 @@ int liq_path_replay(const char *csv_path, int has_from, int64_t from_ms,
     return liq_errf(err, LIQ_INPUT, NULL, 0, "replay: no price file given");
   if (has_from && has_to && from_ms > to_ms) {
     char a[32], b[32];
-    fmt_time(from_ms, a, sizeof a);
-    fmt_time(to_ms, b, sizeof b);
+    liq_time_format(from_ms, a, sizeof a);
+    liq_time_format(to_ms, b, sizeof b);
     return liq_errf(err, LIQ_INPUT, csv_path, 0,
                     "window start %s is after its end %s", a, b);
   }
@@ -925,10 +811,10 @@ int liq_path_replay(const char *csv_path, int has_from, int64_t from_ms,
   }
   if (rd.nwin == 0) {
     char a[32] = "the start", b[32] = "the end", c[32], d[32];
-    if (has_from) fmt_time(from_ms, a, sizeof a);
-    if (has_to) fmt_time(to_ms, b, sizeof b);
-    fmt_time(rd.first_t, c, sizeof c);
-    fmt_time(rd.prev_t, d, sizeof d);
+    if (has_from) liq_time_format(from_ms, a, sizeof a);
+    if (has_to) liq_time_format(to_ms, b, sizeof b);
+    liq_time_format(rd.first_t, c, sizeof c);
+    liq_time_format(rd.prev_t, d, sizeof d);
     rc = rd_fail(&rd, LIQ_INPUT, 0, "no bars between %s and %s (the file covers %s to %s)",
                  a, b, c, d);
     goto done;
@@ -1127,77 +1013,15 @@ int liq_path_bootstrap(const char *history_csv, int has_from, int64_t from_ms,
 ** Window bounds from text
 */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  int64_t era, yoe, doy, doe;
-  y -= m <= 2;
-  era = (y >= 0 ? y : y - 399) / 400;
-  yoe = y - era * 400;
-  doy = (153 * (int64_t)(m + (m > 2 ? -3 : 9)) + 2) / 5 + (int64_t)d - 1;
-  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/* n decimal digits at *s into *v, advancing *s; 0 if not digits. */
-static int take_digits(const char **s, int n, unsigned *v) {
-  unsigned x = 0;
-  int i;
-  for (i = 0; i < n; i++) {
-    char c = (*s)[i];
-    if (c < '0' || c > '9') return 0;
-    x = x * 10 + (unsigned)(c - '0');
-  }
-  *s += n;
-  *v = x;
-  return 1;
-}
-
-int liq_path_parse_time(const char *text, int64_t *ms /* OUT */) {
-  static const unsigned mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-  const char *s = text;
-  unsigned y, mo, d, h = 0, mi = 0, sec = 0, dim;
-  if (text == NULL || ms == NULL || *text == '\0') return -1;
-  if (strchr(text, '-') == NULL) {          /* Unix milliseconds */
-    const char *q;
-    long long v;
-    char *end;
-    for (q = text; *q; q++)
-      if (*q < '0' || *q > '9') return -1;
-    errno = 0;
-    v = strtoll(text, &end, 10);
-    if (errno == ERANGE || *end != '\0') return -1;
-    *ms = (int64_t)v;
-    return 0;
-  }
-  if (!take_digits(&s, 4, &y) || *s++ != '-' || !take_digits(&s, 2, &mo) ||
-      *s++ != '-' || !take_digits(&s, 2, &d))
-    return -1;
-  if (*s == ' ' || *s == 'T') {
-    s++;
-    if (!take_digits(&s, 2, &h) || *s++ != ':' || !take_digits(&s, 2, &mi)) return -1;
-    if (*s == ':') {
-      s++;
-      if (!take_digits(&s, 2, &sec)) return -1;
-    }
-  }
-  if (*s != '\0' || mo < 1 || mo > 12) return -1;
-  dim = mdays[mo - 1] +
-        (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-  if (d < 1 || d > dim || h > 23 || mi > 59 || sec > 59) return -1;
-  *ms = ((days_from_civil((int64_t)y, mo, d) * 24 + h) * 60 + mi) * 60000LL +
-        (int64_t)sec * 1000;
-  return 0;
-}
-
 /* ------------------------------------------------------------------------
 ** Scenario dispatch
 */
 
-/* A generated path's failure is about the scenario's price settings: make
-** it LIQ_INPUT at price.model, naming the settings (the generators know no
-** file or line, and a price that leaves the floating-point range was
-** asked for by the settings). */
-static int locate_generator_error(const liq_scenario *sc, int rc, liq_err *err) {
+/* A generated path's failure is about the price settings: make it
+** LIQ_INPUT naming them (the generators know no file or line, and a price
+** that leaves the floating-point range was asked for by the settings).
+** The file stays "": the caller locates it (liq_scenario_locate()). */
+static int explain_generator_error(int model, int rc, liq_err *err) {
   static const char *const keys[] = {
     "price.start, price.drift, price.volatility, steps and step_seconds",
     NULL,
@@ -1206,7 +1030,6 @@ static int locate_generator_error(const liq_scenario *sc, int rc, liq_err *err) 
     "price.start, price.mu, price.omega, price.alpha, price.beta, price.nu, "
     "price.variance0, steps and step_seconds",
     "price.start, price.block and steps (or the history file's returns)" };
-  const int model = sc->price.model;
   char msg[sizeof err->msg];
   if (rc == LIQ_OK || model < 0 || model > LIQ_PRICE_BOOTSTRAP ||
       model == LIQ_PRICE_REPLAY)
@@ -1215,44 +1038,42 @@ static int locate_generator_error(const liq_scenario *sc, int rc, liq_err *err) 
     return rc;
   if (err == NULL) return LIQ_INPUT;
   snprintf(msg, sizeof msg, "%s", err->msg);
-  return liq_scenario_errf(sc, sc->where.price, err, "%s (the price settings "
-                           "are out of range: check %s)", msg, keys[model]);
+  return liq_errf(err, LIQ_INPUT, NULL, 0, "%s (the price settings are out of "
+                  "range: check %s)", msg, keys[model]);
 }
 
-int liq_path_build(const liq_scenario *sc, uint64_t seed,
-                   liq_path **out /* OUT */, liq_err *err) {
-  const liq_price_params *pp;
+int liq_path_build(const liq_price_params *pp, size_t steps, double step_seconds,
+                   uint64_t seed, liq_path **out /* OUT */, liq_err *err) {
   int rc;
   if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "path: 'out' is NULL");
   *out = NULL;
-  if (sc == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "path: no scenario");
-  pp = &sc->price;
+  if (pp == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "path: no price settings");
   switch (pp->model) {
     case LIQ_PRICE_GBM:
       rc = liq_path_gbm(pp->start, pp->drift, pp->volatility,
-                        sc->step_seconds, sc->steps, seed, out, err);
+                        step_seconds, steps, seed, out, err);
       break;
     case LIQ_PRICE_REPLAY:
       return liq_path_replay(pp->file, pp->has_from, pp->from_ms,
-                             pp->has_to, pp->to_ms, sc->steps, out, err);
+                             pp->has_to, pp->to_ms, steps, out, err);
     case LIQ_PRICE_JUMP:
       rc = liq_path_jump(pp->start, pp->drift, pp->volatility, pp->jump_intensity,
-                         pp->jump_mean, pp->jump_sd, sc->step_seconds, sc->steps,
+                         pp->jump_mean, pp->jump_sd, step_seconds, steps,
                          seed, out, err);
       break;
     case LIQ_PRICE_GARCH:
       rc = liq_path_garch(pp->start, pp->garch_mu, pp->garch_omega, pp->garch_alpha,
                           pp->garch_beta, pp->garch_nu, pp->garch_variance0,
-                          sc->step_seconds, sc->steps, seed, out, err);
+                          step_seconds, steps, seed, out, err);
       break;
     case LIQ_PRICE_BOOTSTRAP:
       rc = liq_path_bootstrap(pp->file, pp->has_from, pp->from_ms, pp->has_to,
-                              pp->to_ms, pp->block, pp->start, sc->steps, seed,
+                              pp->to_ms, pp->block, pp->start, steps, seed,
                               out, err);
       break;
     default:
-      return liq_errf(err, LIQ_INPUT, sc->path, 0, "unknown price model %d",
+      return liq_errf(err, LIQ_INPUT, NULL, 0, "unknown price model %d",
                       pp->model);
   }
-  return locate_generator_error(sc, rc, err);
+  return explain_generator_error(pp->model, rc, err);
 }

@@ -22,7 +22,7 @@ typedef struct row {
   int kind;
   union {
     liq_step_row step;
-    liq_liq_row liq;
+    liq_liquidation_row liq;
     liq_adl_row adl;
   } u;
 } row;
@@ -147,7 +147,7 @@ static int on_step(void *ud, const liq_step_row *r, liq_err *err) {
   return fail_status(status, err);
 }
 
-static int on_liq(void *ud, const liq_liq_row *r, liq_err *err) {
+static int on_liq(void *ud, const liq_liquidation_row *r, liq_err *err) {
   liq_sink_thread *t = ud;
   int status;
   row *slot = next_slot(t, &status);

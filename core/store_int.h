@@ -39,7 +39,7 @@ struct liq_store {
   sqlite3_stmt *step_stmt;         /* INSERT INTO steps, for the active run */
   sqlite3_stmt *liq_stmt;          /* INSERT INTO liquidations */
   sqlite3_stmt *liq_group_stmt;    /* the same, LIQ_STORE_LIQ_GROUP rows at once */
-  liq_liq_row liq_buf[LIQ_STORE_LIQ_GROUP]; /* rows not inserted yet, in order */
+  liq_liquidation_row liq_buf[LIQ_STORE_LIQ_GROUP]; /* rows not inserted yet, in order */
   size_t n_liq_buf;
   sqlite3_stmt *adl_stmt;          /* INSERT INTO adl */
   /* sweeps (see the Sweeps section) */
@@ -136,7 +136,7 @@ typedef struct liq_store_task_rows {
   const char *started_at;      /* ISO-8601 UTC, NULL: now */
   const liq_step_row *step_rows;
   size_t n_step_rows;
-  const liq_liq_row *liq_rows;
+  const liq_liquidation_row *liq_rows;
   size_t n_liq_rows;
   const liq_adl_row *adl_rows;
   size_t n_adl_rows;
@@ -187,5 +187,9 @@ int liq_store_sweep_identity(const char *path, int64_t *sweep_id /* OUT */,
 int liq_store_sweep_merge_from(liq_store *st, const char *in_path,
                                int64_t *sweep_id /* IN/OUT */,
                                size_t *n_copied /* OUT */, liq_err *err);
+
+/* One adl row of the current run (written by the store's sink and by a
+** sweep's writer; programs write rows through liq_store_sink()). */
+int liq_store_adl(liq_store *st, const liq_adl_row *row, liq_err *err);
 
 #endif /* LIQ_STORE_INT_H */

@@ -45,6 +45,7 @@
 #include "liq_inputs.h"
 #include "liq_funding.h"
 #include "liq_path.h"
+#include "liq_time.h"
 #include "liq_scenario.h"
 #include "liq_sink_thread.h"
 #include "liq_store.h"
@@ -359,13 +360,13 @@ static int parse_options(const command *c, int argc, char **argv,
       opt->model = v;
     } else if ((c->accepts & OPT_FIT) &&
                match_option(argv, argc, &i, "--from", NULL, 1, &v)) {
-      if (v == NULL || liq_path_parse_time(v, &opt->from_ms) != 0)
+      if (v == NULL || liq_time_parse(v, &opt->from_ms) != 0)
         return usage_error(c, "%s: --from must be YYYY-MM-DD[ HH:MM[:SS]] (UTC) or "
                            "Unix milliseconds, got '%s'", c->name, v ? v : "");
       opt->has_from = 1;
     } else if ((c->accepts & OPT_FIT) &&
                match_option(argv, argc, &i, "--to", NULL, 1, &v)) {
-      if (v == NULL || liq_path_parse_time(v, &opt->to_ms) != 0)
+      if (v == NULL || liq_time_parse(v, &opt->to_ms) != 0)
         return usage_error(c, "%s: --to must be YYYY-MM-DD[ HH:MM[:SS]] (UTC) or "
                            "Unix milliseconds, got '%s'", c->name, v ? v : "");
       opt->has_to = 1;
@@ -474,7 +475,7 @@ static int load_inputs(const options *opt, inputs *in /* OUT */, liq_err *err) {
   if (rc != LIQ_OK) return rc;
   {
     double *rates = NULL;
-    rc = liq_funding_schedule(in->sc, in->path, &rates, err);
+    rc = liq_funding_schedule(&in->sc->funding, in->path, &rates, err);
     free(rates);
   }
   return rc;
@@ -493,16 +494,12 @@ static void free_inputs(inputs *in) {
 
 static void print_result(int64_t run_id, const liq_scenario *sc, uint64_t seed,
                          const liq_summary *sm, double wall, const char *db) {
-  char amp[32];
-  if (isnan(sm->amplification))
-    snprintf(amp, sizeof amp, "n/a");
-  else
-    snprintf(amp, sizeof amp, "%.3f", sm->amplification);
   printf("run %" PRId64 " (%s, seed %" PRIu64 "): %zu of %zu liquidated, "
-         "bad debt %.2f (uncovered %.2f), max rounds %d, amplification %s, "
-         "%.2f s -> %s\n",
+         "bad debt %.2f (uncovered %.2f), max rounds %d, impact at the low %+.1f bp, "
+         "at the high %+.1f bp, %.2f s -> %s\n",
          run_id, sc->name, seed, sm->liquidated, sm->positions, sm->bad_debt,
-         sm->uncovered_loss, sm->max_cascade_rounds, amp, wall, db);
+         sm->uncovered_loss, sm->max_cascade_rounds, 1e4 * sm->impact_at_low,
+         1e4 * sm->impact_at_high, wall, db);
 }
 
 static int cmd_run(const options *opt) {
@@ -615,12 +612,15 @@ static int cmd_report(const options *opt) {
   return EXIT_OK;
 }
 
-/* "2021-05-19 13:10" (UTC) for the fit's comment line. */
+/* "2021-05-19 13:10" (UTC) for the fit's comment line: liq_time_format()
+** without its seconds. */
 static void fit_time(int64_t ms, char *buf, size_t size) {
-  struct tm tm;
-  time_t s = (time_t)(ms / 1000);
-  if (gmtime_r(&s, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
-    snprintf(buf, size, "%" PRId64 " ms", ms);
+  char full[48];
+  size_t n;
+  liq_time_format(ms, full, sizeof full);
+  n = strlen(full);
+  if (n > 3) full[n - 3] = '\0';
+  snprintf(buf, size, "%s", full);
 }
 
 static int cmd_fit(const options *opt) {

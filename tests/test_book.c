@@ -11,9 +11,10 @@
 #include <string.h>
 
 #include "liq_book.h"
+#include "liq_seed.h"
 #include "liq_margin.h"
 #include "ref_engine.h"
-#include "test_util.h"
+#include "liq_test_support.h"
 
 static void scenario(liq_scenario *sc) {
   liq_test_scenario_init(sc);
@@ -165,7 +166,7 @@ static void test_build_spread_is_generate(void **state) {
   (void)state;
   scenario(&sc);
   sc.price.start = 30000.0;
-  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 1, &path, &err), &err);
   assert_liq_ok(liq_book_build(&sc, path, 77, &a, &err), &err);
   assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, path->open[0], 77, &b, &err), &err);
   assert_int_equal(a->n, b->n);
@@ -216,7 +217,7 @@ static void history_scenario(liq_scenario *sc) {
 /* The generated warm-up is the time-reversed model path, ending at the start:
 ** c'_j = start * exp(-(sum of the generated returns g_1..g_{L-1-j})). */
 static void test_history_gbm_warmup(void **state) {
-  liq_scenario sc, copy;
+  liq_scenario sc;
   liq_path *path = NULL, *w = NULL, *g = NULL;
   liq_err err;
   size_t j, L;
@@ -224,13 +225,12 @@ static void test_history_gbm_warmup(void **state) {
   (void)state;
   history_scenario(&sc);
   L = sc.book.entry_lookback;
-  assert_liq_ok(liq_path_build(&sc, 5, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 5, &path, &err), &err);
   assert_liq_ok(liq_book_warmup(&sc, path, seed, &w, &err), &err);
   assert_int_equal(w->n, L);
   assert_true(w->close[L - 1] == path->open[0]);
-  copy = sc;
-  copy.steps = L;
-  assert_liq_ok(liq_path_build(&copy, liq_seed(seed, 0, 3), &g, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, L, sc.step_seconds, liq_seed(seed, 0, 3),
+                               &g, &err), &err);
   for (j = 0; j < L; j++) {
     double sum = 0.0;
     size_t k;
@@ -257,7 +257,7 @@ static void test_history_gbm_entries(void **state) {
   double start;
   (void)state;
   history_scenario(&sc);
-  assert_liq_ok(liq_path_build(&sc, 5, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 5, &path, &err), &err);
   start = path->open[0];
   assert_liq_ok(liq_book_warmup(&sc, path, 21, &w, &err), &err);
   assert_liq_ok(liq_book_build(&sc, path, 21, &a, &err), &err);
@@ -309,7 +309,7 @@ static void test_history_too_long(void **state) {
   sc.book.weights[0] = 1.0;
   sc.price.volatility = 10.0;
   sc.book.entry_lookback = 20000;
-  assert_liq_ok(liq_path_build(&sc, 5, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 5, &path, &err), &err);
   assert_int_equal(liq_book_build(&sc, path, 1, &b, &err), LIQ_INPUT);
   assert_null(b);
   assert_non_null(strstr(err.msg, "warm-up"));
@@ -346,7 +346,7 @@ static void test_history_replay(void **state) {
   size_t i, j, before_wick_long = 0, before_squeeze_short = 0;
   (void)state;
   replay_scenario(&sc);
-  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 1, &path, &err), &err);
   assert_true(path->t_ms[0] == BOOK_T0 + 30 * 60000);
   assert_liq_ok(liq_path_replay(BOOK_PRICES, 0, 0, 0, 0, 0, &all, &err), &err);
   assert_liq_ok(liq_book_warmup(&sc, path, 3, &w, &err), &err);
@@ -389,7 +389,7 @@ static void test_history_replay_too_few_bars(void **state) {
   replay_scenario(&sc);
   snprintf(sc.path, sizeof sc.path, "history.cfg");
   sc.book.entry_lookback = 31;
-  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 1, &path, &err), &err);
   assert_int_equal(liq_book_build(&sc, path, 3, &b, &err), LIQ_INPUT);
   assert_null(b);
   assert_string_equal(err.file, "history.cfg");
@@ -399,7 +399,7 @@ static void test_history_replay_too_few_bars(void **state) {
   /* the window starts at the file's first bar: nothing before it */
   sc.price.has_from = 0;
   sc.book.entry_lookback = 1;
-  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 1, &path, &err), &err);
   assert_int_equal(liq_book_build(&sc, path, 3, &b, &err), LIQ_INPUT);
   assert_non_null(strstr(err.msg, "window starts at the first bar"));
   assert_non_null(strstr(err.msg, "price.from"));
@@ -597,7 +597,7 @@ static void test_build_file(void **state) {
   scenario(&sc);
   sc.price.start = 100.0;
   sc.steps = 5;
-  assert_liq_ok(liq_path_build(&sc, 1, &path, &err), &err);
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 1, &path, &err), &err);
   liq_test_write_temp("side,qty,entry,leverage\nlong,1,100,10\nshort,2,101,20\n", ".csv",
                       sc.book.file, sizeof sc.book.file);
   assert_liq_ok(liq_book_build(&sc, path, 1, &b, &err), &err);
@@ -620,6 +620,42 @@ static void test_build_file(void **state) {
   liq_path_free(path);
 }
 
+/*
+** Used to: when every draw of history entries failed, the error had no
+** file ("liqsim: book: 1000 draws in a row of a long were liquidated
+** ...") and blamed lookback_steps although the cause was the gap between
+** the last warm-up close (100) and the start (90) at leverage 50.  Now it
+** is located at book.entry.lookback_steps and gives the numbers: the
+** warm-up closes, the gap to the start, the lowest leverage and the move
+** it survives.
+*/
+static void test_book_draw_failure_located(void **state) {
+  char dir[256], csv[512], cfg[512], text[4096];
+  const char *args[] = {"check", cfg, NULL};
+  liq_test_cli_result r;
+  (void)state;
+  liq_test_temp_dir("liqsim-book", dir, sizeof dir);
+  liq_test_write_text(dir, "gap.csv",
+             "1700000000000,100,100,100,100\n"
+             "1700000060000,90,90,90,90\n"
+             "1700000120000,90,90,90,90\n", csv, sizeof csv);
+  snprintf(text, sizeof text,
+           "name = \"hist\";\n"
+           "price = { model = \"replay\"; file = \"%s\"; from = 1700000060000; };\n"
+           "book = { positions = 10; long_share = 1.0;\n"
+           "  leverage = { values = [50.0]; };\n"
+           "  notional = { dist = \"fixed\"; median = 1000.0; };\n"
+           "  entry = { from = \"history\"; lookback_steps = 1; }; };\n"
+           "margin = { initial = 0.01; maintenance = 0.005; };\n", csv);
+  liq_test_write_text(dir, "hist.cfg", text, cfg, sizeof cfg);
+  r = liq_test_cli(dir, 20.0, args);
+  liq_test_print_cli("check history entries that all fail", &r);
+  assert_int_equal(r.code, 2);
+  assert_true(liq_test_located_at(r.err, "hist.cfg", 6));
+  assert_non_null(strstr(r.err, "10 % below the lowest"));
+  assert_non_null(strstr(r.err, "book.leverage.values (50)"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_generate_invariants),
@@ -637,6 +673,7 @@ int main(void) {
     cmocka_unit_test(test_csv_bad),
     cmocka_unit_test(test_csv_missing_file_and_tiers),
     cmocka_unit_test(test_build_file),
+    cmocka_unit_test(test_book_draw_failure_located),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests(tests, NULL, liq_test_remove_temp_dirs);
 }

@@ -20,6 +20,7 @@
 
 #include "liq_fit.h"
 #include "liq_path.h"
+#include "liq_seed.h"
 #include "liq_scenario.h"
 
 #define YEAR_S (365.0 * 86400.0)

@@ -38,7 +38,8 @@ static void test_build_uses_replicate_seeds(void **state) {
   assert_liq_ok(liq_scenario_load(SWEEP_CFG, NULL, 0, &sc, &err), &err);
   assert_liq_ok(liq_inputs_build(sc, 0, &p0, &b0, &err), &err);
   assert_liq_ok(liq_inputs_build(sc, 1, &p1, &b1, &err), &err);
-  assert_liq_ok(liq_path_build(sc, liq_inputs_path_seed(sc->seed, 1), &ref, &err), &err);
+  assert_liq_ok(liq_path_build(&sc->price, sc->steps, sc->step_seconds,
+                               liq_inputs_path_seed(sc->seed, 1), &ref, &err), &err);
   assert_liq_ok(liq_book_build(sc, ref, liq_inputs_book_seed(sc->seed, 1), &bref, &err),
                 &err);
   assert_int_equal(p1->n, ref->n);

@@ -6,7 +6,7 @@
 ** tolerances (4 standard errors) are what a fresh seed would pass with
 ** probability ~0.9999.
 */
-#include "test_util.h"
+#include "liq_test_support.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +16,8 @@
 #include <gsl/gsl_cdf.h>
 
 #include "liq_path.h"
+#include "liq_scenario.h"
+#include "liq_seed.h"
 
 #define YEAR_S (365.0 * 86400.0)
 
@@ -1053,32 +1055,6 @@ static int cmp_dbl(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static void test_parse_time(void **state) {
-  int64_t ms = 0;
-  (void)state;
-  assert_int_equal(liq_path_parse_time("2021-05-19", &ms), 0);
-  assert_true(ms == 1621382400000LL);
-  assert_int_equal(liq_path_parse_time("2021-05-19 13:10", &ms), 0);
-  assert_true(ms == 1621382400000LL + (13 * 60 + 10) * 60000LL);
-  assert_int_equal(liq_path_parse_time("2021-05-19T13:10:05", &ms), 0);
-  assert_true(ms == 1621382400000LL + (13 * 60 + 10) * 60000LL + 5000);
-  assert_int_equal(liq_path_parse_time("2020-02-29", &ms), 0);
-  assert_true(ms == 1582934400000LL);
-  assert_int_equal(liq_path_parse_time("1621382400123", &ms), 0);
-  assert_true(ms == 1621382400123LL);
-  assert_int_equal(liq_path_parse_time("1970-01-01", &ms), 0);
-  assert_true(ms == 0);
-  assert_int_equal(liq_path_parse_time("2021-02-29", &ms), -1);
-  assert_int_equal(liq_path_parse_time("2021-13-01", &ms), -1);
-  assert_int_equal(liq_path_parse_time("2021-05-19 24:00", &ms), -1);
-  assert_int_equal(liq_path_parse_time("2021-05-19 12", &ms), -1);
-  assert_int_equal(liq_path_parse_time("2021-5-19", &ms), -1);
-  assert_int_equal(liq_path_parse_time("yesterday", &ms), -1);
-  assert_int_equal(liq_path_parse_time("", &ms), -1);
-  assert_int_equal(liq_path_parse_time("12.5", &ms), -1);
-  assert_int_equal(liq_path_parse_time(NULL, &ms), -1);
-}
-
 static void test_returns_skip_gaps(void **state) {
   liq_path *p;
   liq_err err;
@@ -1284,7 +1260,7 @@ static void test_build_gbm(void **state) {
   sc->price.start = 30000.0;
   sc->price.drift = 0.0;
   sc->price.volatility = 0.8;
-  assert_liq_ok(liq_path_build(sc, 5, &a, &err), &err);
+  assert_liq_ok(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 5, &a, &err), &err);
   assert_liq_ok(liq_path_gbm(30000.0, 0.0, 0.8, 60.0, 100, 5, &b, &err), &err);
   assert_int_equal(a->n, 100);
   assert_memory_equal(a->close, b->close, 100 * sizeof(double));
@@ -1307,19 +1283,19 @@ static void test_build_replay(void **state) {
   sc->price.from_ms = 1621429200000LL;   /* 13:00 */
   sc->price.has_to = 1;
   sc->price.to_ms = 1621432800000LL;     /* 14:00 */
-  assert_liq_ok(liq_path_build(sc, 1, &p, &err), &err);
+  assert_liq_ok(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 1, &p, &err), &err);
   assert_int_equal(p->n, 61);
   assert_true(p->t_ms[0] == 1621429200000LL);
   liq_path_free(p);
   /* steps cuts the window ... */
   sc->steps = 10;
-  assert_liq_ok(liq_path_build(sc, 1, &p, &err), &err);
+  assert_liq_ok(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 1, &p, &err), &err);
   assert_int_equal(p->n, 10);
   liq_path_free(p);
   /* ... and may not exceed it */
   sc->steps = 62;
   p = (liq_path *)&p;
-  assert_int_equal(liq_path_build(sc, 1, &p, &err), LIQ_INPUT);
+  assert_int_equal(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 1, &p, &err), LIQ_INPUT);
   assert_null(p);
   assert_string_equal(err.file, sc->price.file);
   assert_non_null(strstr(err.msg, "steps = 62 but the file has only 61 bars"));
@@ -1344,7 +1320,7 @@ static void test_build_generated(void **state) {
   sc->price.jump_intensity = 40.0;
   sc->price.jump_mean = -0.03;
   sc->price.jump_sd = 0.05;
-  assert_liq_ok(liq_path_build(sc, 5, &a, &err), &err);
+  assert_liq_ok(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 5, &a, &err), &err);
   assert_liq_ok(liq_path_jump(30000.0, 0.1, 0.5, 40.0, -0.03, 0.05, 3600.0, 300, 5, &b,
                               &err), &err);
   assert_memory_equal(a->close, b->close, 300 * sizeof(double));
@@ -1358,7 +1334,7 @@ static void test_build_generated(void **state) {
   sc->price.garch_beta = 0.92;
   sc->price.garch_nu = 4.5;
   sc->price.garch_variance0 = NAN;
-  assert_liq_ok(liq_path_build(sc, 6, &a, &err), &err);
+  assert_liq_ok(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 6, &a, &err), &err);
   assert_liq_ok(liq_path_garch(30000.0, 1e-5, 3e-7, 0.07, 0.92, 4.5, NAN, 3600.0, 300, 6,
                                &b, &err), &err);
   assert_memory_equal(a->close, b->close, 300 * sizeof(double));
@@ -1367,7 +1343,7 @@ static void test_build_generated(void **state) {
   /* scenario errors keep the constructor's message */
   sc->price.garch_beta = 0.95;
   a = (liq_path *)&a;
-  assert_int_equal(liq_path_build(sc, 6, &a, &err), LIQ_INPUT);
+  assert_int_equal(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 6, &a, &err), LIQ_INPUT);
   assert_null(a);
   assert_non_null(strstr(err.msg, "alpha + beta"));
 
@@ -1377,7 +1353,7 @@ static void test_build_generated(void **state) {
   sc->price.block = 5.0;
   sc->price.start = NAN;
   sc->step_seconds = 1.0;   /* ignored: the history's spacing applies */
-  assert_liq_ok(liq_path_build(sc, 7, &a, &err), &err);
+  assert_liq_ok(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 7, &a, &err), &err);
   assert_liq_ok(liq_path_bootstrap(csv, 0, 0, 0, 0, 5.0, NAN, 300, 7, &b, &err), &err);
   assert_int_equal(a->n, 300);
   assert_rel(a->step_seconds, 60.0, 0.0);
@@ -1386,6 +1362,31 @@ static void test_build_generated(void **state) {
   liq_path_free(b);
   remove(csv);
   free(sc);
+}
+
+/*
+** Used to: fmt_time() negated ms, which overflows for INT64_MIN, so
+** price.to = -9223372036854775808 (a valid bound) made the replay's "no
+** bars between ..." message abort under UBSan (exit 1, no liqsim
+** message).  Now it floors without negating: exit 2 with the message.
+*/
+static void test_window_to_int64_min(void **state) {
+  char dir[256], cfg[512], text[4096];
+  const char *args[] = {"check", cfg, NULL};
+  liq_test_cli_result r;
+  (void)state;
+  liq_test_temp_dir("liqsim-path", dir, sizeof dir);
+  snprintf(text, sizeof text,
+           "name = \"w\";\n"
+           "price = { model = \"replay\"; file = \"%s/cli_ok.csv\";\n"
+           "  to = -9223372036854775808; };\n" LIQ_TEST_BOOK_MARGIN, LIQ_TEST_DATA);
+  liq_test_write_text(dir, "tomin.cfg", text, cfg, sizeof cfg);
+  r = liq_test_cli(dir, 20.0, args);
+  liq_test_print_cli("check to = INT64_MIN", &r);
+  assert_int_equal(r.code, 2);
+  assert_non_null(strstr(r.err, "liqsim: "));
+  assert_non_null(strstr(r.err, "no bars between"));
+  assert_null(strstr(r.err, "runtime error"));
 }
 
 int main(void) {
@@ -1427,13 +1428,13 @@ int main(void) {
     cmocka_unit_test(test_garch_variance_and_clustering),
     cmocka_unit_test(test_garch_variance0),
     cmocka_unit_test(test_garch_bad_args),
-    cmocka_unit_test(test_parse_time),
     cmocka_unit_test(test_returns_skip_gaps),
     cmocka_unit_test(test_bootstrap_returns_and_blocks),
     cmocka_unit_test(test_bootstrap_window_start_length),
     cmocka_unit_test(test_bootstrap_from_memory),
     cmocka_unit_test(test_bootstrap_errors),
     cmocka_unit_test(test_build_generated),
+    cmocka_unit_test(test_window_to_int64_min),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests(tests, NULL, liq_test_remove_temp_dirs);
 }

@@ -30,7 +30,7 @@ static int on_step(void *ud, const liq_step_row *row, liq_err *err) {
   return rec(ud, 's', row->step, err);
 }
 
-static int on_liq(void *ud, const liq_liq_row *row, liq_err *err) {
+static int on_liq(void *ud, const liq_liquidation_row *row, liq_err *err) {
   return rec(ud, 'l', row->position_id, err);
 }
 
@@ -50,7 +50,7 @@ static int push_all(const liq_sink *s, size_t *pushed, liq_err *err) {
       r.step = i;
       rc = s->step(s->ud, &r, err);
     } else if (i % 3 == 1) {
-      liq_liq_row r;
+      liq_liquidation_row r;
       memset(&r, 0, sizeof r);
       r.position_id = i;
       rc = s->liquidation(s->ud, &r, err);

@@ -24,7 +24,7 @@ int cap_step(void *ud, const liq_step_row *row, liq_err *err) {
   return LIQ_OK;
 }
 
-int cap_liq(void *ud, const liq_liq_row *row, liq_err *err) {
+int cap_liq(void *ud, const liq_liquidation_row *row, liq_err *err) {
   capture *c = ud;
   (void)err;
   if (c->n_liqs == c->cap_liqs) {
@@ -162,7 +162,7 @@ void set_depth(liq_scenario *sc) {
 /* Rows of one round in id order (exact threshold ties come out of each
 ** engine in the order of its own rounding). */
 int by_step_round_id(const void *pa, const void *pb) {
-  const liq_liq_row *a = pa, *b = pb;
+  const liq_liquidation_row *a = pa, *b = pb;
   if (a->step != b->step) return a->step < b->step ? -1 : 1;
   if (a->round != b->round) return a->round < b->round ? -1 : 1;
   return (a->position_id > b->position_id) - (a->position_id < b->position_id);

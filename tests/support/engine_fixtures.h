@@ -15,14 +15,14 @@
 typedef struct capture {
   liq_step_row *steps;
   size_t n_steps, cap_steps;
-  liq_liq_row *liqs;
+  liq_liquidation_row *liqs;
   size_t n_liqs, cap_liqs;
   liq_adl_row *adls;
   size_t n_adls, cap_adls;
 } capture;
 
 int  cap_step(void *ud, const liq_step_row *row, liq_err *err);
-int  cap_liq(void *ud, const liq_liq_row *row, liq_err *err);
+int  cap_liq(void *ud, const liq_liquidation_row *row, liq_err *err);
 int  cap_adl(void *ud, const liq_adl_row *row, liq_err *err);
 void cap_free(capture *c);
 
