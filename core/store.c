@@ -641,7 +641,11 @@ int liq_store_open(const char *path, liq_store **out, liq_err *err) {
   memcpy(st->path, path, len + 1);
 
   if (sqlite3_open_v2(path, &st->db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
+                      /* NOMUTEX: one thread at a time uses a store (a run's
+                      ** writer thread, then the caller; a sweep's writer under
+                      ** its lock), so SQLite's own locking is pure cost. */
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
+                      SQLITE_OPEN_NOMUTEX,
                       NULL) != SQLITE_OK) {
     rc = store_db_error(st->db, path, "cannot open database", err);
     goto fail;

@@ -25,7 +25,7 @@
 #endif
 
 #define LIQ_STORE_BUSY_MS        10000  /* wait this long on a locked database */
-#define LIQ_STORE_LIQ_GROUP      64     /* liquidation rows per INSERT statement */
+#define LIQ_STORE_LIQ_GROUP      256    /* liquidation rows per INSERT statement */
 
 /* ISO-8601 UTC with milliseconds, evaluated by SQLite. */
 #define LIQ_SQL_NOW "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
