@@ -3,7 +3,8 @@
 # (issue 11; README "Performance").  Built in Release (build-release/).
 #
 #   W1  scenarios/default.cfg, 10^6 positions x 1,440 one-minute steps, sqrt
-#       impact, four cushion quantiles every step, stats.events = false;
+#       impact, four cushion quantiles every step, stats.events = false
+#       (and stats.positions = false: the book table came after issue 11);
 #       median of REPEAT runs, against the floor program (same N and steps,
 #       median of REPEAT) and NumPy (setup + 10 x its loop over 144 steps).
 #   W2  the same book at 10^7 positions x 10^6 one-second steps
@@ -66,7 +67,7 @@ timed() {
 w1() {
   rm -f "$tmp/w1.db"
   timed "$1" "$liqsim" run scenarios/default.cfg --out "$tmp/w1.db" \
-    --set book.positions=1000000 --set stats.events="${2:-false}"
+    --set book.positions=1000000 --set stats.events="${2:-false}" --set stats.positions=false
 }
 
 echo "bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores," \
@@ -110,7 +111,8 @@ fi
 if ! skip profile && command -v perf >/dev/null 2>&1; then
   rm -f "$tmp/w1.db"
   if perf record -q -o "$tmp/perf.data" "$liqsim" run scenarios/default.cfg --out "$tmp/w1.db" \
-       --set book.positions=1000000 --set stats.events=false >/dev/null 2>&1; then
+       --set book.positions=1000000 --set stats.events=false --set stats.positions=false \
+       >/dev/null 2>&1; then
     echo "W1 profile (perf, self time, top five):"
     perf report -i "$tmp/perf.data" --no-children --stdio 2>/dev/null |
       grep -E '^ +[0-9.]+%' | head -5 | awk '{ printf "  %s %s\n", $1, $NF }'
