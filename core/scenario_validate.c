@@ -1340,6 +1340,50 @@ int liq_scenario_is_sweep_key(const char *key) {
   return find_numeric_key(key) != NULL;
 }
 
+/* The model and policy names a sweep grid may vary; the point's scenario
+** validates the name. */
+static const char *const categorical_keys[] = {
+  "impact.model", "insurance.policy", "price.model", "margin.partial.mode",
+  "book.cap_response", NULL};
+
+int liq_scenario_is_categorical_key(const char *key) {
+  size_t i;
+  for (i = 0; key && categorical_keys[i]; i++)
+    if (strcmp(categorical_keys[i], key) == 0) return 1;
+  return 0;
+}
+
+/* values = ["none", "sqrt"] of a categorical axis: names only, each a
+** --set value (the point scenario checks it is one of the key's names). */
+static int grid_names(loader *p, const config_setting_t *e,
+                      const config_setting_t *s_values, liq_sweep_axis *ax) {
+  char path[PATH_BUF];
+  int i, n;
+  if (s_values == NULL)
+    return missing(p, e, "values", " (values = [\"none\", \"sqrt\"];)");
+  setting_path(s_values, path, sizeof path);
+  if (!config_setting_is_array(s_values) && !config_setting_is_list(s_values))
+    return bad_at(p, s_values, "%s must be a list of names such as [\"none\", "
+                  "\"sqrt\"], got %s", path, type_name(s_values));
+  n = config_setting_length(s_values);
+  if (n < 1 || n > LIQ_MAX_AXIS_NAMES)
+    return bad_at(p, s_values, "%s has %d names, 1 to %d", path, n,
+                  LIQ_MAX_AXIS_NAMES);
+  for (i = 0; i < n; i++) {
+    const config_setting_t *v = config_setting_get_elem(s_values, (unsigned)i);
+    const char *z = NULL;
+    int rc = string_of(p, v, &z);
+    if (rc) return rc;
+    if (strlen(z) >= sizeof ax->names[0] || strpbrk(z, "\"\\=") != NULL)
+      return bad_at(p, v, "%s[%d] \"%s\" is not a model or policy name", path,
+                    i, z);
+    snprintf(ax->names[i], sizeof ax->names[i], "%s", z);
+  }
+  ax->n_values = (size_t)n;
+  ax->categorical = 1;
+  return LIQ_OK;
+}
+
 /* A string naming one of numeric_keys. */
 static int numeric_key_of(loader *p, const config_setting_t *s,
                         const numeric_key **pk) {
@@ -1422,6 +1466,26 @@ static int validate_grid_entry(loader *p, const config_setting_t *e,
   if ((rc = check_keys(p, e, keys, NULL)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(e, "key")) == NULL) {
     return missing(p, e, "key", " (e.g. \"margin.initial\")");
+  }
+  {
+    const char *z = NULL;
+    if (config_setting_type(s) == CONFIG_TYPE_STRING &&
+        (z = config_setting_get_string(s)) != NULL &&
+        liq_scenario_is_categorical_key(z)) {
+      snprintf(ax->key, sizeof ax->key, "%s", z);
+      if (config_setting_get_member(e, "range") != NULL)
+        return bad_at(p, config_setting_get_member(e, "range"), "%s is a model "
+                      "or policy name: give values = [\"...\", ...], not a range", z);
+      return grid_names(p, e, config_setting_get_member(e, "values"), ax);
+    }
+    if (z != NULL && find_numeric_key(z) == NULL) {
+      char path[PATH_BUF];
+      setting_path(s, path, sizeof path);
+      return bad_at(p, s, "%s \"%s\" is not a sweep key (expected a numeric "
+                    "--set path such as \"margin.initial\", or a model or "
+                    "policy: impact.model, insurance.policy, price.model, "
+                    "margin.partial.mode, book.cap_response)", path, z);
+    }
   }
   if ((rc = numeric_key_of(p, s, &k)) != LIQ_OK) return rc;
   snprintf(ax->key, sizeof ax->key, "%s", k->key);

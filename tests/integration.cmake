@@ -157,7 +157,7 @@ if(TARGET test_sweep_cli)
 endif()
 add_test(NAME cli_help_sweep COMMAND liqsim sweep --help)
 set_tests_properties(cli_help_sweep PROPERTIES
-  PASS_REGULAR_EXPRESSION "usage: liqsim sweep SCENARIO \\[--out DB\\] \\[-j N\\] \\[--shard K/N\\] \\[--resume\\]")
+  PASS_REGULAR_EXPRESSION "usage: liqsim sweep SCENARIO \\[--out DB\\] \\[--seed N\\] \\[--set key=value\\]\\.\\.\\. \\[-j N\\] \\[--shard K/N\\]")
 add_test(NAME cli_help_merge COMMAND liqsim merge --help)
 set_tests_properties(cli_help_merge PROPERTIES PASS_REGULAR_EXPRESSION "usage: liqsim merge OUT_DB IN_DB")
 liqsim_expect_fail(sweep_no_section 2 "^liqsim: .*cli_replay_ok\\.cfg: no sweep section"
@@ -196,6 +196,20 @@ liqsim_expect_fail(fit_bad_csv 2 "^liqsim: .*cli_nan\\.csv:[0-9]+: "
 liqsim_expect_fail(fit_missing_csv 2 "^liqsim: .*no_such\\.csv: "
   fit ${LIQ_DATA}/no_such.csv --model gbm)
 
+# A window bound in Unix seconds (below 1e11 as ms: before 1973-03-03) is
+# refused with the milliseconds and the date it would have meant.
+liqsim_expect_fail(from_seconds_set 2
+  "^liqsim: --set:1: price.from = 1584000000 looks like Unix seconds.*write 1584000000000 \\(milliseconds\\) or the date \"2020-03-12 08:00:00\""
+  check ${LIQ_DATA}/scenario_replay.cfg --set price.from=1584000000)
+liqsim_expect_fail(to_seconds_set 2 "^liqsim: --set:1: price.to = 1584057600 looks like Unix seconds"
+  check ${LIQ_DATA}/scenario_replay.cfg --set price.to=1584057600)
+liqsim_expect_fail(fit_from_seconds 2
+  "^liqsim: fit: --from 1621382400 looks like Unix seconds.*1621382400000.*\"2021-05-19 00:00:00\""
+  fit ${PROJECT_SOURCE_DIR}/scenarios/data/btc_usdt_1m_binance_spot_2021-05-19.csv
+  --model gbm --from 1621382400)
+liqsim_expect_fail(fit_to_seconds 2 "^liqsim: fit: --to 1621400000 looks like Unix seconds"
+  fit ${PROJECT_SOURCE_DIR}/scenarios/data/btc_usdt_1m_binance_spot_2021-05-19.csv
+  --model gbm --to 1621400000)
 # Known keys the chosen model does not use are warnings (printed once,
 # stored in runs.warnings), so --set impact.model=none runs on a scenario
 # that names sqrt parameters; unknown keys stay errors.
