@@ -34,6 +34,8 @@
 
 #define LIQ_MAX_AXES      8
 #define LIQ_MAX_AXIS_VALUES 256
+/* Largest scenario file liq_scenario_load() reads (a located error beyond). */
+#define LIQ_SCENARIO_MAX_BYTES (16 << 20)
 
 /* Where a setting of a loaded scenario came from, so that errors found
 ** after loading (building the path or the book, running) can point at it:

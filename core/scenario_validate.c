@@ -29,6 +29,10 @@ static const num_range r_non_negative = {0.0, HUGE_VAL, 0, 0};   /* [0, inf) */
 static const num_range r_unit        = {0.0, 1.0, 0, 0};        /* [0, 1] */
 static const num_range r_open_unit    = {0.0, 1.0, 1, 1};        /* (0, 1) */
 static const num_range r_any         = {-HUGE_VAL, HUGE_VAL, 0, 0};
+/* A start price: far beyond any traded asset either way, yet small enough
+** that notional, fills and fees stay finite (1e308 overflowed them) and
+** large enough that it is not subnormal. */
+static const num_range r_price       = {1e-12, 1e12, 0, 0};
 
 /* ------------------------------------------------------------------ */
 /* Validation, one function per group                                 */
@@ -216,7 +220,7 @@ static int validate_diffusion(loader *p, const config_setting_t *g,
   char why[96];
   int rc;
   snprintf(why, sizeof why, " for model %s", model);
-  if ((rc = req_number(p, g, "start", why, &r_positive, &pp->start)) != LIQ_OK) {
+  if ((rc = req_number(p, g, "start", why, &r_price, &pp->start)) != LIQ_OK) {
     return rc;
   }
   if ((rc = opt_number(p, g, "drift", &r_any, &pp->drift)) != LIQ_OK) return rc;
@@ -241,7 +245,7 @@ static int validate_garch(loader *p, const config_setting_t *g,
   static const num_range r_omega = {0.0, 1.0, 1, 0};     /* per step: sd <= 100 % */
   const config_setting_t *s_alpha, *s_beta;
   int rc;
-  rc = req_number(p, g, "start", " for model garch", &r_positive, &pp->start);
+  rc = req_number(p, g, "start", " for model garch", &r_price, &pp->start);
   if (rc) return rc;
   if ((rc = opt_number(p, g, "mu", &r_mu, &pp->garch_mu)) != LIQ_OK) return rc;
   rc = req_number(p, g, "omega", " for model garch (constant of the variance "
@@ -300,7 +304,7 @@ static int validate_price(loader *p, const config_setting_t *g,
         return rc;
       }
       pp->start = NAN;           /* the window's first open */
-      return opt_number(p, g, "start", &r_positive, &pp->start);
+      return opt_number(p, g, "start", &r_price, &pp->start);
     default:
       return validate_diffusion(p, g, pp);
   }
@@ -806,8 +810,8 @@ static int validate_margin(loader *p, const config_setting_t *g,
   if (s_init == NULL) return missing(p, g, "initial", " (rate in (0, 1], e.g. 0.01)");
   if ((rc = number_in(p, s_init, &r_initial, &mp->initial)) != LIQ_OK) return rc;
   if (s_tiers && s_maint) {
-    return bad_at2(p, s_maint, s_tiers, "margin.maintenance must not be set with "
-                  "margin.tiers (tiers replace the flat maintenance rate)");
+    return bad_at2(p, s_maint, s_tiers, "margin.maintenance and margin.tiers must "
+                  "not both be set (tiers replace the flat maintenance rate)");
   }
   if (s_tiers) {
     if ((rc = validate_tiers(p, s_tiers, mp)) != LIQ_OK) return rc;

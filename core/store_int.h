@@ -100,7 +100,7 @@ void store_finalize_row_statements(liq_store *st);
 /* Roll back the open transaction, if SQLite has not done so already. */
 void store_rollback_quietly(liq_store *st);
 
-/* Count a written row; commit when the batch is full. */
+/* Count a written row (all of a run's rows commit together). */
 int store_row_end(liq_store *st, liq_err *err);
 
 /*

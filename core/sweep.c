@@ -202,9 +202,14 @@ int liq_sweep_load_point(const liq_scenario *base, size_t grid_index,
   if (strcmp(e.file, "--set") == 0 && e.line >= 1 &&
       (size_t)e.line <= sw->n_axes) {
     size_t k = (size_t)e.line - 1;
+    size_t n_as = strlen(assigns[k]);
+    const char *msg = e.msg;
+    /* the message names the override already: say it once */
+    if (strncmp(msg, assigns[k], n_as) == 0 && strncmp(msg + n_as, ": ", 2) == 0)
+      msg += n_as + 2;
     return liq_errf(err, LIQ_INPUT, base->path, grid_line(base, k),
                     "sweep.grid[%zu] %s (grid point %zu): %s", k, assigns[k],
-                    grid_index, e.msg);
+                    grid_index, msg);
   }
   {
     char all[LIQ_MAX_AXES * 200 + 16];
