@@ -43,9 +43,10 @@ static int is_name_char(char c) {
          (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
 
-/* [A-Za-z0-9_.-]+ */
+/* [A-Za-z0-9_-][A-Za-z0-9_.-]*: a leading '.' would make results/<name>.db
+** a hidden file (".", ".." gave results/..db and results/...db). */
 static int valid_name(const char *z) {
-  if (*z == '\0') return 0;
+  if (*z == '\0' || *z == '.') return 0;
   for (; *z; z++) {
     if (!is_name_char(*z)) return 0;
   }
@@ -64,6 +65,7 @@ static void default_name(const char *file, char *z, size_t n) {
   if (len > n - 1) len = n - 1;
   for (i = 0; i < len; i++) z[i] = is_name_char(base[i]) ? base[i] : '_';
   z[len] = '\0';
+  if (z[0] == '.') z[0] = '_';             /* not a hidden file */
   if (len == 0) snprintf(z, n, "scenario");
 }
 
@@ -78,7 +80,8 @@ static int validate_name(loader *p, const config_setting_t *root,
   }
   if ((rc = string_of(p, s, &z)) != LIQ_OK) return rc;
   if (!valid_name(z)) {
-    return bad_at(p, s, "name must match [A-Za-z0-9_.-]+, got \"%s\"", z);
+    return bad_at(p, s, "name must match [A-Za-z0-9_-][A-Za-z0-9_.-]* (no "
+                  "leading '.': results/NAME.db would be hidden), got \"%s\"", z);
   }
   if (strlen(z) >= sizeof sc->name) {
     return bad_at(p, s, "name is too long (at most %zu characters), got %zu",

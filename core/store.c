@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -596,6 +597,14 @@ int liq_store_open(const char *path, liq_store **out, liq_err *err) {
     return liq_errf(err, LIQ_NOMEM, path, 0, "out of memory");
   }
   memcpy(st->path, path, len + 1);
+  {
+    struct stat sb;   /* SQLite says only "unable to open database file" */
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+      rc = liq_errf(err, LIQ_USAGE, path, 0, "is a directory (expected a "
+                    "database file, e.g. %s/run.db)", path);
+      goto fail;
+    }
+  }
 
   if (sqlite3_open_v2(path, &st->db,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,

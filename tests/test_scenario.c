@@ -929,7 +929,7 @@ static const BadCase aBad[] = {
   {"quantile labels collide", GOOD "stats = { quantiles = [0.5, 0.5000000001]; };\n",
    {NULL}, LIQ_INPUT, NULL, 8, "same column name (cushion_q50)"},
   {"name with spaces", "name = \"my run\";\n" GOOD, {NULL}, LIQ_INPUT, NULL, 1,
-   "name must match [A-Za-z0-9_.-]+, got \"my run\""},
+   "name must match [A-Za-z0-9_-][A-Za-z0-9_.-]* (no leading '.': results/NAME.db would be hidden), got \"my run\""},
   {"sweep bad key", GOOD "sweep = { replicates = 2;\n  grid = ( { key = "
    "\"margin.initail\"; values = [0.01]; } ); };\n", {NULL}, LIQ_INPUT, NULL, 9,
    "sweep.grid[0].key \"margin.initail\" is not a numeric scenario key"},
