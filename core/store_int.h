@@ -184,4 +184,8 @@ int liq_store_sweep_merge_from(liq_store *st, const char *in_path,
                                int64_t *sweep_id /* IN/OUT */,
                                size_t *n_copied /* OUT */, liq_err *err);
 
+/* Copy the database 'from' (its WAL included) into a new file 'to', with
+** SQLite's backup API; LIQ_INPUT when 'from' is not a database. */
+int liq_store_copy_file(const char *from, const char *to, liq_err *err);
+
 #endif /* LIQ_STORE_INT_H */

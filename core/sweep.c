@@ -55,7 +55,8 @@ int liq_sweep_count(const liq_sweep_params *sw, size_t *n_points,
   }
   if (np > LIQ_SWEEP_MAX_TASKS / r)
     return liq_errf(err, LIQ_INPUT, NULL, 0,
-                    "%zu grid points x %zu replicates is more than %u tasks",
+                    "%zu grid points x %zu replicates is more than %u tasks "
+                    "(split the sweep into several scenarios)",
                     np, r, LIQ_SWEEP_MAX_TASKS);
   *n_points = np;
   *n_tasks = np * r;

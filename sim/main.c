@@ -327,8 +327,9 @@ static int parse_options(const command *c, int argc, char **argv,
         return usage_error(c, "%s: option '--seed' needs a value", c->name);
       /* the scenario's seed key's range: the stored seed reproduces the run */
       if (parse_uint(v, INT64_MAX, &opt->seed) != 0)
-        return usage_error(c, "%s: --seed must be an integer in [0, %" PRId64
-                           "], got '%s'", c->name, INT64_MAX, v);
+        return usage_error(c, "%s: --seed must be a non-negative integer, got "
+                           "'%s' (at most %" PRId64 ", the seed key's range)",
+                           c->name, v, INT64_MAX);
       opt->has_seed = 1;
     } else if ((c->accepts & OPT_SET) &&
                match_option(argv, argc, &i, "--set", NULL, 1, &v)) {
