@@ -3,6 +3,7 @@
 # tests/CMakeLists.txt).  Exit 77 is a skip (e.g. no mkfifo).
 set(LIQ_HARDEN_CASES
   scenario_fifo scenario_dev_zero scenario_directory scenario_too_large
+  libconfig_empty_string
   seed_range out_directory report_not_liqsim scenario_name_dots override_named
   price_overflow run_sigterm run_sigint
   merge_task_id_range merge_done_without_run merge_grid_outside
