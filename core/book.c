@@ -4,7 +4,7 @@
 ** Three sources fill the same struct of arrays:
 **
 **   liq_book_generate()          entries spread log-normally around the start;
-**   liq_book_generate_history()  entries on the closes of a warm-up series,
+**   generate_history()           entries on the closes of a warm-up series,
 **                                kept only when they survived it;
 **   liq_book_load_csv()          a CSV file, every row checked.
 **
@@ -247,6 +247,17 @@ int liq_book_generate(const liq_book_params *bp, const liq_margin_params *mp,
   return generate(bp, mp, start_price, NULL, seed, NULL, out, err);
 }
 
+/*
+** Positions opened over 'warmup' (from liq_book_warmup()) and still open
+** at 'start_price': sides and sizes as in liq_book_generate(); each
+** position then draws its opening bar j uniformly from the warm-up and
+** enters at that bar's close (no entry spread).  It must have survived
+** every later warm-up bar (long: every low after j above its liquidation
+** price under the rule, liq_margin_rule_liq_price(); short: every high
+** below it) and be above maintenance at start_price; otherwise it is
+** redrawn whole, with the same 1000-draw limit as liq_book_generate().
+** Survivorship thins high leverage among old entries, as in a real book.
+*/
 static int generate_history(const liq_book_params *bp, const liq_margin_params *mp,
                             const liq_path *warmup, double start_price,
                             uint64_t seed, const liq_scenario *sc,
@@ -281,14 +292,6 @@ static int generate_history(const liq_book_params *bp, const liq_margin_params *
   free(w.min_after);
   free(w.max_after);
   return rc;
-}
-
-int liq_book_generate_history(const liq_book_params *bp,
-                              const liq_margin_params *mp,
-                              const liq_path *warmup, double start_price,
-                              uint64_t seed, liq_book **out /* OUT */,
-                              liq_err *err) {
-  return generate_history(bp, mp, warmup, start_price, seed, NULL, out, err);
 }
 
 /* ------------------------------------------------------------------------

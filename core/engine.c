@@ -64,7 +64,8 @@ typedef struct engine {
   topup_entry *queue;
   size_t   q_head, q_tail;
   /* price state */
-  double   lnJ;          /* accumulated log impact: market = exogenous * exp(lnJ) */
+  liq_impact_state imp;  /* decayed forced flow and permanent impact */
+  double   lnJ;          /* its log impact: market = exogenous * exp(lnJ) */
   double   daily_vol;
   double   fund;
   double  *funding;      /* per-step funding rates, or NULL */
@@ -450,6 +451,8 @@ static double hit_share(const engine *e, uint32_t id, double p) {
 
 typedef struct round_sums {
   double fees, losses, losses_long;
+  double bk_qty[2], bk_value[2]; /* bankrupt closes per side ([0] long): quantity,
+                                 ** and quantity x bankruptcy price */
 } round_sums;
 
 /* Settle hit id (share s) at fill F. */
@@ -489,6 +492,11 @@ static int settle(engine *e, uint32_t id, double s, double fill, double trigger,
   rs->fees += fee;
   rs->losses += loss;
   if (side > 0) rs->losses_long += loss;
+  if (loss > 0.0) {
+    int k = side > 0 ? 0 : 1;
+    rs->bk_qty[k] += q;
+    rs->bk_value[k] += q * liq_margin_bankruptcy_price(side, q, b->entry[id], c);
+  }
   if (e->sink && e->sink->liquidation) {
     liq_liquidation_row lr;
     lr.step = e->row.step;
@@ -512,20 +520,26 @@ static int settle(engine *e, uint32_t id, double s, double fill, double trigger,
 
 /* ---- ADL and socialised loss ------------------------------------------- */
 
-static int emit_adl(engine *e, uint32_t id, int round, double qty, double price,
-                    double share, double haircut, double score, liq_err *err) {
-  liq_adl_row ar;
+/* Book an ADL close or a socialised charge in the step's sums. */
+static void adl_account(engine *e, double qty, double price, double haircut) {
   e->row.haircut += haircut;
   if (qty > 0.0) {
     e->row.adl_count++;
     e->row.adl_notional += qty * price;
   }
   if (e->sm->first_adl_step < 0) e->sm->first_adl_step = (long)e->row.step;
+}
+
+/* Send one ADL row to the sink (id UINT32_MAX, side o: a charge to the
+** whole side o). */
+static int adl_row(engine *e, uint32_t id, int o, int round, double qty, double price,
+                   double share, double haircut, double score, liq_err *err) {
+  liq_adl_row ar;
   if (!e->sink || !e->sink->adl) return LIQ_OK;
   ar.step = e->row.step;
   ar.round = round;
   ar.position_id = id == UINT32_MAX ? (size_t)-1 : id;
-  ar.side = id == UINT32_MAX ? 0 : e->book->side[id];
+  ar.side = id == UINT32_MAX ? o : e->book->side[id];
   ar.qty = qty;
   ar.price = price;
   ar.share = share;
@@ -534,25 +548,31 @@ static int emit_adl(engine *e, uint32_t id, int round, double qty, double price,
   return e->sink->adl(e->sink->ud, &ar, err);
 }
 
-/* Profit position id can give up at price p: its unrealised profit, but no
-** more than its equity (funding may have eaten its collateral); 0 when not
-** profitable. */
-static double adl_available(const engine *e, uint32_t id, double p) {
+/*
+** What position id can give up when closed at 'd' per unit worse than the
+** market price p (d: the distance from p to the bankruptcy price of the
+** liquidated positions): q * d, but no more than its equity at p (funding
+** may have eaten its collateral: it then closes at its own bankruptcy
+** price).  0 when it is not profitable at p (not a candidate).
+*/
+static double adl_available(const engine *e, uint32_t id, double p, double d) {
   double profit = (double)e->book->side[id] * e->q[id] * (p - e->book->entry[id]);
-  double c = c_eff(e, id);
+  double equity = c_eff(e, id) + profit;
   if (!(profit > 0.0)) return 0.0;
-  return c >= 0.0 ? profit : fmax(c + profit, 0.0);
+  return fmin(e->q[id] * d, fmax(equity, 0.0));
 }
 
-/* Close share s of profitable position id at price p; it gives up its
-** available profit on that share (it closes at its entry price, or at its
-** bankruptcy price when its collateral is gone). */
-static int adl_close(engine *e, uint32_t id, double s, double p, int round,
-                     double score, liq_err *err) {
+/* Close share s of profitable position id against the bankrupt positions
+** at their bankruptcy price p_bk (d = |p_bk - p| from the market price p):
+** it realises its PnL at p and gives up s * adl_available() of it. */
+static int adl_close(engine *e, uint32_t id, double s, double p, double p_bk,
+                     double d, int round, double score, liq_err *err) {
   side_state *ss = side_of(e, e->book->side[id]);
+  int side = e->book->side[id];
   double q = e->q[id], c = c_eff(e, id);
-  double profit = s * (double)e->book->side[id] * q * (p - e->book->entry[id]);
-  double haircut = s * adl_available(e, id, p);
+  double profit = s * (double)side * q * (p - e->book->entry[id]);
+  double avail = adl_available(e, id, p, d), haircut = s * avail;
+  double price = avail < q * d ? e->book->entry[id] - (double)side * c / q : p_bk;
   e->sm->pnl_closed += profit;
   e->sm->returned += s * c + profit - haircut;
   ss->liq = liq_treap_erase(&e->liq_f, ss->liq, id);
@@ -568,7 +588,8 @@ static int adl_close(engine *e, uint32_t id, double s, double p, int round,
     e->q[id] = (1.0 - s) * q;
     insert_position(e, id);
   }
-  return emit_adl(e, id, round, s * q, p, s, haircut, score, err);
+  adl_account(e, s * q, price, haircut);
+  return adl_row(e, id, side, round, s * q, price, s, haircut, score, err);
 }
 
 static int cmp_score(const void *pa, const void *pb) {
@@ -578,57 +599,70 @@ static int cmp_score(const void *pa, const void *pb) {
   return (a->id > b->id) - (a->id < b->id);
 }
 
-/* Cover 'need' from the profitable open positions of side o at price p.
-** Returns the part left uncovered in *left. */
-static int adl_side(engine *e, side_state *o, double need, double p, int round,
-                    double *left, liq_err *err) {
+/* Cover 'need' from the profitable open positions of side o, closed at
+** the bankruptcy price p_bk of the other side's bankrupt positions (market
+** price p).  Returns the part left uncovered in *left. */
+static int adl_side(engine *e, side_state *o, double need, double p, double p_bk,
+                    double *left, int round, liq_err *err) {
   keyed *cand = e->adl_cand;           /* sized in engine_init() */
   size_t i, m = 0;
-  double total = 0.0;
+  double total = 0.0, d = fabs(p_bk - p);
   int rc = LIQ_OK, ranked = e->sc->insurance.policy == LIQ_POLICY_ADL_RANKED;
   for (i = 0; i < e->n; i++) {
-    double profit;
+    double avail;
     if (!e->open[i] || e->book->side[i] != o->side) continue;
-    profit = adl_available(e, (uint32_t)i, p);
-    if (!(profit > 0.0)) continue;
+    avail = adl_available(e, (uint32_t)i, p, d);
+    if (!(avail > 0.0)) continue;
     cand[m].id = (uint32_t)i;
     cand[m].key = ranked ? liq_engine_adl_score(o->side, e->q[i], e->book->entry[i],
-                                                c_eff(e, (uint32_t)i), p) : profit;
-    total += profit;
+                                                c_eff(e, (uint32_t)i), p) : avail;
+    total += avail;
     m++;
   }
   if (ranked) qsort(cand, m, sizeof *cand, cmp_score);
   if (!ranked && total > need) {
     double s = need / total;
     for (i = 0; i < m && rc == LIQ_OK; i++)
-      rc = adl_close(e, cand[i].id, s, p, round, nan(""), err);
+      rc = adl_close(e, cand[i].id, s, p, p_bk, d, round, nan(""), err);
     need = 0.0;
   } else {
     for (i = 0; i < m && need > 0.0 && rc == LIQ_OK; i++) {
       uint32_t id = cand[i].id;
-      double profit = adl_available(e, id, p);
-      double s = profit <= need ? 1.0 : need / profit;
-      rc = adl_close(e, id, s, p, round, ranked ? cand[i].key : nan(""), err);
-      need -= s >= 1.0 ? profit : need;
+      double avail = adl_available(e, id, p, d);
+      double s = avail <= need ? 1.0 : need / avail;
+      rc = adl_close(e, id, s, p, p_bk, d, round, ranked ? cand[i].key : nan(""), err);
+      need -= s >= 1.0 ? avail : need;
     }
   }
   *left = need > 0.0 ? need : 0.0;
   return rc;
 }
 
-/* Charge side o 'need' in all, the same per unit of quantity. */
+/* Charge side o 'need' in all, the same per unit of quantity; with a
+** sink, one row per charged position (id order), or one for the whole
+** side in books above LIQ_SOCIALISE_ROWS_MAX positions. */
 static int socialise(engine *e, side_state *o, double need, double p, int round,
                      double *left, liq_err *err) {
-  int rc;
+  int rc = LIQ_OK;
+  double per_unit;
+  size_t i;
   *left = need;
   if (!(side_qty(o) > 0.0)) return LIQ_OK;
-  o->F += need / side_qty(o);
+  per_unit = need / side_qty(o);
+  o->F += per_unit;
   *left = 0.0;
   if (e->tiered) {
     rc = side_rekey(e, o);
     if (rc != LIQ_OK) return liq_errf(err, rc, NULL, 0, "out of memory re-keying");
   }
-  return emit_adl(e, UINT32_MAX, round, 0.0, p, 0.0, need, nan(""), err);
+  adl_account(e, 0.0, p, need);
+  if (e->n > LIQ_SOCIALISE_ROWS_MAX)
+    return adl_row(e, UINT32_MAX, o->side, round, 0.0, p, 0.0, need, nan(""), err);
+  for (i = 0; i < e->n && e->sink && e->sink->adl && rc == LIQ_OK; i++)
+    if (e->open[i] && e->book->side[i] == o->side)
+      rc = adl_row(e, (uint32_t)i, o->side, round, 0.0, p, 0.0, e->q[i] * per_unit,
+                   nan(""), err);
+  return rc;
 }
 
 /* Apply the insurance policy to the round's uncovered loss. */
@@ -647,23 +681,27 @@ static int cover_uncovered(engine *e, const round_sums *rs, double uncovered,
     double left = 0.0;
     if (!(part[k] > 0.0)) continue;
     if (policy == LIQ_POLICY_SOCIALIZE) rc = socialise(e, o, part[k], p, round, &left, err);
-    else rc = adl_side(e, o, part[k], p, round, &left, err);
+    else if (rs->bk_qty[k] > 0.0)
+      rc = adl_side(e, o, part[k], p, rs->bk_value[k] / rs->bk_qty[k], &left, round, err);
+    else
+      left = part[k];   /* not reached: a side's loss comes from its bankrupt closes */
     left_total += left;
   }
   e->row.uncovered_loss += left_total;
   return rc;
 }
 
-/* Resolve the cascade at exogenous price x. */
+/* Resolve the cascade at exogenous price x.  Each round's net forced flow
+** moves the impact state; the round fills at the mean price along the
+** impact curve (liq_impact.h). */
 static int cascade(engine *e, double x, liq_err *err) {
   int round, rounds = 0, rc;
-  double flow = 0.0;  /* the cascade's cumulative net forced buying */
   e->cascade_no++;
   for (round = 1; round <= e->sc->impact.max_rounds; round++) {
-    double p_pre = x * exp(e->lnJ), p_post, fill, move;
+    double p_pre = x * exp(e->lnJ), p_post, fill, ratio;
     double sold = 0.0, bought = 0.0, covered;
     size_t nh = 0, nl, i;
-    round_sums rs = { 0.0, 0.0, 0.0 };
+    round_sums rs = { 0.0, 0.0, 0.0, { 0.0, 0.0 }, { 0.0, 0.0 } };
     collect_hits(e, &e->sides[0], p_pre, &nh);
     nl = nh;
     collect_hits(e, &e->sides[1], p_pre, &nh);
@@ -676,16 +714,15 @@ static int cascade(engine *e, double x, liq_err *err) {
     }
     sold *= p_pre;
     bought *= p_pre;
-    move = liq_impact_log_move(&e->sc->impact, e->daily_vol, flow, bought - sold);
-    flow += bought - sold;
-    e->lnJ += move;
+    ratio = liq_impact_state_trade(&e->imp, &e->sc->impact, e->daily_vol, bought - sold);
+    e->lnJ = liq_impact_state_log(&e->imp, &e->sc->impact, e->daily_vol);
     p_post = x * exp(e->lnJ);
-    if (!isfinite(p_post) || !(p_post > 0.0))
+    fill = p_pre * ratio;
+    if (!isfinite(p_post) || !(p_post > 0.0) || !isfinite(fill) || !(fill > 0.0))
       return liq_errf(err, LIQ_NUMERIC, NULL, 0,
                       "step %zu: the market price left the floating-point range "
                       "(%g) under the impact of forced trades; the impact model "
                       "is too strong for this book", e->row.step, p_post);
-    fill = 0.5 * (p_pre + p_post);
     for (i = 0; i < nh; i++) {
       rc = settle(e, e->hits[i], e->share[i], fill, p_pre, round, &rs, err);
       if (rc != LIQ_OK) return rc;
@@ -868,7 +905,10 @@ static int run_step(engine *e, const liq_path *path, size_t t, double *prev_p,
   e->row.t_ms = path->t_ms[t];
   e->row.price_low = INFINITY;
   e->row.price_high = -INFINITY;
-  if (t > 0) e->lnJ *= liq_impact_decay(&e->sc->impact, path->step_seconds);
+  if (t > 0) {
+    liq_impact_state_decay(&e->imp, &e->sc->impact, path->step_seconds);
+    e->lnJ = liq_impact_state_log(&e->imp, &e->sc->impact, e->daily_vol);
+  }
   for (k = 0; k < n; k++) {
     double x = w[k], px = x * exp(e->lnJ);
     if (x < e->sm->min_price_exogenous) e->sm->min_price_exogenous = x;
@@ -932,11 +972,43 @@ static void summary_close(engine *e, double p) {
   sm->insurance_fund_end = e->fund;
   sm->drawdown = e->dd.max_dd;
   sm->drawdown_exogenous = e->dd_exo.max_dd;
-  sm->amplification = sm->drawdown_exogenous > 0.0 ?
-      sm->drawdown / sm->drawdown_exogenous : nan("");
+  liq_engine_summary_extremes(sm);
 }
 
 /* ---- public ------------------------------------------------------------- */
+
+void liq_engine_summary_extremes(liq_summary *sm) {
+  double fall = log(sm->min_price / sm->start_price);
+  double rise = log(sm->max_price / sm->start_price);
+  sm->impact_at_low = log(sm->min_price / sm->min_price_exogenous);
+  sm->impact_at_high = log(sm->max_price / sm->max_price_exogenous);
+  sm->forced_share_of_fall = fall < 0.0 ? sm->impact_at_low / fall : nan("");
+  sm->forced_share_of_rise = rise > 0.0 ? sm->impact_at_high / rise : nan("");
+}
+
+/* stats.counterfactual: run the same path and book without impact and
+** store what it liquidates. */
+static int run_counterfactual(const liq_scenario *sc, const liq_path *path,
+                              const liq_book *book, liq_summary *summary,
+                              liq_err *err) {
+  liq_scenario *plain = malloc(sizeof *plain);
+  liq_summary sm;
+  int rc;
+  if (plain == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+  *plain = *sc;
+  plain->impact.model = LIQ_IMPACT_NONE;
+  plain->impact.permanent = 0.0;
+  plain->stats.counterfactual = 0;
+  plain->stats.steps = 0;            /* no step rows: skip their quantiles */
+  rc = liq_engine_run(plain, path, book, NULL, &sm, err);
+  free(plain);
+  if (rc != LIQ_OK) return rc;
+  summary->counterfactual = 1;
+  summary->liquidated_without_impact = sm.liquidated;
+  summary->liquidated_notional_without_impact = sm.liquidated_notional;
+  summary->bad_debt_without_impact = sm.bad_debt;
+  return LIQ_OK;
+}
 
 double liq_engine_daily_volatility(const liq_scenario *sc, const liq_path *path) {
   return isnan(sc->impact.daily_volatility) ? path->daily_volatility
@@ -1028,5 +1100,7 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
   rc = liq_stats_check_summary(summary, err);
 out:
   engine_free(&e);
+  if (rc == LIQ_OK && sc->stats.counterfactual)
+    rc = run_counterfactual(sc, path, book, summary, err);
   return rc;
 }

@@ -7,6 +7,7 @@
 ** file is read through the CSV layer (csv_int.h).
 */
 #include "liq_funding.h"
+#include "funding_int.h"
 #include "csv_int.h"
 
 #include <errno.h>

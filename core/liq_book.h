@@ -124,23 +124,6 @@ int liq_book_warmup(const liq_scenario *sc, const liq_path *path,
                     uint64_t seed, liq_path **out /* OUT */, liq_err *err);
 
 /*
-** Positions opened over 'warmup' (from liq_book_warmup()) and still open
-** at 'start_price': sides and sizes as in liq_book_generate(); each
-** position then draws its opening bar j uniformly from the warm-up and
-** enters at that bar's close (no entry spread).  It must have survived
-** every later warm-up bar (long: every low after j above its liquidation
-** price under the rule, liq_margin_rule_liq_price(); short: every high
-** below it) and be above maintenance at start_price; otherwise it is
-** redrawn whole, with the same 1000-draw limit as liq_book_generate().
-** Survivorship thins high leverage among old entries, as in a real book.
-*/
-int liq_book_generate_history(const liq_book_params *bp,
-                              const liq_margin_params *mp,
-                              const liq_path *warmup, double start_price,
-                              uint64_t seed, liq_book **out /* OUT */,
-                              liq_err *err);
-
-/*
 ** Read a book from a CSV file, through the CSV layer (csv_int.h: quoting,
 ** line ends, byte-order mark, blank rows, field cap).  Lines whose first
 ** non-blank character is '#' are skipped (comments).  The first other

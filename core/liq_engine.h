@@ -3,7 +3,9 @@
 **
 ** Step t replays bar t of the path:
 **
-**   1. transient impact decays: ln J *= 2^(-step_seconds / half_life);
+**   1. the forced flow behind the transient impact decays: Q_eff *=
+**      2^(-step_seconds / half_life) (no decay when the half-life is inf),
+**      and ln J = f(Q_eff) + permanent (liq_impact.h);
 **   2. the engine visits the bar's prices in order (close-only: C; OHLC:
 **      O->L->H->C when close >= open, else O->H->L->C; a waypoint whose
 **      market price equals the last one visited is skipped, so with
@@ -16,10 +18,13 @@
 **          chunk: a fixed share, the whole position inside its cooldown;
 **          a position with no equity left, or already partially closed in
 **          this cascade, is closed whole);
-**        - p_pre = p; p_post = p_pre * exp(liq_impact_log_move(flow, net))
-**          (flow: the cascade's earlier net forced buying, net: this
-**          round's, at p_pre; see liq_impact.h); ln J moves by the same;
-**        - every closed part fills at (p_pre + p_post) / 2;
+**        - p_pre = p; the round's net forced buying (at p_pre) moves the
+**          impact state: Q_eff and the permanent part by it, ln J to
+**          f(Q_eff) + permanent, p_post = X * J;
+**        - every closed part fills at the mean market price along the
+**          impact curve between p_pre and p_post, p_pre *
+**          liq_impact_fill_ratio() (not at the midpoint: a concave curve
+**          would make the cost depend on how a cascade splits into rounds);
 **        - the fund takes the round's fees, then pays its bad debt; what it
 **          cannot pay goes to insurance.policy (ADL ranked or pro rata,
 **          socialised loss) or stays uncovered;
@@ -39,18 +44,22 @@
 ** a round run in the canonical order: longs by descending p_liq then id,
 ** then shorts by ascending p_liq then id.
 **
-** ADL (when the fund is exhausted): the profitable open positions of the
-** opposite side give up profit to cover the uncovered loss.  adl-ranked
+** ADL (when the fund is exhausted): profitable open positions of the
+** opposite side are closed against the bankrupt positions at their
+** bankruptcy price P_bk (the quantity-weighted mean over the round's
+** bankrupt closes of that side), as exchanges do: a closed unit gives up
+** |P_bk - F| (F the round's fill), so the ADL'd quantity equals the
+** bankrupt quantity the fund left uncovered; never more than its equity
+** at F (funding may have eaten its collateral: it then closes at its own
+** bankruptcy price).  adl.price stores the close price.  adl-ranked
 ** closes them most-ranked first (PnL ratio x effective leverage, as major
-** venues rank); adl-prorata closes the same share of each (a share of
-** every profitable position, enough to cover the loss); a closed part
-** gives up its unrealised profit, but never more than its equity (it
-** closes at its entry price, or at its bankruptcy price when funding has
-** eaten its collateral).  Ranking scores are per unit of quantity and
-** rounded to 10 significant digits, so equal positions tie and go by id.  ADL
-** closes trade with the insurance engine, not the market: no impact.
-** socialize charges every open opposite position the same amount per unit
-** of quantity.  Ranking and pro-rata ADL cost O(N) per ADL round (only
+** venues rank); adl-prorata closes the same share of each, enough to cover
+** the loss.  Ranking scores are per unit of quantity and rounded to 10
+** significant digits, so equal positions tie and go by id.  ADL closes
+** trade with the insurance engine, not the market: no impact.  socialize
+** charges every open opposite position the same amount per unit of
+** quantity, one adl row per charged position (qty 0; one row for the
+** side above LIQ_SOCIALISE_ROWS_MAX positions).  Ranking and pro-rata ADL cost O(N) per ADL round (only
 ** when the fund is exhausted); everything else is O(log N) per change.
 **
 ** Cost: positions live in order-statistic treaps keyed by liquidation and
@@ -129,14 +138,18 @@ typedef struct liq_liquidation_row {
   double  share;               /* share of the position closed, (0, 1] */
 } liq_liquidation_row;
 
-/* One ADL close (or socialised charge: qty 0, share 0). */
+/* One ADL close, or one position's socialised charge (qty 0, share 0).  In
+** books above LIQ_SOCIALISE_ROWS_MAX positions a socialised charge is one
+** row for the whole side (position_id (size_t)-1, side the charged side). */
+#define LIQ_SOCIALISE_ROWS_MAX 1000000
 typedef struct liq_adl_row {
   size_t  step;
   int     round;
   size_t  position_id;
   int     side;
   double  qty;                 /* closed quantity */
-  double  price;               /* market price of the round (fill) */
+  double  price;               /* ADL: the close price (the bankrupt positions'
+                               ** bankruptcy price); socialised: the round's fill */
   double  share;               /* share of the position closed */
   double  haircut;             /* profit given up */
   double  rank_score;          /* adl-ranked: the ranking score; else NaN */
@@ -156,7 +169,20 @@ typedef struct liq_summary {
   double min_price, max_price;                     /* market, every visited price */
   double min_price_exogenous, max_price_exogenous; /* exogenous waypoints */
   double drawdown, drawdown_exogenous;  /* max peak-to-trough fall, fraction */
-  double amplification;        /* drawdown / drawdown_exogenous; NaN if the latter is 0 */
+  /* What the forced trades did to the extremes (log, market vs exogenous):
+  ** impact_at_low = ln(min_price / min_price_exogenous), impact_at_high =
+  ** ln(max_price / max_price_exogenous); forced_share_of_fall =
+  ** impact_at_low / ln(min_price / start_price), NaN when the market never
+  ** fell below the start; forced_share_of_rise the mirror, NaN when it never
+  ** rose above it. */
+  double impact_at_low, impact_at_high;
+  double forced_share_of_fall, forced_share_of_rise;
+  /* stats.counterfactual: the same path and book run without impact
+  ** (counterfactual = 1; else 0 and these are 0). */
+  int    counterfactual;
+  size_t liquidated_without_impact;
+  double liquidated_notional_without_impact;
+  double bad_debt_without_impact;
   size_t steps;
   /* accounting (quote currency); conservation:
   **   collateral + pnl_closed + pnl_open
@@ -192,7 +218,9 @@ typedef struct liq_sink {
 } liq_sink;
 
 /* Run the scenario's margin, impact, insurance and stats rules over 'path'
-** and 'book' (both borrowed).  'sink' may be NULL.  Fills *summary.
+** and 'book' (both borrowed).  'sink' may be NULL.  Fills *summary; with
+** stats.counterfactual, also runs them without impact (no rows) and fills
+** the summary's *_without_impact.
 ** Inputs that cannot run (liq_engine_check_inputs(), a bad funding file)
 ** are LIQ_INPUT. */
 int liq_engine_run(const liq_scenario *sc, const liq_path *path,
@@ -209,6 +237,10 @@ double liq_engine_daily_volatility(const liq_scenario *sc, const liq_path *path)
 ** at all.  LIQ_INPUT located at the scenario's impact.model. */
 int liq_engine_check_inputs(const liq_scenario *sc, const liq_path *path,
                             liq_err *err);
+
+/* Fill impact_at_low/high and forced_share_of_fall/rise from the
+** summary's start, minimum and maximum prices. */
+void liq_engine_summary_extremes(liq_summary *sm);
 
 /* Does the trader of position 'id' top up when called?  A hash of (seed,
 ** id) against 'share': deterministic, independent of everything else. */

@@ -47,10 +47,4 @@ typedef struct liq_funding_params {
 int liq_funding_schedule(const liq_funding_params *fp, const liq_path *path,
                          double **rates /* OUT */, liq_err *err);
 
-/* Read a funding file's payments (ascending calc_time) into *events (a
-** new array of *n, free with free()).  A bad file is LIQ_INPUT with its
-** FILE:LINE; one that cannot be opened LIQ_IO. */
-int liq_funding_read(const char *path, liq_funding_event **events /* OUT */,
-                     size_t *n /* OUT */, liq_err *err);
-
 #endif /* LIQ_FUNDING_H */

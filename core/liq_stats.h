@@ -29,6 +29,7 @@ typedef struct liq_stats_params {
   int    every;            /* store every k-th step row, >= 1, default 1 */
   int    steps;            /* store per-step rows, default 1 */
   int    events;           /* store one row per liquidation, default 1 */
+  int    counterfactual;   /* also run the path and book without impact, default 0 */
 } liq_stats_params;
 
 /* Index of the nearest-rank q-quantile among n > 0 sorted values:
@@ -40,7 +41,7 @@ size_t liq_stats_rank(double q, size_t n);
 double liq_stats_quantile(const double *sorted, size_t n, double q);
 
 /* 1 when step t (of n_steps) has a stored step row under 'st'. */
-int liq_stats_step_stored(const struct liq_stats_params *st, size_t t,
+int liq_stats_step_stored(const liq_stats_params *st, size_t t,
                           size_t n_steps);
 
 /* Largest peak-to-trough fall of a price sequence, as a fraction. */
@@ -55,7 +56,8 @@ void liq_drawdown_add(liq_drawdown *d, double price);
 ** Numerical failure guards: money and prices are finite.  A step row with
 ** an infinite or NaN price or money column (fills overflowed, say) is
 ** LIQ_NUMERIC naming the step and the column; a summary likewise (NaN is
-** allowed only where it means "not defined": amplification, drawdowns,
+** allowed only where it means "not defined": impact and forced shares,
+** drawdowns,
 ** min/max over no prices).  'err' may be NULL.
 */
 struct liq_step_row;

@@ -11,7 +11,7 @@
 
 #include "scenario_int.h"
 #include "csv_int.h"
-#include "liq_funding.h"
+#include "funding_int.h"
 #include "liq_margin.h"
 #include "liq_time.h"
 
@@ -876,14 +876,38 @@ static const char *const impact_models[] = {"none", "linear", "sqrt", "depth",
 
 static const sel_key impact_keys[] = {
   {"model", ALL_USERS},
-  {"daily_volume", I_LINEAR | I_SQRT},
+  {"daily_volume", I_LINEAR | I_SQRT | I_DEPTH},
   {"coefficient", I_LINEAR | I_SQRT},
   {"daily_volatility", I_SQRT},
   {"depth", I_DEPTH},
   {"depth_file", I_DEPTH},
   {"max_rounds", ALL_USERS},
   {"half_life_seconds", I_LINEAR | I_SQRT | I_DEPTH},
+  {"permanent", I_LINEAR | I_SQRT | I_DEPTH},
   {NULL, 0}};
+
+/* impact.half_life_seconds: a number of seconds > 0, or "inf" (no decay,
+** the default). */
+static int validate_half_life(loader *p, const config_setting_t *g, double *pr) {
+  const config_setting_t *s = config_setting_get_member(g, "half_life_seconds");
+  char path[PATH_BUF];
+  int rc;
+  *pr = INFINITY;
+  if (s == NULL) return LIQ_OK;
+  setting_path(s, path, sizeof path);
+  if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+    const char *z = config_setting_get_string(s);
+    if (strcmp(z, "inf") == 0) return LIQ_OK;
+    return bad_at(p, s, "%s must be a number of seconds > 0 or \"inf\" (no "
+                  "decay), got \"%s\"", path, z);
+  }
+  if ((rc = number_in(p, s, &r_non_negative, pr)) != LIQ_OK) return rc;
+  if (*pr == 0.0) {
+    return bad_at(p, s, "%s must be > 0, or \"inf\" for no decay (0 used to "
+                  "mean permanent impact: write \"inf\")", path);
+  }
+  return LIQ_OK;
+}
 
 static const num_range r_depth_pct = {0.0, 100.0, 1, 1};   /* (0, 100) */
 
@@ -1055,7 +1079,8 @@ static int validate_impact(loader *p, const config_setting_t *g,
   ip->coefficient = 0.0;
   ip->daily_volatility = NAN;
   ip->max_rounds = 100;
-  ip->half_life_seconds = 0.0;
+  ip->half_life_seconds = INFINITY;
+  ip->permanent = 0.0;
   ip->n_depth = 0;
   if (g == NULL) return LIQ_OK;
   if ((rc = need_group(p, g)) != LIQ_OK) return rc;
@@ -1074,10 +1099,17 @@ static int validate_impact(loader *p, const config_setting_t *g,
     if ((rc = integer_in(p, s, 1, 100000, &n)) != LIQ_OK) return rc;
     ip->max_rounds = (int)n;
   }
-  rc = opt_number(p, g, "half_life_seconds", &r_non_negative,
-                 &ip->half_life_seconds);
+  rc = validate_half_life(p, g, &ip->half_life_seconds);
   if (rc || ip->model == LIQ_IMPACT_NONE) return rc;
+  rc = opt_number(p, g, "permanent", &r_non_negative, &ip->permanent);
+  if (rc) return rc;
   if (ip->model == LIQ_IMPACT_DEPTH) {
+    rc = opt_number(p, g, "daily_volume", &r_positive, &ip->daily_volume);
+    if (rc) return rc;
+    if (ip->permanent > 0.0 && ip->daily_volume == 0.0) {
+      return missing(p, g, "daily_volume", " for impact.permanent (the "
+                     "permanent part is permanent * flow / daily_volume)");
+    }
     s = config_setting_get_member(g, "depth");
     s_file = config_setting_get_member(g, "depth_file");
     if (s && s_file) {
@@ -1212,7 +1244,7 @@ static int validate_quantiles(loader *p, const config_setting_t *s,
 static int validate_stats(loader *p, const config_setting_t *g,
                          liq_stats_params *st) {
   static const char *const keys[] = {"quantiles", "every", "steps",
-                                       "events", NULL};
+                                       "events", "counterfactual", NULL};
   static const double default_values[] = {0.01, 0.05, 0.25, 0.5};
   const config_setting_t *s;
   long long n;
@@ -1222,6 +1254,7 @@ static int validate_stats(loader *p, const config_setting_t *g,
   st->every = 1;
   st->steps = 1;
   st->events = 1;
+  st->counterfactual = 0;
   if (g == NULL) return LIQ_OK;
   if ((rc = need_group(p, g)) != LIQ_OK) return rc;
   if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
@@ -1239,6 +1272,10 @@ static int validate_stats(loader *p, const config_setting_t *g,
   }
   if ((s = config_setting_get_member(g, "events")) != NULL &&
       (rc = bool_of(p, s, &st->events)) != LIQ_OK) {
+    return rc;
+  }
+  if ((s = config_setting_get_member(g, "counterfactual")) != NULL &&
+      (rc = bool_of(p, s, &st->counterfactual)) != LIQ_OK) {
     return rc;
   }
   return LIQ_OK;
@@ -1269,7 +1306,7 @@ static const numeric_key numeric_keys[] = {
   {"funding.rate", 0}, {"funding.interval_seconds", 0},
   {"impact.daily_volume", 0}, {"impact.coefficient", 0},
   {"impact.daily_volatility", 0}, {"impact.max_rounds", 1},
-  {"impact.half_life_seconds", 0},
+  {"impact.half_life_seconds", 0}, {"impact.permanent", 0},
   {"insurance.fund", 0}, {"stats.every", 1},
   {NULL, 0}};
 

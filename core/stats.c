@@ -104,7 +104,7 @@ void liq_stats_describe(double *v, size_t n, double out[4]) {
   double sum = 0.0;
   size_t i;
   for (i = 0; i < n; i++) sum += v[i];
-  qsort(v, n, sizeof *v, cmp_double);
+  if (n > 1) qsort(v, n, sizeof *v, cmp_double);
   out[0] = n ? sum / (double)n : (double)NAN;
   out[1] = liq_stats_quantile(v, n, 0.50);
   out[2] = liq_stats_quantile(v, n, 0.95);
@@ -123,49 +123,78 @@ static int values_push(liq_stats_values *a, double x) {
   return LIQ_OK;
 }
 
+/* The point's value arrays, in one order. */
+static liq_stats_values *point_values(liq_stats_point *pt, size_t k) {
+  liq_stats_values *all[] = {
+    &pt->bad_debt, &pt->uncovered_loss, &pt->liquidated_notional,
+    &pt->max_cascade_rounds, &pt->liquidated, &pt->impact_at_low,
+    &pt->impact_at_high, &pt->forced_share_of_fall, &pt->forced_share_of_rise,
+    &pt->liquidated_without_impact, &pt->liquidated_notional_without_impact,
+    &pt->bad_debt_without_impact };
+  return k < sizeof all / sizeof all[0] ? all[k] : NULL;
+}
+
 void liq_stats_point_reset(liq_stats_point *pt) {
-  pt->bad_debt.n = pt->uncovered_loss.n = pt->liquidated_notional.n = 0;
-  pt->amplification.n = pt->max_cascade_rounds.n = 0;
+  liq_stats_values *v;
+  size_t k;
+  for (k = 0; (v = point_values(pt, k)) != NULL; k++) v->n = 0;
   pt->n_bad = pt->n_uncovered = 0;
 }
 
 void liq_stats_point_free(liq_stats_point *pt) {
-  free(pt->bad_debt.v);
-  free(pt->uncovered_loss.v);
-  free(pt->liquidated_notional.v);
-  free(pt->amplification.v);
-  free(pt->max_cascade_rounds.v);
+  liq_stats_values *v;
+  size_t k;
+  for (k = 0; (v = point_values(pt, k)) != NULL; k++) free(v->v);
   memset(pt, 0, sizeof *pt);
 }
 
-int liq_stats_point_add(liq_stats_point *pt, double bad_debt, double uncovered_loss,
-                        double liquidated_notional, double amplification,
-                        double max_cascade_rounds) {
+/* Push x unless it is NaN (not defined for this replicate). */
+static int push_defined(liq_stats_values *a, double x) {
+  return isnan(x) ? LIQ_OK : values_push(a, x);
+}
+
+int liq_stats_point_add(liq_stats_point *pt, const liq_stats_replicate *r) {
+  double bad_debt = isnan(r->bad_debt) ? 0.0 : r->bad_debt;
+  double uncovered_loss = isnan(r->uncovered_loss) ? 0.0 : r->uncovered_loss;
   int nomem = 0;
-  if (isnan(bad_debt)) bad_debt = 0.0;
-  if (isnan(uncovered_loss)) uncovered_loss = 0.0;
   pt->n_bad += bad_debt > 0.0;
   pt->n_uncovered += uncovered_loss > 0.0;
   nomem |= values_push(&pt->bad_debt, bad_debt) != LIQ_OK;
   nomem |= values_push(&pt->uncovered_loss, uncovered_loss) != LIQ_OK;
-  nomem |= values_push(&pt->liquidated_notional, liquidated_notional) != LIQ_OK;
-  if (!isnan(amplification))
-    nomem |= values_push(&pt->amplification, amplification) != LIQ_OK;
-  nomem |= values_push(&pt->max_cascade_rounds, max_cascade_rounds) != LIQ_OK;
+  nomem |= values_push(&pt->liquidated_notional, r->liquidated_notional) != LIQ_OK;
+  nomem |= values_push(&pt->max_cascade_rounds, r->max_cascade_rounds) != LIQ_OK;
+  nomem |= values_push(&pt->liquidated, r->liquidated) != LIQ_OK;
+  nomem |= push_defined(&pt->impact_at_low, r->impact_at_low) != LIQ_OK;
+  nomem |= push_defined(&pt->impact_at_high, r->impact_at_high) != LIQ_OK;
+  nomem |= push_defined(&pt->forced_share_of_fall, r->forced_share_of_fall) != LIQ_OK;
+  nomem |= push_defined(&pt->forced_share_of_rise, r->forced_share_of_rise) != LIQ_OK;
+  if (!isnan(r->liquidated_without_impact)) {
+    nomem |= values_push(&pt->liquidated_without_impact,
+                         r->liquidated_without_impact) != LIQ_OK;
+    nomem |= values_push(&pt->liquidated_notional_without_impact,
+                         r->liquidated_notional_without_impact) != LIQ_OK;
+    nomem |= values_push(&pt->bad_debt_without_impact,
+                         isnan(r->bad_debt_without_impact) ? 0.0
+                                                           : r->bad_debt_without_impact) != LIQ_OK;
+  }
   return nomem ? LIQ_NOMEM : LIQ_OK;
 }
 
 void liq_stats_point_finish(liq_stats_point *pt, liq_stats_point_result *out) {
   double n = (double)pt->bad_debt.n;
-  liq_stats_describe(pt->bad_debt.v, pt->bad_debt.n, out->bad_debt);
-  liq_stats_describe(pt->uncovered_loss.v, pt->uncovered_loss.n, out->uncovered_loss);
-  liq_stats_describe(pt->liquidated_notional.v, pt->liquidated_notional.n,
-                     out->liquidated_notional);
-  liq_stats_describe(pt->amplification.v, pt->amplification.n, out->amplification);
-  liq_stats_describe(pt->max_cascade_rounds.v, pt->max_cascade_rounds.n,
-                     out->max_cascade_rounds);
+  double (*dst[])[4] = {
+    &out->bad_debt, &out->uncovered_loss, &out->liquidated_notional,
+    &out->max_cascade_rounds, &out->liquidated, &out->impact_at_low,
+    &out->impact_at_high, &out->forced_share_of_fall, &out->forced_share_of_rise,
+    &out->liquidated_without_impact, &out->liquidated_notional_without_impact,
+    &out->bad_debt_without_impact };
+  liq_stats_values *v;
+  size_t k;
+  for (k = 0; (v = point_values(pt, k)) != NULL; k++) liq_stats_describe(v->v, v->n, *dst[k]);
   out->n = pt->bad_debt.n;
-  out->amplification_n = pt->amplification.n;
+  out->forced_share_of_fall_n = pt->forced_share_of_fall.n;
+  out->forced_share_of_rise_n = pt->forced_share_of_rise.n;
+  out->counterfactual_n = pt->liquidated_without_impact.n;
   out->bad_debt_probability = n > 0 ? (double)pt->n_bad / n : (double)NAN;
   out->uncovered_loss_probability = n > 0 ? (double)pt->n_uncovered / n : (double)NAN;
 }
@@ -240,6 +269,11 @@ int liq_stats_check_summary(const liq_summary *sm, liq_err *err) {
   CHECK_SUMMARY_OR_NAN(open_equity);
   CHECK_SUMMARY_OR_NAN(drawdown);
   CHECK_SUMMARY_OR_NAN(drawdown_exogenous);
-  CHECK_SUMMARY_OR_NAN(amplification);
+  CHECK_SUMMARY_OR_NAN(impact_at_low);
+  CHECK_SUMMARY_OR_NAN(impact_at_high);
+  CHECK_SUMMARY_OR_NAN(forced_share_of_fall);
+  CHECK_SUMMARY_OR_NAN(forced_share_of_rise);
+  CHECK_SUMMARY(liquidated_notional_without_impact);
+  CHECK_SUMMARY(bad_debt_without_impact);
   return LIQ_OK;
 }

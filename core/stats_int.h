@@ -30,7 +30,7 @@ double liq_stats_kth_of_two(const liq_sorted_seq *a, const liq_sorted_seq *b,
 ** step is not 'stored', when no position is open, and (cushion only) when
 ** !cushion_defined (tiered rates).
 */
-void liq_stats_step_quantiles(const struct liq_stats_params *st, int stored,
+void liq_stats_step_quantiles(const liq_stats_params *st, int stored,
                               const liq_sorted_seq cushion[2],
                               const liq_sorted_seq distance[2],
                               int cushion_defined, double *cushion_q,
@@ -44,10 +44,12 @@ void liq_stats_describe(double *v, size_t n, double out[4]);
 /*
 ** A sweep grid point's aggregates over its done replicates, fed one
 ** replicate summary at a time in task order (liq_stats_point_add()).
-** Rules: a NaN bad debt or uncovered loss counts as 0; amplification is
-** aggregated over the replicates where it is defined (not NaN); every
-** quantity gets liq_stats_describe()'s mean, q50, q95, q99; the
-** probabilities are the shares of replicates with a value > 0.
+** Rules: a NaN bad debt or uncovered loss counts as 0; the forced shares
+** are aggregated over the replicates where they are defined (not NaN), the
+** quantities without impact over the replicates that ran the
+** counterfactual (liquidated_without_impact not NaN); every quantity gets
+** liq_stats_describe()'s mean, q50, q95, q99; the probabilities are the
+** shares of replicates with a value > 0.
 */
 typedef struct liq_stats_values {   /* a growable array, in task order */
   double *v;
@@ -56,15 +58,31 @@ typedef struct liq_stats_values {   /* a growable array, in task order */
 
 typedef struct liq_stats_point {
   liq_stats_values bad_debt, uncovered_loss, liquidated_notional,
-                   amplification, max_cascade_rounds;
+                   max_cascade_rounds, liquidated, impact_at_low, impact_at_high,
+                   forced_share_of_fall, forced_share_of_rise,
+                   liquidated_without_impact, liquidated_notional_without_impact,
+                   bad_debt_without_impact;
   size_t n_bad, n_uncovered;        /* replicates with a value > 0 */
 } liq_stats_point;
+
+/* One replicate's summary values, as stored (NaN for NULL). */
+typedef struct liq_stats_replicate {
+  double bad_debt, uncovered_loss, liquidated_notional, max_cascade_rounds;
+  double liquidated, impact_at_low, impact_at_high;
+  double forced_share_of_fall, forced_share_of_rise;
+  double liquidated_without_impact, liquidated_notional_without_impact,
+         bad_debt_without_impact;
+} liq_stats_replicate;
 
 typedef struct liq_stats_point_result {
   size_t n;                         /* replicates */
   double bad_debt[4], uncovered_loss[4], liquidated_notional[4],
-         amplification[4], max_cascade_rounds[4];  /* mean, q50, q95, q99 */
-  size_t amplification_n;           /* replicates where it is defined */
+         max_cascade_rounds[4], liquidated[4], impact_at_low[4], impact_at_high[4],
+         forced_share_of_fall[4], forced_share_of_rise[4],
+         liquidated_without_impact[4], liquidated_notional_without_impact[4],
+         bad_debt_without_impact[4];  /* mean, q50, q95, q99 */
+  size_t forced_share_of_fall_n, forced_share_of_rise_n;  /* where defined */
+  size_t counterfactual_n;          /* replicates run without impact too */
   double bad_debt_probability, uncovered_loss_probability;  /* NaN when n == 0 */
 } liq_stats_point_result;
 
@@ -72,9 +90,7 @@ typedef struct liq_stats_point_result {
 void liq_stats_point_reset(liq_stats_point *pt);
 void liq_stats_point_free(liq_stats_point *pt);
 /* One replicate's summary values; LIQ_NOMEM when out of memory. */
-int liq_stats_point_add(liq_stats_point *pt, double bad_debt, double uncovered_loss,
-                        double liquidated_notional, double amplification,
-                        double max_cascade_rounds);
+int liq_stats_point_add(liq_stats_point *pt, const liq_stats_replicate *r);
 /* The aggregates (sorts the point's values in place). */
 void liq_stats_point_finish(liq_stats_point *pt, liq_stats_point_result *out);
 

@@ -41,7 +41,7 @@
 #include "liq_stats.h"
 
 
-#define LIQ_STORE_SCHEMA_VERSION 2
+#define LIQ_STORE_SCHEMA_VERSION 3
 
 /* The per-step columns before the cushion quantiles, in binding order. */
 #define LIQ_STEP_FIXED_COLUMNS                                               \
@@ -63,7 +63,7 @@ static const char *const schema_sql =
   "  key   TEXT PRIMARY KEY,\n"
   "  value TEXT\n"
   ");\n"
-  "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '2');\n"
+  "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '3');\n"
   "CREATE TABLE IF NOT EXISTS runs(\n"
   "  run_id        INTEGER PRIMARY KEY,\n"
   "  sweep_id      INTEGER,\n"
@@ -148,7 +148,7 @@ static const char *const schema2_sql =
   "  run_id      INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,\n"
   "  step        INTEGER NOT NULL,\n"
   "  round       INTEGER,\n"
-  "  position_id INTEGER,    -- NULL: a socialised charge to a whole side\n"
+  "  position_id INTEGER,    -- NULL: a charge to a whole side (books > 10^6)\n"
   "  side        TEXT,\n"
   "  qty         REAL,\n"
   "  price       REAL,\n"
@@ -180,7 +180,11 @@ static const char *const schema2_sql =
   "  max_price_exogenous  REAL,\n"
   "  drawdown             REAL,\n"
   "  drawdown_exogenous   REAL,\n"
-  "  amplification        REAL,     -- NULL when the exogenous drawdown is 0\n"
+  "  impact_at_low        REAL,     -- ln(min_price / min_price_exogenous)\n"
+  "  impact_at_high       REAL,     -- ln(max_price / max_price_exogenous)\n"
+  "  forced_share_of_fall REAL,     -- impact_at_low / ln(min_price / start_price);\n"
+  "                                 -- NULL when the price never fell below the start\n"
+  "  forced_share_of_rise REAL,     -- the mirror; NULL when it never rose above it\n"
   "  steps                INTEGER,\n"
   "  collateral           REAL,\n"
   "  pnl_closed           REAL,\n"
@@ -194,7 +198,10 @@ static const char *const schema2_sql =
   "  funding_short        REAL,\n"
   "  haircut              REAL,\n"
   "  adl_count            INTEGER,\n"
-  "  first_adl_step       INTEGER   -- NULL when no ADL happened\n"
+  "  first_adl_step       INTEGER,  -- NULL when no ADL happened\n"
+  "  liquidated_without_impact          INTEGER, -- stats.counterfactual: the same\n"
+  "  liquidated_notional_without_impact REAL,    -- path and book without impact;\n"
+  "  bad_debt_without_impact            REAL     -- NULL when not run\n"
   ");\n";
 
 /*
@@ -248,11 +255,21 @@ static const char *const sweep_schema_sql =
   "  liquidated_notional_q50   REAL,\n"
   "  liquidated_notional_q95   REAL,     -- = liquidations-at-risk 95 %\n"
   "  liquidated_notional_q99   REAL,\n"
-  "  amplification_n           INTEGER,  -- replicates with a defined amplification\n"
-  "  amplification_mean        REAL,\n"
-  "  amplification_q50         REAL,\n"
-  "  amplification_q95         REAL,\n"
-  "  amplification_q99         REAL,\n"
+  "  impact_at_low_mean        REAL,\n"
+  "  impact_at_low_q50         REAL,\n"
+  "  impact_at_high_mean       REAL,\n"
+  "  impact_at_high_q50        REAL,\n"
+  "  forced_share_of_fall_n    INTEGER,  -- replicates where it is defined\n"
+  "  forced_share_of_fall_mean REAL,\n"
+  "  forced_share_of_rise_n    INTEGER,\n"
+  "  forced_share_of_rise_mean REAL,\n"
+  "  counterfactual_n          INTEGER,  -- replicates run without impact too\n"
+  "  liquidated_mean           REAL,\n"
+  "  liquidated_without_impact_mean REAL,  -- over the counterfactual_n replicates\n"
+  "  liquidated_notional_without_impact_mean REAL,\n"
+  "  liquidated_notional_without_impact_q95  REAL,\n"
+  "  bad_debt_without_impact_mean REAL,\n"
+  "  bad_debt_without_impact_q95  REAL,\n"
   "  max_cascade_rounds_mean   REAL,\n"
   "  max_cascade_rounds_q50    REAL,\n"
   "  max_cascade_rounds_q95    REAL,\n"
@@ -821,8 +838,9 @@ int liq_store_adl(liq_store *st, const liq_adl_row *row, liq_err *err) {
   store_bind_size(p, 2, row->step);
   sqlite3_bind_int(p, 3, row->round);
   if (row->position_id == (size_t)-1) {
-    sqlite3_bind_null(p, 4);
-    sqlite3_bind_text(p, 5, "all", -1, SQLITE_STATIC);
+    sqlite3_bind_null(p, 4);     /* a charge to the whole side row->side */
+    sqlite3_bind_text(p, 5, row->side > 0 ? "long" : row->side < 0 ? "short" : "all", -1,
+                      SQLITE_STATIC);
   } else {
     store_bind_size(p, 4, row->position_id);
     sqlite3_bind_text(p, 5, row->side > 0 ? "long" : "short", -1, SQLITE_STATIC);
@@ -850,12 +868,15 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
                " insurance_fund_start, insurance_fund_end, insurance_fund_min,"
                " adl_notional, max_cascade_rounds, start_price, min_price,"
                " min_price_exogenous, max_price, max_price_exogenous,"
-               " drawdown, drawdown_exogenous, amplification, steps,"
+               " drawdown, drawdown_exogenous, impact_at_low, impact_at_high,"
+               " forced_share_of_fall, forced_share_of_rise, steps,"
                " collateral, pnl_closed, pnl_open, returned, open_equity,"
                " partial_liquidations, topups, topup_collateral, funding_long,"
-               " funding_short, haircut, adl_count, first_adl_step)"
+               " funding_short, haircut, adl_count, first_adl_step,"
+               " liquidated_without_impact, liquidated_notional_without_impact,"
+               " bad_debt_without_impact)"
                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-               "?,?,?,?,?,?,?,?)",
+               "?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                0, &p, "prepare the summary INSERT", err);
   if (rc != LIQ_OK) return rc;
   sqlite3_bind_int64(p, 1, st->run_id);
@@ -880,22 +901,34 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
   store_bind_double(p, 20, sm->max_price_exogenous);
   store_bind_double(p, 21, sm->drawdown);
   store_bind_double(p, 22, sm->drawdown_exogenous);
-  store_bind_double(p, 23, sm->amplification);
-  store_bind_size(p, 24, sm->steps);
-  store_bind_double(p, 25, sm->collateral);
-  store_bind_double(p, 26, sm->pnl_closed);
-  store_bind_double(p, 27, sm->pnl_open);
-  store_bind_double(p, 28, sm->returned);
-  store_bind_double(p, 29, sm->open_equity);
-  store_bind_size(p, 30, sm->partial_liquidations);
-  store_bind_size(p, 31, sm->topups);
-  store_bind_double(p, 32, sm->topup_collateral);
-  store_bind_double(p, 33, sm->funding_long);
-  store_bind_double(p, 34, sm->funding_short);
-  store_bind_double(p, 35, sm->haircut);
-  store_bind_size(p, 36, sm->adl_count);
-  if (sm->first_adl_step < 0) sqlite3_bind_null(p, 37);
-  else sqlite3_bind_int64(p, 37, sm->first_adl_step);
+  store_bind_double(p, 23, sm->impact_at_low);
+  store_bind_double(p, 24, sm->impact_at_high);
+  store_bind_double(p, 25, sm->forced_share_of_fall);
+  store_bind_double(p, 26, sm->forced_share_of_rise);
+  store_bind_size(p, 27, sm->steps);
+  store_bind_double(p, 28, sm->collateral);
+  store_bind_double(p, 29, sm->pnl_closed);
+  store_bind_double(p, 30, sm->pnl_open);
+  store_bind_double(p, 31, sm->returned);
+  store_bind_double(p, 32, sm->open_equity);
+  store_bind_size(p, 33, sm->partial_liquidations);
+  store_bind_size(p, 34, sm->topups);
+  store_bind_double(p, 35, sm->topup_collateral);
+  store_bind_double(p, 36, sm->funding_long);
+  store_bind_double(p, 37, sm->funding_short);
+  store_bind_double(p, 38, sm->haircut);
+  store_bind_size(p, 39, sm->adl_count);
+  if (sm->first_adl_step < 0) sqlite3_bind_null(p, 40);
+  else sqlite3_bind_int64(p, 40, sm->first_adl_step);
+  if (sm->counterfactual) {
+    store_bind_size(p, 41, sm->liquidated_without_impact);
+    store_bind_double(p, 42, sm->liquidated_notional_without_impact);
+    store_bind_double(p, 43, sm->bad_debt_without_impact);
+  } else {
+    sqlite3_bind_null(p, 41);
+    sqlite3_bind_null(p, 42);
+    sqlite3_bind_null(p, 43);
+  }
   rc = store_step_done(st->db, st->path, p, "insert the summary", err);
   sqlite3_finalize(p);
   p = NULL;

@@ -184,6 +184,10 @@ int liq_store_sweep_merge_from(liq_store *st, const char *in_path,
                                int64_t *sweep_id /* IN/OUT */,
                                size_t *n_copied /* OUT */, liq_err *err);
 
+/* One adl row of the current run (written by the store's sink and by a
+** sweep's writer; programs write rows through liq_store_sink()). */
+int liq_store_adl(liq_store *st, const liq_adl_row *row, liq_err *err);
+
 /* Copy the database 'from' (its WAL included) into a new file 'to', with
 ** SQLite's backup API; LIQ_INPUT when 'from' is not a database. */
 int liq_store_copy_file(const char *from, const char *to, liq_err *err);

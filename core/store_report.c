@@ -89,11 +89,13 @@ enum {
   S_MARGIN_CALLS, S_BAD_DEBT, S_UNCOVERED, S_FEES, S_FUND_START,
   S_FUND_END, S_FUND_MIN, S_ADL, S_ROUNDS, S_START_PRICE, S_MIN_PRICE,
   S_MIN_PRICE_X, S_MAX_PRICE, S_MAX_PRICE_X, S_DRAWDOWN, S_DRAWDOWN_X,
-  S_AMPLIFICATION, S_STEPS, S_PARTIAL, S_TOPUPS, S_TOPUP_COLL, S_FUND_LONG,
-  S_FUND_SHORT, S_HAIRCUT, S_ADL_COUNT, S_FIRST_ADL
+  S_IMPACT_LOW, S_IMPACT_HIGH, S_SHARE_FALL, S_SHARE_RISE, S_STEPS, S_PARTIAL,
+  S_TOPUPS, S_TOPUP_COLL, S_FUND_LONG, S_FUND_SHORT, S_HAIRCUT, S_ADL_COUNT,
+  S_FIRST_ADL, S_LIQ_NO_IMPACT, S_NOTIONAL_NO_IMPACT, S_BAD_NO_IMPACT
 };
 
 #define LIQ_REPORT_LABEL "  %-25s"
+
 
 static int report_summary(sqlite3 *db, const char *path, int64_t run_id,
                           int *found /* OUT */, FILE *out, liq_err *err) {
@@ -110,9 +112,12 @@ static int report_summary(sqlite3 *db, const char *path, int64_t run_id,
                " insurance_fund_end, insurance_fund_min, adl_notional,"
                " max_cascade_rounds, start_price, min_price,"
                " min_price_exogenous, max_price, max_price_exogenous,"
-               " drawdown, drawdown_exogenous, amplification, steps,"
+               " drawdown, drawdown_exogenous, impact_at_low, impact_at_high,"
+               " forced_share_of_fall, forced_share_of_rise, steps,"
                " partial_liquidations, topups, topup_collateral, funding_long,"
-               " funding_short, haircut, adl_count, first_adl_step"
+               " funding_short, haircut, adl_count, first_adl_step,"
+               " liquidated_without_impact, liquidated_notional_without_impact,"
+               " bad_debt_without_impact"
                " FROM summary WHERE run_id = ?1",
                0, &p, "read the summary", err);
   if (rc != LIQ_OK) return rc;
@@ -197,12 +202,19 @@ static int report_summary(sqlite3 *db, const char *path, int64_t run_id,
   fmt_percent(c, sizeof c, store_column_double(p, S_DRAWDOWN_X));
   fprintf(out, LIQ_REPORT_LABEL "min %s, max %s, drawdown %s\n",
           "price exogenous", a, b, c);
-  if (sqlite3_column_type(p, S_AMPLIFICATION) == SQLITE_NULL)
-    fprintf(out, LIQ_REPORT_LABEL "n/a (no exogenous drawdown)\n",
-            "amplification");
-  else
-    fprintf(out, LIQ_REPORT_LABEL "%.3fx\n", "amplification",
-            sqlite3_column_double(p, S_AMPLIFICATION));
+  fprintf(out, LIQ_REPORT_LABEL "at the low %+.1f bp, at the high %+.1f bp\n",
+          "impact (log)", 1e4 * store_column_double(p, S_IMPACT_LOW),
+          1e4 * store_column_double(p, S_IMPACT_HIGH));
+  fmt_percent(a, sizeof a, store_column_double(p, S_SHARE_FALL));  /* n/a: NULL */
+  fmt_percent(b, sizeof b, store_column_double(p, S_SHARE_RISE));
+  fprintf(out, LIQ_REPORT_LABEL "of the fall %s, of the rise %s\n", "forced share", a, b);
+  if (sqlite3_column_type(p, S_LIQ_NO_IMPACT) != SQLITE_NULL) {
+    fmt_count(a, sizeof a, sqlite3_column_int64(p, S_LIQ_NO_IMPACT));
+    fmt_money(b, sizeof b, store_column_double(p, S_NOTIONAL_NO_IMPACT));
+    fmt_money(c, sizeof c, store_column_double(p, S_BAD_NO_IMPACT));
+    fprintf(out, LIQ_REPORT_LABEL "%s liquidated (%s notional), bad debt %s\n",
+            "without impact", a, b, c);
+  }
   sqlite3_finalize(p);
   return LIQ_OK;
 }

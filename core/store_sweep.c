@@ -410,7 +410,7 @@ static int agg_write(liq_store *st, sqlite3_stmt *ins, int64_t sweep_id,
                      liq_stats_point *pt, liq_err *err) {
   liq_stats_point_result r;
   const double *b = r.bad_debt, *u = r.uncovered_loss, *nl = r.liquidated_notional;
-  const double *am = r.amplification, *ro = r.max_cascade_rounds;
+  const double *ro = r.max_cascade_rounds;
   int k = 1;
   liq_stats_point_finish(pt, &r);
   sqlite3_bind_int64(ins, k++, sweep_id);
@@ -428,11 +428,21 @@ static int agg_write(liq_store *st, sqlite3_stmt *ins, int64_t sweep_id,
   store_bind_double(ins, k++, nl[1]);
   store_bind_double(ins, k++, nl[2]);
   store_bind_double(ins, k++, nl[3]);
-  store_bind_size(ins, k++, r.amplification_n);
-  store_bind_double(ins, k++, am[0]);
-  store_bind_double(ins, k++, am[1]);
-  store_bind_double(ins, k++, am[2]);
-  store_bind_double(ins, k++, am[3]);
+  store_bind_double(ins, k++, r.impact_at_low[0]);
+  store_bind_double(ins, k++, r.impact_at_low[1]);
+  store_bind_double(ins, k++, r.impact_at_high[0]);
+  store_bind_double(ins, k++, r.impact_at_high[1]);
+  store_bind_size(ins, k++, r.forced_share_of_fall_n);
+  store_bind_double(ins, k++, r.forced_share_of_fall[0]);
+  store_bind_size(ins, k++, r.forced_share_of_rise_n);
+  store_bind_double(ins, k++, r.forced_share_of_rise[0]);
+  store_bind_size(ins, k++, r.counterfactual_n);
+  store_bind_double(ins, k++, r.liquidated[0]);
+  store_bind_double(ins, k++, r.liquidated_without_impact[0]);
+  store_bind_double(ins, k++, r.liquidated_notional_without_impact[0]);
+  store_bind_double(ins, k++, r.liquidated_notional_without_impact[2]);
+  store_bind_double(ins, k++, r.bad_debt_without_impact[0]);
+  store_bind_double(ins, k++, r.bad_debt_without_impact[2]);
   store_bind_double(ins, k++, ro[0]);
   store_bind_double(ins, k++, ro[1]);
   store_bind_double(ins, k++, ro[2]);
@@ -457,7 +467,10 @@ int liq_store_sweep_aggregate(liq_store *st, int64_t sweep_id, liq_err *err) {
   if (rc == LIQ_OK)
     rc = store_prepare(st->db, st->path,
                  "SELECT t.grid_index, t.params, s.bad_debt, s.uncovered_loss,"
-                 " s.liquidated_notional, s.amplification, s.max_cascade_rounds"
+                 " s.liquidated_notional, s.max_cascade_rounds, s.liquidated,"
+                 " s.impact_at_low, s.impact_at_high, s.forced_share_of_fall,"
+                 " s.forced_share_of_rise, s.liquidated_without_impact,"
+                 " s.liquidated_notional_without_impact, s.bad_debt_without_impact"
                  " FROM tasks t JOIN summary s ON s.run_id = t.run_id"
                  " WHERE t.sweep_id = ?1 AND t.status = 'done'"
                  " ORDER BY t.grid_index, t.task_id",
@@ -469,20 +482,26 @@ int liq_store_sweep_aggregate(liq_store *st, int64_t sweep_id, liq_err *err) {
                  " bad_debt_probability, uncovered_loss_mean,"
                  " uncovered_loss_probability, liquidated_notional_mean,"
                  " liquidated_notional_q50, liquidated_notional_q95,"
-                 " liquidated_notional_q99, amplification_n,"
-                 " amplification_mean, amplification_q50, amplification_q95,"
-                 " amplification_q99, max_cascade_rounds_mean,"
+                 " liquidated_notional_q99, impact_at_low_mean,"
+                 " impact_at_low_q50, impact_at_high_mean, impact_at_high_q50,"
+                 " forced_share_of_fall_n, forced_share_of_fall_mean,"
+                 " forced_share_of_rise_n, forced_share_of_rise_mean,"
+                 " counterfactual_n, liquidated_mean,"
+                 " liquidated_without_impact_mean,"
+                 " liquidated_notional_without_impact_mean,"
+                 " liquidated_notional_without_impact_q95,"
+                 " bad_debt_without_impact_mean, bad_debt_without_impact_q95,"
+                 " max_cascade_rounds_mean,"
                  " max_cascade_rounds_q50, max_cascade_rounds_q95,"
                  " max_cascade_rounds_q99, var95_bad_debt,"
                  " lar95_liquidated_notional)"
-                 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  0, &ins, "prepare the aggregates INSERT", err);
   if (rc != LIQ_OK) goto done;
   sqlite3_bind_int64(sel, 1, sweep_id);
   while ((src = sqlite3_step(sel)) == SQLITE_ROW) {
     sqlite3_int64 row_id = sqlite3_column_int64(sel, 0);
-    double bad = store_column_double(sel, 2), unc = store_column_double(sel, 3);
-    double amp = store_column_double(sel, 5);
+    liq_stats_replicate rep;
     if (row_id != grid_index) {
       if (grid_index >= 0) {
         rc = agg_write(st, ins, sweep_id, grid_index, params, &g, err);
@@ -494,8 +513,19 @@ int liq_store_sweep_aggregate(liq_store *st, int64_t sweep_id, liq_err *err) {
       params = sqlite3_mprintf("%s", store_column_text(sel, 1, "{}"));
       if (params == NULL) nomem = 1;
     }
-    nomem |= liq_stats_point_add(&g, bad, unc, store_column_double(sel, 4), amp,
-                                 store_column_double(sel, 6)) != LIQ_OK;
+    rep.bad_debt = store_column_double(sel, 2);
+    rep.uncovered_loss = store_column_double(sel, 3);
+    rep.liquidated_notional = store_column_double(sel, 4);
+    rep.max_cascade_rounds = store_column_double(sel, 5);
+    rep.liquidated = store_column_double(sel, 6);
+    rep.impact_at_low = store_column_double(sel, 7);
+    rep.impact_at_high = store_column_double(sel, 8);
+    rep.forced_share_of_fall = store_column_double(sel, 9);
+    rep.forced_share_of_rise = store_column_double(sel, 10);
+    rep.liquidated_without_impact = store_column_double(sel, 11);
+    rep.liquidated_notional_without_impact = store_column_double(sel, 12);
+    rep.bad_debt_without_impact = store_column_double(sel, 13);
+    nomem |= liq_stats_point_add(&g, &rep) != LIQ_OK;
     if (nomem) {
       rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
       goto done;
@@ -669,13 +699,13 @@ int liq_store_sweep_identity(const char *path, int64_t *sweep_id,
 }
 
 /* The columns of schema db_name's table table: names and declared types. */
-typedef struct ColList {
+typedef struct col_list {
   char **azName;
   char **azType;
   int n;
-} ColList;
+} col_list;
 
-static void collist_free(ColList *c) {
+static void collist_free(col_list *c) {
   int i;
   for (i = 0; i < c->n; i++) {
     sqlite3_free(c->azName[i]);
@@ -687,7 +717,7 @@ static void collist_free(ColList *c) {
 }
 
 static int collist_read(liq_store *st, const char *db_name, const char *table,
-                        ColList *c, liq_err *err) {
+                        col_list *c, liq_err *err) {
   sqlite3_stmt *p = NULL;
   char *sql = sqlite3_mprintf("PRAGMA \"%w\".table_info(\"%w\")", db_name, table);
   int rc, src;
@@ -719,7 +749,7 @@ static int collist_read(liq_store *st, const char *db_name, const char *table,
   return rc;
 }
 
-static int collist_has(const ColList *c, const char *col_name) {
+static int collist_has(const col_list *c, const char *col_name) {
   int i;
   for (i = 0; i < c->n; i++)
     if (sqlite3_stricmp(c->azName[i], col_name) == 0) return 1;
@@ -745,7 +775,7 @@ static int is_plain_type(const char *z) {
 
 static int merge_copy(liq_store *st, const char *table, int64_t sweep_id,
                       liq_err *err) {
-  ColList cSrc, cMain;
+  col_list cSrc, cMain;
   sqlite3_str *cols_stmt = NULL, *sel = NULL;
   char *cols = NULL, *select_sql = NULL, *sql = NULL;
   int isRuns = strcmp(table, "runs") == 0;

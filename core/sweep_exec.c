@@ -56,19 +56,19 @@
 ** Locks: OpenMP locks, or nothing in a build without OpenMP.
 */
 #ifdef _OPENMP
-typedef omp_lock_t Lock;
-static void lock_init(Lock *l) { omp_init_lock(l); }
-static void lock_destroy(Lock *l) { omp_destroy_lock(l); }
-static void lock_set(Lock *l) { omp_set_lock(l); }
-static void lock_unset(Lock *l) { omp_unset_lock(l); }
-static int lock_test(Lock *l) { return omp_test_lock(l); }
+typedef omp_lock_t sweep_lock;
+static void lock_init(sweep_lock *l) { omp_init_lock(l); }
+static void lock_destroy(sweep_lock *l) { omp_destroy_lock(l); }
+static void lock_set(sweep_lock *l) { omp_set_lock(l); }
+static void lock_unset(sweep_lock *l) { omp_unset_lock(l); }
+static int lock_test(sweep_lock *l) { return omp_test_lock(l); }
 #else
-typedef int Lock;
-static void lock_init(Lock *l) { *l = 0; }
-static void lock_destroy(Lock *l) { (void)l; }
-static void lock_set(Lock *l) { *l = 1; }
-static void lock_unset(Lock *l) { *l = 0; }
-static int lock_test(Lock *l) { if (*l) return 0; *l = 1; return 1; }
+typedef int sweep_lock;
+static void lock_init(sweep_lock *l) { *l = 0; }
+static void lock_destroy(sweep_lock *l) { (void)l; }
+static void lock_set(sweep_lock *l) { *l = 1; }
+static void lock_unset(sweep_lock *l) { *l = 0; }
+static int lock_test(sweep_lock *l) { if (*l) return 0; *l = 1; return 1; }
 #endif
 
 /* MPI state of the process (liq_sweep_mpi_begin). */
@@ -81,7 +81,7 @@ static int g_rank = 0, g_size = 1;
 ** One task: scenario -> path -> book -> engine, rows into memory
 */
 
-typedef struct TaskResult {
+typedef struct task_result {
   size_t task_id;
   int rc;                      /* liq_status of the computation */
   liq_err err;
@@ -93,10 +93,10 @@ typedef struct TaskResult {
   size_t n_liqs, cap_liqs;
   liq_adl_row *adls;
   size_t n_adls, cap_adls;
-  struct TaskResult *next;     /* queue link */
-} TaskResult;
+  struct task_result *next;     /* queue link */
+} task_result;
 
-static void result_free(TaskResult *r) {
+static void result_free(task_result *r) {
   if (r == NULL) return;
   free(r->steps);
   free(r->liqs);
@@ -121,15 +121,15 @@ static double now_seconds(void) {
 }
 
 /* The rows the store sink would write (liq_store_sink), into memory. */
-typedef struct BufSink {
-  TaskResult *r;
+typedef struct buf_sink {
+  task_result *r;
   const liq_scenario *sc;
   size_t n_path;
-} BufSink;
+} buf_sink;
 
 static int buf_step(void *ud, const liq_step_row *row, liq_err *err) {
-  BufSink *b = ud;
-  TaskResult *r = b->r;
+  buf_sink *b = ud;
+  task_result *r = b->r;
   if (!liq_stats_step_stored(&b->sc->stats, row->step, b->n_path)) return LIQ_OK;
   if (r->n_steps == r->cap_steps) {
     size_t n = r->cap_steps ? 2 * r->cap_steps : 256;
@@ -143,8 +143,8 @@ static int buf_step(void *ud, const liq_step_row *row, liq_err *err) {
 }
 
 static int buf_liquidation(void *ud, const liq_liquidation_row *row, liq_err *err) {
-  BufSink *b = ud;
-  TaskResult *r = b->r;
+  buf_sink *b = ud;
+  task_result *r = b->r;
   if (!b->sc->stats.events) return LIQ_OK;
   if (r->n_liqs == r->cap_liqs) {
     size_t n = r->cap_liqs ? 2 * r->cap_liqs : 256;
@@ -158,8 +158,8 @@ static int buf_liquidation(void *ud, const liq_liquidation_row *row, liq_err *er
 }
 
 static int buf_adl(void *ud, const liq_adl_row *row, liq_err *err) {
-  BufSink *b = ud;
-  TaskResult *r = b->r;
+  buf_sink *b = ud;
+  task_result *r = b->r;
   if (!b->sc->stats.events) return LIQ_OK;
   if (r->n_adls == r->cap_adls) {
     size_t n = r->cap_adls ? 2 * r->cap_adls : 64;
@@ -173,11 +173,11 @@ static int buf_adl(void *ud, const liq_adl_row *row, liq_err *err) {
 }
 
 /* Run one task of scenario 'sc' (its grid point's) and replicate. */
-static int compute_task(const liq_scenario *sc, size_t replicate, TaskResult *r,
+static int compute_task(const liq_scenario *sc, size_t replicate, task_result *r,
                         liq_err *err) {
   liq_path *path = NULL;
   liq_book *book = NULL;
-  BufSink bs;
+  buf_sink bs;
   liq_sink sink;
   int rc;
 
@@ -203,21 +203,21 @@ out:
 
 /* A grid point's scenario, loaded by its first task and freed after its
 ** last one in this process. */
-typedef struct PointSlot {
+typedef struct point_slot {
   liq_scenario *sc;
   size_t left;                 /* this process's tasks at the point not yet finished */
   size_t users;
-} PointSlot;
+} point_slot;
 
-typedef struct Exec {
+typedef struct executor {
   const liq_sweep_plan *plan;
   liq_store *st;               /* rank 0 only */
   int64_t sweep_id;
-  PointSlot *slots;            /* [n_points] */
-  Lock slot_lock;
-  Lock queue_lock;
-  Lock writer_lock;
-  TaskResult *head, *tail;
+  point_slot *slots;            /* [n_points] */
+  sweep_lock slot_lock;
+  sweep_lock queue_lock;
+  sweep_lock writer_lock;
+  task_result *head, *tail;
   size_t n_queued;
   size_t queue_limit;
   int stop;                    /* stop starting tasks (a failure) */
@@ -233,9 +233,9 @@ typedef struct Exec {
   int stop_seen;               /* other ranks: STOP received */
   int mpi_broken;              /* out of memory for a message: the ranks are
                                ** out of step, the caller must abort them all */
-} Exec;
+} executor;
 
-static void exec_fail(Exec *x, int rc, const liq_err *err) {
+static void exec_fail(executor *x, int rc, const liq_err *err) {
   lock_set(&x->queue_lock);
   if (x->rc == LIQ_OK) {
     x->rc = rc;
@@ -245,7 +245,7 @@ static void exec_fail(Exec *x, int rc, const liq_err *err) {
   lock_unset(&x->queue_lock);
 }
 
-static int exec_stopped(Exec *x) {
+static int exec_stopped(executor *x) {
   int s;
   lock_set(&x->queue_lock);
   s = x->stop;
@@ -253,9 +253,9 @@ static int exec_stopped(Exec *x) {
   return s;
 }
 
-static const liq_scenario *slot_acquire(Exec *x, size_t g, liq_err *err,
+static const liq_scenario *slot_acquire(executor *x, size_t g, liq_err *err,
                                         int *rc) {
-  PointSlot *s = &x->slots[g];
+  point_slot *s = &x->slots[g];
   const liq_scenario *sc;
   lock_set(&x->slot_lock);
   *rc = LIQ_OK;
@@ -274,8 +274,8 @@ static const liq_scenario *slot_acquire(Exec *x, size_t g, liq_err *err,
   return sc;
 }
 
-static void slot_release(Exec *x, size_t g, int used) {
-  PointSlot *s = &x->slots[g];
+static void slot_release(executor *x, size_t g, int used) {
+  point_slot *s = &x->slots[g];
   lock_set(&x->slot_lock);
   if (used) s->users--;
   if (s->left > 0) s->left--;
@@ -286,9 +286,9 @@ static void slot_release(Exec *x, size_t g, int used) {
   lock_unset(&x->slot_lock);
 }
 
-static TaskResult *run_task(Exec *x, size_t task_id) {
+static task_result *run_task(executor *x, size_t task_id) {
   const liq_sweep_plan *plan = x->plan;
-  TaskResult *r = calloc(1, sizeof *r);
+  task_result *r = calloc(1, sizeof *r);
   const liq_scenario *sc;
   size_t g, rep;
   int rc;
@@ -305,7 +305,7 @@ static TaskResult *run_task(Exec *x, size_t task_id) {
   return r;
 }
 
-static void queue_push(Exec *x, TaskResult *r) {
+static void queue_push(executor *x, task_result *r) {
   lock_set(&x->queue_lock);
   r->next = NULL;
   if (x->tail) x->tail->next = r;
@@ -315,8 +315,8 @@ static void queue_push(Exec *x, TaskResult *r) {
   lock_unset(&x->queue_lock);
 }
 
-static TaskResult *queue_pop(Exec *x) {
-  TaskResult *r;
+static task_result *queue_pop(executor *x) {
+  task_result *r;
   lock_set(&x->queue_lock);
   r = x->head;
   if (r != NULL) {
@@ -328,7 +328,7 @@ static TaskResult *queue_pop(Exec *x) {
   return r;
 }
 
-static size_t queue_length(Exec *x) {
+static size_t queue_length(executor *x) {
   size_t n;
   lock_set(&x->queue_lock);
   n = x->n_queued;
@@ -337,7 +337,7 @@ static size_t queue_length(Exec *x) {
 }
 
 /* Rank 0: store one result (a failed task is marked 'failed'). */
-static void write_result(Exec *x, TaskResult *r) {
+static void write_result(executor *x, task_result *r) {
   const liq_sweep_plan *plan = x->plan;
   const liq_scenario *base = plan->base;
   liq_err e;
@@ -397,7 +397,7 @@ static void write_result(Exec *x, TaskResult *r) {
 #ifdef LIQ_HAVE_MPI
 enum { TAG_RESULT = 101, TAG_DONE = 102, TAG_STOP = 103, TAG_FINAL = 104 };
 
-typedef struct WireHeader {
+typedef struct wire_header {
   uint64_t task_id;
   int32_t  rc;
   int32_t  pad;
@@ -405,17 +405,17 @@ typedef struct WireHeader {
   char     started_at[32];
   liq_summary sm;
   liq_err  err;
-} WireHeader;
+} wire_header;
 
-typedef struct WireDone {
+typedef struct wire_done {
   int32_t rc;
   int32_t pad;
   liq_err err;
-} WireDone;
+} wire_done;
 
 /* Other ranks: send a result to rank 0 (called by the writer-lock holder). */
-static void mpi_send_result(Exec *x, TaskResult *r) {
-  WireHeader h;
+static void mpi_send_result(executor *x, task_result *r) {
+  wire_header h;
   size_t n = sizeof h + r->n_steps * sizeof *r->steps + r->n_liqs * sizeof *r->liqs +
              r->n_adls * sizeof *r->adls;
   unsigned char *buf;
@@ -472,7 +472,7 @@ static void mpi_send_result(Exec *x, TaskResult *r) {
 
 /* Rank 0: on the first failure, ask the other ranks to stop starting
 ** tasks (they still send what they finished, then DONE). */
-static void mpi_send_stop(Exec *x) {
+static void mpi_send_stop(executor *x) {
   int dest, one = 1;
   if (x->stop_sent || !exec_stopped(x)) return;
   for (dest = 1; dest < g_size; dest++)
@@ -482,7 +482,7 @@ static void mpi_send_stop(Exec *x) {
 
 /* Rank 0: out of memory for a message it must receive; the other ranks
 ** cannot be told, so liq_sweep_run() returns and the caller aborts them. */
-static void mpi_break(Exec *x) {
+static void mpi_break(executor *x) {
   liq_err e;
   liq_errf(&e, LIQ_NOMEM, NULL, 0, "out of memory for an MPI message");
   exec_fail(x, LIQ_NOMEM, &e);
@@ -490,7 +490,7 @@ static void mpi_break(Exec *x) {
 }
 
 /* Rank 0: receive one message that MPI_(I)probe found and act on it. */
-static void mpi_handle(Exec *x, const MPI_Status *probe) {
+static void mpi_handle(executor *x, const MPI_Status *probe) {
   int n = 0, src = probe->MPI_SOURCE;
   unsigned char *buf;
   MPI_Get_count(probe, MPI_BYTE, &n);
@@ -502,13 +502,13 @@ static void mpi_handle(Exec *x, const MPI_Status *probe) {
   MPI_Recv(buf, n, MPI_BYTE, src, probe->MPI_TAG, MPI_COMM_WORLD,
            MPI_STATUS_IGNORE);
   if (probe->MPI_TAG == TAG_DONE) {
-    WireDone d;
+    wire_done d;
     memcpy(&d, buf, sizeof d);
     if (d.rc != LIQ_OK) exec_fail(x, d.rc, &d.err);
     x->ranks_done++;
   } else if (probe->MPI_TAG == TAG_RESULT) {
-    WireHeader h;
-    TaskResult *r = calloc(1, sizeof *r);
+    wire_header h;
+    task_result *r = calloc(1, sizeof *r);
     if (r == NULL) {
       free(buf);
       mpi_break(x);
@@ -547,7 +547,7 @@ static void mpi_handle(Exec *x, const MPI_Status *probe) {
 }
 
 /* Rank 0: handle whatever has arrived, without waiting. */
-static void mpi_poll(Exec *x) {
+static void mpi_poll(executor *x) {
   int flag = 1;
   MPI_Status stt;
   while (flag && !x->mpi_broken) {
@@ -559,8 +559,8 @@ static void mpi_poll(Exec *x) {
 
 /* Write (rank 0) or send (other ranks) everything queued.  The caller
 ** holds the writer lock. */
-static void drain(Exec *x) {
-  TaskResult *r;
+static void drain(executor *x) {
+  task_result *r;
   while ((r = queue_pop(x)) != NULL) {
 #ifdef LIQ_HAVE_MPI
     if (g_rank != 0) {
@@ -583,7 +583,7 @@ static void drain(Exec *x) {
 
 /* After queueing a result: become the writer if nobody is, and drain;
 ** with a long queue, wait to become the writer (backpressure). */
-static void pump(Exec *x) {
+static void pump(executor *x) {
   for (;;) {
     if (queue_length(x) > x->queue_limit) lock_set(&x->writer_lock);
     else if (!lock_test(&x->writer_lock)) return;  /* the writer will see ours */
@@ -595,14 +595,14 @@ static void pump(Exec *x) {
 }
 
 /* Run the tasks ids[0..n) on 'threads' workers. */
-static void execute(Exec *x, const size_t *ids, size_t n, int threads) {
+static void execute(executor *x, const size_t *ids, size_t n, int threads) {
   long i, nl = (long)n;
   (void)threads;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
 #endif
   for (i = 0; i < nl; i++) {
-    TaskResult *r;
+    task_result *r;
     if (exec_stopped(x)) continue;
     r = run_task(x, ids[i]);
     if (r == NULL) {
@@ -750,7 +750,7 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
   size_t shard_k = opt->shard_k, shard_n = opt->shard_n;
   int64_t sweep_id = 0;
   int rc, threads = opt->threads;
-  Exec x;
+  executor x;
 
   memset(report, 0, sizeof *report);
   memset(&x, 0, sizeof x);
@@ -837,7 +837,7 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
       for (dest = 1; dest < g_size; dest++)
         MPI_Send(&x.stop_sent, 1, MPI_INT, dest, TAG_FINAL, MPI_COMM_WORLD);
     } else {
-      WireDone d;
+      wire_done d;
       int stop_sent = 0;
       memset(&d, 0, sizeof d);
       d.rc = x.rc;

@@ -14,15 +14,15 @@
 .mode column --wrap 0
 
 -- 1. Runs at a glance: the 20 runs with the largest bad debt (then the most
---    liquidated notional).  amplification = drawdown of the market price /
---    drawdown of the exogenous price (NULL when the latter is 0).
+--    liquidated notional).  impact_low_bp = ln(market low / exogenous low)
+--    in basis points: what forced trades added to the fall.
 .print
 .print '== 1. runs with the largest bad debt'
 SELECT r.run_id, r.scenario_name AS scenario, r.params,
        s.liquidated, round(s.liquidated_notional) AS liq_notional,
        round(s.bad_debt, 2) AS bad_debt, round(s.haircut, 2) AS adl_haircut,
        round(s.uncovered_loss, 2) AS uncovered,
-       s.max_cascade_rounds AS max_rounds, round(s.amplification, 4) AS amplification
+       s.max_cascade_rounds AS max_rounds, round(1e4 * s.impact_at_low, 1) AS impact_low_bp
 FROM runs r JOIN summary s USING (run_id)
 ORDER BY s.bad_debt DESC, s.liquidated_notional DESC, r.run_id
 LIMIT 20;
@@ -72,23 +72,30 @@ GROUP BY l.run_id, l.step, l.round
 ORDER BY l.run_id, l.round
 LIMIT 200;
 
--- 4. Impact amplification per run: how much further the market price fell
---    (or rose) than the exogenous path because of forced trading.  max_gap
---    is the largest stored close-to-close gap between market and exogenous
---    price, in percent (stored step rows only).
+-- 4. Impact per run: how much further the market price fell (or rose) than
+--    the exogenous path because of forced trading, in basis points of log
+--    price at the extremes; the forced share of the fall (rise): that part
+--    of the market's log fall below (rise above) the start (NULL when it
+--    never went there); with stats.counterfactual, the liquidations the
+--    cascade itself added.  max_gap is the largest stored close-to-close
+--    gap between market and exogenous price, in percent (stored step rows
+--    only).
 .print
-.print '== 4. impact amplification per run'
+.print '== 4. impact per run'
 SELECT r.run_id, r.scenario_name AS scenario, r.params,
        round(100 * s.drawdown, 3) AS drawdown_pct,
        round(100 * s.drawdown_exogenous, 3) AS exo_drawdown_pct,
-       round(s.amplification, 4) AS amplification,
-       round(100.0 * (s.min_price / s.min_price_exogenous - 1), 3) AS low_vs_exo_low_pct,
+       round(1e4 * s.impact_at_low, 1) AS impact_low_bp,
+       round(1e4 * s.impact_at_high, 1) AS impact_high_bp,
+       round(s.forced_share_of_fall, 4) AS forced_share_fall,
+       round(s.forced_share_of_rise, 4) AS forced_share_rise,
+       s.liquidated - s.liquidated_without_impact AS added_by_impact,
        g.max_gap_pct, round(s.liquidated_notional) AS liq_notional
 FROM runs r JOIN summary s USING (run_id)
 LEFT JOIN (SELECT run_id,
                   round(max(abs(100.0 * (price / price_exogenous - 1))), 3) AS max_gap_pct
            FROM steps GROUP BY run_id) g USING (run_id)
-ORDER BY s.amplification DESC NULLS LAST, r.run_id
+ORDER BY s.impact_at_low ASC NULLS LAST, r.run_id
 LIMIT 50;
 
 -- 5. Bad debt by grid point of each sweep, recomputed from the tasks' run
@@ -106,7 +113,7 @@ SELECT t.sweep_id, t.grid_index, t.params, count(*) AS n,
        round(avg(s.uncovered_loss), 2) AS uncovered_mean,
        round(avg(s.liquidated_notional)) AS liq_notional_mean,
        round(a.lar95_liquidated_notional) AS lar95,
-       round(avg(s.amplification), 4) AS amplification_mean
+       round(avg(1e4 * s.impact_at_low), 1) AS impact_low_bp_mean
 FROM tasks t
 JOIN summary s ON s.run_id = t.run_id
 LEFT JOIN sweep_aggregates a ON a.sweep_id = t.sweep_id AND a.grid_index = t.grid_index

@@ -75,10 +75,10 @@ if command -v sqlite3 >/dev/null 2>&1; then
     [ "$j" = 1 ] && continue
     diff=$(sqlite3 "$tmp/j1.db" "ATTACH '$tmp/j$j.db' AS b;
       SELECT count(*) FROM (
-        SELECT t.task_id, s.bad_debt, s.liquidated, s.liquidated_notional, s.amplification,
+        SELECT t.task_id, s.bad_debt, s.liquidated, s.liquidated_notional, s.impact_at_low,
                s.max_cascade_rounds, s.pnl_open FROM main.tasks t JOIN main.summary s USING(run_id)
         EXCEPT
-        SELECT t.task_id, s.bad_debt, s.liquidated, s.liquidated_notional, s.amplification,
+        SELECT t.task_id, s.bad_debt, s.liquidated, s.liquidated_notional, s.impact_at_low,
                s.max_cascade_rounds, s.pnl_open FROM b.tasks t JOIN b.summary s USING(run_id));")
     if [ "$diff" != 0 ]; then
       echo "bench-sweep: -j 1 and -j $j differ in $diff summaries" >&2

@@ -309,10 +309,9 @@ def plot_run(con, db, run_id, out, log, mods):
         sub.append(f"{summary['positions']:,} positions, {summary['liquidated']:,} liquidated "
                    f"({money(summary['liquidated_notional'])} notional)")
         sub.append(f"bad debt {money(summary['bad_debt'])}")
-        if summary["amplification"] is not None:
-            sub.append(f"drawdown {100 * summary['drawdown']:.2f} % vs exogenous "
-                       f"{100 * summary['drawdown_exogenous']:.2f} % "
-                       f"(amplification {summary['amplification']:.3f})")
+        if summary["impact_at_low"] is not None:
+            sub.append(f"impact at the low {1e4 * summary['impact_at_low']:+.1f} bp, "
+                       f"at the high {1e4 * summary['impact_at_high']:+.1f} bp")
         sub.append(f"max cascade rounds {summary['max_cascade_rounds']}")
     fig.suptitle(title + ("  (" + ", ".join(extra) + ")" if extra else ""),
                  fontsize=13, fontweight="bold", y=1 - 0.12 / fig.get_figheight(), va="top")

@@ -496,16 +496,12 @@ static void free_inputs(inputs *in) {
 
 static void print_result(int64_t run_id, const liq_scenario *sc, uint64_t seed,
                          const liq_summary *sm, double wall, const char *db) {
-  char amp[32];
-  if (isnan(sm->amplification))
-    snprintf(amp, sizeof amp, "n/a");
-  else
-    snprintf(amp, sizeof amp, "%.3f", sm->amplification);
   printf("run %" PRId64 " (%s, seed %" PRIu64 "): %zu of %zu liquidated, "
-         "bad debt %.2f (uncovered %.2f), max rounds %d, amplification %s, "
-         "%.2f s -> %s\n",
+         "bad debt %.2f (uncovered %.2f), max rounds %d, impact at the low %+.1f bp, "
+         "at the high %+.1f bp, %.2f s -> %s\n",
          run_id, sc->name, seed, sm->liquidated, sm->positions, sm->bad_debt,
-         sm->uncovered_loss, sm->max_cascade_rounds, amp, wall, db);
+         sm->uncovered_loss, sm->max_cascade_rounds, 1e4 * sm->impact_at_low,
+         1e4 * sm->impact_at_high, wall, db);
 }
 
 /*
@@ -704,12 +700,15 @@ static int cmd_report(const options *opt) {
   return EXIT_OK;
 }
 
-/* "2021-05-19 13:10" (UTC) for the fit's comment line. */
+/* "2021-05-19 13:10" (UTC) for the fit's comment line: liq_time_format()
+** without its seconds. */
 static void fit_time(int64_t ms, char *buf, size_t size) {
-  struct tm tm;
-  time_t s = (time_t)(ms / 1000);
-  if (gmtime_r(&s, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
-    snprintf(buf, size, "%" PRId64 " ms", ms);
+  char full[48];
+  size_t n;
+  liq_time_format(ms, full, sizeof full);
+  n = strlen(full);
+  if (n > 3) full[n - 3] = '\0';
+  snprintf(buf, size, "%s", full);
 }
 
 static int cmd_fit(const options *opt) {

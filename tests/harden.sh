@@ -117,16 +117,16 @@ case $CASE in
     expect 2 "^liqsim: --set:1: price\.start=1e308: price\.start must be in" \
       run "$DATA/sweep_small.cfg" --set price.start=1e308 --out x.db
     ls x.db 2>/dev/null && fail "a database was created"
-    # the engine's own guard: a replay of prices near DBL_MAX overflows fills
+    # the engine's guards: a replay from 1e-300 to 1e300 (qty 1e303 of a
+    # position then costs 1e603) must fail naming the step, not store Inf
     sed 's/cli_ok.csv/huge.csv/' "$DATA/cli_replay_ok.cfg" >huge.cfg
     printf 'open_time_ms,open,high,low,close,volume\n%s\n%s\n%s\n' \
-      1700000000000,1e300,1e300,1e300,1e300,10 \
-      1700000060000,1e300,1.7e308,1e300,1e300,10 \
-      1700000120000,1e300,1e300,1e-300,1e-300,10 >huge.csv
-    expect 1 "^liqsim: numerical failure at step 1: [a-z_]+ is (inf|-inf|nan)" \
-      run huge.cfg --out y.db
+      1700000000000,1e-300,1e-300,1e-300,1e-300,10 \
+      1700000060000,1e-300,1e300,1e-300,1e300,10 \
+      1700000120000,1e300,1e300,1e300,1e300,10 >huge.csv
+    expect 1 "^liqsim: (numerical failure at )?step 1: " run huge.cfg --out y.db
     [ "$(q y.db "select status from runs")" = failed ] || fail "run not failed"
-    q y.db "select error from runs" | grep -q "numerical failure at step" || fail "error"
+    q y.db "select error from runs" | grep -q "step 1: " || fail "error"
     [ "$(q y.db "select (select count(*) from steps) + (select count(*) from liquidations)
          + (select count(*) from summary)")" = 0 ] || fail "rows left" ;;
   run_sigterm|run_sigint)

@@ -14,7 +14,7 @@
 #include "liq_seed.h"
 #include "liq_margin.h"
 #include "ref_engine.h"
-#include "test_util.h"
+#include "liq_test_support.h"
 
 static void scenario(liq_scenario *sc) {
   liq_test_scenario_init(sc);
@@ -620,6 +620,42 @@ static void test_build_file(void **state) {
   liq_path_free(path);
 }
 
+/*
+** Used to: when every draw of history entries failed, the error had no
+** file ("liqsim: book: 1000 draws in a row of a long were liquidated
+** ...") and blamed lookback_steps although the cause was the gap between
+** the last warm-up close (100) and the start (90) at leverage 50.  Now it
+** is located at book.entry.lookback_steps and gives the numbers: the
+** warm-up closes, the gap to the start, the lowest leverage and the move
+** it survives.
+*/
+static void test_book_draw_failure_located(void **state) {
+  char dir[256], csv[512], cfg[512], text[4096];
+  const char *args[] = {"check", cfg, NULL};
+  liq_test_cli_result r;
+  (void)state;
+  liq_test_temp_dir("liqsim-book", dir, sizeof dir);
+  liq_test_write_text(dir, "gap.csv",
+             "1700000000000,100,100,100,100\n"
+             "1700000060000,90,90,90,90\n"
+             "1700000120000,90,90,90,90\n", csv, sizeof csv);
+  snprintf(text, sizeof text,
+           "name = \"hist\";\n"
+           "price = { model = \"replay\"; file = \"%s\"; from = 1700000060000; };\n"
+           "book = { positions = 10; long_share = 1.0;\n"
+           "  leverage = { values = [50.0]; };\n"
+           "  notional = { dist = \"fixed\"; median = 1000.0; };\n"
+           "  entry = { from = \"history\"; lookback_steps = 1; }; };\n"
+           "margin = { initial = 0.01; maintenance = 0.005; };\n", csv);
+  liq_test_write_text(dir, "hist.cfg", text, cfg, sizeof cfg);
+  r = liq_test_cli(dir, 20.0, args);
+  liq_test_print_cli("check history entries that all fail", &r);
+  assert_int_equal(r.code, 2);
+  assert_true(liq_test_located_at(r.err, "hist.cfg", 6));
+  assert_non_null(strstr(r.err, "10 % below the lowest"));
+  assert_non_null(strstr(r.err, "book.leverage.values (50)"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_generate_invariants),
@@ -637,6 +673,7 @@ int main(void) {
     cmocka_unit_test(test_csv_bad),
     cmocka_unit_test(test_csv_missing_file_and_tiers),
     cmocka_unit_test(test_build_file),
+    cmocka_unit_test(test_book_draw_failure_located),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests(tests, NULL, liq_test_remove_temp_dirs);
 }

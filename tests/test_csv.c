@@ -5,7 +5,9 @@
 */
 #define _POSIX_C_SOURCE 200809L   /* fmemopen */
 
-#include "test_util.h"
+#include "liq_test_support.h"
+
+#include "liq_path.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +155,141 @@ static void test_comments(void **state) {
   assert_string_equal(s.text, "1:#x;");
 }
 
+/*
+** Used to: the first row was a header whenever its first field was not a
+** number, so a data row with a typo in its time
+** ("1700000000000x,100,101,99,100.5") was silently dropped as a header
+** and the replay started one bar late.  Now a header must have no numeric
+** price column: this row is data, and its time an error at line 1.
+*/
+static void test_csv_bad_first_row_is_data(void **state) {
+  char dir[256], csv[512];
+  liq_path *p = NULL;
+  liq_err err;
+  int rc;
+  (void)state;
+  liq_test_temp_dir("liqsim-csv", dir, sizeof dir);
+  liq_test_write_text(dir, "typo.csv",
+             "1700000000000x,100,101,99,100.5\n"
+             "1700000060000,100.5,101,99.5,100\n"
+             "1700000120000,100,100.8,99,100.2\n", csv, sizeof csv);
+  liq_err_clear(&err);
+  rc = liq_path_replay(csv, 0, 0, 0, 0, 0, &p, &err);
+  liq_path_free(p);
+  p = NULL;
+  assert_int_equal(rc, LIQ_INPUT);
+  assert_int_equal(err.line, 1);
+  assert_non_null(strstr(err.msg, "open time is not a number"));
+
+  /* A header is still a header; so is a close-only one. */
+  liq_test_write_text(dir, "hdr.csv",
+             "open_time,open,high,low,close\n"
+             "1700000000000,100,101,99,100.5\n"
+             "1700000060000,100.5,101,99.5,100\n", csv, sizeof csv);
+  rc = liq_path_replay(csv, 0, 0, 0, 0, 0, &p, &err);
+  assert_liq_ok(rc, &err);
+  assert_int_equal(p->n, 2);
+  liq_path_free(p);
+  p = NULL;
+  liq_test_write_text(dir, "hdr2.csv", "time,price\n1700000000,100\n1700000060,101\n", csv,
+             sizeof csv);
+  rc = liq_path_replay(csv, 0, 0, 0, 0, 0, &p, &err);
+  assert_liq_ok(rc, &err);
+  assert_int_equal(p->n, 2);
+  liq_path_free(p);
+}
+
+/*
+** Used to: fields were copied with their length but parsed as C strings,
+** so "100.5<NUL>junk" read as 100.5: binary junk was accepted silently.
+** Now a NUL byte anywhere is an error at its line.
+*/
+static void test_csv_nul_byte_rejected(void **state) {
+  static const char data[] =
+    "1700000000000,100,101,99,100.5\n"
+    "1700000060000,100.5\0junk,101,99.5,100\n"
+    "1700000120000,100,100.8,99,100.2\n";
+  char dir[256], csv[512];
+  liq_path *p = NULL;
+  liq_err err;
+  int rc;
+  (void)state;
+  liq_test_temp_dir("liqsim-csv", dir, sizeof dir);
+  liq_test_write_file(dir, "nul.csv", data, sizeof data - 1, csv, sizeof csv);
+  liq_err_clear(&err);
+  rc = liq_path_replay(csv, 0, 0, 0, 0, 0, &p, &err);
+  liq_path_free(p);
+  assert_int_equal(rc, LIQ_INPUT);
+  assert_int_equal(err.line, 2);
+  assert_non_null(strstr(err.msg, "NUL byte"));
+}
+
+/* Replay 'csv' expecting LIQ_INPUT at 'line'. */
+static void expect_csv_line(const char *csv, int line) {
+  liq_path *p = NULL;
+  liq_err err;
+  int rc;
+  liq_err_clear(&err);
+  rc = liq_path_replay(csv, 0, 0, 0, 0, 0, &p, &err);
+  liq_path_free(p);
+  if (rc != LIQ_INPUT || err.line != line)
+    print_message("%s: rc %d, line %d: %s\n", csv, rc, err.line, err.msg);
+  assert_int_equal(rc, LIQ_INPUT);
+  assert_int_equal(err.line, line);
+}
+
+/*
+** Used to: lines were counted at '\n' only, while libcsv ends rows at a
+** bare '\r' too, so a CR-only file (classic Mac, some exports) parsed but
+** reported every error at line 1.  Now lines end at LF, CR or CRLF (a
+** CRLF counts once, also when a read splits it).  The NaN is on line 4.
+*/
+static void test_csv_cr_line_numbers(void **state) {
+  char dir[256], csv[512], *big;
+  size_t pad, n, head;
+  (void)state;
+  liq_test_temp_dir("liqsim-csv", dir, sizeof dir);
+  liq_test_write_text(dir, "cr.csv",
+             "open_time,open,high,low,close\r"
+             "1700000000000,100,101,99,100.5\r"
+             "1700000060000,100.5,101,99.5,100\r"
+             "1700000120000,100,100.8,99,nan\r", csv, sizeof csv);
+  expect_csv_line(csv, 4);
+  liq_test_write_text(dir, "crlf.csv",
+             "open_time,open,high,low,close\r\n"
+             "1700000000000,100,101,99,100.5\r\n"
+             "1700000060000,100.5,101,99.5,100\r\n"
+             "1700000120000,100,100.8,99,nan\r\n", csv, sizeof csv);
+  expect_csv_line(csv, 4);
+  liq_test_write_text(dir, "mixed.csv",
+             "open_time,open,high,low,close\n"
+             "1700000000000,100,101,99,100.5\r"
+             "1700000060000,100.5,101,99.5,100\r\n"
+             "1700000120000,100,100.8,99,nan\n", csv, sizeof csv);
+  expect_csv_line(csv, 4);
+
+  /* A header so long that its CRLF straddles the reader's 64 KiB reads:
+  ** the '\r' is the last byte of the first read. */
+  head = strlen(",open,high,low,close");
+  pad = 65535 - head;                      /* "t", pad - 1 x "x", head: 65535 */
+  n = 65536 + 256;
+  big = malloc(n);
+  assert_non_null(big);
+  big[0] = 't';
+  memset(big + 1, 'x', pad - 1);
+  memcpy(big + pad, ",open,high,low,close", head);
+  assert_int_equal(pad + head, 65535);
+  big[65535] = '\r';
+  big[65536] = '\n';
+  snprintf(big + 65537, n - 65537,
+           "1700000000000,100,101,99,100.5\r\n"
+           "1700000060000,100.5,101,99.5,100\r\n"
+           "1700000120000,100,100.8,99,nan\r\n");
+  liq_test_write_file(dir, "split.csv", big, strlen(big + 65537) + 65537, csv, sizeof csv);
+  free(big);
+  expect_csv_line(csv, 4);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_line_ends_and_blank_rows),
@@ -160,6 +297,9 @@ int main(void) {
     cmocka_unit_test(test_errors_are_located),
     cmocka_unit_test(test_field_cap),
     cmocka_unit_test(test_comments),
+    cmocka_unit_test(test_csv_bad_first_row_is_data),
+    cmocka_unit_test(test_csv_nul_byte_rejected),
+    cmocka_unit_test(test_csv_cr_line_numbers),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests(tests, NULL, liq_test_remove_temp_dirs);
 }

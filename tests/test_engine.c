@@ -13,10 +13,11 @@
 
 #include "liq_book.h"
 #include "liq_engine.h"
+#include "liq_impact.h"
 #include "liq_margin.h"
 #include "engine_fixtures.h"
 #include "ref_engine.h"
-#include "test_util.h"
+#include "liq_test_support.h"
 
 /* ---- capturing sink -------------------------------------------------- */
 
@@ -115,7 +116,10 @@ static void compare_runs(const capture *f, const capture *g,
   assert_same_double(sf->min_price, sg->min_price);
   assert_same_double(sf->max_price, sg->max_price);
   assert_same_double(sf->drawdown, sg->drawdown);
-  assert_same_double(sf->amplification, sg->amplification);
+  assert_same_double(sf->impact_at_low, sg->impact_at_low);
+  assert_same_double(sf->impact_at_high, sg->impact_at_high);
+  assert_same_double(sf->forced_share_of_fall, sg->forced_share_of_fall);
+  assert_same_double(sf->forced_share_of_rise, sg->forced_share_of_rise);
   assert_same_double(sf->insurance_fund_min, sg->insurance_fund_min);
   assert_same_double(sf->bad_debt, sg->bad_debt);
 }
@@ -226,13 +230,14 @@ static void test_two_round_cascade_by_hand(void **state) {
   sc.insurance.fund = 0.5;
   path_set_bar(p, 0, 100.0, 94.0);
   assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
-  /* Round 1: A at 94, price to 94 e^-0.15 = 80.906; fill at the mean. */
+  /* Round 1: A at 94, price to 94 e^-0.15 = 80.906; the fill is the mean
+  ** price along the linear curve, 94 (1 - e^-0.15) / 0.15 = 87.290. */
   p1 = 94.0 * exp(-0.15);
-  f1 = 0.5 * (94.0 + p1);
-  eqA = 10.0 + (f1 - 100.0);                    /* -2.547: bad debt */
+  f1 = 94.0 * (1.0 - exp(-0.15)) / 0.15;
+  eqA = 10.0 + (f1 - 100.0);                    /* -2.710: bad debt */
   /* Round 2: B at p1 (< 84.211), sells p1 notional. */
   p2 = p1 * exp(-p1 / V);
-  f2 = 0.5 * (p1 + p2);
+  f2 = p1 * (1.0 - exp(-p1 / V)) / (p1 / V);
   eqB = 20.0 + (f2 - 100.0);                    /* -5.61...: still beyond B's bankruptcy */
   assert_int_equal(sm.liquidated, 2);
   assert_int_equal(sm.max_cascade_rounds, 2);
@@ -252,10 +257,23 @@ static void test_two_round_cascade_by_hand(void **state) {
   /* The fund (0.5) pays what it can; the rest is uncovered. */
   assert_rel(sm.uncovered_loss, sm.bad_debt - 0.5, 1e-12);
   assert_rel(sm.insurance_fund_end, 0.0, 1e-15);
-  /* C (p_liq 60/0.95 = 63.16) survives; amplification = (1 - p2/100) / 0.06. */
+  /* C (p_liq 60/0.95 = 63.16) survives. */
   assert_int_equal(c.steps[0].open_long, 1);
-  assert_rel(sm.amplification, (1.0 - p2 / 100.0) / 0.06, 1e-12);
+  /* The low is p2 against an exogenous low of 94; the high is the start. */
+  assert_rel(sm.impact_at_low, log(p2 / 94.0), 1e-13);
+  assert_true(sm.impact_at_high == 0.0);
+  assert_rel(sm.forced_share_of_fall, log(p2 / 94.0) / log(p2 / 100.0), 1e-13);
+  assert_true(isnan(sm.forced_share_of_rise));
+  assert_int_equal(sm.counterfactual, 0);
   assert_conserved(&sm);
+  /* Without impact only A goes, at 94, with equity 4 left: no bad debt. */
+  sc.stats.counterfactual = 1;
+  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
+  assert_int_equal(sm.counterfactual, 1);
+  assert_int_equal(sm.liquidated, 2);
+  assert_int_equal(sm.liquidated_without_impact, 1);
+  assert_rel(sm.liquidated_notional_without_impact, 94.0, 1e-14);
+  assert_true(sm.bad_debt_without_impact == 0.0);
   liq_book_free(b);
   path_del(p);
   cap_free(&c);
@@ -285,7 +303,9 @@ static void test_short_squeeze_moves_price_up(void **state) {
   ** 123.46 < 123.81: it survives. */
   assert_int_equal(sm.liquidated_short, 1);
   assert_rel(sm.max_price, 105.0 * exp(0.5 * sqrt(0.105)), 1e-14);
-  assert_true(sm.amplification > 1.0 || isnan(sm.amplification));
+  assert_rel(sm.impact_at_high, 0.5 * sqrt(0.105), 1e-14);
+  assert_rel(sm.forced_share_of_rise, 0.5 * sqrt(0.105) / log(sm.max_price / 100.0), 1e-14);
+  assert_true(isnan(sm.forced_share_of_fall));
   liq_book_free(b);
   path_del(p);
 }
@@ -372,6 +392,7 @@ static void scenario_random_rules(gsl_rng *r, liq_scenario *sc) {
     sc->funding.interval_seconds = 60.0 * (double)(1 + gsl_rng_uniform_int(r, 10));
   }
   if (gsl_rng_uniform(r) < 0.5) sc->impact.half_life_seconds = 60.0 + 3600.0 * gsl_rng_uniform(r);
+  if (gsl_rng_uniform(r) < 0.3) sc->impact.permanent = gsl_rng_uniform(r);
   if (gsl_rng_uniform(r) < 0.2) set_depth(sc);
   sc->insurance.policy = (int)gsl_rng_uniform_int(r, 4);
   sc->insurance.fund = gsl_rng_uniform(r) < 0.7 ? 0.0 : 200.0 * gsl_rng_uniform(r);
@@ -724,6 +745,155 @@ static void test_transient_impact_recovers(void **state) {
   hand_free(&h);
 }
 
+/* ---- fills along the curve and impact over time ------------------------ */
+
+/* n longs of qty 1 at entry 100 under IM 10 % and MM 5 % with these
+** liquidation prices: collateral c = 100 - 0.95 p_liq. */
+static liq_book *longs_at(size_t n, const double *p_liq) {
+  int side[16];
+  double qty[16], entry[16], coll[16];
+  size_t i;
+  for (i = 0; i < n; i++) {
+    side[i] = 1;
+    qty[i] = 1.0;
+    entry[i] = 100.0;
+    coll[i] = 100.0 - 0.95 * p_liq[i];
+  }
+  return book_of(n, side, qty, entry, coll);
+}
+
+static void sqrt_impact_scenario(liq_scenario *sc) {
+  liq_test_scenario_init(sc);
+  sc->margin.initial = 0.1;
+  sc->margin.maintenance = 0.05;
+  sc->impact.model = LIQ_IMPACT_SQRT;
+  sc->impact.coefficient = 1.0;
+  sc->impact.daily_volatility = 0.05;
+  sc->impact.daily_volume = 19000.0;   /* 8 units at 95 move ln p by -1 % */
+}
+
+/* Quantity-weighted mean fill of the captured liquidations. */
+static double mean_fill(const capture *c) {
+  double qp = 0.0, q = 0.0;
+  size_t i;
+  for (i = 0; i < c->n_liqs; i++) {
+    qp += c->liqs[i].qty * c->liqs[i].price;
+    q += c->liqs[i].qty;
+  }
+  return qp / q;
+}
+
+/*
+** The split-rounds property in the engine: the same eight longs closed in
+** one round (all past their threshold at the gap to 95) or in eight (each
+** one's threshold between the prices the previous rounds leave) end at the
+** same price and pay the same mean fill, up to the valuation effect of Q
+** (each round's quantity valued at its own pre-trade price): here 3.0e-5
+** in the price and 1.3e-5 in the fill.  Fills at the rounds' midpoints
+** would differ by 1.6e-3.
+*/
+static void test_split_rounds_same_price_and_fill(void **state) {
+  double p_liq[8], pk[9], flow = 0.0, mid_one, mid_many = 0.0;
+  liq_path *p = bar(100.0, 95.0);
+  liq_scenario sc;
+  liq_summary sm1, sm8;
+  liq_err err;
+  capture c1 = { 0 }, c8 = { 0 };
+  liq_sink s1 = { cap_step, cap_liq, &c1, NULL }, s8 = { cap_step, cap_liq, &c8, NULL };
+  liq_book *one, *many;
+  size_t k;
+  (void)state;
+  sqrt_impact_scenario(&sc);
+  for (k = 0; k < 8; k++) p_liq[k] = 97.0;
+  one = longs_at(8, p_liq);
+  /* The prices the eight rounds leave, one unit sold in each. */
+  pk[0] = 95.0;
+  for (k = 0; k < 8; k++) {
+    flow -= pk[k];
+    pk[k + 1] = 95.0 * exp(liq_impact_level(&sc.impact, 0.05, flow));
+    p_liq[k] = k == 0 ? 97.0 : 0.5 * (pk[k - 1] + pk[k]);
+    mid_many += 0.5 * (pk[k] + pk[k + 1]) / 8.0;
+  }
+  many = longs_at(8, p_liq);
+  assert_liq_ok(liq_engine_run(&sc, p, one, &s1, &sm1, &err), &err);
+  assert_liq_ok(liq_engine_run(&sc, p, many, &s8, &sm8, &err), &err);
+  assert_int_equal(sm1.max_cascade_rounds, 1);
+  assert_int_equal(sm8.max_cascade_rounds, 8);
+  assert_int_equal(sm1.liquidated, 8);
+  assert_int_equal(sm8.liquidated, 8);
+  assert_rel(c8.steps[0].price, pk[8], 1e-13);
+  assert_rel(c8.steps[0].price, c1.steps[0].price, 1e-4);
+  assert_rel(mean_fill(&c8), mean_fill(&c1), 1e-4);
+  /* the midpoint rule would not pass */
+  mid_one = 0.5 * (95.0 + c1.steps[0].price);
+  assert_true(fabs(mid_many / mid_one - 1.0) > 1e-3);
+  liq_book_free(one);
+  liq_book_free(many);
+  path_del(p);
+  cap_free(&c1);
+  cap_free(&c8);
+}
+
+/* Sold notional of the captured liquidations of step t, at their trigger
+** prices (the engine's Q). */
+static double sold_at(const capture *c, size_t t) {
+  double q = 0.0;
+  size_t i;
+  for (i = 0; i < c->n_liqs; i++)
+    if (c->liqs[i].step == t) q += c->liqs[i].qty * c->liqs[i].trigger_price;
+  return q;
+}
+
+/* Four longs past 97 at the gap of step 0 and four past 90 at the gap of
+** step 1, under a half-life and a permanent part; returns the final log
+** impact and the two cascades' sizes. */
+static double two_cascades(double half_life, double permanent, double *qa, double *qb) {
+  double p_liq[8] = { 97.0, 97.0, 97.0, 97.0, 90.0, 90.0, 90.0, 90.0 };
+  double closes[2] = { 95.0, 89.0 }, ln;
+  liq_path *p = path_closes(2, 100.0, closes);
+  liq_book *b = longs_at(8, p_liq);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { cap_step, cap_liq, &c, NULL };
+  sqrt_impact_scenario(&sc);
+  sc.impact.half_life_seconds = half_life;
+  sc.impact.permanent = permanent;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_int_equal(c.n_steps, 2);
+  assert_int_equal(c.steps[0].liquidations, 4);
+  assert_int_equal(c.steps[1].liquidations, 4);
+  *qa = sold_at(&c, 0);
+  *qb = sold_at(&c, 1);
+  ln = log(c.steps[1].price / c.steps[1].price_exogenous);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+  return ln;
+}
+
+/* Two cascades a step apart under a long half-life move the price as one
+** of their total; under a half-life far below the step the first is gone;
+** the permanent part keeps the total flow either way. */
+static void test_cascades_a_step_apart(void **state) {
+  liq_scenario sc;
+  double qa, qb, ln, kv = 0.5 / 19000.0;
+  (void)state;
+  sqrt_impact_scenario(&sc);
+  ln = two_cascades(1e12, 0.0, &qa, &qb);
+  assert_rel(ln, liq_impact_level(&sc.impact, 0.05, -(qa + qb)), 1e-9);
+  /* not the sum of the two square roots (about sqrt 2 times more) */
+  assert_true(fabs(ln) < 0.75 * fabs(liq_impact_level(&sc.impact, 0.05, -qa) +
+                                     liq_impact_level(&sc.impact, 0.05, -qb)));
+  ln = two_cascades(INFINITY, 0.0, &qa, &qb);
+  assert_rel(ln, liq_impact_level(&sc.impact, 0.05, -(qa + qb)), 1e-14);
+  ln = two_cascades(1e-3, 0.0, &qa, &qb);
+  assert_rel(ln, liq_impact_level(&sc.impact, 0.05, -qb), 1e-14);
+  ln = two_cascades(1e-3, 0.5, &qa, &qb);
+  assert_rel(ln, liq_impact_level(&sc.impact, 0.05, -qb) - kv * (qa + qb), 1e-12);
+}
+
 static void test_depth_impact_by_hand(void **state) {
   /* Bids: 2e3 within 0.5 %, 2e4 within 2 %.  Selling 9.4e3 (100 longs of
   ** 1 at 94) eats to 0.5 + 1.5 * (7.4e3 / 1.8e4) %. */
@@ -767,20 +937,30 @@ static void test_adl_ranked_by_hand(void **state) {
   liq_summary sm;
   liq_err err;
   capture c = { 0 };
+  liq_sink sink = { NULL, NULL, &c, NULL };
   (void)state;
   liq_test_scenario_init(&sc);
   sc.margin.initial = 0.1;
   sc.margin.maintenance = 0.05;
   sc.insurance.fund = 1.0;
   sc.insurance.policy = LIQ_POLICY_ADL_RANKED;
-  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
-  /* Bad debt 5, fund pays 1, ADL covers 4 from short 2 (profit 15 at 85):
-  ** it closes 4/15 of its position. */
+  sink.adl = cap_adl;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  /* Bad debt 5, fund pays 1, ADL covers 4 from short 2, closed at the
+  ** long's bankruptcy price 90 instead of 85: 5 per unit, so it closes
+  ** 4/5 of its position (the bankrupt long's uncovered quantity). */
   assert_rel(sm.bad_debt, 5.0, 1e-12);
   assert_rel(sm.haircut, 4.0, 1e-12);
   assert_rel(sm.uncovered_loss, 0.0, 1e-12);
   assert_int_equal(sm.adl_count, 1);
-  assert_rel(sm.adl_notional, 4.0 / 15.0 * 85.0, 1e-12);
+  assert_rel(sm.adl_notional, 0.8 * 90.0, 1e-12);
+  assert_int_equal(c.n_adls, 1);
+  assert_int_equal(c.adls[0].position_id, 2);
+  assert_rel(c.adls[0].price, 90.0, 1e-14);
+  assert_rel(c.adls[0].qty, 0.8, 1e-14);
+  assert_rel(c.adls[0].haircut, 4.0, 1e-12);
+  /* It keeps its profit at 90 on the closed part: 0.8 * 20 + 0.8 * 10. */
+  assert_rel(sm.returned, 0.8 * 20.0 + 0.8 * 10.0, 1e-12);
   assert_int_equal(sm.first_adl_step, 0);
   /* The score, rounded to 10 significant digits; per unit of quantity, so
   ** three times the position (same entry, same leverage) ties exactly. */
@@ -799,23 +979,37 @@ static void test_adl_prorata_and_socialize_by_hand(void **state) {
   liq_scenario sc;
   liq_summary sm;
   liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { NULL, NULL, &c, cap_adl };
   (void)state;
   liq_test_scenario_init(&sc);
   sc.margin.initial = 0.1;
   sc.margin.maintenance = 0.05;
   sc.insurance.policy = LIQ_POLICY_ADL_PRORATA;
-  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
-  /* Both shorts profit 15: each closes 5/30 of its position. */
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  /* Both shorts can give up 5 (1 unit at 90 instead of 85): each closes
+  ** half its position at 90, one unit in all, the bankrupt long's. */
   assert_int_equal(sm.adl_count, 2);
   assert_rel(sm.haircut, 5.0, 1e-12);
-  assert_rel(sm.adl_notional, 2.0 * (5.0 / 30.0) * 85.0, 1e-12);
+  assert_rel(sm.adl_notional, 2.0 * 0.5 * 90.0, 1e-12);
+  assert_int_equal(c.n_adls, 2);
+  assert_rel(c.adls[0].price, 90.0, 1e-14);
+  assert_rel(c.adls[1].share, 0.5, 1e-14);
   assert_conserved_all(&sm);
   sc.insurance.policy = LIQ_POLICY_SOCIALIZE;
-  assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
-  /* Both shorts pay 2.5 per unit of quantity; nothing is closed. */
+  c.n_adls = 0;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  /* Both shorts pay 2.5 per unit of quantity; nothing is closed; one row
+  ** per charged position. */
   assert_int_equal(sm.adl_count, 0);
   assert_rel(sm.haircut, 5.0, 1e-12);
   assert_rel(sm.open_equity, (50.0 + 15.0 - 2.5) + (20.0 + 15.0 - 2.5), 1e-12);
+  assert_int_equal(c.n_adls, 2);
+  assert_int_equal(c.adls[0].position_id, 1);
+  assert_int_equal(c.adls[1].position_id, 2);
+  assert_rel(c.adls[0].haircut, 2.5, 1e-12);
+  assert_rel(c.adls[1].haircut, 2.5, 1e-12);
+  assert_true(c.adls[1].qty == 0.0);
   assert_conserved_all(&sm);
   sc.insurance.policy = LIQ_POLICY_NONE;
   assert_liq_ok(liq_engine_run(&sc, p, b, NULL, &sm, &err), &err);
@@ -823,6 +1017,7 @@ static void test_adl_prorata_and_socialize_by_hand(void **state) {
   assert_int_equal(sm.first_adl_step, -1);
   liq_book_free(b);
   path_del(p);
+  cap_free(&c);
 }
 
 static void test_tiered_liquidation_price(void **state) {
@@ -850,6 +1045,77 @@ static void test_tiered_liquidation_price(void **state) {
   liq_book_free(b);
 }
 
+/*
+** Used to: a replay of 2 bars has one return, so its daily volatility is
+** "0", and a sqrt impact without impact.daily_volatility silently had no
+** impact at all (a 20 % crash of 1000 10x longs: amplification 1.000 with
+** 2 bars, 5.000 with one more flat bar); gbm with volatility 0 the same.
+** Now liq_engine_check_inputs() (called by liq_engine_run() and by
+** `liqsim check` / `run`) refuses it at impact.model, asking for
+** impact.daily_volatility.
+*/
+static void test_sqrt_impact_needs_volatility(void **state) {
+  char dir[256], csv[512], cfg[512], text[4096];
+  const char *args[] = {"check", cfg, NULL};
+  liq_override ov[1] = {{"impact.daily_volatility=0.04"}};
+  liq_scenario *sc = NULL;
+  liq_path *p = NULL;
+  liq_book *b = NULL;
+  liq_summary sm;
+  liq_err err;
+  liq_test_cli_result r;
+  int rc;
+  (void)state;
+  liq_test_temp_dir("liqsim-engine", dir, sizeof dir);
+  liq_test_write_text(dir, "crash2.csv",
+             "1700000000000,100,100,100,100\n1700000060000,100,100,80,80\n",
+             csv, sizeof csv);
+  snprintf(text, sizeof text,
+           "name = \"c\";\nprice = { model = \"replay\"; file = \"%s\"; };\n"
+           LIQ_TEST_BOOK_MARGIN
+           "impact = { model = \"sqrt\"; daily_volume = 1e8; coefficient = 1.0; };\n",
+           csv);
+  liq_err_clear(&err);
+  rc = liq_scenario_load_string(text, "c.cfg", NULL, 0, &sc, &err);
+  assert_liq_ok(rc, &err);
+  assert_liq_ok(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 1, &p, &err), &err);
+  assert_liq_ok(liq_book_build(sc, p, 1, &b, &err), &err);
+  assert_rel(liq_engine_daily_volatility(sc, p), 0.0, 0);
+  rc = liq_engine_check_inputs(sc, p, &err);
+  assert_int_equal(rc, LIQ_INPUT);
+  assert_string_equal(err.file, "c.cfg");
+  assert_int_equal(err.line, 7);
+  assert_non_null(strstr(err.msg, "sqrt impact needs impact.daily_volatility"));
+  liq_err_clear(&err);
+  rc = liq_engine_run(sc, p, b, NULL, &sm, &err);
+  assert_int_equal(rc, LIQ_INPUT);
+  assert_int_equal(err.line, 7);
+  liq_book_free(b);
+  liq_path_free(p);
+  liq_scenario_free(sc);
+  sc = NULL;
+
+  /* Given explicitly, it runs. */
+  liq_err_clear(&err);
+  assert_liq_ok(liq_scenario_load_string(text, "c.cfg", ov, 1, &sc, &err), &err);
+  assert_liq_ok(liq_path_build(&sc->price, sc->steps, sc->step_seconds, 1, &p, &err), &err);
+  assert_liq_ok(liq_engine_check_inputs(sc, p, &err), &err);
+  liq_path_free(p);
+  liq_scenario_free(sc);
+
+  /* gbm with volatility 0: `check` refuses at impact.model's line. */
+  liq_test_write_text(dir, "flat.cfg",
+             "name = \"flat\";\nsteps = 10;\nstep_seconds = 60;\n"
+             "price = { model = \"gbm\"; start = 100.0; volatility = 0; };\n"
+             LIQ_TEST_BOOK_MARGIN
+             "impact = { model = \"sqrt\"; daily_volume = 1e8; coefficient = 1.0; };\n",
+             cfg, sizeof cfg);
+  r = liq_test_cli(dir, 20.0, args);
+  liq_test_print_cli("check sqrt impact on a gbm of volatility 0", &r);
+  assert_int_equal(r.code, 2);
+  assert_true(liq_test_located_at(r.err, "flat.cfg", 9));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_rules_match_reference),
@@ -858,6 +1124,8 @@ int main(void) {
     cmocka_unit_test(test_topup_after_delay),
     cmocka_unit_test(test_funding_pays_and_liquidates),
     cmocka_unit_test(test_transient_impact_recovers),
+    cmocka_unit_test(test_split_rounds_same_price_and_fill),
+    cmocka_unit_test(test_cascades_a_step_apart),
     cmocka_unit_test(test_depth_impact_by_hand),
     cmocka_unit_test(test_adl_ranked_by_hand),
     cmocka_unit_test(test_adl_prorata_and_socialize_by_hand),
@@ -869,6 +1137,7 @@ int main(void) {
     cmocka_unit_test(test_short_squeeze_moves_price_up),
     cmocka_unit_test(test_margin_calls_counted),
     cmocka_unit_test(test_conservation_with_big_book),
+    cmocka_unit_test(test_sqrt_impact_needs_volatility),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests(tests, NULL, liq_test_remove_temp_dirs);
 }

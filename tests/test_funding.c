@@ -2,15 +2,20 @@
 ** test_funding.c: funding schedules (constant and from a Binance funding
 ** file) and located errors in funding files.
 */
+#define _POSIX_C_SOURCE 200809L  /* fork, waitpid */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "engine_fixtures.h"
 #include "liq_funding.h"
 #include "liq_scenario.h"
 #include "ref_engine.h"
-#include "test_util.h"
+#include "liq_test_support.h"
 
 /* n one-minute bars starting at t0 (ms). */
 static liq_path *minutes(size_t n, int64_t t0) {
@@ -176,6 +181,176 @@ static void test_file_read_once_at_load(void **state) {
   liq_scenario_free(sc);
 }
 
+/* The funding schedule of 'fund' over 3 one-minute bars, into r[3]. */
+static int schedule_of(const char *fund, double r[3], liq_err *err) {
+  static const double close[3] = {100.0, 100.0, 100.0};
+  liq_scenario *sc = calloc(1, sizeof *sc);
+  liq_path *p = NULL;
+  double *rates = NULL;
+  int rc;
+  assert_non_null(sc);
+  assert_liq_ok(liq_path_from_arrays(3, NULL, NULL, NULL, close, 60.0, &p, err), err);
+  sc->funding.mode = LIQ_FUNDING_FILE;
+  snprintf(sc->funding.file, sizeof sc->funding.file, "%s", fund);
+  rc = liq_funding_schedule(&sc->funding, p, &rates, err);
+  if (rc == LIQ_OK) memcpy(r, rates, 3 * sizeof *r);
+  free(rates);
+  liq_path_free(p);
+  free(sc);
+  return rc;
+}
+
+/*
+** Used to: a first line whose calc_time did not parse was skipped as a
+** header, so a file saved with a UTF-8 BOM and no header silently lost
+** its first payment (here 0.01 in bar 0).  Now the BOM is stripped first,
+** and a first line with a numeric rate is data (a typo in its time is an
+** error, not a header).
+*/
+static void test_funding_bom_and_header(void **state) {
+  char dir[256], fund[512];
+  double r[3] = {0.0, 0.0, 0.0};
+  liq_err err;
+  (void)state;
+  liq_test_temp_dir("liqsim-funding", dir, sizeof dir);
+  liq_test_write_text(dir, "fund_bom.csv", "\xEF\xBB\xBF" "60000,8,0.01\n120000,8,0.02\n",
+             fund, sizeof fund);
+  liq_err_clear(&err);
+  assert_liq_ok(schedule_of(fund, r, &err), &err);
+  print_message("rates: %g %g\n", r[0], r[1]);
+  assert_rel(r[0], 0.01, 1e-12);
+  assert_rel(r[1], 0.02, 1e-12);
+
+  liq_test_write_text(dir, "fund_hdr.csv", "\xEF\xBB\xBF" "calc_time,interval,rate\n"
+             "60000,8,0.01\n", fund, sizeof fund);
+  assert_liq_ok(schedule_of(fund, r, &err), &err);
+  assert_rel(r[0], 0.01, 1e-12);
+
+  liq_test_write_text(dir, "fund_typo.csv", "60000x,8,0.01\n120000,8,0.02\n", fund,
+             sizeof fund);
+  assert_int_equal(schedule_of(fund, r, &err), LIQ_INPUT);
+  assert_int_equal(err.line, 1);
+  assert_non_null(strstr(err.msg, "calc_time"));
+}
+
+/*
+** Used to: schedule_constant() looped once per funding event over the
+** whole path, so funding.interval_seconds = 1 with 10 steps of 3.2e8 s
+** (both in range) walked 3.2e9 events: `run` hung.  Now the events of
+** each bar are counted by floor division: O(bars).  The placement is the
+** one bar_of() gives file payments: events in (open, open + step], none
+** in a gap between bars.
+*/
+static void test_constant_funding_per_bar(void **state) {
+  char dir[256], cfg[512], db[512];
+  const char *args[] = {"run", cfg, "--quiet", "--out", db, NULL};
+  static const double close[3] = {100.0, 100.0, 100.0};
+  liq_scenario *sc = calloc(1, sizeof *sc);
+  liq_path *p = NULL;
+  double *rates = NULL;
+  liq_err err;
+  liq_test_cli_result r;
+  (void)state;
+  liq_test_temp_dir("liqsim-funding", dir, sizeof dir);
+  snprintf(db, sizeof db, "%s/out.db", dir);
+  liq_test_write_text(dir, "slowfund.cfg",
+             "name = \"slowfund\";\nsteps = 10;\nstep_seconds = 3.2e8;\n"
+             "price = { model = \"gbm\"; start = 30000.0; volatility = 0.1; };\n"
+             LIQ_TEST_BOOK_MARGIN
+             "funding = { rate = 0.00001; interval_seconds = 1; };\n",
+             cfg, sizeof cfg);
+  r = liq_test_cli(dir, 3.0, args);
+  liq_test_print_cli("run with 1 s funding over 10 x 3.2e8 s steps", &r);
+  assert_int_equal(r.code, 0);           /* -1: still running after 3 s */
+
+  /* Bars at 0, 60 and 300 s of 60 s each, an event every 30 s: two per
+  ** bar, and the events in the gap (150..300 s) are paid by nobody. */
+  assert_non_null(sc);
+  liq_err_clear(&err);
+  assert_liq_ok(liq_path_from_arrays(3, NULL, NULL, NULL, close, 60.0, &p, &err), &err);
+  p->t_ms[2] = 300000;
+  sc->funding.mode = LIQ_FUNDING_CONSTANT;
+  sc->funding.rate = 0.001;
+  sc->funding.interval_seconds = 30.0;
+  assert_liq_ok(liq_funding_schedule(&sc->funding, p, &rates, &err), &err);
+  assert_rel(rates[0], 0.002, 1e-15);
+  assert_rel(rates[1], 0.002, 1e-15);
+  assert_rel(rates[2], 0.002, 1e-15);
+  free(rates);
+  /* 8 h events over one-minute bars from t = 7h59: one in bar 0, none after. */
+  p->t_ms[0] = 28740000;
+  p->t_ms[1] = 28800000;
+  p->t_ms[2] = 28860000;
+  sc->funding.interval_seconds = 28800.0;
+  assert_liq_ok(liq_funding_schedule(&sc->funding, p, &rates, &err), &err);
+  assert_rel(rates[0], 0.001, 0);
+  assert_rel(rates[1], 0.0, 0);
+  assert_rel(rates[2], 0.0, 0);
+  free(rates);
+  liq_path_free(p);
+  free(sc);
+}
+
+/*
+** A sub-millisecond funding interval used to divide by zero in
+** schedule_constant() (intervals are whole milliseconds).  Scenarios now
+** require >= 1 s; the schedule itself also guards.  Run in a child
+** process, so a crash cannot take the suite down.
+*/
+static void test_funding_submillisecond_interval(void **state) {
+  pid_t pid;
+  int status = 0;
+  (void)state;
+  fflush(stdout);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    liq_scenario sc;
+    liq_path *p = path_new(3, 0);
+    double *rates = NULL;
+    liq_err err;
+    size_t t;
+    for (t = 0; t < 3; t++) p->open[t] = p->close[t] = p->high[t] = p->low[t] = 100.0;
+    liq_test_scenario_init(&sc);
+    sc.funding.mode = LIQ_FUNDING_CONSTANT;
+    sc.funding.rate = 0.0001;
+    sc.funding.interval_seconds = 0.0001;
+    (void)liq_funding_schedule(&sc.funding, p, &rates, &err);
+    free(rates);
+    path_del(p);
+    _exit(0);
+  }
+  assert_true(waitpid(pid, &status, 0) == pid);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/*
+** A path that starts before the epoch (negative times): the first funding
+** event after t0 = -90 s with a 60 s interval is -60 s, in bar 0.  C's
+** division truncates toward zero and used to give 0.
+*/
+static void test_funding_negative_start_time(void **state) {
+  liq_scenario sc;
+  liq_path *p = path_new(3, 0);
+  double *rates = NULL, r0;
+  liq_err err;
+  size_t t;
+  (void)state;
+  for (t = 0; t < 3; t++) {
+    p->t_ms[t] = -90000 + (int64_t)t * 60000;
+    p->open[t] = p->close[t] = p->high[t] = p->low[t] = 100.0;
+  }
+  liq_test_scenario_init(&sc);
+  sc.funding.mode = LIQ_FUNDING_CONSTANT;
+  sc.funding.rate = 0.0001;
+  sc.funding.interval_seconds = 60.0;
+  assert_liq_ok(liq_funding_schedule(&sc.funding, p, &rates, &err), &err);
+  r0 = rates[0];
+  free(rates);
+  path_del(p);
+  assert_true(r0 == 0.0001);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_constant_every_eight_hours),
@@ -183,6 +358,10 @@ int main(void) {
     cmocka_unit_test(test_bad_funding_files),
     cmocka_unit_test(test_real_binance_file_loads),
     cmocka_unit_test(test_file_read_once_at_load),
+    cmocka_unit_test(test_funding_bom_and_header),
+    cmocka_unit_test(test_constant_funding_per_bar),
+    cmocka_unit_test(test_funding_submillisecond_interval),
+    cmocka_unit_test(test_funding_negative_start_time),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests(tests, NULL, liq_test_remove_temp_dirs);
 }

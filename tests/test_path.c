@@ -6,7 +6,7 @@
 ** tolerances (4 standard errors) are what a fresh seed would pass with
 ** probability ~0.9999.
 */
-#include "test_util.h"
+#include "liq_test_support.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -1364,6 +1364,31 @@ static void test_build_generated(void **state) {
   free(sc);
 }
 
+/*
+** Used to: fmt_time() negated ms, which overflows for INT64_MIN, so
+** price.to = -9223372036854775808 (a valid bound) made the replay's "no
+** bars between ..." message abort under UBSan (exit 1, no liqsim
+** message).  Now it floors without negating: exit 2 with the message.
+*/
+static void test_window_to_int64_min(void **state) {
+  char dir[256], cfg[512], text[4096];
+  const char *args[] = {"check", cfg, NULL};
+  liq_test_cli_result r;
+  (void)state;
+  liq_test_temp_dir("liqsim-path", dir, sizeof dir);
+  snprintf(text, sizeof text,
+           "name = \"w\";\n"
+           "price = { model = \"replay\"; file = \"%s/cli_ok.csv\";\n"
+           "  to = -9223372036854775808; };\n" LIQ_TEST_BOOK_MARGIN, LIQ_TEST_DATA);
+  liq_test_write_text(dir, "tomin.cfg", text, cfg, sizeof cfg);
+  r = liq_test_cli(dir, 20.0, args);
+  liq_test_print_cli("check to = INT64_MIN", &r);
+  assert_int_equal(r.code, 2);
+  assert_non_null(strstr(r.err, "liqsim: "));
+  assert_non_null(strstr(r.err, "no bars between"));
+  assert_null(strstr(r.err, "runtime error"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_seed_deterministic_and_distinct),
@@ -1409,6 +1434,7 @@ int main(void) {
     cmocka_unit_test(test_bootstrap_from_memory),
     cmocka_unit_test(test_bootstrap_errors),
     cmocka_unit_test(test_build_generated),
+    cmocka_unit_test(test_window_to_int64_min),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests(tests, NULL, liq_test_remove_temp_dirs);
 }

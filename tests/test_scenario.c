@@ -343,6 +343,41 @@ static liq_scenario *loadOk(const char *zText) {
   return sc;
 }
 
+/* impact.half_life_seconds = "inf" (file and --set), impact.permanent,
+** daily_volume for a depth curve's permanent part, stats.counterfactual. */
+static void test_impact_over_time_keys(void **state) {
+  liq_scenario *sc = NULL;
+  liq_err err;
+  liq_override ov[2] = {{"impact.half_life_seconds=inf"}, {"impact.permanent=0.25"}};
+  int rc;
+  (void)state;
+  sc = loadOk("steps = 10; step_seconds = 60;\n"
+              "price = { model = \"gbm\"; start = 100; volatility = 0.5; };\n" MIN_REST
+              "impact = { model = \"sqrt\"; daily_volume = 1e9; coefficient = 0.7;\n"
+              "  half_life_seconds = \"inf\"; permanent = 0.2; };\n"
+              "stats = { counterfactual = true; };\n");
+  assert_true(isinf(sc->impact.half_life_seconds));
+  assert_rel(sc->impact.permanent, 0.2, 0);
+  assert_int_equal(sc->stats.counterfactual, 1);
+  liq_scenario_free(sc);
+  sc = loadOk("steps = 10; step_seconds = 60;\n"
+              "price = { model = \"gbm\"; start = 100; volatility = 0.5; };\n" MIN_REST
+              "impact = { model = \"depth\"; daily_volume = 1e9; permanent = 0.5;\n"
+              "  depth = { pct = [1.0]; bid = [1e6]; ask = [1e6]; }; };\n");
+  assert_rel(sc->impact.daily_volume, 1e9, 0);
+  assert_rel(sc->impact.permanent, 0.5, 0);
+  liq_scenario_free(sc);
+  sc = NULL;
+  rc = liq_scenario_load_string("steps = 10; step_seconds = 60;\n"
+              "price = { model = \"gbm\"; start = 100; volatility = 0.5; };\n" MIN_REST
+              "impact = { model = \"sqrt\"; daily_volume = 1e9; coefficient = 0.7;\n"
+              "  half_life_seconds = 600; };\n", "mem.cfg", ov, 2, &sc, &err);
+  assert_liq_ok(rc, &err);
+  assert_true(isinf(sc->impact.half_life_seconds));
+  assert_rel(sc->impact.permanent, 0.25, 0);
+  liq_scenario_free(sc);
+}
+
 /* Every new field has its documented default when its key is absent. */
 static void test_new_defaults(void **state) {
   liq_scenario *sc;
@@ -362,7 +397,9 @@ static void test_new_defaults(void **state) {
   assert_int_equal(sc->margin.topup_delay, 0);
   assert_int_equal(sc->funding.mode, LIQ_FUNDING_NONE);
   assert_rel(sc->funding.interval_seconds, 28800.0, 0);
-  assert_rel(sc->impact.half_life_seconds, 0.0, 0);
+  assert_true(isinf(sc->impact.half_life_seconds));   /* no decay */
+  assert_true(sc->impact.permanent == 0.0);
+  assert_int_equal(sc->stats.counterfactual, 0);
   assert_int_equal(sc->impact.n_depth, 0);
   assert_int_equal(sc->insurance.policy, LIQ_POLICY_NONE);
   assert_int_equal(sc->sweep.present, 0);
@@ -590,7 +627,7 @@ static void test_depth_file_variants(void **state) {
   assert_rel(sc->impact.depth_pct[1], 1.0, 0);
   assert_rel(sc->impact.depth_bid[1], 9e6, 0);
   assert_rel(sc->impact.depth_ask[1], 1e7, 0);
-  assert_rel(sc->impact.half_life_seconds, 0.0, 0);
+  assert_true(isinf(sc->impact.half_life_seconds));
   assert_int_equal(sc->margin.partial_mode, LIQ_PARTIAL_RESTORE);
   assert_rel(sc->margin.partial_buffer, 0.05, 0);
   liq_scenario_free(sc);
@@ -1276,10 +1313,30 @@ static const BadCase aBad[] = {
   {"depth and depth_file", GOOD "impact = { model = \"depth\"; depth = { pct = "
    "[1.0]; bid = [1.0]; ask = [1.0]; };\n  depth_file = \"x.csv\"; };\n", {NULL},
    LIQ_INPUT, NULL, 9, "impact.depth and impact.depth_file exclude each other"},
-  {"depth with daily_volume", GOOD "impact = { model = \"depth\"; daily_volume = 1e9; };\n",
-   {NULL}, LIQ_INPUT, NULL, 8, "impact.daily_volume is only used when model is "
-   "linear or sqrt (model depth takes: model, depth, depth_file, max_rounds, "
-   "half_life_seconds)"},
+  {"depth permanent without daily_volume", GOOD "impact = { model = \"depth\"; "
+   "permanent = 0.5;\n  depth = { pct = [1.0]; bid = [1.0]; ask = [1.0]; }; };\n", {NULL}, LIQ_INPUT, NULL, 8, "impact.daily_volume is "
+   "required for impact.permanent (the permanent part is permanent * flow / "
+   "daily_volume)"},
+  {"impact half-life zero", GOOD "impact = { model = \"sqrt\"; daily_volume "
+   "= 1e9; coefficient = 0.7; half_life_seconds = 0; };\n", {NULL}, LIQ_INPUT,
+   NULL, 8, "impact.half_life_seconds must be > 0, or \"inf\" for no decay (0 "
+   "used to mean permanent impact: write \"inf\")"},
+  {"impact half-life word", GOOD "impact = { model = \"sqrt\"; daily_volume "
+   "= 1e9; coefficient = 0.7; half_life_seconds = \"forever\"; };\n", {NULL},
+   LIQ_INPUT, NULL, 8, "impact.half_life_seconds must be a number of seconds > 0 "
+   "or \"inf\" (no decay), got \"forever\""},
+  {"impact half-life word by --set", GOOD "impact = { model = \"sqrt\"; daily_volume "
+   "= 1e9; coefficient = 0.7; };\n", {"impact.half_life_seconds=never", NULL},
+   LIQ_INPUT, "--set", 1, "impact.half_life_seconds must be a number of "
+   "seconds > 0 or \"inf\""},
+  {"impact permanent negative", GOOD "impact = { model = \"sqrt\"; daily_volume "
+   "= 1e9; coefficient = 0.7; permanent = -0.1; };\n", {NULL}, LIQ_INPUT, NULL, 8,
+   "impact.permanent must be >= 0, got -0.1"},
+  {"impact permanent with none", GOOD "impact = { model = \"none\"; "
+   "permanent = 0.5; };\n", {NULL}, LIQ_INPUT, NULL, 8,
+   "impact.permanent is only used when model is linear, sqrt or depth"},
+  {"stats counterfactual not a bool", GOOD "stats = { counterfactual = 1; };\n",
+   {NULL}, LIQ_INPUT, NULL, 8, "stats.counterfactual must be true or false"},
   {"depth with coefficient", GOOD "impact = { model = \"depth\"; coefficient = 1; };\n",
    {NULL}, LIQ_INPUT, NULL, 8, "impact.coefficient is only used when model is "
    "linear or sqrt"},
@@ -1724,6 +1781,7 @@ int main(void) {
     cmocka_unit_test(test_overrides),
     cmocka_unit_test(test_override_json_escapes),
     cmocka_unit_test(test_new_defaults),
+    cmocka_unit_test(test_impact_over_time_keys),
     cmocka_unit_test(test_price_jump),
     cmocka_unit_test(test_price_garch),
     cmocka_unit_test(test_price_bootstrap),

@@ -10,11 +10,12 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "liq_engine.h"
 #include "liq_err.h"
 #include "liq_scenario.h"
 #include "liq_stats.h"
 #include "stats_int.h"
-#include "test_util.h"
+#include "liq_test_support.h"
 
 static double at(const void *ctx, size_t i) { return ((const double *)ctx)[i]; }
 
@@ -167,31 +168,66 @@ static void test_describe(void **state) {
   assert_true(isnan(out[0]) && isnan(out[1]) && isnan(out[3]));
 }
 
-/* A grid point's aggregates: NaN bad debt counts as 0, NaN amplification
-** is left out, probabilities are shares of replicates with a value > 0. */
+/* One replicate's summary for test_point_aggregates: bad debt, uncovered
+** loss, notional, rounds, forced share of the fall (NaN: undefined) and
+** liquidations without impact (NaN: no counterfactual). */
+static liq_stats_replicate replicate(double bad, double unc, double notional,
+                                     double rounds, double share_fall,
+                                     double liq_without) {
+  liq_stats_replicate r;
+  r.bad_debt = bad;
+  r.uncovered_loss = unc;
+  r.liquidated_notional = notional;
+  r.max_cascade_rounds = rounds;
+  r.liquidated = rounds * 10.0;
+  r.impact_at_low = -0.01 * rounds;
+  r.impact_at_high = 0.0;
+  r.forced_share_of_fall = share_fall;
+  r.forced_share_of_rise = NAN;
+  r.liquidated_without_impact = liq_without;
+  r.liquidated_notional_without_impact = isnan(liq_without) ? (double)NAN : 0.5 * notional;
+  r.bad_debt_without_impact = isnan(liq_without) ? (double)NAN : 1.0;
+  return r;
+}
+
+/* A grid point's aggregates: NaN bad debt counts as 0, undefined forced
+** shares and missing counterfactuals are left out, probabilities are
+** shares of replicates with a value > 0. */
 static void test_point_aggregates(void **state) {
   liq_stats_point pt;
   liq_stats_point_result r;
+  liq_stats_replicate rep[4];
+  int k;
   (void)state;
+  rep[0] = replicate(10.0, 0.0, 100.0, 3.0, 1.5, 20.0);
+  rep[1] = replicate(NAN, 2.0, 300.0, 1.0, NAN, NAN);
+  rep[2] = replicate(0.0, 0.0, 200.0, 2.0, 0.5, 10.0);
+  rep[3] = replicate(30.0, NAN, 400.0, 4.0, 2.5, NAN);
   memset(&pt, 0, sizeof pt);
-  assert_int_equal(liq_stats_point_add(&pt, 10.0, 0.0, 100.0, 1.5, 3.0), LIQ_OK);
-  assert_int_equal(liq_stats_point_add(&pt, NAN, 2.0, 300.0, NAN, 1.0), LIQ_OK);
-  assert_int_equal(liq_stats_point_add(&pt, 0.0, 0.0, 200.0, 0.5, 2.0), LIQ_OK);
-  assert_int_equal(liq_stats_point_add(&pt, 30.0, NAN, 400.0, 2.5, 4.0), LIQ_OK);
+  for (k = 0; k < 4; k++) assert_int_equal(liq_stats_point_add(&pt, &rep[k]), LIQ_OK);
   liq_stats_point_finish(&pt, &r);
   assert_int_equal(r.n, 4);
-  assert_int_equal(r.amplification_n, 3);
   assert_true(r.bad_debt[0] == 10.0);            /* (10 + 0 + 0 + 30) / 4 */
   assert_true(r.bad_debt[1] == 0.0);             /* sorted 0 0 10 30: 2nd */
   assert_true(r.bad_debt[2] == 30.0 && r.bad_debt[3] == 30.0);
   assert_true(r.bad_debt_probability == 0.5);
   assert_true(r.uncovered_loss_probability == 0.25);
   assert_true(r.liquidated_notional[0] == 250.0 && r.liquidated_notional[1] == 200.0);
-  assert_true(r.amplification[0] == 1.5 && r.amplification[1] == 1.5);
   assert_true(r.max_cascade_rounds[3] == 4.0);
+  assert_true(r.liquidated[0] == 25.0);
+  assert_rel(r.impact_at_low[0], -0.025, 1e-15);
+  assert_int_equal(r.forced_share_of_fall_n, 3);
+  assert_true(r.forced_share_of_fall[0] == 1.5);
+  assert_int_equal(r.forced_share_of_rise_n, 0);
+  assert_true(isnan(r.forced_share_of_rise[0]));
+  assert_int_equal(r.counterfactual_n, 2);
+  assert_true(r.liquidated_without_impact[0] == 15.0);
+  assert_true(r.liquidated_notional_without_impact[0] == 75.0);
+  assert_true(r.bad_debt_without_impact[0] == 1.0);
   liq_stats_point_reset(&pt);
   liq_stats_point_finish(&pt, &r);
   assert_int_equal(r.n, 0);
+  assert_int_equal(r.counterfactual_n, 0);
   assert_true(isnan(r.bad_debt[0]) && isnan(r.bad_debt_probability));
   liq_stats_point_free(&pt);
 }
@@ -228,6 +264,63 @@ static void test_drawdown(void **state) {
   assert_rel(d.peak, 120.0, 1e-15);
 }
 
+/*
+** Used to fail.  liq_stats_quantile() documents x[ceil(p*n) - 1] and computes
+** ceil(t - 1e-9 * t), t = p*n: for t > 1e7 the "forgiveness" (> 0.01)
+** exceeds the fractional part of p*n.  n = 12,000,099 replicates at one
+** grid point (allowed: up to 1e8 tasks), p = 0.99: p*n = 11,880,098.01,
+** nearest rank 11,880,099, the function takes rank 11,880,098 -- the
+** q99 / VaR-style columns of sweep_aggregates use this function.
+*/
+static void test_quantile_large_n(void **state) {
+  const size_t n = 12000099u;
+  double *x = malloc(n * sizeof *x), q50, q99;
+  size_t i;
+  (void)state;
+  assert_non_null(x);
+  for (i = 0; i < n; i++) x[i] = (double)(i + 1);     /* x_(k) = k */
+  q50 = liq_stats_quantile(x, n, 0.5);
+  q99 = liq_stats_quantile(x, n, 0.99);
+  free(x);
+  print_message("q50 = x_(%.0f), q99 = x_(%.0f)\n", q50, q99);
+  assert_true(q50 == 6000050.0);                   /* ceil(6000049.5) */
+  /* ceil(0.99 * 12000099) = ceil(11880098.01) = 11880099 */
+  assert_true(q99 == 11880099.0);
+}
+
+/* Issue 12: Inf/NaN money or prices are a numerical failure naming the
+** step or the summary field; NaN stays allowed where it means "not
+** defined" (an impact share with no fall). */
+static void test_non_finite_money_fails(void **state) {
+  liq_step_row row;
+  liq_summary sm;
+  liq_err err;
+  (void)state;
+  memset(&row, 0, sizeof row);
+  row.step = 17;
+  row.price = row.price_exogenous = row.price_low = row.price_high = 100.0;
+  assert_int_equal(liq_stats_check_step(&row, &err), LIQ_OK);
+  row.fees = INFINITY;
+  assert_int_equal(liq_stats_check_step(&row, &err), LIQ_NUMERIC);
+  assert_non_null(strstr(err.msg, "numerical failure at step 17: fees is inf"));
+  row.fees = 0.0;
+  row.price = NAN;
+  assert_int_equal(liq_stats_check_step(&row, &err), LIQ_NUMERIC);
+  assert_non_null(strstr(err.msg, "step 17: price is"));
+
+  memset(&sm, 0, sizeof sm);
+  sm.start_price = 100.0;
+  sm.forced_share_of_fall = NAN;          /* not defined: allowed */
+  assert_int_equal(liq_stats_check_summary(&sm, &err), LIQ_OK);
+  sm.pnl_closed = NAN;                    /* was stored as NULL */
+  assert_int_equal(liq_stats_check_summary(&sm, &err), LIQ_NUMERIC);
+  assert_non_null(strstr(err.msg, "pnl_closed"));
+  sm.pnl_closed = 0.0;
+  sm.bad_debt = INFINITY;
+  assert_int_equal(liq_stats_check_summary(&sm, &err), LIQ_NUMERIC);
+  assert_non_null(strstr(err.msg, "bad_debt is inf"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_rank),
@@ -240,6 +333,8 @@ int main(void) {
     cmocka_unit_test(test_point_aggregates),
     cmocka_unit_test(test_kth_of_two_matches_merge),
     cmocka_unit_test(test_drawdown),
+    cmocka_unit_test(test_quantile_large_n),
+    cmocka_unit_test(test_non_finite_money_fails),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,7 +16,8 @@
 #include <sqlite3.h>
 
 #include "liq_store.h"
-#include "test_util.h"
+#include "store_int.h"   /* liq_store_adl */
+#include "liq_test_support.h"
 
 /*
 ************************************************************************
@@ -155,7 +156,14 @@ static liq_summary make_summary(void) {
   s.max_price_exogenous = 30050.0;
   s.drawdown = 0.1;
   s.drawdown_exogenous = 0.08;
-  s.amplification = 1.25;
+  s.impact_at_low = log(27000.0 / 28000.0);
+  s.impact_at_high = log(30100.0 / 30050.0);
+  s.forced_share_of_fall = s.impact_at_low / log(27000.0 / 30000.0);
+  s.forced_share_of_rise = s.impact_at_high / log(30100.0 / 30000.0);
+  s.counterfactual = 1;
+  s.liquidated_without_impact = 100;
+  s.liquidated_notional_without_impact = 1.0e9;
+  s.bad_debt_without_impact = 1000.5;
   s.steps = 10;
   s.collateral = 1.0e6;
   s.pnl_closed = -3.0e5;
@@ -176,31 +184,6 @@ static sqlite3 *open_raw(const char *path) {
   assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
                    SQLITE_OK);
   return db;
-}
-
-/* The single value of a query as an int64 (NULL -> -999). */
-static sqlite3_int64 query_int(sqlite3 *db, const char *sql) {
-  sqlite3_stmt *p = NULL;
-  sqlite3_int64 v;
-  if (sqlite3_prepare_v2(db, sql, -1, &p, NULL) != SQLITE_OK)
-    fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-  assert_int_equal(sqlite3_step(p), SQLITE_ROW);
-  v = sqlite3_column_type(p, 0) == SQLITE_NULL ? -999
-                                               : sqlite3_column_int64(p, 0);
-  sqlite3_finalize(p);
-  return v;
-}
-
-static double query_double(sqlite3 *db, const char *sql) {
-  sqlite3_stmt *p = NULL;
-  double v;
-  if (sqlite3_prepare_v2(db, sql, -1, &p, NULL) != SQLITE_OK)
-    fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-  assert_int_equal(sqlite3_step(p), SQLITE_ROW);
-  v = sqlite3_column_type(p, 0) == SQLITE_NULL ? (double)NAN
-                                               : sqlite3_column_double(p, 0);
-  sqlite3_finalize(p);
-  return v;
 }
 
 /* The single value of a query as text, copied into buf ("<NULL>"). */
@@ -252,6 +235,8 @@ static void test_store_run_roundtrip(void **state) {
   liq_summary sm = make_summary();
   liq_step_row r0, r1, r2;
   liq_liquidation_row l1, l2;
+  liq_adl_row a1 = { 2, 1, 7, -1, 0.5, 90.0, 0.25, 2.5, 1.5 };
+  liq_adl_row a2 = { 2, 1, (size_t)-1, -1, 0.0, 85.0, 0.0, 4.0, NAN };
   int64_t run_id = 0;
   sqlite3 *db;
   char buf[256];
@@ -280,7 +265,12 @@ static void test_store_run_roundtrip(void **state) {
   l2.loss = 12.5;
   assert_liq_ok(liq_store_liquidation(st, &l1, &err), &err);
   assert_liq_ok(liq_store_liquidation(st, &l2, &err), &err);
-  sm.amplification = NAN;
+  /* an ADL close at the bankruptcy price, and a charge to the whole short
+  ** side (position_id NULL) */
+  assert_liq_ok(liq_store_adl(st, &a1, &err), &err);
+  assert_liq_ok(liq_store_adl(st, &a2, &err), &err);
+  sm.forced_share_of_rise = NAN;
+  sm.counterfactual = 0;
   assert_liq_ok(liq_store_finish_run(st, &sm, &err), &err);
   liq_store_close(st);
 
@@ -289,9 +279,9 @@ static void test_store_run_roundtrip(void **state) {
                       "wal");
   assert_string_equal(query_text(db, "SELECT value FROM meta WHERE key ="
                                      " 'schema_version'", buf, sizeof buf),
-                      "2");
+                      "3");
   /* runs */
-  assert_int_equal(query_int(db, "SELECT count(*) FROM runs"), 1);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM runs"), 1);
   assert_string_equal(query_text(db, "SELECT status FROM runs", buf,
                                  sizeof buf), "done");
   assert_string_equal(query_text(db, "SELECT scenario_name FROM runs", buf,
@@ -302,69 +292,77 @@ static void test_store_run_roundtrip(void **state) {
                                  sizeof buf), zScenarioText);
   assert_string_equal(query_text(db, "SELECT scenario_path FROM runs", buf,
                                  sizeof buf), "scenarios/store-test.cfg");
-  assert_int_equal(query_int(db, "SELECT length(version) > 0 AND"
+  assert_int_equal(liq_test_query_int(db, "SELECT length(version) > 0 AND"
                                  " version <> 'unknown' FROM runs"), 1);
-  assert_int_equal(query_int(db, "SELECT seed FROM runs"), 42);
-  assert_int_equal(query_int(db, "SELECT steps FROM runs"), 10);
-  assert_int_equal(query_int(db, "SELECT positions FROM runs"), 1000);
-  assert_int_equal(query_int(db, "SELECT sweep_id IS NULL AND task_id IS NULL"
+  assert_int_equal(liq_test_query_int(db, "SELECT seed FROM runs"), 42);
+  assert_int_equal(liq_test_query_int(db, "SELECT steps FROM runs"), 10);
+  assert_int_equal(liq_test_query_int(db, "SELECT positions FROM runs"), 1000);
+  assert_int_equal(liq_test_query_int(db, "SELECT sweep_id IS NULL AND task_id IS NULL"
                                  " AND error IS NULL FROM runs"), 1);
-  assert_int_equal(query_int(db, "SELECT started_at LIKE '____-__-__T__:__:__.___Z'"
+  assert_int_equal(liq_test_query_int(db, "SELECT started_at LIKE '____-__-__T__:__:__.___Z'"
                                  " AND finished_at >= started_at FROM runs"), 1);
   /* steps */
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps WHERE run_id = 1"),
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps WHERE run_id = 1"),
                    3);
-  assert_int_equal(query_int(db, "SELECT t_ms FROM steps WHERE step = 2"),
+  assert_int_equal(liq_test_query_int(db, "SELECT t_ms FROM steps WHERE step = 2"),
                    1700000120000LL);
-  assert_rel(query_double(db, "SELECT price FROM steps WHERE step = 2"),
+  assert_rel(liq_test_query_double(db, "SELECT price FROM steps WHERE step = 2"),
              29800.0, 0.0);
-  assert_rel(query_double(db, "SELECT liquidated_notional FROM steps"
+  assert_rel(liq_test_query_double(db, "SELECT liquidated_notional FROM steps"
                               " WHERE step = 1"), 12345.678, 0.0);
-  assert_int_equal(query_int(db, "SELECT liquidations_long FROM steps"
+  assert_int_equal(liq_test_query_int(db, "SELECT liquidations_long FROM steps"
                                  " WHERE step = 2"), 4);
-  assert_int_equal(query_int(db, "SELECT cascade_rounds FROM steps"
+  assert_int_equal(liq_test_query_int(db, "SELECT cascade_rounds FROM steps"
                                  " WHERE step = 2"), 2);
-  assert_int_equal(query_int(db, "SELECT open_long FROM steps WHERE step = 2"),
+  assert_int_equal(liq_test_query_int(db, "SELECT open_long FROM steps WHERE step = 2"),
                    598);
-  assert_int_equal(query_int(db, "SELECT price_low IS NULL FROM steps"
+  assert_int_equal(liq_test_query_int(db, "SELECT price_low IS NULL FROM steps"
                                  " WHERE step = 2"), 1);
-  assert_int_equal(query_int(db, "SELECT cushion_q05 IS NULL FROM steps"
+  assert_int_equal(liq_test_query_int(db, "SELECT cushion_q05 IS NULL FROM steps"
                                  " WHERE step = 1"), 1);
-  assert_rel(query_double(db, "SELECT cushion_q05 FROM steps WHERE step = 2"),
+  assert_rel(liq_test_query_double(db, "SELECT cushion_q05 FROM steps WHERE step = 2"),
              0.2, 0.0);
-  assert_rel(query_double(db, "SELECT cushion_q50 FROM steps WHERE step = 0"),
+  assert_rel(liq_test_query_double(db, "SELECT cushion_q50 FROM steps WHERE step = 0"),
              0.4, 0.0);
   /* liquidations */
-  assert_int_equal(query_int(db, "SELECT count(*) FROM liquidations"), 2);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"), 2);
   assert_string_equal(query_text(db, "SELECT side FROM liquidations WHERE"
                                      " position_id = 5", buf, sizeof buf),
                       "long");
   assert_string_equal(query_text(db, "SELECT side FROM liquidations WHERE"
                                      " position_id = 6", buf, sizeof buf),
                       "short");
-  assert_rel(query_double(db, "SELECT loss FROM liquidations WHERE"
+  assert_rel(liq_test_query_double(db, "SELECT loss FROM liquidations WHERE"
                               " position_id = 6"), 12.5, 0.0);
-  assert_rel(query_double(db, "SELECT trigger_price FROM liquidations WHERE"
+  assert_rel(liq_test_query_double(db, "SELECT trigger_price FROM liquidations WHERE"
                               " position_id = 5"), 29010.0, 0.0);
-  assert_int_equal(query_int(db, "SELECT round FROM liquidations WHERE"
+  assert_int_equal(liq_test_query_int(db, "SELECT round FROM liquidations WHERE"
                                  " position_id = 5"), 2);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_index_list("
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM pragma_index_list("
                                  "'liquidations') WHERE name ="
                                  " 'liquidations_run_step'"), 1);
   /* summary */
-  assert_int_equal(query_int(db, "SELECT liquidated FROM summary"), 123);
-  assert_int_equal(query_int(db, "SELECT liquidated_short FROM summary"), 23);
-  assert_rel(query_double(db, "SELECT liquidated_notional FROM summary"),
+  assert_int_equal(liq_test_query_int(db, "SELECT liquidated FROM summary"), 123);
+  assert_int_equal(liq_test_query_int(db, "SELECT liquidated_short FROM summary"), 23);
+  assert_rel(liq_test_query_double(db, "SELECT liquidated_notional FROM summary"),
              1234567890.4, 0.0);
-  assert_rel(query_double(db, "SELECT insurance_fund_min FROM summary"),
+  assert_rel(liq_test_query_double(db, "SELECT insurance_fund_min FROM summary"),
              4.9e7, 0.0);
-  assert_rel(query_double(db, "SELECT drawdown_exogenous FROM summary"),
+  assert_rel(liq_test_query_double(db, "SELECT drawdown_exogenous FROM summary"),
              0.08, 0.0);
-  assert_rel(query_double(db, "SELECT open_equity FROM summary"), 7.1e5, 0.0);
-  assert_int_equal(query_int(db, "SELECT adl_notional FROM summary"), 0);
-  assert_int_equal(query_int(db, "SELECT amplification IS NULL FROM summary"),
+  assert_rel(liq_test_query_double(db, "SELECT open_equity FROM summary"), 7.1e5, 0.0);
+  assert_int_equal(liq_test_query_int(db, "SELECT adl_notional FROM summary"), 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT forced_share_of_rise IS NULL FROM summary"),
                    1);
-  assert_int_equal(query_int(db, "SELECT max_cascade_rounds FROM summary"), 3);
+  assert_rel(liq_test_query_double(db, "SELECT forced_share_of_fall FROM summary"),
+             log(27000.0 / 28000.0) / log(0.9), 1e-15);
+  assert_int_equal(liq_test_query_int(db, "SELECT liquidated_without_impact IS NULL AND"
+                                 " bad_debt_without_impact IS NULL FROM summary"), 1);
+  assert_int_equal(liq_test_query_int(db, "SELECT max_cascade_rounds FROM summary"), 3);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM adl WHERE position_id = 7"
+                                 " AND side = 'short' AND price = 90 AND rank_score = 1.5"), 1);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM adl WHERE position_id IS NULL"
+                                 " AND side = 'short' AND haircut = 4 AND rank_score IS NULL"), 1);
   sqlite3_close(db);
 }
 
@@ -386,16 +384,16 @@ static void test_store_second_run_appends(void **state) {
   liq_store_close(st);
 
   db = open_raw(f->path);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM runs"), 3);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM runs"
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM runs"), 3);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM runs"
                                  " WHERE status = 'done'"), 3);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps WHERE run_id = 1"),
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps WHERE run_id = 1"),
                    3);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps WHERE run_id = 2"),
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps WHERE run_id = 2"),
                    5);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM liquidations"
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"
                                  " WHERE run_id = 2"), 8);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM summary"), 3);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM summary"), 3);
   sqlite3_close(db);
 
   /* Deleting a run deletes its rows (foreign keys, ON DELETE CASCADE). */
@@ -403,12 +401,12 @@ static void test_store_second_run_appends(void **state) {
   assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=ON;"
                                     "DELETE FROM runs WHERE run_id = 2",
                                 NULL, NULL, NULL), SQLITE_OK);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps WHERE run_id = 2"),
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps WHERE run_id = 2"),
                    0);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM liquidations"
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"
                                  " WHERE run_id = 2"), 0);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM summary"), 2);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps"), 4);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM summary"), 2);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps"), 4);
   sqlite3_close(db);
 }
 
@@ -437,23 +435,23 @@ static void test_store_quantile_columns(void **state) {
   liq_store_close(st);
 
   db = open_raw(f->path);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info("
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM pragma_table_info("
                                  "'steps') WHERE name IN ('cushion_q00_1',"
                                  " 'cushion_q99_5')"), 2);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info("
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM pragma_table_info("
                                  "'steps') WHERE name LIKE 'cushion_%'"), 6);
   /* make_step: cushion[i] = 0.1 (i + 1) in the scenario's order */
-  assert_rel(query_double(db, "SELECT cushion_q00_1 FROM steps"
+  assert_rel(liq_test_query_double(db, "SELECT cushion_q00_1 FROM steps"
                               " WHERE run_id = 2 AND step = 1"), 0.1, 0.0);
-  assert_rel(query_double(db, "SELECT cushion_q50 FROM steps"
+  assert_rel(liq_test_query_double(db, "SELECT cushion_q50 FROM steps"
                               " WHERE run_id = 2 AND step = 1"), 0.2, 0.0);
-  assert_rel(query_double(db, "SELECT cushion_q99_5 FROM steps"
+  assert_rel(liq_test_query_double(db, "SELECT cushion_q99_5 FROM steps"
                               " WHERE run_id = 2 AND step = 1"), 0.3, 1e-12);
-  assert_int_equal(query_int(db, "SELECT cushion_q01 IS NULL FROM steps"
+  assert_int_equal(liq_test_query_int(db, "SELECT cushion_q01 IS NULL FROM steps"
                                  " WHERE run_id = 2 AND step = 1"), 1);
-  assert_int_equal(query_int(db, "SELECT cushion_q99_5 IS NULL FROM steps"
+  assert_int_equal(liq_test_query_int(db, "SELECT cushion_q99_5 IS NULL FROM steps"
                                  " WHERE run_id = 1 AND step = 1"), 1);
-  assert_rel(query_double(db, "SELECT cushion_q50 FROM steps"
+  assert_rel(liq_test_query_double(db, "SELECT cushion_q50 FROM steps"
                               " WHERE run_id = 1 AND step = 1"), 0.4, 0.0);
   sqlite3_close(db);
 }
@@ -470,7 +468,7 @@ static void test_store_no_quantiles(void **state) {
   assert_int_equal(store_run(st, f->sc, 4), 1);
   liq_store_close(st);
   db = open_raw(f->path);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps"
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps"
                                  " WHERE cushion_q01 IS NULL"), 4);
   sqlite3_close(db);
 }
@@ -513,17 +511,17 @@ static void test_store_fail_run(void **state) {
                                  buf, sizeof buf), "failed");
   assert_string_equal(query_text(db, "SELECT error FROM runs WHERE run_id = 2",
                                  buf, sizeof buf), "impact diverged at step 3");
-  assert_int_equal(query_int(db, "SELECT finished_at IS NOT NULL FROM runs"
+  assert_int_equal(liq_test_query_int(db, "SELECT finished_at IS NOT NULL FROM runs"
                                  " WHERE run_id = 2"), 1);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps WHERE run_id = 2"),
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps WHERE run_id = 2"),
                    0);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM liquidations"
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"
                                  " WHERE run_id = 2"), 0);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM summary"
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM summary"
                                  " WHERE run_id = 2"), 0);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps WHERE run_id = 1"),
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps WHERE run_id = 1"),
                    2);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps WHERE run_id = 3"),
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps WHERE run_id = 3"),
                    2);
   sqlite3_close(db);
 }
@@ -540,9 +538,9 @@ static void test_store_batches(void **state) {
   assert_int_equal(store_run(st, f->sc, 45000), 1);
   liq_store_close(st);
   db = open_raw(f->path);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps"), 45000);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM liquidations"), 89998);
-  assert_int_equal(query_int(db, "SELECT max(step) FROM steps"), 44999);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps"), 45000);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"), 89998);
+  assert_int_equal(liq_test_query_int(db, "SELECT max(step) FROM steps"), 44999);
   sqlite3_close(db);
 }
 
@@ -568,7 +566,7 @@ static void test_store_killed_run_stays_running(void **state) {
   db = open_raw(f->path);
   assert_string_equal(query_text(db, "SELECT status FROM runs", buf,
                                  sizeof buf), "running");
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps"), 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps"), 0);
   sqlite3_close(db);
 }
 
@@ -615,15 +613,15 @@ static void test_store_sink(void **state) {
                                      " step FROM steps WHERE run_id = 1"
                                      " ORDER BY step)", buf, sizeof buf),
                       "0,4,8,9");
-  assert_int_equal(query_int(db, "SELECT count(*) FROM liquidations"
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"
                                  " WHERE run_id = 1"), 10);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps WHERE run_id = 2"),
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps WHERE run_id = 2"),
                    0);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM liquidations"
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"
                                  " WHERE run_id = 2"), 10);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps WHERE run_id = 3"),
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps WHERE run_id = 3"),
                    10);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM liquidations"
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"
                                  " WHERE run_id = 3"), 0);
   sqlite3_close(db);
 }
@@ -669,7 +667,12 @@ static void test_store_report(void **state) {
                                " max 30,100.00, drawdown 10.00%\n"));
   assert_non_null(strstr(text, "price exogenous          min 28,000.00,"
                                " max 30,050.00, drawdown 8.00%\n"));
-  assert_non_null(strstr(text, "amplification            1.250x\n"));
+  assert_non_null(strstr(text, "impact (log)             at the low -363.7 bp,"
+                               " at the high +16.6 bp\n"));
+  assert_non_null(strstr(text, "forced share             of the fall 34.52%,"
+                               " of the rise 49.96%\n"));
+  assert_non_null(strstr(text, "without impact           100 liquidated"
+                               " ($1,000,000,000 notional), bad debt $1,000.50\n"));
   assert_non_null(strstr(text, "7 step rows, 12 liquidation rows"));
   assert_non_null(strstr(text, "steps with the most liquidations"));
   /* make_step: liquidations = 3 step; the top 5 are steps 6..2 */

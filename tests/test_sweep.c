@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "test_util.h"
+#include "liq_test_support.h"
 
 #include "liq_inputs.h"
 #include "liq_path.h"
@@ -291,6 +291,47 @@ static void test_no_sweep_section(void **state) {
   liq_scenario_free(sc);
 }
 
+/*
+** Used to fail.  Bad input must be reported as FILE:LINE.  A sweep with more
+** than LIQ_SWEEP_MAX_TASKS tasks passes liq_scenario_load() (so
+** 'liqsim check' says ok), and liq_sweep_plan_build() rejects it with
+** err.line == 0: "liqsim: FILE: 6 grid points x 20000000 replicates is
+** more than 100000000 tasks".  Either the loader should reject it at
+** sweep.replicates / sweep.grid, or plan_build should locate it there.
+*/
+static void test_task_limit_error_has_line(void **state) {
+  static const char *const text =
+    "name = \"too-many\";\n"                                            /* 1 */
+    "steps = 10; step_seconds = 60;\n"                                  /* 2 */
+    "price = { model = \"gbm\"; start = 100.0; volatility = 0.5; };\n"  /* 3 */
+    "book = { positions = 10; leverage = { values = [2.0]; weights = [1.0]; };\n"
+    "  notional = { dist = \"fixed\"; median = 100.0; }; };\n"          /* 5 */
+    "margin = { initial = 0.1; maintenance = 0.05; }; impact = { model = \"none\"; };\n"
+    "sweep = { replicates = 20000000;\n"                                /* 7 */
+    "  grid = ( { key = \"margin.initial\";\n"                          /* 8 */
+    "             values = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]; } ); };\n";  /* 9 */
+  char path[256];
+  liq_scenario *sc = NULL;
+  liq_sweep_plan *plan = NULL;
+  liq_err err;
+  int rc;
+  (void)state;
+  liq_test_write_temp(text, ".cfg", path, sizeof path);
+  liq_err_clear(&err);
+  rc = liq_scenario_load(path, NULL, 0, &sc, &err);
+  if (rc == LIQ_OK) {
+    liq_err_clear(&err);
+    rc = liq_sweep_plan_build(sc, &plan, &err);
+    liq_sweep_plan_free(plan);
+    liq_scenario_free(sc);
+  }
+  unlink(path);
+  print_message("rc %d: %s:%d: %s\n", rc, err.file, err.line, err.msg);
+  assert_int_equal(rc, LIQ_INPUT);
+  assert_string_equal(err.file, path);
+  assert_true(err.line >= 7);          /* sweep.replicates or sweep.grid */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_count_product_and_zip),
@@ -302,6 +343,7 @@ int main(void) {
     cmocka_unit_test(test_common_random_numbers),
     cmocka_unit_test(test_invalid_grid_value_located),
     cmocka_unit_test(test_no_sweep_section),
+    cmocka_unit_test(test_task_limit_error_has_line),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

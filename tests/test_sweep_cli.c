@@ -14,11 +14,8 @@
 */
 #define _POSIX_C_SOURCE 200809L
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +26,10 @@
 
 #include <sqlite3.h>
 
-#include "test_util.h"
+#include "liq_test_support.h"
 
 #include "liq_stats.h"
 #include "liq_sweep.h"
-
-extern char **environ;
 
 #define SMALL_CFG LIQ_TEST_DATA "/sweep_small.cfg"
 #define OTHER_CFG LIQ_TEST_DATA "/sweep_other.cfg"
@@ -52,59 +47,23 @@ static void path_in(const fixture *fx, const char *name, char *buf, size_t size)
   snprintf(buf, size, "%s/%s", fx->dir, name);
 }
 
-/* Whole file as a string (caller frees), "" when unreadable. */
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  char *buf = NULL;
-  long n = 0;
-  if (f != NULL && fseek(f, 0, SEEK_END) == 0) n = ftell(f);
-  buf = calloc((size_t)(n > 0 ? n : 0) + 1, 1);
-  assert_non_null(buf);
-  if (f != NULL) {
-    rewind(f);
-    if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n) buf[0] = '\0';
-    fclose(f);
-  }
-  return buf;
-}
-
 /* Start argv[0] with stdout/stderr to fx->out/err; returns the pid. */
 static pid_t spawn(const fixture *fx, const char *const *argv) {
-  posix_spawn_file_actions_t fa;
-  pid_t pid;
-  int rc;
-  assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-  posix_spawn_file_actions_addopen(&fa, 1, fx->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, fx->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  assert_int_equal(rc, 0);
-  return pid;
+  return liq_test_spawn(argv, fx->out, fx->err);
 }
 
 static int wait_code(pid_t pid) {
-  int status = 0;
-  assert_int_equal(waitpid(pid, &status, 0), pid);
-  if (!WIFEXITED(status)) return -1;
-  return WEXITSTATUS(status);
+  return liq_test_wait(pid, 0);
 }
 
 /* liqsim ARGS... (NULL-terminated, without argv[0]); the exit code. */
 static int liqsim(const fixture *fx, const char *const *args) {
-  const char *argv[64];
-  int i;
-  argv[0] = LIQ_BINARY;
-  for (i = 0; args[i] != NULL; i++) {
-    assert_true(i + 2 < (int)(sizeof argv / sizeof argv[0]));
-    argv[i + 1] = args[i];
-  }
-  argv[i + 1] = NULL;
-  return wait_code(spawn(fx, argv));
+  return liq_test_liqsim(args, fx->out, fx->err, 0);
 }
 
 static void expect_code(const fixture *fx, int want, int got) {
   if (got != want) {
-    char *err = slurp(fx->err);
+    char *err = liq_test_slurp(fx->err);
     print_error("liqsim exited %d, expected %d; stderr:\n%s\n", got, want, err);
     free(err);
     fail();
@@ -112,49 +71,13 @@ static void expect_code(const fixture *fx, int want, int got) {
 }
 
 static void expect_stderr(const fixture *fx, const char *fragment) {
-  char *err = slurp(fx->err);
+  char *err = liq_test_slurp(fx->err);
   if (strstr(err, fragment) == NULL) {
     print_error("stderr lacks \"%s\":\n%s\n", fragment, err);
     free(err);
     fail();
   }
   free(err);
-}
-
-static sqlite3 *open_db(const char *path) {
-  sqlite3 *db = NULL;
-  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-    print_error("cannot open %s: %s\n", path, db ? sqlite3_errmsg(db) : "?");
-    fail();
-  }
-  sqlite3_busy_timeout(db, 10000);
-  return db;
-}
-
-static sqlite3_int64 query_int(sqlite3 *db, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  sqlite3_int64 v;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-    print_error("%s: %s\n", sql, sqlite3_errmsg(db));
-    fail();
-  }
-  if (sqlite3_step(st) != SQLITE_ROW) {
-    print_error("%s: no row (%s)\n", sql, sqlite3_errmsg(db));
-    sqlite3_finalize(st);
-    fail();
-  }
-  v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
-
-static void exec_sql(sqlite3 *db, const char *sql) {
-  char *msg = NULL;
-  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-    print_error("%s: %s\n", sql, msg ? msg : "?");
-    sqlite3_free(msg);
-    fail();
-  }
 }
 
 /* "x.c1, x.c2, ..." of table 'tab' without the columns in 'skip'
@@ -185,16 +108,16 @@ static void expect_same_rows(sqlite3 *db, const char *what, const char *qa,
   char *sql;
   sqlite3_int64 na, nb, d1, d2;
   sql = sqlite3_mprintf("SELECT count(*) FROM (%s)", qa);
-  na = query_int(db, sql);
+  na = liq_test_query_int(db, sql);
   sqlite3_free(sql);
   sql = sqlite3_mprintf("SELECT count(*) FROM (%s)", qb);
-  nb = query_int(db, sql);
+  nb = liq_test_query_int(db, sql);
   sqlite3_free(sql);
   sql = sqlite3_mprintf("SELECT count(*) FROM (%s EXCEPT %s)", qa, qb);
-  d1 = query_int(db, sql);
+  d1 = liq_test_query_int(db, sql);
   sqlite3_free(sql);
   sql = sqlite3_mprintf("SELECT count(*) FROM (%s EXCEPT %s)", qb, qa);
-  d2 = query_int(db, sql);
+  d2 = liq_test_query_int(db, sql);
   sqlite3_free(sql);
   if (na != nb || d1 != 0 || d2 != 0) {
     print_error("%s differ: %lld vs %lld rows, %lld and %lld rows only on one side\n",
@@ -209,22 +132,22 @@ static void expect_same_rows(sqlite3 *db, const char *what, const char *qa,
 ** liquidations; the same aggregates.  'n_tasks' done tasks expected.
 */
 static void expect_same_sweep(const char *a, const char *b, long long n_tasks) {
-  sqlite3 *db = open_db(a);
+  sqlite3 *db = liq_test_open_db(a);
   char *sql, *cols, *qa, *qb;
   static const char *const tabs[] = {"summary", "steps", "liquidations"};
   size_t i;
 
   sql = sqlite3_mprintf("ATTACH %Q AS b", b);
-  exec_sql(db, sql);
+  liq_test_exec(db, sql);
   sqlite3_free(sql);
-  exec_sql(db,
+  liq_test_exec(db,
            "CREATE TEMP VIEW ta AS SELECT * FROM main.tasks WHERE sweep_id ="
            " (SELECT max(sweep_id) FROM main.sweeps);"
            "CREATE TEMP VIEW tb AS SELECT * FROM b.tasks WHERE sweep_id ="
            " (SELECT max(sweep_id) FROM b.sweeps);");
-  assert_int_equal(query_int(db, "SELECT count(*) FROM ta WHERE status = 'done'"),
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM ta WHERE status = 'done'"),
                    n_tasks);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM tb WHERE status = 'done'"),
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM tb WHERE status = 'done'"),
                    n_tasks);
   expect_same_rows(db, "sweeps",
                    "SELECT scenario_name, scenario_text, spec, seed, n_tasks,"
@@ -271,8 +194,8 @@ static void expect_same_sweep(const char *a, const char *b, long long n_tasks) {
   sqlite3_free(qb);
   sqlite3_free(cols);
   /* nothing half-written anywhere */
-  assert_int_equal(query_int(db, "SELECT count(*) FROM main.runs WHERE status <> 'done'"), 0);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM b.runs WHERE status <> 'done'"), 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM main.runs WHERE status <> 'done'"), 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM b.runs WHERE status <> 'done'"), 0);
   sqlite3_close(db);
 }
 
@@ -303,18 +226,7 @@ static int group_setup(void **state) {
 
 static int group_teardown(void **state) {
   fixture *fx = *state;
-  DIR *d = opendir(fx->dir);
-  struct dirent *e;
-  char path[1200];
-  if (d != NULL) {
-    while ((e = readdir(d)) != NULL) {
-      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-      snprintf(path, sizeof path, "%s/%s", fx->dir, e->d_name);
-      unlink(path);
-    }
-    closedir(d);
-  }
-  rmdir(fx->dir);
+  liq_test_remove_tree(fx->dir);
   free(fx);
   return 0;
 }
@@ -325,25 +237,25 @@ static int group_teardown(void **state) {
 
 static void test_reference_sweep(void **state) {
   fixture *fx = *state;
-  sqlite3 *db = open_db(fx->ref);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM sweeps"), 1);
-  assert_int_equal(query_int(db, "SELECT n_tasks FROM sweeps"), 24);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM tasks WHERE status = 'done'"), 24);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM runs WHERE sweep_id = 1"
+  sqlite3 *db = liq_test_open_db(fx->ref);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM sweeps"), 1);
+  assert_int_equal(liq_test_query_int(db, "SELECT n_tasks FROM sweeps"), 24);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM tasks WHERE status = 'done'"), 24);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM runs WHERE sweep_id = 1"
                                  " AND status = 'done'"), 24);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM tasks t JOIN runs r"
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM tasks t JOIN runs r"
                                  " ON r.run_id = t.run_id AND r.task_id = t.task_id"
                                  " AND r.params = t.params"), 24);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM sweep_aggregates"), 6);
-  assert_int_equal(query_int(db, "SELECT sum(n) FROM sweep_aggregates"), 24);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM sweep_aggregates"), 6);
+  assert_int_equal(liq_test_query_int(db, "SELECT sum(n) FROM sweep_aggregates"), 24);
   /* common random numbers: replicate k has one path seed at every point */
-  assert_int_equal(query_int(db, "SELECT count(DISTINCT path_seed) FROM tasks"), 4);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM (SELECT replicate FROM tasks"
+  assert_int_equal(liq_test_query_int(db, "SELECT count(DISTINCT path_seed) FROM tasks"), 4);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM (SELECT replicate FROM tasks"
                                  " GROUP BY replicate HAVING count(DISTINCT"
                                  " path_seed) = 1 AND count(DISTINCT book_seed) = 1)"), 4);
   /* stats.every = 10 over 200 steps: steps 0, 10, ..., 190 and the last */
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps"), 24 * 21);
-  assert_true(query_int(db, "SELECT count(*) FROM liquidations") > 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps"), 24 * 21);
+  assert_true(liq_test_query_int(db, "SELECT count(*) FROM liquidations") > 0);
   sqlite3_close(db);
 }
 
@@ -360,7 +272,7 @@ static void test_threads_identical(void **state) {
     const char *args[] = {"sweep", SMALL_CFG, "--out", db, "-j3", "--resume", NULL};
     char *out;
     expect_code(fx, 0, liqsim(fx, args));      /* nothing left to do */
-    out = slurp(fx->out);
+    out = liq_test_slurp(fx->out);
     assert_non_null(strstr(out, "0 run now, 24 done before"));
     free(out);
   }
@@ -382,20 +294,20 @@ static void test_shards_merge(void **state) {
     expect_code(fx, 0, liqsim(fx, a1));
     expect_code(fx, 0, liqsim(fx, a2));
   }
-  db = open_db(s1);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM tasks"), 12);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM tasks WHERE task_id % 2 = 0"), 12);
-  assert_int_equal(query_int(db, "SELECT shard_index || shard_count FROM sweeps"), 12);
+  db = liq_test_open_db(s1);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM tasks"), 12);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM tasks WHERE task_id % 2 = 0"), 12);
+  assert_int_equal(liq_test_query_int(db, "SELECT shard_index || shard_count FROM sweeps"), 12);
   sqlite3_close(db);
   {
     const char *args[] = {"merge", m, s2, s1, NULL};
     expect_code(fx, 0, liqsim(fx, args));
   }
   expect_same_sweep(fx->ref, m, 24);
-  db = open_db(m);
-  assert_int_equal(query_int(db, "SELECT count(DISTINCT run_id) FROM runs"), 24);
-  assert_int_equal(query_int(db, "SELECT max(run_id) FROM runs"), 24);
-  assert_int_equal(query_int(db, "SELECT shard_index || shard_count FROM sweeps"), 11);
+  db = liq_test_open_db(m);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(DISTINCT run_id) FROM runs"), 24);
+  assert_int_equal(liq_test_query_int(db, "SELECT max(run_id) FROM runs"), 24);
+  assert_int_equal(liq_test_query_int(db, "SELECT shard_index || shard_count FROM sweeps"), 11);
   sqlite3_close(db);
 
   /* Merging one shard leaves tasks to do: --resume runs just those. */
@@ -405,7 +317,7 @@ static void test_shards_merge(void **state) {
     char *out;
     expect_code(fx, 0, liqsim(fx, args));
     expect_stderr(fx, "12 of 24 tasks missing");
-    out = slurp(fx->out);
+    out = liq_test_slurp(fx->out);
     assert_non_null(strstr(out, "12 of 24 tasks done"));
     free(out);
   }
@@ -464,7 +376,7 @@ static void test_resume_refuses_other_text(void **state) {
 static void test_invalid_grid_value(void **state) {
   fixture *fx = *state;
   char cfg[700], db[700];
-  char *text = slurp(SMALL_CFG), *p;
+  char *text = liq_test_slurp(SMALL_CFG), *p;
   FILE *f;
   path_in(fx, "bad-grid.cfg", cfg, sizeof cfg);
   path_in(fx, "bad-grid.db", db, sizeof db);
@@ -496,7 +408,7 @@ static int cmp_double(const void *a, const void *b) {
 /* sweep_aggregates of grid point 2 recomputed from the summary rows. */
 static void test_aggregates_by_hand(void **state) {
   fixture *fx = *state;
-  sqlite3 *db = open_db(fx->ref);
+  sqlite3 *db = liq_test_open_db(fx->ref);
   sqlite3_stmt *st = NULL;
   double bad[16], notional[16], sum_bad = 0, sum_notional = 0;
   size_t n = 0, n_bad = 0;
@@ -540,6 +452,57 @@ static void test_aggregates_by_hand(void **state) {
   sqlite3_close(db);
 }
 
+/*
+** stats.counterfactual: every task also runs without impact; the summary
+** holds what that run liquidated and the aggregates carry its means.
+** Without it the columns are NULL and counterfactual_n is 0.
+*/
+static void test_counterfactual_sweep(void **state) {
+  fixture *fx = *state;
+  char cfg[700], out[700], sql[512];
+  char *text = liq_test_slurp(SMALL_CFG), *at;
+  FILE *f;
+  sqlite3 *db;
+  const char *args[] = {"sweep", cfg, "--out", out, "-j", "2", "--quiet", NULL};
+  path_in(fx, "counterfactual.cfg", cfg, sizeof cfg);
+  path_in(fx, "counterfactual.db", out, sizeof out);
+  at = strstr(text, "events = true; };");
+  assert_non_null(at);
+  f = fopen(cfg, "w");
+  assert_non_null(f);
+  fprintf(f, "%.*sevents = true; counterfactual = true; };%s", (int)(at - text), text,
+          at + strlen("events = true; };"));
+  fclose(f);
+  free(text);
+  expect_code(fx, 0, liqsim(fx, args));
+  db = liq_test_open_db(out);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM summary"
+                                 " WHERE liquidated_without_impact IS NULL"), 0);
+  /* Without impact the impact coefficient (the inner axis: grid_index % 3)
+  ** changes nothing: one count per replicate and initial margin. */
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM (SELECT count(DISTINCT"
+                                 " s.liquidated_without_impact) AS c FROM tasks t"
+                                 " JOIN summary s USING (run_id)"
+                                 " GROUP BY t.replicate, t.grid_index / 3) WHERE c > 1"), 0);
+  /* and with it the cascades add liquidations on the whole */
+  assert_true(liq_test_query_int(db, "SELECT sum(liquidated - liquidated_without_impact)"
+                            " FROM summary") > 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT min(counterfactual_n) FROM sweep_aggregates"), 4);
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM sweep_aggregates a WHERE abs(a.liquidated_without_impact_mean"
+           " - (SELECT avg(s.liquidated_without_impact) FROM tasks t JOIN summary s"
+           " USING (run_id) WHERE t.grid_index = a.grid_index)) > 1e-9");
+  assert_int_equal(liq_test_query_int(db, sql), 0);
+  sqlite3_close(db);
+  db = liq_test_open_db(fx->ref);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM summary"
+                                 " WHERE liquidated_without_impact IS NOT NULL"), 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT max(counterfactual_n) FROM sweep_aggregates"), 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM sweep_aggregates"
+                                 " WHERE bad_debt_without_impact_mean IS NOT NULL"), 0);
+  sqlite3_close(db);
+}
+
 /* Replicate 0 of grid point 4 is 'liqsim run' with the point's overrides. */
 static void test_replicate0_is_a_run(void **state) {
   fixture *fx = *state;
@@ -551,9 +514,9 @@ static void test_replicate0_is_a_run(void **state) {
                           "--set", "impact.coefficient=0.7", "--quiet", NULL};
     expect_code(fx, 0, liqsim(fx, args));
   }
-  h = open_db(fx->ref);
+  h = liq_test_open_db(fx->ref);
   sql = sqlite3_mprintf("ATTACH %Q AS b", db);
-  exec_sql(h, sql);
+  liq_test_exec(h, sql);
   sqlite3_free(sql);
   cols = columns(h, "summary", "s", ",run_id,");
   qa = sqlite3_mprintf("SELECT %s FROM main.tasks t JOIN main.summary s"
@@ -564,7 +527,7 @@ static void test_replicate0_is_a_run(void **state) {
   sqlite3_free(qa);
   sqlite3_free(qb);
   sqlite3_free(cols);
-  assert_int_equal(query_int(h, "SELECT (SELECT params FROM main.tasks WHERE task_id = 16)"
+  assert_int_equal(liq_test_query_int(h, "SELECT (SELECT params FROM main.tasks WHERE task_id = 16)"
                                 " = (SELECT params FROM b.runs)"), 1);
   sqlite3_close(h);
 }
@@ -621,7 +584,7 @@ static void test_kill_and_resume(void **state) {
     nanosleep(&ts, NULL);
   }
   assert_int_equal(kill(pid, SIGKILL), 0);
-  assert_int_equal(wait_code(pid), -1);            /* killed, not exited */
+  assert_int_equal(wait_code(pid), 128 + SIGKILL);  /* killed, not exited */
   assert_true(at_kill >= 3);
   at_kill = done_tasks(killed);
   print_message("killed after %lld of 60 tasks\n", at_kill);
@@ -630,7 +593,7 @@ static void test_kill_and_resume(void **state) {
   /* A half-written task as another writer might leave it. */
   assert_int_equal(sqlite3_open_v2(killed, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
   sqlite3_busy_timeout(db, 10000);
-  exec_sql(db, "INSERT INTO runs(run_id, sweep_id, task_id, scenario_name, status)"
+  liq_test_exec(db, "INSERT INTO runs(run_id, sweep_id, task_id, scenario_name, status)"
                " SELECT 1000000, 1, min(task_id), 'partial', 'running' FROM tasks"
                " WHERE status <> 'done';"
                "INSERT INTO steps(run_id, step, price) VALUES(1000000, 0, 1.0);"
@@ -642,16 +605,16 @@ static void test_kill_and_resume(void **state) {
     char *out;
     char want[64];
     expect_code(fx, 0, liqsim(fx, args));
-    out = slurp(fx->out);
+    out = liq_test_slurp(fx->out);
     snprintf(want, sizeof want, "%lld done before", at_kill);
     assert_non_null(strstr(out, want));
     free(out);
   }
-  db = open_db(killed);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM runs WHERE run_id = 1000000"), 0);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM steps WHERE run_id = 1000000"), 0);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM liquidations WHERE run_id = 1000000"), 0);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM runs"), 60);
+  db = liq_test_open_db(killed);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM runs WHERE run_id = 1000000"), 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps WHERE run_id = 1000000"), 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations WHERE run_id = 1000000"), 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM runs"), 60);
   sqlite3_close(db);
   expect_same_sweep(full, killed, 60);
 }
@@ -672,7 +635,7 @@ static void test_mpi_two_ranks(void **state) {
   setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 1);
   expect_code(fx, 0, wait_code(spawn(fx, argv)));
   {
-    char *out = slurp(fx->out);
+    char *out = liq_test_slurp(fx->out);
     assert_non_null(strstr(out, "x 2 ranks"));
     free(out);
   }
@@ -681,6 +644,45 @@ static void test_mpi_two_ranks(void **state) {
   (void)state;
   skip();
 #endif
+}
+
+/*
+** Used to fail.  DESIGN.md: "liqsim check SCENARIO  validate only; exit 0 or a
+** file:line error", and "every grid point is validated like --set".  But
+** 'liqsim check' (sim/main.c cmd_check -> load_inputs) never expands the
+** sweep: a file whose sweep.grid holds impact.coefficient = -0.7 (which
+** 'liqsim sweep' rejects with FILE:21, exit 2) checks "ok", exit 0.
+*/
+static void test_check_validates_sweep_grid(void **state) {
+  fixture *fx = *state;
+  char cfg[600], cmd[1400];
+  char *text = NULL, *p;
+  FILE *f;
+  long n;
+  int status;
+  f = fopen(LIQ_TEST_DATA "/sweep_small.cfg", "rb");
+  assert_non_null(f);
+  assert_int_equal(fseek(f, 0, SEEK_END), 0);
+  n = ftell(f);
+  rewind(f);
+  text = calloc((size_t)n + 1, 1);
+  assert_non_null(text);
+  assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+  fclose(f);
+  p = strstr(text, "values = [0.3, 0.7, 1.5]");
+  assert_non_null(p);
+  memcpy(p, "values = [0.3,-0.7, 1.5]", 24);
+  path_in(fx, "bad-grid.cfg", cfg, sizeof cfg);
+  f = fopen(cfg, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+  free(text);
+  snprintf(cmd, sizeof cmd, "'%s' check '%s' >/dev/null 2>&1", LIQ_BINARY, cfg);
+  status = system(cmd);
+  assert_true(WIFEXITED(status));
+  print_message("liqsim check bad-grid.cfg: exit %d\n", WEXITSTATUS(status));
+  assert_int_equal(WEXITSTATUS(status), 2);
 }
 
 int main(void) {
@@ -692,9 +694,11 @@ int main(void) {
     cmocka_unit_test(test_resume_refuses_other_text),
     cmocka_unit_test(test_invalid_grid_value),
     cmocka_unit_test(test_aggregates_by_hand),
+    cmocka_unit_test(test_counterfactual_sweep),
     cmocka_unit_test(test_replicate0_is_a_run),
     cmocka_unit_test(test_kill_and_resume),
     cmocka_unit_test(test_mpi_two_ranks),
+    cmocka_unit_test(test_check_validates_sweep_grid),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

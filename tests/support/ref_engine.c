@@ -47,6 +47,7 @@ typedef struct ref {
   char *open, *topper, *armed, *queued;
   ref_key *hits, *cand;
   double *vals;
+  liq_impact_state imp;
   double lnJ, fund, peak, dd, vol;
   double *funding;
   liq_step_row row;
@@ -108,9 +109,13 @@ static double ref_share(const ref *r, size_t i, double p) {
   return s > 0.0 && s < 1.0 ? s : 1.0;
 }
 
+/* A round's bankrupt closes per side ([0] long): quantity, and quantity x
+** bankruptcy price. */
+typedef struct ref_bk { double qty[2], value[2]; } ref_bk;
+
 static int ref_settle(ref *r, size_t i, double s, double fill, double trigger,
                       int round, double *fees, double *losses, double *losses_long,
-                      liq_err *err) {
+                      ref_bk *bk, liq_err *err) {
   const liq_book *b = r->b;
   int side = b->side[i];
   double q = r->q[i], c = r->c[i];
@@ -137,6 +142,10 @@ static int ref_settle(ref *r, size_t i, double s, double fill, double trigger,
   *fees += fee;
   *losses += loss;
   if (side > 0) *losses_long += loss;
+  if (loss > 0.0) {
+    bk->qty[side > 0 ? 0 : 1] += q;
+    bk->value[side > 0 ? 0 : 1] += q * liq_margin_bankruptcy_price(side, q, b->entry[i], c);
+  }
   if (r->sink && r->sink->liquidation) {
     liq_liquidation_row lr;
     lr.step = r->row.step;
@@ -162,12 +171,6 @@ static int ref_emit_adl(ref *r, size_t id, int side, int round, double qty,
                         double price, double share, double haircut, double score,
                         liq_err *err) {
   liq_adl_row ar;
-  r->row.haircut += haircut;
-  if (qty > 0.0) {
-    r->row.adl_count++;
-    r->row.adl_notional += qty * price;
-  }
-  if (r->sm->first_adl_step < 0) r->sm->first_adl_step = (long)r->row.step;
   if (!r->sink || !r->sink->adl) return LIQ_OK;
   ar.step = r->row.step;
   ar.round = round;
@@ -181,19 +184,30 @@ static int ref_emit_adl(ref *r, size_t id, int side, int round, double qty,
   return r->sink->adl(r->sink->ud, &ar, err);
 }
 
-/* Profit position i can give up: no more than its equity. */
-static double ref_available(const ref *r, size_t i, double p) {
-  double profit = (double)r->b->side[i] * r->q[i] * (p - r->b->entry[i]);
-  if (!(profit > 0.0)) return 0.0;
-  return r->c[i] >= 0.0 ? profit : fmax(r->c[i] + profit, 0.0);
+static void ref_account_adl(ref *r, double qty, double price, double haircut) {
+  r->row.haircut += haircut;
+  if (qty > 0.0) {
+    r->row.adl_count++;
+    r->row.adl_notional += qty * price;
+  }
+  if (r->sm->first_adl_step < 0) r->sm->first_adl_step = (long)r->row.step;
 }
 
-static int ref_adl_close(ref *r, size_t i, double s, double p, int round,
-                         double score, liq_err *err) {
+/* What position i gives up closed d per unit worse than p: q d, no more
+** than its equity at p; 0 when it is not profitable at p. */
+static double ref_available(const ref *r, size_t i, double p, double d) {
+  double profit = (double)r->b->side[i] * r->q[i] * (p - r->b->entry[i]);
+  if (!(profit > 0.0)) return 0.0;
+  return fmin(r->q[i] * d, fmax(r->c[i] + profit, 0.0));
+}
+
+static int ref_adl_close(ref *r, size_t i, double s, double p, double p_bk,
+                         double d, int round, double score, liq_err *err) {
   int side = r->b->side[i];
   double q = r->q[i], c = r->c[i];
   double profit = s * (double)side * q * (p - r->b->entry[i]);
-  double haircut = s * ref_available(r, i, p);
+  double avail = ref_available(r, i, p, d), haircut = s * avail;
+  double price = avail < q * d ? r->b->entry[i] - (double)side * c / q : p_bk;
   r->sm->pnl_closed += profit;
   r->sm->returned += s * c + profit - haircut;
   if (s >= 1.0) {
@@ -202,7 +216,8 @@ static int ref_adl_close(ref *r, size_t i, double s, double p, int round,
     r->c[i] = (1.0 - s) * c;
     r->q[i] = (1.0 - s) * q;
   }
-  return ref_emit_adl(r, i, side, round, s * q, p, s, haircut, score, err);
+  ref_account_adl(r, s * q, price, haircut);
+  return ref_emit_adl(r, i, side, round, s * q, price, s, haircut, score, err);
 }
 
 static int by_score_desc(const void *pa, const void *pb) {
@@ -212,44 +227,54 @@ static int by_score_desc(const void *pa, const void *pb) {
   return (a->id > b->id) - (a->id < b->id);
 }
 
-static int ref_cover_side(ref *r, int side, double need, double p, int round,
-                          double *left, liq_err *err) {
+/* Cover 'need' from side 'side' at the bankruptcy price p_bk of the other
+** side's bankrupt closes (market price p). */
+static int ref_cover_side(ref *r, int side, double need, double p, double p_bk,
+                          int round, double *left, liq_err *err) {
   int policy = r->sc->insurance.policy, rc = LIQ_OK;
   size_t i, m = 0;
-  double total = 0.0;
+  double total = 0.0, d = fabs(p_bk - p);
   *left = need;
   if (policy == LIQ_POLICY_SOCIALIZE) {
     double qty = ref_side_qty(r, side);
     if (!(qty > 0.0)) return LIQ_OK;
-    for (i = 0; i < r->n; i++)
-      if (r->open[i] && r->b->side[i] == side) r->c[i] -= r->q[i] * (need / qty);
+    ref_account_adl(r, 0.0, p, need);
+    for (i = 0; i < r->n && rc == LIQ_OK; i++)
+      if (r->open[i] && r->b->side[i] == side) {
+        r->c[i] -= r->q[i] * (need / qty);
+        if (r->n <= LIQ_SOCIALISE_ROWS_MAX)
+          rc = ref_emit_adl(r, i, side, round, 0.0, p, 0.0, r->q[i] * (need / qty), nan(""),
+                            err);
+      }
+    if (r->n > LIQ_SOCIALISE_ROWS_MAX)
+      rc = ref_emit_adl(r, (size_t)-1, side, round, 0.0, p, 0.0, need, nan(""), err);
     *left = 0.0;
-    return ref_emit_adl(r, (size_t)-1, 0, round, 0.0, p, 0.0, need, nan(""), err);
+    return rc;
   }
   for (i = 0; i < r->n; i++) {
-    double profit;
+    double avail;
     if (!r->open[i] || r->b->side[i] != side) continue;
-    profit = ref_available(r, i, p);
-    if (!(profit > 0.0)) continue;
+    avail = ref_available(r, i, p, d);
+    if (!(avail > 0.0)) continue;
     r->cand[m].id = i;
     r->cand[m].key = policy == LIQ_POLICY_ADL_RANKED ?
-        liq_engine_adl_score(side, r->q[i], r->b->entry[i], r->c[i], p) : profit;
-    total += profit;
+        liq_engine_adl_score(side, r->q[i], r->b->entry[i], r->c[i], p) : avail;
+    total += avail;
     m++;
   }
   if (policy == LIQ_POLICY_ADL_RANKED) qsort(r->cand, m, sizeof *r->cand, by_score_desc);
   if (policy == LIQ_POLICY_ADL_PRORATA && total > need) {
     for (i = 0; i < m && rc == LIQ_OK; i++)
-      rc = ref_adl_close(r, r->cand[i].id, need / total, p, round, nan(""), err);
+      rc = ref_adl_close(r, r->cand[i].id, need / total, p, p_bk, d, round, nan(""), err);
     need = 0.0;
   } else {
     for (i = 0; i < m && need > 0.0 && rc == LIQ_OK; i++) {
       size_t id = r->cand[i].id;
-      double profit = ref_available(r, id, p);
-      double s = profit <= need ? 1.0 : need / profit;
-      rc = ref_adl_close(r, id, s, p, round,
+      double avail = ref_available(r, id, p, d);
+      double s = avail <= need ? 1.0 : need / avail;
+      rc = ref_adl_close(r, id, s, p, p_bk, d, round,
                          policy == LIQ_POLICY_ADL_RANKED ? r->cand[i].key : nan(""), err);
-      need -= s >= 1.0 ? profit : need;
+      need -= s >= 1.0 ? avail : need;
     }
   }
   *left = need > 0.0 ? need : 0.0;
@@ -258,11 +283,11 @@ static int ref_cover_side(ref *r, int side, double need, double p, int round,
 
 static int ref_cascade(ref *r, double x, liq_err *err) {
   int round, rounds = 0, rc;
-  double flow = 0.0;
   r->cascade_no++;
   for (round = 1; round <= r->sc->impact.max_rounds; round++) {
-    double p_pre = x * exp(r->lnJ), p_post, fill, sold = 0.0, bought = 0.0, move;
+    double p_pre = x * exp(r->lnJ), p_post, fill, sold = 0.0, bought = 0.0, ratio;
     double fees = 0.0, losses = 0.0, losses_long = 0.0, covered, uncovered;
+    ref_bk bk = { { 0.0, 0.0 }, { 0.0, 0.0 } };
     size_t nl = ref_collect(r, 1, p_pre, r->hits), ns, k;
     ns = ref_collect(r, -1, p_pre, r->hits + nl);
     if (nl + ns == 0) break;
@@ -274,14 +299,13 @@ static int ref_cascade(ref *r, double x, liq_err *err) {
     }
     sold *= p_pre;
     bought *= p_pre;
-    move = liq_impact_log_move(&r->sc->impact, r->vol, flow, bought - sold);
-    flow += bought - sold;
-    r->lnJ += move;
+    ratio = liq_impact_state_trade(&r->imp, &r->sc->impact, r->vol, bought - sold);
+    r->lnJ = liq_impact_state_log(&r->imp, &r->sc->impact, r->vol);
     p_post = x * exp(r->lnJ);
-    fill = 0.5 * (p_pre + p_post);
+    fill = p_pre * ratio;
     for (k = 0; k < nl + ns; k++) {
       rc = ref_settle(r, r->hits[k].id, r->share[k], fill, p_pre, round, &fees,
-                      &losses, &losses_long, err);
+                      &losses, &losses_long, &bk, err);
       if (rc) return rc;
     }
     r->fund += fees;
@@ -296,12 +320,13 @@ static int ref_cascade(ref *r, double x, liq_err *err) {
     } else {
       double part_long = uncovered * (losses_long / losses), left, left_total = 0.0;
       if (part_long > 0.0) {
-        rc = ref_cover_side(r, -1, part_long, fill, round, &left, err);
+        rc = ref_cover_side(r, -1, part_long, fill, bk.value[0] / bk.qty[0], round, &left, err);
         if (rc) return rc;
         left_total += left;
       }
       if (uncovered - part_long > 0.0) {
-        rc = ref_cover_side(r, 1, uncovered - part_long, fill, round, &left, err);
+        rc = ref_cover_side(r, 1, uncovered - part_long, fill, bk.value[1] / bk.qty[1], round,
+                            &left, err);
         if (rc) return rc;
         left_total += left;
       }
@@ -462,7 +487,10 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
     r.row.t_ms = path->t_ms[t];
     r.row.price_low = INFINITY;
     r.row.price_high = -INFINITY;
-    if (t > 0) r.lnJ *= liq_impact_decay(&sc->impact, path->step_seconds);
+    if (t > 0) {
+      liq_impact_state_decay(&r.imp, &sc->impact, path->step_seconds);
+      r.lnJ = liq_impact_state_log(&r.imp, &sc->impact, r.vol);
+    }
     for (k = 0; k < nw; k++) {
       double x = w[k], px = x * exp(r.lnJ);
       if (x < sm->min_price_exogenous) sm->min_price_exogenous = x;
@@ -525,7 +553,13 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
   sm->insurance_fund_end = r.fund;
   sm->drawdown = r.dd;
   sm->drawdown_exogenous = dd_x;
-  sm->amplification = dd_x > 0.0 ? r.dd / dd_x : nan("");
+  sm->impact_at_low = log(sm->min_price / sm->min_price_exogenous);
+  sm->impact_at_high = log(sm->max_price / sm->max_price_exogenous);
+  {
+    double fall = log(sm->min_price / sm->start_price), rise = log(sm->max_price / sm->start_price);
+    sm->forced_share_of_fall = fall < 0.0 ? sm->impact_at_low / fall : nan("");
+    sm->forced_share_of_rise = rise > 0.0 ? sm->impact_at_high / rise : nan("");
+  }
 out:
   ref_free(&r);
   return rc;
@@ -554,6 +588,7 @@ void liq_test_scenario_init(liq_scenario *sc) {
   sc->impact.model = LIQ_IMPACT_NONE;
   sc->impact.daily_volatility = nan("");
   sc->impact.max_rounds = 100;
+  sc->impact.half_life_seconds = INFINITY;
   sc->funding.interval_seconds = 28800.0;
   sc->stats.n_quantiles = 4;
   memcpy(sc->stats.quantiles, q, sizeof q);

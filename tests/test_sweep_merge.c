@@ -1,18 +1,16 @@
 /*
-** test_sweep_edges.c: sweeps, shards and merge at their edges (core/sweep*.c,
-** core/store_sweep.c).  Each case once went wrong; the comment above it says how:
+** test_sweep_merge.c: liq_sweep_merge() (core/store_sweep.c) at its edges.
+** Each case once went wrong; the comment above it says how:
 **   test_merge_column_type_injection   a crafted input's column type ran
 **                                      SQL through ALTER TABLE
-**   test_quantile_large_n              q99 was off by one rank above 10^7
-**   test_task_limit_error_has_line     the task limit had no line, and
-**                                      `check` accepted the file
-**   test_check_validates_sweep_grid    `check` did not load the grid points
 **   test_merge_into_itself_other_path  "./x.db" merged into "x.db" waited
 **                                      10 s on its own lock, then exit 1
-** and one comparison the other sweep tests lack:
+** and one comparison the sweep CLI tests lack:
 **   test_merge_equals_single_with_adl  shards 1/3..3/3 merged out of order
 **                                      == -j 1 == -j 3, adl rows and
 **                                      on-demand quantile columns included
+** (The large-n quantile, task-limit and `check` grid cases of the old
+** test_sweep_edges.c are in test_stats.c, test_sweep.c and test_sweep_cli.c.)
 */
 #define _POSIX_C_SOURCE 200809L
 
@@ -25,7 +23,7 @@
 
 #include <sqlite3.h>
 
-#include "test_util.h"
+#include "liq_test_support.h"
 
 #include "liq_scenario.h"
 #include "liq_stats.h"
@@ -87,10 +85,8 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   fixture *fx = *state;
-  char cmd[600];
   liq_scenario_free(fx->sc);
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
-  if (system(cmd) != 0) print_message("cannot remove %s\n", fx->dir);
+  liq_test_remove_tree(fx->dir);
   free(fx);
   return 0;
 }
@@ -112,27 +108,6 @@ static void sweep_into(const fixture *fx, const char *db, size_t k, size_t n,
   o.shard_n = n;
   liq_err_clear(&err);
   assert_liq_ok(liq_sweep_run(fx->sc, &o, &rep, &err), &err);
-}
-
-static sqlite3_int64 query_int(sqlite3 *db, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  sqlite3_int64 v = -1;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-    print_error("%s: %s\n", sql, sqlite3_errmsg(db));
-    fail();
-  }
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
-
-static void exec_ok(sqlite3 *db, const char *sql) {
-  char *msg = NULL;
-  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-    print_error("%s: %s\n", sql, msg ? msg : "?");
-    sqlite3_free(msg);
-    fail();
-  }
 }
 
 /* Every column of 'tab' but run_id, as "x.c1, x.c2, ...". */
@@ -163,16 +138,16 @@ static void expect_same_table(sqlite3 *db, const char *tab) {
   char *qa = sqlite3_mprintf(q, cols, "main", "main", tab, "main");
   char *qb = sqlite3_mprintf(q, cols, "b", "b", tab, "b");
   sql = sqlite3_mprintf("SELECT count(*) FROM (%s)", qa);
-  na = query_int(db, sql);
+  na = liq_test_query_int(db, sql);
   sqlite3_free(sql);
   sql = sqlite3_mprintf("SELECT count(*) FROM (%s)", qb);
-  nb = query_int(db, sql);
+  nb = liq_test_query_int(db, sql);
   sqlite3_free(sql);
   sql = sqlite3_mprintf("SELECT count(*) FROM (%s EXCEPT %s)", qa, qb);
-  d1 = query_int(db, sql);
+  d1 = liq_test_query_int(db, sql);
   sqlite3_free(sql);
   sql = sqlite3_mprintf("SELECT count(*) FROM (%s EXCEPT %s)", qb, qa);
-  d2 = query_int(db, sql);
+  d2 = liq_test_query_int(db, sql);
   sqlite3_free(sql);
   if (na != nb || d1 != 0 || d2 != 0 || na <= 0) {
     print_error("%s differ: %lld vs %lld rows, %lld / %lld only on one side\n",
@@ -191,19 +166,19 @@ static void expect_same_sweep(const char *a, const char *b) {
   size_t i;
   assert_int_equal(sqlite3_open_v2(a, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
   sql = sqlite3_mprintf("ATTACH %Q AS b", b);
-  exec_ok(db, sql);
+  liq_test_exec(db, sql);
   sqlite3_free(sql);
   for (i = 0; i < sizeof tabs / sizeof tabs[0]; i++) expect_same_table(db, tabs[i]);
   /* the on-demand quantile columns exist on both sides and hold values */
-  assert_true(query_int(db, "SELECT count(*) FROM main.steps WHERE cushion_q10"
+  assert_true(liq_test_query_int(db, "SELECT count(*) FROM main.steps WHERE cushion_q10"
                             " IS NOT NULL AND distance_q90 IS NOT NULL") > 0);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM b.pragma_table_info('steps')"
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM b.pragma_table_info('steps')"
                                  " WHERE name IN ('cushion_q10', 'cushion_q90',"
                                  " 'distance_q10', 'distance_q90')"), 4);
-  assert_int_equal(query_int(db,
+  assert_int_equal(liq_test_query_int(db,
       "SELECT count(*) FROM (SELECT * FROM main.sweep_aggregates EXCEPT"
       " SELECT * FROM b.sweep_aggregates)"), 0);
-  assert_int_equal(query_int(db, "SELECT count(*) FROM b.sweep_aggregates"), 6);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM b.sweep_aggregates"), 6);
   sqlite3_close(db);
 }
 
@@ -235,7 +210,7 @@ static void test_merge_equals_single_with_adl(void **state) {
     sweep_into(fx, s[k], k + 1, 3, 2);
   }
   assert_int_equal(sqlite3_open_v2(j1, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  assert_true(query_int(db, "SELECT count(*) FROM adl") > 0);   /* ADL happened */
+  assert_true(liq_test_query_int(db, "SELECT count(*) FROM adl") > 0);   /* ADL happened */
   sqlite3_close(db);
 
   liq_err_clear(&err);
@@ -257,7 +232,7 @@ static void test_merge_equals_single_with_adl(void **state) {
 ** output lacks with
 **   sqlite3_mprintf("ALTER TABLE main.\"%w\" ADD COLUMN \"%w\" %s", ...)
 ** where the last %s is the input's declared type (PRAGMA table_info,
-** dequoted), and runs it with exec_sql() = sqlite3_exec(), which executes
+** dequoted), and runs it with liq_test_exec() = sqlite3_exec(), which executes
 ** EVERY statement in the string.  A shard file whose steps table has a
 ** column declared `x "REAL; DELETE FROM main.runs; --"` makes the merge
 ** delete every run of the output (ON DELETE CASCADE takes steps,
@@ -279,7 +254,7 @@ static void test_merge_column_type_injection(void **state) {
   sweep_into(fx, full, 0, 0, 2);             /* the output: a complete sweep */
   sweep_into(fx, evil, 1, 2, 2);             /* an input: shard 1/2 ... */
   assert_int_equal(sqlite3_open_v2(evil, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-  exec_ok(db, "ALTER TABLE steps ADD COLUMN note"
+  liq_test_exec(db, "ALTER TABLE steps ADD COLUMN note"
               " \"REAL; DELETE FROM main.runs; CREATE TABLE main.pwned(x); --\"");
   sqlite3_close(db);
 
@@ -289,10 +264,10 @@ static void test_merge_column_type_injection(void **state) {
   print_message("merge: rc %d, %zu of %zu done (%s)\n", rc, n_done, n_tasks, err.msg);
 
   assert_int_equal(sqlite3_open_v2(full, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  pwned = query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'pwned'");
-  runs = query_int(db, "SELECT count(*) FROM runs");
-  liqs = query_int(db, "SELECT count(*) FROM liquidations");
-  aggs = query_int(db, "SELECT count(*) FROM sweep_aggregates");
+  pwned = liq_test_query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'pwned'");
+  runs = liq_test_query_int(db, "SELECT count(*) FROM runs");
+  liqs = liq_test_query_int(db, "SELECT count(*) FROM liquidations");
+  aggs = liq_test_query_int(db, "SELECT count(*) FROM sweep_aggregates");
   sqlite3_close(db);
   print_message("output after the merge: table pwned %lld, %lld runs, %lld"
                 " liquidations, %lld aggregate rows\n", (long long)pwned,
@@ -301,71 +276,6 @@ static void test_merge_column_type_injection(void **state) {
   assert_int_equal(runs, 24);
   assert_true(liqs > 0);
   assert_int_equal(aggs, 6);
-}
-
-/*
-** Used to fail.  liq_stats_quantile() documents x[ceil(p*n) - 1] and computes
-** ceil(t - 1e-9 * t), t = p*n: for t > 1e7 the "forgiveness" (> 0.01)
-** exceeds the fractional part of p*n.  n = 12,000,099 replicates at one
-** grid point (allowed: up to 1e8 tasks), p = 0.99: p*n = 11,880,098.01,
-** nearest rank 11,880,099, the function takes rank 11,880,098 -- the
-** q99 / VaR-style columns of sweep_aggregates use this function.
-*/
-static void test_quantile_large_n(void **state) {
-  const size_t n = 12000099u;
-  double *x = malloc(n * sizeof *x), q50, q99;
-  size_t i;
-  (void)state;
-  assert_non_null(x);
-  for (i = 0; i < n; i++) x[i] = (double)(i + 1);     /* x_(k) = k */
-  q50 = liq_stats_quantile(x, n, 0.5);
-  q99 = liq_stats_quantile(x, n, 0.99);
-  free(x);
-  print_message("q50 = x_(%.0f), q99 = x_(%.0f)\n", q50, q99);
-  assert_true(q50 == 6000050.0);                   /* ceil(6000049.5) */
-  /* ceil(0.99 * 12000099) = ceil(11880098.01) = 11880099 */
-  assert_true(q99 == 11880099.0);
-}
-
-/*
-** Used to fail.  Bad input must be reported as FILE:LINE.  A sweep with more
-** than LIQ_SWEEP_MAX_TASKS tasks passes liq_scenario_load() (so
-** 'liqsim check' says ok), and liq_sweep_plan_build() rejects it with
-** err.line == 0: "liqsim: FILE: 6 grid points x 20000000 replicates is
-** more than 100000000 tasks".  Either the loader should reject it at
-** sweep.replicates / sweep.grid, or plan_build should locate it there.
-*/
-static void test_task_limit_error_has_line(void **state) {
-  static const char *const text =
-    "name = \"too-many\";\n"                                            /* 1 */
-    "steps = 10; step_seconds = 60;\n"                                  /* 2 */
-    "price = { model = \"gbm\"; start = 100.0; volatility = 0.5; };\n"  /* 3 */
-    "book = { positions = 10; leverage = { values = [2.0]; weights = [1.0]; };\n"
-    "  notional = { dist = \"fixed\"; median = 100.0; }; };\n"          /* 5 */
-    "margin = { initial = 0.1; maintenance = 0.05; }; impact = { model = \"none\"; };\n"
-    "sweep = { replicates = 20000000;\n"                                /* 7 */
-    "  grid = ( { key = \"margin.initial\";\n"                          /* 8 */
-    "             values = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]; } ); };\n";  /* 9 */
-  char path[256];
-  liq_scenario *sc = NULL;
-  liq_sweep_plan *plan = NULL;
-  liq_err err;
-  int rc;
-  (void)state;
-  liq_test_write_temp(text, ".cfg", path, sizeof path);
-  liq_err_clear(&err);
-  rc = liq_scenario_load(path, NULL, 0, &sc, &err);
-  if (rc == LIQ_OK) {
-    liq_err_clear(&err);
-    rc = liq_sweep_plan_build(sc, &plan, &err);
-    liq_sweep_plan_free(plan);
-    liq_scenario_free(sc);
-  }
-  unlink(path);
-  print_message("rc %d: %s:%d: %s\n", rc, err.file, err.line, err.msg);
-  assert_int_equal(rc, LIQ_INPUT);
-  assert_string_equal(err.file, path);
-  assert_true(err.line >= 7);          /* sweep.replicates or sweep.grid */
 }
 
 /*
@@ -394,52 +304,10 @@ static void test_merge_into_itself_other_path(void **state) {
   assert_int_equal(rc, LIQ_USAGE);
 }
 
-/*
-** Used to fail.  DESIGN.md: "liqsim check SCENARIO  validate only; exit 0 or a
-** file:line error", and "every grid point is validated like --set".  But
-** 'liqsim check' (sim/main.c cmd_check -> load_inputs) never expands the
-** sweep: a file whose sweep.grid holds impact.coefficient = -0.7 (which
-** 'liqsim sweep' rejects with FILE:21, exit 2) checks "ok", exit 0.
-*/
-static void test_check_validates_sweep_grid(void **state) {
-  fixture *fx = *state;
-  char cfg[600], cmd[1400];
-  char *text = NULL, *p;
-  FILE *f;
-  long n;
-  int status;
-  f = fopen(LIQ_TEST_DATA "/sweep_small.cfg", "rb");
-  assert_non_null(f);
-  assert_int_equal(fseek(f, 0, SEEK_END), 0);
-  n = ftell(f);
-  rewind(f);
-  text = calloc((size_t)n + 1, 1);
-  assert_non_null(text);
-  assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
-  fclose(f);
-  p = strstr(text, "values = [0.3, 0.7, 1.5]");
-  assert_non_null(p);
-  memcpy(p, "values = [0.3,-0.7, 1.5]", 24);
-  path_in(fx, "bad-grid.cfg", cfg, sizeof cfg);
-  f = fopen(cfg, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
-  free(text);
-  snprintf(cmd, sizeof cmd, "'%s' check '%s' >/dev/null 2>&1", LIQ_BINARY, cfg);
-  status = system(cmd);
-  assert_true(WIFEXITED(status));
-  print_message("liqsim check bad-grid.cfg: exit %d\n", WEXITSTATUS(status));
-  assert_int_equal(WEXITSTATUS(status), 2);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_merge_equals_single_with_adl, setup, teardown),
     cmocka_unit_test_setup_teardown(test_merge_column_type_injection, setup, teardown),
-    cmocka_unit_test(test_quantile_large_n),
-    cmocka_unit_test(test_task_limit_error_has_line),
-    cmocka_unit_test_setup_teardown(test_check_validates_sweep_grid, setup, teardown),
     cmocka_unit_test_setup_teardown(test_merge_into_itself_other_path, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

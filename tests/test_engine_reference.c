@@ -1,9 +1,9 @@
 /*
-** test_engine_edges.c: edge cases of the engine found in review, each a
-** regression test with its hand-made case, and randomized comparisons of
-** the fast engine against the reference engine on extreme parameters
-** (exact ties, zero fees, cut-offs, call lines up to 1/initial, books of
-** thousands of identical positions).
+** test_engine_reference.c: the fast engine against the O(N*T) reference
+** engine (tests/support/ref_engine.c): edge cases found in review, each a
+** regression test with its hand-made case, and randomized comparisons on
+** extreme parameters (exact ties, zero fees, cut-offs, call lines up to
+** 1/initial, books of thousands of identical positions).
 */
 #define _POSIX_C_SOURCE 200809L  /* fork, waitpid */
 #include <math.h>
@@ -28,19 +28,7 @@
 
 /* ---- capturing sink -------------------------------------------------- */
 
-
-
-
-
-
 /* ---- paths and books --------------------------------------------------- */
-
-
-
-
-
-
-
 
 /* ---- fast vs reference, reporting the first difference ---------------- */
 
@@ -48,7 +36,6 @@ static int close_enough(double a, double b, double rtol) {
   if ((isnan(a) && isnan(b)) || a == b) return 1;
   return fabs(a - b) <= rtol * fmax(1.0, fmax(fabs(a), fabs(b)));
 }
-
 
 static const char *diff_runs(capture *f, capture *g, const liq_summary *sf,
                              const liq_summary *sg, double rtol) {
@@ -167,6 +154,7 @@ static void scenario_extreme(gsl_rng *r, liq_scenario *sc, int flags) {
       sc->funding.interval_seconds = 60.0 * (double)(1 + gsl_rng_uniform_int(r, 10));
     }
     if (gsl_rng_uniform(r) < 0.5) sc->impact.half_life_seconds = 60.0 + 3600.0 * gsl_rng_uniform(r);
+    if (gsl_rng_uniform(r) < 0.3) sc->impact.permanent = gsl_rng_uniform(r);
     if (gsl_rng_uniform(r) < 0.2) set_depth(sc);
     sc->insurance.policy = (int)gsl_rng_uniform_int(r, 4);
     if ((flags & X_NO_RANKED) && sc->insurance.policy == LIQ_POLICY_ADL_RANKED)
@@ -535,66 +523,6 @@ static void test_topup_once_when_call_line_above_im(void **state) {
   path_del(p);
 }
 
-/*
-** A sub-millisecond funding interval used to divide by zero in
-** schedule_constant() (intervals are whole milliseconds).  Scenarios now
-** require >= 1 s; the schedule itself also guards.  Run in a child
-** process, so a crash cannot take the suite down.
-*/
-static void test_funding_submillisecond_interval(void **state) {
-  pid_t pid;
-  int status = 0;
-  (void)state;
-  fflush(stdout);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    liq_scenario sc;
-    liq_path *p = path_new(3, 0);
-    double *rates = NULL;
-    liq_err err;
-    size_t t;
-    for (t = 0; t < 3; t++) p->open[t] = p->close[t] = p->high[t] = p->low[t] = 100.0;
-    liq_test_scenario_init(&sc);
-    sc.funding.mode = LIQ_FUNDING_CONSTANT;
-    sc.funding.rate = 0.0001;
-    sc.funding.interval_seconds = 0.0001;
-    (void)liq_funding_schedule(&sc.funding, p, &rates, &err);
-    free(rates);
-    path_del(p);
-    _exit(0);
-  }
-  assert_true(waitpid(pid, &status, 0) == pid);
-  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-
-/*
-** A path that starts before the epoch (negative times): the first funding
-** event after t0 = -90 s with a 60 s interval is -60 s, in bar 0.  C's
-** division truncates toward zero and used to give 0.
-*/
-static void test_funding_negative_start_time(void **state) {
-  liq_scenario sc;
-  liq_path *p = path_new(3, 0);
-  double *rates = NULL, r0;
-  liq_err err;
-  size_t t;
-  (void)state;
-  for (t = 0; t < 3; t++) {
-    p->t_ms[t] = -90000 + (int64_t)t * 60000;
-    p->open[t] = p->close[t] = p->high[t] = p->low[t] = 100.0;
-  }
-  liq_test_scenario_init(&sc);
-  sc.funding.mode = LIQ_FUNDING_CONSTANT;
-  sc.funding.rate = 0.0001;
-  sc.funding.interval_seconds = 60.0;
-  assert_liq_ok(liq_funding_schedule(&sc.funding, p, &rates, &err), &err);
-  r0 = rates[0];
-  free(rates);
-  path_del(p);
-  assert_true(r0 == 0.0001);
-}
-
 /* ======================================================================
 ** Randomized comparisons, fast engine vs reference, on parameters the
 ** property tests in test_engine.c rarely reach: exact ties (entry spread
@@ -631,8 +559,6 @@ int main(void) {
     cmocka_unit_test(test_tier_margin_calls_after_cutoff),
     cmocka_unit_test(test_adl_gives_up_no_more_than_equity),
     cmocka_unit_test(test_topup_once_when_call_line_above_im),
-    cmocka_unit_test(test_funding_submillisecond_interval),
-    cmocka_unit_test(test_funding_negative_start_time),
     cmocka_unit_test(test_stress_rules_vs_reference),
     cmocka_unit_test(test_stress_plain_vs_reference),
     cmocka_unit_test(test_stress_big_ties_vs_reference),
