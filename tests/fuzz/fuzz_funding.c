@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "fuzz_util.h"
-#include "liq_funding.h"
+#include "funding_int.h"   /* liq_funding_read(): library-internal */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
