@@ -5,7 +5,7 @@ set(LIQ_HARDEN_CASES
   scenario_fifo scenario_dev_zero scenario_directory scenario_too_large
   libconfig_empty_string
   seed_range out_directory report_not_liqsim scenario_name_dots override_named
-  price_overflow run_sigterm run_sigint
+  price_overflow run_sigterm run_sigint run_full_disk
   merge_task_id_range merge_done_without_run merge_grid_outside
   merge_bad_sweeps_row merge_missing_table merge_keeps_old_output)
 foreach(c ${LIQ_HARDEN_CASES})

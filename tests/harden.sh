@@ -154,6 +154,18 @@ case $CASE in
     [ "$(q sig.db "select (select count(*) from steps) + (select count(*) from liquidations)
          + (select count(*) from adl) + (select count(*) from summary)")" = 0 ] ||
       fail "partial rows left" ;;
+  run_full_disk)
+    # a real full disk: a 3 MB tmpfs (needs root and mount rights: else skip;
+    # tests/test_store_faults.c simulates it without either)
+    mkdir disk
+    mount -t tmpfs -o size=3m tmpfs disk 2>/dev/null || { echo "skip: cannot mount"; exit 77; }
+    trap 'umount "$TMP/disk"; rm -rf "$TMP"' EXIT
+    expect 1 "^liqsim: disk/f\.db: .*database or disk is full" run "$DATA/sweep_small.cfg" \
+      --set steps=200000 --set stats.every=1 --out disk/f.db
+    [ "$(q disk/f.db "select status from runs")" = failed ] || fail "run not failed"
+    q disk/f.db "select error from runs" | grep -q "disk is full" || fail "error"
+    [ "$(q disk/f.db "select (select count(*) from steps) + (select count(*) from liquidations)
+         + (select count(*) from summary)")" = 0 ] || fail "partial rows left" ;;
   merge_task_id_range)
     shards
     q s2.db "UPDATE tasks SET task_id = 9223372036854775807 WHERE task_id = 1"
