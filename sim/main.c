@@ -607,6 +607,10 @@ static int cmd_run(const options *opt) {
     rc = default_out(in.sc, db, sizeof db, &err);
     if (rc != LIQ_OK) goto fail;
   }
+  /* Signals are caught from before the runs row exists, so none can leave
+  ** it 'running': the run then stops at its first row. */
+  run_signal = 0;
+  run_signals(1);
   rc = liq_store_open(db, &st, &err);
   if (rc != LIQ_OK) goto fail;
   rc = liq_store_begin_run(st, in.sc, in.seed, &run_id, &err);
@@ -625,13 +629,11 @@ static int cmd_run(const options *opt) {
   sink.liquidation = watch_liquidation;
   sink.adl = watch_adl;
   sink.ud = &watch;
-  run_signal = 0;
-  run_signals(1);
   rc = liq_engine_run(in.sc, in.path, in.book, &sink, &sm, &err);
   if (watch.printed) fputc('\n', stderr);
   if (rc == LIQ_OK && run_signal) rc = run_interrupted(&err);
   if (rc == LIQ_OK) rc = liq_store_finish_run(st, &sm, &err);
-  run_signals(0);
+  run_signals(0);         /* a signal from here on ends the process */
   if (rc != LIQ_OK) {
     liq_err_clear(&err2);
     if (liq_store_fail_run(st, err.msg[0] ? err.msg : liq_strerror(rc),
@@ -647,6 +649,7 @@ static int cmd_run(const options *opt) {
 fail:
   code = report_error(&err, 0);
 out:
+  run_signals(0);
   liq_store_close(st);
   free_inputs(&in);
   return code;
