@@ -69,6 +69,9 @@ typedef struct engine {
   double   daily_vol;
   double   fund;
   double  *funding;      /* per-step funding rates, or NULL */
+  double  *waypoints;    /* a step's exogenous trade then mark prices
+                         ** (liq_path_waypoints(), liq_path_mark_waypoints()) */
+  double   prev_mark;    /* the mark price where the last waypoint left it */
   liq_drawdown dd, dd_exo;
   liq_step_row row;
   liq_summary *sm;
@@ -332,6 +335,7 @@ static void engine_free(engine *e) {
   free(e->share);
   free(e->queue);
   free(e->funding);
+  free(e->waypoints);
   free(e->adl_cand);
   free_build_workspace(e);
   liq_treap_forest_free(&e->liq_f);
@@ -348,6 +352,10 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   e->n = n;
   e->mp = &sc->margin;
   e->tiered = sc->margin.n_tiers > 0;
+  e->waypoints = malloc(2 * LIQ_PATH_WAYPOINTS_OF(path) * sizeof *e->waypoints);
+  e->prev_mark = path->mark_open ? path->mark_open[0] : path->open[0];
+  if (e->waypoints == NULL)
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for the waypoints");
   e->q = malloc(k * sizeof *e->q);
   e->c = malloc(k * sizeof *e->c);
   e->f0 = calloc(k, sizeof *e->f0);
@@ -694,21 +702,22 @@ static int cover_uncovered(engine *e, const round_sums *rs, double uncovered,
 /* Resolve the cascade at exogenous price x.  Each round's net forced flow
 ** moves the impact state; the round fills at the mean price along the
 ** impact curve (liq_impact.h). */
-static int cascade(engine *e, double x, liq_err *err) {
+static int cascade(engine *e, double x, double m, liq_err *err) {
   int round, rounds = 0, rc;
   e->cascade_no++;
   for (round = 1; round <= e->sc->impact.max_rounds; round++) {
-    double p_pre = x * exp(e->lnJ), p_post, fill, ratio;
+    /* triggers and shares at the mark m_pre, fills and impact at the trade p_pre */
+    double p_pre = x * exp(e->lnJ), m_pre = m * exp(e->lnJ), p_post, fill, ratio;
     double sold = 0.0, bought = 0.0, covered;
     size_t nh = 0, nl, i;
     round_sums rs = { 0.0, 0.0, 0.0, { 0.0, 0.0 }, { 0.0, 0.0 } };
-    collect_hits(e, &e->sides[0], p_pre, &nh);
+    collect_hits(e, &e->sides[0], m_pre, &nh);
     nl = nh;
-    collect_hits(e, &e->sides[1], p_pre, &nh);
+    collect_hits(e, &e->sides[1], m_pre, &nh);
     if (nh == 0) break;
     rounds = round;
     for (i = 0; i < nh; i++) {
-      e->share[i] = hit_share(e, e->hits[i], p_pre);
+      e->share[i] = hit_share(e, e->hits[i], m_pre);
       if (i < nl) sold += e->share[i] * e->q[e->hits[i]];
       else bought += e->share[i] * e->q[e->hits[i]];
     }
@@ -724,7 +733,7 @@ static int cascade(engine *e, double x, liq_err *err) {
                       "(%g) under the impact of forced trades; the impact model "
                       "is too strong for this book", e->row.step, p_post);
     for (i = 0; i < nh; i++) {
-      rc = settle(e, e->hits[i], e->share[i], fill, p_pre, round, &rs, err);
+      rc = settle(e, e->hits[i], e->share[i], fill, m_pre, round, &rs, err);
       if (rc != LIQ_OK) return rc;
     }
     /* The fund takes the round's fees, then pays its bad debt. */
@@ -863,74 +872,77 @@ static void step_quantiles(engine *e, double p) {
                            e->row.distance);
 }
 
-static void step_close(engine *e, double p, double x_close) {
+static void step_close(engine *e, double p, double pm, double x_close) {
   liq_step_row *r = &e->row;
   r->price = p;
   r->price_exogenous = x_close;
   r->liquidations = r->liquidations_long + r->liquidations_short;
+  r->funding_external = r->funding + r->funding_short;
   r->insurance_fund = e->fund;
   r->open_long = e->sides[0].n_open;
   r->open_short = e->sides[1].n_open;
   r->open_interest_long = r->open_long ? p * side_qty(&e->sides[0]) : 0.0;
   r->open_interest_short = r->open_short ? p * side_qty(&e->sides[1]) : 0.0;
-  r->margin_calls = side_margin_calls(e, &e->sides[0], p) +
-                    side_margin_calls(e, &e->sides[1], p);
-  step_quantiles(e, p);
+  r->margin_calls = side_margin_calls(e, &e->sides[0], pm) +
+                    side_margin_calls(e, &e->sides[1], pm);
+  step_quantiles(e, pm);
 }
 
-/* The exogenous prices step t visits, in order; returns their count. */
-static int waypoints(const liq_path *path, size_t t, double w[4]) {
-  int n = 0;
-  w[n++] = path->open[t];
-  if (path->has_ohlc) {
-    int up = path->close[t] >= path->open[t];
-    w[n++] = up ? path->low[t] : path->high[t];
-    w[n++] = up ? path->high[t] : path->low[t];
-  }
-  w[n++] = path->close[t];
-  return n;
+/* Seconds from bar t-1's open to bar t's, over which the forced flow
+** decays: a replay's gap (a missing bar or more: over 1.5 steps apart)
+** lasts as long as it lasts; otherwise one step (a generated path's times
+** are rounded to the millisecond). */
+static double bar_gap_seconds(const liq_path *path, size_t t) {
+  double dt = (double)(path->t_ms[t] - path->t_ms[t - 1]) / 1000.0;
+  return dt > 1.5 * path->step_seconds ? dt : path->step_seconds;
 }
 
 /*
-** A waypoint whose market price equals the last one visited is skipped
-** (nothing can have crossed); with transient impact a flat bar still moves
-** the market price, so it is visited.
+** A waypoint whose market and mark prices equal the last ones visited is
+** skipped (nothing can have crossed); with transient impact a flat bar
+** still moves the market price, so it is visited.  Margin checks (hits,
+** calls, top-ups, cushions) use the mark price with the impact applied to
+** it; fills, impact and the price columns use the trade price.
 */
 static int run_step(engine *e, const liq_path *path, size_t t, double *prev_p,
                     liq_err *err) {
-  double w[4], p;
-  int k, n = waypoints(path, t, w), rc;
+  double *w = e->waypoints, *wm = e->waypoints + LIQ_PATH_WAYPOINTS_OF(path), p, pm;
+  int k, n = liq_path_waypoints(path, t, w), rc;
+  liq_path_mark_waypoints(path, t, wm);
   memset(&e->row, 0, sizeof e->row);
   e->row.step = t;
   e->row.t_ms = path->t_ms[t];
   e->row.price_low = INFINITY;
   e->row.price_high = -INFINITY;
   if (t > 0) {
-    liq_impact_state_decay(&e->imp, &e->sc->impact, path->step_seconds);
+    liq_impact_state_decay(&e->imp, &e->sc->impact, bar_gap_seconds(path, t));
     e->lnJ = liq_impact_state_log(&e->imp, &e->sc->impact, e->daily_vol);
   }
   for (k = 0; k < n; k++) {
-    double x = w[k], px = x * exp(e->lnJ);
+    double x = w[k], px = x * exp(e->lnJ), mx = wm[k] * exp(e->lnJ);
     if (x < e->sm->min_price_exogenous) e->sm->min_price_exogenous = x;
     if (x > e->sm->max_price_exogenous) e->sm->max_price_exogenous = x;
     liq_drawdown_add(&e->dd_exo, x);
-    if (px == *prev_p && !(t == 0 && k == 0)) continue;
+    if (px == *prev_p && mx == e->prev_mark && !(t == 0 && k == 0)) continue;
     visit_price(e, px);
-    rc = cascade(e, x, err);
+    rc = cascade(e, x, wm[k], err);
     if (rc != LIQ_OK) return rc;
     *prev_p = x * exp(e->lnJ);   /* where the cascade left the market */
+    e->prev_mark = wm[k] * exp(e->lnJ);
   }
   if (e->funding && e->funding[t] != 0.0) {
     rc = pay_funding(e, e->funding[t], path->close[t] * exp(e->lnJ), err);
-    if (rc == LIQ_OK) rc = cascade(e, path->close[t], err);
+    if (rc == LIQ_OK) rc = cascade(e, path->close[t], wm[n - 1], err);
     if (rc != LIQ_OK) return rc;
   }
   p = path->close[t] * exp(e->lnJ);
+  pm = wm[n - 1] * exp(e->lnJ);
   *prev_p = p;
+  e->prev_mark = pm;
   visit_price(e, p);          /* a flat bar still has a low and a high */
-  detect_calls(e, p);
-  serve_topups(e, p);
-  step_close(e, p, path->close[t]);
+  detect_calls(e, pm);
+  serve_topups(e, pm);
+  step_close(e, p, pm, path->close[t]);
   return LIQ_OK;
 }
 
@@ -948,6 +960,7 @@ static void summary_add_step(liq_summary *sm, const liq_step_row *r) {
   sm->topup_collateral += r->topup_collateral;
   sm->funding_long += r->funding;
   sm->funding_short += r->funding_short;
+  sm->funding_external += r->funding_external;
   sm->adl_count += r->adl_count;
   sm->adl_notional += r->adl_notional;
   sm->haircut += r->haircut;

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define LIQ_FUNDING_SNAP_MS 1000.0   /* an event this close to a bar boundary is at it */
+
 /* Index of the bar whose close is at or after time e: t_ms[t] < e <=
 ** t_ms[t] + step (an event at 08:00 is paid at the close of the bar that
 ** ends at 08:00), or -1 when no bar holds it. */
@@ -30,6 +32,36 @@ static long bar_of(const liq_path *p, double step_ms, int64_t e) {
   }
   if ((double)e > (double)p->t_ms[lo] + step_ms) return -1;  /* in a gap */
   return (long)lo;
+}
+
+/*
+** An event within LIQ_FUNDING_SNAP_MS of a bar boundary (a bar's open or
+** close) is at that boundary: exchanges stamp a payment a few
+** milliseconds after the hour (calc_time hh:00:00.003), which is the
+** hour's payment, not one a bar later.  The nearest boundary wins.
+*/
+static int64_t snap_to_boundary(const liq_path *p, double step_ms, int64_t e) {
+  size_t lo = 0, hi = p->n;
+  int64_t best = e, cand[4];
+  double best_d = LIQ_FUNDING_SNAP_MS + 1.0;
+  int k, nc = 0;
+  if (p->n == 0) return e;
+  while (hi - lo > 1) {           /* last bar opening at or before e + snap */
+    size_t mid = lo + (hi - lo) / 2;
+    if ((double)p->t_ms[mid] <= (double)e + LIQ_FUNDING_SNAP_MS) lo = mid; else hi = mid;
+  }
+  cand[nc++] = p->t_ms[lo];
+  cand[nc++] = (int64_t)llround((double)p->t_ms[lo] + step_ms);
+  if (lo > 0) cand[nc++] = (int64_t)llround((double)p->t_ms[lo - 1] + step_ms);
+  if (lo + 1 < p->n) cand[nc++] = p->t_ms[lo + 1];
+  for (k = 0; k < nc; k++) {
+    double d = fabs((double)cand[k] - (double)e);
+    if (d <= LIQ_FUNDING_SNAP_MS && d < best_d) {
+      best_d = d;
+      best = cand[k];
+    }
+  }
+  return best;
 }
 
 /* floor(a / b) for b > 0 */
@@ -49,8 +81,8 @@ static void schedule_constant(const liq_funding_params *fp, const liq_path *p,
   size_t t;
   if (iv < 1) iv = 1;                 /* validated >= 1 s; never divide by 0 */
   for (t = 0; t < p->n; t++) {
-    int64_t lo = p->t_ms[t], hi;
-    double end = (double)lo + step_ms;
+    int64_t lo = p->t_ms[t] - (t == 0), hi;   /* bar 0 also takes its open */
+    double end = (double)p->t_ms[t] + step_ms;
     /* e <= lo + step for integer e is e <= floor(lo + step) */
     if (end >= 9.2e18) hi = INT64_MAX;
     else hi = (int64_t)floor(end);
@@ -150,7 +182,8 @@ static void schedule_events(const liq_funding_event *ev, size_t n,
                             const liq_path *p, double step_ms, double *rates) {
   size_t i;
   for (i = 0; i < n; i++) {
-    long k = bar_of(p, step_ms, ev[i].t_ms);
+    int64_t e = snap_to_boundary(p, step_ms, ev[i].t_ms);
+    long k = e == p->t_ms[0] ? 0 : bar_of(p, step_ms, e);
     if (k >= 0) rates[k] += ev[i].rate;
   }
 }

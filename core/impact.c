@@ -201,6 +201,7 @@ double liq_impact_fill_ratio(const liq_impact_params *ip, double daily_vol,
   ref = liq_impact_level(ip, daily_vol, q0) + a * q0;
   lo = fmin(q0, q1);
   hi = fmax(q0, q1);
+  if (!(hi > lo)) return 1.0;   /* net below the rounding step of q0: the limit */
   if (lo < 0.0) sum += curve_piece(ip, daily_vol, a, -1, fmax(-hi, 0.0), -lo, ref);
   if (hi > 0.0) sum += curve_piece(ip, daily_vol, a, 1, fmax(lo, 0.0), hi, ref);
   return sum / (hi - lo);

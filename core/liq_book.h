@@ -41,6 +41,11 @@ typedef struct liq_book_params {
                            ** file's bars before the window; generated models: a
                            ** warm-up path of the same model ending at the start)
                            ** and survive every bar since; >= 1 */
+  double open_interest;    /* book.open_interest: quote currency; > 0 scales every
+                           ** generated position's qty and collateral by one
+                           ** factor so that sum(qty) x start price equals it
+                           ** exactly (entries stay; leverage too, up to a tier
+                           ** bracket's cap at the new size); 0: off (default) */
   char   file[LIQ_PATH_MAX]; /* book.file: positions from a CSV (columns side,
                            ** qty|notional, entry, leverage|collateral); "" when
                            ** generated.  With a file, only long_share-free keys

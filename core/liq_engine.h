@@ -102,6 +102,10 @@ typedef struct liq_step_row {
   size_t  partial_liquidations; /* hits that closed only a share */
   double  funding;             /* paid by longs this step (received by shorts: funding_short) */
   double  funding_short;       /* paid by shorts this step (negative: received) */
+  double  funding_external;    /* funding + funding_short: each side pays on its
+                               ** own open interest, so an unbalanced book pays
+                               ** this to the rest of the market (negative:
+                               ** receives it) */
   size_t  topups;              /* top-ups made */
   double  topup_collateral;    /* collateral they added */
   size_t  adl_count;           /* ADL closes (whole or part) */
@@ -195,6 +199,8 @@ typedef struct liq_summary {
   double topup_collateral;     /* collateral added by top-ups */
   double funding_long;         /* paid by longs in all (negative: received) */
   double funding_short;        /* paid by shorts in all */
+  double funding_external;     /* funding_long + funding_short: paid by the book
+                               ** to the rest of the market (negative: received) */
   double haircut;              /* profit taken by ADL and socialised loss */
   size_t partial_liquidations;
   size_t topups;

@@ -4,8 +4,10 @@
 ** A funding event at time E (Unix ms) is paid at the end of the step whose
 ** bar closes at or after it: t_ms[t] < E <= t_ms[t] + step_seconds * 1000
 ** (an event at 08:00 is paid at the close of the bar ending at 08:00).
-** Positions open when the path starts: the first payment is the first
-** event after that.  Constant funding has events at every
+** An event within one second of a bar boundary (open or close) counts as
+** at that boundary (Binance stamps the 08:00 payment 08:00:00.003 and so
+** on), and an event at the window's first open is charged too, with step
+** 0's funding (at its end price, as every payment).  Constant funding has events at every
 ** multiple of interval_seconds since the epoch (as exchanges pay at 00:00,
 ** 08:00 and 16:00 UTC); file funding has one event per row.  At an event
 ** with rate r, every open long pays r * qty * p and every open short

@@ -35,7 +35,8 @@ typedef struct liq_price_params {
   int    model;            /* liq_price_model */
   /* gbm */
   double start;            /* start price, > 0 */
-  double drift;            /* annualised drift of log price (mu), finite;
+  double drift;            /* annualised arithmetic drift mu (E ln S_T/S_0 =
+                           ** (mu - sigma^2/2) T), finite;
                            ** |drift| x the run's years <= 100 */
   double volatility;       /* annualised volatility sigma, [0, 100];
                            ** volatility^2 / 2 x the run's years <= 100 */
@@ -57,6 +58,14 @@ typedef struct liq_price_params {
   ** 'file' (within the from/to window); uses start (NaN: the window's first
   ** open) and steps; step_seconds comes from the file */
   double block;            /* mean block length in bars, >= 1 */
+  /* every model */
+  size_t  substeps;        /* price.substeps K, [1, LIQ_PATH_MAX_SUBSTEPS], default 1:
+                           ** K - 1 Brownian-bridge prices between consecutive
+                           ** waypoints of a bar (liq_path_waypoints()) */
+  /* replay */
+  char    mark_file[LIQ_PATH_MAX]; /* price.mark_file: mark-price bars aligned bar by
+                           ** bar with 'file' (liq_path_attach_mark()); "": the
+                           ** trade price is the mark */
   /* replay and bootstrap */
   char    file[LIQ_PATH_MAX]; /* CSV path, resolved relative to the scenario file */
   int     has_from, has_to;   /* optional window on bar open times */
@@ -74,6 +83,10 @@ typedef struct liq_path {
   double  *open, *high, *low, *close;
   int      has_ohlc;       /* 1: visit low and high inside each step */
   double   step_seconds;   /* seconds per bar */
+  double  *mark_open, *mark_high, *mark_low, *mark_close; /* mark-price bars, or
+                           ** NULL (the trade price is the mark) */
+  size_t   substeps;       /* K >= 1 (0 counts as 1): see liq_path_waypoints() */
+  uint64_t bridge_seed;    /* seed of the sub-bar Brownian bridges (the path stream's) */
   double   daily_volatility; /* gbm: volatility / sqrt(365); replay: estimated
                               ** from log close-to-close returns (0 with fewer
                               ** than 3 bars); jump, garch, bootstrap: see
@@ -173,5 +186,40 @@ int liq_path_from_arrays(size_t n, const double *open, const double *high,
                          liq_err *err);
 
 void liq_path_free(liq_path *p);
+
+/*
+** The exogenous prices step t visits, in order, into w (room for
+** LIQ_PATH_MAX_WAYPOINTS); returns their count.  The bar's waypoints are
+** C (close-only) or O->L->H->C when close >= open, else O->H->L->C (OHLC).
+** With p->substeps = K > 1, K - 1 prices are inserted between each pair
+** of consecutive waypoints: a Brownian bridge in log price from one to the
+** next, with the path's daily volatility scaled to the sub-step (one bar
+** is (waypoints - 1) x K sub-steps), its normal draws a hash of
+** (bridge_seed, t, segment, k) (reproducible, independent of the engine).
+** With OHLC the bridge is clamped into [low, high]: the bar's low and high
+** stay its extremes (a clamped point sits on the extreme the bar visits
+** anyway; rejecting draws instead would bias the bridge towards the
+** middle of the range).  K = 1 is the bar's own waypoints, as before.
+*/
+#define LIQ_PATH_MAX_SUBSTEPS 1000
+#define LIQ_PATH_MAX_WAYPOINTS (3 * LIQ_PATH_MAX_SUBSTEPS + 1)
+int liq_path_waypoints(const liq_path *p, size_t t, double *w /* OUT */);
+/* The most waypoints a step of p has. */
+#define LIQ_PATH_WAYPOINTS_OF(p) ((size_t)3 * ((p)->substeps > 1 ? (p)->substeps : 1) + 1)
+
+/* The mark prices paired with liq_path_waypoints(): the mark bar's open,
+** wicks (in the trade bar's order: the mark low goes with the trade low)
+** and close, bridged with the same draws; without mark bars, the trade
+** waypoints.  Same count. */
+int liq_path_mark_waypoints(const liq_path *p, size_t t, double *w /* OUT */);
+
+/* Read mark-price bars from 'mark_csv' (any layout liq_path_replay()
+** reads; Binance mark klines have volume 0) within the same window, into
+** p->mark_*: bar i must open at p->t_ms[i].  An extra or missing bar is
+** LIQ_INPUT at the mark file's line; max_bars > 0 (steps) ignores mark
+** bars past p's last. */
+int liq_path_attach_mark(liq_path *p, const char *mark_csv, int has_from,
+                         int64_t from_ms, int has_to, int64_t to_ms,
+                         size_t max_bars, liq_err *err);
 
 #endif /* LIQ_PATH_H */

@@ -72,6 +72,8 @@ typedef struct liq_sweep_params {
   liq_sweep_axis axes[LIQ_MAX_AXES];
 } liq_sweep_params;
 
+#define LIQ_SCENARIO_WARNINGS 1024
+
 typedef struct liq_scenario {
   char     name[128];      /* [A-Za-z0-9_.-]+ */
   uint64_t seed;           /* base seed, >= 0 */
@@ -92,6 +94,11 @@ typedef struct liq_scenario {
   char    *text;           /* the scenario file's text (owned) */
   char     path[LIQ_PATH_MAX]; /* the scenario file as given */
   char    *params_json;    /* JSON object of the --set overrides, "{}" if none (owned) */
+  char     warnings[LIQ_SCENARIO_WARNINGS]; /* known keys the chosen model does
+                           ** not use (e.g. impact.daily_volume with impact.model
+                           ** "none"): one "FILE:LINE: ..." per line, "" when
+                           ** none; printed once by the program, stored in
+                           ** runs.warnings.  Unknown keys stay errors. */
 } liq_scenario;
 
 /* One --set override: "dotted.key=value". */

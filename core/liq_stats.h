@@ -30,6 +30,9 @@ typedef struct liq_stats_params {
   int    steps;            /* store per-step rows, default 1 */
   int    events;           /* store one row per liquidation, default 1 */
   int    counterfactual;   /* also run the path and book without impact, default 0 */
+  int    positions;        /* store the book (positions table): 1, 0, or -1 when not
+                           ** set: stored for books of up to 10^6 positions
+                           ** (sim/main.c; sweeps do not store books) */
 } liq_stats_params;
 
 /* Index of the nearest-rank q-quantile among n > 0 sorted values:

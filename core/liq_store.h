@@ -35,6 +35,10 @@ int liq_store_begin_run(liq_store *st, const liq_scenario *sc, uint64_t seed,
                         int64_t *run_id /* OUT */, liq_err *err);
 int liq_store_step(liq_store *st, const liq_step_row *row, liq_err *err);
 int liq_store_liquidation(liq_store *st, const liq_liquidation_row *row, liq_err *err);
+/* The book as run (stats.positions): one positions row per position, with
+** its liquidation price under mp at entry and its bankruptcy price. */
+int liq_store_positions(liq_store *st, const liq_book *b,
+                        const liq_margin_params *mp, liq_err *err);
 /* Write the summary, set status 'done' and finished_at, commit. */
 int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err);
 /* Roll back pending rows, set status 'failed' and finished_at. */

@@ -47,6 +47,8 @@ typedef struct liq_sweep_point {
   uint64_t seed;           /* the point scenario's base seed */
   size_t   steps;          /* its 'steps' and 'book.positions' (runs row) */
   size_t   positions;
+  char    *warnings;       /* its scenario's warnings, NULL for none (owned;
+                           ** runs.warnings) */
 } liq_sweep_point;
 
 typedef struct liq_sweep_plan {

@@ -62,6 +62,10 @@ void liq_path_free(liq_path *p) {
   free(p->high);
   free(p->low);
   free(p->close);
+  free(p->mark_open);
+  free(p->mark_high);
+  free(p->mark_low);
+  free(p->mark_close);
   free(p);
 }
 
@@ -82,6 +86,70 @@ static liq_path *path_alloc(size_t n) {
     return NULL;
   }
   return p;
+}
+
+/* A standard normal from a hash of (seed, t, segment, k): splitmix64
+** twice, Box-Muller. */
+static uint64_t mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+static double bridge_normal(uint64_t seed, size_t t, int seg, size_t k) {
+  uint64_t h = mix64(seed ^ mix64((uint64_t)t * 4u + (uint64_t)seg) ^
+                     mix64(0x5bd1e995ULL + (uint64_t)k));
+  double u1 = ((double)(mix64(h) >> 11) + 0.5) * 0x1.0p-53;
+  double u2 = (double)(mix64(h ^ 0xa0761d6478bd642fULL) >> 11) * 0x1.0p-53;
+  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
+}
+
+/* Bar t of the series (o, h, l, c), its wicks in the trade bar's order. */
+static int waypoints_of(const liq_path *p, size_t t, const double *o,
+                        const double *h, const double *l, const double *c,
+                        double *w) {
+  double b[4];
+  int m = 0, j, n = 0;
+  size_t K = p->substeps > 1 ? p->substeps : 1, k;
+  double sd, lo = l[t], hi = h[t];
+  b[m++] = o[t];
+  if (p->has_ohlc) {
+    int up = p->close[t] >= p->open[t];
+    b[m++] = up ? l[t] : h[t];
+    b[m++] = up ? h[t] : l[t];
+  }
+  b[m++] = c[t];
+  if (K == 1) {
+    for (j = 0; j < m; j++) w[j] = b[j];
+    return m;
+  }
+  /* variance of log price per sub-step */
+  sd = p->daily_volatility * sqrt(p->step_seconds / 86400.0 / (double)((m - 1) * K));
+  for (j = 0; j + 1 < m; j++) {
+    double x = log(b[j]), end = log(b[j + 1]);
+    w[n++] = b[j];
+    for (k = 1; k < K; k++) {
+      double left = (double)(K - k + 1);     /* sub-steps left from x */
+      double v;
+      x += (end - x) / left +
+           sd * sqrt((left - 1.0) / left) * bridge_normal(p->bridge_seed, t, j, k);
+      v = exp(x);
+      if (p->has_ohlc) v = v < lo ? lo : v > hi ? hi : v;
+      w[n++] = v;
+    }
+  }
+  w[n++] = b[m - 1];
+  return n;
+}
+
+int liq_path_waypoints(const liq_path *p, size_t t, double *w) {
+  return waypoints_of(p, t, p->open, p->high, p->low, p->close, w);
+}
+
+int liq_path_mark_waypoints(const liq_path *p, size_t t, double *w) {
+  if (p->mark_close == NULL) return liq_path_waypoints(p, t, w);
+  return waypoints_of(p, t, p->mark_open, p->mark_high, p->mark_low, p->mark_close, w);
 }
 
 /* Sample sd of log close-to-close returns, scaled to one day; 0 for
@@ -493,6 +561,7 @@ typedef struct reader {
   size_t      n, cap;
   int64_t    *t;
   double     *o, *h, *l, *c;
+  long       *ln;          /* the line each kept bar is on */
 
   /* spacing between consecutive rows of the whole file, for step_seconds */
   size_t      nsp, capsp;
@@ -699,8 +768,9 @@ static int data_row(reader *rd) {
   if (rd->n == rd->cap) {
     size_t cap = rd->cap;
     /* grow() updates cap, so grow each array from the same old capacity */
-    size_t c1 = cap, c2 = cap, c3 = cap, c4 = cap, c5 = cap;
-    if (grow((void **)&rd->t, &c1, rd->n + 1, sizeof *rd->t) != 0 ||
+    size_t c1 = cap, c2 = cap, c3 = cap, c4 = cap, c5 = cap, c6 = cap;
+    if (grow((void **)&rd->ln, &c6, rd->n + 1, sizeof *rd->ln) != 0 ||
+        grow((void **)&rd->t, &c1, rd->n + 1, sizeof *rd->t) != 0 ||
         grow((void **)&rd->o, &c2, rd->n + 1, sizeof *rd->o) != 0 ||
         grow((void **)&rd->h, &c3, rd->n + 1, sizeof *rd->h) != 0 ||
         grow((void **)&rd->l, &c4, rd->n + 1, sizeof *rd->l) != 0 ||
@@ -715,6 +785,7 @@ static int data_row(reader *rd) {
   rd->h[rd->n] = h;
   rd->l[rd->n] = l;
   rd->c[rd->n] = c;
+  rd->ln[rd->n] = rd->row_line;
   rd->n++;
   return LIQ_OK;
 }
@@ -751,6 +822,7 @@ static void reader_free(reader *rd) {
   free(rd->h);
   free(rd->l);
   free(rd->c);
+  free(rd->ln);
   free(rd->sp);
 }
 
@@ -766,9 +838,74 @@ static int read_csv(reader *rd, FILE *f) {
   return rd->rc;
 }
 
+static int replay_read(const char *csv_path, int has_from, int64_t from_ms,
+                       int has_to, int64_t to_ms, size_t max_bars,
+                       liq_path **out, long **lines, liq_err *err);
+
 int liq_path_replay(const char *csv_path, int has_from, int64_t from_ms,
                     int has_to, int64_t to_ms, size_t max_bars,
                     liq_path **out /* OUT */, liq_err *err) {
+  return replay_read(csv_path, has_from, from_ms, has_to, to_ms, max_bars, out,
+                     NULL, err);
+}
+
+/*
+** The mark-price bars of 'p' from 'mark_csv' (same window and bar limit):
+** bar i of the mark file must open at p->t_ms[i] (with max_bars > 0, the
+** 'steps' limit, mark bars past p's last are ignored); the first bar the two
+** files disagree on is LIQ_INPUT at the mark file's line (an extra mark
+** bar, or the line where a bar of the price file is missing).
+*/
+int liq_path_attach_mark(liq_path *p, const char *mark_csv, int has_from,
+                         int64_t from_ms, int has_to, int64_t to_ms,
+                         size_t max_bars, liq_err *err) {
+  liq_path *m = NULL;
+  long *ln = NULL;
+  size_t i, n;
+  char a[32];
+  int rc = replay_read(mark_csv, has_from, from_ms, has_to, to_ms, 0, &m, &ln, err);
+  if (rc != LIQ_OK) return rc;
+  n = m->n < p->n ? m->n : p->n;
+  for (i = 0; i < n && m->t_ms[i] == p->t_ms[i]; i++) {}
+  if (i < n && m->t_ms[i] < p->t_ms[i]) {
+    liq_time_format(m->t_ms[i], a, sizeof a);
+    rc = liq_errf(err, LIQ_INPUT, mark_csv, (int)ln[i], "mark bar %s is not in the "
+                  "price file (bar %zu of the window there opens later): the mark "
+                  "file must be aligned bar by bar with price.file", a, i);
+  } else if (i < n || (i == n && m->n < p->n)) {
+    liq_time_format(p->t_ms[i], a, sizeof a);
+    rc = liq_errf(err, LIQ_INPUT, mark_csv, (int)(i < m->n ? ln[i] : ln[m->n - 1] + 1),
+                  "the mark file has no bar at %s, which the price file has (bar %zu "
+                  "of the window): the mark file must be aligned bar by bar with "
+                  "price.file", a, i);
+  } else if (m->n > p->n && max_bars == 0) {
+    liq_time_format(m->t_ms[p->n], a, sizeof a);
+    rc = liq_errf(err, LIQ_INPUT, mark_csv, (int)ln[p->n], "mark bar %s is past the "
+                  "price file's last bar of the window (%zu bars): the mark file must "
+                  "be aligned bar by bar with price.file", a, p->n);
+  }
+  if (rc == LIQ_OK) {
+    free(p->mark_open); free(p->mark_high); free(p->mark_low); free(p->mark_close);
+    p->mark_open = m->open;
+    p->mark_high = m->high;
+    p->mark_low = m->low;
+    p->mark_close = m->close;
+    m->open = m->high = m->low = m->close = NULL;
+    if (!m->has_ohlc) {   /* close-only marks: high and low from open and close */
+      for (i = 0; i < p->n; i++) {
+        p->mark_high[i] = fmax(p->mark_open[i], p->mark_close[i]);
+        p->mark_low[i] = fmin(p->mark_open[i], p->mark_close[i]);
+      }
+    }
+  }
+  free(ln);
+  liq_path_free(m);
+  return rc;
+}
+
+static int replay_read(const char *csv_path, int has_from, int64_t from_ms,
+                       int has_to, int64_t to_ms, size_t max_bars,
+                       liq_path **out, long **lines, liq_err *err) {
   reader rd;
   FILE *f;
   liq_path *p = NULL;
@@ -848,6 +985,10 @@ int liq_path_replay(const char *csv_path, int has_from, int64_t from_ms,
   }
   p->daily_volatility = daily_vol_from_closes(p->close, p->n, p->step_seconds);
   *out = p;
+  if (lines != NULL) {
+    *lines = rd.ln;
+    rd.ln = NULL;
+  }
   rc = LIQ_OK;
 done:
   reader_free(&rd);
@@ -1054,8 +1195,21 @@ int liq_path_build(const liq_price_params *pp, size_t steps, double step_seconds
                         step_seconds, steps, seed, out, err);
       break;
     case LIQ_PRICE_REPLAY:
-      return liq_path_replay(pp->file, pp->has_from, pp->from_ms,
-                             pp->has_to, pp->to_ms, steps, out, err);
+      rc = liq_path_replay(pp->file, pp->has_from, pp->from_ms,
+                           pp->has_to, pp->to_ms, steps, out, err);
+      if (rc == LIQ_OK && pp->mark_file[0] != '\0') {
+        rc = liq_path_attach_mark(*out, pp->mark_file, pp->has_from, pp->from_ms,
+                                  pp->has_to, pp->to_ms, steps, err);
+        if (rc != LIQ_OK) {
+          liq_path_free(*out);
+          *out = NULL;
+        }
+      }
+      if (rc == LIQ_OK) {
+        (*out)->substeps = pp->substeps;
+        (*out)->bridge_seed = seed;
+      }
+      return rc;
     case LIQ_PRICE_JUMP:
       rc = liq_path_jump(pp->start, pp->drift, pp->volatility, pp->jump_intensity,
                          pp->jump_mean, pp->jump_sd, step_seconds, steps,
@@ -1074,6 +1228,10 @@ int liq_path_build(const liq_price_params *pp, size_t steps, double step_seconds
     default:
       return liq_errf(err, LIQ_INPUT, NULL, 0, "unknown price model %d",
                       pp->model);
+  }
+  if (rc == LIQ_OK) {
+    (*out)->substeps = pp->substeps;
+    (*out)->bridge_seed = seed;
   }
   return explain_generator_error(pp->model, rc, err);
 }

@@ -279,14 +279,14 @@ int check_keys(loader *p, const config_setting_t *g,
 /*
 ** check_keys() for a group with a selector: the member 'sel' chose
 ** sel_names[sel_index] (sel_index -1: the selector is missing, every key in 'key' is
-** accepted).  A key that only other values take is rejected with the
-** values that take it and the keys this one takes.
+** accepted).  A key that only other values take is a warning (warn_at():
+** known, but not used by this value); a key no value takes is an error.
 */
 int check_sel_keys(loader *p, const config_setting_t *g,
                  const char *sel, const char *const *sel_names, int sel_index,
                  const sel_key *key, const refusal *no) {
   const char *ok_names[MAX_SEL_KEYS + 1], *user_names[MAX_SEL_KEYS + 1];
-  char path[PATH_BUF], users_text[256], ok_list[512];
+  char path[PATH_BUF], users_text[256];
   size_t n_ok = 0, n_users;
   int i, j, n = config_setting_length(g);
   for (i = 0; key[i].key && n_ok < MAX_SEL_KEYS; i++) {
@@ -305,16 +305,33 @@ int check_sel_keys(loader *p, const config_setting_t *g,
     }
     user_names[n_users] = NULL;
     join_or(user_names, users_text, sizeof users_text);
-    join_list(ok_names, ok_list, sizeof ok_list);
     setting_path(m, path, sizeof path);
-    /* When --set changed the selector, the override is the culprit. */
-    return bad_at2(p, m, config_setting_get_member(g, sel),
-                  "%s is only used when %s is %s (%s %s takes: %s)", path,
-                  sel, users_text, sel, sel_names[sel_index], ok_list);
+    /* A known key the chosen value does not use is a warning, so that
+    ** --set impact.model=none (or a sweep axis over a selector) runs on a
+    ** scenario that names the other values' keys. */
+    warn_at(p, m, "%s is not used when %s is %s (only when %s is %s); ignored",
+            path, sel, sel_names[sel_index], sel, users_text);
   }
   return LIQ_OK;
 }
 
+
+void warn_at(loader *p, const config_setting_t *s, const char *fmt, ...) {
+  const char *file;
+  int line;
+  char msg[256];
+  size_t len;
+  va_list ap;
+  if (p->sc == NULL) return;
+  setting_where(p, s, &file, &line);
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  len = strlen(p->sc->warnings);
+  if (len + 1 >= sizeof p->sc->warnings) return;
+  snprintf(p->sc->warnings + len, sizeof p->sc->warnings - len, "%s:%d: %s\n",
+           file, line, msg);
+}
 
 /* 's' must be a group. */
 int need_group(loader *p, const config_setting_t *s) {
@@ -575,6 +592,7 @@ static int load_text(const char *text, const char *file, const char *dir,
   L.ov = ov;
   L.n_ov = ov ? n : 0;
   L.err = err;
+  L.sc = NULL;
   if (strlen(file) >= sizeof sc->path) {
     return liq_errf(err, LIQ_USAGE, NULL, 0, "scenario path is too long (at "
                     "most %zu bytes)", sizeof sc->path - 1);
@@ -585,6 +603,7 @@ static int load_text(const char *text, const char *file, const char *dir,
     return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
   }
   snprintf(sc->path, sizeof sc->path, "%s", file);
+  L.sc = sc;
   rc = load_config(&L, text, sc);
   if (rc != LIQ_OK) {
     liq_scenario_free(sc);

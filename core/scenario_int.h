@@ -35,6 +35,7 @@ typedef struct loader {
   const liq_override *ov;    /* the overrides; setting hooks point here */
   size_t n_ov;                 /* number of overrides */
   liq_err *err;               /* where errors go */
+  liq_scenario *sc;           /* the scenario being filled (its warnings) */
 } loader;
 
 /* A key a group knows but refuses, and why (the text after the key). */
@@ -75,6 +76,11 @@ typedef struct sel_key {
 #define MAX_SEL_KEYS 32
 
 /* Internal functions shared by the loader's files. */
+
+/* Add "FILE:LINE: message" about setting 's' to p->sc->warnings (see
+** liq_scenario.h); a full buffer keeps the first warnings. */
+void warn_at(loader *p, const config_setting_t *s, const char *fmt, ...)
+  LIQ_PRINTF(3, 4);
 
 num_text num(double v);
 

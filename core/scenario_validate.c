@@ -171,6 +171,8 @@ static const sel_key price_keys[] = {
   {"from", M_REPLAY | M_BOOTSTRAP},
   {"to", M_REPLAY | M_BOOTSTRAP},
   {"block", M_BOOTSTRAP},
+  {"substeps", ALL_USERS},
+  {"mark_file", M_REPLAY},
   {NULL, 0}};
 
 static const refusal price_no[] = {
@@ -295,9 +297,23 @@ static int validate_price(loader *p, const config_setting_t *g,
   pp->model = model;          /* price_models is in liq_price_model order */
   rc = check_sel_keys(p, g, "model", price_models, model, price_keys, price_no);
   if (rc) return rc;
+  pp->substeps = 1;
+  {
+    const config_setting_t *s_sub = config_setting_get_member(g, "substeps");
+    long long k;
+    if (s_sub != NULL) {
+      if ((rc = integer_in(p, s_sub, 1, LIQ_PATH_MAX_SUBSTEPS, &k)) != LIQ_OK) return rc;
+      pp->substeps = (size_t)k;
+    }
+  }
   switch (pp->model) {
-    case LIQ_PRICE_REPLAY:
-      return validate_window(p, g, pp);
+    case LIQ_PRICE_REPLAY: {
+      const config_setting_t *s_mark = config_setting_get_member(g, "mark_file");
+      pp->mark_file[0] = '\0';
+      if ((rc = validate_window(p, g, pp)) != LIQ_OK) return rc;
+      if (s_mark == NULL) return LIQ_OK;
+      return resolve_file(p, s_mark, pp->mark_file, sizeof pp->mark_file);
+    }
     case LIQ_PRICE_GARCH:
       return validate_garch(p, g, pp);
     case LIQ_PRICE_BOOTSTRAP:
@@ -494,12 +510,7 @@ static int validate_notional(loader *p, const config_setting_t *g,
                             liq_book_params *bp) {
   static const char *const dists[] = {"lognormal", "fixed", NULL};
   static const char *const lognormal[] = {"dist", "median", "sigma", NULL};
-  static const char *const fixed[] = {"dist", "median", NULL};
   static const char *const all[] = {"dist", "median", "sigma", NULL};
-  static const refusal fixed_no[] = {
-    {"sigma", "is not used by dist fixed (every position's notional is the "
-              "median)"},
-    {NULL, NULL}};
   static const num_range r_sigma = {0.0, 5.0, 0, 0};
   static const num_range r_median = {0.0, 1e12, 1, 0};
   const config_setting_t *s_dist;
@@ -512,9 +523,11 @@ static int validate_notional(loader *p, const config_setting_t *g,
   }
   if ((rc = choose_name(p, s_dist, dists, &dist)) != LIQ_OK) return rc;
   bp->notional_dist = dist == 0 ? LIQ_NOTIONAL_LOGNORMAL : LIQ_NOTIONAL_FIXED;
-  rc = check_keys(p, g, dist == 0 ? lognormal : fixed,
-                 dist == 0 ? NULL : fixed_no);
+  rc = check_keys(p, g, dist == 0 ? lognormal : all, NULL);
   if (rc) return rc;
+  if (dist != 0 && config_setting_get_member(g, "sigma") != NULL)
+    warn_at(p, config_setting_get_member(g, "sigma"), "book.notional.sigma is "
+            "not used when dist is fixed (only when dist is lognormal); ignored");
   rc = req_number(p, g, "median", " (median entry notional, quote currency)",
                  &r_median, &bp->notional_median);
   if (rc) return rc;
@@ -564,7 +577,7 @@ static int validate_book_file(loader *p, const config_setting_t *g,
                             liq_book_params *bp) {
   static const char *const generated[] = {"positions", "long_share",
                                             "leverage", "notional", "entry",
-                                            NULL};
+                                            "open_interest", NULL};
   int i, n = config_setting_length(g);
   for (i = 0; i < n; i++) {
     const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
@@ -581,7 +594,9 @@ static int validate_book_file(loader *p, const config_setting_t *g,
 static int validate_book(loader *p, const config_setting_t *g,
                         liq_book_params *bp) {
   static const char *const keys[] = {"positions", "long_share", "leverage",
-                                       "notional", "entry", "file", NULL};
+                                       "notional", "entry", "file",
+                                       "open_interest", NULL};
+  static const num_range r_oi = {0.0, 1e15, 0, 0};   /* 0: off */
   const config_setting_t *s;
   long long n;
   int rc;
@@ -613,6 +628,9 @@ static int validate_book(loader *p, const config_setting_t *g,
                    "median = ...; sigma = ...; })");
   }
   if ((rc = validate_notional(p, s, bp)) != LIQ_OK) return rc;
+  bp->open_interest = 0.0;
+  if ((rc = opt_number(p, g, "open_interest", &r_oi, &bp->open_interest)) != LIQ_OK)
+    return rc;
   if ((s = config_setting_get_member(g, "entry")) != NULL) {
     return validate_entry(p, s, bp);
   }
@@ -1244,7 +1262,8 @@ static int validate_quantiles(loader *p, const config_setting_t *s,
 static int validate_stats(loader *p, const config_setting_t *g,
                          liq_stats_params *st) {
   static const char *const keys[] = {"quantiles", "every", "steps",
-                                       "events", "counterfactual", NULL};
+                                       "events", "counterfactual", "positions",
+                                       NULL};
   static const double default_values[] = {0.01, 0.05, 0.25, 0.5};
   const config_setting_t *s;
   long long n;
@@ -1255,6 +1274,7 @@ static int validate_stats(loader *p, const config_setting_t *g,
   st->steps = 1;
   st->events = 1;
   st->counterfactual = 0;
+  st->positions = -1;
   if (g == NULL) return LIQ_OK;
   if ((rc = need_group(p, g)) != LIQ_OK) return rc;
   if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
@@ -1278,6 +1298,10 @@ static int validate_stats(loader *p, const config_setting_t *g,
       (rc = bool_of(p, s, &st->counterfactual)) != LIQ_OK) {
     return rc;
   }
+  if ((s = config_setting_get_member(g, "positions")) != NULL &&
+      (rc = bool_of(p, s, &st->positions)) != LIQ_OK) {
+    return rc;
+  }
   return LIQ_OK;
 }
 
@@ -1294,8 +1318,9 @@ static const numeric_key numeric_keys[] = {
   {"price.intensity", 0}, {"price.jump_mean", 0}, {"price.jump_sd", 0},
   {"price.mu", 0}, {"price.omega", 0}, {"price.alpha", 0},
   {"price.beta", 0}, {"price.nu", 0}, {"price.variance0", 0},
-  {"price.block", 0},
+  {"price.block", 0}, {"price.substeps", 1},
   {"book.positions", 1}, {"book.long_share", 0}, {"book.notional.median", 0},
+  {"book.open_interest", 0},
   {"book.notional.sigma", 0}, {"book.entry.spread", 0},
   {"book.entry.lookback_steps", 1},
   {"margin.initial", 0}, {"margin.maintenance", 0}, {"margin.call_level", 0},

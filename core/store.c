@@ -50,8 +50,8 @@
   "liquidated_notional, cascade_rounds, margin_calls, insurance_fund, fees, " \
   "bad_debt, uncovered_loss, open_interest_long, open_interest_short, "      \
   "open_long, open_short, partial_liquidations, funding, funding_short, "    \
-  "topups, topup_collateral, adl_count, adl_notional, haircut"
-#define LIQ_STEP_N_FIXED 29
+  "topups, topup_collateral, adl_count, adl_notional, haircut, funding_external"
+#define LIQ_STEP_N_FIXED 30
 
 /*
 ** The schema.  Every statement is idempotent, so opening an existing
@@ -79,7 +79,8 @@ static const char *const schema_sql =
   "  started_at    TEXT,      -- ISO-8601 UTC\n"
   "  finished_at   TEXT,\n"
   "  steps         INTEGER,\n"
-  "  positions     INTEGER\n"
+  "  positions     INTEGER,\n"
+  "  warnings      TEXT       -- known keys the run's models do not use, one a line\n"
   ");\n"
   "CREATE TABLE IF NOT EXISTS steps(\n"
   "  run_id              INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,\n"
@@ -106,6 +107,7 @@ static const char *const schema_sql =
   "  partial_liquidations INTEGER, -- hits that closed only a share\n"
   "  funding             REAL,     -- paid by longs (negative: received)\n"
   "  funding_short       REAL,     -- paid by shorts\n"
+  "  funding_external    REAL,     -- funding + funding_short: paid to the rest of the market\n"
   "  topups              INTEGER,\n"
   "  topup_collateral    REAL,\n"
   "  adl_count           INTEGER,\n"
@@ -196,6 +198,7 @@ static const char *const schema2_sql =
   "  topup_collateral     REAL,\n"
   "  funding_long         REAL,\n"
   "  funding_short        REAL,\n"
+  "  funding_external     REAL,     -- funding_long + funding_short: paid to the rest of the market\n"
   "  haircut              REAL,\n"
   "  adl_count            INTEGER,\n"
   "  first_adl_step       INTEGER,  -- NULL when no ADL happened\n"
@@ -208,6 +211,21 @@ static const char *const schema2_sql =
 ** The sweep tables (see the Sweeps section at the end of this file and
 ** liq_sweep.h).  A sweep's runs rows carry runs.sweep_id and runs.task_id.
 */
+/* The book as run (stats.positions): liquidations join it on position_id. */
+static const char *const positions_schema_sql =
+  "CREATE TABLE IF NOT EXISTS positions(\n"
+  "  run_id            INTEGER NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,\n"
+  "  position_id       INTEGER NOT NULL,\n"
+  "  side              TEXT,\n"
+  "  qty               REAL,\n"
+  "  entry             REAL,\n"
+  "  collateral        REAL,\n"
+  "  leverage          REAL,\n"
+  "  liquidation_price REAL,     -- under the run's margin rule, at the start\n"
+  "  bankruptcy_price  REAL,     -- where equity is 0\n"
+  "  PRIMARY KEY(run_id, position_id)\n"
+  ");\n";
+
 static const char *const sweep_schema_sql =
   "CREATE TABLE IF NOT EXISTS sweeps(\n"
   "  sweep_id      INTEGER PRIMARY KEY,\n"
@@ -646,6 +664,8 @@ int liq_store_open(const char *path, liq_store **out, liq_err *err) {
   if (rc == LIQ_OK)
     rc = store_exec_sql(st->db, path, schema2_sql, "create the schema", err);
   if (rc == LIQ_OK)
+    rc = store_exec_sql(st->db, path, positions_schema_sql, "create the schema", err);
+  if (rc == LIQ_OK)
     rc = store_exec_sql(st->db, path, sweep_schema_sql, "create the sweep schema", err);
   if (rc != LIQ_OK) goto fail;
   rc = store_prepare(st->db, path,
@@ -711,9 +731,10 @@ int liq_store_begin_run(liq_store *st, const liq_scenario *sc, uint64_t seed,
   if (rc != LIQ_OK) goto fail;
   rc = store_prepare(st->db, st->path,
                "INSERT INTO runs(scenario_name, seed, params, scenario_text,"
-               " scenario_path, version, status, started_at, steps, positions)"
+               " scenario_path, version, status, started_at, steps, positions,"
+               " warnings)"
                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'running', " LIQ_SQL_NOW
-               ", ?7, ?8)",
+               ", ?7, ?8, ?9)",
                0, &run_stmt, "prepare the runs INSERT", err);
   if (rc != LIQ_OK) goto fail;
   store_bind_text(run_stmt, 1, sc->name);
@@ -725,6 +746,7 @@ int liq_store_begin_run(liq_store *st, const liq_scenario *sc, uint64_t seed,
   store_bind_text(run_stmt, 6, LIQ_VERSION);
   store_bind_size(run_stmt, 7, sc->steps);
   store_bind_size(run_stmt, 8, sc->book.positions);
+  store_bind_text(run_stmt, 9, sc->warnings[0] ? sc->warnings : NULL);
   rc = store_step_done(st->db, st->path, run_stmt, "insert the run", err);
   sqlite3_finalize(run_stmt);
   run_stmt = NULL;
@@ -791,6 +813,7 @@ int liq_store_step(liq_store *st, const liq_step_row *row, liq_err *err) {
   store_bind_size(p, 27, row->adl_count);
   store_bind_double(p, 28, row->adl_notional);
   store_bind_double(p, 29, row->haircut);
+  store_bind_double(p, 30, row->funding_external);
   /* A row with fewer quantiles than the scenario leaves the rest NULL. */
   for (i = 0; i < st->n_quant && i < row->n_quantiles; i++) {
     store_bind_double(p, LIQ_STEP_N_FIXED + 1 + (int)i, row->cushion[i]);
@@ -827,6 +850,38 @@ int liq_store_liquidation(liq_store *st, const liq_liquidation_row *row,
   rc = store_step_done(st->db, st->path, p, "insert a liquidation row", err);
   if (rc != LIQ_OK) return rc;
   return store_row_end(st, err);
+}
+
+int liq_store_positions(liq_store *st, const liq_book *b,
+                        const liq_margin_params *mp, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  size_t i;
+  int rc = row_begin(st, err);
+  if (rc != LIQ_OK) return rc;
+  rc = store_prepare(st->db, st->path,
+               "INSERT INTO positions(run_id, position_id, side, qty, entry, collateral,"
+               " leverage, liquidation_price, bankruptcy_price)"
+               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+               0, &p, "prepare the positions INSERT", err);
+  if (rc != LIQ_OK) return rc;
+  for (i = 0; i < b->n && rc == LIQ_OK; i++) {
+    if ((rc = row_begin(st, err)) != LIQ_OK) break;   /* a new batch after a commit */
+    sqlite3_bind_int64(p, 1, st->run_id);
+    store_bind_size(p, 2, i);
+    sqlite3_bind_text(p, 3, b->side[i] > 0 ? "long" : "short", -1, SQLITE_STATIC);
+    store_bind_double(p, 4, b->qty[i]);
+    store_bind_double(p, 5, b->entry[i]);
+    store_bind_double(p, 6, b->collateral[i]);
+    store_bind_double(p, 7, b->leverage[i]);
+    store_bind_double(p, 8, liq_margin_rule_liq_price(mp, b->side[i], b->qty[i],
+                                                      b->entry[i], b->collateral[i]));
+    store_bind_double(p, 9, liq_margin_bankruptcy_price(b->side[i], b->qty[i],
+                                                        b->entry[i], b->collateral[i]));
+    rc = store_step_done(st->db, st->path, p, "insert a position", err);
+    if (rc == LIQ_OK) rc = store_row_end(st, err);
+  }
+  sqlite3_finalize(p);
+  return rc;
 }
 
 int liq_store_adl(liq_store *st, const liq_adl_row *row, liq_err *err) {
@@ -930,6 +985,16 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
     sqlite3_bind_null(p, 43);
   }
   rc = store_step_done(st->db, st->path, p, "insert the summary", err);
+  sqlite3_finalize(p);
+  p = NULL;
+  if (rc != LIQ_OK) return rc;
+  rc = store_prepare(st->db, st->path,
+               "UPDATE summary SET funding_external = ?2 WHERE run_id = ?1",
+               0, &p, "prepare the funding_external UPDATE", err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, st->run_id);
+  store_bind_double(p, 2, sm->funding_external);
+  rc = store_step_done(st->db, st->path, p, "store funding_external", err);
   sqlite3_finalize(p);
   p = NULL;
   if (rc != LIQ_OK) return rc;

@@ -130,6 +130,7 @@ typedef struct liq_store_task_rows {
   uint64_t seed;               /* runs.seed: the base seed */
   size_t steps, positions;
   const char *started_at;      /* ISO-8601 UTC, NULL: now */
+  const char *warnings;        /* runs.warnings, NULL for none */
   const liq_step_row *step_rows;
   size_t n_step_rows;
   const liq_liquidation_row *liq_rows;

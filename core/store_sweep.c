@@ -293,9 +293,9 @@ int liq_store_task_write(liq_store *st, const liq_store_task_rows *r,
   rc = store_prepare(st->db, st->path,
                "INSERT INTO runs(sweep_id, task_id, scenario_name, seed, params,"
                " scenario_text, scenario_path, version, status, started_at,"
-               " steps, positions)"
+               " steps, positions, warnings)"
                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running',"
-               " coalesce(?9, " LIQ_SQL_NOW "), ?10, ?11)",
+               " coalesce(?9, " LIQ_SQL_NOW "), ?10, ?11, ?12)",
                0, &p, "prepare the runs INSERT", err);
   if (rc != LIQ_OK) goto fail;
   sqlite3_bind_int64(p, 1, r->sweep_id);
@@ -310,6 +310,7 @@ int liq_store_task_write(liq_store *st, const liq_store_task_rows *r,
   store_bind_text(p, 9, r->started_at);
   store_bind_size(p, 10, r->steps);
   store_bind_size(p, 11, r->positions);
+  store_bind_text(p, 12, r->warnings);
   rc = store_step_done(st->db, st->path, p, "insert the task's run", err);
   sqlite3_finalize(p);
   p = NULL;

@@ -235,7 +235,10 @@ void liq_sweep_plan_free(liq_sweep_plan *plan) {
   size_t i;
   if (plan == NULL) return;
   if (plan->points != NULL)
-    for (i = 0; i < plan->n_points; i++) free(plan->points[i].params_json);
+    for (i = 0; i < plan->n_points; i++) {
+      free(plan->points[i].params_json);
+      free(plan->points[i].warnings);
+    }
   free(plan->points);
   free(plan->spec_json);
   free(plan);
@@ -275,15 +278,19 @@ int liq_sweep_plan_build(const liq_scenario *base, liq_sweep_plan **out,
   /* Validate every grid point before anything runs. */
   for (g = 0; g < plan->n_points; g++) {
     liq_scenario *sc = NULL;
+    int sc_had_warnings;
     rc = liq_sweep_load_point(base, g, &sc, err);
     if (rc != LIQ_OK) goto fail;
+    sc_had_warnings = sc->warnings[0] != '\0';
     plan->points[g].params_json = dup_string(sc->params_json ? sc->params_json
                                                               : "{}");
     plan->points[g].seed = sc->seed;
     plan->points[g].steps = sc->steps;
     plan->points[g].positions = sc->book.positions;
+    plan->points[g].warnings = sc->warnings[0] ? dup_string(sc->warnings) : NULL;
     liq_scenario_free(sc);
-    if (plan->points[g].params_json == NULL) {
+    if (plan->points[g].params_json == NULL ||
+        (plan->points[g].warnings == NULL && sc_had_warnings)) {
       rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
       goto fail;
     }

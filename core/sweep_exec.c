@@ -372,6 +372,7 @@ static void write_result(executor *x, task_result *r) {
     w.steps = plan->points[g].steps;
     w.positions = plan->points[g].positions;
     w.started_at = r->started_at;
+    w.warnings = plan->points[g].warnings;
     w.step_rows = r->steps;
     w.n_step_rows = r->n_steps;
     w.liq_rows = r->liqs;

@@ -462,11 +462,24 @@ typedef struct inputs {
   uint64_t      seed;       /* base seed actually used */
 } inputs;
 
+/* The scenario's warnings (known keys its models do not use), once, on
+** stderr: "liqsim: warning: FILE:LINE: ..." each. */
+static void print_warnings(const liq_scenario *sc) {
+  const char *z = sc->warnings;
+  while (*z) {
+    const char *nl = strchr(z, '\n');
+    int len = nl ? (int)(nl - z) : (int)strlen(z);
+    fprintf(stderr, "liqsim: warning: %.*s\n", len, z);
+    z += len + (nl != NULL);
+  }
+}
+
 static int load_inputs(const options *opt, inputs *in /* OUT */, liq_err *err) {
   int rc;
   memset(in, 0, sizeof *in);
   rc = liq_scenario_load(opt->input, opt->ov, opt->n_ov, &in->sc, err);
   if (rc != LIQ_OK) return rc;
+  print_warnings(in->sc);
   if (opt->has_seed) in->sc->seed = opt->seed;
   in->seed = in->sc->seed;
   /* A run is replicate 0 of its scenario (the same path and book). */
@@ -615,6 +628,12 @@ static int cmd_run(const options *opt) {
   if (rc != LIQ_OK) goto fail;
   rc = liq_store_begin_run(st, in.sc, in.seed, &run_id, &err);
   if (rc != LIQ_OK) goto fail;
+  /* stats.positions (default: books of up to 10^6): the book as run. */
+  if (in.sc->stats.positions > 0 ||
+      (in.sc->stats.positions < 0 && in.book->n <= 1000000u)) {
+    rc = liq_store_positions(st, in.book, &in.sc->margin, &err);
+    if (rc != LIQ_OK) goto fail;
+  }
 
   /* The run: every step and liquidation goes straight to the store. */
   ctx.st = st;
@@ -814,6 +833,7 @@ static int cmd_sweep(const options *opt) {
     code = rank == 0 ? report_error(&err, 1) : exit_code_of(rc);
     goto out;
   }
+  if (rank == 0) print_warnings(sc);
   if (opt->out != NULL) {
     snprintf(db, sizeof db, "%s", opt->out);
   } else {

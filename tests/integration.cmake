@@ -195,3 +195,13 @@ liqsim_expect_fail(fit_bad_csv 2 "^liqsim: .*cli_nan\\.csv:[0-9]+: "
   fit ${LIQ_DATA}/cli_nan.csv --model gbm)
 liqsim_expect_fail(fit_missing_csv 2 "^liqsim: .*no_such\\.csv: "
   fit ${LIQ_DATA}/no_such.csv --model gbm)
+
+# Known keys the chosen model does not use are warnings (printed once,
+# stored in runs.warnings), so --set impact.model=none runs on a scenario
+# that names sqrt parameters; unknown keys stay errors.
+add_test(NAME cli_ok_unused_key_warns COMMAND liqsim check
+  ${PROJECT_SOURCE_DIR}/scenarios/default.cfg --set impact.model=none)
+set_tests_properties(cli_ok_unused_key_warns PROPERTIES PASS_REGULAR_EXPRESSION
+  "liqsim: warning: .*default\\.cfg:[0-9]+: impact\\.daily_volume is not used when model is none")
+liqsim_expect_fail(unknown_key_still_errors 2 "^liqsim: --set:1: unknown key 'daily_volumes'"
+  check ${PROJECT_SOURCE_DIR}/scenarios/default.cfg --set impact.daily_volumes=1)

@@ -275,7 +275,8 @@ static void test_exchange_rule_rows(void **state) {
                                     " < 1e-6 * (SELECT haircut FROM summary) FROM steps"), 1);
     } else if (strcmp(names[i], "funding") == 0) {
       assert_true(sqlite3_column_double(st, 7) > 0.0);
-      assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM steps WHERE funding != 0"), 3);
+      /* 08:00, 16:00, 24:00 and the event at the first open (00:00) */
+      assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM steps WHERE funding != 0"), 4);
     } else if (strcmp(names[i], "topup") == 0) {
       assert_true(sqlite3_column_int64(st, 6) > 0);
     } else {
@@ -360,6 +361,49 @@ static void test_params_stored(void **state) {
   assert_non_null(params);
   assert_non_null(strstr(params, "name"));
   free(params);
+  sqlite3_close(h);
+}
+
+/* stats.positions (default for books up to 10^6): the book as run, so that
+** liquidations join leverage and entry; liquidation prices match the
+** liquidations' own; stats.positions = false stores none.  Known keys the
+** model does not use are stored in runs.warnings. */
+static void test_positions_and_warnings_stored(void **state) {
+  fixture *fx = *state;
+  char db[1024];
+  char *warn;
+  sqlite3 *h;
+  snprintf(db, sizeof db, "%s/positions.db", fx->dir);
+  {
+    const char *a1[] = { "run", DEFAULT_CFG, "--set", "book.positions=25000", "--quiet",
+                         "--out", db, NULL };
+    const char *a2[] = { "run", DEFAULT_CFG, "--set", SMALL_BOOK, "--set",
+                         "stats.positions=false", "--set", "impact.model=none",
+                         "--quiet", "--out", db, NULL };
+    liqsim_ok(fx, a1);
+    liqsim_ok(fx, a2);
+  }
+  h = liq_test_open_db(db);
+  /* more than one row batch (20,000 rows) */
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM positions WHERE run_id=1"), 25000);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM positions WHERE run_id=2"), 0);
+  assert_true(liq_test_query_int(h, "SELECT count(*) FROM liquidations WHERE run_id=1") > 0);
+  /* every liquidation joins its position; whole closes at its liquidation price */
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM liquidations l LEFT JOIN positions p"
+                                " ON p.run_id = l.run_id AND p.position_id = l.position_id"
+                                " WHERE l.run_id = 1 AND p.position_id IS NULL"), 0);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM liquidations l JOIN positions p"
+                                " USING(run_id, position_id) WHERE run_id = 1 AND"
+                                " abs(l.bankruptcy_price - p.bankruptcy_price) >"
+                                " 1e-9 * p.bankruptcy_price"), 0);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM positions WHERE run_id = 1 AND"
+                                " abs(collateral * leverage - qty * entry) > 1e-9 * qty * entry"),
+                   0);
+  assert_true(liq_test_query_int(h, "SELECT warnings IS NULL FROM runs WHERE run_id=1"));
+  warn = query_text(h, "SELECT warnings FROM runs WHERE run_id=2");
+  assert_non_null(warn);
+  assert_non_null(strstr(warn, "impact.daily_volume is not used when model is none"));
+  free(warn);
   sqlite3_close(h);
 }
 
@@ -579,6 +623,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_exchange_rule_rows, setup, teardown),
     cmocka_unit_test_setup_teardown(test_seed_stored, setup, teardown),
     cmocka_unit_test_setup_teardown(test_params_stored, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_positions_and_warnings_stored, setup, teardown),
     cmocka_unit_test_setup_teardown(test_report, setup, teardown),
     cmocka_unit_test_setup_teardown(test_result_line, setup, teardown),
     cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),

@@ -173,6 +173,149 @@ static void test_fast_engine_matches_reference(void **state) {
   gsl_rng_free(r);
 }
 
+/* price.substeps: the engines agree on sub-bar paths too (both visit
+** liq_path_waypoints(); test_path checks the bridge itself), the money
+** identity holds, and K = 1 is the run without sub-steps to the bit. */
+static void test_substeps_match_reference(void **state) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  int trial, more = 0;
+  (void)state;
+  for (trial = 0; trial < 60; trial++) {
+    liq_scenario sc;
+    liq_book *book = NULL;
+    liq_path *path;
+    capture f = { 0 }, g = { 0 };
+    liq_sink sf = { cap_step, cap_liq, &f }, sg = { cap_step, cap_liq, &g };
+    liq_summary smf, smg, sm1;
+    liq_err err;
+    gsl_rng_set(r, 7000u + (unsigned)trial);
+    scenario_random(r, &sc);
+    path = path_random(r, 20 + gsl_rng_uniform_int(r, 60), 100.0,
+                       0.002 + 0.03 * gsl_rng_uniform(r), trial % 2);
+    path->step_seconds = 60.0;
+    path->daily_volatility = 0.2 * gsl_rng_uniform(r);
+    path->bridge_seed = 99u + (unsigned)trial;
+    assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, path->open[0],
+                                    7000u + (unsigned)trial, &book, &err), &err);
+    path->substeps = 1;
+    assert_liq_ok(liq_engine_run(&sc, path, book, NULL, &sm1, &err), &err);
+    path->substeps = 0;   /* 0 counts as 1 */
+    assert_liq_ok(liq_engine_run(&sc, path, book, NULL, &smf, &err), &err);
+    assert_memory_equal(&sm1, &smf, sizeof sm1);
+    path->substeps = 2 + (size_t)(trial % 7);
+    assert_liq_ok(liq_engine_run(&sc, path, book, &sf, &smf, &err), &err);
+    assert_liq_ok(ref_engine_run(&sc, path, book, &sg, &smg, &err), &err);
+    compare_runs(&f, &g, &smf, &smg);
+    assert_conserved(&smf);
+    more += smf.liquidated != sm1.liquidated || smf.bad_debt != sm1.bad_debt;
+    cap_free(&f);
+    cap_free(&g);
+    liq_book_free(book);
+    path_del(path);
+  }
+  assert_true(more > 5);   /* the sub-bar path changes outcomes */
+  gsl_rng_free(r);
+}
+
+/* Mark bars: the trade bar times exp(noise), its wicks widened or
+** narrowed, so that a mark low can sit above or below the trade low. */
+static void add_mark(gsl_rng *r, liq_path *p, double sd) {
+  size_t t;
+  p->mark_open = malloc(p->n * sizeof *p->mark_open);
+  p->mark_high = malloc(p->n * sizeof *p->mark_high);
+  p->mark_low = malloc(p->n * sizeof *p->mark_low);
+  p->mark_close = malloc(p->n * sizeof *p->mark_close);
+  assert_true(p->mark_open && p->mark_high && p->mark_low && p->mark_close);
+  for (t = 0; t < p->n; t++) {
+    double o = p->open[t] * exp(sd * gsl_ran_gaussian(r, 1.0));
+    double c = p->close[t] * exp(sd * gsl_ran_gaussian(r, 1.0));
+    p->mark_open[t] = o;
+    p->mark_close[t] = c;
+    p->mark_high[t] = fmax(fmax(o, c), p->high[t] * exp(sd * gsl_ran_gaussian(r, 1.0)));
+    p->mark_low[t] = fmin(fmin(o, c), p->low[t] * exp(sd * gsl_ran_gaussian(r, 1.0)));
+  }
+}
+
+/* price.mark_file: the engines agree when triggers use a mark price that
+** differs from the trade price (fills at the trade price), with and
+** without sub-steps, and the money identity holds. */
+static void test_mark_price_matches_reference(void **state) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  int trial, differ = 0;
+  (void)state;
+  for (trial = 0; trial < 80; trial++) {
+    liq_scenario sc;
+    liq_book *book = NULL;
+    liq_path *path;
+    capture f = { 0 }, g = { 0 };
+    liq_sink sf = { cap_step, cap_liq, &f }, sg = { cap_step, cap_liq, &g };
+    liq_summary smf, smg, sm0;
+    liq_err err;
+    gsl_rng_set(r, 9100u + (unsigned)trial);
+    scenario_random(r, &sc);
+    path = path_random(r, 20 + gsl_rng_uniform_int(r, 60), 100.0,
+                       0.002 + 0.03 * gsl_rng_uniform(r), trial % 2);
+    path->daily_volatility = 0.1;
+    path->bridge_seed = (uint64_t)trial;
+    path->substeps = trial % 3 == 0 ? 3 : 1;
+    assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, path->open[0],
+                                    9100u + (unsigned)trial, &book, &err), &err);
+    assert_liq_ok(liq_engine_run(&sc, path, book, NULL, &sm0, &err), &err);
+    add_mark(r, path, 0.004);
+    assert_liq_ok(liq_engine_run(&sc, path, book, &sf, &smf, &err), &err);
+    assert_liq_ok(ref_engine_run(&sc, path, book, &sg, &smg, &err), &err);
+    compare_runs(&f, &g, &smf, &smg);
+    assert_conserved(&smf);
+    differ += smf.liquidated != sm0.liquidated;
+    cap_free(&f);
+    cap_free(&g);
+    liq_book_free(book);
+    path_del(path);
+  }
+  assert_true(differ > 10);   /* the mark changes who is liquidated */
+  gsl_rng_free(r);
+}
+
+/* A long 10x at 100 with 5 % maintenance liquidates at 94.7368: a trade
+** wick to 94 with a mark low of 95 does not liquidate it; a mark low of
+** 94.5 does, and the fill is at the trade price (94 at the wick). */
+static void test_mark_triggers_trade_fills(void **state) {
+  int side[1] = { 1 };
+  double qty[1] = { 1.0 }, entry[1] = { 100.0 }, coll[1] = { 10.0 };
+  double mark_low[2] = { 95.0, 94.5 };
+  int k;
+  (void)state;
+  for (k = 0; k < 2; k++) {
+    liq_book *b = book_of(1, side, qty, entry, coll);
+    liq_path *p = path_new(1, 1);
+    liq_scenario sc;
+    liq_summary sm;
+    liq_err err;
+    capture c = { 0 };
+    liq_sink sink = { cap_step, cap_liq, &c, NULL };
+    liq_test_scenario_init(&sc);
+    sc.margin.initial = 0.1;
+    sc.margin.maintenance = 0.05;
+    sc.margin.liquidation_fee = 0.0;
+    p->open[0] = 100.0; p->high[0] = 100.5; p->low[0] = 94.0; p->close[0] = 99.0;
+    p->mark_open = malloc(sizeof(double));
+    p->mark_high = malloc(sizeof(double));
+    p->mark_low = malloc(sizeof(double));
+    p->mark_close = malloc(sizeof(double));
+    p->mark_open[0] = 100.0; p->mark_high[0] = 100.4;
+    p->mark_low[0] = mark_low[k]; p->mark_close[0] = 99.0;
+    assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+    assert_int_equal(sm.liquidated, (size_t)k);
+    if (k == 1) {
+      assert_rel(c.liqs[0].price, 94.0, 1e-12);          /* trade fill */
+      assert_rel(c.liqs[0].trigger_price, 94.5, 1e-12);  /* mark trigger */
+    }
+    assert_rel(sm.min_price, 94.0, 1e-12);               /* the trade low */
+    cap_free(&c);
+    liq_book_free(b);
+    path_del(p);
+  }
+}
 
 static void test_wick_liquidates(void **state) {
   /* Long 10x at 100 with 5 % maintenance: p_liq = 90 / 0.95 = 94.7368. */
@@ -705,13 +848,18 @@ static void test_funding_pays_and_liquidates(void **state) {
   sc.funding.rate = 0.01;
   sc.funding.interval_seconds = 60.0;
   for (t = 0; t < 10; t++) {
-    p->t_ms[t] = (int64_t)t * 60000;
+    p->t_ms[t] = (int64_t)t * 60000 + 30000;   /* no event at the first open */
     p->open[t] = p->close[t] = p->high[t] = p->low[t] = 100.0;
   }
   assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
-  /* Events at 60 s, 120 s, ...: paid at the end of steps 0..9. */
+  /* Events at 60 s, 120 s, ...: one in each bar, paid at the end of steps 0..9. */
   assert_rel(c.steps[0].funding, 1.0, 1e-12);
   assert_rel(c.steps[0].funding_short, -2.0, 1e-12);
+  /* Each side pays on its own open interest: the book (1 long, 2 short)
+  ** receives 1 per payment from the rest of the market. */
+  assert_rel(c.steps[0].funding_external, -1.0, 1e-12);
+  assert_rel(sm.funding_external, sm.funding_long + sm.funding_short, 1e-12);
+  assert_true(sm.funding_external < 0.0);
   /* After 6 payments equity 4.6 < MM 5: liquidated in the funding cascade of step 5. */
   assert_int_equal(c.n_liqs, 1);
   assert_int_equal(c.liqs[0].position_id, 0);
@@ -873,6 +1021,42 @@ static double two_cascades(double half_life, double permanent, double *qa, doubl
   return ln;
 }
 
+/* A replay with a gap: the flow decays over the time that passed between
+** the bars' opens (ten minutes here: ten half-lives), not over one bar.
+** Four longs past 97 go at the gap to 95 of bar 0; bar 1, flat at 95, opens
+** ten minutes later. */
+static void test_flow_decays_over_a_gap(void **state) {
+  double p_liq[4] = { 97.0, 97.0, 97.0, 97.0 }, closes[2] = { 95.0, 95.0 };
+  liq_path *p = path_closes(2, 100.0, closes);
+  liq_book *b = longs_at(4, p_liq);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { cap_step, cap_liq, &c, NULL };
+  double q;
+  (void)state;
+  p->t_ms[1] = 600000;
+  sqrt_impact_scenario(&sc);
+  sc.impact.half_life_seconds = 60.0;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_int_equal(c.n_steps, 2);
+  assert_int_equal(c.steps[0].liquidations, 4);
+  q = sold_at(&c, 0);
+  assert_rel(log(c.steps[1].price / c.steps[1].price_exogenous),
+             liq_impact_level(&sc.impact, 0.05, -q * exp2(-10.0)), 1e-12);
+  /* a generated path's bars are one step apart: one half-life */
+  cap_free(&c);
+  memset(&c, 0, sizeof c);
+  p->t_ms[1] = 60000;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_rel(log(c.steps[1].price / c.steps[1].price_exogenous),
+             liq_impact_level(&sc.impact, 0.05, -q * 0.5), 1e-12);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
 /* Two cascades a step apart under a long half-life move the price as one
 ** of their total; under a half-life far below the step the first is gone;
 ** the permanent part keeps the total flow either way. */
@@ -1020,6 +1204,40 @@ static void test_adl_prorata_and_socialize_by_hand(void **state) {
   cap_free(&c);
 }
 
+/* Socialised rows with unequal quantities: the long's bad debt 5 is
+** charged per unit of the shorts' quantity (1 and 3: 1.25 per unit), so
+** the rows say 1.25 and 3.75, not the same amount each. */
+static void test_socialize_rows_per_quantity(void **state) {
+  int side[3] = { 1, -1, -1 };
+  double qty[3] = { 1.0, 1.0, 3.0 }, entry[3] = { 100.0, 100.0, 100.0 };
+  double coll[3] = { 10.0, 50.0, 60.0 };
+  liq_book *b = book_of(3, side, qty, entry, coll);
+  liq_path *p = bar(100.0, 85.0);
+  liq_scenario sc;
+  liq_summary sm;
+  liq_err err;
+  capture c = { 0 };
+  liq_sink sink = { NULL, NULL, &c, cap_adl };
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.insurance.policy = LIQ_POLICY_SOCIALIZE;
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_rel(sm.haircut, 5.0, 1e-12);
+  assert_int_equal(c.n_adls, 2);
+  assert_int_equal(c.adls[0].position_id, 1);
+  assert_int_equal(c.adls[1].position_id, 2);
+  assert_int_equal(c.adls[0].side, -1);
+  assert_rel(c.adls[0].haircut, 1.25, 1e-12);
+  assert_rel(c.adls[1].haircut, 3.75, 1e-12);
+  assert_rel(sm.open_equity, (50.0 + 15.0 - 1.25) + (60.0 + 45.0 - 3.75), 1e-12);
+  assert_conserved_all(&sm);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+}
+
 static void test_tiered_liquidation_price(void **state) {
   /* Under tiers the engine liquidates exactly at the rule's threshold. */
   liq_scenario sc;
@@ -1126,12 +1344,17 @@ int main(void) {
     cmocka_unit_test(test_transient_impact_recovers),
     cmocka_unit_test(test_split_rounds_same_price_and_fill),
     cmocka_unit_test(test_cascades_a_step_apart),
+    cmocka_unit_test(test_flow_decays_over_a_gap),
     cmocka_unit_test(test_depth_impact_by_hand),
     cmocka_unit_test(test_adl_ranked_by_hand),
     cmocka_unit_test(test_adl_prorata_and_socialize_by_hand),
+    cmocka_unit_test(test_socialize_rows_per_quantity),
     cmocka_unit_test(test_tiered_liquidation_price),
     cmocka_unit_test(test_step_quantile_decimal_rank),
     cmocka_unit_test(test_fast_engine_matches_reference),
+    cmocka_unit_test(test_substeps_match_reference),
+    cmocka_unit_test(test_mark_price_matches_reference),
+    cmocka_unit_test(test_mark_triggers_trade_fills),
     cmocka_unit_test(test_wick_liquidates),
     cmocka_unit_test(test_two_round_cascade_by_hand),
     cmocka_unit_test(test_short_squeeze_moves_price_up),

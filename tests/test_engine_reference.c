@@ -470,6 +470,18 @@ static void test_adl_gives_up_no_more_than_equity(void **state) {
   adl = rp.sf.adl_count;
   returned = rp.sf.returned;
   assert_true(conserved_all(&rp.sf));
+  /* A closes at B's bankruptcy price: the stored price is fill - haircut /
+  ** qty and the ADL notional is qty x that price.  (Since ADL closes at
+  ** the bankruptcy price, the equity cap is a safety net: a counterparty
+  ** alive at the last price has c + q |entry - p_prev| above q |p_bk - fill|,
+  ** so even A here gives up q |p_bk - fill|, not its equity.) */
+  assert_int_equal(rp.f.n_adls, 1);
+  assert_int_equal(rp.f.n_liqs, 1);
+  assert_rel(rp.f.adls[0].price,
+             rp.f.liqs[0].price - rp.f.adls[0].haircut / rp.f.adls[0].qty, 1e-12);
+  assert_rel(rp.f.adls[0].price, rp.f.liqs[0].bankruptcy_price, 1e-12);
+  assert_rel(rp.g.adls[0].price, rp.f.adls[0].price, 1e-12);
+  assert_rel(rp.sf.adl_notional, rp.f.adls[0].qty * rp.f.adls[0].price, 1e-12);
   pair_free(&rp);
   liq_book_free(b);
   path_del(p);

@@ -192,6 +192,38 @@ static void test_fill_matches_brute_force(void **state) {
   }
 }
 
+/* A sell far past the depth curve's 99.9 % cap: exp(f) falls linearly to
+** 0.001 at the cut (set_depth3: 99.9 % at 1e5 + 94.9 * 8e4 / 3 of bids)
+** and stays there; the mean is the area under it, by hand. */
+static void test_fill_depth_past_the_cap(void **state) {
+  liq_impact_params ip = params(LIQ_IMPACT_DEPTH, 0.0, 0.0);
+  double cut = 1e5 + 94.9 * 8e4 / 3.0, x = 1e7;
+  double area = 2e3 * (1.0 + 0.995) / 2.0 + 1.8e4 * (0.995 + 0.98) / 2.0 +
+                8e4 * (0.98 + 0.95) / 2.0 + (cut - 1e5) * (0.95 + 0.001) / 2.0 +
+                (x - cut) * 0.001;
+  (void)state;
+  set_depth3(&ip);
+  assert_rel(liq_impact_fill_ratio(&ip, 0.0, 0.0, -x), area / x, 1e-12);
+  /* from past the cap, the curve is flat: the fill is the pre-trade price */
+  assert_rel(liq_impact_fill_ratio(&ip, 0.0, -2.0 * cut, -x), 1.0, 1e-12);
+}
+
+/* Sqrt with a steep permanent part (the exponent moves by about 60 over
+** the round): the Gauss-Legendre panels must follow it. */
+static void test_fill_sqrt_steep_permanent(void **state) {
+  liq_impact_params ip = params(LIQ_IMPACT_SQRT, 0.9, 2.0e9);
+  int sign;
+  (void)state;
+  ip.permanent = 0.6;
+  for (sign = -1; sign <= 1; sign += 2) {
+    double q0 = sign * 1e9, net = -sign * 2e11;
+    assert_rel(liq_impact_fill_ratio(&ip, 0.05, q0, net),
+               simpson_ratio(&ip, 0.05, q0, net, 400000), 1e-9);
+    assert_rel(liq_impact_fill_ratio(&ip, 0.05, -q0, net),
+               simpson_ratio(&ip, 0.05, -q0, net, 400000), 1e-9);
+  }
+}
+
 /* Sqrt with a vanishing permanent part (Gauss-Legendre) agrees with the
 ** closed form without one. */
 static void test_fill_quadrature_matches_closed_form(void **state) {
@@ -220,6 +252,29 @@ static void test_fill_small_round_at_large_flow(void **state) {
                want + (perm ? 0.3 / 2.0e10 * net / 2.0 : 0.0), 1e-5);
     assert_rel(liq_impact_fill_ratio(&ip, vol, -q0, -net) - 1.0,
                -want - (perm ? 0.3 / 2.0e10 * net / 2.0 : 0.0), 1e-5);
+  }
+}
+
+/* A round below the rounding step of the flow (q0 + net == q0 in
+** floating point) fills at its pre-trade price, not at 0 / 0: a dust
+** round at a large Q_eff must not end the run as a numeric failure. */
+static void test_fill_round_below_flow_rounding(void **state) {
+  int model, perm, sign;
+  (void)state;
+  for (model = LIQ_IMPACT_LINEAR; model <= LIQ_IMPACT_DEPTH; model++) {
+    for (perm = 0; perm < 2; perm++) {
+      for (sign = -1; sign <= 1; sign += 2) {
+        liq_impact_params ip = params(model, 0.9, 2.0e9);
+        liq_impact_state st = { sign * 2e11, 0.0 };
+        double net = -sign * 1e-6, ratio;
+        if (model == LIQ_IMPACT_DEPTH) set_depth3(&ip);
+        ip.permanent = perm ? 0.6 : 0.0;
+        assert_true(st.flow_eff + net == st.flow_eff);
+        ratio = liq_impact_state_trade(&st, &ip, 0.05, net);
+        assert_true(isfinite(ratio));
+        assert_rel(ratio, 1.0, 1e-12);
+      }
+    }
   }
 }
 
@@ -333,8 +388,11 @@ int main(void) {
     cmocka_unit_test(test_fill_one_round_sqrt_by_hand),
     cmocka_unit_test(test_fill_depth_by_hand),
     cmocka_unit_test(test_fill_matches_brute_force),
+    cmocka_unit_test(test_fill_depth_past_the_cap),
+    cmocka_unit_test(test_fill_sqrt_steep_permanent),
     cmocka_unit_test(test_fill_quadrature_matches_closed_form),
     cmocka_unit_test(test_fill_small_round_at_large_flow),
+    cmocka_unit_test(test_fill_round_below_flow_rounding),
     cmocka_unit_test(test_split_rounds_change_nothing),
     cmocka_unit_test(test_two_cascades_are_one_metaorder),
     cmocka_unit_test(test_permanent_path_independent),

@@ -1364,6 +1364,48 @@ static void test_build_generated(void **state) {
   free(sc);
 }
 
+
+/* price.substeps: K = 1 is the bar's own waypoints; K > 1 inserts K - 1
+** bridge prices between consecutive waypoints, keeps the waypoints, stays
+** in [low, high] with OHLC, and is reproducible for a seed. */
+static void test_waypoints_substeps(void **state) {
+  static const double o[] = {100.0, 101.0}, h[] = {103.0, 102.0},
+                      l[] = {97.0, 95.0}, c[] = {101.0, 96.0};
+  double w[LIQ_PATH_MAX_WAYPOINTS], v[LIQ_PATH_MAX_WAYPOINTS];
+  liq_path *p = NULL;
+  liq_err err;
+  int n, k, differ = 0, inside = 0;
+  (void)state;
+  assert_liq_ok(liq_path_from_arrays(2, o, h, l, c, 300.0, &p, &err), &err);
+  p->daily_volatility = 0.5;
+  p->bridge_seed = 42;
+  n = liq_path_waypoints(p, 0, w);          /* up bar: O L H C */
+  assert_int_equal(n, 4);
+  assert_true(w[0] == 100.0 && w[1] == 97.0 && w[2] == 103.0 && w[3] == 101.0);
+  n = liq_path_waypoints(p, 1, w);          /* down bar: O H L C */
+  assert_true(n == 4 && w[1] == 102.0 && w[2] == 95.0);
+  p->substeps = 8;
+  n = liq_path_waypoints(p, 1, w);
+  assert_int_equal(n, 3 * 8 + 1);
+  assert_true(w[0] == 101.0 && w[8] == 102.0 && w[16] == 95.0 && w[24] == 96.0);
+  for (k = 0; k < n; k++) {
+    assert_true(w[k] >= 95.0 && w[k] <= 102.0);
+    inside += w[k] > 95.0 && w[k] < 102.0;
+  }
+  assert_true(inside >= 12);                /* not all clamped */
+  assert_int_equal(liq_path_waypoints(p, 1, v), n);
+  assert_memory_equal(w, v, sizeof(double) * (size_t)n);
+  p->bridge_seed = 43;
+  liq_path_waypoints(p, 1, v);
+  for (k = 0; k < n; k++) differ += w[k] != v[k];
+  assert_true(differ > 10);
+  /* Zero volatility: the bridge is the straight line in log price. */
+  p->daily_volatility = 0.0;
+  liq_path_waypoints(p, 1, w);
+  assert_rel(w[4], sqrt(101.0 * 102.0), 1e-12);
+  liq_path_free(p);
+}
+
 /*
 ** Used to: fmt_time() negated ms, which overflows for INT64_MIN, so
 ** price.to = -9223372036854775808 (a valid bound) made the replay's "no
@@ -1389,11 +1431,67 @@ static void test_window_to_int64_min(void **state) {
   assert_null(strstr(r.err, "runtime error"));
 }
 
+
+/* price.mark_file: mark bars aligned bar by bar with the price file; a
+** missing or an extra mark bar is an error at the mark file's line; the
+** mark waypoints pair the mark's low with the trade's low. */
+static void test_mark_file_alignment(void **state) {
+  static const char *trade =
+    "open_time_ms,open,high,low,close\n"
+    "0,100,101,99,100.5\n60000,100.5,102,100,101\n120000,101,101.5,98,99\n";
+  static const struct { const char *mark; int line; const char *frag; } bad[] = {
+    { "0,100,100.8,99.2,100.4\n120000,101,101.4,98.5,99\n", 2, "no bar at" },
+    { "0,100,100.8,99.2,100.4\n30000,100,100,100,100\n60000,100.5,101,100,101\n"
+      "120000,101,101.4,98.5,99\n", 2, "is not in the price file" },
+    { "0,100,100.8,99.2,100.4\n60000,100.5,101,100,101\n120000,101,101.4,98.5,99\n"
+      "180000,99,99,99,99\n", 4, "past the price file's last bar" },
+    { "0,100,100.8,99.2,100.4\n60000,100.5,101,100,101\n", 3, "no bar at" },
+  };
+  char tpath[512], mpath[512];
+  liq_path *p = NULL;
+  liq_err err;
+  double w[8], wm[8];
+  size_t i;
+  (void)state;
+  liq_test_write_temp(trade, ".csv", tpath, sizeof tpath);
+  for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+    assert_liq_ok(liq_path_replay(tpath, 0, 0, 0, 0, 0, &p, &err), &err);
+    liq_test_write_temp(bad[i].mark, ".csv", mpath, sizeof mpath);
+    assert_int_equal(liq_path_attach_mark(p, mpath, 0, 0, 0, 0, 0, &err), LIQ_INPUT);
+    assert_string_equal(err.file, mpath);
+    if (err.line != bad[i].line || strstr(err.msg, bad[i].frag) == NULL)
+      print_error("case %zu: %s:%d: %s\n", i, err.file, err.line, err.msg);
+    assert_int_equal(err.line, bad[i].line);
+    assert_non_null(strstr(err.msg, bad[i].frag));
+    assert_null(p->mark_close);
+    remove(mpath);
+    liq_path_free(p);
+  }
+  /* Aligned: bar 2 is a down bar, so the trade visits O H L C and the mark
+  ** its own high then low; with steps = 2 the third mark bar is ignored. */
+  assert_liq_ok(liq_path_replay(tpath, 0, 0, 0, 0, 0, &p, &err), &err);
+  liq_test_write_temp("0,100,100.8,99.2,100.4\n60000,100.5,101,100,101\n"
+                      "120000,101,101.4,98.5,99.2\n", ".csv", mpath, sizeof mpath);
+  assert_liq_ok(liq_path_attach_mark(p, mpath, 0, 0, 0, 0, 0, &err), &err);
+  assert_int_equal(liq_path_waypoints(p, 2, w), 4);
+  assert_int_equal(liq_path_mark_waypoints(p, 2, wm), 4);
+  assert_true(w[1] == 101.5 && w[2] == 98.0 && wm[1] == 101.4 && wm[2] == 98.5);
+  assert_true(wm[3] == 99.2);
+  liq_path_free(p);
+  assert_liq_ok(liq_path_replay(tpath, 0, 0, 0, 0, 2, &p, &err), &err);
+  assert_liq_ok(liq_path_attach_mark(p, mpath, 0, 0, 0, 0, 2, &err), &err);
+  liq_path_free(p);
+  remove(mpath);
+  remove(tpath);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_seed_deterministic_and_distinct),
     cmocka_unit_test(test_seed_avalanche),
     cmocka_unit_test(test_gbm_shape),
+    cmocka_unit_test(test_waypoints_substeps),
+    cmocka_unit_test(test_mark_file_alignment),
     cmocka_unit_test(test_gbm_deterministic),
     cmocka_unit_test(test_gbm_seed_fold),
     cmocka_unit_test(test_gbm_zero_volatility),

@@ -80,6 +80,10 @@ void path_del(liq_path *p) {
   free(p->high);
   free(p->low);
   free(p->close);
+  free(p->mark_open);
+  free(p->mark_high);
+  free(p->mark_low);
+  free(p->mark_close);
   free(p);
 }
 

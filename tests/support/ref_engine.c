@@ -281,19 +281,20 @@ static int ref_cover_side(ref *r, int side, double need, double p, double p_bk,
   return rc;
 }
 
-static int ref_cascade(ref *r, double x, liq_err *err) {
+static int ref_cascade(ref *r, double x, double m, liq_err *err) {
   int round, rounds = 0, rc;
   r->cascade_no++;
   for (round = 1; round <= r->sc->impact.max_rounds; round++) {
     double p_pre = x * exp(r->lnJ), p_post, fill, sold = 0.0, bought = 0.0, ratio;
+    double m_pre = m * exp(r->lnJ);   /* the mark: triggers and shares */
     double fees = 0.0, losses = 0.0, losses_long = 0.0, covered, uncovered;
     ref_bk bk = { { 0.0, 0.0 }, { 0.0, 0.0 } };
-    size_t nl = ref_collect(r, 1, p_pre, r->hits), ns, k;
-    ns = ref_collect(r, -1, p_pre, r->hits + nl);
+    size_t nl = ref_collect(r, 1, m_pre, r->hits), ns, k;
+    ns = ref_collect(r, -1, m_pre, r->hits + nl);
     if (nl + ns == 0) break;
     rounds = round;
     for (k = 0; k < nl + ns; k++) {
-      r->share[k] = ref_share(r, r->hits[k].id, p_pre);
+      r->share[k] = ref_share(r, r->hits[k].id, m_pre);
       if (k < nl) sold += r->share[k] * r->q[r->hits[k].id];
       else bought += r->share[k] * r->q[r->hits[k].id];
     }
@@ -304,7 +305,7 @@ static int ref_cascade(ref *r, double x, liq_err *err) {
     p_post = x * exp(r->lnJ);
     fill = p_pre * ratio;
     for (k = 0; k < nl + ns; k++) {
-      rc = ref_settle(r, r->hits[k].id, r->share[k], fill, p_pre, round, &fees,
+      rc = ref_settle(r, r->hits[k].id, r->share[k], fill, m_pre, round, &fees,
                       &losses, &losses_long, &bk, err);
       if (rc) return rc;
     }
@@ -373,28 +374,28 @@ static void ref_topups(ref *r, double p) {
 }
 
 /* End-of-step statistics by scanning every open position. */
-static void ref_step_stats(ref *r, double p) {
+static void ref_step_stats(ref *r, double p, double pm) {
   const liq_margin_params *mp = r->mp;
   size_t i, n = 0, q;
   double *dist = r->vals + r->n;
   for (i = 0; i < r->n; i++) {
     double notional, eq, thr;
     if (!r->open[i]) continue;
-    notional = r->q[i] * p;
-    eq = ref_equity(r, i, p);
+    notional = r->q[i] * pm;     /* margin at the mark, OI at the trade price */
+    eq = ref_equity(r, i, pm);
     if (r->b->side[i] > 0) {
       r->row.open_long++;
-      r->row.open_interest_long += notional;
+      r->row.open_interest_long += r->q[i] * p;
     } else {
       r->row.open_short++;
-      r->row.open_interest_short += notional;
+      r->row.open_interest_short += r->q[i] * p;
     }
     if (eq > liq_margin_mm(mp, notional) && eq < r->call_rate[i] * notional) r->row.margin_calls++;
     thr = ref_threshold(r, i);
     r->vals[n] = liq_margin_normalised_cushion(r->b->side[i], r->q[i], r->b->entry[i],
-                                               r->c[i], mp->initial, mp->maintenance, p);
-    if (r->b->side[i] > 0) dist[n] = thr > 0.0 ? log(p / thr) : HUGE_VAL;
-    else dist[n] = thr > 0.0 ? log(thr / p) : -HUGE_VAL;
+                                               r->c[i], mp->initial, mp->maintenance, pm);
+    if (r->b->side[i] > 0) dist[n] = thr > 0.0 ? log(pm / thr) : HUGE_VAL;
+    else dist[n] = thr > 0.0 ? log(thr / pm) : -HUGE_VAL;
     n++;
   }
   qsort(r->vals, n, sizeof *r->vals, cmp_double);
@@ -414,12 +415,22 @@ static void ref_free(ref *r) {
   free(r->hits); free(r->cand); free(r->vals); free(r->funding);
 }
 
+/* Seconds from bar t-1's open to bar t's, over which the forced flow
+** decays: a replay's gap (a missing bar or more: over 1.5 steps apart)
+** lasts as long as it lasts; otherwise one step (a generated path's times
+** are rounded to the millisecond). */
+static double ref_bar_gap_seconds(const liq_path *path, size_t t) {
+  double dt = (double)(path->t_ms[t] - path->t_ms[t - 1]) / 1000.0;
+  return dt > 1.5 * path->step_seconds ? dt : path->step_seconds;
+}
+
 int ref_engine_run(const liq_scenario *sc, const liq_path *path,
                    const liq_book *book, const liq_sink *sink,
                    liq_summary *sm, liq_err *err) {
   ref r;
   size_t t, i, m = book->n ? book->n : 1;
   double prev_p = path->open[0], peak_x = 0.0, dd_x = 0.0;
+  double prev_m = path->mark_open ? path->mark_open[0] : path->open[0];
   int rc = LIQ_OK;
 
   memset(sm, 0, sizeof *sm);
@@ -473,50 +484,49 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
   sm->min_price = sm->min_price_exogenous = INFINITY;
   sm->max_price = sm->max_price_exogenous = -INFINITY;
   for (t = 0; t < path->n; t++) {
-    double w[4], p;
-    int k, nw = 0;
-    w[nw++] = path->open[t];
-    if (path->has_ohlc) {
-      int up = path->close[t] >= path->open[t];
-      w[nw++] = up ? path->low[t] : path->high[t];
-      w[nw++] = up ? path->high[t] : path->low[t];
-    }
-    w[nw++] = path->close[t];
+    double w[LIQ_PATH_MAX_WAYPOINTS];   /* the sub-bar path: see test_path */
+    double wm[LIQ_PATH_MAX_WAYPOINTS];  /* the mark's */
+    double p, pm;
+    int k, nw = liq_path_waypoints(path, t, w);
+    liq_path_mark_waypoints(path, t, wm);
     memset(&r.row, 0, sizeof r.row);
     r.row.step = t;
     r.row.t_ms = path->t_ms[t];
     r.row.price_low = INFINITY;
     r.row.price_high = -INFINITY;
     if (t > 0) {
-      liq_impact_state_decay(&r.imp, &sc->impact, path->step_seconds);
+      liq_impact_state_decay(&r.imp, &sc->impact, ref_bar_gap_seconds(path, t));
       r.lnJ = liq_impact_state_log(&r.imp, &sc->impact, r.vol);
     }
     for (k = 0; k < nw; k++) {
-      double x = w[k], px = x * exp(r.lnJ);
+      double x = w[k], px = x * exp(r.lnJ), mx = wm[k] * exp(r.lnJ);
       if (x < sm->min_price_exogenous) sm->min_price_exogenous = x;
       if (x > sm->max_price_exogenous) sm->max_price_exogenous = x;
       if (x > peak_x) peak_x = x;
       if (1.0 - x / peak_x > dd_x) dd_x = 1.0 - x / peak_x;
-      if (px == prev_p && !(t == 0 && k == 0)) continue;
+      if (px == prev_p && mx == prev_m && !(t == 0 && k == 0)) continue;
       ref_visit(&r, px);
-      rc = ref_cascade(&r, x, err);
+      rc = ref_cascade(&r, x, wm[k], err);
       if (rc) goto out;
       prev_p = x * exp(r.lnJ);
+      prev_m = wm[k] * exp(r.lnJ);
     }
     if (r.funding && r.funding[t] != 0.0) {
       ref_funding(&r, r.funding[t], path->close[t] * exp(r.lnJ));
-      rc = ref_cascade(&r, path->close[t], err);
+      rc = ref_cascade(&r, path->close[t], wm[nw - 1], err);
       if (rc) goto out;
     }
     p = path->close[t] * exp(r.lnJ);
+    pm = wm[nw - 1] * exp(r.lnJ);
     prev_p = p;
+    prev_m = pm;
     ref_visit(&r, p);
-    ref_topups(&r, p);
+    ref_topups(&r, pm);
     r.row.price = p;
     r.row.price_exogenous = path->close[t];
     r.row.liquidations = r.row.liquidations_long + r.row.liquidations_short;
     r.row.insurance_fund = r.fund;
-    ref_step_stats(&r, p);
+    ref_step_stats(&r, p, pm);
     sm->liquidated_long += r.row.liquidations_long;
     sm->liquidated_short += r.row.liquidations_short;
     sm->liquidated_notional += r.row.liquidated_notional;
@@ -528,6 +538,8 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
     sm->topup_collateral += r.row.topup_collateral;
     sm->funding_long += r.row.funding;
     sm->funding_short += r.row.funding_short;
+    r.row.funding_external = r.row.funding + r.row.funding_short;
+    sm->funding_external += r.row.funding_external;
     sm->adl_count += r.row.adl_count;
     sm->adl_notional += r.row.adl_notional;
     sm->haircut += r.row.haircut;
