@@ -203,5 +203,5 @@ add_test(NAME cli_ok_unused_key_warns COMMAND liqsim check
   ${PROJECT_SOURCE_DIR}/scenarios/default.cfg --set impact.model=none)
 set_tests_properties(cli_ok_unused_key_warns PROPERTIES PASS_REGULAR_EXPRESSION
   "liqsim: warning: .*default\\.cfg:[0-9]+: impact\\.daily_volume is not used when model is none")
-liqsim_expect_fail(unknown_key_still_errors 2 "^liqsim: --set:1: unknown key 'daily_volumes'"
+liqsim_expect_fail(unknown_key_still_errors 2 "^liqsim: --set:1: impact\\.daily_volumes=1: unknown key 'daily_volumes'"
   check ${PROJECT_SOURCE_DIR}/scenarios/default.cfg --set impact.daily_volumes=1)
