@@ -914,12 +914,23 @@ static int run_step(engine *e, const liq_path *path, size_t t, double *prev_p,
   e->row.t_ms = path->t_ms[t];
   e->row.price_low = INFINITY;
   e->row.price_high = -INFINITY;
+  /* With sub-steps the bar's time passes between its waypoints (the flow
+  ** decays over each), and bar t-1's close and bar t's open are one instant
+  ** apart from a gap; K = 1 decays the whole bar at its start, as before. */
+  double dt_in = path->substeps > 1 && n > 1 ? path->step_seconds / (double)(n - 1) : 0.0;
   if (t > 0) {
-    liq_impact_state_decay(&e->imp, &e->sc->impact, bar_gap_seconds(path, t));
+    liq_impact_state_decay(&e->imp, &e->sc->impact,
+                           bar_gap_seconds(path, t) - (dt_in > 0.0 ? path->step_seconds : 0.0));
     e->lnJ = liq_impact_state_log(&e->imp, &e->sc->impact, e->daily_vol);
   }
   for (k = 0; k < n; k++) {
-    double x = w[k], px = x * exp(e->lnJ), mx = wm[k] * exp(e->lnJ);
+    double x = w[k], px, mx;
+    if (k > 0 && dt_in > 0.0) {
+      liq_impact_state_decay(&e->imp, &e->sc->impact, dt_in);
+      e->lnJ = liq_impact_state_log(&e->imp, &e->sc->impact, e->daily_vol);
+    }
+    px = x * exp(e->lnJ);
+    mx = wm[k] * exp(e->lnJ);
     if (x < e->sm->min_price_exogenous) e->sm->min_price_exogenous = x;
     if (x > e->sm->max_price_exogenous) e->sm->max_price_exogenous = x;
     liq_drawdown_add(&e->dd_exo, x);

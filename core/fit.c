@@ -499,14 +499,25 @@ done:
 ** Output
 */
 
+int liq_fit_garch_integrated(const liq_fit_result *r) {
+  return r->model == LIQ_FIT_GARCH &&
+         !(1.0 - r->garch_alpha - r->garch_beta >= LIQ_FIT_INTEGRATED);
+}
+
 void liq_fit_print_section(const liq_fit_result *r, FILE *out) {
   const char *name = liq_fit_model_name(r->model);
   if (name == NULL) return;
   fprintf(out, "# liqsim fit --model %s: %zu log returns of %g s bars", name,
           r->n_returns, r->step_seconds);
   if (r->n_skipped) fprintf(out, " (%zu across gaps left out)", r->n_skipped);
-  fprintf(out, "\n# ln L = %.6f, AIC = %.6f (k = %d), daily volatility %.6g\n",
-          r->log_likelihood, r->aic, r->n_params, r->daily_volatility);
+  if (liq_fit_garch_integrated(r))
+    fprintf(out, "\n# ln L = %.6f, AIC = %.6f (k = %d), no daily volatility: alpha + "
+                 "beta = %.6f is 1 within 1e-3 (integrated GARCH), the "
+                 "unconditional variance does not exist\n",
+            r->log_likelihood, r->aic, r->n_params, r->garch_alpha + r->garch_beta);
+  else
+    fprintf(out, "\n# ln L = %.6f, AIC = %.6f (k = %d), daily volatility %.6g\n",
+            r->log_likelihood, r->aic, r->n_params, r->daily_volatility);
   fprintf(out, "price = {\n  model      = \"%s\";\n", name);
   fprintf(out, "  start      = %.10g;    # the last close\n", r->start);
   switch (r->model) {
@@ -531,13 +542,19 @@ void liq_fit_print_section(const liq_fit_result *r, FILE *out) {
               1.0 - r->garch_alpha - r->garch_beta);
       fprintf(out, "  nu         = %.10g;    # Student-t degrees of freedom\n",
               r->garch_nu);
-      fprintf(out, "  variance0  = %.10g;    # conditional variance after the last "
-                   "bar (daily volatility %.6g);\n"
-                   "                           # leave out for the unconditional %.6g\n",
-              r->garch_variance_next,
-              sqrt(r->garch_variance_next * 86400.0 / r->step_seconds),
-              r->garch_omega / (1.0 - r->garch_alpha - r->garch_beta));
-      if (1.0 - r->garch_alpha - r->garch_beta < 1.0e-3)
+      if (liq_fit_garch_integrated(r))
+        fprintf(out, "  variance0  = %.10g;    # conditional variance after the last "
+                     "bar (daily volatility %.6g)\n",
+                r->garch_variance_next,
+                sqrt(r->garch_variance_next * 86400.0 / r->step_seconds));
+      else
+        fprintf(out, "  variance0  = %.10g;    # conditional variance after the last "
+                     "bar (daily volatility %.6g);\n"
+                     "                           # leave out for the unconditional %.6g\n",
+                r->garch_variance_next,
+                sqrt(r->garch_variance_next * 86400.0 / r->step_seconds),
+                r->garch_omega / (1.0 - r->garch_alpha - r->garch_beta));
+      if (liq_fit_garch_integrated(r))
         fprintf(out, "  # alpha + beta is close to 1 (integrated GARCH): the unconditional\n"
                      "  # variance is no useful scale; variance0 sets the level, and\n"
                      "  # impact.daily_volatility should be given explicitly\n");

@@ -64,6 +64,25 @@ static int64_t snap_to_boundary(const liq_path *p, double step_ms, int64_t e) {
   return best;
 }
 
+/* 1 when no bar closes at bar t's open: the window's first bar, or the
+** first bar after a gap in a replay. */
+static int opens_unclosed(const liq_path *p, double step_ms, size_t t) {
+  return t == 0 || (double)p->t_ms[t - 1] + step_ms < (double)p->t_ms[t];
+}
+
+/* The bar that opens at e when no bar closes there (the window's first
+** open, or the open after a gap): an event there is that bar's, paid at
+** its close (bar_of() has no bar ending at e).  -1 when none. */
+static long bar_opening_unclosed(const liq_path *p, double step_ms, int64_t e) {
+  size_t lo = 0, hi = p->n;
+  while (hi > lo) {               /* first bar opening at or after e */
+    size_t mid = lo + (hi - lo) / 2;
+    if (p->t_ms[mid] < e) lo = mid + 1; else hi = mid;
+  }
+  if (lo < p->n && p->t_ms[lo] == e && opens_unclosed(p, step_ms, lo)) return (long)lo;
+  return -1;
+}
+
 /* floor(a / b) for b > 0 */
 static int64_t floor_div(int64_t a, int64_t b) {
   return a / b - (a % b < 0);
@@ -72,7 +91,8 @@ static int64_t floor_div(int64_t a, int64_t b) {
 /*
 ** Events at every multiple of iv.  Bar t holds the events e with t_ms[t] <
 ** e <= t_ms[t] + step, and e <= t_ms[t + 1] (a later bar opening before e
-** holds it instead), as bar_of() places file payments; counted per bar by
+** holds it instead), and e = t_ms[t] when no bar closes there (the first
+** bar, a bar after a gap), as file payments are placed; counted per bar by
 ** floor division, so the work is O(bars) whatever the interval.
 */
 static void schedule_constant(const liq_funding_params *fp, const liq_path *p,
@@ -81,7 +101,9 @@ static void schedule_constant(const liq_funding_params *fp, const liq_path *p,
   size_t t;
   if (iv < 1) iv = 1;                 /* validated >= 1 s; never divide by 0 */
   for (t = 0; t < p->n; t++) {
-    int64_t lo = p->t_ms[t] - (t == 0), hi;   /* bar 0 also takes its open */
+    /* bar 0, and a bar after a gap (no bar closes at its open), also take
+    ** their open */
+    int64_t lo = p->t_ms[t] - opens_unclosed(p, step_ms, t), hi;
     double end = (double)p->t_ms[t] + step_ms;
     /* e <= lo + step for integer e is e <= floor(lo + step) */
     if (end >= 9.2e18) hi = INT64_MAX;
@@ -183,7 +205,8 @@ static void schedule_events(const liq_funding_event *ev, size_t n,
   size_t i;
   for (i = 0; i < n; i++) {
     int64_t e = snap_to_boundary(p, step_ms, ev[i].t_ms);
-    long k = e == p->t_ms[0] ? 0 : bar_of(p, step_ms, e);
+    long k = bar_of(p, step_ms, e);
+    if (k < 0) k = bar_opening_unclosed(p, step_ms, e);
     if (k >= 0) rates[k] += ev[i].rate;
   }
 }

@@ -84,6 +84,12 @@ int liq_fit_run(const liq_path *p, int model, liq_fit_result *out /* OUT */,
 */
 void liq_fit_print_section(const liq_fit_result *r, FILE *out);
 
+/* A garch fit whose alpha + beta is 1 within LIQ_FIT_INTEGRATED (or
+** above): integrated GARCH, no unconditional variance, so no daily
+** volatility is printed (r->daily_volatility is not a meaningful scale). */
+#define LIQ_FIT_INTEGRATED 1.0e-3
+int liq_fit_garch_integrated(const liq_fit_result *r);
+
 /* "gbm", "jump", "garch" <-> liq_fit_model; -1 / NULL when unknown. */
 int liq_fit_model_parse(const char *name);
 const char *liq_fit_model_name(int model);

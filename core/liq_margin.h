@@ -19,7 +19,9 @@
 #define LIQ_MARGIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "liq_err.h"
 
 #define LIQ_MAX_TIERS 32
 
@@ -37,6 +39,23 @@ typedef struct liq_tier {
                            ** floor_k * (maintenance_k - maintenance_{k-1}) */
 } liq_tier;
 
+/* margin.initial_from: the initial margin rate taken from a margin model
+** backtested on a price history (liq_backtest.h): the model's long-side
+** rate for a bar opening at at_ms, from the history's bars before it. */
+typedef struct liq_initial_from {
+  int     present;           /* 1: margin.initial came from the model */
+  int     model;             /* liq_bt_model: hs, ewma, fhs or garch */
+  char    file[LIQ_PATH_MAX]; /* history CSV, resolved like price.file */
+  double  confidence;        /* (0, 1), default 0.99 */
+  size_t  horizon_bars;      /* >= 1; 0: one day of the history's bars */
+  size_t  lookback_bars;     /* 0: the model's default (365 days) */
+  double  lambda;            /* ewma, fhs: decay per day, default 0.94 */
+  int64_t at_ms;             /* the run's first bar (a replay's window start
+                             ** or first bar); INT64_MAX for a generated path:
+                             ** after the history's last bar */
+  double  short_rate;        /* the model's short-side rate there (reported) */
+} liq_initial_from;
+
 typedef struct liq_margin_params {
   double initial;          /* initial margin rate, (0, 1]; max leverage 1/initial */
   double maintenance;      /* flat maintenance margin rate, (0, initial);
@@ -52,6 +71,7 @@ typedef struct liq_margin_params {
                            ** a position below maintenance inside its cooldown is closed whole */
   double topup_share;      /* margin.topup.share: share of called traders who add collateral, [0, 1] */
   int    topup_delay;      /* margin.topup.delay_steps: steps between call and top-up, >= 0 */
+  liq_initial_from initial_from; /* margin.initial_from (present = 0: not used) */
 } liq_margin_params;
 
 double liq_margin_equity(int side, double qty, double entry, double collateral,

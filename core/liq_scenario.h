@@ -36,6 +36,7 @@
 #define LIQ_MAX_AXIS_VALUES 256
 /* Largest scenario file liq_scenario_load() reads (a located error beyond). */
 #define LIQ_SCENARIO_MAX_BYTES (16 << 20)
+#define LIQ_MAX_AXIS_NAMES  16   /* values of a categorical axis */
 
 /* Where a setting of a loaded scenario came from, so that errors found
 ** after loading (building the path or the book, running) can point at it:
@@ -62,6 +63,9 @@ typedef struct liq_sweep_axis {
   char   key[128];         /* dotted path, validated as --set validates it */
   size_t n_values;
   double values[LIQ_MAX_AXIS_VALUES]; /* from values = [...] or range = [from, to, step] */
+  int    categorical;      /* a model or policy key (impact.model, ...): the
+                           ** values are names[0..n_values), not values[] */
+  char   names[LIQ_MAX_AXIS_NAMES][32];
 } liq_sweep_axis;
 
 typedef struct liq_sweep_params {
@@ -94,6 +98,10 @@ typedef struct liq_scenario {
   char    *text;           /* the scenario file's text (owned) */
   char     path[LIQ_PATH_MAX]; /* the scenario file as given */
   char    *params_json;    /* JSON object of the --set overrides, "{}" if none (owned) */
+  char   **set;            /* the --set assignments it was loaded with, in
+                           ** order (owned), so a sweep's grid points apply
+                           ** them before the axes */
+  size_t   n_set;
   char     warnings[LIQ_SCENARIO_WARNINGS]; /* known keys the chosen model does
                            ** not use (e.g. impact.daily_volume with impact.model
                            ** "none"): one "FILE:LINE: ..." per line, "" when
@@ -144,6 +152,11 @@ int liq_scenario_locate(const liq_scenario *sc, liq_where w, int rc,
 /* 1 when 'key' is a numeric --set path that a sweep grid or a calibration
 ** may vary ("margin.initial", "price.intensity", ...), else 0. */
 int liq_scenario_is_sweep_key(const char *key);
+
+/* 1 when 'key' is a categorical --set path a sweep grid may vary: a model
+** or policy name (impact.model, insurance.policy, price.model,
+** margin.partial.mode, book.cap_response), else 0. */
+int liq_scenario_is_categorical_key(const char *key);
 
 /* Column-name suffix of a quantile: 0.01 -> "q01", 0.5 -> "q50",
 ** 0.995 -> "q99_5", 0.001 -> "q00_1". */

@@ -44,16 +44,31 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err);
 /* Roll back pending rows, set status 'failed' and finished_at. */
 int liq_store_fail_run(liq_store *st, const char *why, liq_err *err);
 
-/* A sink writing the stored steps (liq_stats_step_stored()) and the
+/* A sink writing the stored steps (liq_stats_step_stored(), each with the
+** flows since the previous stored row, liq_stats_step_fold()) and the
 ** liquidations (when sc->stats.events) into 'st'. */
 typedef struct liq_store_sink_ctx {
   liq_store *st;
   const liq_scenario *sc;
   size_t n_steps;              /* path length, so the last step is stored */
+  /* set by liq_store_sink(): the flows of the steps since the last
+  ** stored row (liq_stats_step_fold()) */
+  liq_step_row interval;
+  size_t n_folded;
 } liq_store_sink_ctx;
 liq_sink liq_store_sink(liq_store_sink_ctx *ctx);
 
 /* Text summary of the runs in 'db' (run_id 0: all runs) to 'out'. */
 int liq_store_report(const char *db, int64_t run_id, FILE *out, liq_err *err);
+
+/* Text summary of sweep 'sweep_id' of 'db' (0: every sweep): its identity
+** and the aggregates per grid point with the point's axis values.
+** LIQ_USAGE when the database holds no such sweep. */
+int liq_store_report_sweep(const char *db, int64_t sweep_id, FILE *out,
+                           liq_err *err);
+
+/* 1 when 'db' holds at least one sweep (then `liqsim report DB` reports
+** the sweeps, not their thousands of runs). */
+int liq_store_report_is_sweep_db(const char *db);
 
 #endif /* LIQ_STORE_H */

@@ -30,4 +30,15 @@ void liq_time_format(int64_t ms, char *buf, size_t size);
 ** is not a whole second; the year has at least four digits ("0999"). */
 void liq_time_format_utc(int64_t ms, char *buf, size_t size);
 
+/*
+** A window bound given as a number below 1e11 in absolute value (1973-03-03
+** in ms) is almost certainly Unix seconds: 1 when |ms| < LIQ_TIME_MIN_MS.
+** liq_time_seconds_hint() writes the fix into buf: "1700000000 looks like
+** Unix seconds: write 1700000000000 (milliseconds) or the date
+** \"2023-11-14 22:13:20\"".
+*/
+#define LIQ_TIME_MIN_MS 100000000000LL
+int liq_time_looks_like_seconds(int64_t ms);
+void liq_time_seconds_hint(int64_t ms, char *buf, size_t size);
+
 #endif /* LIQ_TIME_H */

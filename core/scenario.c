@@ -524,6 +524,11 @@ int time_of(loader *p, const config_setting_t *s, int64_t *pms) {
     case CONFIG_TYPE_FLOAT: {
       int rc = integer_in(p, s, LLONG_MIN, LLONG_MAX, &v);
       if (rc) return rc;
+      if (liq_time_looks_like_seconds(v)) {
+        char hint[256];
+        liq_time_seconds_hint(v, hint, sizeof hint);
+        return bad_at(p, s, "%s = %s", path, hint);
+      }
       *pms = v;
       return LIQ_OK;
     }
@@ -575,9 +580,26 @@ static int load_config(loader *p, const char *text, liq_scenario *sc) {
   if (rc == LIQ_OK) rc = apply_overrides(p, &cfg);
   if (rc == LIQ_OK) rc = validate(p, config_root_setting(&cfg), sc);
   if (rc == LIQ_OK) rc = params_json(p, &sc->params_json);
+  if (rc == LIQ_OK) rc = params_note_initial_from(p, &sc->margin, &sc->params_json);
   config_destroy(&cfg);
   free(wide);
   return rc;
+}
+
+/* Copy the n overrides into sc->set (a sweep applies them to each point). */
+static int keep_overrides(liq_scenario *sc, const liq_override *ov, size_t n,
+                          liq_err *err) {
+  size_t i;
+  if (n == 0) return LIQ_OK;
+  if ((sc->set = calloc(n, sizeof *sc->set)) == NULL)
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+  for (i = 0; i < n; i++) {
+    const char *z = ov[i].assignment ? ov[i].assignment : "";
+    if ((sc->set[i] = dup_string(z)) == NULL)
+      return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+    sc->n_set = i + 1;
+  }
+  return LIQ_OK;
 }
 
 /* Load from text already in memory; 'text' is copied into the struct. */
@@ -604,7 +626,8 @@ static int load_text(const char *text, const char *file, const char *dir,
   }
   snprintf(sc->path, sizeof sc->path, "%s", file);
   L.sc = sc;
-  rc = load_config(&L, text, sc);
+  rc = keep_overrides(sc, ov, L.n_ov, err);
+  if (rc == LIQ_OK) rc = load_config(&L, text, sc);
   if (rc != LIQ_OK) {
     liq_scenario_free(sc);
     return rc;
@@ -729,7 +752,10 @@ int liq_scenario_locate(const liq_scenario *sc, liq_where w, int rc,
 }
 
 void liq_scenario_free(liq_scenario *sc) {
+  size_t i;
   if (sc == NULL) return;
+  for (i = 0; i < sc->n_set; i++) free(sc->set[i]);
+  free(sc->set);
   free(sc->text);
   free(sc->params_json);
   free(sc->funding.events);

@@ -151,6 +151,10 @@ int apply_overrides(loader *p, config_t *cfg);
 
 int params_json(loader *p, char **pz);
 
+/* Add the rate margin.initial_from chose to the params JSON *pz (see
+** scenario_override.c). */
+int params_note_initial_from(loader *p, const liq_margin_params *mp, char **pz);
+
 int widen_integers(loader *p, const char *text, char **out);
 
 #endif /* LIQ_SCENARIO_INT_H */

@@ -6,6 +6,7 @@
 ** the JSON object the runs table stores.
 */
 #include "scenario_int.h"
+#include "liq_backtest.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -304,3 +305,50 @@ int params_json(loader *p, char **pz) {
   return LIQ_OK;
 }
 
+
+/*
+** With margin.initial_from, the run records the initial rate it chose:
+** "margin.initial" and "margin.initial_from" ({model, file, confidence,
+** horizon_bars, at_ms, short}) are added to the params object *pz.
+*/
+int params_note_initial_from(loader *p, const liq_margin_params *mp, char **pz) {
+  const liq_initial_from *f = &mp->initial_from;
+  str_buf b = {NULL, 0, 0, 0};
+  char zNum[64];
+  size_t n;
+  if (!f->present || *pz == NULL) return LIQ_OK;
+  n = strlen(*pz);
+  if (n < 2 || (*pz)[n - 1] != '}') return LIQ_OK;
+  buf_append(&b, *pz, n - 1);
+  if (n > 2) buf_puts(&b, ",");
+  buf_puts(&b, "\"margin.initial\":");
+  buf_puts(&b, num(mp->initial).z);
+  buf_puts(&b, ",\"margin.initial_from\":{\"model\":");
+  json_string(&b, liq_bt_model_name(f->model));
+  buf_puts(&b, ",\"file\":");
+  json_string(&b, f->file);
+  buf_puts(&b, ",\"confidence\":");
+  buf_puts(&b, num(f->confidence).z);
+  if (f->horizon_bars) {
+    snprintf(zNum, sizeof zNum, ",\"horizon_bars\":%zu", f->horizon_bars);
+    buf_puts(&b, zNum);
+  }
+  if (f->lookback_bars) {
+    snprintf(zNum, sizeof zNum, ",\"lookback_bars\":%zu", f->lookback_bars);
+    buf_puts(&b, zNum);
+  }
+  if (f->at_ms != INT64_MAX) {
+    snprintf(zNum, sizeof zNum, ",\"at_ms\":%lld", (long long)f->at_ms);
+    buf_puts(&b, zNum);
+  }
+  buf_puts(&b, ",\"short\":");
+  buf_puts(&b, num(f->short_rate).z);
+  buf_puts(&b, "}}");
+  if (b.oom) {
+    free(b.z);
+    return liq_errf(p->err, LIQ_NOMEM, NULL, 0, "out of memory");
+  }
+  free(*pz);
+  *pz = b.z;
+  return LIQ_OK;
+}

@@ -12,6 +12,7 @@
 #include "scenario_int.h"
 #include "csv_int.h"
 #include "funding_int.h"
+#include "liq_backtest.h"
 #include "liq_margin.h"
 #include "liq_time.h"
 
@@ -804,14 +805,109 @@ static int validate_topup(loader *p, const config_setting_t *g,
   return LIQ_OK;
 }
 
+/*
+** margin.initial_from = { model = "ewma"; file = "..."; confidence = 0.99;
+** horizon_bars = 24; [lookback_bars = ...; lambda = ...;] }: margin.initial
+** is the model's long-side margin for the run's first bar, computed as
+** `liqsim backtest` computes it, from the history's bars that closed by
+** then (liq_backtest_margin_from_file()).  The run starts at price.from
+** for a replay with a window, else at the replay file's first bar; a
+** generated path starts after the history's last bar.  Errors about the
+** history keep their FILE:LINE when they have a line, else they are placed
+** at margin.initial_from.
+*/
+static int validate_initial_from(loader *p, const config_setting_t *g,
+                                 const liq_price_params *price,
+                                 liq_margin_params *mp) {
+  static const char *const keys[] = {"model", "file", "confidence",
+                                     "horizon_bars", "lookback_bars",
+                                     "lambda", NULL};
+  static const char *const models[] = {"hs", "ewma", "fhs", "garch", NULL};
+  liq_initial_from *f = &mp->initial_from;
+  liq_backtest_settings bs;
+  const config_setting_t *s;
+  const char *z = NULL;
+  long long v;
+  double m_short = 0.0;
+  liq_err e;
+  int rc;
+  memset(f, 0, sizeof *f);
+  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  if ((s = config_setting_get_member(g, "model")) == NULL) {
+    return missing(p, g, "model", " (\"hs\", \"ewma\", \"fhs\" or \"garch\")");
+  }
+  if ((rc = string_of(p, s, &z)) != LIQ_OK) return rc;
+  if (!is_one_of(z, models)) {
+    return bad_at(p, s, "margin.initial_from.model must be \"hs\", \"ewma\", "
+                  "\"fhs\" or \"garch\", got \"%s\"", z);
+  }
+  f->model = liq_bt_model_parse(z);
+  if ((s = config_setting_get_member(g, "file")) == NULL) {
+    return missing(p, g, "file", " (the price history the model runs on)");
+  }
+  if ((rc = resolve_file(p, s, f->file, sizeof f->file)) != LIQ_OK) return rc;
+  f->confidence = 0.99;
+  rc = opt_number(p, g, "confidence", &r_open_unit, &f->confidence);
+  if (rc) return rc;
+  f->lambda = 0.94;
+  if ((rc = opt_number(p, g, "lambda", &r_open_unit, &f->lambda)) != LIQ_OK) return rc;
+  if ((s = config_setting_get_member(g, "horizon_bars")) != NULL) {
+    if ((rc = integer_in(p, s, 1, LLONG_MAX / 16, &v)) != LIQ_OK) return rc;
+    f->horizon_bars = (size_t)v;
+  }
+  if ((s = config_setting_get_member(g, "lookback_bars")) != NULL) {
+    if ((rc = integer_in(p, s, 1, LLONG_MAX / 16, &v)) != LIQ_OK) return rc;
+    f->lookback_bars = (size_t)v;
+  }
+  /* When the run starts. */
+  f->at_ms = INT64_MAX;
+  liq_err_clear(&e);
+  if (price->model == LIQ_PRICE_REPLAY && price->has_from) {
+    f->at_ms = price->from_ms;
+  } else if (price->model == LIQ_PRICE_REPLAY) {
+    liq_path *first = NULL;
+    rc = liq_path_replay(price->file, 0, 0, 0, 0, 1, &first, &e);
+    if (rc != LIQ_OK) {
+      *p->err = e;
+      return rc;
+    }
+    f->at_ms = first->t_ms[0];
+    liq_path_free(first);
+  }
+  liq_backtest_defaults(&bs);
+  bs.model = f->model;
+  bs.confidence = f->confidence;
+  bs.horizon_bars = f->horizon_bars;
+  bs.lookback_bars = f->lookback_bars;
+  bs.lambda = f->lambda;
+  rc = liq_backtest_margin_from_file(f->file, &bs, f->at_ms, &mp->initial, &m_short, &e);
+  if (rc != LIQ_OK) {
+    if (e.line > 0) {
+      *p->err = e;
+      return rc;
+    }
+    return bad_at(p, g, "margin.initial_from: %s", e.msg);
+  }
+  if (!(mp->initial > 0.0 && mp->initial <= 1.0)) {
+    return bad_at(p, g, "margin.initial_from gives a long margin of %s (no fall "
+                  "in the history's windows?); margin.initial must be in (0, 1]",
+                  num(mp->initial).z);
+  }
+  f->short_rate = m_short;
+  f->present = 1;
+  return LIQ_OK;
+}
+
 static int validate_margin(loader *p, const config_setting_t *g,
+                          const liq_price_params *price,
                           liq_margin_params *mp) {
-  static const char *const keys[] = {"initial", "maintenance", "call_level",
-                                       "liquidation_fee", "tiers", "partial",
-                                       "topup", NULL};
+  static const char *const keys[] = {"initial", "initial_from", "maintenance",
+                                       "call_level", "liquidation_fee", "tiers",
+                                       "partial", "topup", NULL};
   static const num_range r_initial = {0.0, 1.0, 1, 0};
   static const num_range r_fee = {0.0, 0.1, 0, 0};
-  const config_setting_t *s_init, *s_maint, *s_call, *s_tiers, *s;
+  const config_setting_t *s_init, *s_from, *s_maint, *s_call, *s_tiers, *s;
   const char *maint = "margin.maintenance";
   double lo;
   int rc;
@@ -828,8 +924,22 @@ static int validate_margin(loader *p, const config_setting_t *g,
   s_maint = config_setting_get_member(g, "maintenance");
   s_call = config_setting_get_member(g, "call_level");
   s_tiers = config_setting_get_member(g, "tiers");
-  if (s_init == NULL) return missing(p, g, "initial", " (rate in (0, 1], e.g. 0.01)");
-  if ((rc = number_in(p, s_init, &r_initial, &mp->initial)) != LIQ_OK) return rc;
+  s_from = config_setting_get_member(g, "initial_from");
+  memset(&mp->initial_from, 0, sizeof mp->initial_from);
+  if (s_init && s_from) {
+    return bad_at2(p, s_from, s_init, "margin.initial_from and margin.initial "
+                   "exclude each other (initial_from computes the initial rate)");
+  }
+  if (s_from) {
+    if ((rc = validate_initial_from(p, s_from, price, mp)) != LIQ_OK) return rc;
+    s_init = s_from;                    /* where later errors point */
+  } else {
+    if (s_init == NULL) {
+      return missing(p, g, "initial", " (rate in (0, 1], e.g. 0.01; or "
+                     "initial_from = { model = ...; file = ...; })");
+    }
+    if ((rc = number_in(p, s_init, &r_initial, &mp->initial)) != LIQ_OK) return rc;
+  }
   if (s_tiers && s_maint) {
     return bad_at2(p, s_maint, s_tiers, "margin.maintenance and margin.tiers must "
                   "not both be set (tiers replace the flat maintenance rate)");
@@ -1347,6 +1457,50 @@ int liq_scenario_is_sweep_key(const char *key) {
   return find_numeric_key(key) != NULL;
 }
 
+/* The model and policy names a sweep grid may vary; the point's scenario
+** validates the name. */
+static const char *const categorical_keys[] = {
+  "impact.model", "insurance.policy", "price.model", "margin.partial.mode",
+  "book.cap_response", NULL};
+
+int liq_scenario_is_categorical_key(const char *key) {
+  size_t i;
+  for (i = 0; key && categorical_keys[i]; i++)
+    if (strcmp(categorical_keys[i], key) == 0) return 1;
+  return 0;
+}
+
+/* values = ["none", "sqrt"] of a categorical axis: names only, each a
+** --set value (the point scenario checks it is one of the key's names). */
+static int grid_names(loader *p, const config_setting_t *e,
+                      const config_setting_t *s_values, liq_sweep_axis *ax) {
+  char path[PATH_BUF];
+  int i, n;
+  if (s_values == NULL)
+    return missing(p, e, "values", " (values = [\"none\", \"sqrt\"];)");
+  setting_path(s_values, path, sizeof path);
+  if (!config_setting_is_array(s_values) && !config_setting_is_list(s_values))
+    return bad_at(p, s_values, "%s must be a list of names such as [\"none\", "
+                  "\"sqrt\"], got %s", path, type_name(s_values));
+  n = config_setting_length(s_values);
+  if (n < 1 || n > LIQ_MAX_AXIS_NAMES)
+    return bad_at(p, s_values, "%s has %d names, 1 to %d", path, n,
+                  LIQ_MAX_AXIS_NAMES);
+  for (i = 0; i < n; i++) {
+    const config_setting_t *v = config_setting_get_elem(s_values, (unsigned)i);
+    const char *z = NULL;
+    int rc = string_of(p, v, &z);
+    if (rc) return rc;
+    if (strlen(z) >= sizeof ax->names[0] || strpbrk(z, "\"\\=") != NULL)
+      return bad_at(p, v, "%s[%d] \"%s\" is not a model or policy name", path,
+                    i, z);
+    snprintf(ax->names[i], sizeof ax->names[i], "%s", z);
+  }
+  ax->n_values = (size_t)n;
+  ax->categorical = 1;
+  return LIQ_OK;
+}
+
 /* A string naming one of numeric_keys. */
 static int numeric_key_of(loader *p, const config_setting_t *s,
                         const numeric_key **pk) {
@@ -1429,6 +1583,26 @@ static int validate_grid_entry(loader *p, const config_setting_t *e,
   if ((rc = check_keys(p, e, keys, NULL)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(e, "key")) == NULL) {
     return missing(p, e, "key", " (e.g. \"margin.initial\")");
+  }
+  {
+    const char *z = NULL;
+    if (config_setting_type(s) == CONFIG_TYPE_STRING &&
+        (z = config_setting_get_string(s)) != NULL &&
+        liq_scenario_is_categorical_key(z)) {
+      snprintf(ax->key, sizeof ax->key, "%s", z);
+      if (config_setting_get_member(e, "range") != NULL)
+        return bad_at(p, config_setting_get_member(e, "range"), "%s is a model "
+                      "or policy name: give values = [\"...\", ...], not a range", z);
+      return grid_names(p, e, config_setting_get_member(e, "values"), ax);
+    }
+    if (z != NULL && find_numeric_key(z) == NULL) {
+      char path[PATH_BUF];
+      setting_path(s, path, sizeof path);
+      return bad_at(p, s, "%s \"%s\" is not a sweep key (expected a numeric "
+                    "--set path such as \"margin.initial\", or a model or "
+                    "policy: impact.model, insurance.policy, price.model, "
+                    "margin.partial.mode, book.cap_response)", path, z);
+    }
   }
   if ((rc = numeric_key_of(p, s, &k)) != LIQ_OK) return rc;
   snprintf(ax->key, sizeof ax->key, "%s", k->key);
@@ -1586,7 +1760,7 @@ int validate(loader *p, const config_setting_t *root, liq_scenario *sc) {
     return missing(p, root, "margin", " (margin = { initial = ...; "
                    "maintenance = ...; })");
   }
-  if ((rc = validate_margin(p, s, &sc->margin)) != LIQ_OK) return rc;
+  if ((rc = validate_margin(p, s, &sc->price, &sc->margin)) != LIQ_OK) return rc;
   rc = validate_impact(p, config_setting_get_member(root, "impact"), &sc->impact);
   if (rc) return rc;
   rc = validate_insurance(p, config_setting_get_member(root, "insurance"),

@@ -277,3 +277,54 @@ int liq_stats_check_summary(const liq_summary *sm, liq_err *err) {
   CHECK_SUMMARY(bad_debt_without_impact);
   return LIQ_OK;
 }
+
+/* Add the flows of 'r' to 'acc'; the extremes and maxima likewise. */
+static void step_add_flows(liq_step_row *acc, const liq_step_row *r) {
+  acc->liquidations += r->liquidations;
+  acc->liquidations_long += r->liquidations_long;
+  acc->liquidations_short += r->liquidations_short;
+  acc->liquidated_notional += r->liquidated_notional;
+  acc->fees += r->fees;
+  acc->bad_debt += r->bad_debt;
+  acc->uncovered_loss += r->uncovered_loss;
+  acc->partial_liquidations += r->partial_liquidations;
+  acc->funding += r->funding;
+  acc->funding_short += r->funding_short;
+  acc->funding_external += r->funding_external;
+  acc->topups += r->topups;
+  acc->topup_collateral += r->topup_collateral;
+  acc->adl_count += r->adl_count;
+  acc->adl_notional += r->adl_notional;
+  acc->haircut += r->haircut;
+  if (r->margin_calls > acc->margin_calls) acc->margin_calls = r->margin_calls;
+  if (r->cascade_rounds > acc->cascade_rounds) acc->cascade_rounds = r->cascade_rounds;
+  if (r->price_low < acc->price_low) acc->price_low = r->price_low;
+  if (r->price_high > acc->price_high) acc->price_high = r->price_high;
+}
+
+int liq_stats_step_fold(liq_step_row *acc, size_t *n_folded,
+                        const liq_stats_params *st, size_t n_steps,
+                        const liq_step_row *row) {
+  liq_step_row flows;
+  int stored = liq_stats_step_stored(st, row->step, n_steps);
+  if (*n_folded == 0) {
+    if (stored) {
+      *acc = *row;
+      return 1;
+    }
+    *acc = *row;
+    *n_folded = 1;
+    return 0;
+  }
+  if (!stored) {
+    step_add_flows(acc, row);
+    (*n_folded)++;
+    return 0;
+  }
+  /* Levels from this step, flows of the interval. */
+  flows = *acc;
+  *acc = *row;
+  step_add_flows(acc, &flows);
+  *n_folded = 0;
+  return 1;
+}

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "liq_engine.h"
 #include "liq_stats.h"
 
 /* A sequence given by its value at index i, ascending in i. */
@@ -93,5 +94,25 @@ void liq_stats_point_free(liq_stats_point *pt);
 int liq_stats_point_add(liq_stats_point *pt, const liq_stats_replicate *r);
 /* The aggregates (sorts the point's values in place). */
 void liq_stats_point_finish(liq_stats_point *pt, liq_stats_point_result *out);
+
+/*
+** Step rows under stats.every = k: a stored row carries the flows of every
+** step since the previous stored row, so that the sums over stored rows
+** equal the summary whatever k is.  Flows (liquidations and per side,
+** notional, fees, bad debt, uncovered loss, partial liquidations, funding
+** of both sides and funding_external, top-ups and their collateral, ADL count and notional,
+** haircut) are summed; margin_calls and cascade_rounds are the maximum
+** over the interval; price_low / price_high are the extremes over the
+** interval; everything else (price, fund, open interest, open counts,
+** quantiles, t_ms) is the level at the stored row's own step.  The last
+** step is always stored (liq_stats_step_stored()), so no flow is lost.
+**
+** Feed every step row in order to liq_stats_step_fold() with the same
+** accumulator (*n_folded = 0 at the start of a run): it returns 1 when
+** 'row' is a stored step, with *acc the row to store, else 0.
+*/
+int liq_stats_step_fold(liq_step_row *acc /* IN/OUT */, size_t *n_folded /* IN/OUT */,
+                        const liq_stats_params *st, size_t n_steps,
+                        const liq_step_row *row);
 
 #endif /* LIQ_STATS_INT_H */

@@ -39,6 +39,7 @@
 #include <sqlite3.h>
 
 #include "liq_stats.h"
+#include "stats_int.h"
 
 
 #define LIQ_STORE_SCHEMA_VERSION 3
@@ -257,6 +258,14 @@ static const char *const sweep_schema_sql =
   "  PRIMARY KEY(sweep_id, task_id)\n"
   ") WITHOUT ROWID;\n"
   "CREATE INDEX IF NOT EXISTS runs_sweep_task ON runs(sweep_id, task_id);\n"
+  "CREATE TABLE IF NOT EXISTS sweep_point_values(\n"
+  "  sweep_id   INTEGER NOT NULL,\n"
+  "  grid_index INTEGER NOT NULL,\n"
+  "  key        TEXT NOT NULL,    -- the axis key, e.g. impact.coefficient\n"
+  "  value,                       -- its value at the point: a number (INTEGER\n"
+  "                               -- or REAL) or a model or policy name (TEXT)\n"
+  "  PRIMARY KEY(sweep_id, grid_index, key)\n"
+  ") WITHOUT ROWID;\n"
   "CREATE TABLE IF NOT EXISTS sweep_aggregates(\n"
   "  sweep_id                  INTEGER NOT NULL,\n"
   "  grid_index                INTEGER NOT NULL,\n"
@@ -1037,8 +1046,11 @@ int liq_store_fail_run(liq_store *st, const char *why, liq_err *err) {
 */
 static int sink_step(void *ud, const liq_step_row *row, liq_err *err) {
   liq_store_sink_ctx *ctx = ud;
-  if (!liq_stats_step_stored(&ctx->sc->stats, row->step, ctx->n_steps)) return LIQ_OK;
-  return liq_store_step(ctx->st, row, err);
+  if (!ctx->sc->stats.steps) return LIQ_OK;
+  if (!liq_stats_step_fold(&ctx->interval, &ctx->n_folded, &ctx->sc->stats,
+                           ctx->n_steps, row))
+    return LIQ_OK;
+  return liq_store_step(ctx->st, &ctx->interval, err);
 }
 
 static int sink_liquidation(void *ud, const liq_liquidation_row *row, liq_err *err) {
@@ -1055,6 +1067,7 @@ static int sink_adl(void *ud, const liq_adl_row *row, liq_err *err) {
 
 liq_sink liq_store_sink(liq_store_sink_ctx *ctx) {
   liq_sink s;
+  ctx->n_folded = 0;
   s.step = sink_step;
   s.liquidation = sink_liquidation;
   s.adl = sink_adl;

@@ -150,6 +150,19 @@ int liq_store_sweep_create(liq_store *st, const liq_store_sweep *sw,
 /* Insert the tasks that are not there yet, status 'pending'; one transaction. */
 int liq_store_sweep_add_tasks(liq_store *st, int64_t sweep_id,
                               const liq_store_task *t, size_t n, liq_err *err);
+/* One axis value of a grid point (table sweep_point_values): 'name' for a
+** categorical axis, else the number 'value' (whole numbers as INTEGER). */
+typedef struct liq_store_point_value {
+  size_t grid_index;
+  const char *key;
+  const char *name;            /* NULL: a number */
+  double value;
+} liq_store_point_value;
+
+/* Insert the values that are not there yet; one transaction. */
+int liq_store_sweep_add_point_values(liq_store *st, int64_t sweep_id,
+                                     const liq_store_point_value *v, size_t n,
+                                     liq_err *err);
 /* Delete the runs (and rows) of the sweep's tasks that are not done, set
 ** those tasks 'pending'; one transaction. */
 int liq_store_sweep_reset(liq_store *st, int64_t sweep_id, liq_err *err);

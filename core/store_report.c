@@ -317,6 +317,165 @@ static int report_check_schema(sqlite3 *db_conn, const char *db, liq_err *err) {
   return rc;
 }
 
+/* The axis values of each grid point ("key=value ..."), from
+** sweep_point_values, else (databases written before it) the point's
+** params JSON. */
+#define LIQ_SWEEP_AGG_COLUMNS                                               \
+  "grid_index, n, bad_debt_mean, bad_debt_q95, bad_debt_probability,"       \
+  " uncovered_loss_mean, liquidated_notional_mean, liquidated_notional_q95," \
+  " max_cascade_rounds_mean, impact_at_low_mean, "
+
+static int report_sweep_points(sqlite3 *db, const char *path, int64_t sweep_id,
+                               FILE *out, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  int rc, src, n = 0;
+  if (sqlite3_prepare_v2(db,
+        "SELECT " LIQ_SWEEP_AGG_COLUMNS
+        " coalesce((SELECT group_concat(key || '=' || value, '  ')"
+        "  FROM sweep_point_values v WHERE v.sweep_id = a.sweep_id"
+        "  AND v.grid_index = a.grid_index), params)"
+        " FROM sweep_aggregates a WHERE sweep_id = ?1 ORDER BY grid_index",
+        -1, &p, NULL) != SQLITE_OK) {
+    sqlite3_finalize(p);
+    p = NULL;
+    rc = store_prepare(db, path,
+        "SELECT " LIQ_SWEEP_AGG_COLUMNS " params FROM sweep_aggregates"
+        " WHERE sweep_id = ?1 ORDER BY grid_index",
+        0, &p, "read the sweep aggregates", err);
+    if (rc != LIQ_OK) return rc;
+  }
+  sqlite3_bind_int64(p, 1, sweep_id);
+  fprintf(out, "  %5s %4s %14s %14s %7s %14s %16s %16s %6s %9s  %s\n", "point", "n",
+          "bad debt mean", "bad debt q95", "P(bad)", "uncovered mean",
+          "liq. notional", "notional q95", "rounds", "impact@low", "axes");
+  while ((src = sqlite3_step(p)) == SQLITE_ROW) {
+    char bd[48], bd95[48], pb[16], un[48], ln[48], ln95[48], il[32];
+    double impact_low = store_column_double(p, 9);
+    fmt_money(bd, sizeof bd, store_column_double(p, 2));
+    fmt_money(bd95, sizeof bd95, store_column_double(p, 3));
+    fmt_percent(pb, sizeof pb, store_column_double(p, 4));
+    fmt_money(un, sizeof un, store_column_double(p, 5));
+    fmt_money(ln, sizeof ln, store_column_double(p, 6));
+    fmt_money(ln95, sizeof ln95, store_column_double(p, 7));
+    if (isnan(impact_low)) snprintf(il, sizeof il, "n/a");
+    else snprintf(il, sizeof il, "%+.1f bp", 1e4 * impact_low);
+    fprintf(out, "  %5lld %4lld %14s %14s %7s %14s %16s %16s %6.1f %10s  %s\n",
+            (long long)sqlite3_column_int64(p, 0),
+            (long long)sqlite3_column_int64(p, 1), bd, bd95, pb, un, ln, ln95,
+            store_column_double(p, 8), il, store_column_text(p, 10, "{}"));
+    n++;
+  }
+  rc = src == SQLITE_DONE ? LIQ_OK
+                          : store_db_error(db, path, "read the sweep aggregates", err);
+  sqlite3_finalize(p);
+  if (rc == LIQ_OK && n == 0) fprintf(out, "  no grid point has a done task yet\n");
+  return rc;
+}
+
+/* One sweep: identity, progress, aggregates per grid point. */
+static int report_one_sweep(sqlite3 *db, const char *path, int64_t sweep_id,
+                            FILE *out, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  int rc = store_prepare(db, path,
+      "SELECT scenario_name, scenario_path, spec, seed, n_tasks, n_points,"
+      " replicates, shard_index, shard_count, version,"
+      " (SELECT count(*) FROM tasks t WHERE t.sweep_id = s.sweep_id"
+      "  AND t.status = 'done')"
+      " FROM sweeps s WHERE sweep_id = ?1",
+      0, &p, "read the sweep", err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, sweep_id);
+  if (sqlite3_step(p) != SQLITE_ROW) {
+    sqlite3_finalize(p);
+    return liq_errf(err, LIQ_USAGE, path, 0, "no sweep %lld in DB",
+                    (long long)sweep_id);
+  }
+  fprintf(out, "sweep %lld: %s (%s), seed %lld (liqsim %s)\n",
+          (long long)sweep_id, store_column_text(p, 0, "?"),
+          store_column_text(p, 1, "?"), (long long)sqlite3_column_int64(p, 3),
+          store_column_text(p, 9, "?"));
+  fprintf(out, "  %lld tasks = %lld grid points x %lld replicates, %lld done",
+          (long long)sqlite3_column_int64(p, 4),
+          (long long)sqlite3_column_int64(p, 5),
+          (long long)sqlite3_column_int64(p, 6),
+          (long long)sqlite3_column_int64(p, 10));
+  if (sqlite3_column_int64(p, 8) > 1)
+    fprintf(out, " (shard %lld/%lld)", (long long)sqlite3_column_int64(p, 7),
+            (long long)sqlite3_column_int64(p, 8));
+  fprintf(out, "\n  spec %s\n", store_column_text(p, 2, "{}"));
+  sqlite3_finalize(p);
+  fprintf(out, "  per grid point (nearest-rank quantiles over replicates; "
+               "impact@low: mean ln(min price / min exogenous); one run: "
+               "report DB --run ID):\n");
+  return report_sweep_points(db, path, sweep_id, out, err);
+}
+
+/* Does the database hold a table 'name'? */
+static int has_table(sqlite3 *db, const char *name) {
+  sqlite3_stmt *p = NULL;
+  int yes = 0;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                         " AND name = ?1", -1, &p, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(p, 1, name, -1, SQLITE_STATIC);
+    yes = sqlite3_step(p) == SQLITE_ROW;
+  }
+  sqlite3_finalize(p);
+  return yes;
+}
+
+int liq_store_report_sweep(const char *db, int64_t sweep_id, FILE *out,
+                           liq_err *err) {
+  sqlite3 *in_db = NULL;
+  sqlite3_stmt *p = NULL;
+  int rc = LIQ_OK, n = 0;
+
+  if (sqlite3_open_v2(db, &in_db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    rc = liq_errf(err, LIQ_IO, db, 0, "cannot open database: %s",
+                  in_db ? sqlite3_errmsg(in_db) : "out of memory");
+    sqlite3_close_v2(in_db);
+    return rc;
+  }
+  sqlite3_busy_timeout(in_db, LIQ_STORE_BUSY_MS);
+  if (!has_table(in_db, "sweeps")) {
+    rc = liq_errf(err, LIQ_USAGE, db, 0, "the database holds no sweep (it is "
+                  "not a liqsim database, or was written by 'liqsim run')");
+    goto done;
+  }
+  if (sweep_id == 0) {
+    /* Every sweep, oldest first. */
+    rc = store_prepare(in_db, db, "SELECT sweep_id FROM sweeps ORDER BY sweep_id",
+                       0, &p, "list the sweeps", err);
+    while (rc == LIQ_OK && sqlite3_step(p) == SQLITE_ROW) {
+      if (n++ > 0) fputc('\n', out);
+      rc = report_one_sweep(in_db, db, sqlite3_column_int64(p, 0), out, err);
+    }
+    sqlite3_finalize(p);
+    if (rc == LIQ_OK && n == 0)
+      rc = liq_errf(err, LIQ_USAGE, db, 0, "the database holds no sweep");
+  } else {
+    rc = report_one_sweep(in_db, db, sweep_id, out, err);
+  }
+  if (rc == LIQ_OK && ferror(out))
+    rc = liq_errf(err, LIQ_IO, NULL, 0, "cannot write the report");
+done:
+  sqlite3_close_v2(in_db);
+  return rc;
+}
+
+int liq_store_report_is_sweep_db(const char *db) {
+  sqlite3 *in_db = NULL;
+  sqlite3_stmt *p = NULL;
+  int yes = 0;
+  if (sqlite3_open_v2(db, &in_db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      has_table(in_db, "sweeps") &&
+      sqlite3_prepare_v2(in_db, "SELECT 1 FROM sweeps LIMIT 1", -1, &p, NULL) ==
+          SQLITE_OK)
+    yes = sqlite3_step(p) == SQLITE_ROW;
+  sqlite3_finalize(p);
+  sqlite3_close_v2(in_db);
+  return yes;
+}
+
 int liq_store_report(const char *db, int64_t run_id, FILE *out,
                      liq_err *err) {
   sqlite3 *in_db = NULL;

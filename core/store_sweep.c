@@ -91,8 +91,10 @@ int liq_store_sweep_check(liq_store *st, int64_t sweep_id,
                   (long long)sweep_id, want->scenario_path);
   } else if (strcmp(store_column_text(p, 1, ""), want->spec) != 0) {
     rc = liq_errf(err, LIQ_INPUT, st->path, 0,
-                  "sweep %lld has a different sweep spec than %s",
-                  (long long)sweep_id, want->scenario_path);
+                  "sweep %lld has a different sweep spec (grid, replicates, "
+                  "--set or --seed) than %s now: stored %s, now %s",
+                  (long long)sweep_id, want->scenario_path,
+                  store_column_text(p, 1, ""), want->spec);
   } else if ((size_t)sqlite3_column_int64(p, 2) != want->shard_k ||
              (size_t)sqlite3_column_int64(p, 3) != want->shard_n) {
     rc = liq_errf(err, LIQ_INPUT, st->path, 0,
@@ -164,6 +166,37 @@ int liq_store_sweep_add_tasks(liq_store *st, int64_t sweep_id,
     return rc;
   }
   return sweep_commit(st, "commit the tasks", err);
+}
+
+int liq_store_sweep_add_point_values(liq_store *st, int64_t sweep_id,
+                                     const liq_store_point_value *v, size_t n,
+                                     liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  size_t i;
+  int rc = sweep_begin(st, err);
+  if (rc != LIQ_OK) return rc;
+  rc = store_prepare(st->db, st->path,
+               "INSERT OR IGNORE INTO sweep_point_values(sweep_id, grid_index,"
+               " key, value) VALUES(?1, ?2, ?3, ?4)",
+               0, &p, "prepare the sweep_point_values INSERT", err);
+  for (i = 0; i < n && rc == LIQ_OK; i++) {
+    sqlite3_bind_int64(p, 1, sweep_id);
+    store_bind_size(p, 2, v[i].grid_index);
+    store_bind_text(p, 3, v[i].key);
+    if (v[i].name != NULL)
+      store_bind_text(p, 4, v[i].name);
+    else if (v[i].value == floor(v[i].value) && fabs(v[i].value) < 9.0e15)
+      sqlite3_bind_int64(p, 4, (sqlite3_int64)v[i].value);
+    else
+      store_bind_double(p, 4, v[i].value);
+    rc = store_step_done(st->db, st->path, p, "insert a sweep point value", err);
+  }
+  sqlite3_finalize(p);
+  if (rc != LIQ_OK) {
+    store_rollback_quietly(st);
+    return rc;
+  }
+  return sweep_commit(st, "commit the sweep point values", err);
 }
 
 int liq_store_sweep_reset(liq_store *st, int64_t sweep_id, liq_err *err) {
@@ -929,7 +962,7 @@ int liq_store_sweep_merge_from(liq_store *st, const char *in_path,
   if (!same) {
     rc = liq_errf(err, LIQ_INPUT, in_path, 0,
                   "its sweep comes from a different scenario (scenario text or "
-                  "sweep spec) than sweep %lld of %s",
+                  "sweep spec: grid, replicates, --set, --seed) than sweep %lld of %s",
                   (long long)*sweep_id, st->path);
     goto fail;
   }
@@ -1032,6 +1065,23 @@ int liq_store_sweep_merge_from(liq_store *st, const char *in_path,
   sqlite3_finalize(p);
   p = NULL;
   if (rc != LIQ_OK) goto fail;
+  /* The axis values, when the input has them (databases from before
+  ** sweep_point_values have not). */
+  if (sqlite3_prepare_v2(st->db,
+                         "INSERT OR IGNORE INTO main.sweep_point_values(sweep_id,"
+                         " grid_index, key, value) SELECT ?1, grid_index, key,"
+                         " value FROM src.sweep_point_values WHERE sweep_id = ?2",
+                         -1, &p, NULL) == SQLITE_OK) {
+    sqlite3_bind_int64(p, 1, *sweep_id);
+    sqlite3_bind_int64(p, 2, src_id);
+    rc = store_step_done(st->db, st->path, p, "copy the sweep point values", err);
+    sqlite3_finalize(p);
+    p = NULL;
+    if (rc != LIQ_OK) goto fail;
+  } else {
+    sqlite3_finalize(p);
+    p = NULL;
+  }
 
   rc = sweep_commit(st, "commit the merge", err);
   goto out;

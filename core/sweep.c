@@ -105,6 +105,10 @@ static void format_value(double v, char *buf, size_t size) {
 void liq_sweep_assignment(const liq_sweep_params *sw, size_t axis, size_t v,
                           char *buf, size_t size) {
   char val[64];
+  if (sw->axes[axis].categorical) {
+    snprintf(buf, size, "%s=\"%s\"", sw->axes[axis].key, sw->axes[axis].names[v]);
+    return;
+  }
   format_value(sw->axes[axis].values[v], val, sizeof val);
   snprintf(buf, size, "%s=%s", sw->axes[axis].key, val);
 }
@@ -125,11 +129,15 @@ static void json_append_string(char *buf, size_t size, size_t *len,
   if (*len < size) *len += (size_t)snprintf(buf + *len, size - *len, "\"");
 }
 
-/* {"mode":"product","replicates":R,"axes":[{"key":K,"values":[...]},...]} */
-static char *spec_json(const liq_sweep_params *sw) {
+/* {"mode":"product","replicates":R,"axes":[{"key":K,"values":[...]},...]}
+** and, when the sweep was started with --set or --seed, "set":["k=v",...]:
+** part of the sweep's identity, so resume and merge refuse other ones. */
+static char *spec_json(const liq_scenario *base) {
+  const liq_sweep_params *sw = &base->sweep;
   size_t size = 256, a, v, len = 0;
   char *buf;
-  for (a = 0; a < sw->n_axes; a++) size += 160 + 32 * sw->axes[a].n_values;
+  for (a = 0; a < sw->n_axes; a++) size += 160 + 40 * sw->axes[a].n_values;
+  for (a = 0; a < base->n_set; a++) size += 8 + 6 * strlen(base->set[a]);
   buf = malloc(size);
   if (buf == NULL) return NULL;
   len += (size_t)snprintf(buf + len, size - len,
@@ -142,12 +150,26 @@ static char *spec_json(const liq_sweep_params *sw) {
     if (len < size) len += (size_t)snprintf(buf + len, size - len, ",\"values\":[");
     for (v = 0; v < sw->axes[a].n_values && len < size; v++) {
       char val[64];
+      if (v) len += (size_t)snprintf(buf + len, size - len, ",");
+      if (sw->axes[a].categorical) {
+        json_append_string(buf, size, &len, sw->axes[a].names[v]);
+        continue;
+      }
       format_value(sw->axes[a].values[v], val, sizeof val);
-      len += (size_t)snprintf(buf + len, size - len, "%s%s", v ? "," : "", val);
+      if (len < size) len += (size_t)snprintf(buf + len, size - len, "%s", val);
     }
     if (len < size) len += (size_t)snprintf(buf + len, size - len, "]}");
   }
-  if (len < size) len += (size_t)snprintf(buf + len, size - len, "]}");
+  if (len < size) len += (size_t)snprintf(buf + len, size - len, "]");
+  if (base->n_set > 0 && len < size) {
+    len += (size_t)snprintf(buf + len, size - len, ",\"set\":[");
+    for (a = 0; a < base->n_set && len < size; a++) {
+      if (a && len < size) len += (size_t)snprintf(buf + len, size - len, ",");
+      json_append_string(buf, size, &len, base->set[a]);
+    }
+    if (len < size) len += (size_t)snprintf(buf + len, size - len, "]");
+  }
+  if (len < size) len += (size_t)snprintf(buf + len, size - len, "}");
   if (len >= size) {
     free(buf);
     return NULL;
@@ -181,28 +203,38 @@ int liq_sweep_load_point(const liq_scenario *base, size_t grid_index,
                          liq_scenario **out, liq_err *err) {
   const liq_sweep_params *sw = &base->sweep;
   char assigns[LIQ_MAX_AXES][200];
-  liq_override ovs[LIQ_MAX_AXES];
-  size_t idx[LIQ_MAX_AXES], a;
+  liq_override *ovs;
+  size_t idx[LIQ_MAX_AXES], a, n_set = base->n_set;
   liq_err e;
   int rc;
 
   *out = NULL;
+  /* The sweep's own --set (and --seed) first, then the point's axes. */
+  ovs = calloc(n_set + LIQ_MAX_AXES, sizeof *ovs);
+  if (ovs == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+  for (a = 0; a < n_set; a++) ovs[a].assignment = base->set[a];
   liq_sweep_point_index(sw, grid_index, idx);
   for (a = 0; a < sw->n_axes; a++) {
     liq_sweep_assignment(sw, a, idx[a], assigns[a], sizeof assigns[a]);
-    ovs[a].assignment = assigns[a];
+    ovs[n_set + a].assignment = assigns[a];
   }
   liq_err_clear(&e);
-  rc = liq_scenario_load(base->path, ovs, sw->n_axes, out, &e);
+  rc = liq_scenario_load(base->path, ovs, n_set + sw->n_axes, out, &e);
+  free(ovs);
   if (rc == LIQ_OK) return LIQ_OK;
   if (rc != LIQ_INPUT && rc != LIQ_USAGE) {
     if (err != NULL) *err = e;
     return rc;
   }
-  /* An error about override k is about sweep.grid[k-1]: locate it there. */
-  if (strcmp(e.file, "--set") == 0 && e.line >= 1 &&
-      (size_t)e.line <= sw->n_axes) {
-    size_t k = (size_t)e.line - 1;
+  /* An error about one of the sweep's --set stays there. */
+  if (strcmp(e.file, "--set") == 0 && e.line >= 1 && (size_t)e.line <= n_set) {
+    if (err != NULL) *err = e;
+    return rc;
+  }
+  /* An error about override n_set + k is about sweep.grid[k-1]: locate it there. */
+  if (strcmp(e.file, "--set") == 0 && (size_t)e.line > n_set &&
+      (size_t)e.line <= n_set + sw->n_axes) {
+    size_t k = (size_t)e.line - 1 - n_set;
     size_t n_as = strlen(assigns[k]);
     const char *msg = e.msg;
     /* the message names the override already: say it once */
@@ -270,7 +302,7 @@ int liq_sweep_plan_build(const liq_scenario *base, liq_sweep_plan **out,
   }
   plan->replicates = base->sweep.replicates ? base->sweep.replicates : 1;
   plan->points = calloc(plan->n_points, sizeof *plan->points);
-  plan->spec_json = spec_json(&base->sweep);
+  plan->spec_json = spec_json(base);
   if (plan->points == NULL || plan->spec_json == NULL) {
     rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
     goto fail;

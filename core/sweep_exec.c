@@ -46,6 +46,7 @@
 #include "liq_path.h"
 #include "liq_stats.h"
 #include "liq_store.h"
+#include "stats_int.h"
 #include "sweep_int.h"
 #include "store_int.h"
 
@@ -125,12 +126,17 @@ typedef struct buf_sink {
   task_result *r;
   const liq_scenario *sc;
   size_t n_path;
+  liq_step_row interval;       /* flows since the last stored row */
+  size_t n_folded;
 } buf_sink;
 
 static int buf_step(void *ud, const liq_step_row *row, liq_err *err) {
   buf_sink *b = ud;
   task_result *r = b->r;
-  if (!liq_stats_step_stored(&b->sc->stats, row->step, b->n_path)) return LIQ_OK;
+  if (!b->sc->stats.steps) return LIQ_OK;
+  if (!liq_stats_step_fold(&b->interval, &b->n_folded, &b->sc->stats, b->n_path,
+                           row))
+    return LIQ_OK;
   if (r->n_steps == r->cap_steps) {
     size_t n = r->cap_steps ? 2 * r->cap_steps : 256;
     liq_step_row *a = realloc(r->steps, n * sizeof *a);
@@ -138,7 +144,7 @@ static int buf_step(void *ud, const liq_step_row *row, liq_err *err) {
     r->steps = a;
     r->cap_steps = n;
   }
-  r->steps[r->n_steps++] = *row;
+  r->steps[r->n_steps++] = b->interval;
   return LIQ_OK;
 }
 
@@ -186,6 +192,7 @@ static int compute_task(const liq_scenario *sc, size_t replicate, task_result *r
   bs.r = r;
   bs.sc = sc;
   bs.n_path = path->n;
+  bs.n_folded = 0;
   sink.step = buf_step;
   sink.liquidation = buf_liquidation;
   sink.adl = buf_adl;
@@ -626,6 +633,36 @@ static void execute(executor *x, const size_t *ids, size_t n, int threads) {
 ** The sweep
 */
 
+/* Table sweep_point_values: every grid point's axis values, in chunks. */
+static int add_point_values(liq_store *st, const liq_scenario *base,
+                            size_t n_points, int64_t sweep_id, liq_err *err) {
+  const liq_sweep_params *sw = &base->sweep;
+  liq_store_point_value *chunk;
+  size_t g, a, n = 0, idx[LIQ_MAX_AXES];
+  int rc = LIQ_OK;
+  if (sw->n_axes == 0) return LIQ_OK;
+  chunk = malloc(LIQ_SWEEP_TASK_CHUNK * sizeof *chunk);
+  if (chunk == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+  for (g = 0; g < n_points && rc == LIQ_OK; g++) {
+    liq_sweep_point_index(sw, g, idx);
+    for (a = 0; a < sw->n_axes; a++) {
+      liq_store_point_value *v = &chunk[n++];
+      v->grid_index = g;
+      v->key = sw->axes[a].key;
+      v->name = sw->axes[a].categorical ? sw->axes[a].names[idx[a]] : NULL;
+      v->value = sw->axes[a].categorical ? 0.0 : sw->axes[a].values[idx[a]];
+    }
+    if (n + LIQ_MAX_AXES > LIQ_SWEEP_TASK_CHUNK) {
+      rc = liq_store_sweep_add_point_values(st, sweep_id, chunk, n, err);
+      n = 0;
+    }
+  }
+  if (rc == LIQ_OK && n > 0)
+    rc = liq_store_sweep_add_point_values(st, sweep_id, chunk, n, err);
+  free(chunk);
+  return rc;
+}
+
 /* Rank 0: open the database, create or resume the sweep, list the
 ** shard's pending tasks. */
 static int setup_db(const liq_sweep_plan *plan, const liq_sweep_options *opt,
@@ -690,6 +727,7 @@ static int setup_db(const liq_sweep_plan *plan, const liq_sweep_options *opt,
   if (rc == LIQ_OK && n_chunk > 0)
     rc = liq_store_sweep_add_tasks(*pst, *sweep_id, chunk, n_chunk, err);
   free(chunk);
+  if (rc == LIQ_OK) rc = add_point_values(*pst, base, plan->n_points, *sweep_id, err);
   if (rc == LIQ_OK) rc = liq_store_sweep_prepare(*pst, base, err);
   if (rc == LIQ_OK)
     rc = liq_store_sweep_pending(*pst, *sweep_id, shard_k, shard_n, pending,

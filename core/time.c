@@ -136,3 +136,18 @@ void liq_time_format_utc(int64_t ms, char *buf, size_t size) {
              (long long)c.minute, (long long)c.second);
   }
 }
+
+int liq_time_looks_like_seconds(int64_t ms) {
+  return ms > -LIQ_TIME_MIN_MS && ms < LIQ_TIME_MIN_MS;
+}
+
+void liq_time_seconds_hint(int64_t ms, char *buf, size_t size) {
+  char date[64];
+  liq_time_format_utc(ms * 1000, date, sizeof date);
+  /* "2023-11-14 22:13:20 UTC" -> the date without " UTC" */
+  if (strlen(date) > 4 && strcmp(date + strlen(date) - 4, " UTC") == 0)
+    date[strlen(date) - 4] = '\0';
+  snprintf(buf, size, "%lld looks like Unix seconds (milliseconds below 1e11 "
+           "are before 1973-03-03): write %lld (milliseconds) or the date "
+           "\"%s\" (UTC)", (long long)ms, (long long)ms * 1000, date);
+}

@@ -179,3 +179,68 @@ FROM adl
 WHERE position_id IS NOT NULL
 ORDER BY haircut DESC
 LIMIT 20;
+
+-- 8. Comparing insurance policies (e.g. scenarios/adl-policies.cfg, one run
+--    per policy and book): who paid for the bad debt the fund could not
+--    cover.  'none': nobody (uncovered_loss stays with the venue);
+--    adl-ranked / adl-prorata: the profitable opposite positions closed;
+--    socialize: every open position of the opposite side, one adl row each
+--    (qty 0).  payers = distinct positions in adl; a book above 10^6
+--    positions stores one row per socialised charge (position_id NULL,
+--    side = the charged side), counted as that side's open positions at
+--    the charge's step.  largest_loss = the largest single position's
+--    haircut.  The policy is the one --set or a sweep axis gave, else
+--    'file' (the scenario's own).
+.print
+.print '== 8a. who paid, per run (policy comparison)'
+WITH pol AS (
+  SELECT r.run_id, coalesce(json_extract(r.params, '$."insurance.policy"'), 'file') AS policy,
+         t.replicate
+  FROM runs r LEFT JOIN tasks t ON t.run_id = r.run_id
+), per_pos AS (
+  SELECT run_id, count(DISTINCT position_id) AS payers,
+         round(sum(qty * price)) AS closed_notional,
+         round(max(haircut), 2) AS largest_loss
+  FROM adl WHERE position_id IS NOT NULL GROUP BY run_id
+), whole_side AS (
+  SELECT a.run_id, count(*) AS charges,
+         max(CASE WHEN a.side = 'long' THEN st.open_long ELSE st.open_short END) AS payers
+  FROM adl a LEFT JOIN steps st ON st.run_id = a.run_id AND st.step = a.step
+  WHERE a.position_id IS NULL GROUP BY a.run_id
+)
+SELECT p.run_id, p.policy, p.replicate, s.liquidated, round(s.bad_debt, 2) AS bad_debt,
+       round(s.uncovered_loss, 2) AS uncovered, round(s.haircut, 2) AS paid_by_traders,
+       coalesce(pp.payers, 0) + coalesce(ws.payers, 0) AS payers,
+       coalesce(pp.closed_notional, 0) AS closed_notional, pp.largest_loss,
+       coalesce(ws.charges, 0) AS whole_side_charges,
+       round(s.insurance_fund_min, 2) AS fund_min, round(s.insurance_fund_end, 2) AS fund_end,
+       s.first_adl_step
+FROM pol p JOIN summary s USING (run_id)
+LEFT JOIN per_pos pp USING (run_id) LEFT JOIN whole_side ws USING (run_id)
+ORDER BY p.replicate, p.policy, p.run_id;
+
+-- 8b. Who paid by size: the haircut by the position's closed notional
+--     (ADL closes) per run; and the 5 largest single losses of each run
+--     (ADL haircut or socialised charge).  By leverage and by PnL since
+--     entry: join adl.position_id to the book (table positions, when the
+--     run stored it).
+.print
+.print '== 8b. ADL haircut by closed notional'
+SELECT run_id,
+       CASE WHEN qty * price < 1e3 THEN '1 (<1k)'
+            WHEN qty * price < 1e4 THEN '2 (1k-10k)'
+            WHEN qty * price < 1e5 THEN '3 (10k-100k)'
+            WHEN qty * price < 1e6 THEN '4 (100k-1M)'
+            ELSE '5 (>=1M)' END AS closed_notional,
+       count(*) AS closes, round(sum(qty * price)) AS notional,
+       round(sum(haircut), 2) AS haircut, round(max(haircut), 2) AS largest
+FROM adl WHERE position_id IS NOT NULL AND qty > 0   -- ADL closes, not charges
+GROUP BY run_id, closed_notional ORDER BY run_id, closed_notional;
+
+.print
+.print '== 8c. the 5 largest single losses of each run'
+SELECT run_id, position_id, side, step, round(qty * price) AS closed_notional,
+       round(haircut, 2) AS haircut
+FROM (SELECT *, row_number() OVER (PARTITION BY run_id ORDER BY haircut DESC) AS k
+      FROM adl WHERE position_id IS NOT NULL)
+WHERE k <= 5 ORDER BY run_id, k;

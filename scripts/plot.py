@@ -3,6 +3,8 @@
 
 usage: plot.py DB [--run ID] [--out PNG] [--log]
        plot.py DB --sweep [ID] [--out PNG] [--log]
+       plot.py DB --backtest [ID] [--out PNG]
+       plot.py DB --compare RUN_ID... [--out PNG] [--log]
 
 One run (default: the newest run with step rows) is drawn as stacked
 panels on a shared time axis: market vs exogenous price with the step's
@@ -12,11 +14,22 @@ quantiles of the normalised cushion (or of the distance to liquidation,
 where the cushion is NULL: tiered margins).  --sweep draws a sweep's
 per-grid-point aggregates (default: the newest sweep): mean and 95 %
 quantile of bad debt and liquidated notional against each axis, one line
-per combination of the other axes.  --log puts the count/loss axes on a
-log scale.
+per combination of the other axes, with the probability of bad debt and
+the cascade measure.  --compare draws runs side by side (one per insurance
+policy, e.g. scenarios/adl-policies.cfg): who paid for the bad debt
+(positions charged, fund / traders / venue), the largest single loss, the
+haircut by leverage (with the positions table) or by size, the fund over
+time.  --log puts the count/loss axes on a log scale.
 
-The PNG goes next to the database as <db stem>-run<ID>.png or
-<db stem>-sweep<ID>.png unless --out names it; its path is printed.
+--backtest draws a margin backtest (default: the newest): the entry price,
+the horizon's realised log moves against the long and short margins
+(ln(1 - margin_long) below, ln(1 + margin_short) above, before APC dashed)
+with the exceedances marked, and the Basel traffic-light zone of the
+trailing 250 non-overlapping observations along time for each side.
+
+The PNG goes next to the database as <db stem>-run<ID>.png,
+<db stem>-sweep<ID>.png or <db stem>-backtest<ID>.png unless --out names
+it; its path is printed.
 Exit codes (as liqsim): 0 ok, 1 runtime failure (matplotlib missing),
 2 bad usage or bad input (no such database, run, step rows or sweep).
 Needs python3 and matplotlib (Debian: python3-matplotlib, installed by
@@ -117,25 +130,71 @@ def money(x, _pos=None):
     return f"{x:.3g}" if a >= 1 or a == 0 else f"{x:.2g}"
 
 
+def tick_decimals(locs, div):
+    """The fewest decimals (0..6) at which every tick location divided by
+    'div' prints as itself: 0.25M steps give 0.25M, 0.5M, 0.75M, never the
+    rounded 0.2M, 0.5M, 0.8M."""
+    vals = [v / div for v in locs if v is not None and math.isfinite(v)]
+    for dec in range(7):
+        if all(abs(round(v, dec) - v) <= 1e-9 * max(1.0, abs(v)) for v in vals):
+            return dec
+    return 6
+
+
 def money_formatter(mticker):
-    """Tick labels in k/M/B with as many decimals as the tick spacing needs
-    (50.2M, 50.4M rather than 50M, 50M)."""
+    """Tick labels in k/M/B with as many decimals as the ticks need to print
+    exactly (50.25M, 50.50M rather than 50.2M, 50.5M)."""
 
     class Money(mticker.Formatter):
         def __call__(self, x, pos=None):
             if x == 0:
                 return "0"
-            locs = [abs(v) for v in getattr(self, "locs", [])] or [abs(x)]
-            top = max(locs)
+            locs = [v for v in getattr(self, "locs", [])] or [x]
+            top = max(abs(v) for v in locs)
             div, suf = next(((d, u) for d, u in _UNITS if top >= d), (1.0, ""))
-            srt = sorted(set(getattr(self, "locs", [])))
-            step = min((b - a for a, b in zip(srt, srt[1:])), default=0.0)
-            dec = 0
-            if step > 0:
-                dec = min(6, max(0, -math.floor(math.log10(step / div) + 1e-9)))
+            dec = tick_decimals(list(locs) + [x], div)
             return f"{x / div:.{dec}f}{suf}"
 
     return Money()
+
+
+def money_tick(x):
+    """One tick label in k/M/B with the decimals that value itself needs
+    (log axes: 200k, 500k, 1M, 2M)."""
+    if x == 0:
+        return "0"
+    div, suf = next(((d, u) for d, u in _UNITS if abs(x) >= d), (1.0, ""))
+    return f"{x / div:.{min(3, tick_decimals([x], div))}f}{suf}"
+
+
+def log_axis(ax, mticker, values, money_fmt=True):
+    """Put 'ax' on a log y scale fitted to the positive 'values': never a
+    negative decade (the bottom is just under the smallest positive value),
+    and ticks at 1, 2 and 5 x 10^k when the range spans few decades, so a
+    range inside one decade still has several labelled ticks.  Returns
+    False (and leaves the axis linear) when nothing is positive."""
+    pos = [v for v in values if v is not None and math.isfinite(v) and v > 0]
+    if not pos:
+        return False
+    lo, hi = min(pos), max(pos)
+    if hi <= lo:
+        lo, hi = lo / 2.0, hi * 2.0
+    ax.set_yscale("log")
+    ax.set_ylim(lo / 1.6, hi * 1.6)
+    span = math.log10(hi / lo)
+    subs = (1.0, 2.0, 5.0) if span <= 2.5 else (1.0,)
+    ax.yaxis.set_major_locator(mticker.LogLocator(base=10, subs=subs, numticks=15))
+    ax.yaxis.set_minor_locator(mticker.NullLocator())
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(
+        (lambda v, _p: money_tick(v)) if money_fmt else (lambda v, _p: f"{v:g}")))
+    return True
+
+
+def wrap_title(text, width):
+    """Wrap at ', ' and ' ' so a long title stays inside the figure."""
+    import textwrap
+    return "\n".join(textwrap.wrap(text, width=width, break_long_words=True,
+                                   break_on_hyphens=False)) or text
 
 
 def pct_label(p):
@@ -247,9 +306,10 @@ def plot_run(con, db, run_id, out, log, mods):
     if "summary" in (r[0] for r in con.execute("SELECT name FROM sqlite_master")):
         summary = con.execute("SELECT * FROM summary WHERE run_id = ?", (rid,)).fetchone()
 
-    # Flows per step.  The step rows are snapshots of every k-th step
-    # (stats.every); when they skip steps, the event tables give the exact
-    # per-step counts and losses.
+    # Flows per step.  With stats.every = k a stored row carries the flows of
+    # the k steps up to it (levels at its own step); when rows skip steps,
+    # the event tables give the exact per-step counts and losses, else the
+    # rows' interval sums are drawn one bar per interval.
     n_events = con.execute("SELECT count(*) FROM liquidations WHERE run_id = ?",
                            (rid,)).fetchone()[0] if "liquidations" in _tables(con) else 0
     liq_note = ""
@@ -273,7 +333,7 @@ def plot_run(con, db, run_id, out, log, mods):
         else:
             lx, llong, lshort = x, col("liquidations_long"), col("liquidations_short")
             bad_x, bad_y = x, col("bad_debt")
-            liq_note = f" (stored rows only: every {every}th step)"
+            liq_note = f" (each bar: the {every} steps up to a stored row)"
         hair_x, hair_y = x, col("haircut")
         if "adl" in _tables(con):
             ad = con.execute("SELECT step, sum(coalesce(haircut, 0)) FROM adl WHERE run_id = ?"
@@ -295,7 +355,13 @@ def plot_run(con, db, run_id, out, log, mods):
     fig, axes = plt.subplots(n_panels, 1, sharex=True, figsize=(12, 2.2 + sum(heights)),
                              gridspec_kw={"height_ratios": heights})
     name = run["scenario_name"] or "?"
-    params = run["params"] if run["params"] not in (None, "", "{}") else ""
+    params = ""
+    if run["params"] not in (None, "", "{}"):
+        try:
+            params = ", ".join(f"{k}={fmt_value(v)}"
+                               for k, v in json.loads(run["params"]).items())
+        except (ValueError, AttributeError):
+            params = run["params"]
     title = f"{name} — run {rid}"
     extra = [f"seed {run['seed']}"] if run["seed"] is not None else []
     if run["sweep_id"] is not None:
@@ -313,11 +379,16 @@ def plot_run(con, db, run_id, out, log, mods):
             sub.append(f"impact at the low {1e4 * summary['impact_at_low']:+.1f} bp, "
                        f"at the high {1e4 * summary['impact_at_high']:+.1f} bp")
         sub.append(f"max cascade rounds {summary['max_cascade_rounds']}")
-    fig.suptitle(title + ("  (" + ", ".join(extra) + ")" if extra else ""),
-                 fontsize=13, fontweight="bold", y=1 - 0.12 / fig.get_figheight(), va="top")
+    # Long params (a sweep point, many --set) wrap instead of running off
+    # the figure; the panels move down by the extra lines.
+    head = wrap_title(title + ("  (" + ", ".join(extra) + ")" if extra else ""), 110)
+    n_head = head.count("\n")
+    fig.suptitle(head, fontsize=13 if n_head == 0 else 11, fontweight="bold",
+                 y=1 - 0.12 / fig.get_figheight(), va="top")
     if sub:
-        fig.text(0.5, 1 - 0.45 / fig.get_figheight(), "; ".join(sub), ha="center",
-                 va="top", fontsize=9.5, color="0.25")
+        fig.text(0.5, 1 - (0.45 + 0.22 * n_head) / fig.get_figheight(),
+                 wrap_title("; ".join(sub), 160), ha="center", va="top", fontsize=9.5,
+                 color="0.25")
 
     # 1. price
     ax = axes[0]
@@ -360,9 +431,9 @@ def plot_run(con, db, run_id, out, log, mods):
            label="short liquidations", linewidth=0)
     ax.set_ylabel("liquidations / step")
     if log:
-        ax.set_yscale("log")
-        ax.set_ylim(bottom=0.8)
-        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _p: f"{v:g}"))
+        tops = [a + b for a, b in zip(llong, lshort)]
+        if not log_axis(ax, mticker, [1.0] + tops, money_fmt=False):
+            ax.set_ylim(bottom=0)
     else:
         ax.set_ylim(bottom=0)
     ax.set_title("liquidations per step" + liq_note, loc="left", fontsize=10)
@@ -477,7 +548,7 @@ def plot_run(con, db, run_id, out, log, mods):
     if not contiguous:
         axes[0].text(1, 1.02, f"{len(steps)} stored step rows of {n_total}",
                      transform=axes[0].transAxes, ha="right", fontsize=8, color="0.4")
-    top = 1 - 0.55 / fig.get_figheight()
+    top = 1 - (0.55 + 0.22 * n_head) / fig.get_figheight()
     fig.tight_layout(rect=(0, 0, 1, top))
     if out is None:
         out = default_out(db, f"run{rid}")
@@ -564,21 +635,40 @@ def plot_sweep(con, db, sweep_id, out, log, mods):
         points.append({"params": params, "row": r})
     axes_spec, mode = sweep_axes(con, sw, points)
     if not axes_spec:
-        die(f"{db}: sweep {sweep_id} has no axes")
+        # A sweep without a grid (replicates of the base point only): one
+        # point, drawn at a single x position.
+        pseudo = "grid point (no axes: replicates of the base scenario)"
+        axes_spec = [(pseudo, ["base"])]
+        for p in points:
+            p["params"][pseudo] = "base"
     keys = [k for k, _ in axes_spec]
     short = short_keys(keys)
 
-    metrics = [("bad_debt", "bad debt per run (quote ccy)"),
-               ("liquidated_notional", "liquidated notional per run (quote ccy)")]
+    # (column stem, y label, has mean/q95, money axis)
+    agg_cols = set(columns(con, "sweep_aggregates"))
+    metrics = [("bad_debt", "bad debt per run (quote ccy)", True, True),
+               ("bad_debt_probability", "P(bad debt > 0)", False, False),
+               ("liquidated_notional", "liquidated notional per run (quote ccy)", True, True)]
+    if "impact_at_low_mean" in agg_cols:
+        metrics.append(("impact_at_low", "cascade: impact at the low, ln(min / min exogenous)",
+                        "impact_at_low_q95" in agg_cols, False))
+    elif "forced_share_of_fall_mean" in agg_cols:
+        metrics.append(("forced_share_of_fall", "forced share of the fall",
+                        "forced_share_of_fall_q95" in agg_cols, False))
+    else:
+        metrics.append(("max_cascade_rounds", "max cascade rounds per run", True, False))
     n_ax = len(axes_spec)
-    fig, grid = plt.subplots(n_ax, 2, figsize=(14, 1.3 + 3.5 * n_ax), squeeze=False)
+    n_m = len(metrics)
+    fig, grid = plt.subplots(n_ax, n_m, figsize=(5.2 * n_m + 2.5, 1.5 + 3.6 * n_ax),
+                             squeeze=False)
     n_done = sum(p["row"]["n"] for p in points)
     fig.suptitle(f"{sw['scenario_name']} — sweep {sweep_id}", fontsize=13, fontweight="bold",
                  y=1 - 0.12 / fig.get_figheight(), va="top")
     fig.text(0.5, 1 - 0.45 / fig.get_figheight(),
              f"{mode} grid of {sw['n_points']} points × {sw['replicates']} replicates "
              f"({n_done} of {sw['n_tasks']} tasks done in this file); "
-             "solid: mean, dashed: 95 % quantile (nearest rank) over replicates",
+             "solid: mean, dashed: 95 % quantile (nearest rank) over replicates; "
+             "P(bad debt > 0): share of replicates",
              ha="center", va="top", fontsize=9.5, color="0.25")
     cmap = colormap(matplotlib, plt, "tab10")
 
@@ -603,8 +693,10 @@ def plot_sweep(con, db, sweep_id, out, log, mods):
         glist = sorted(groups.items(), key=lambda kv: [(0, v) if isinstance(v, float) else
                                                        (1, str(v)) for v in kv[0]])
         many = len(glist) > 10
-        for j, (metric, ylabel) in enumerate(metrics):
+        for j, (metric, ylabel, has_q, is_money) in enumerate(metrics):
             ax = grid[i][j]
+            mean_col = metric + "_mean" if metric + "_mean" in agg_cols else metric
+            plotted = []
             for gi, (g, pts) in enumerate(glist):
                 pts = sorted(pts, key=lambda p: xpos(p["params"][key]))
                 xs = [xpos(p["params"][key]) for p in pts]
@@ -616,39 +708,338 @@ def plot_sweep(con, db, sweep_id, out, log, mods):
                     label = "zip: " + ", ".join(others) + " change along"
                 else:
                     label = ", ".join(f"{short[k]}={fmt_value(v)}" for k, v in zip(others, g))
-                ax.plot(xs, [p["row"][metric + "_mean"] for p in pts], color=color,
-                        marker="o", ms=4, lw=1.4, label=label)
-                ax.plot(xs, [p["row"][metric + "_q95"] for p in pts], color=color,
-                        marker="^", ms=4, lw=1.0, ls="--")
+                ys = [p["row"][mean_col] if mean_col in p["row"].keys() else None for p in pts]
+                ys = [math.nan if v is None else v for v in ys]
+                plotted += ys
+                ax.plot(xs, ys, color=color, marker="o", ms=4, lw=1.4, label=label)
+                if has_q:
+                    q = [p["row"][metric + "_q95"] for p in pts]
+                    plotted += [v for v in q if v is not None]
+                    ax.plot(xs, [math.nan if v is None else v for v in q], color=color,
+                            marker="^", ms=4, lw=1.0, ls="--")
             ax.set_xlabel(key)
             ax.set_ylabel(ylabel)
-            ax.yaxis.set_major_formatter(money_formatter(mticker))
+            if is_money:
+                ax.yaxis.set_major_formatter(money_formatter(mticker))
             if numeric:
                 ax.set_xticks(values)
                 ax.set_xticklabels([fmt_value(v) for v in values])
             else:
                 ax.set_xticks(range(len(values)))
                 ax.set_xticklabels([fmt_value(v) for v in values])
-            if log:
-                ax.set_yscale("symlog", linthresh=1.0)
-            elif metric == "bad_debt":
-                ax.set_ylim(bottom=0)
+                ax.set_xlim(-0.5, len(values) - 0.5)
+            if metric == "bad_debt_probability":
+                ax.set_ylim(-0.03, 1.03)
+                ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
+            elif log and is_money and log_axis(ax, mticker, plotted):
+                # zeros have no place on a log axis: say how many are left out
+                n_zero = sum(1 for v in plotted if v == 0)
+                if n_zero:
+                    ax.text(0.99, 0.02, f"{n_zero} zero value(s) not shown (log)",
+                            transform=ax.transAxes, ha="right", fontsize=7, color="0.4")
+            elif metric in ("bad_debt", "liquidated_notional", "max_cascade_rounds"):
+                finite = [v for v in plotted if math.isfinite(v)]
+                if finite and max(finite) == 0:
+                    ax.set_ylim(-0.05, 1.0)   # all zero: a flat line at 0, not 0..0.055
+                else:
+                    ax.set_ylim(bottom=0)
             ax.grid(True, alpha=0.3)
-            what = "bad debt" if metric == "bad_debt" else "liquidated notional"
-            ax.set_title(f"{what} vs {key}", loc="left", fontsize=10)
-        # One legend per row, right of the second panel.
-        h, l = grid[i][1].get_legend_handles_labels()
+            what = ylabel.split(" per run")[0].split(" (")[0]
+            ax.set_title(f"{what} vs {short[key]}" if len(key) < 40 else what,
+                         loc="left", fontsize=10)
+        # One legend per row, right of the last panel.
+        h, l = grid[i][-1].get_legend_handles_labels()
         from matplotlib.lines import Line2D
         h = h + [Line2D([], [], color="0.3", lw=1.4, marker="o", ms=4),
                  Line2D([], [], color="0.3", lw=1.0, ls="--", marker="^", ms=4)]
         l = l + ["mean", "95 % quantile"]
         title = "other axes" if others and mode != "zip" else None
-        grid[i][1].legend(h, l, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8,
+        grid[i][-1].legend(h, l, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8,
                           title=title, title_fontsize=8, ncol=2 if len(l) > 14 else 1)
     top = 1 - 0.65 / fig.get_figheight()
     fig.tight_layout(rect=(0, 0, 1, top))
     if out is None:
         out = default_out(db, f"sweep{sweep_id}")
+    save(fig, out, plt)
+
+
+# ---------------------------------------------------------------- backtest
+
+ZONE_COLOURS = {"green": "#2ca02c", "yellow": "#f2c200", "red": "#d62728"}
+
+
+def plot_backtest(con, db, bt_id, out, mods):
+    matplotlib, plt, mdates, mticker = mods
+    if "backtests" not in _tables(con):
+        die(f"{db}: no backtests in this database")
+    if bt_id is None:
+        bt_id = con.execute("SELECT max(backtest_id) FROM backtests").fetchone()[0]
+        if bt_id is None:
+            die(f"{db}: no backtests in this database")
+    sides = {r["side"]: r for r in con.execute(
+        "SELECT * FROM backtests WHERE backtest_id = ?", (bt_id,))}
+    if not sides:
+        die(f"{db}: no backtest {bt_id}")
+    pts = con.execute("SELECT t_ms, price, margin_long, margin_short, model_long, "
+                      "model_short, move, exceed_long, exceed_short, zone_long, zone_short "
+                      "FROM backtest_points WHERE backtest_id = ? ORDER BY t_ms",
+                      (bt_id,)).fetchall()
+    if not pts:
+        die(f"{db}: backtest {bt_id} has no points")
+    utc = datetime.timezone.utc
+    x = [mdates.date2num(datetime.datetime.fromtimestamp(p["t_ms"] / 1000.0, utc)) for p in pts]
+    lo = [math.log1p(-p["margin_long"]) for p in pts]
+    hi = [math.log1p(p["margin_short"]) for p in pts]
+    apc = sides["long"]["apc"] if "apc" in sides["long"].keys() else "none"
+
+    fig, axes = plt.subplots(3, 1, figsize=(12, 8.5), sharex=True,
+                             gridspec_kw={"height_ratios": [1.2, 3, 0.8]})
+    ax0, ax1, ax2 = axes
+    ax0.plot(x, [p["price"] for p in pts], color="0.2", lw=0.8)
+    ax0.set_ylabel("entry price")
+    ax0.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _p: f"{v:,.0f}"))
+    ax0.yaxis.set_minor_formatter(mticker.NullFormatter())
+
+    mx = [(xi, p["move"]) for xi, p in zip(x, pts) if p["move"] is not None]
+    ax1.plot([a for a, _ in mx], [b for _, b in mx], color="0.55", lw=0.5,
+             label="realised move over the horizon")
+    ax1.plot(x, lo, color="#d62728", lw=1.0, label="long margin: ln(1 - m)")
+    ax1.plot(x, hi, color="#1f77b4", lw=1.0, label="short margin: ln(1 + m)")
+    if apc != "none":
+        ax1.plot(x, [math.log1p(-p["model_long"]) for p in pts], color="#d62728", lw=0.7,
+                 ls="--", label="long, before APC")
+        ax1.plot(x, [math.log1p(p["model_short"]) for p in pts], color="#1f77b4", lw=0.7,
+                 ls="--", label="short, before APC")
+    el = [(xi, p["move"]) for xi, p in zip(x, pts) if p["exceed_long"]]
+    es = [(xi, p["move"]) for xi, p in zip(x, pts) if p["exceed_short"]]
+    L, S = sides["long"], sides["short"]
+    ax1.scatter([a for a, _ in el], [b for _, b in el], marker="v", s=14, color="#d62728",
+                zorder=3, label=f"long exceeded ({L['exceedances']} of {L['n_obs']})")
+    ax1.scatter([a for a, _ in es], [b for _, b in es], marker="^", s=14, color="#1f77b4",
+                zorder=3, label=f"short exceeded ({S['exceedances']} of {S['n_obs']})")
+    ax1.axhline(0.0, color="0.3", lw=0.5)
+    ax1.set_ylabel(f"log move over {L['horizon_bars']} bars")
+    ymin = min([b for _, b in mx] + lo)
+    ymax = max([b for _, b in mx] + hi)
+    ax1.set_ylim(ymin - 0.45 * (ymax - ymin), ymax + 0.05 * (ymax - ymin))
+    ax1.legend(loc="lower left", fontsize=8, ncol=3, framealpha=0.9)
+
+    # traffic light of the trailing 250 non-overlapping observations
+    for row, key in ((1, "zone_long"), (0, "zone_short")):
+        zx = [(xi, p[key]) for xi, p in zip(x, pts) if p[key] is not None]
+        for zone, colour in ZONE_COLOURS.items():
+            xs = [a for a, z in zx if z == zone]
+            if xs:
+                ax2.scatter(xs, [row] * len(xs), marker="|", s=200, color=colour,
+                            label=zone if row == 1 else None)
+    ax2.set_yticks([0, 1])
+    ax2.set_yticklabels(["short", "long"])
+    ax2.set_ylim(-0.7, 1.7)
+    ax2.set_ylabel("zone (last 250)")
+    if ax2.get_legend_handles_labels()[0]:
+        ax2.legend(loc="upper left", fontsize=8, ncol=3)
+    else:
+        ax2.text(0.5, 0.5, "fewer than 250 non-overlapping observations: no full window",
+                 transform=ax2.transAxes, ha="center", va="center", fontsize=9, color="0.4")
+    loc = mdates.AutoDateLocator(tz=utc)
+    ax2.xaxis.set_major_locator(loc)
+    ax2.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, tz=utc))
+    ax2.set_xlabel("bar open time (UTC): the margin is set here")
+
+    def p_str(v):
+        return "n/a" if v is None else f"{v:.3g}"
+
+    # With H > 1 the windows overlap: quote the non-overlapping statistics.
+    sfx = "_nonoverlap" if L["horizon_bars"] > 1 and "kupiec_p_nonoverlap" in L.keys() else ""
+
+    def side_line(name, r):
+        return (f"{name}: {r['exceedances' + sfx]} of {r['n_obs' + sfx]} exceeded, Kupiec p "
+                f"{p_str(r['kupiec_p' + sfx])}, Christoffersen cc p "
+                f"{p_str(r['christoffersen_p_cc' + sfx])}, zone {r['zone'] or 'n/a (< 250 obs)'}")
+    fig.suptitle(
+        f"backtest {bt_id}: {L['model']} at {100 * L['confidence']:g} %, horizon "
+        f"{L['horizon_bars']} bars, apc {apc} ({os.path.basename(L['file'] or '')})"
+        f"{'; non-overlapping, one bar in ' + str(L['horizon_bars']) + ':' if sfx else ''}\n"
+        f"{side_line('long', L)};  {side_line('short', S)}", fontsize=9.5)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    if out is None:
+        out = default_out(db, f"backtest{bt_id}")
+    save(fig, out, plt)
+
+
+# ---------------------------------------------------------------- policies
+
+SIZE_BUCKETS = [(1e3, "<1k"), (1e4, "1k-10k"), (1e5, "10k-100k"), (1e6, "100k-1M"),
+                (math.inf, ">=1M")]
+LEV_BUCKETS = [(3, "<=3x"), (7, "3-7x"), (15, "7-15x"), (35, "15-35x"), (75, "35-75x"),
+               (math.inf, ">75x")]
+
+
+def bucket_of(v, buckets):
+    for j, (top, _label) in enumerate(buckets):
+        if v < top or (top == math.inf):
+            return j
+    return len(buckets) - 1
+
+
+def run_label(run):
+    """The run's insurance policy (from --set or a sweep axis) and book."""
+    try:
+        params = json.loads(run["params"] or "{}")
+    except ValueError:
+        params = {}
+    pol = params.get("insurance.policy")
+    rep = ""
+    if run["task_id"] is not None and run["sweep_id"] is not None:
+        rep = f" t{run['task_id']}"
+    return f"{pol or 'run'} #{run['run_id']}{rep}"
+
+
+def plot_compare(con, db, run_ids, out, log, mods):
+    """Who paid for the bad debt, one group of bars per run (one run per
+    insurance policy, e.g. scenarios/adl-policies.cfg)."""
+    matplotlib, plt, mdates, mticker = mods
+    tables = _tables(con)
+    runs = []
+    for rid in run_ids:
+        run = con.execute("SELECT * FROM runs WHERE run_id = ?", (rid,)).fetchone()
+        if run is None:
+            die(f"{db}: no run {rid}")
+        sm = con.execute("SELECT * FROM summary WHERE run_id = ?", (rid,)).fetchone()
+        if sm is None:
+            die(f"{db}: run {rid} has no summary (status {run['status']})")
+        runs.append((run, sm))
+    has_pos = "positions" in tables and \
+        "leverage" in columns(con, "positions") if "positions" in tables else False
+    labels = [run_label(r) for r, _ in runs]
+    stats = []
+    for run, sm in runs:
+        rid = run["run_id"]
+        adl = con.execute("SELECT * FROM adl WHERE run_id = ?", (rid,)).fetchall() \
+            if "adl" in tables else []
+        closes = [a for a in adl if a["position_id"] is not None]
+        charges = [a for a in adl if a["position_id"] is None]
+        payers = len({a["position_id"] for a in closes})
+        for a in charges:
+            # Above 10^6 positions a socialised charge is one row for the
+            # whole side: every open position of that side paid.
+            st = con.execute("SELECT open_long, open_short FROM steps WHERE run_id = ?"
+                             " AND step = ?", (rid, a["step"])).fetchone()
+            if st is not None:
+                payers = max(payers, st["open_long"] if a["side"] == "long"
+                             else st["open_short"])
+        largest = max((a["haircut"] or 0 for a in closes), default=None)
+        by = [0.0] * (len(LEV_BUCKETS) if has_pos else len(SIZE_BUCKETS))
+        if has_pos:
+            for h, lev in con.execute(
+                    "SELECT a.haircut, p.leverage FROM adl a JOIN positions p"
+                    " ON p.run_id = a.run_id AND p.position_id = a.position_id"
+                    " WHERE a.run_id = ?", (rid,)).fetchall():
+                by[bucket_of(lev or 0, LEV_BUCKETS)] += h or 0
+        else:
+            for a in closes:
+                # socialised charges (qty 0) have no closed notional: skip
+                if (a["qty"] or 0) > 0:
+                    by[bucket_of(a["qty"] * (a["price"] or 0), SIZE_BUCKETS)] += \
+                        a["haircut"] or 0
+        fund = con.execute("SELECT step, t_ms, insurance_fund FROM steps WHERE run_id = ?"
+                           " ORDER BY step", (rid,)).fetchall()
+        stats.append(dict(payers=payers, largest=largest, by=by, fund=fund,
+                          traders=sm["haircut"] or 0, venue=sm["uncovered_loss"] or 0,
+                          fundpaid=(sm["bad_debt"] or 0) - (sm["haircut"] or 0)
+                          - (sm["uncovered_loss"] or 0),
+                          closed=sum((a["qty"] or 0) * (a["price"] or 0) for a in closes),
+                          n_charges=len(charges)))
+
+    fig, axs = plt.subplots(2, 3, figsize=(18, 9.5))
+    cmap = colormap(matplotlib, plt, "tab10")
+    xs = list(range(len(runs)))
+    names = [sm["run_id"] for _, sm in runs]
+    scen = runs[0][0]["scenario_name"]
+    fig.suptitle(wrap_title(f"{scen} — who paid for the bad debt, runs "
+                            + ", ".join(str(n) for n in names), 110),
+                 fontsize=13, fontweight="bold")
+
+    def bars(ax, vals, title, ylabel, money_axis=True, na_text=None):
+        vv = [math.nan if v is None else v for v in vals]
+        ax.bar(xs, [0 if math.isnan(v) else v for v in vv],
+               color=[cmap(i % 10) for i in xs])
+        for i, v in enumerate(vv):
+            ax.annotate(na_text if math.isnan(v) else
+                        (money_tick(v) if money_axis else f"{v:,.0f}"),
+                        (i, 0 if math.isnan(v) else v), ha="center", va="bottom",
+                        fontsize=8, xytext=(0, 2), textcoords="offset points")
+        ax.set_xticks(xs)
+        ax.set_xticklabels(labels, rotation=20, ha="right", fontsize=8)
+        ax.set_title(title, loc="left", fontsize=10)
+        ax.set_ylabel(ylabel)
+        if money_axis:
+            ax.yaxis.set_major_formatter(money_formatter(mticker))
+        ax.grid(True, axis="y", alpha=0.3)
+        ax.set_ylim(bottom=0)
+        top = max([v for v in vv if not math.isnan(v)] + [0])
+        ax.set_ylim(0, top * 1.15 if top > 0 else 1)
+
+    bars(axs[0][0], [st["payers"] for st in stats],
+         "who paid: positions charged (ADL closes, or every open position of the\n"
+         "charged side under socialize)", "positions", money_axis=False)
+    # Stacked: the fund, the traders (ADL / socialised), the venue (uncovered).
+    ax = axs[0][1]
+    bottom = [0.0] * len(xs)
+    for key, color, lab in (("fundpaid", "tab:blue", "insurance fund"),
+                            ("traders", "tab:orange", "traders (ADL haircut / socialised)"),
+                            ("venue", "black", "uncovered (policy none)")):
+        v = [st[key] for st in stats]
+        ax.bar(xs, v, bottom=bottom, color=color, label=lab)
+        bottom = [a + b for a, b in zip(bottom, v)]
+    ax.set_xticks(xs)
+    ax.set_xticklabels(labels, rotation=20, ha="right", fontsize=8)
+    ax.yaxis.set_major_formatter(money_formatter(mticker))
+    ax.set_title("who paid the bad debt (quote ccy)", loc="left", fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(True, axis="y", alpha=0.3)
+    bars(axs[0][2], [st["largest"] for st in stats],
+         "largest single position's loss (ADL haircut or socialised charge)", "quote ccy",
+         na_text="n/a (nobody charged)")
+    bars(axs[1][0], [st["closed"] for st in stats], "notional closed by ADL",
+         "quote ccy")
+    # The haircut by leverage (with the book) or by PnL since entry.
+    ax = axs[1][1]
+    bk = LEV_BUCKETS if has_pos else SIZE_BUCKETS
+    width = 0.8 / max(1, len(runs))
+    for i, st in enumerate(stats):
+        ax.bar([j + (i - (len(runs) - 1) / 2) * width for j in range(len(bk))], st["by"],
+               width=width, color=cmap(i % 10), label=labels[i])
+    ax.set_xticks(range(len(bk)))
+    ax.set_xticklabels([b[1] for b in bk])
+    ax.set_xlabel("leverage at entry" if has_pos else
+                  "notional closed by ADL, per position (quote ccy)")
+    ax.set_title("ADL haircut by " + ("leverage (positions table)" if has_pos else
+                                      "size (leverage needs the positions table)"),
+                 loc="left", fontsize=10)
+    ax.yaxis.set_major_formatter(money_formatter(mticker))
+    if log:
+        log_axis(ax, mticker, [v for st in stats for v in st["by"]])
+    ax.legend(fontsize=8)
+    ax.grid(True, axis="y", alpha=0.3)
+    # The fund over time.
+    ax = axs[1][2]
+    for i, st in enumerate(stats):
+        if not st["fund"]:
+            continue
+        ta = TimeAxis([r[0] for r in st["fund"]], [r[1] for r in st["fund"]], mdates)
+        ax.plot([ta.x(r[0]) for r in st["fund"]], [r[2] for r in st["fund"]],
+                color=cmap(i % 10), lw=1.2, label=labels[i],
+                ls=["-", "--", ":", "-."][i % 4])
+        ta.format(ax)
+        ax.set_xlabel(ta.label())
+    ax.yaxis.set_major_formatter(money_formatter(mticker))
+    ax.set_title("insurance fund", loc="left", fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    if out is None:
+        out = default_out(db, "compare" + "-".join(str(n) for n in names[:6]))
     save(fig, out, plt)
 
 
@@ -693,6 +1084,11 @@ def main():
                    help="run to draw (default: the newest run with step rows)")
     g.add_argument("--sweep", type=positive_int, nargs="?", const=0, metavar="ID",
                    help="draw a sweep's aggregates (default: the newest sweep)")
+    g.add_argument("--backtest", type=positive_int, nargs="?", const=0, metavar="ID",
+                   help="draw a margin backtest (default: the newest backtest)")
+    g.add_argument("--compare", type=positive_int, nargs="+", metavar="RUN_ID",
+                   help="compare runs (e.g. one per insurance policy): who paid for "
+                        "the bad debt, the largest single loss, the fund")
     ap.add_argument("--out", "-o", metavar="PNG", help="output file")
     ap.add_argument("--log", action="store_true",
                     help="log scale for liquidation counts (run) or losses (sweep)")
@@ -700,7 +1096,11 @@ def main():
     con, _ = open_db(a.db)  # input errors before the (slow) matplotlib import
     mods = import_matplotlib()
     try:
-        if a.sweep is not None:
+        if a.backtest is not None:
+            plot_backtest(con, a.db, a.backtest or None, a.out, mods)
+        elif a.compare:
+            plot_compare(con, a.db, a.compare, a.out, a.log, mods)
+        elif a.sweep is not None:
             plot_sweep(con, a.db, a.sweep or None, a.out, a.log, mods)
         else:
             plot_run(con, a.db, a.run, a.out, a.log, mods)

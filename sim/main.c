@@ -7,7 +7,8 @@
 **   liqsim fit CSV --model gbm|jump|garch [--from DATE] [--to DATE]
 **   liqsim sweep SCENARIO [--out DB] [-j N] [--shard K/N] [--resume] [--quiet]
 **   liqsim merge OUT_DB IN_DB... [--quiet]
-**   liqsim calibrate | backtest     (not implemented yet)
+**   liqsim backtest CSV --model M ...  (sim/cmd_backtest.c)
+**   liqsim calibrate                (not implemented yet)
 **
 ** A run reads as the algorithm: load the scenario (with its --set
 ** overrides), build the exogenous price path, generate the book around the
@@ -50,6 +51,7 @@
 #include "liq_scenario.h"
 #include "liq_store.h"
 #include "liq_sweep.h"
+#include "cmd_backtest.h"
 
 #ifndef LIQ_VERSION
 #define LIQ_VERSION "unknown"
@@ -74,7 +76,8 @@ enum {
   OPT_JOBS  = 1 << 9,   /* sweep: -j N */
   OPT_SHARD = 1 << 10,  /* sweep: --shard K/N */
   OPT_RESUME = 1 << 11, /* sweep: --resume */
-  OPT_INPUTS = 1 << 12  /* several positional arguments (merge) */
+  OPT_INPUTS = 1 << 12, /* several positional arguments (merge) */
+  OPT_SWEEP = 1 << 13   /* report: --sweep [ID] */
 };
 
 typedef struct options {
@@ -83,6 +86,8 @@ typedef struct options {
   int           has_seed;
   uint64_t      seed;       /* --seed N, overrides the scenario's seed */
   int64_t       run_id;     /* --run ID, 0: all runs */
+  int           has_sweep;  /* report: --sweep [ID] */
+  int64_t       sweep_id;   /* report: --sweep ID, 0: every sweep */
   liq_override *ov;         /* --set overrides in command-line order (owned) */
   size_t        n_ov;
   int           quiet;      /* --quiet: no result line */
@@ -134,15 +139,20 @@ static const command COMMANDS[] = {
     "\n"
     "      --set key=value  apply an override before validating; repeatable\n"
     "  -h, --help           show this help\n" },
-  { "report", cmd_report, OPT_RUN, "DB",
-    "report DB [--run ID]",
-    "Print a text summary of the runs stored in a results database.\n"
+  { "report", cmd_report, OPT_RUN | OPT_SWEEP, "DB",
+    "report DB [--run ID | --sweep [ID]]",
+    "Print a text summary of the runs stored in a results database; for a\n"
+    "database holding sweeps, the sweeps' aggregates per grid point.\n"
     "\n"
     "      --run ID         only this run (default: all runs)\n"
+    "      --sweep [ID]     the aggregates per grid point of sweep ID (default:\n"
+    "                       every sweep); the default for a sweep database\n"
     "  -h, --help           show this help\n" },
-  { "sweep", cmd_sweep, OPT_OUT | OPT_JOBS | OPT_SHARD | OPT_RESUME | OPT_QUIET,
+  { "sweep", cmd_sweep, OPT_OUT | OPT_SEED | OPT_SET | OPT_JOBS | OPT_SHARD |
+    OPT_RESUME | OPT_QUIET,
     "SCENARIO",
-    "sweep SCENARIO [--out DB] [-j N] [--shard K/N] [--resume] [--quiet]",
+    "sweep SCENARIO [--out DB] [--seed N] [--set key=value]... [-j N] [--shard K/N]\n"
+    "       [--resume] [--quiet]",
     "Run the scenario's sweep section: every grid point (cartesian product of\n"
     "the axes, or zipped with mode = \"zip\") times 'replicates', each task a\n"
     "run stored with its sweep_id and task_id, then per-point aggregates in\n"
@@ -152,19 +162,25 @@ static const command COMMANDS[] = {
     "\n"
     "  -o, --out DB         results database (default results/<name>.db, or\n"
     "                       results/<name>-shard-K-of-N.db with --shard)\n"
+    "      --seed N         base seed (default: the scenario's 'seed')\n"
+    "      --set key=value  override a setting at every grid point (before the\n"
+    "                       axes); repeatable; stored with the sweep (spec) and\n"
+    "                       in runs.params; --resume and merge refuse others\n"
     "  -j, --jobs N         worker threads (default: all cores)\n"
     "      --shard K/N      run only the tasks with task_id % N == K-1 (K in\n"
     "                       1..N), for array jobs; combine with 'liqsim merge'\n"
     "      --resume         continue the database's last sweep: tasks not done\n"
     "                       (and rows an interrupted task left) are run again;\n"
-    "                       the scenario text must be the same\n"
+    "                       the scenario text, grid, --set and --seed must be\n"
+    "                       the same\n"
     "  -q, --quiet          no progress and no result line\n"
     "  -h, --help           show this help\n"
     "\n"
     "Under MPI (built with -DLIQ_MPI=ON): mpirun -n R liqsim sweep ...\n"
     "spreads the tasks over R ranks; rank 0 writes the database.\n" },
   { "calibrate", NULL, 0, NULL, "calibrate SCENARIO [--out DB] [-j N]", NULL },
-  { "backtest", NULL, 0, NULL, "backtest ...", NULL },
+  { "backtest", NULL, 0, "CSV",    /* own parser: sim/cmd_backtest.c */
+    "backtest CSV --model hs|ewma|fhs|garch|file [options]", NULL },
   { "fit", cmd_fit, OPT_FIT, "CSV",
     "fit CSV --model gbm|jump|garch [--from DATE] [--to DATE]",
     "Fit a price model by maximum likelihood to the log close-to-close\n"
@@ -200,7 +216,7 @@ static void print_usage(FILE *f) {
              "commands:\n");
   for (i = 0; i < N_COMMANDS; i++)
     fprintf(f, "  liqsim %s%s\n", COMMANDS[i].synopsis,
-            COMMANDS[i].fn ? "" : "   (not implemented yet)");
+            COMMANDS[i].fn || COMMANDS[i].input_name ? "" : "   (not implemented yet)");
   fprintf(f, "\n"
              "  liqsim COMMAND --help   help for one command\n"
              "  liqsim --version        print the version\n\n"
@@ -343,6 +359,18 @@ static int parse_options(const command *c, int argc, char **argv,
     } else if ((c->accepts & OPT_QUIET) &&
                match_option(argv, argc, &i, "--quiet", "-q", 0, &v)) {
       opt->quiet = 1;
+    } else if ((c->accepts & OPT_SWEEP) &&
+               match_option(argv, argc, &i, "--sweep", NULL, 0, &v)) {
+      /* An optional id: the next argument when it is a number. */
+      uint64_t id = 0;
+      opt->has_sweep = 1;
+      if (i + 1 < argc && argv[i + 1][0] >= '0' && argv[i + 1][0] <= '9') {
+        if (parse_uint(argv[i + 1], INT64_MAX, &id) != 0 || id == 0)
+          return usage_error(c, "%s: --sweep takes a positive sweep id, got '%s'",
+                             c->name, argv[i + 1]);
+        opt->sweep_id = (int64_t)id;
+        i++;
+      }
     } else if ((c->accepts & OPT_RUN) &&
                match_option(argv, argc, &i, "--run", NULL, 1, &v)) {
       uint64_t id = 0;
@@ -365,12 +393,24 @@ static int parse_options(const command *c, int argc, char **argv,
       if (v == NULL || liq_time_parse(v, &opt->from_ms) != 0)
         return usage_error(c, "%s: --from must be YYYY-MM-DD[ HH:MM[:SS]] (UTC) or "
                            "Unix milliseconds, got '%s'", c->name, v ? v : "");
+      if (strchr(v, '-') == NULL && strchr(v, ':') == NULL &&
+          liq_time_looks_like_seconds(opt->from_ms)) {
+        char hint[256];
+        liq_time_seconds_hint(opt->from_ms, hint, sizeof hint);
+        return usage_error(c, "%s: --from %s", c->name, hint);
+      }
       opt->has_from = 1;
     } else if ((c->accepts & OPT_FIT) &&
                match_option(argv, argc, &i, "--to", NULL, 1, &v)) {
       if (v == NULL || liq_time_parse(v, &opt->to_ms) != 0)
         return usage_error(c, "%s: --to must be YYYY-MM-DD[ HH:MM[:SS]] (UTC) or "
                            "Unix milliseconds, got '%s'", c->name, v ? v : "");
+      if (strchr(v, '-') == NULL && strchr(v, ':') == NULL &&
+          liq_time_looks_like_seconds(opt->to_ms)) {
+        char hint[256];
+        liq_time_seconds_hint(opt->to_ms, hint, sizeof hint);
+        return usage_error(c, "%s: --to %s", c->name, hint);
+      }
       opt->has_to = 1;
     } else if ((c->accepts & OPT_JOBS) && match_jobs(argv, argc, &i, &v)) {
       uint64_t n = 0;
@@ -472,6 +512,51 @@ static void print_warnings(const liq_scenario *sc) {
     fprintf(stderr, "liqsim: warning: %.*s\n", len, z);
     z += len + (nl != NULL);
   }
+}
+
+/* Append each line of 'z' not yet in 'seen' (a growable "\n"-joined list)
+** to it and print it as a warning. */
+static void print_new_warnings(const char *z, char **seen, size_t *n_seen) {
+  while (z && *z) {
+    const char *nl = strchr(z, '\n');
+    size_t len = nl ? (size_t)(nl - z) : strlen(z);
+    char line[LIQ_SCENARIO_WARNINGS + 2];
+    if (len > LIQ_SCENARIO_WARNINGS) len = LIQ_SCENARIO_WARNINGS;
+    snprintf(line, sizeof line, "%.*s\n", (int)len, z);
+    if (*seen == NULL || strstr(*seen, line) == NULL) {
+      char *grown = realloc(*seen, *n_seen + strlen(line) + 1);
+      fprintf(stderr, "liqsim: warning: %.*s\n", (int)len, z);
+      if (grown != NULL) {
+        memcpy(grown + *n_seen, line, strlen(line) + 1);
+        *n_seen += strlen(line);
+        *seen = grown;
+      }
+    }
+    z += len + (nl != NULL);
+  }
+}
+
+/* A sweep's warnings once: the base scenario's, and with a categorical
+** axis (a model or policy at each point, e.g. impact.model = "none") each
+** distinct one of its grid points' (keys the point's model does not use),
+** so one file can hold every model's parameters. */
+static void print_sweep_warnings(const liq_scenario *sc) {
+  char *seen = NULL;
+  size_t n_seen = 0, a, g;
+  int categorical = 0;
+  print_new_warnings(sc->warnings, &seen, &n_seen);
+  for (a = 0; a < sc->sweep.n_axes; a++) categorical |= sc->sweep.axes[a].categorical;
+  if (categorical) {
+    liq_sweep_plan *plan = NULL;
+    liq_err e;
+    liq_err_clear(&e);
+    /* An invalid point fails in liq_sweep_run() with its message. */
+    if (liq_sweep_plan_build(sc, &plan, &e) == LIQ_OK)
+      for (g = 0; g < plan->n_points; g++)
+        print_new_warnings(plan->points[g].warnings, &seen, &n_seen);
+    liq_sweep_plan_free(plan);
+  }
+  free(seen);
 }
 
 static int load_inputs(const options *opt, inputs *in /* OUT */, liq_err *err) {
@@ -613,6 +698,11 @@ static int cmd_run(const options *opt) {
     goto out;
   }
 
+  if (in.sc->sweep.present && !opt->quiet)
+    fprintf(stderr, "liqsim: %s has a sweep section: 'run' runs only the base "
+            "point (no grid values, replicate 0); 'liqsim sweep %s' runs the "
+            "grid\n", opt->input, opt->input);
+
   /* Output: the results database and its runs row. */
   if (opt->out != NULL) {
     snprintf(db, sizeof db, "%s", opt->out);
@@ -717,7 +807,16 @@ static int cmd_report(const options *opt) {
       return report_error(&err, 1);
     }
   }
-  rc = liq_store_report(opt->input, opt->run_id, stdout, &err);
+  if (opt->has_sweep && opt->run_id != 0) {
+    liq_errf(&err, LIQ_USAGE, NULL, 0, "report: give --run or --sweep, not both");
+    return report_error(&err, 1);
+  }
+  /* A sweep database holds thousands of runs: its aggregates by default. */
+  if (opt->has_sweep ||
+      (opt->run_id == 0 && liq_store_report_is_sweep_db(opt->input)))
+    rc = liq_store_report_sweep(opt->input, opt->sweep_id, stdout, &err);
+  else
+    rc = liq_store_report(opt->input, opt->run_id, stdout, &err);
   if (rc != LIQ_OK) return report_error(&err, 1);
   return EXIT_OK;
 }
@@ -828,12 +927,30 @@ static int cmd_sweep(const options *opt) {
   rc = liq_sweep_mpi_begin(NULL, NULL, &rank, &size, &err);
   if (rc != LIQ_OK) return report_error(&err, 0);
 
-  rc = liq_scenario_load(opt->input, NULL, 0, &sc, &err);
+  {
+    /* --seed N is the override seed=N after the --set ones, so each grid
+    ** point (unless seed is an axis) and the sweep's spec carry it. */
+    liq_override *ov = calloc(opt->n_ov + 1, sizeof *ov);
+    char seed_set[48];
+    size_t n = opt->n_ov;
+    if (ov == NULL) {
+      liq_errf(&err, LIQ_NOMEM, NULL, 0, "out of memory");
+      code = report_error(&err, 0);
+      goto out;
+    }
+    if (n) memcpy(ov, opt->ov, n * sizeof *ov);
+    if (opt->has_seed) {
+      snprintf(seed_set, sizeof seed_set, "seed=%" PRIu64, opt->seed);
+      ov[n++].assignment = seed_set;
+    }
+    rc = liq_scenario_load(opt->input, ov, n, &sc, &err);
+    free(ov);
+  }
   if (rc != LIQ_OK) {
     code = rank == 0 ? report_error(&err, 1) : exit_code_of(rc);
     goto out;
   }
-  if (rank == 0) print_warnings(sc);
+  if (rank == 0) print_sweep_warnings(sc);
   if (opt->out != NULL) {
     snprintf(db, sizeof db, "%s", opt->out);
   } else {
@@ -952,6 +1069,7 @@ int main(int argc, char **argv) {
       return usage_error(NULL, "unknown option '%s'", argv[1]);
     return usage_error(NULL, "unknown command '%s'", argv[1]);
   }
+  if (strcmp(c->name, "backtest") == 0) return liq_cli_backtest(argc - 2, argv + 2);
   if (c->fn == NULL) {
     fprintf(stderr, "liqsim: %s is not implemented yet\n", c->name);
     return EXIT_BAD_INPUT;

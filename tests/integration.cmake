@@ -138,7 +138,7 @@ liqsim_expect_fail(report_missing_db 2 "^liqsim: .*no_such\\.db: "
   report ${CMAKE_CURRENT_BINARY_DIR}/no_such.db)
 liqsim_expect_fail(report_bad_run 2 "^liqsim: report: --run must be a positive integer"
   report ${CMAKE_CURRENT_BINARY_DIR}/no_such.db --run 0)
-foreach(cmd calibrate backtest)
+foreach(cmd calibrate)
   liqsim_expect_fail(not_implemented_${cmd} 2 "^liqsim: ${cmd} is not implemented yet" ${cmd})
 endforeach()
 
@@ -157,7 +157,7 @@ if(TARGET test_sweep_cli)
 endif()
 add_test(NAME cli_help_sweep COMMAND liqsim sweep --help)
 set_tests_properties(cli_help_sweep PROPERTIES
-  PASS_REGULAR_EXPRESSION "usage: liqsim sweep SCENARIO \\[--out DB\\] \\[-j N\\] \\[--shard K/N\\] \\[--resume\\]")
+  PASS_REGULAR_EXPRESSION "usage: liqsim sweep SCENARIO \\[--out DB\\] \\[--seed N\\] \\[--set key=value\\]\\.\\.\\. \\[-j N\\] \\[--shard K/N\\]")
 add_test(NAME cli_help_merge COMMAND liqsim merge --help)
 set_tests_properties(cli_help_merge PROPERTIES PASS_REGULAR_EXPRESSION "usage: liqsim merge OUT_DB IN_DB")
 liqsim_expect_fail(sweep_no_section 2 "^liqsim: .*cli_replay_ok\\.cfg: no sweep section"
@@ -196,6 +196,79 @@ liqsim_expect_fail(fit_bad_csv 2 "^liqsim: .*cli_nan\\.csv:[0-9]+: "
 liqsim_expect_fail(fit_missing_csv 2 "^liqsim: .*no_such\\.csv: "
   fit ${LIQ_DATA}/no_such.csv --model gbm)
 
+# (e) liqsim backtest: a small run, help, and bad input (exit 2).
+add_test(NAME cli_help_backtest COMMAND liqsim backtest --help)
+set_tests_properties(cli_help_backtest PROPERTIES
+  PASS_REGULAR_EXPRESSION "usage: liqsim backtest CSV --model hs\\|ewma\\|fhs\\|garch\\|file")
+add_test(NAME cli_ok_backtest_clean COMMAND ${CMAKE_COMMAND} -E rm -f
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_backtest.db ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_backtest.db-wal
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_backtest.db-shm)
+set_tests_properties(cli_ok_backtest_clean PROPERTIES FIXTURES_SETUP cli_backtest_db)
+add_test(NAME cli_ok_backtest_hs COMMAND liqsim backtest ${LIQ_DATA}/bt_prices.csv
+  --model hs --horizon-bars 4 --lookback-bars 48
+  --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_backtest.db)
+set_tests_properties(cli_ok_backtest_hs PROPERTIES
+  PASS_REGULAR_EXPRESSION "backtest [0-9]+: hs on .*bt_prices\\.csv.*traffic light")
+add_test(NAME cli_ok_backtest_file COMMAND liqsim backtest ${LIQ_DATA}/bt_prices.csv
+  --model file --margin-file ${LIQ_DATA}/bt_margins_ok.csv --horizon-bars 4 --quiet
+  --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_backtest.db)
+set_tests_properties(cli_ok_backtest_hs cli_ok_backtest_file PROPERTIES
+  FIXTURES_REQUIRED cli_backtest_db)
+liqsim_expect_fail(backtest_unknown_model 2
+  "^liqsim: backtest: --model must be hs, ewma, fhs, garch or file, got 'var'"
+  backtest ${LIQ_DATA}/bt_prices.csv --model var)
+liqsim_expect_fail(backtest_no_model 2 "^liqsim: backtest: missing --model"
+  backtest ${LIQ_DATA}/bt_prices.csv)
+liqsim_expect_fail(backtest_confidence_one 2
+  "^liqsim: backtest: --confidence must be a number in \\(0, 1\\), got '1'"
+  backtest ${LIQ_DATA}/bt_prices.csv --model ewma --confidence 1)
+liqsim_expect_fail(backtest_confidence_negative 2
+  "^liqsim: backtest: --confidence must be a number in \\(0, 1\\), got '-0.5'"
+  backtest ${LIQ_DATA}/bt_prices.csv --model ewma --confidence=-0.5)
+liqsim_expect_fail(backtest_margin_bad_row 2
+  "^liqsim: .*bt_margins_bad\\.csv:4: short margin must be a rate >= 0, got 'oops'"
+  backtest ${LIQ_DATA}/bt_prices.csv --model file --margin-file ${LIQ_DATA}/bt_margins_bad.csv)
+liqsim_expect_fail(backtest_margin_missing_bar 2
+  "^liqsim: .*bt_margins_missing\\.csv:52: no margin row for the bar at 2020-01-03 02:00 UTC"
+  backtest ${LIQ_DATA}/bt_prices.csv --model file --margin-file ${LIQ_DATA}/bt_margins_missing.csv
+  --horizon-bars 4 --out ${CMAKE_CURRENT_BINARY_DIR}/cli_bad_backtest.db)
+liqsim_expect_fail(backtest_file_without_margins 2
+  "^liqsim: backtest: --model file needs --margin-file"
+  backtest ${LIQ_DATA}/bt_prices.csv --model file)
+liqsim_expect_fail(backtest_horizon_too_long 2
+  "^liqsim: .*bt_prices\\.csv: the horizon of 500 bars is longer than the data"
+  backtest ${LIQ_DATA}/bt_prices.csv --model hs --horizon-bars 500)
+liqsim_expect_fail(backtest_lookback_too_long 2
+  "^liqsim: .*bt_prices\\.csv: a lookback of 8760 bars and a horizon of 24 bars need more"
+  backtest ${LIQ_DATA}/bt_prices.csv --model ewma)
+liqsim_expect_fail(backtest_missing_csv 2 "^liqsim: .*no_such_prices\\.csv"
+  backtest ${LIQ_DATA}/no_such_prices.csv --model hs)
+liqsim_expect_fail(backtest_bad_apc 2 "^liqsim: backtest: --apc must be buffer, floor, stress"
+  backtest ${LIQ_DATA}/bt_prices.csv --model hs --apc brake)
+
+# margin.initial_from: errors at the scenario's FILE:LINE, exit 2.
+liqsim_expect_fail(initial_from_model 2
+  "^liqsim: .*cli_initial_from_bad\\.cfg:8: margin\\.initial_from\\.model must be"
+  check ${LIQ_DATA}/cli_initial_from_bad.cfg)
+liqsim_expect_fail(initial_from_lookback 2
+  "^liqsim: .*cli_initial_from_short\\.cfg:11: margin\\.initial_from: the 200 bars of history before the start cannot hold a lookback of 8760 bars"
+  check ${LIQ_DATA}/cli_initial_from_short.cfg)
+
+
+# A window bound in Unix seconds (below 1e11 as ms: before 1973-03-03) is
+# refused with the milliseconds and the date it would have meant.
+liqsim_expect_fail(from_seconds_set 2
+  "^liqsim: --set:1: price\\.from=1584000000: price.from = 1584000000 looks like Unix seconds.*write 1584000000000 \\(milliseconds\\) or the date \"2020-03-12 08:00:00\""
+  check ${LIQ_DATA}/scenario_replay.cfg --set price.from=1584000000)
+liqsim_expect_fail(to_seconds_set 2 "^liqsim: --set:1: price\\.to=1584057600: price.to = 1584057600 looks like Unix seconds"
+  check ${LIQ_DATA}/scenario_replay.cfg --set price.to=1584057600)
+liqsim_expect_fail(fit_from_seconds 2
+  "^liqsim: fit: --from 1621382400 looks like Unix seconds.*1621382400000.*\"2021-05-19 00:00:00\""
+  fit ${PROJECT_SOURCE_DIR}/scenarios/data/btc_usdt_1m_binance_spot_2021-05-19.csv
+  --model gbm --from 1621382400)
+liqsim_expect_fail(fit_to_seconds 2 "^liqsim: fit: --to 1621400000 looks like Unix seconds"
+  fit ${PROJECT_SOURCE_DIR}/scenarios/data/btc_usdt_1m_binance_spot_2021-05-19.csv
+  --model gbm --to 1621400000)
 # Known keys the chosen model does not use are warnings (printed once,
 # stored in runs.warnings), so --set impact.model=none runs on a scenario
 # that names sqrt parameters; unknown keys stay errors.

@@ -170,3 +170,47 @@ add_test(NAME plot_analysis_sweep COMMAND ${CMAKE_COMMAND} -DMODE=sql -DSQLITE3=
   "-DARGS=== 5\\.|bad_debt_mean|margin.initial" ${LIQ_PLOT_SELF})
 set_tests_properties(plot_analysis_run PROPERTIES FIXTURES_REQUIRED liq_plot_run)
 set_tests_properties(plot_analysis_sweep PROPERTIES FIXTURES_REQUIRED liq_plot_sweep)
+
+# plot.py DB --backtest: a small backtest of tests/data/bt_prices.csv.
+set(LIQ_PLOT_BT_DB ${CMAKE_CURRENT_BINARY_DIR}/plot-test-backtest.db)
+add_test(NAME plot_backtest_db_clean COMMAND ${CMAKE_COMMAND} -E rm -f ${LIQ_PLOT_BT_DB}
+  ${LIQ_PLOT_BT_DB}-wal ${LIQ_PLOT_BT_DB}-shm)
+add_test(NAME plot_backtest_db COMMAND liqsim backtest ${CMAKE_CURRENT_SOURCE_DIR}/data/bt_prices.csv
+  --model ewma --horizon-bars 2 --lookback-bars 24 --apc buffer --quiet --out ${LIQ_PLOT_BT_DB})
+set_tests_properties(plot_backtest_db_clean PROPERTIES FIXTURES_SETUP liq_plot_bt)
+set_tests_properties(plot_backtest_db PROPERTIES FIXTURES_SETUP liq_plot_bt
+  DEPENDS plot_backtest_db_clean)
+add_test(NAME plot_backtest COMMAND ${LIQ_PLOT_DRIVER} -DMODE=png -DDB=${LIQ_PLOT_BT_DB}
+  "-DARGS=--backtest" -DPNG=${CMAKE_CURRENT_BINARY_DIR}/plot-test-backtest-backtest1.png
+  -DMIN_BYTES=30000 ${LIQ_PLOT_SELF})
+add_test(NAME plot_err_no_backtest COMMAND ${LIQ_PLOT_DRIVER} -DMODE=fail -DDB=${LIQ_PLOT_BT_DB}
+  "-DARGS=--backtest|9" -DCODE=2 "-DREGEX=^plot.py: .*plot-test-backtest.db: no backtest 9"
+  ${LIQ_PLOT_SELF})
+add_test(NAME plot_err_no_backtests COMMAND ${LIQ_PLOT_DRIVER} -DMODE=fail -DDB=${LIQ_PLOT_DB}
+  "-DARGS=--backtest" -DCODE=2 "-DREGEX=^plot.py: .*plot-test.db: no backtests in this database"
+  ${LIQ_PLOT_SELF})
+set_tests_properties(plot_backtest plot_err_no_backtest PROPERTIES FIXTURES_REQUIRED liq_plot_bt)
+set_tests_properties(plot_err_no_backtests PROPERTIES FIXTURES_REQUIRED liq_plot_run)
+
+# --compare (insurance policies), the sweep plot with --log, and analysis.sql
+# section 8 on the plain run database (no ADL: the comparison still draws).
+add_test(NAME plot_compare COMMAND ${LIQ_PLOT_DRIVER} -DMODE=png -DDB=${LIQ_PLOT_DB}
+  "-DARGS=--compare|1|--out|${CMAKE_CURRENT_BINARY_DIR}/plot-test-compare.png"
+  -DPNG=${CMAKE_CURRENT_BINARY_DIR}/plot-test-compare.png -DMIN_BYTES=30000 ${LIQ_PLOT_SELF})
+add_test(NAME plot_err_compare_no_run COMMAND ${LIQ_PLOT_DRIVER} -DMODE=fail
+  -DDB=${LIQ_PLOT_DB} "-DARGS=--compare|1|42" -DCODE=2
+  "-DREGEX=^plot.py: .*plot-test.db: no run 42" ${LIQ_PLOT_SELF})
+add_test(NAME plot_sweep_log COMMAND ${LIQ_PLOT_DRIVER} -DMODE=png -DDB=${LIQ_PLOT_SWEEP_DB}
+  "-DARGS=--sweep|--log|--out|${CMAKE_CURRENT_BINARY_DIR}/plot-test-sweep-log.png"
+  -DPNG=${CMAKE_CURRENT_BINARY_DIR}/plot-test-sweep-log.png -DMIN_BYTES=30000 ${LIQ_PLOT_SELF})
+set_tests_properties(plot_compare plot_err_compare_no_run PROPERTIES FIXTURES_REQUIRED liq_plot_run)
+set_tests_properties(plot_sweep_log PROPERTIES FIXTURES_REQUIRED liq_plot_sweep)
+add_test(NAME plot_analysis_policies COMMAND ${CMAKE_COMMAND} -DMODE=sql
+  -DSQLITE3=${LIQ_SQLITE3} -DDB=${LIQ_PLOT_DB}
+  -DSQL=${PROJECT_SOURCE_DIR}/scripts/analysis.sql
+  "-DARGS=== 8a\\.|paid_by_traders|== 8c\\." ${LIQ_PLOT_SELF})
+set_tests_properties(plot_analysis_policies PROPERTIES FIXTURES_REQUIRED liq_plot_run)
+# Tick labels print exactly: 0.25M steps give 0.25M, 0.50M, 0.75M (not the
+# rounded 0.2M, 0.5M, 0.8M); 50.25M and 50.75M keep their second decimal.
+add_test(NAME plot_tick_decimals COMMAND ${LIQ_PYTHON} -c
+  "import sys; sys.path.insert(0, '${PROJECT_SOURCE_DIR}/scripts'); import plot; assert plot.tick_decimals([0, 2.5e5, 5e5, 7.5e5], 1e6) == 2; assert plot.tick_decimals([50.25e6, 50.5e6, 50.75e6], 1e6) == 2; assert plot.tick_decimals([1e6, 2e6], 1e6) == 0; assert plot.money_tick(5e5) == '500k'; assert plot.money_tick(2.5e6) == '2.5M'")

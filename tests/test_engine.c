@@ -195,6 +195,8 @@ static void test_substeps_match_reference(void **state) {
     path->step_seconds = 60.0;
     path->daily_volatility = 0.2 * gsl_rng_uniform(r);
     path->bridge_seed = 99u + (unsigned)trial;
+    /* a half-life near the sub-step: the flow decays between sub-steps */
+    if (trial % 3 == 1) sc.impact.half_life_seconds = 5.0 + 60.0 * gsl_rng_uniform(r);
     assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, path->open[0],
                                     7000u + (unsigned)trial, &book, &err), &err);
     path->substeps = 1;
@@ -215,6 +217,77 @@ static void test_substeps_match_reference(void **state) {
   }
   assert_true(more > 5);   /* the sub-bar path changes outcomes */
   gsl_rng_free(r);
+}
+
+/*
+** price.substeps: the bar's time passes between its sub-bar waypoints, so
+** the forced flow decays between them (half_life_seconds).  One close-only
+** bar of 400 s with K = 4 must run as the four 100 s bars through the
+** same prices: a cascade at the first sub-step has decayed by 2^-2 at the
+** next (half-life 50 s), instead of adding to it undecayed as if the whole
+** bar were one instant.
+*/
+static void test_substeps_decay_within_the_bar(void **state) {
+  enum { N = 40, K = 4 };
+  int side[N];
+  double qty[N], entry[N], coll[N], w[LIQ_PATH_MAX_WAYPOINTS];
+  liq_summary sa, sb;
+  capture ca = { 0 }, cb = { 0 };
+  liq_sink ka = { cap_step, cap_liq, &ca, NULL }, kb = { cap_step, cap_liq, &cb, NULL };
+  liq_scenario sc;
+  liq_err err;
+  liq_path *a = path_new(1, 0), *b = path_new(K, 0);
+  liq_book *book;
+  size_t i;
+  int n;
+  (void)state;
+  for (i = 0; i < N; i++) {
+    side[i] = 1;
+    qty[i] = 1.0;
+    entry[i] = 100.0;
+    coll[i] = 1.5 + 0.5 * (double)i;   /* liquidation prices spread over the fall */
+  }
+  book = book_of(N, side, qty, entry, coll);
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.01;
+  sc.margin.maintenance = 0.005;
+  sc.margin.liquidation_fee = 0.0;
+  sc.impact.model = LIQ_IMPACT_LINEAR;
+  sc.impact.coefficient = 1.0;
+  sc.impact.daily_volume = 4.0e4;
+  sc.impact.half_life_seconds = 50.0;
+  a->open[0] = 100.0;
+  a->close[0] = 80.0;
+  a->step_seconds = 400.0;
+  a->daily_volatility = 0.3;
+  a->substeps = K;
+  a->bridge_seed = 5;
+  n = liq_path_waypoints(a, 0, w);
+  assert_int_equal(n, K + 1);
+  b->step_seconds = 400.0 / K;
+  for (i = 0; i < K; i++) {
+    b->t_ms[i] = (int64_t)i * 100000;
+    b->open[i] = w[i];
+    b->close[i] = w[i + 1];
+  }
+  assert_liq_ok(liq_engine_run(&sc, a, book, &ka, &sa, &err), &err);
+  assert_liq_ok(liq_engine_run(&sc, b, book, &kb, &sb, &err), &err);
+  assert_true(sa.liquidated > 5);
+  assert_int_equal(sa.liquidated, sb.liquidated);
+  assert_rel(sa.liquidated_notional, sb.liquidated_notional, 1e-12);
+  assert_rel(ca.steps[0].price, cb.steps[K - 1].price, 1e-12);
+  assert_rel(sa.min_price, sb.min_price, 1e-12);
+  cap_free(&ca);
+  cap_free(&cb);
+  /* and the reference engine agrees */
+  assert_liq_ok(ref_engine_run(&sc, a, book, &kb, &sb, &err), &err);
+  assert_int_equal(sa.liquidated, sb.liquidated);
+  assert_rel(sa.liquidated_notional, sb.liquidated_notional, 1e-12);
+  assert_rel(sa.min_price, sb.min_price, 1e-12);
+  cap_free(&cb);
+  liq_book_free(book);
+  path_del(a);
+  path_del(b);
 }
 
 /* Mark bars: the trade bar times exp(noise), its wicks widened or
@@ -1353,6 +1426,7 @@ int main(void) {
     cmocka_unit_test(test_step_quantile_decimal_rank),
     cmocka_unit_test(test_fast_engine_matches_reference),
     cmocka_unit_test(test_substeps_match_reference),
+    cmocka_unit_test(test_substeps_decay_within_the_bar),
     cmocka_unit_test(test_mark_price_matches_reference),
     cmocka_unit_test(test_mark_triggers_trade_fills),
     cmocka_unit_test(test_wick_liquidates),

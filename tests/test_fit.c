@@ -391,6 +391,47 @@ static void test_fit_print_section(void **state) {
   liq_path_free(p);
 }
 
+/* An integrated garch fit (alpha + beta = 1 within 1e-3) prints no daily
+** volatility: the unconditional variance does not exist.  The section
+** still loads. */
+static void test_fit_garch_integrated(void **state) {
+  liq_fit_result f;
+  liq_scenario *sc;
+  FILE *tmp = tmpfile();
+  char text[8192];
+  size_t len;
+  (void)state;
+  memset(&f, 0, sizeof f);
+  f.model = LIQ_FIT_GARCH;
+  f.n_returns = 1000;
+  f.n_params = 5;
+  f.step_seconds = 3600.0;
+  f.start = 60000.0;
+  f.garch_omega = 1.9e-7;
+  f.garch_alpha = 0.070662453020015281;
+  f.garch_beta = 0.92933754697984505;        /* 1 - alpha - beta ~ 1e-13 */
+  f.garch_nu = 3.2;
+  f.garch_variance_next = 1.6e-5;
+  f.daily_volatility = 5696.53;              /* what it used to print */
+  assert_true(liq_fit_garch_integrated(&f));
+  assert_non_null(tmp);
+  liq_fit_print_section(&f, tmp);
+  rewind(tmp);
+  len = fread(text, 1, sizeof text - 1, tmp);
+  fclose(tmp);
+  text[len] = '\0';
+  assert_non_null(strstr(text, "no daily volatility"));
+  assert_non_null(strstr(text, "the unconditional variance does not exist"));
+  assert_null(strstr(text, "5696"));
+  assert_null(strstr(text, "leave out for the unconditional"));
+  sc = load_section(&f);
+  liq_scenario_free(sc);
+  /* 1 - alpha - beta = 0.0076: an ordinary fit, daily volatility printed. */
+  f.garch_beta = 0.86875580523816065;
+  f.garch_alpha = 0.1236579846741494;
+  assert_false(liq_fit_garch_integrated(&f));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_fit_gbm_recovers),
@@ -400,6 +441,7 @@ int main(void) {
     cmocka_unit_test(test_fit_garch_recovers),
     cmocka_unit_test(test_fit_errors),
     cmocka_unit_test(test_fit_print_section),
+    cmocka_unit_test(test_fit_garch_integrated),
   };
   gsl_set_error_handler_off();
   return cmocka_run_group_tests(tests, NULL, NULL);

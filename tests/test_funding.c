@@ -121,6 +121,47 @@ static void test_events_snap_to_boundaries(void **state) {
   liq_path_free(p);
 }
 
+/* A replay gap: no bar closes at the open of the bar after it, so an event
+** at that open (or a few ms after it, as Binance stamps them) is that bar's,
+** as at the window's first open, not dropped; same for constant funding. */
+static void test_events_at_the_open_after_a_gap(void **state) {
+  char path[512];
+  liq_scenario sc;
+  int64_t t0 = 1577836800000LL;
+  liq_path *p = minutes(6, t0);
+  double *rates = NULL;
+  char text[512];
+  liq_err err;
+  size_t t;
+  (void)state;
+  for (t = 3; t < 6; t++) p->t_ms[t] += 3600000;   /* bars 0-2, an hour's gap, 3-5 */
+  snprintf(text, sizeof text, "%lld,8,0.001\n%lld,8,0.002\n",
+           (long long)p->t_ms[3] + 3, (long long)p->t_ms[3] + 60000);
+  liq_test_write_temp(text, ".csv", path, sizeof path);
+  liq_test_scenario_init(&sc);
+  sc.funding.mode = LIQ_FUNDING_FILE;
+  snprintf(sc.funding.file, sizeof sc.funding.file, "%s", path);
+  assert_liq_ok(liq_funding_schedule(&sc.funding, p, &rates, &err), &err);
+  assert_rel(rates[3], 0.003, 1e-15);   /* both close bar 3: its open and its close */
+  for (t = 0; t < 6; t++) if (t != 3) assert_true(rates[t] == 0.0);
+  free(rates);
+  remove(path);
+  /* constant funding every 3 minutes: events at 0 (the first open), 3 (bar
+  ** 2's close), 6 ... 60 (in the gap: no bar), 63 (the open after the gap)
+  ** and 66 min (bar 5's close) */
+  sc.funding.mode = LIQ_FUNDING_CONSTANT;
+  sc.funding.rate = 0.01;
+  sc.funding.interval_seconds = 180.0;
+  assert_liq_ok(liq_funding_schedule(&sc.funding, p, &rates, &err), &err);
+  assert_rel(rates[0], 0.01, 1e-15);    /* 0 min, the first open */
+  assert_rel(rates[2], 0.01, 1e-15);    /* 3 min, bar 2's close */
+  assert_rel(rates[3], 0.01, 1e-15);    /* 63 min, the open after the gap */
+  assert_rel(rates[5], 0.01, 1e-15);    /* 66 min, bar 5's close */
+  assert_true(rates[1] == 0.0 && rates[4] == 0.0);
+  free(rates);
+  liq_path_free(p);
+}
+
 static void test_bad_funding_files(void **state) {
   static const struct { const char *text; int line; const char *fragment; } bad[] = {
     { "", 1, "empty" },
@@ -305,8 +346,9 @@ static void test_constant_funding_per_bar(void **state) {
   assert_int_equal(r.code, 0);           /* -1: still running after 3 s */
 
   /* Bars at 0, 60 and 300 s of 60 s each, an event every 30 s: two per
-  ** bar, plus the event at the first open (0 s) in bar 0, and the events
-  ** in the gap (150..300 s) are paid by nobody. */
+  ** bar, plus the event at the first open (0 s) in bar 0 and the one at
+  ** the open after the gap (300 s) in bar 2; the events in the gap
+  ** (150..270 s) are paid by nobody. */
   assert_non_null(sc);
   liq_err_clear(&err);
   assert_liq_ok(liq_path_from_arrays(3, NULL, NULL, NULL, close, 60.0, &p, &err), &err);
@@ -317,7 +359,7 @@ static void test_constant_funding_per_bar(void **state) {
   assert_liq_ok(liq_funding_schedule(&sc->funding, p, &rates, &err), &err);
   assert_rel(rates[0], 0.003, 1e-15);
   assert_rel(rates[1], 0.002, 1e-15);
-  assert_rel(rates[2], 0.002, 1e-15);
+  assert_rel(rates[2], 0.003, 1e-15);
   free(rates);
   /* 8 h events over one-minute bars from t = 7h59: one in bar 0, none after. */
   p->t_ms[0] = 28740000;
@@ -398,6 +440,7 @@ int main(void) {
     cmocka_unit_test(test_constant_every_eight_hours),
     cmocka_unit_test(test_file_events_land_in_their_bars),
     cmocka_unit_test(test_events_snap_to_boundaries),
+    cmocka_unit_test(test_events_at_the_open_after_a_gap),
     cmocka_unit_test(test_bad_funding_files),
     cmocka_unit_test(test_real_binance_file_loads),
     cmocka_unit_test(test_file_read_once_at_load),

@@ -969,7 +969,7 @@ static const BadCase aBad[] = {
    "name must match [A-Za-z0-9_-][A-Za-z0-9_.-]* (no leading '.': results/NAME.db would be hidden), got \"my run\""},
   {"sweep bad key", GOOD "sweep = { replicates = 2;\n  grid = ( { key = "
    "\"margin.initail\"; values = [0.01]; } ); };\n", {NULL}, LIQ_INPUT, NULL, 9,
-   "sweep.grid[0].key \"margin.initail\" is not a numeric scenario key"},
+   "sweep.grid[0].key \"margin.initail\" is not a sweep key (expected a numeric"},
   {"sweep unknown key", GOOD "sweep = { replicate = 2; };\n", {NULL}, LIQ_INPUT,
    NULL, 8, "unknown key 'replicate' in sweep"},
   {"sweep replicates 0", GOOD "sweep = { replicates = 0; };\n", {NULL},
@@ -1495,9 +1495,12 @@ static const BadCase aBad[] = {
   {"sweep grid entry unknown key", SWEEP("key = \"margin.initial\"; values = "
    "[0.01]; step = 1;"), {NULL}, LIQ_INPUT, NULL, 9, "unknown key 'step' in "
    "sweep.grid[0] (expected one of: key, values, range)"},
-  {"sweep key not numeric", SWEEP("key = \"price.model\"; values = [1.0];"),
+  {"sweep categorical key takes names", SWEEP("key = \"price.model\"; values = [1.0];"),
    {NULL}, LIQ_INPUT, NULL, 9,
-   "sweep.grid[0].key \"price.model\" is not a numeric scenario key"},
+   "sweep.grid[0].values[0] must be a string, got a floating-point number"},
+  {"sweep categorical key no range", SWEEP("key = \"impact.model\"; range = [1, 2, 1];"),
+   {NULL}, LIQ_INPUT, NULL, 9,
+   "impact.model is a model or policy name: give values = [\"...\", ...], not a range"},
   {"sweep duplicate key", GOOD "sweep = { grid = ( { key = \"price.nu\"; values "
    "= [3.0]; },\n  { key = \"price.nu\"; range = [3, 5, 1]; } ); };\n", {NULL},
    LIQ_INPUT, NULL, 9, "sweep.grid[1] repeats key \"price.nu\" of sweep.grid[0]"},

@@ -685,6 +685,297 @@ static void test_check_validates_sweep_grid(void **state) {
   assert_int_equal(WEXITSTATUS(status), 2);
 }
 
+
+/* ------------------------------------------------------------------------
+** What a researcher varies in a sweep: categorical axes (insurance.policy),
+** --set and --seed on 'liqsim sweep' (stored with the sweep; --resume
+** refuses others), the typed axis values in sweep_point_values, 'liqsim
+** report' on a sweep database, and 'liqsim run' on a scenario with a sweep.
+*/
+#define POLICIES_CFG LIQ_TEST_DATA "/sweep_policies.cfg"
+
+typedef struct axes_fixture {
+  char db[512], out[512], err[512], cfg[512];
+} axes_fixture;
+
+static axes_fixture ax;
+
+static void axes_expect_code(int want, int got) {
+  if (got != want) {
+    char *e = liq_test_slurp(ax.err);
+    print_error("liqsim exited %d, expected %d; stderr:\n%s\n", got, want, e);
+    free(e);
+    fail();
+  }
+}
+
+static void axes_expect_in(const char *file, const char *fragment) {
+  char *t = liq_test_slurp(file);
+  if (strstr(t, fragment) == NULL) {
+    print_error("%s lacks \"%s\":\n%s\n", file, fragment, t);
+    free(t);
+    fail();
+  }
+  free(t);
+}
+
+/* The sweep every test reads: policies x maintenance, --set and --seed. */
+static int axes_group_setup(void **state) {
+  const char *tmp = getenv("TMPDIR");
+  char dir[256];
+  (void)state;
+  snprintf(dir, sizeof dir, "%s/liqsim-axes-XXXXXX", tmp ? tmp : "/tmp");
+  if (mkdtemp(dir) == NULL) return -1;
+  snprintf(ax.db, sizeof ax.db, "%s/sweep.db", dir);
+  snprintf(ax.out, sizeof ax.out, "%s/out.txt", dir);
+  snprintf(ax.err, sizeof ax.err, "%s/err.txt", dir);
+  snprintf(ax.cfg, sizeof ax.cfg, "%s", dir);
+  {
+    const char *args[] = { "sweep", POLICIES_CFG, "--set", "book.positions=1200",
+                           "--seed", "11", "-j", "2", "--quiet", "--out", ax.db,
+                           NULL };
+    if (liq_test_liqsim(args, ax.out, ax.err, 0) != 0) return -1;
+  }
+  return 0;
+}
+
+static int axes_group_teardown(void **state) {
+  char p[600];
+  (void)state;
+  remove(ax.db);
+  snprintf(p, sizeof p, "%s-wal", ax.db);
+  remove(p);
+  snprintf(p, sizeof p, "%s-shm", ax.db);
+  remove(p);
+  remove(ax.out);
+  remove(ax.err);
+  rmdir(ax.cfg);
+  return 0;
+}
+
+/* The categorical axis reaches every run; --set and --seed every point. */
+static void test_categorical_axis_and_set(void **state) {
+  sqlite3 *h = liq_test_open_db(ax.db);
+  (void)state;
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM tasks WHERE status='done'"), 12);
+  assert_int_equal(liq_test_query_int(h, "SELECT seed FROM sweeps"), 11);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM tasks WHERE seed = 11"), 12);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM runs WHERE"
+                   " json_extract(params, '$.\"book.positions\"') = 1200"), 12);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM runs WHERE"
+                   " json_extract(params, '$.\"insurance.policy\"') = 'socialize'"), 4);
+  assert_int_equal(liq_test_query_int(h, "SELECT instr(spec, '\"set\":[\"book.positions=1200\","
+                   "\"seed=11\"]') > 0 FROM sweeps"), 1);
+  assert_int_equal(liq_test_query_int(h, "SELECT max(positions) FROM runs"), 1200);
+  /* The policies differ where ADL happened: socialize closes nothing. */
+  assert_true(liq_test_query_int(h, "SELECT sum(adl_count) FROM summary JOIN runs USING(run_id)"
+                        " WHERE json_extract(params, '$.\"insurance.policy\"') ="
+                        " 'adl-ranked'") > 0);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM adl JOIN runs USING(run_id)"
+                   " WHERE json_extract(params, '$.\"insurance.policy\"') = 'none'"), 0);
+  sqlite3_close(h);
+}
+
+/* sweep_point_values: one row per point and axis, numbers as numbers. */
+static void test_point_values(void **state) {
+  sqlite3 *h = liq_test_open_db(ax.db);
+  (void)state;
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM sweep_point_values"), 12);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM sweep_point_values WHERE"
+                   " key = 'margin.maintenance' AND typeof(value) = 'real'"), 6);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM sweep_point_values WHERE"
+                   " key = 'insurance.policy' AND typeof(value) = 'text'"), 6);
+  /* Point 5 = (socialize, 0.005): the last axis varies fastest. */
+  assert_int_equal(liq_test_query_int(h, "SELECT value = 'socialize' FROM sweep_point_values"
+                   " WHERE grid_index = 5 AND key = 'insurance.policy'"), 1);
+  assert_rel(liq_test_query_double(h, "SELECT value FROM sweep_point_values"
+                          " WHERE grid_index = 5 AND key = 'margin.maintenance'"),
+             0.005, 0);
+  /* The README's pivot: one row per point, an axis per column. */
+  assert_int_equal(liq_test_query_int(h,
+    "SELECT count(*) FROM (SELECT grid_index,"
+    " max(value) FILTER (WHERE key = 'insurance.policy') AS policy,"
+    " max(value) FILTER (WHERE key = 'margin.maintenance') AS maintenance"
+    " FROM sweep_point_values WHERE sweep_id = 1 GROUP BY grid_index)"
+    " WHERE maintenance > 0.0045 AND policy IS NOT NULL"), 3);
+  sqlite3_close(h);
+}
+
+/* Replicate 0 of a point is `liqsim run` with --seed, --set and the point. */
+static void test_point_is_a_run(void **state) {
+  char run_db[600];
+  sqlite3 *h;
+  double a, b;
+  (void)state;
+  snprintf(run_db, sizeof run_db, "%s/run.db", ax.cfg);
+  {
+    const char *args[] = { "run", POLICIES_CFG, "--set", "book.positions=1200",
+                           "--seed", "11", "--set", "insurance.policy=socialize",
+                           "--set", "margin.maintenance=0.005", "--quiet",
+                           "--out", run_db, NULL };
+    axes_expect_code(0, liq_test_liqsim(args, ax.out, ax.err, 0));
+  }
+  /* ... and says that it runs only the base point. */
+  {
+    const char *args[] = { "run", POLICIES_CFG, "--set", "book.positions=200",
+                           "--out", run_db, NULL };
+    axes_expect_code(0, liq_test_liqsim(args, ax.out, ax.err, 0));
+    axes_expect_in(ax.err, "has a sweep section: 'run' runs only the base point");
+  }
+  h = liq_test_open_db(ax.db);
+  a = liq_test_query_double(h, "SELECT s.haircut + s.bad_debt + s.liquidated_notional"
+                   " FROM summary s JOIN tasks t USING(run_id)"
+                   " WHERE t.grid_index = 5 AND t.replicate = 0");
+  sqlite3_close(h);
+  h = liq_test_open_db(run_db);
+  b = liq_test_query_double(h, "SELECT haircut + bad_debt + liquidated_notional FROM summary"
+                   " WHERE run_id = 1");
+  sqlite3_close(h);
+  assert_true(a > 0);
+  assert_rel(a, b, 1e-12);
+  remove(run_db);
+}
+
+/* --resume with other overrides is refused, nothing run. */
+static void test_resume_refuses_other_set(void **state) {
+  (void)state;
+  {
+    const char *args[] = { "sweep", POLICIES_CFG, "--set", "book.positions=1300",
+                           "--seed", "11", "--resume", "--quiet", "--out", ax.db,
+                           NULL };
+    axes_expect_code(2, liq_test_liqsim(args, ax.out, ax.err, 0));
+    axes_expect_in(ax.err, "different sweep spec (grid, replicates, --set or --seed)");
+  }
+  {
+    const char *args[] = { "sweep", POLICIES_CFG, "--set", "book.positions=1200",
+                           "--resume", "--quiet", "--out", ax.db, NULL };
+    axes_expect_code(2, liq_test_liqsim(args, ax.out, ax.err, 0));
+  }
+  {
+    const char *args[] = { "sweep", POLICIES_CFG, "--set", "book.positions=1200",
+                           "--seed", "11", "--resume", "--out", ax.db, NULL };
+    axes_expect_code(0, liq_test_liqsim(args, ax.out, ax.err, 0));
+    axes_expect_in(ax.out, "0 run now, 12 done before");
+  }
+}
+
+/* report on a sweep database: the aggregates per grid point. */
+static void test_report_sweep(void **state) {
+  (void)state;
+  {
+    const char *args[] = { "report", ax.db, NULL };
+    axes_expect_code(0, liq_test_liqsim(args, ax.out, ax.err, 0));
+    axes_expect_in(ax.out, "per grid point");
+    axes_expect_in(ax.out, "insurance.policy=socialize");
+    axes_expect_in(ax.out, "12 tasks = 6 grid points x 2 replicates, 12 done");
+  }
+  {
+    const char *args[] = { "report", ax.db, "--sweep", "1", NULL };
+    axes_expect_code(0, liq_test_liqsim(args, ax.out, ax.err, 0));
+    axes_expect_in(ax.out, "margin.maintenance=0.004");
+  }
+  {
+    const char *args[] = { "report", ax.db, "--run", "3", NULL };
+    axes_expect_code(0, liq_test_liqsim(args, ax.out, ax.err, 0));
+    axes_expect_in(ax.out, "run 3: sweep-policies");
+  }
+  {
+    const char *args[] = { "report", ax.db, "--sweep", "7", NULL };
+    axes_expect_code(2, liq_test_liqsim(args, ax.out, ax.err, 0));
+    axes_expect_in(ax.err, "no sweep 7");
+  }
+  {
+    const char *args[] = { "report", ax.db, "--sweep", "--run", "2", NULL };
+    axes_expect_code(2, liq_test_liqsim(args, ax.out, ax.err, 0));
+  }
+}
+
+/* The policies fixture with another sweep section, into 'cfg'. */
+static void write_with_sweep(const char *cfg, const char *sweep) {
+  char *text = liq_test_slurp(POLICIES_CFG);
+  char *cut = strstr(text, "sweep = {");
+  FILE *f = fopen(cfg, "w");
+  assert_non_null(cut);
+  assert_non_null(f);
+  *cut = '\0';
+  fprintf(f, "%s%s", text, sweep);
+  fclose(f);
+  free(text);
+}
+
+/* A categorical axis takes names; a bad name fails at the grid entry. */
+static void test_bad_categorical(void **state) {
+  char cfg[600];
+  (void)state;
+  snprintf(cfg, sizeof cfg, "%s/bad.cfg", ax.cfg);
+  write_with_sweep(cfg, "sweep = { grid = ( { key = \"insurance.policy\";\n"
+                   "  values = [\"none\", \"adl-rankd\"]; } ); };\n");
+  {
+    const char *args[] = { "sweep", cfg, "--quiet", "--out", ax.db, NULL };
+    axes_expect_code(2, liq_test_liqsim(args, ax.out, ax.err, 0));
+    axes_expect_in(ax.err, "bad.cfg:22: sweep.grid[0] insurance.policy=\"adl-rankd\"");
+  }
+  write_with_sweep(cfg, "sweep = { grid = ( { key = \"impact.model\";\n"
+                   "  values = [1, 2]; } ); };\n");
+  {
+    const char *args[] = { "check", cfg, NULL };
+    axes_expect_code(2, liq_test_liqsim(args, ax.out, ax.err, 0));
+    axes_expect_in(ax.err, "bad.cfg:22:");
+  }
+  write_with_sweep(cfg, "sweep = { grid = ( { key = \"impact.modle\";\n"
+                   "  values = [\"none\"]; } ); };\n");
+  {
+    const char *args[] = { "check", cfg, NULL };
+    axes_expect_code(2, liq_test_liqsim(args, ax.out, ax.err, 0));
+    axes_expect_in(ax.err, "is not a sweep key");
+  }
+  remove(cfg);
+}
+
+/* A categorical impact.model axis over a file that names sqrt's
+** parameters: every point runs, the keys a point's model does not use are
+** warnings, each printed once for the whole sweep and stored per run. */
+static void test_model_axis_warns_once(void **state) {
+  char cfg[600], db[600];
+  char *err;
+  const char *hit, *line = "impact.daily_volume is not used when model is none";
+  int n = 0;
+  sqlite3 *h;
+  (void)state;
+  snprintf(cfg, sizeof cfg, "%s/models.cfg", ax.cfg);
+  snprintf(db, sizeof db, "%s/models.db", ax.cfg);
+  write_with_sweep(cfg, "sweep = { grid = ( { key = \"impact.model\";\n"
+                   "  values = [\"none\", \"linear\", \"sqrt\"]; },\n"
+                   "  { key = \"margin.maintenance\"; values = [0.004, 0.005]; } ); };\n");
+  {
+    const char *args[] = { "sweep", cfg, "--set", "book.positions=300", "--quiet",
+                           "--out", db, NULL };
+    axes_expect_code(0, liq_test_liqsim(args, ax.out, ax.err, 0));
+  }
+  err = liq_test_slurp(ax.err);
+  for (hit = strstr(err, line); hit != NULL; hit = strstr(hit + 1, line)) n++;
+  free(err);
+  assert_int_equal(n, 1);
+  h = liq_test_open_db(db);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM tasks WHERE status = 'done'"), 6);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM runs WHERE"
+                   " json_extract(params, '$.\"impact.model\"') = 'none'"
+                   " AND instr(warnings, 'daily_volume') > 0"), 2);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM runs WHERE"
+                   " json_extract(params, '$.\"impact.model\"') = 'sqrt'"
+                   " AND coalesce(warnings, '') <> ''"), 0);
+  sqlite3_close(h);
+  remove(cfg);
+  remove(db);
+  {
+    char side[640];
+    snprintf(side, sizeof side, "%s-wal", db);
+    remove(side);
+    snprintf(side, sizeof side, "%s-shm", db);
+    remove(side);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_reference_sweep),
@@ -700,5 +991,16 @@ int main(void) {
     cmocka_unit_test(test_mpi_two_ranks),
     cmocka_unit_test(test_check_validates_sweep_grid),
   };
-  return cmocka_run_group_tests(tests, group_setup, group_teardown);
+  const struct CMUnitTest axes_tests[] = {
+    cmocka_unit_test(test_categorical_axis_and_set),
+    cmocka_unit_test(test_point_values),
+    cmocka_unit_test(test_point_is_a_run),
+    cmocka_unit_test(test_resume_refuses_other_set),
+    cmocka_unit_test(test_report_sweep),
+    cmocka_unit_test(test_bad_categorical),
+    cmocka_unit_test(test_model_axis_warns_once),
+  };
+  int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
+  return failed + cmocka_run_group_tests(axes_tests, axes_group_setup,
+                                         axes_group_teardown);
 }

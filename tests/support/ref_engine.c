@@ -494,12 +494,22 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
     r.row.t_ms = path->t_ms[t];
     r.row.price_low = INFINITY;
     r.row.price_high = -INFINITY;
+    /* sub-steps: the flow decays between a bar's waypoints (step / (nw - 1)
+    ** each), bar t-1's close and bar t's open are one instant (or a gap) apart */
+    double dt_in = path->substeps > 1 && nw > 1 ? path->step_seconds / (double)(nw - 1) : 0.0;
     if (t > 0) {
-      liq_impact_state_decay(&r.imp, &sc->impact, ref_bar_gap_seconds(path, t));
+      liq_impact_state_decay(&r.imp, &sc->impact,
+                             ref_bar_gap_seconds(path, t) - (dt_in > 0.0 ? path->step_seconds : 0.0));
       r.lnJ = liq_impact_state_log(&r.imp, &sc->impact, r.vol);
     }
     for (k = 0; k < nw; k++) {
-      double x = w[k], px = x * exp(r.lnJ), mx = wm[k] * exp(r.lnJ);
+      double x = w[k], px, mx;
+      if (k > 0 && dt_in > 0.0) {
+        liq_impact_state_decay(&r.imp, &sc->impact, dt_in);
+        r.lnJ = liq_impact_state_log(&r.imp, &sc->impact, r.vol);
+      }
+      px = x * exp(r.lnJ);
+      mx = wm[k] * exp(r.lnJ);
       if (x < sm->min_price_exogenous) sm->min_price_exogenous = x;
       if (x > sm->max_price_exogenous) sm->max_price_exogenous = x;
       if (x > peak_x) peak_x = x;
