@@ -1,8 +1,9 @@
 /*
 ** engine.c: the step loop and cascade resolution (see liq_engine.h).
 **
-** Each side of the book keeps its open positions in order-statistic treaps
-** (liq_treap.h): one keyed by liquidation threshold, one by margin-call
+** Each side of the book keeps its open positions in ladders (liq_ladder.h:
+** a sorted array with a cursor for unchanged positions, a small treap for
+** changed ones): one keyed by liquidation threshold, one by margin-call
 ** threshold, and, with top-ups, one of the traders still "armed" (not yet
 ** called).  A key is stored so that the most fragile position is the
 ** smallest: stored = -side * threshold + F * g, where F is the side's
@@ -27,12 +28,12 @@
 #include "liq_margin.h"
 #include "liq_stats.h"
 #include "stats_int.h"
-#include "liq_treap.h"
+#include "liq_ladder.h"
 
 /* One side of the book. */
 typedef struct side_state {
   int      side;         /* +1 long, -1 short */
-  uint32_t liq, call, arm; /* treap roots */
+  liq_ladder liq, call, arm;
   double   F;            /* cumulative charge per unit of quantity */
   double   g_liq, g_call;/* threshold slopes in F (0 under tiers) */
   double   qty_open;     /* sum of open quantity (Neumaier-compensated: */
@@ -50,12 +51,18 @@ typedef struct engine {
   const liq_sink *sink;
   size_t   n;
   /* positions (struct of arrays, by id) */
-  double  *q, *c, *f0, *call_rate;
-  long    *chunked;      /* step of the last chunk, LONG_MIN if none */
-  long    *partial_at;   /* cascade of the last partial close, -1 if none */
+  /* Zeroed allocations written only for the positions a rule touches, so
+  ** an unused array costs address space, not memory. */
+  double  *q, *c;         /* written once a position changes (own[id]) */
+  uint8_t *own;          /* 1: q[id], c[id] hold it; 0: the book's qty, collateral */
+  double  *f0;
+  double  *call_rate;    /* under tiers (else flat_call_rate for all) */
+  double   flat_call_rate;
+  long    *chunked;      /* 1 + step of the last chunk, 0 if none (partial modes) */
+  long    *partial_at;   /* cascade of the last partial close, 0 if none (partial modes) */
   long     cascade_no;   /* serial number of the running cascade */
   uint8_t *open, *armed;   /* armed: a topper not yet called */
-  liq_treap_forest liq_f, call_f, arm_f;
+  liq_ladder_keys liq_k, call_k, arm_k;
   side_state sides[2];   /* [0] long, [1] short */
   /* round scratch */
   uint32_t *hits;        /* ids hit this round, canonical order */
@@ -75,15 +82,9 @@ typedef struct engine {
   liq_drawdown dd, dd_exo;
   liq_step_row row;
   liq_summary *sm;
+  struct keyed *adl_cand; /* ADL candidates [n], sized in engine_init() (ADL policies only) */
   int      tiered;
   size_t   n_steps;      /* path length */
-  /* workspaces, sized once in engine_init(), never in the step loop:
-  ** building a side's trees (kept only under tiered rates, whose charges
-  ** re-key a side) and the ADL candidates (only under an ADL policy) */
-  struct keyed *ws_keyed, *ws_radix;   /* [n] */
-  uint64_t *ws_bits, *ws_radix_bits;   /* [n] */
-  uint32_t *ws_ids, *ws_sub;           /* [n] */
-  struct keyed *adl_cand;              /* [n] or NULL */
 } engine;
 
 static side_state *side_of(engine *e, int side) {
@@ -105,26 +106,49 @@ static double side_qty(const side_state *s) {
 
 /* ---- thresholds and keys --------------------------------------------- */
 
+/* A position's quantity and collateral: the book's until it changes. */
+static double qty_of(const engine *e, uint32_t id) {
+  return e->own[id] ? e->q[id] : e->book->qty[id];
+}
+
+static double coll_of(const engine *e, uint32_t id) {
+  return e->own[id] ? e->c[id] : e->book->collateral[id];
+}
+
+/* Copy id's quantity and collateral before changing them. */
+static void own(engine *e, uint32_t id) {
+  if (e->own[id]) return;
+  e->q[id] = e->book->qty[id];
+  e->c[id] = e->book->collateral[id];
+  e->own[id] = 1;
+}
+
 static double c_eff(const engine *e, uint32_t id) {
   const side_state *s = &e->sides[e->book->side[id] > 0 ? 0 : 1];
-  return e->c[id] - e->q[id] * (s->F - e->f0[id]);
+  return coll_of(e, id) - qty_of(e, id) * (s->F - e->f0[id]);
 }
 
 /* Fold the side's charges into c[id]. */
 static void materialise(engine *e, uint32_t id) {
   side_state *s = side_of(e, e->book->side[id]);
+  if (e->f0[id] == s->F) return;   /* nothing to fold: untouched */
+  own(e, id);
   e->c[id] = c_eff(e, id);
   e->f0[id] = s->F;
 }
 
 static double liq_threshold(const engine *e, uint32_t id) {
-  return liq_margin_rule_liq_price(e->mp, e->book->side[id], e->q[id],
+  return liq_margin_rule_liq_price(e->mp, e->book->side[id], qty_of(e, id),
                                    e->book->entry[id], c_eff(e, id));
 }
 
+static double call_rate_of(const engine *e, uint32_t id) {
+  return e->call_rate ? e->call_rate[id] : e->flat_call_rate;
+}
+
 static double call_threshold(const engine *e, uint32_t id) {
-  return liq_margin_threshold_price(e->book->side[id], e->q[id], e->book->entry[id],
-                                    c_eff(e, id), e->call_rate[id]);
+  return liq_margin_threshold_price(e->book->side[id], qty_of(e, id), e->book->entry[id],
+                                    c_eff(e, id), call_rate_of(e, id));
 }
 
 /* stored = -side * threshold + F * g */
@@ -142,26 +166,57 @@ static double threshold_of(const side_state *s, double stored, double g) {
   return (double)s->side * (s->F * g - stored);
 }
 
-/* Key id (in no tree) in every tree it belongs to, from its thresholds. */
-static void set_keys(engine *e, const side_state *s, uint32_t id) {
-  e->liq_f.key[id] = store_key(s, liq_threshold(e, id), s->g_liq);
-  e->call_f.key[id] = store_key(s, call_threshold(e, id), s->g_call);
-  if (e->armed[id]) e->arm_f.key[id] = e->call_f.key[id];
+/* id's keys in the liquidation and call ladders (the armed ladder uses the
+** call key), from its thresholds. */
+static void position_keys(const engine *e, const side_state *s, uint32_t id,
+                          double *liq_key, double *call_key) {
+  *liq_key = store_key(s, liq_threshold(e, id), s->g_liq);
+  *call_key = store_key(s, call_threshold(e, id), s->g_call);
 }
 
+/* The call key id was added with, from its state: a position that changes
+** leaves the ladders first, and it was keyed right after its charges were
+** folded in (c_eff was c, the side's F was f0[id]).  So the call and armed
+** ladders store no keys for their array members. */
+static double call_key_as_added(const void *ctx, uint32_t id) {
+  const engine *e = ctx;
+  const side_state *s = &e->sides[e->book->side[id] > 0 ? 0 : 1];
+  double thr = liq_margin_threshold_price(s->side, qty_of(e, id), e->book->entry[id],
+                                          coll_of(e, id), call_rate_of(e, id));
+  if (isinf(thr)) return -(double)s->side * thr;
+  return -(double)s->side * thr + e->f0[id] * s->g_call;
+}
+
+/* Books above this size compute their call keys (8 bytes a position
+** less); smaller ones store them (a margin-call count reads a dozen keys a
+** step).  The keys, and so every result, are the same either way; the
+** tests run the engine both ways (environment LIQ_CALL_KEYS_COMPUTED_ABOVE,
+** a testing knob). */
+#define LIQ_CALL_KEYS_COMPUTED_ABOVE ((size_t)1 << 21)
+
+static int call_keys_init(engine *e, liq_ladder_keys *k, size_t n, int dynamic) {
+  const char *knob = getenv("LIQ_CALL_KEYS_COMPUTED_ABOVE");
+  size_t above = knob && *knob ? (size_t)strtoull(knob, NULL, 10) : LIQ_CALL_KEYS_COMPUTED_ABOVE;
+  if (n > above)
+    return liq_ladder_keys_init_computed(k, n, dynamic, call_key_as_added, e);
+  return liq_ladder_keys_init(k, n, dynamic);
+}
+
+/* Put id (in no ladder) into every ladder it belongs to. */
 static void insert_position(engine *e, uint32_t id) {
   side_state *s = side_of(e, e->book->side[id]);
-  set_keys(e, s, id);
-  s->liq = liq_treap_insert(&e->liq_f, s->liq, id);
-  s->call = liq_treap_insert(&e->call_f, s->call, id);
-  if (e->armed[id]) s->arm = liq_treap_insert(&e->arm_f, s->arm, id);
+  double kl, kc;
+  position_keys(e, s, id, &kl, &kc);
+  liq_ladder_insert(&s->liq, id, kl);
+  liq_ladder_insert(&s->call, id, kc);
+  if (e->armed[id]) liq_ladder_insert(&s->arm, id, kc);
 }
 
-/* Take id out of the call and armed trees (it is already out of liq). */
+/* Take id out of the call and armed ladders (it is already out of liq). */
 static void remove_calls(engine *e, uint32_t id) {
   side_state *s = side_of(e, e->book->side[id]);
-  s->call = liq_treap_erase(&e->call_f, s->call, id);
-  if (e->armed[id]) s->arm = liq_treap_erase(&e->arm_f, s->arm, id);
+  liq_ladder_erase(&s->call, id);
+  if (e->armed[id]) liq_ladder_erase(&s->arm, id);
 }
 
 /* Re-key one open position after its q or c changed (it is in no tree). */
@@ -177,133 +232,121 @@ static int side_rekey(engine *e, side_state *s);
 
 typedef struct keyed { double key; uint32_t id; } keyed;
 
-static int cmp_keyed(const void *pa, const void *pb) {
-  const keyed *a = pa, *b = pb;
-  if (a->key < b->key) return -1;
-  if (a->key > b->key) return 1;
-  return (a->id > b->id) - (a->id < b->id);
-}
-
-/* The bits of a double as an unsigned integer in the same order (-0 and +0
-** alike, as the comparison treats them). */
-static uint64_t order_bits(double x) {
-  uint64_t u;
-  if (x == 0.0) x = 0.0;
-  memcpy(&u, &x, sizeof u);
-  return (u >> 63) ? ~u : u | 0x8000000000000000ULL;
-}
-
-#define LIQ_RADIX_BITS   11
-#define LIQ_RADIX_PASSES ((64 + LIQ_RADIX_BITS - 1) / LIQ_RADIX_BITS)
-_Static_assert(LIQ_RADIX_PASSES % 2 == 0, "an even number of passes ends in the caller's array");
-
-/*
-** Sort a[0..n) by (key, id) when a is already in id order: a stable LSD
-** radix sort on the key, 6 passes of 11 bits, O(n) with one scratch array
-** (the thresholds of a 10^6-position book sort in a fraction of qsort's
-** time).  b, bits and bbits are scratch of n entries each.
-*/
-static void sort_keyed_by_id_order(keyed *a, size_t n, keyed *b, uint64_t *bits,
-                                   uint64_t *bbits) {
-  enum { BITS = LIQ_RADIX_BITS, BUCKETS = 1 << BITS, PASSES = LIQ_RADIX_PASSES };
-  size_t count[BUCKETS], i;
-  int pass;
-  if (n <= 1) return;
-  for (i = 0; i < n; i++) bits[i] = order_bits(a[i].key);
-  for (pass = 0; pass < PASSES; pass++) {
-    unsigned shift = (unsigned)(pass * BITS);
-    size_t sum = 0;
-    keyed *tk;
-    uint64_t *tb;
-    memset(count, 0, sizeof count);
-    for (i = 0; i < n; i++) count[(bits[i] >> shift) & (BUCKETS - 1)]++;
-    for (i = 0; i < BUCKETS; i++) {
-      size_t c = count[i];
-      count[i] = sum;
-      sum += c;
-    }
-    for (i = 0; i < n; i++) {
-      size_t d = count[(bits[i] >> shift) & (BUCKETS - 1)]++;
-      b[d] = a[i];
-      bbits[d] = bits[i];
-    }
-    tk = a; a = b; b = tk;           /* the sorted data now lives in 'a' */
-    tb = bits; bits = bbits; bbits = tb;
-  }
-  /* PASSES is even: after the last swap the data is back in the caller's
-  ** array. */
-}
-
-/* Is ids[0..m) in (key, id) order under f's keys? */
-static int in_order(const liq_treap_forest *f, const uint32_t *ids, size_t m) {
+/* Is ids[0..m) in (key, id) order under k's keys?  O(m) key computations. */
+static int in_order_slow(const liq_ladder_keys *k, const uint32_t *ids, size_t m) {
   size_t i;
   for (i = 1; i < m; i++) {
-    double a = f->key[ids[i - 1]], b = f->key[ids[i]];
+    double a = liq_ladder_keys_key0(k, ids[i - 1]), b = liq_ladder_keys_key0(k, ids[i]);
     if (a > b || (a == b && ids[i - 1] > ids[i])) return 0;
   }
   return 1;
 }
 
+/* Is ids[0..m) in (key, id) order under k's keys?  The keys of the id
+** range are computed first in id order (sequential reads of the
+** positions), so the check in ladder order reads one array at random, not
+** every position array. */
+static int in_order(const liq_ladder_keys *k, const uint32_t *ids, size_t m) {
+  size_t i, lo, hi;
+  double *key;
+  uint8_t *member;
+  int ok = 1;
+  if (m < 2) return 1;
+  lo = hi = ids[0];
+  for (i = 1; i < m; i++) {
+    if (ids[i] < lo) lo = ids[i];
+    if (ids[i] > hi) hi = ids[i];
+  }
+  key = malloc((hi - lo + 1) * sizeof *key);
+  member = calloc(hi - lo + 1, 1);
+  if (key == NULL || member == NULL) {
+    free(key);
+    free(member);
+    return in_order_slow(k, ids, m);
+  }
+  for (i = 0; i < m; i++) member[ids[i] - lo] = 1;
+  for (i = lo; i <= hi; i++)
+    if (member[i - lo]) key[i - lo] = liq_ladder_keys_key0(k, (uint32_t)i);
+  free(member);
+  for (i = 1; i < m && ok; i++) {
+    double a = key[ids[i - 1] - lo], b = key[ids[i] - lo];
+    ok = !(a > b || (a == b && ids[i - 1] > ids[i]));
+  }
+  free(key);
+  return ok;
+}
+
+/* ids[0..m) (a subsequence of an id-ordered list) as ladder l's content,
+** sorted by (key0, id) unless 'sorted'.  Takes ownership of ids. */
+static int ladder_from(liq_ladder *l, uint32_t *ids, size_t m, int sorted) {
+  if (!sorted && liq_ladder_sort_ids(l->k, ids, m) != 0) {
+    free(ids);
+    return LIQ_NOMEM;
+  }
+  liq_ladder_build(l, ids, m);
+  return LIQ_OK;
+}
+
 /*
-** Build the side's trees.  Under flat rates every threshold of a position
+** Build the side's ladders.  Under flat rates every threshold of a position
 ** is the same increasing function of one number (e - c/q for a long), so
 ** the liquidation order is also the call order: one sort serves all three
-** trees (checked, since rounding could in principle tie two keys in one
-** order and not the other; a failed check sorts again).
+** (checked, since rounding could in principle tie two keys in one order
+** and not the other; a failed check sorts again).
 */
 static int side_build(engine *e, side_state *s) {
-  size_t i, m = 0;
-  keyed *tmp = e->ws_keyed;
-  uint32_t *ids = e->ws_ids, *sub = e->ws_sub;
-  liq_treap_forest *trees[2];
-  uint32_t *roots[2];
-  int t;
-  if (!tmp || !ids || !sub) return LIQ_NOMEM;
+  size_t i, m = 0, k = e->n ? e->n : 1, n_arm = 0;
+  uint32_t *ids = malloc(k * sizeof *ids), *call = NULL, *arm = NULL;
+  int rc, sorted;
+  if (!ids) return LIQ_NOMEM;
   for (i = 0; i < e->n; i++) {
     uint32_t id = (uint32_t)i;
     if (!e->open[i] || e->book->side[i] != s->side) continue;
     materialise(e, id);
-    set_keys(e, s, id);
-    tmp[m].key = e->liq_f.key[i];
-    tmp[m].id = id;
-    m++;
+    e->liq_k.key0[id] = store_key(s, liq_threshold(e, id), s->g_liq);
+    if (e->call_k.key0) e->call_k.key0[id] = call_key_as_added(e, id);
+    if (e->arm_k.key0 && e->armed[id]) e->arm_k.key0[id] = call_key_as_added(e, id);
+    ids[m++] = id;
   }
-  /* tmp was filled in id order */
-  sort_keyed_by_id_order(tmp, m, e->ws_radix, e->ws_bits, e->ws_radix_bits);
-  for (i = 0; i < m; i++) ids[i] = tmp[i].id;
-  s->liq = liq_treap_build(&e->liq_f, ids, m);
-  trees[0] = &e->call_f;
-  roots[0] = &s->call;
-  trees[1] = e->arm_f.n ? &e->arm_f : NULL;
-  roots[1] = &s->arm;
-  for (t = 0; t < 2; t++) {
-    size_t n = 0;
-    if (trees[t] == NULL) continue;
-    for (i = 0; i < m; i++)
-      if (t == 0 || e->armed[ids[i]]) sub[n++] = ids[i];
-    if (!in_order(trees[t], sub, n)) {
-      for (i = 0; i < n; i++) {
-        tmp[i].key = trees[t]->key[sub[i]];
-        tmp[i].id = sub[i];
-      }
-      qsort(tmp, n, sizeof *tmp, cmp_keyed);
-      for (i = 0; i < n; i++) sub[i] = tmp[i].id;
+  if (liq_ladder_sort_ids(&e->liq_k, ids, m) != 0) {
+    free(ids);
+    return LIQ_NOMEM;
+  }
+  call = malloc((m ? m : 1) * sizeof *call);
+  if (e->arm_k.n) {
+    arm = malloc((m ? m : 1) * sizeof *arm);
+    for (i = 0; arm && i < m; i++)
+      if (e->armed[ids[i]]) arm[n_arm++] = ids[i];
+  }
+  if (!call || (e->arm_k.n && !arm)) {
+    free(ids);
+    free(call);
+    free(arm);
+    return LIQ_NOMEM;
+  }
+  memcpy(call, ids, m * sizeof *call);
+  liq_ladder_build(&s->liq, ids, m);
+  /* The call and armed ladders: in the liquidation order when it is theirs,
+  ** else sorted again (from id order, which the radix sort needs). */
+  sorted = in_order(&e->call_k, call, m);
+  if (!sorted) {
+    size_t j = 0;
+    for (i = 0; i < e->n; i++)
+      if (e->open[i] && e->book->side[i] == s->side) call[j++] = (uint32_t)i;
+  }
+  rc = ladder_from(&s->call, call, m, sorted);
+  if (rc == LIQ_OK && arm) {
+    sorted = in_order(&e->arm_k, arm, n_arm);
+    if (!sorted) {
+      size_t j = 0;
+      for (i = 0; i < e->n; i++)
+        if (e->open[i] && e->book->side[i] == s->side && e->armed[i]) arm[j++] = (uint32_t)i;
     }
-    *roots[t] = liq_treap_build(trees[t], sub, n);
+    rc = ladder_from(&s->arm, arm, n_arm, sorted);
+  } else {
+    free(arm);
   }
-  return LIQ_OK;
-}
-
-static void free_build_workspace(engine *e) {
-  free(e->ws_keyed);
-  free(e->ws_radix);
-  free(e->ws_bits);
-  free(e->ws_radix_bits);
-  free(e->ws_ids);
-  free(e->ws_sub);
-  e->ws_keyed = e->ws_radix = NULL;
-  e->ws_bits = e->ws_radix_bits = NULL;
-  e->ws_ids = e->ws_sub = NULL;
+  return rc;
 }
 
 static int side_rekey(engine *e, side_state *s) {
@@ -315,6 +358,9 @@ static void side_init(engine *e, side_state *s, int side) {
   double sd = (double)side, rate_call = mp->call_level * mp->initial;
   memset(s, 0, sizeof *s);
   s->side = side;
+  liq_ladder_init(&s->liq, &e->liq_k);
+  liq_ladder_init(&s->call, &e->call_k);
+  liq_ladder_init(&s->arm, &e->arm_k);
   if (!e->tiered) {
     s->g_liq = 1.0 / (1.0 - sd * mp->maintenance);
     s->g_call = 1.0 - sd * rate_call > 0.0 ? 1.0 / (1.0 - sd * rate_call) : 0.0;
@@ -325,6 +371,7 @@ static void side_init(engine *e, side_state *s, int side) {
 static void engine_free(engine *e) {
   free(e->q);
   free(e->c);
+  free(e->own);
   free(e->f0);
   free(e->call_rate);
   free(e->chunked);
@@ -337,10 +384,17 @@ static void engine_free(engine *e) {
   free(e->funding);
   free(e->waypoints);
   free(e->adl_cand);
-  free_build_workspace(e);
-  liq_treap_forest_free(&e->liq_f);
-  liq_treap_forest_free(&e->call_f);
-  liq_treap_forest_free(&e->arm_f);
+  {
+    int k;
+    for (k = 0; k < 2; k++) {
+      liq_ladder_free(&e->sides[k].liq);
+      liq_ladder_free(&e->sides[k].call);
+      liq_ladder_free(&e->sides[k].arm);
+    }
+  }
+  liq_ladder_keys_free(&e->liq_k);
+  liq_ladder_keys_free(&e->call_k);
+  liq_ladder_keys_free(&e->arm_k);
 }
 
 static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
@@ -349,6 +403,10 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   int rc, topups = sc->margin.topup_share > 0.0;
   int adl = sc->insurance.policy == LIQ_POLICY_ADL_RANKED ||
             sc->insurance.policy == LIQ_POLICY_ADL_PRORATA;
+  /* Can a position change (and be re-inserted)?  Else no ladder needs a
+  ** treap part. */
+  int partial = sc->margin.partial_mode != LIQ_PARTIAL_NONE;
+  int dynamic = topups || adl || partial;
   e->n = n;
   e->mp = &sc->margin;
   e->tiered = sc->margin.n_tiers > 0;
@@ -356,39 +414,30 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   e->prev_mark = path->mark_open ? path->mark_open[0] : path->open[0];
   if (e->waypoints == NULL)
     return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for the waypoints");
-  e->q = malloc(k * sizeof *e->q);
-  e->c = malloc(k * sizeof *e->c);
+  e->q = calloc(k, sizeof *e->q);
+  e->c = calloc(k, sizeof *e->c);
+  e->own = calloc(k, 1);
   e->f0 = calloc(k, sizeof *e->f0);
-  e->call_rate = malloc(k * sizeof *e->call_rate);
-  e->chunked = malloc(k * sizeof *e->chunked);
-  e->partial_at = malloc(k * sizeof *e->partial_at);
+  e->call_rate = e->tiered ? malloc(k * sizeof *e->call_rate) : NULL;
+  e->flat_call_rate = sc->margin.call_level * sc->margin.initial;
+  e->chunked = partial ? calloc(k, sizeof *e->chunked) : NULL;
+  e->partial_at = partial ? calloc(k, sizeof *e->partial_at) : NULL;
   e->open = malloc(k);
   e->armed = calloc(k, 1);
   e->hits = malloc(k * sizeof *e->hits);
   e->share = malloc(k * sizeof *e->share);
   e->queue = topups ? malloc((n + 1) * sizeof *e->queue) : NULL;
-  e->ws_keyed = malloc(k * sizeof *e->ws_keyed);
-  e->ws_radix = malloc(k * sizeof *e->ws_radix);
-  e->ws_bits = malloc(k * sizeof *e->ws_bits);
-  e->ws_radix_bits = malloc(k * sizeof *e->ws_radix_bits);
-  e->ws_ids = malloc(k * sizeof *e->ws_ids);
-  e->ws_sub = malloc(k * sizeof *e->ws_sub);
   e->adl_cand = adl ? malloc(k * sizeof *e->adl_cand) : NULL;
-  if (!e->ws_keyed || !e->ws_radix || !e->ws_bits || !e->ws_radix_bits || !e->ws_ids ||
-      !e->ws_sub || (adl && !e->adl_cand))
-    return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for %zu positions", n);
-  if (!e->q || !e->c || !e->f0 || !e->call_rate || !e->chunked || !e->partial_at || !e->open ||
-      !e->armed || !e->hits || !e->share || (topups && !e->queue) ||
-      liq_treap_forest_init(&e->liq_f, n) || liq_treap_forest_init(&e->call_f, n) ||
-      (topups && liq_treap_forest_init(&e->arm_f, n)))
+  if (!e->q || !e->c || !e->own || !e->f0 || (e->tiered && !e->call_rate) || (partial && (!e->chunked || !e->partial_at)) || !e->open ||
+      !e->armed || !e->hits || !e->share || (topups && !e->queue) || (adl && !e->adl_cand) ||
+      liq_ladder_keys_init(&e->liq_k, n, dynamic) ||
+      call_keys_init(e, &e->call_k, n, dynamic) ||
+      (topups && call_keys_init(e, &e->arm_k, n, dynamic)))
     return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for %zu positions", n);
   for (i = 0; i < n; i++) {
-    e->q[i] = b->qty[i];
-    e->c[i] = b->collateral[i];
-    e->call_rate[i] = sc->margin.call_level *
-                      liq_margin_im_rate(&sc->margin, b->qty[i] * b->entry[i]);
-    e->chunked[i] = LONG_MIN;
-    e->partial_at[i] = -1;
+    if (e->call_rate)
+      e->call_rate[i] = sc->margin.call_level *
+                        liq_margin_im_rate(&sc->margin, b->qty[i] * b->entry[i]);
     e->open[i] = 1;
     if (topups && liq_engine_is_topper(sc->seed, i, sc->margin.topup_share))
       e->armed[i] = 1;
@@ -403,7 +452,6 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   rc = side_build(e, &e->sides[0]);
   if (rc == LIQ_OK) rc = side_build(e, &e->sides[1]);
   if (rc != LIQ_OK) return liq_errf(err, rc, NULL, 0, "out of memory sorting positions");
-  if (!e->tiered) free_build_workspace(e);   /* only tiered charges re-key a side */
   return liq_funding_schedule(&sc->funding, path, &e->funding, err);
 }
 
@@ -421,12 +469,8 @@ static void visit_price(engine *e, double p) {
 /* Pop every position of side s hit at p into e->hits[*n...]. */
 static void collect_hits(engine *e, side_state *s, double p, size_t *n) {
   double x = probe(s, s->g_liq, p);
-  while (s->liq != LIQ_TREAP_NIL) {
-    uint32_t id = liq_treap_first(&e->liq_f, s->liq);
-    if (!(e->liq_f.key[id] <= x)) break;
-    s->liq = liq_treap_erase(&e->liq_f, s->liq, id);
-    e->hits[(*n)++] = id;
-  }
+  uint32_t id;
+  while (liq_ladder_pop_upto(&s->liq, x, 1, &id)) e->hits[(*n)++] = id;
 }
 
 /* Share of hit position id to close at the trigger price.  A position is
@@ -436,19 +480,19 @@ static void collect_hits(engine *e, side_state *s, double p, size_t *n) {
 static double hit_share(const engine *e, uint32_t id, double p) {
   const liq_margin_params *mp = e->mp;
   double s = 1.0;
-  if (e->partial_at[id] == e->cascade_no) return 1.0;
+  if (e->partial_at == NULL || e->partial_at[id] == e->cascade_no) return 1.0;
   switch (mp->partial_mode) {
     case LIQ_PARTIAL_RESTORE:
-      s = liq_margin_restore_share(mp, e->book->side[id], e->q[id], e->book->entry[id],
+      s = liq_margin_restore_share(mp, e->book->side[id], qty_of(e, id), e->book->entry[id],
                                    c_eff(e, id), p, mp->partial_buffer,
                                    mp->liquidation_fee);
       break;
     case LIQ_PARTIAL_CHUNK:   /* a bankrupt position goes whole */
-      if (liq_margin_equity(e->book->side[id], e->q[id], e->book->entry[id],
+      if (liq_margin_equity(e->book->side[id], qty_of(e, id), e->book->entry[id],
                             c_eff(e, id), p) <= 0.0)
         break;
-      if (e->chunked[id] == LONG_MIN ||
-          (long)e->row.step >= e->chunked[id] + (long)mp->partial_cooldown)
+      if (e->chunked[id] == 0 ||
+          (long)e->row.step >= e->chunked[id] - 1 + (long)mp->partial_cooldown)
         s = mp->partial_share;
       break;
     default:
@@ -469,7 +513,7 @@ static int settle(engine *e, uint32_t id, double s, double fill, double trigger,
   const liq_book *b = e->book;
   side_state *ss = side_of(e, b->side[id]);
   int side = b->side[id];
-  double q = e->q[id], c = c_eff(e, id);
+  double q = qty_of(e, id), c = c_eff(e, id);
   double pnl_all = (double)side * q * (fill - b->entry[id]);
   double equity = s * (c + pnl_all);
   double pnl = s * pnl_all;
@@ -490,9 +534,10 @@ static int settle(engine *e, uint32_t id, double s, double fill, double trigger,
   } else {
     side_add_qty(ss, -s * q);
     materialise(e, id);
+    own(e, id);
     e->c[id] += pnl - fee;
     e->q[id] = (1.0 - s) * q;
-    e->chunked[id] = (long)e->row.step;
+    e->chunked[id] = (long)e->row.step + 1;
     e->partial_at[id] = e->cascade_no;
     insert_position(e, id);
     e->row.partial_liquidations++;
@@ -564,10 +609,10 @@ static int adl_row(engine *e, uint32_t id, int o, int round, double qty, double 
 ** price).  0 when it is not profitable at p (not a candidate).
 */
 static double adl_available(const engine *e, uint32_t id, double p, double d) {
-  double profit = (double)e->book->side[id] * e->q[id] * (p - e->book->entry[id]);
+  double profit = (double)e->book->side[id] * qty_of(e, id) * (p - e->book->entry[id]);
   double equity = c_eff(e, id) + profit;
   if (!(profit > 0.0)) return 0.0;
-  return fmin(e->q[id] * d, fmax(equity, 0.0));
+  return fmin(qty_of(e, id) * d, fmax(equity, 0.0));
 }
 
 /* Close share s of profitable position id against the bankrupt positions
@@ -577,13 +622,13 @@ static int adl_close(engine *e, uint32_t id, double s, double p, double p_bk,
                      double d, int round, double score, liq_err *err) {
   side_state *ss = side_of(e, e->book->side[id]);
   int side = e->book->side[id];
-  double q = e->q[id], c = c_eff(e, id);
+  double q = qty_of(e, id), c = c_eff(e, id);
   double profit = s * (double)side * q * (p - e->book->entry[id]);
   double avail = adl_available(e, id, p, d), haircut = s * avail;
   double price = avail < q * d ? e->book->entry[id] - (double)side * c / q : p_bk;
   e->sm->pnl_closed += profit;
   e->sm->returned += s * c + profit - haircut;
-  ss->liq = liq_treap_erase(&e->liq_f, ss->liq, id);
+  liq_ladder_erase(&ss->liq, id);
   remove_calls(e, id);
   if (s >= 1.0) {
     e->open[id] = 0;
@@ -592,6 +637,7 @@ static int adl_close(engine *e, uint32_t id, double s, double p, double p_bk,
   } else {
     side_add_qty(ss, -s * q);
     materialise(e, id);
+    own(e, id);
     e->c[id] = (1.0 - s) * c;
     e->q[id] = (1.0 - s) * q;
     insert_position(e, id);
@@ -622,7 +668,7 @@ static int adl_side(engine *e, side_state *o, double need, double p, double p_bk
     avail = adl_available(e, (uint32_t)i, p, d);
     if (!(avail > 0.0)) continue;
     cand[m].id = (uint32_t)i;
-    cand[m].key = ranked ? liq_engine_adl_score(o->side, e->q[i], e->book->entry[i],
+    cand[m].key = ranked ? liq_engine_adl_score(o->side, qty_of(e, (uint32_t)i), e->book->entry[i],
                                                 c_eff(e, (uint32_t)i), p) : avail;
     total += avail;
     m++;
@@ -668,7 +714,7 @@ static int socialise(engine *e, side_state *o, double need, double p, int round,
     return adl_row(e, UINT32_MAX, o->side, round, 0.0, p, 0.0, need, nan(""), err);
   for (i = 0; i < e->n && e->sink && e->sink->adl && rc == LIQ_OK; i++)
     if (e->open[i] && e->book->side[i] == o->side)
-      rc = adl_row(e, (uint32_t)i, o->side, round, 0.0, p, 0.0, e->q[i] * per_unit,
+      rc = adl_row(e, (uint32_t)i, o->side, round, 0.0, p, 0.0, qty_of(e, (uint32_t)i) * per_unit,
                    nan(""), err);
   return rc;
 }
@@ -718,8 +764,8 @@ static int cascade(engine *e, double x, double m, liq_err *err) {
     rounds = round;
     for (i = 0; i < nh; i++) {
       e->share[i] = hit_share(e, e->hits[i], m_pre);
-      if (i < nl) sold += e->share[i] * e->q[e->hits[i]];
-      else bought += e->share[i] * e->q[e->hits[i]];
+      if (i < nl) sold += e->share[i] * qty_of(e, e->hits[i]);
+      else bought += e->share[i] * qty_of(e, e->hits[i]);
     }
     sold *= p_pre;
     bought *= p_pre;
@@ -772,10 +818,8 @@ static void detect_calls(engine *e, double p) {
   for (k = 0; k < 2; k++) {
     side_state *s = &e->sides[k];
     double x = probe(s, s->g_call, p);
-    while (s->arm != LIQ_TREAP_NIL) {
-      uint32_t id = liq_treap_first(&e->arm_f, s->arm);
-      if (!(e->arm_f.key[id] < x)) break;
-      s->arm = liq_treap_erase(&e->arm_f, s->arm, id);
+    uint32_t id;
+    while (liq_ladder_pop_upto(&s->arm, x, 0, &id)) {
       e->armed[id] = 0;
       e->queue[e->q_tail].id = id;
       e->queue[e->q_tail].due = e->row.step + (size_t)e->sc->margin.topup_delay;
@@ -788,8 +832,8 @@ static void detect_calls(engine *e, double p) {
 ** higher (call_level > 1), a hair above it so that the trader leaves the
 ** call zone and is called again only if the price keeps going. */
 static double topup_target(const engine *e, uint32_t id) {
-  double im = liq_margin_im_rate(e->mp, e->q[id] * e->book->entry[id]);
-  return fmax(im, e->call_rate[id]) * (1.0 + 1e-9);
+  double im = liq_margin_im_rate(e->mp, qty_of(e, id) * e->book->entry[id]);
+  return fmax(im, call_rate_of(e, id)) * (1.0 + 1e-9);
 }
 
 static void serve_topups(engine *e, double p) {
@@ -800,14 +844,15 @@ static void serve_topups(engine *e, double p) {
     if (!e->open[id]) continue;
     {
       side_state *s = side_of(e, e->book->side[id]);
-      double notional = e->q[id] * p;
-      double equity = liq_margin_equity(e->book->side[id], e->q[id], e->book->entry[id],
+      double notional = qty_of(e, id) * p;
+      double equity = liq_margin_equity(e->book->side[id], qty_of(e, id), e->book->entry[id],
                                         c_eff(e, id), p);
       double add = topup_target(e, id) * notional - equity;
-      s->liq = liq_treap_erase(&e->liq_f, s->liq, id);
-      s->call = liq_treap_erase(&e->call_f, s->call, id);
+      liq_ladder_erase(&s->liq, id);
+      liq_ladder_erase(&s->call, id);
       if (add > 0.0) {
         materialise(e, id);
+        own(e, id);
         e->c[id] += add;
         e->row.topups++;
         e->row.topup_collateral += add;
@@ -824,15 +869,15 @@ static void serve_topups(engine *e, double p) {
 ** threshold.  Under tiers a short whose notional grew into a dearer
 ** bracket can be past maintenance without being past its (entry-bracket)
 ** call line, so the pending positions are checked one by one. */
-static size_t side_margin_calls(engine *e, const side_state *s, double p) {
+static size_t side_margin_calls(side_state *s, double p) {
   double xc = probe(s, s->g_call, p);
-  size_t beyond = liq_treap_count_below(&e->call_f, s->call, xc);
-  size_t pending = liq_treap_count_at_most(&e->liq_f, s->liq, probe(s, s->g_liq, p));
+  size_t beyond = liq_ladder_count_below(&s->call, xc);
+  size_t pending = liq_ladder_count_at_most(&s->liq, probe(s, s->g_liq, p));
   size_t i, both = 0;
   /* The pending positions (left by a max_rounds cut-off: few) that are
   ** also beyond their call line. */
   for (i = 0; i < pending; i++)
-    both += e->call_f.key[liq_treap_kth(&e->liq_f, s->liq, i)] < xc;
+    both += liq_ladder_key(&s->call, liq_ladder_kth(&s->liq, i)) < xc;
   return beyond - both;
 }
 
@@ -845,8 +890,8 @@ typedef struct seq_ctx {
 
 static double seq_at(const void *ctx, size_t i) {
   const seq_ctx *c = ctx;
-  uint32_t id = liq_treap_kth(&c->e->liq_f, c->s->liq, i);
-  double thr = threshold_of(c->s, c->e->liq_f.key[id], c->s->g_liq);
+  uint32_t id = liq_ladder_kth(&c->s->liq, i);
+  double thr = threshold_of(c->s, liq_ladder_key(&c->s->liq, id), c->s->g_liq);
   if (c->distance) {  /* a long with p_liq <= 0 cannot be liquidated; a */
     if (c->s->side > 0) return thr > 0.0 ? log(c->p / thr) : HUGE_VAL;
     return thr > 0.0 ? log(thr / c->p) : -HUGE_VAL;  /* short so is bankrupt */
@@ -861,8 +906,8 @@ static double seq_at(const void *ctx, size_t i) {
 static void step_quantiles(engine *e, double p) {
   seq_ctx cl = { e, &e->sides[0], p, 0 }, cs = { e, &e->sides[1], p, 0 };
   seq_ctx dl = { e, &e->sides[0], p, 1 }, ds = { e, &e->sides[1], p, 1 };
-  size_t n_long = liq_treap_size(&e->liq_f, e->sides[0].liq);
-  size_t n_short = liq_treap_size(&e->liq_f, e->sides[1].liq);
+  size_t n_long = liq_ladder_size(&e->sides[0].liq);
+  size_t n_short = liq_ladder_size(&e->sides[1].liq);
   liq_sorted_seq cushion[2] = { { n_long, seq_at, &cl }, { n_short, seq_at, &cs } };
   liq_sorted_seq distance[2] = { { n_long, seq_at, &dl }, { n_short, seq_at, &ds } };
   e->row.n_quantiles = e->sc->stats.n_quantiles;
@@ -883,8 +928,8 @@ static void step_close(engine *e, double p, double pm, double x_close) {
   r->open_short = e->sides[1].n_open;
   r->open_interest_long = r->open_long ? p * side_qty(&e->sides[0]) : 0.0;
   r->open_interest_short = r->open_short ? p * side_qty(&e->sides[1]) : 0.0;
-  r->margin_calls = side_margin_calls(e, &e->sides[0], pm) +
-                    side_margin_calls(e, &e->sides[1], pm);
+  r->margin_calls = side_margin_calls(&e->sides[0], pm) +
+                    side_margin_calls(&e->sides[1], pm);
   step_quantiles(e, pm);
 }
 
@@ -988,7 +1033,7 @@ static void summary_close(engine *e, double p) {
     double pnl;
     sm->collateral += b->collateral[i];
     if (!e->open[i]) continue;
-    pnl = (double)b->side[i] * e->q[i] * (p - b->entry[i]);
+    pnl = (double)b->side[i] * qty_of(e, (uint32_t)i) * (p - b->entry[i]);
     sm->pnl_open += pnl;
     sm->open_equity += c_eff(e, (uint32_t)i) + pnl;
   }
@@ -1088,7 +1133,7 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
   memset(&e, 0, sizeof e);
   if (path->n == 0)
     return liq_errf(err, LIQ_INPUT, NULL, 0, "the price path has no steps");
-  if (book->n >= 0x7fffffffu)    /* treap nodes carry a flag in bit 31 */
+  if (book->n >= 0x7fffffffu)    /* ladders and treaps flag bit 31 */
     return liq_errf(err, LIQ_INPUT, NULL, 0, "at most %u positions", 0x7fffffffu - 1u);
   rc = liq_engine_check_inputs(sc, path, err);
   if (rc != LIQ_OK) return rc;

@@ -62,13 +62,16 @@
 ** side above LIQ_SOCIALISE_ROWS_MAX positions).  Ranking and pro-rata ADL cost O(N) per ADL round (only
 ** when the fund is exhausted); everything else is O(log N) per change.
 **
-** Cost: positions live in order-statistic treaps keyed by liquidation and
-** call thresholds.  Uniform changes (funding, socialised loss) under flat
-** rates shift a side's thresholds without touching them; any change to one
-** position re-inserts it (O(log N)); under tiered rates a uniform change
-** re-keys the side (O(N log N), only at funding events).  Per step:
-** O(Q log^2 N) for quantiles and O(log N) for call counts; per
-** liquidation O(log N).  No step scans the book.
+** Cost: positions live in ladders (liq_ladder.h) keyed by liquidation and
+** call thresholds: unchanged positions in a sorted array with a cursor
+** (a liquidation is a cursor move, an order statistic an index), changed
+** ones in a small treap merged on the fly.  Uniform changes (funding,
+** socialised loss) under flat rates shift a side's thresholds without
+** touching them; any change to one position re-inserts it (O(log N));
+** under tiered rates a uniform change re-keys the side (O(N), radix sort,
+** only at funding events).  Per step: O(Q log N) for quantiles and
+** O(log N) for call counts while no position has changed (a log factor
+** more with changed ones); per liquidation O(1).  No step scans the book.
 */
 #ifndef LIQ_ENGINE_H
 #define LIQ_ENGINE_H

@@ -193,13 +193,14 @@ void liq_path_free(liq_path *p);
 ** C (close-only) or O->L->H->C when close >= open, else O->H->L->C (OHLC).
 ** With p->substeps = K > 1, K - 1 prices are inserted between each pair
 ** of consecutive waypoints: a Brownian bridge in log price from one to the
-** next, with the path's daily volatility scaled to the sub-step (one bar
-** is (waypoints - 1) x K sub-steps), its normal draws a hash of
-** (bridge_seed, t, segment, k) (reproducible, independent of the engine).
-** With OHLC the bridge is clamped into [low, high]: the bar's low and high
-** stay its extremes (a clamped point sits on the extreme the bar visits
-** anyway; rejecting draws instead would bias the bridge towards the
-** middle of the range).  K = 1 is the bar's own waypoints, as before.
+** next (one bar is (waypoints - 1) x K equal sub-steps), its normal draws
+** a hash of (bridge_seed, t, segment, k) (reproducible, independent of the
+** engine).  The variance is the bar's own: Parkinson's (1980) range
+** estimator (ln(high/low))^2 / (4 ln 2) for an OHLC bar (0 for a flat
+** bar), the path's daily volatility scaled to the bar for bars without a
+** range (generated paths, close-only files).  With OHLC the bridge is
+** then clamped into [low, high] as a guard: the bar's low and high stay its
+** extremes.  K = 1 is the bar's own waypoints, as before.
 */
 #define LIQ_PATH_MAX_SUBSTEPS 1000
 #define LIQ_PATH_MAX_WAYPOINTS (3 * LIQ_PATH_MAX_SUBSTEPS + 1)

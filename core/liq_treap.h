@@ -20,11 +20,11 @@ typedef struct liq_treap_forest {
   size_t    n;      /* ids 0..n-1; node of id i is i + 1 */
   uint32_t *l, *r;  /* children (node numbers, 0 = none) */
   uint32_t *sz;     /* subtree sizes */
-  uint32_t *pri;    /* priorities */
   double   *key;    /* key[id] while id is in a tree */
 } liq_treap_forest;
 
-/* Allocate for ids 0..n-1.  Returns 0 on success, -1 when out of memory. */
+/* Allocate for ids 0..n-1 (zeroed, so the pages of ids never inserted
+** are never touched).  Returns 0 on success, -1 when out of memory. */
 int  liq_treap_forest_init(liq_treap_forest *f, size_t n);
 void liq_treap_forest_free(liq_treap_forest *f);
 

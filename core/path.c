@@ -105,6 +105,24 @@ static double bridge_normal(uint64_t seed, size_t t, int seg, size_t k) {
   return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
 }
 
+/* The sd of log price per bridge sub-step of a bar with m waypoints and K
+** sub-steps per segment.  A bar with a range (OHLC) uses its own
+** volatility, Parkinson's (1980) range estimator: the bar's log-price
+** variance is (ln(high/low))^2 / (4 ln 2), spread over its (m - 1) equal
+** segments of K sub-steps (a flat bar, high = low, gives 0: the bridge
+** stays on its price).  Bars without a range (generated paths, close-only
+** files) use the path's daily volatility scaled to the sub-step.  The
+** window's close-to-close volatility is too wide for one bar of a crash
+** day: its bridges ran into the clamp at the bar's extremes. */
+static double bridge_sd(const liq_path *p, double lo, double hi, int m, size_t K) {
+  double n = (double)(m - 1) * (double)K;
+  if (p->has_ohlc) {
+    double r = hi > lo && lo > 0.0 ? log(hi / lo) : 0.0;
+    return r / sqrt(4.0 * log(2.0) * n);
+  }
+  return p->daily_volatility * sqrt(p->step_seconds / 86400.0 / n);
+}
+
 /* Bar t of the series (o, h, l, c), its wicks in the trade bar's order. */
 static int waypoints_of(const liq_path *p, size_t t, const double *o,
                         const double *h, const double *l, const double *c,
@@ -124,8 +142,7 @@ static int waypoints_of(const liq_path *p, size_t t, const double *o,
     for (j = 0; j < m; j++) w[j] = b[j];
     return m;
   }
-  /* variance of log price per sub-step */
-  sd = p->daily_volatility * sqrt(p->step_seconds / 86400.0 / (double)((m - 1) * K));
+  sd = bridge_sd(p, lo, hi, m, K);
   for (j = 0; j + 1 < m; j++) {
     double x = log(b[j]), end = log(b[j + 1]);
     w[n++] = b[j];

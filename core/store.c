@@ -523,18 +523,37 @@ static int prepare_step_insert(liq_store *st, char labels[][32], size_t n,
                  &st->step_stmt, "prepare the steps INSERT", err);
 }
 
+#define LIQ_LIQ_INSERT                                                      \
+  "INSERT INTO liquidations(run_id, step, round, position_id,"              \
+  " side, qty, price, trigger_price, liquidation_price,"                    \
+  " bankruptcy_price, equity, loss, fee, returned, share) VALUES"
+#define LIQ_LIQ_VALUES   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define LIQ_LIQ_N_COLUMNS 15
+
+/* The liquidations INSERT of LIQ_STORE_LIQ_GROUP rows: one statement
+** amortises the statement's set-up (cursors on the table and its index)
+** over many rows, which is most of a narrow row's cost. */
+static int prepare_liq_group_insert(liq_store *st, liq_err *err) {
+  enum { ONE = sizeof LIQ_LIQ_VALUES };         /* with the comma: ONE bytes */
+  char sql[sizeof LIQ_LIQ_INSERT + LIQ_STORE_LIQ_GROUP * ONE];
+  size_t i, len = (size_t)snprintf(sql, sizeof sql, "%s", LIQ_LIQ_INSERT);
+  for (i = 0; i < LIQ_STORE_LIQ_GROUP; i++)
+    len += (size_t)snprintf(sql + len, sizeof sql - len, "%s" LIQ_LIQ_VALUES, i ? "," : "");
+  assert(len < sizeof sql);
+  return store_prepare(st->db, st->path, sql, SQLITE_PREPARE_PERSISTENT,
+                       &st->liq_group_stmt, "prepare the liquidations INSERT", err);
+}
+
 /* Prepare the steps and liquidations INSERTs of a run. */
 int store_prepare_row_statements(liq_store *st, char labels[][32], size_t n,
                                  liq_err *err) {
   int rc = prepare_step_insert(st, labels, n, err);
+  st->n_liq_buf = 0;
   if (rc == LIQ_OK)
-    rc = store_prepare(st->db, st->path,
-                 "INSERT INTO liquidations(run_id, step, round, position_id,"
-                 " side, qty, price, trigger_price, liquidation_price,"
-                 " bankruptcy_price, equity, loss, fee, returned, share)"
-                 " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    rc = store_prepare(st->db, st->path, LIQ_LIQ_INSERT LIQ_LIQ_VALUES,
                  SQLITE_PREPARE_PERSISTENT, &st->liq_stmt,
                  "prepare the liquidations INSERT", err);
+  if (rc == LIQ_OK) rc = prepare_liq_group_insert(st, err);
   if (rc == LIQ_OK)
     rc = store_prepare(st->db, st->path,
                  "INSERT INTO adl(run_id, step, round, position_id, side, qty,"
@@ -548,15 +567,19 @@ int store_prepare_row_statements(liq_store *st, char labels[][32], size_t n,
 void store_finalize_row_statements(liq_store *st) {
   sqlite3_finalize(st->step_stmt);
   sqlite3_finalize(st->liq_stmt);
+  sqlite3_finalize(st->liq_group_stmt);
   sqlite3_finalize(st->adl_stmt);
   st->step_stmt = NULL;
   st->liq_stmt = NULL;
+  st->liq_group_stmt = NULL;
+  st->n_liq_buf = 0;
   st->adl_stmt = NULL;
   st->n_quant = 0;
 }
 
 /* Roll back the open transaction, if SQLite has not done so already. */
 void store_rollback_quietly(liq_store *st) {
+  st->n_liq_buf = 0;                  /* rows not inserted yet go with it */
   if (!sqlite3_get_autocommit(st->db))
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -651,7 +674,11 @@ int liq_store_open(const char *path, liq_store **out, liq_err *err) {
   }
 
   if (sqlite3_open_v2(path, &st->db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
+                      /* NOMUTEX: one thread at a time uses a store (a run's
+                      ** writer thread, then the caller; a sweep's writer under
+                      ** its lock), so SQLite's own locking is pure cost. */
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
+                      SQLITE_OPEN_NOMUTEX,
                       NULL) != SQLITE_OK) {
     rc = store_db_error(st->db, path, "cannot open database", err);
     goto fail;
@@ -834,30 +861,57 @@ int liq_store_step(liq_store *st, const liq_step_row *row, liq_err *err) {
   return store_row_end(st, err);
 }
 
+/* Bind liquidation row 'row' to the parameters after 'base'. */
+static void bind_liquidation(const liq_store *st, sqlite3_stmt *p, int base,
+                             const liq_liquidation_row *row) {
+  sqlite3_bind_int64(p, base + 1, st->run_id);
+  store_bind_size(p, base + 2, row->step);
+  sqlite3_bind_int(p, base + 3, row->round);
+  store_bind_size(p, base + 4, row->position_id);
+  sqlite3_bind_text(p, base + 5, row->side > 0 ? "long" : "short", -1, SQLITE_STATIC);
+  store_bind_double(p, base + 6, row->qty);
+  store_bind_double(p, base + 7, row->price);
+  store_bind_double(p, base + 8, row->trigger_price);
+  store_bind_double(p, base + 9, row->liquidation_price);
+  store_bind_double(p, base + 10, row->bankruptcy_price);
+  store_bind_double(p, base + 11, row->equity);
+  store_bind_double(p, base + 12, row->loss);
+  store_bind_double(p, base + 13, row->fee);
+  store_bind_double(p, base + 14, row->returned);
+  store_bind_double(p, base + 15, row->share);
+}
+
+/* Insert the buffered liquidation rows, in order: a full group with one
+** statement, a rest row by row.  Called before every COMMIT of the run's
+** rows (batch or finish). */
+static int flush_liquidations(liq_store *st, liq_err *err) {
+  size_t i, n = st->n_liq_buf;
+  int rc = LIQ_OK;
+  st->n_liq_buf = 0;
+  if (n == LIQ_STORE_LIQ_GROUP) {
+    for (i = 0; i < n; i++)
+      bind_liquidation(st, st->liq_group_stmt, (int)i * LIQ_LIQ_N_COLUMNS, &st->liq_buf[i]);
+    return store_step_done(st->db, st->path, st->liq_group_stmt,
+                           "insert a liquidation row", err);
+  }
+  for (i = 0; i < n && rc == LIQ_OK; i++) {
+    bind_liquidation(st, st->liq_stmt, 0, &st->liq_buf[i]);
+    rc = store_step_done(st->db, st->path, st->liq_stmt, "insert a liquidation row", err);
+  }
+  return rc;
+}
+
+/* Rows are buffered and inserted LIQ_STORE_LIQ_GROUP at a time, in the
+** order given, inside the run's open transaction. */
 int liq_store_liquidation(liq_store *st, const liq_liquidation_row *row,
                           liq_err *err) {
-  sqlite3_stmt *p = st->liq_stmt;
   int rc = row_begin(st, err);
   if (rc != LIQ_OK) return rc;
-
-  sqlite3_bind_int64(p, 1, st->run_id);
-  store_bind_size(p, 2, row->step);
-  sqlite3_bind_int(p, 3, row->round);
-  store_bind_size(p, 4, row->position_id);
-  sqlite3_bind_text(p, 5, row->side > 0 ? "long" : "short", -1, SQLITE_STATIC);
-  store_bind_double(p, 6, row->qty);
-  store_bind_double(p, 7, row->price);
-  store_bind_double(p, 8, row->trigger_price);
-  store_bind_double(p, 9, row->liquidation_price);
-  store_bind_double(p, 10, row->bankruptcy_price);
-  store_bind_double(p, 11, row->equity);
-  store_bind_double(p, 12, row->loss);
-  store_bind_double(p, 13, row->fee);
-  store_bind_double(p, 14, row->returned);
-  store_bind_double(p, 15, row->share);
-
-  rc = store_step_done(st->db, st->path, p, "insert a liquidation row", err);
-  if (rc != LIQ_OK) return rc;
+  st->liq_buf[st->n_liq_buf++] = *row;
+  if (st->n_liq_buf == LIQ_STORE_LIQ_GROUP) {
+    rc = flush_liquidations(st, err);
+    if (rc != LIQ_OK) return rc;
+  }
   return store_row_end(st, err);
 }
 
@@ -923,6 +977,8 @@ int liq_store_adl(liq_store *st, const liq_adl_row *row, liq_err *err) {
 int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
   sqlite3_stmt *p = NULL;
   int rc = row_begin(st, err);            /* the run's rows, or a new one */
+  if (rc != LIQ_OK) return rc;
+  rc = flush_liquidations(st, err);
   if (rc != LIQ_OK) return rc;
 
   rc = store_prepare(st->db, st->path,

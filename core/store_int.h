@@ -25,6 +25,7 @@
 #endif
 
 #define LIQ_STORE_BUSY_MS        10000  /* wait this long on a locked database */
+#define LIQ_STORE_LIQ_GROUP      256    /* liquidation rows per INSERT statement */
 
 /* ISO-8601 UTC with milliseconds, evaluated by SQLite. */
 #define LIQ_SQL_NOW "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
@@ -37,6 +38,9 @@ struct liq_store {
   size_t n_pending;             /* rows written since the last commit */
   sqlite3_stmt *step_stmt;         /* INSERT INTO steps, for the active run */
   sqlite3_stmt *liq_stmt;          /* INSERT INTO liquidations */
+  sqlite3_stmt *liq_group_stmt;    /* the same, LIQ_STORE_LIQ_GROUP rows at once */
+  liq_liquidation_row liq_buf[LIQ_STORE_LIQ_GROUP]; /* rows not inserted yet, in order */
+  size_t n_liq_buf;
   sqlite3_stmt *adl_stmt;          /* INSERT INTO adl */
   /* sweeps (see the Sweeps section) */
   int in_task;                  /* writing a sweep task: one transaction, no batch commits */

@@ -54,15 +54,16 @@ static void fmt_grouped(char *z, size_t n, double v, int n_dec) {
 
 /* Money: "$1,234,567" from $100,000 up, else with cents. */
 static void fmt_money(char *z, size_t n, double v) {
-  char num[96];
   int n_dec = fabs(v) >= 1e5 ? 0 : 2;
   int neg = v < 0 && floor(fabs(v) * (n_dec ? 100.0 : 1.0) + 0.5) > 0;
-  if (isnan(v)) {
-    snprintf(z, n, "n/a");
+  size_t k = 0;
+  if (isnan(v) || n < 3) {
+    snprintf(z, n, "%s", isnan(v) ? "n/a" : "");
     return;
   }
-  fmt_grouped(num, sizeof num, fabs(v), n_dec);
-  snprintf(z, n, "%s$%s", neg ? "-" : "", num);
+  if (neg) z[k++] = '-';
+  z[k++] = '$';
+  fmt_grouped(z + k, n - k, fabs(v), n_dec);   /* the number right after the sign */
 }
 
 /* A price: grouped with 2 decimals from 1,000 up, 4 from 1, else 6

@@ -17,20 +17,21 @@ static uint32_t hash32(uint32_t x) {
   return x;
 }
 
+/* A node's priority: a hash of its number (0 for the empty node), computed
+** rather than stored, so an untouched id costs no memory. */
+#define PRI(node) hash32(node)
+
 int liq_treap_forest_init(liq_treap_forest *f, size_t n) {
-  size_t i, m = n + 1;
+  size_t m = n + 1;
   f->n = n;
   f->l = calloc(m, sizeof *f->l);
   f->r = calloc(m, sizeof *f->r);
   f->sz = calloc(m, sizeof *f->sz);
-  f->pri = malloc(m * sizeof *f->pri);
   f->key = calloc(n ? n : 1, sizeof *f->key);
-  if (!f->l || !f->r || !f->sz || !f->pri || !f->key) {
+  if (!f->l || !f->r || !f->sz || !f->key) {
     liq_treap_forest_free(f);
     return -1;
   }
-  f->pri[0] = 0;
-  for (i = 1; i < m; i++) f->pri[i] = hash32((uint32_t)i);
   return 0;
 }
 
@@ -38,9 +39,8 @@ void liq_treap_forest_free(liq_treap_forest *f) {
   free(f->l);
   free(f->r);
   free(f->sz);
-  free(f->pri);
   free(f->key);
-  f->l = f->r = f->sz = f->pri = NULL;
+  f->l = f->r = f->sz = NULL;
   f->key = NULL;
   f->n = 0;
 }
@@ -73,7 +73,7 @@ uint32_t liq_treap_build(liq_treap_forest *f, const uint32_t *sorted_ids, size_t
     uint32_t t = NODE(sorted_ids[i]), last = LIQ_TREAP_NIL;
     f->l[t] = f->r[t] = LIQ_TREAP_NIL;
     f->sz[t] = 1;
-    while (top > 0 && f->pri[stack[top - 1]] < f->pri[t]) last = stack[--top];
+    while (top > 0 && PRI(stack[top - 1]) < PRI(t)) last = stack[--top];
     f->l[t] = last;
     if (top > 0) f->r[stack[top - 1]] = t;
     stack[top++] = t;
@@ -119,7 +119,7 @@ static void split(liq_treap_forest *f, uint32_t t, uint32_t pivot, uint32_t *a,
 static uint32_t merge(liq_treap_forest *f, uint32_t a, uint32_t b) {
   if (a == LIQ_TREAP_NIL) return b;
   if (b == LIQ_TREAP_NIL) return a;
-  if (f->pri[a] > f->pri[b]) {
+  if (PRI(a) > PRI(b)) {
     f->r[a] = merge(f, f->r[a], b);
     pull(f, a);
     return a;

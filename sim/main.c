@@ -49,6 +49,7 @@
 #include "liq_path.h"
 #include "liq_time.h"
 #include "liq_scenario.h"
+#include "liq_sink_thread.h"
 #include "liq_store.h"
 #include "liq_sweep.h"
 #include "cmd_backtest.h"
@@ -679,7 +680,8 @@ static int cmd_run(const options *opt) {
   inputs in;
   liq_store *st = NULL;
   liq_store_sink_ctx ctx;
-  liq_sink sink;
+  liq_sink sink, engine_sink;
+  liq_sink_thread *writer = NULL;
   run_watch watch;
   liq_summary sm;
   liq_err err, err2;
@@ -725,7 +727,8 @@ static int cmd_run(const options *opt) {
     if (rc != LIQ_OK) goto fail;
   }
 
-  /* The run: every step and liquidation goes straight to the store. */
+  /* The run: every step and liquidation goes to the store, written by a
+  ** writer thread while the engine runs on (the same rows, in order). */
   ctx.st = st;
   ctx.sc = in.sc;
   ctx.n_steps = in.path->n;
@@ -738,7 +741,16 @@ static int cmd_run(const options *opt) {
   sink.liquidation = watch_liquidation;
   sink.adl = watch_adl;
   sink.ud = &watch;
-  rc = liq_engine_run(in.sc, in.path, in.book, &sink, &sm, &err);
+  /* the writer thread calls the watch (signals, progress), then the store */
+  liq_sink_thread_start(&sink, &writer, &engine_sink);
+  rc = liq_engine_run(in.sc, in.path, in.book, &engine_sink, &sm, &err);
+  {
+    int rc_writer = liq_sink_thread_finish(writer, &err2);
+    if (rc_writer != LIQ_OK) {   /* the store's error stopped the run */
+      rc = rc_writer;
+      err = err2;
+    }
+  }
   if (watch.printed) fputc('\n', stderr);
   if (rc == LIQ_OK && run_signal) rc = run_interrupted(&err);
   if (rc == LIQ_OK) rc = liq_store_finish_run(st, &sm, &err);

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,6 +507,69 @@ static void test_deterministic(void **state) {
   sqlite3_close(h);
 }
 
+/* FNV-1a 64 over the bytes of v. */
+static uint64_t fnv1a(uint64_t h, const void *v, size_t n) {
+  const unsigned char *b = v;
+  size_t i;
+  for (i = 0; i < n; i++) {
+    h ^= b[i];
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+/* price.substeps = 1 is the engine from before sub-steps existed: a small
+** replay (tests/data/golden_k1.cfg: 40 one-minute bars of 2021-05-19
+** through the day's low, a fixed 400-position book file) liquidates the
+** same positions at the same prices, to the bit, as liqsim at commit
+** 1af7312 (before price.substeps).  The checksum hashes every liquidation
+** row's (step, round, position_id) and the bits of (qty, price, loss,
+** share), in that order; it was recorded from that commit's build. */
+static void test_substeps_one_is_the_old_engine(void **state) {
+  static const char *const sets[] = { "price.substeps=1", "seed=7" };
+  fixture *fx = *state;
+  char db[1024];
+  size_t s;
+  snprintf(db, sizeof db, "%s/golden.db", fx->dir);
+  for (s = 0; s < sizeof sets / sizeof *sets; s++) {
+    const char *args[] = { "run", LIQ_SOURCE_DIR "/tests/data/golden_k1.cfg", "--set",
+                           sets[s], "--quiet", "--out", db, NULL };
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    uint64_t sum = 0xcbf29ce484222325ULL;
+    int rows = 0, c;
+    char *bad;
+    remove(db);
+    liqsim_ok(fx, args);
+    h = liq_test_open_db(db);
+    st = prepare(h, "SELECT step, round, position_id, qty, price, loss, share "
+                    "FROM liquidations WHERE run_id = 1 "
+                    "ORDER BY step, round, position_id");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      for (c = 0; c < 3; c++) {
+        int64_t v = sqlite3_column_int64(st, c);
+        sum = fnv1a(sum, &v, sizeof v);
+      }
+      for (c = 3; c < 7; c++) {
+        double v = sqlite3_column_double(st, c);
+        sum = fnv1a(sum, &v, sizeof v);
+      }
+      rows++;
+    }
+    sqlite3_finalize(st);
+    bad = query_text(h, "SELECT printf('%.2f', bad_debt) FROM summary WHERE run_id = 1");
+    assert_string_equal(bad, "26582.48");
+    free(bad);
+    sqlite3_close(h);
+    assert_int_equal(rows, 208);
+    if (sum != 0x4ca8708c94b5d11bULL) {
+      print_error("%s: liquidations checksum 0x%016llx, at 1af7312 0x4ca8708c94b5d11b\n",
+                  sets[s], (unsigned long long)sum);
+      fail();
+    }
+  }
+}
+
 /* A run that fails on bad input leaves no database behind and exits 2. */
 static void test_bad_input_no_db(void **state) {
   fixture *fx = *state;
@@ -627,6 +691,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_report, setup, teardown),
     cmocka_unit_test_setup_teardown(test_result_line, setup, teardown),
     cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_substeps_one_is_the_old_engine, setup, teardown),
     cmocka_unit_test_setup_teardown(test_bad_input_no_db, setup, teardown),
     cmocka_unit_test(test_check_reads_funding_file),
     cmocka_unit_test(test_fit_section_loads),

@@ -1399,10 +1399,133 @@ static void test_waypoints_substeps(void **state) {
   liq_path_waypoints(p, 1, v);
   for (k = 0; k < n; k++) differ += w[k] != v[k];
   assert_true(differ > 10);
-  /* Zero volatility: the bridge is the straight line in log price. */
-  p->daily_volatility = 0.0;
+  /* An OHLC bar's bridge takes the bar's own range, not the path's
+  ** volatility: the same draws whatever daily_volatility says. */
+  p->bridge_seed = 42;
+  p->daily_volatility = 5.0;
+  liq_path_waypoints(p, 1, v);
   liq_path_waypoints(p, 1, w);
-  assert_rel(w[4], sqrt(101.0 * 102.0), 1e-12);
+  assert_memory_equal(w, v, sizeof(double) * (size_t)n);
+  liq_path_free(p);
+  p = NULL;
+  /* A flat bar (high = low) has nothing to bridge: every point its price. */
+  {
+    static const double f[] = {100.0, 100.0};
+    assert_liq_ok(liq_path_from_arrays(2, f, f, f, f, 300.0, &p, &err), &err);
+    p->substeps = 8;
+    p->bridge_seed = 42;
+    p->daily_volatility = 0.5;
+    n = liq_path_waypoints(p, 1, w);
+    for (k = 0; k < n; k++) assert_true(w[k] == 100.0);
+    liq_path_free(p);
+    p = NULL;
+  }
+  /* Close-only bars (and generated paths) keep the path's volatility; at
+  ** zero the bridge is the straight line in log price. */
+  assert_liq_ok(liq_path_from_arrays(2, o, NULL, NULL, c, 300.0, &p, &err), &err);
+  p->substeps = 8;
+  p->daily_volatility = 0.0;
+  n = liq_path_waypoints(p, 1, w);
+  assert_int_equal(n, 9);
+  assert_rel(w[4], sqrt(101.0 * 96.0), 1e-12);
+  liq_path_free(p);
+}
+
+/* The bridge's statistics over many seeds: at fraction s of a segment the
+** log price has mean (1 - s) x + s y and variance s (1 - s) v, v the
+** segment's variance.  Close-only bars: v = daily_volatility^2 x (bar
+** seconds / 86400) (one segment, no clamp).  OHLC bars: v = (ln(H/L))^2 /
+** (4 ln 2) / 3 (Parkinson's variance of the bar over its three equal
+** segments), checked at the middle of the L->H segment, about 3 sd from
+** either extreme so the clamp almost never fires.  4000 seeds x 5 bars:
+** the sample variance's relative sd is about 1 %; the bounds are 5 %. */
+static void test_bridge_variance(void **state) {
+  enum { SEEDS = 4000, BARS = 5, K = 10 };
+  static const double o[BARS] = {100, 100, 100, 100, 100},
+                      c[BARS] = {100, 100, 100, 100, 100};
+  static const double uo[BARS] = {100, 100, 100, 100, 100},
+                      uh[BARS] = {112, 112, 112, 112, 112},
+                      ul[BARS] = {90, 90, 90, 90, 90},
+                      uc[BARS] = {105, 105, 105, 105, 105};
+  double w[LIQ_PATH_MAX_WAYPOINTS];
+  liq_path *p = NULL, *q = NULL;
+  liq_err err;
+  double sum[K] = {0}, ss[K] = {0}, mid = 0.0, mid2 = 0.0, v, r, mean;
+  size_t seed, t;
+  int k, clamped = 0;
+  (void)state;
+  assert_liq_ok(liq_path_from_arrays(BARS, o, NULL, NULL, c, 3600.0, &p, &err), &err);
+  assert_liq_ok(liq_path_from_arrays(BARS, uo, uh, ul, uc, 3600.0, &q, &err), &err);
+  p->substeps = q->substeps = K;
+  p->daily_volatility = 0.3;
+  q->daily_volatility = 0.01;   /* ignored: OHLC bars use their range */
+  for (seed = 0; seed < SEEDS; seed++) {
+    p->bridge_seed = q->bridge_seed = 1000003u * seed + 17u;
+    for (t = 0; t < BARS; t++) {
+      assert_int_equal(liq_path_waypoints(p, t, w), K + 1);
+      for (k = 1; k < K; k++) {
+        double x = log(w[k] / 100.0);
+        sum[k] += x;
+        ss[k] += x * x;
+      }
+      assert_int_equal(liq_path_waypoints(q, t, w), 3 * K + 1);
+      assert_true(w[K] == 90.0 && w[2 * K] == 112.0);
+      clamped += w[K + K / 2] == 90.0 || w[K + K / 2] == 112.0;
+      mid += log(w[K + K / 2]);
+      mid2 += log(w[K + K / 2]) * log(w[K + K / 2]);
+    }
+  }
+  for (k = 1; k < K; k++) {
+    double s = (double)k / K, n = (double)SEEDS * BARS;
+    mean = sum[k] / n;
+    v = ss[k] / n - mean * mean;
+    assert_true(fabs(mean) < 4.0 * sqrt(v / n));
+    r = v / (s * (1.0 - s) * 0.3 * 0.3 * 3600.0 / 86400.0);
+    if (!(r > 0.95 && r < 1.05)) {
+      print_error("close-only k=%d: variance ratio %.4f\n", k, r);
+      fail();
+    }
+  }
+  {
+    double n = (double)SEEDS * BARS, lr = log(112.0 / 90.0);
+    mean = mid / n;
+    v = mid2 / n - mean * mean;
+    assert_true(fabs(mean - 0.5 * log(90.0 * 112.0)) < 4.0 * sqrt(v / n));
+    r = v / (0.25 * lr * lr / (4.0 * log(2.0)) / 3.0);
+    if (!(r > 0.95 && r < 1.05)) {
+      print_error("OHLC middle of L->H: variance ratio %.4f\n", r);
+      fail();
+    }
+    assert_true(clamped < (int)(0.01 * n));
+  }
+  liq_path_free(p);
+  liq_path_free(q);
+}
+
+/* Determinism: a bar's bridge depends only on (seed, bar, segment, k):
+** the same seed gives the same points, another seed or another bar with
+** the same prices other points. */
+static void test_bridge_deterministic(void **state) {
+  static const double o[] = {100, 100}, h[] = {104, 104}, l[] = {97, 97},
+                      c[] = {102, 102};
+  double a[LIQ_PATH_MAX_WAYPOINTS], b[LIQ_PATH_MAX_WAYPOINTS];
+  liq_path *p = NULL;
+  liq_err err;
+  int n, k, same = 0;
+  (void)state;
+  assert_liq_ok(liq_path_from_arrays(2, o, h, l, c, 60.0, &p, &err), &err);
+  p->substeps = 20;
+  p->bridge_seed = 5;
+  n = liq_path_waypoints(p, 0, a);
+  assert_int_equal(liq_path_waypoints(p, 0, b), n);
+  assert_memory_equal(a, b, sizeof(double) * (size_t)n);
+  liq_path_waypoints(p, 1, b);              /* the twin bar: other draws */
+  for (k = 0; k < n; k++) same += k % 20 != 0 && a[k] == b[k];
+  assert_true(same < 10);
+  p->bridge_seed = 6;
+  liq_path_waypoints(p, 0, b);
+  for (same = 0, k = 0; k < n; k++) same += k % 20 != 0 && a[k] == b[k];
+  assert_true(same < 10);
   liq_path_free(p);
 }
 
@@ -1491,6 +1614,8 @@ int main(void) {
     cmocka_unit_test(test_seed_avalanche),
     cmocka_unit_test(test_gbm_shape),
     cmocka_unit_test(test_waypoints_substeps),
+    cmocka_unit_test(test_bridge_variance),
+    cmocka_unit_test(test_bridge_deterministic),
     cmocka_unit_test(test_mark_file_alignment),
     cmocka_unit_test(test_gbm_deterministic),
     cmocka_unit_test(test_gbm_seed_fold),

@@ -541,6 +541,13 @@ static void test_store_batches(void **state) {
   assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps"), 45000);
   assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"), 89998);
   assert_int_equal(liq_test_query_int(db, "SELECT max(step) FROM steps"), 44999);
+  /* Liquidations go in groups of LIQ_STORE_LIQ_GROUP and a rest: still in
+  ** the order given (position ids 10, 11, 20, 21, ...), none lost. */
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM (SELECT position_id,"
+                                          " lag(position_id) OVER (ORDER BY rowid) AS prev"
+                                          " FROM liquidations) WHERE prev >= position_id"), 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT position_id FROM liquidations"
+                                          " ORDER BY rowid DESC LIMIT 1"), 449991);
   sqlite3_close(db);
 }
 

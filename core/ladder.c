@@ -1,0 +1,438 @@
+/*
+** ladder.c: sorted array + cursor for unchanged positions, treap for
+** changed ones (see liq_ladder.h).
+*/
+#include "liq_ladder.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEAD 0x80000000u
+#define ID_MASK 0x7fffffffu
+
+/* ---- kinds ---------------------------------------------------------------- */
+
+static int keys_init(liq_ladder_keys *k, size_t n, int stored, int dynamic) {
+  k->n = n;
+  k->dynamic = dynamic;
+  k->key0 = stored ? calloc(n ? n : 1, sizeof *k->key0) : NULL;
+  k->in_tree = dynamic ? calloc(n ? n : 1, 1) : NULL;
+  if ((stored && !k->key0) || (dynamic && (!k->in_tree || liq_treap_forest_init(&k->tree, n)))) {
+    liq_ladder_keys_free(k);
+    return -1;
+  }
+  return 0;
+}
+
+int liq_ladder_keys_init(liq_ladder_keys *k, size_t n, int dynamic) {
+  memset(k, 0, sizeof *k);
+  return keys_init(k, n, 1, dynamic);
+}
+
+int liq_ladder_keys_init_computed(liq_ladder_keys *k, size_t n, int dynamic,
+                                  double (*key_of)(const void *ctx, uint32_t id),
+                                  const void *ctx) {
+  memset(k, 0, sizeof *k);
+  k->key_of = key_of;
+  k->ctx = ctx;
+  return keys_init(k, n, 0, dynamic);
+}
+
+double liq_ladder_keys_key0(const liq_ladder_keys *k, uint32_t id) {
+  return k->key0 ? k->key0[id] : k->key_of(k->ctx, id);
+}
+
+void liq_ladder_keys_free(liq_ladder_keys *k) {
+  free(k->key0);
+  free(k->in_tree);
+  liq_treap_forest_free(&k->tree);
+  memset(k, 0, sizeof *k);
+}
+
+/* ---- Fenwick tree of tombstones (1-based internally) ---------------------- */
+
+/* Key of array entry i (live or not). */
+static double array_key(const liq_ladder *l, size_t i) {
+  return l->akey ? l->akey[i] : liq_ladder_keys_key0(l->k, l->ids[i] & ID_MASK);
+}
+
+/* Tombstones among ids[0..i). */
+static size_t dead_before(const liq_ladder *l, size_t i) {
+  size_t c = 0;
+  if (l->fen == NULL) return 0;
+  for (; i > 0; i &= i - 1) c += l->fen[i];
+  return c;
+}
+
+static void mark_dead(liq_ladder *l, size_t i) {
+  l->ids[i] |= DEAD;
+  l->dead++;
+  for (i++; i <= l->n; i += i & (~i + 1)) l->fen[i]++;
+}
+
+/* Skip tombstones at the cursor. */
+static void skip_dead(liq_ladder *l) {
+  while (l->head < l->n && (l->ids[l->head] & DEAD)) {
+    l->head++;
+    l->dead--;
+  }
+}
+
+/* Live array members. */
+static size_t array_size(const liq_ladder *l) {
+  return l->n - l->head - l->dead;
+}
+
+/* Index of the k-th live array member, k < array_size. */
+static size_t array_kth_index(const liq_ladder *l, size_t k) {
+  size_t pos = 0, step = 1, rem;
+  if (l->dead == 0) return l->head + k;
+  /* The (alive before head + k + 1)-th live entry overall: descend. */
+  rem = (l->head - dead_before(l, l->head)) + k + 1;
+  while (step * 2 <= l->n) step *= 2;
+  for (; step > 0; step /= 2) {
+    if (pos + step <= l->n) {
+      size_t alive = step - l->fen[pos + step];
+      if (alive < rem) {
+        pos += step;
+        rem -= alive;
+      }
+    }
+  }
+  return pos;   /* 1-based pos + 1 holds it: 0-based pos */
+}
+
+static uint32_t array_kth(const liq_ladder *l, size_t k) {
+  return l->ids[array_kth_index(l, k)] & ID_MASK;
+}
+
+/* ---- ladders -------------------------------------------------------------- */
+
+void liq_ladder_init(liq_ladder *l, liq_ladder_keys *k) {
+  memset(l, 0, sizeof *l);
+  l->k = k;
+  l->root = LIQ_TREAP_NIL;
+}
+
+/* Members in the treap part (none in a kind without one). */
+static size_t tree_size(const liq_ladder *l) {
+  return l->root == LIQ_TREAP_NIL ? 0 : liq_treap_size(&l->k->tree, l->root);
+}
+
+/* Forget the treap part (clearing its members' flags). */
+static void clear_tree(liq_ladder *l) {
+  size_t i, m = tree_size(l);
+  for (i = 0; i < m; i++) l->k->in_tree[liq_treap_kth(&l->k->tree, l->root, i)] = 0;
+  l->root = LIQ_TREAP_NIL;
+}
+
+void liq_ladder_free(liq_ladder *l) {
+  free(l->ids);
+  free(l->fen);
+  free(l->akey);
+  l->ids = NULL;
+  l->fen = NULL;
+  l->akey = NULL;
+  l->n = l->head = l->dead = l->finger = 0;
+}
+
+void liq_ladder_build(liq_ladder *l, uint32_t *ids, size_t m) {
+  clear_tree(l);
+  liq_ladder_free(l);
+  l->ids = ids;
+  l->n = m;
+}
+
+size_t liq_ladder_size(const liq_ladder *l) {
+  return array_size(l) + tree_size(l);
+}
+
+double liq_ladder_key(const liq_ladder *l, uint32_t id) {
+  if (l->root != LIQ_TREAP_NIL && l->k->in_tree[id]) return l->k->tree.key[id];
+  return liq_ladder_keys_key0(l->k, id);   /* a live array member */
+}
+
+/* (ka, a) before (kb, b)? */
+static int before(double ka, uint32_t a, double kb, uint32_t b) {
+  return ka < kb || (ka == kb && a < b);
+}
+
+int liq_ladder_first(const liq_ladder *l, uint32_t *id) {
+  int in_array = l->head < l->n, in_tree = l->root != LIQ_TREAP_NIL;
+  uint32_t a, t;
+  if (!in_array && !in_tree) return 0;
+  if (!in_tree) {
+    *id = l->ids[l->head];
+    return 1;
+  }
+  t = liq_treap_first(&l->k->tree, l->root);
+  if (!in_array) {
+    *id = t;
+    return 1;
+  }
+  a = l->ids[l->head];
+  *id = before(l->k->tree.key[t], t, liq_ladder_keys_key0(l->k, a), a) ? t : a;
+  return 1;
+}
+
+uint32_t liq_ladder_kth(const liq_ladder *l, size_t k) {
+  const liq_treap_forest *f = &l->k->tree;
+  size_t na = array_size(l), nt = tree_size(l);
+  size_t want = k + 1, lo, hi;
+  if (nt == 0) return array_kth(l, k);
+  if (na == 0) return liq_treap_kth(f, l->root, k);
+  /* Take i from the array and want - i from the treap: binary search on i. */
+  lo = want > nt ? want - nt : 0;
+  hi = want < na ? want : na;
+  while (lo < hi) {
+    size_t i = lo + (hi - lo) / 2, j = want - i;
+    uint32_t a = array_kth(l, i), t = liq_treap_kth(f, l->root, j - 1);
+    if (before(liq_ladder_keys_key0(l->k, a), a, f->key[t], t)) lo = i + 1;  /* too few from the array */
+    else hi = i;
+  }
+  {
+    size_t i = lo, j = want - lo;
+    uint32_t a, t;
+    if (i == 0) return liq_treap_kth(f, l->root, j - 1);
+    if (j == 0) return array_kth(l, i - 1);
+    a = array_kth(l, i - 1);
+    t = liq_treap_kth(f, l->root, j - 1);
+    return before(liq_ladder_keys_key0(l->k, a), a, f->key[t], t) ? t : a;
+  }
+}
+
+/* Is array entry i before the bound x (key < x; strict: key <= x)? */
+static int before_bound(const liq_ladder *l, size_t i, double x, int strict) {
+  double k = array_key(l, i);
+  return strict ? k <= x : k < x;
+}
+
+/* First index in [head, n) whose key is >= x (strict = 1: > x).  Galloping
+** from the last answer (the finger): a price that moved a little between
+** steps costs O(log distance) key reads, not O(log n). */
+static size_t array_bound(liq_ladder *l, double x, int strict) {
+  size_t lo = l->head, hi = l->n, f = l->finger, step;
+  if (f < lo) f = lo;
+  if (f > hi) f = hi;
+  /* Invariant: entries below lo are before x, entries from hi on are not. */
+  if (f < hi && before_bound(l, f, x, strict)) {
+    lo = f + 1;
+    for (step = 1; f + step < hi; step *= 2) {
+      if (!before_bound(l, f + step, x, strict)) {
+        hi = f + step;
+        break;
+      }
+      lo = f + step + 1;
+    }
+  } else {
+    hi = f;
+    for (step = 1; f >= lo + step; step *= 2) {
+      if (before_bound(l, f - step, x, strict)) {
+        lo = f - step + 1;
+        break;
+      }
+      hi = f - step;
+    }
+  }
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (before_bound(l, mid, x, strict)) lo = mid + 1;
+    else hi = mid;
+  }
+  l->finger = lo;
+  return lo;
+}
+
+static size_t array_count(liq_ladder *l, double x, int strict) {
+  size_t i = array_bound(l, x, strict);
+  return (i - l->head) - (dead_before(l, i) - dead_before(l, l->head));
+}
+
+size_t liq_ladder_count_below(liq_ladder *l, double x) {
+  return array_count(l, x, 0) + liq_treap_count_below(&l->k->tree, l->root, x);
+}
+
+size_t liq_ladder_count_at_most(liq_ladder *l, double x) {
+  return array_count(l, x, 1) + liq_treap_count_at_most(&l->k->tree, l->root, x);
+}
+
+/* Merge the treap into a new array when it has grown past an eighth of
+** the array (and a few thousand): queries stay near O(1) and the treap
+** small.  Without memory the treap simply stays. */
+static void maybe_compact(liq_ladder *l) {
+  liq_treap_forest *f = &l->k->tree;
+  size_t nt = tree_size(l), na = array_size(l), i = l->head, j = 0, m = 0;
+  uint32_t *ids, *tree_ids;
+  if (nt < 4096 || nt < na / 8) return;
+  ids = malloc((na + nt) * sizeof *ids);
+  tree_ids = malloc(nt * sizeof *tree_ids);
+  if (!ids || !tree_ids) {
+    free(ids);
+    free(tree_ids);
+    return;
+  }
+  for (j = 0; j < nt; j++) tree_ids[j] = liq_treap_kth(f, l->root, j);
+  j = 0;
+  while (i < l->n || j < nt) {
+    uint32_t a;
+    if (i < l->n && (l->ids[i] & DEAD)) {
+      i++;
+      continue;
+    }
+    if (j >= nt) a = l->ids[i++];
+    else if (i >= l->n) a = tree_ids[j++];
+    else if (before(liq_ladder_keys_key0(l->k, l->ids[i]), l->ids[i], f->key[tree_ids[j]],
+                    tree_ids[j]))
+      a = l->ids[i++];
+    else
+      a = tree_ids[j++];
+    ids[m++] = a;
+  }
+  for (j = 0; j < nt; j++) {
+    uint32_t t = tree_ids[j];
+    if (l->k->key0) l->k->key0[t] = f->key[t];   /* computed keys: the same */
+    l->k->in_tree[t] = 0;
+  }
+  free(tree_ids);
+  l->root = LIQ_TREAP_NIL;
+  liq_ladder_free(l);
+  l->ids = ids;
+  l->n = m;
+}
+
+void liq_ladder_insert(liq_ladder *l, uint32_t id, double key) {
+  assert(l->k->dynamic);
+  l->k->tree.key[id] = key;
+  l->k->in_tree[id] = 1;
+  l->root = liq_treap_insert(&l->k->tree, l->root, id);
+  maybe_compact(l);
+}
+
+int liq_ladder_pop_upto(liq_ladder *l, double x, int inclusive, uint32_t *id) {
+  uint32_t a;
+  double k;
+  if (l->root == LIQ_TREAP_NIL) {   /* the common case: the cursor alone */
+    if (l->head >= l->n) return 0;
+    a = l->ids[l->head];
+    k = liq_ladder_keys_key0(l->k, a);
+    if (!(inclusive ? k <= x : k < x)) return 0;
+    l->head++;
+    skip_dead(l);
+    *id = a;
+    return 1;
+  }
+  if (!liq_ladder_first(l, &a)) return 0;
+  k = liq_ladder_key(l, a);
+  if (!(inclusive ? k <= x : k < x)) return 0;
+  liq_ladder_erase(l, a);
+  *id = a;
+  return 1;
+}
+
+void liq_ladder_erase(liq_ladder *l, uint32_t id) {
+  size_t i;
+  if (l->root != LIQ_TREAP_NIL && l->k->in_tree[id]) {
+    l->root = liq_treap_erase(&l->k->tree, l->root, id);
+    l->k->in_tree[id] = 0;
+    return;
+  }
+  if (l->head < l->n && l->ids[l->head] == id) {   /* the cursor: a move */
+    l->head++;
+    skip_dead(l);
+    return;
+  }
+  /* Find (key0[id], id) among [head, n) and leave a tombstone. */
+  {
+    double key = liq_ladder_keys_key0(l->k, id);
+    size_t lo = l->head, hi = l->n;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      uint32_t b = l->ids[mid] & ID_MASK;
+      if (before(array_key(l, mid), b, key, id)) lo = mid + 1;
+      else hi = mid;
+    }
+    i = lo;
+  }
+  if (i >= l->n || (l->ids[i] & ID_MASK) != id || (l->ids[i] & DEAD)) return;  /* not a member */
+  if (l->fen == NULL) {
+    /* The first tombstone: computed keys of the array are kept from now on,
+    ** since a tombstone's position may change and its key with it. */
+    if (l->k->key0 == NULL && l->akey == NULL) {
+      size_t j;
+      l->akey = malloc(l->n * sizeof *l->akey);
+      for (j = l->head; l->akey && j < l->n; j++)
+        l->akey[j] = liq_ladder_keys_key0(l->k, l->ids[j]);
+    }
+    if (l->k->key0 == NULL && l->akey == NULL) l->fen = NULL;
+    else l->fen = calloc(l->n + 1, sizeof *l->fen);
+    if (l->fen == NULL) {
+      /* No memory for the index: close the gap instead, O(n). */
+      memmove(l->ids + i, l->ids + i + 1, (l->n - i - 1) * sizeof *l->ids);
+      if (l->akey) memmove(l->akey + i, l->akey + i + 1, (l->n - i - 1) * sizeof *l->akey);
+      l->n--;
+      return;
+    }
+  }
+  mark_dead(l, i);
+}
+
+/* ---- sorting -------------------------------------------------------------- */
+
+/* The bits of a double as an unsigned integer in the same order (-0 and +0
+** alike, as the comparison treats them). */
+static uint64_t order_bits(double x) {
+  uint64_t u;
+  if (x == 0.0) x = 0.0;
+  memcpy(&u, &x, sizeof u);
+  return (u >> 63) ? ~u : u | 0x8000000000000000ULL;
+}
+
+#define RADIX_BITS 11
+#define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
+
+int liq_ladder_sort_ids(const liq_ladder_keys *k, uint32_t *ids, size_t m) {
+  enum { BUCKETS = 1 << RADIX_BITS };
+  uint64_t *bits, *bits2;
+  uint32_t *ids2, *src_ids = ids, *dst_ids;
+  size_t count[BUCKETS], i;
+  int pass;
+  if (m <= 1) return 0;
+  bits = malloc(m * sizeof *bits);
+  bits2 = malloc(m * sizeof *bits2);
+  ids2 = malloc(m * sizeof *ids2);
+  if (!bits || !bits2 || !ids2) {
+    free(bits);
+    free(bits2);
+    free(ids2);
+    return -1;
+  }
+  dst_ids = ids2;
+  for (i = 0; i < m; i++) bits[i] = order_bits(liq_ladder_keys_key0(k, ids[i]));
+  for (pass = 0; pass < RADIX_PASSES; pass++) {
+    unsigned shift = (unsigned)(pass * RADIX_BITS);
+    size_t sum = 0;
+    uint64_t *tb;
+    uint32_t *ti;
+    memset(count, 0, sizeof count);
+    for (i = 0; i < m; i++) count[(bits[i] >> shift) & (BUCKETS - 1)]++;
+    if (count[(bits[0] >> shift) & (BUCKETS - 1)] == m) continue;  /* one bucket: stays */
+    for (i = 0; i < BUCKETS; i++) {
+      size_t c = count[i];
+      count[i] = sum;
+      sum += c;
+    }
+    for (i = 0; i < m; i++) {
+      size_t d = count[(bits[i] >> shift) & (BUCKETS - 1)]++;
+      bits2[d] = bits[i];
+      dst_ids[d] = src_ids[i];
+    }
+    tb = bits; bits = bits2; bits2 = tb;
+    ti = src_ids; src_ids = dst_ids; dst_ids = ti;
+  }
+  if (src_ids != ids) memcpy(ids, src_ids, m * sizeof *ids);
+  free(bits);
+  free(bits2);
+  free(ids2);
+  return 0;
+}

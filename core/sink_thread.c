@@ -1,0 +1,245 @@
+/*
+** sink_thread.c: a run's rows written by a writer thread (see
+** liq_sink_thread.h).
+**
+** Rows are copied into fixed blocks; the engine fills one block at a time
+** and queues it when full, the writer takes queued blocks in order and
+** returns them to a free list.  At most LIQ_SINK_BLOCKS blocks exist: when
+** none is free the engine waits (the writer is that far behind).
+*/
+#include "liq_sink_thread.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIQ_SINK_BLOCK_ROWS 2048
+#define LIQ_SINK_BLOCKS     16
+
+enum { ROW_STEP, ROW_LIQ, ROW_ADL };
+
+typedef struct row {
+  int kind;
+  union {
+    liq_step_row step;
+    liq_liquidation_row liq;
+    liq_adl_row adl;
+  } u;
+} row;
+
+typedef struct block {
+  struct block *next;
+  size_t n;
+  row rows[LIQ_SINK_BLOCK_ROWS];
+} block;
+
+struct liq_sink_thread {
+  liq_sink inner;
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;          /* queue grew, a block was freed, or stop */
+  block *queue_head, *queue_tail;
+  block *free_list;
+  block *filling;             /* the engine's current block (engine only) */
+  int stop;                   /* no more blocks will be queued */
+  int status;                 /* the inner sink's first error, LIQ_OK */
+  liq_err err;
+};
+
+/* Pass one block's rows to the inner sink (writer thread; no lock held). */
+static int write_block(liq_sink_thread *t, const block *b, liq_err *err) {
+  size_t i;
+  int rc = LIQ_OK;
+  for (i = 0; i < b->n && rc == LIQ_OK; i++) {
+    const row *r = &b->rows[i];
+    switch (r->kind) {
+      case ROW_STEP:
+        if (t->inner.step) rc = t->inner.step(t->inner.ud, &r->u.step, err);
+        break;
+      case ROW_LIQ:
+        if (t->inner.liquidation) rc = t->inner.liquidation(t->inner.ud, &r->u.liq, err);
+        break;
+      default:
+        if (t->inner.adl) rc = t->inner.adl(t->inner.ud, &r->u.adl, err);
+        break;
+    }
+  }
+  return rc;
+}
+
+static void *writer_main(void *arg) {
+  liq_sink_thread *t = arg;
+  liq_err err;
+  liq_err_clear(&err);
+  pthread_mutex_lock(&t->mu);
+  for (;;) {
+    block *b;
+    int failed;
+    while (t->queue_head == NULL && !t->stop) pthread_cond_wait(&t->cv, &t->mu);
+    b = t->queue_head;
+    if (b == NULL) break;                /* stopped and drained */
+    t->queue_head = b->next;
+    if (t->queue_head == NULL) t->queue_tail = NULL;
+    failed = t->status != LIQ_OK;
+    pthread_mutex_unlock(&t->mu);
+    {
+      int rc = failed ? LIQ_OK : write_block(t, b, &err);
+      pthread_mutex_lock(&t->mu);
+      if (rc != LIQ_OK && t->status == LIQ_OK) {
+        t->status = rc;
+        t->err = err;
+      }
+    }
+    b->n = 0;
+    b->next = t->free_list;
+    t->free_list = b;
+    pthread_cond_broadcast(&t->cv);
+  }
+  pthread_mutex_unlock(&t->mu);
+  return NULL;
+}
+
+/* Queue the engine's full block and take a free one (waiting for the writer
+** when none is free).  Returns the writer's status. */
+static int hand_over(liq_sink_thread *t) {
+  int status;
+  pthread_mutex_lock(&t->mu);
+  if (t->filling->n > 0) {
+    t->filling->next = NULL;
+    if (t->queue_tail) t->queue_tail->next = t->filling;
+    else t->queue_head = t->filling;
+    t->queue_tail = t->filling;
+    t->filling = NULL;
+    pthread_cond_broadcast(&t->cv);
+  }
+  while (t->filling == NULL) {
+    if (t->free_list) {
+      t->filling = t->free_list;
+      t->free_list = t->filling->next;
+    } else {
+      pthread_cond_wait(&t->cv, &t->mu);
+    }
+  }
+  status = t->status;
+  pthread_mutex_unlock(&t->mu);
+  return status;
+}
+
+/* A slot for the next row; the status the engine should see. */
+static row *next_slot(liq_sink_thread *t, int *status) {
+  *status = LIQ_OK;
+  if (t->filling->n == LIQ_SINK_BLOCK_ROWS) *status = hand_over(t);
+  return &t->filling->rows[t->filling->n++];
+}
+
+static int fail_status(int status, liq_err *err) {
+  if (status == LIQ_OK) return LIQ_OK;
+  /* The message is the writer's; finish copies it out. */
+  return liq_errf(err, status, NULL, 0, "writing rows failed (see below)");
+}
+
+static int on_step(void *ud, const liq_step_row *r, liq_err *err) {
+  liq_sink_thread *t = ud;
+  int status;
+  row *slot = next_slot(t, &status);
+  slot->kind = ROW_STEP;
+  slot->u.step = *r;
+  return fail_status(status, err);
+}
+
+static int on_liq(void *ud, const liq_liquidation_row *r, liq_err *err) {
+  liq_sink_thread *t = ud;
+  int status;
+  row *slot = next_slot(t, &status);
+  slot->kind = ROW_LIQ;
+  slot->u.liq = *r;
+  return fail_status(status, err);
+}
+
+static int on_adl(void *ud, const liq_adl_row *r, liq_err *err) {
+  liq_sink_thread *t = ud;
+  int status;
+  row *slot = next_slot(t, &status);
+  slot->kind = ROW_ADL;
+  slot->u.adl = *r;
+  return fail_status(status, err);
+}
+
+static void free_blocks(block *b) {
+  while (b) {
+    block *next = b->next;
+    free(b);
+    b = next;
+  }
+}
+
+void liq_sink_thread_start(const liq_sink *inner, liq_sink_thread **out_t,
+                           liq_sink *out) {
+  liq_sink_thread *t = calloc(1, sizeof *t);
+  int i;
+  *out_t = NULL;
+  *out = *inner;
+  if (t == NULL) return;
+  t->inner = *inner;
+  for (i = 0; i < LIQ_SINK_BLOCKS; i++) {
+    block *b = malloc(sizeof *b);
+    if (b == NULL) break;
+    b->n = 0;
+    b->next = t->free_list;
+    t->free_list = b;
+  }
+  if (i < 2 || pthread_mutex_init(&t->mu, NULL) != 0) {
+    free_blocks(t->free_list);
+    free(t);
+    return;
+  }
+  if (pthread_cond_init(&t->cv, NULL) != 0) {
+    pthread_mutex_destroy(&t->mu);
+    free_blocks(t->free_list);
+    free(t);
+    return;
+  }
+  t->filling = t->free_list;
+  t->free_list = t->filling->next;
+  t->status = LIQ_OK;
+  if (pthread_create(&t->thread, NULL, writer_main, t) != 0) {
+    pthread_cond_destroy(&t->cv);
+    pthread_mutex_destroy(&t->mu);
+    free(t->filling);
+    free_blocks(t->free_list);
+    free(t);
+    return;
+  }
+  out->step = on_step;
+  out->liquidation = on_liq;
+  out->adl = on_adl;
+  out->ud = t;
+  *out_t = t;
+}
+
+int liq_sink_thread_finish(liq_sink_thread *t, liq_err *err) {
+  int status;
+  if (t == NULL) return LIQ_OK;
+  pthread_mutex_lock(&t->mu);
+  if (t->filling->n > 0) {
+    t->filling->next = NULL;
+    if (t->queue_tail) t->queue_tail->next = t->filling;
+    else t->queue_head = t->filling;
+    t->queue_tail = t->filling;
+  } else {
+    t->filling->next = t->free_list;
+    t->free_list = t->filling;
+  }
+  t->filling = NULL;
+  t->stop = 1;
+  pthread_cond_broadcast(&t->cv);
+  pthread_mutex_unlock(&t->mu);
+  pthread_join(t->thread, NULL);
+  status = t->status;
+  if (status != LIQ_OK) *err = t->err;
+  pthread_cond_destroy(&t->cv);
+  pthread_mutex_destroy(&t->mu);
+  free_blocks(t->free_list);
+  free(t);
+  return status;
+}

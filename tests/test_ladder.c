@@ -1,0 +1,211 @@
+/*
+** test_ladder.c: the ladder (sorted array + cursor + treap) against a
+** brute-force sorted set, under builds, pops from the front, erases in the
+** middle (tombstones), inserts (the treap) and merges of the treap into the
+** array; and the radix sort of ids against qsort.
+*/
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "liq_ladder.h"
+#include "test_util.h"
+
+#define N 20000
+
+/* The set's content: in[id] and the key it was added with. */
+static double g_keys[N];
+
+static int by_key_id(const void *pa, const void *pb) {
+  uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+  if (g_keys[a] < g_keys[b]) return -1;
+  if (g_keys[a] > g_keys[b]) return 1;
+  return (a > b) - (a < b);
+}
+
+static void check_ladder(liq_ladder *l, const char *in, uint32_t *buf,
+                         gsl_rng *r) {
+  size_t i, m = 0;
+  uint32_t first;
+  for (i = 0; i < N; i++) if (in[i]) buf[m++] = (uint32_t)i;
+  qsort(buf, m, sizeof *buf, by_key_id);
+  assert_int_equal(liq_ladder_size(l), m);
+  assert_int_equal(liq_ladder_first(l, &first), m > 0);
+  if (m) assert_int_equal(first, buf[0]);
+  for (i = 0; i < 200 && m; i++) {
+    size_t k = i < 3 ? (i == 0 ? 0 : i == 1 ? m - 1 : m / 2) : gsl_rng_uniform_int(r, m);
+    assert_int_equal(liq_ladder_kth(l, k), buf[k]);
+    assert_true(liq_ladder_key(l, buf[k]) == g_keys[buf[k]]);
+  }
+  for (i = 0; i < 30 && m; i++) {
+    double x = g_keys[buf[gsl_rng_uniform_int(r, m)]] + (i % 3 == 0 ? 0.5 : 0.0);
+    size_t below = 0, at_most = 0, k;
+    for (k = 0; k < m; k++) {
+      below += g_keys[buf[k]] < x;
+      at_most += g_keys[buf[k]] <= x;
+    }
+    assert_int_equal(liq_ladder_count_below(l, x), below);
+    assert_int_equal(liq_ladder_count_at_most(l, x), at_most);
+  }
+}
+
+static double key_of_test(const void *ctx, uint32_t id) {
+  (void)ctx;
+  return g_keys[id];
+}
+
+/* Build from half the ids, then mix pops, erases and inserts long enough
+** to force merges of the treap into the array; keys have ties.  A removed
+** id gets a new key (so a computed kind must keep its tombstones' keys). */
+static void random_operations(int computed) {
+  liq_ladder_keys k;
+  liq_ladder l, other;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  char *in = calloc(N, 1);
+  uint32_t *buf = malloc(N * sizeof *buf), *ids = malloc(N * sizeof *ids);
+  size_t i, m = 0;
+  int step;
+  if (computed) assert_int_equal(liq_ladder_keys_init_computed(&k, N, 1, key_of_test, NULL), 0);
+  else assert_int_equal(liq_ladder_keys_init(&k, N, 1), 0);
+  liq_ladder_init(&l, &k);
+  liq_ladder_init(&other, &k);
+  for (i = 0; i < N; i++) {
+    g_keys[i] = (double)gsl_rng_uniform_int(r, 3000);
+    if (!computed) k.key0[i] = g_keys[i];
+  }
+  for (i = 0; i < N; i += 2) { in[i] = 1; ids[m++] = (uint32_t)i; }
+  assert_int_equal(liq_ladder_sort_ids(&k, ids, m), 0);
+  liq_ladder_build(&l, ids, m);
+  check_ladder(&l, in, buf, r);
+  /* Ids 1, 3, 5... in another ladder of the same kind do not show. */
+  for (i = 1; i < 200; i += 2) liq_ladder_insert(&other, (uint32_t)i, -1.0);
+  assert_int_equal(liq_ladder_size(&other), 100);
+  for (step = 0; step < 40000; step++) {
+    unsigned op = (unsigned)gsl_rng_uniform_int(r, 4);
+    uint32_t id = (uint32_t)(200 + gsl_rng_uniform_int(r, N - 200));
+    if (op == 0) {                 /* pop the first, if at most its key */
+      if (liq_ladder_first(&l, &id)) {
+        double kf = liq_ladder_key(&l, id);
+        uint32_t got = UINT32_MAX;
+        assert_false(liq_ladder_pop_upto(&l, kf, 0, &got));
+        assert_true(liq_ladder_pop_upto(&l, kf, 1, &got));
+        assert_int_equal(got, id);
+        in[id] = 0;
+      }
+    } else if (in[id]) {           /* erase anywhere */
+      liq_ladder_erase(&l, id);
+      in[id] = 0;
+      g_keys[id] = -5.0;            /* its state moves on */
+    } else {                       /* re-key while out and insert */
+      g_keys[id] = (double)gsl_rng_uniform_int(r, 3000);
+      liq_ladder_insert(&l, id, g_keys[id]);
+      in[id] = 1;
+    }
+    if (step % 4000 == 0) check_ladder(&l, in, buf, r);
+  }
+  check_ladder(&l, in, buf, r);
+  /* Drain from the front: ascending (key, id). */
+  {
+    uint32_t prev = 0, id;
+    double prev_key = -1.0;
+    while (liq_ladder_first(&l, &id)) {
+      double key = liq_ladder_key(&l, id);
+      assert_true(key > prev_key || (key == prev_key && id > prev));
+      prev = id;
+      prev_key = key;
+      liq_ladder_erase(&l, id);
+      in[id] = 0;
+    }
+    check_ladder(&l, in, buf, r);
+  }
+  assert_int_equal(liq_ladder_size(&other), 100);
+  liq_ladder_free(&l);
+  liq_ladder_free(&other);
+  liq_ladder_keys_free(&k);
+  free(in);
+  free(buf);
+  gsl_rng_free(r);
+}
+
+static void test_random_operations(void **state) {
+  (void)state;
+  random_operations(0);
+}
+
+static void test_random_operations_computed_keys(void **state) {
+  (void)state;
+  random_operations(1);
+}
+
+/* Tombstones only (no treap): kth and counts skip them. */
+static void test_tombstones(void **state) {
+  liq_ladder_keys k;
+  liq_ladder l;
+  uint32_t *ids = malloc(10 * sizeof *ids), id;
+  size_t i;
+  (void)state;
+  assert_int_equal(liq_ladder_keys_init(&k, 10, 0), 0);   /* no treap needed */
+  liq_ladder_init(&l, &k);
+  for (i = 0; i < 10; i++) {
+    k.key0[i] = 10.0 - (double)i;  /* id 9 first */
+    ids[i] = (uint32_t)i;
+  }
+  assert_int_equal(liq_ladder_sort_ids(&k, ids, 10), 0);
+  assert_int_equal(ids[0], 9);
+  liq_ladder_build(&l, ids, 10);
+  liq_ladder_erase(&l, 7);                 /* a tombstone at index 2 */
+  liq_ladder_erase(&l, 8);                 /* index 1 */
+  assert_int_equal(liq_ladder_size(&l), 8);
+  assert_int_equal(liq_ladder_kth(&l, 1), 6);
+  assert_int_equal(liq_ladder_count_below(&l, 4.0), 1);   /* id 9 (8, 7: gone) */
+  assert_int_equal(liq_ladder_count_at_most(&l, 4.0), 2); /* and id 6 */
+  liq_ladder_erase(&l, 9);                 /* the cursor skips both tombstones */
+  assert_true(liq_ladder_first(&l, &id));
+  assert_int_equal(id, 6);
+  assert_int_equal(liq_ladder_kth(&l, 0), 6);
+  assert_int_equal(liq_ladder_count_below(&l, 4.0), 0);
+  liq_ladder_erase(&l, 9);                 /* not a member: nothing */
+  assert_int_equal(liq_ladder_size(&l), 7);
+  liq_ladder_free(&l);
+  liq_ladder_keys_free(&k);
+}
+
+/* The radix sort orders by (key, id), negatives, zeros and infinities too. */
+static void test_sort_ids(void **state) {
+  enum { M = 5000 };
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  static double key[M];
+  uint32_t *a = malloc(M * sizeof *a), *b = malloc(M * sizeof *b);
+  size_t i;
+  (void)state;
+  for (i = 0; i < M; i++) {
+    unsigned c = (unsigned)gsl_rng_uniform_int(r, 6);
+    key[i] = c == 0 ? -0.0 : c == 1 ? 0.0 : c == 2 ? HUGE_VAL : c == 3 ? -HUGE_VAL
+           : (gsl_rng_uniform(r) - 0.5) * 1e6;
+    g_keys[i] = key[i];
+    a[i] = b[i] = (uint32_t)i;
+  }
+  {
+    liq_ladder_keys k;
+    assert_int_equal(liq_ladder_keys_init(&k, M, 0), 0);
+    for (i = 0; i < M; i++) k.key0[i] = key[i];
+    assert_int_equal(liq_ladder_sort_ids(&k, a, M), 0);
+    liq_ladder_keys_free(&k);
+  }
+  qsort(b, M, sizeof *b, by_key_id);
+  for (i = 0; i < M; i++) assert_int_equal(a[i], b[i]);
+  free(a);
+  free(b);
+  gsl_rng_free(r);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_random_operations),
+    cmocka_unit_test(test_random_operations_computed_keys),
+    cmocka_unit_test(test_tombstones),
+    cmocka_unit_test(test_sort_ids),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
