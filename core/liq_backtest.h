@@ -233,6 +233,12 @@ int liq_backtest_margin_from_file(const char *csv, const liq_backtest_settings *
                                   int64_t at_ms, double *m_long /* OUT */,
                                   double *m_short /* OUT */, liq_err *err);
 
+/* GARCH(1,1): the sum of the conditional variance forecasts of the next
+** 'horizon' returns, E[h_t + ... + h_{t+H-1}], from h_t = h_next, with
+** h_{k+1} = omega + persistence h_k (persistence = alpha + beta). */
+double liq_garch_horizon_variance(double omega, double persistence, double h_next,
+                                  size_t horizon);
+
 /* Names <-> enums; -1 / NULL when unknown. */
 int liq_bt_model_parse(const char *name);
 const char *liq_bt_model_name(int model);

@@ -199,6 +199,31 @@ static void test_christoffersen_edges(void **state) {
   assert_true(c.lr_ind == 0.0 && c.lr_cc == 0.0);
 }
 
+/* GARCH's H-bar variance: the hourly BTC fits have alpha + beta = 1 to
+** 12-13 digits, where the closed form H vbar + (h - vbar)(1 - ph^H)/(1 - ph)
+** lost every digit (vbar = omega/(1 - ph) ~ 1e6 against a sum ~ 1e-3). */
+static void test_garch_horizon_variance(void **state) {
+  double omega = 1e-7, h = 1e-4, ph, want, got;
+  size_t H = 24, k;
+  (void)state;
+  /* ph = 1 exactly (integrated GARCH): sum_k (h + k omega) */
+  want = (double)H * h + omega * (double)(H * (H - 1) / 2);
+  got = liq_garch_horizon_variance(omega, 1.0, h, H);
+  assert_true(fabs(got / want - 1.0) < 1e-12);
+  /* ph = 1 - 1e-13: the same to about 1e-11 */
+  ph = 1.0 - 1e-13;
+  got = liq_garch_horizon_variance(omega, ph, h, H);
+  assert_true(fabs(got / want - 1.0) < 1e-9);
+  /* a stationary case against the closed form, where it is accurate */
+  ph = 0.9;
+  want = 0.0;
+  for (k = 0; k < H; k++)
+    want += omega / (1.0 - ph) + pow(ph, (double)k) * (h - omega / (1.0 - ph));
+  got = liq_garch_horizon_variance(omega, ph, h, H);
+  assert_true(fabs(got / want - 1.0) < 1e-12);
+  assert_true(fabs(liq_garch_horizon_variance(omega, ph, h, 1) - h) < 1e-20);
+}
+
 static void test_procyclicality(void **state) {
   /* 1, 1, 2, 4, 1, 3 (x 0.01): peak/trough 4; the largest rise within a
   ** window of 2 points is 4 / 1 - 1 = 3 (points 1 -> 3), within 1 point
@@ -853,6 +878,7 @@ int main(void) {
     cmocka_unit_test(test_christoffersen_clustered),
     cmocka_unit_test(test_christoffersen_edges),
     cmocka_unit_test(test_procyclicality),
+    cmocka_unit_test(test_garch_horizon_variance),
     cmocka_unit_test(test_no_lookahead),
     cmocka_unit_test(test_zone_needs_250),
     cmocka_unit_test(test_margin_at_matches_run),
