@@ -319,6 +319,37 @@ static void test_no_lookahead(void **state) {
   liq_path_free(b);
 }
 
+/* The APC tools read the model's past margins (buffer's 30-day low,
+** stress's ten-year high) and the HS floor over past windows only:
+** a crash from bar 900 on leaves every posted margin up to bar 900 alone. */
+static void test_no_lookahead_apc(void **state) {
+  /* HS over 100 bars under its whole-history floor: the floor binds */
+  static const int apcs[] = { LIQ_APC_BUFFER, LIQ_APC_FLOOR, LIQ_APC_STRESS,
+                              LIQ_APC_FLOOR };
+  static const int models[] = { LIQ_BT_EWMA, LIQ_BT_EWMA, LIQ_BT_EWMA, LIQ_BT_HS };
+  static const size_t lookback[] = { 400, 400, 400, 100 };
+  liq_path *a = test_path(1200, 0, 0), *b = test_path(1200, 900, 1);
+  size_t i, k;
+  (void)state;
+  for (i = 0; i < sizeof apcs / sizeof apcs[0]; i++) {
+    liq_backtest_result *ra = run_model(a, models[i], 4, lookback[i], apcs[i]);
+    liq_backtest_result *rb = run_model(b, models[i], 4, lookback[i], apcs[i]);
+    size_t t900 = index_of(ra, a->t_ms[900]);
+    int changed = 0;
+    for (k = 0; k <= t900; k++) {
+      assert_true(ra->margin_long[k] == rb->margin_long[k]);
+      assert_true(ra->margin_short[k] == rb->margin_short[k]);
+    }
+    for (k = t900 + 1; k < ra->n; k++)
+      changed |= ra->margin_long[k] != rb->margin_long[k];
+    assert_true(changed);
+    liq_backtest_result_free(ra);
+    liq_backtest_result_free(rb);
+  }
+  liq_path_free(a);
+  liq_path_free(b);
+}
+
 static void test_zone_needs_250(void **state) {
   /* 100 non-overlapping observations: no zone (Basel's rule at 3 or 100
   ** observations would call 0 exceedances yellow or worse). */
@@ -880,6 +911,7 @@ int main(void) {
     cmocka_unit_test(test_procyclicality),
     cmocka_unit_test(test_garch_horizon_variance),
     cmocka_unit_test(test_no_lookahead),
+    cmocka_unit_test(test_no_lookahead_apc),
     cmocka_unit_test(test_zone_needs_250),
     cmocka_unit_test(test_margin_at_matches_run),
     cmocka_unit_test(test_calibrated_on_iid_returns),
