@@ -366,6 +366,16 @@ double liq_garch_horizon_variance(double omega, double persistence, double h_nex
   return sum;
 }
 
+/* The standardised quantile of an H-bar sum of unit-variance t shocks:
+** the t's own for H = 1; for H > 1 the sum lies between the t and the
+** normal, so the larger of the two (the t's at 99 %, the normal's at
+** 97.5 % and below for nu near 3, where the unit-variance t is peaked). */
+double liq_garch_horizon_quantile(double confidence, double nu, size_t horizon) {
+  double t = gsl_cdf_tdist_Pinv(confidence, nu) * sqrt((nu - 2.0) / nu);
+  if (horizon <= 1) return t;
+  return fmax(t, gsl_cdf_ugaussian_Pinv(confidence));
+}
+
 static int model_garch(model_state *ms, size_t t, double *ql, double *qs,
                        liq_err *err) {
   const liq_fit_result *f = &ms->fit;
@@ -379,8 +389,7 @@ static int model_garch(model_state *ms, size_t t, double *ql, double *qs,
   vh = liq_garch_horizon_variance(f->garch_omega, f->garch_alpha + f->garch_beta,
                                   ms->h_var, ms->h->H);
   sd = sqrt(fmax(vh, 0.0));
-  tq = gsl_cdf_tdist_Pinv(ms->s->confidence, f->garch_nu) *
-       sqrt((f->garch_nu - 2.0) / f->garch_nu);
+  tq = liq_garch_horizon_quantile(ms->s->confidence, f->garch_nu, ms->h->H);
   *ql = -H * f->garch_mu + tq * sd;
   *qs = H * f->garch_mu + tq * sd;
   return LIQ_OK;

@@ -224,6 +224,21 @@ static void test_garch_horizon_variance(void **state) {
   assert_true(fabs(liq_garch_horizon_variance(omega, ph, h, 1) - h) < 1e-20);
 }
 
+/* The garch quantile on the H-bar sd: exact t at H = 1; for H > 1 never
+** below the normal's (the unit-variance t(3.23) is 1.411 at 95 %, below
+** the normal's 1.645: a margin under both the H = 1 and the H = infinity
+** quantile). */
+static void test_garch_horizon_quantile(void **state) {
+  double nu = 3.23, t95 = gsl_cdf_tdist_Pinv(0.95, nu) * sqrt((nu - 2.0) / nu);
+  double t99 = gsl_cdf_tdist_Pinv(0.99, nu) * sqrt((nu - 2.0) / nu);
+  (void)state;
+  assert_true(t95 < gsl_cdf_ugaussian_Pinv(0.95));
+  assert_rel(liq_garch_horizon_quantile(0.95, nu, 1), t95, 1e-12);
+  assert_rel(liq_garch_horizon_quantile(0.99, nu, 1), t99, 1e-12);
+  assert_rel(liq_garch_horizon_quantile(0.95, nu, 24), gsl_cdf_ugaussian_Pinv(0.95), 1e-12);
+  assert_rel(liq_garch_horizon_quantile(0.99, nu, 24), t99, 1e-12);
+}
+
 static void test_procyclicality(void **state) {
   /* 1, 1, 2, 4, 1, 3 (x 0.01): peak/trough 4; the largest rise within a
   ** window of 2 points is 4 / 1 - 1 = 3 (points 1 -> 3), within 1 point
@@ -910,6 +925,7 @@ int main(void) {
     cmocka_unit_test(test_christoffersen_edges),
     cmocka_unit_test(test_procyclicality),
     cmocka_unit_test(test_garch_horizon_variance),
+    cmocka_unit_test(test_garch_horizon_quantile),
     cmocka_unit_test(test_no_lookahead),
     cmocka_unit_test(test_no_lookahead_apc),
     cmocka_unit_test(test_zone_needs_250),
