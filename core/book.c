@@ -80,8 +80,30 @@ static double draw_notional(const liq_book_params *bp, gsl_rng *r) {
   return bp->notional_median * exp(bp->notional_sigma * gsl_ran_gaussian_ziggurat(r, 1.0));
 }
 
+/* The notional a trader with collateral c opens when the demanded
+** notional n needs more leverage than the cap allows (book.cap_response =
+** "notional"): the largest x <= n with x / c within the cap of x's own
+** bracket (flat rules: c / initial).  Bracket k holds [floor_k,
+** floor_k+1), so its best is min(n, c cap_k, just below floor_k+1). */
+static double notional_under_cap(const liq_margin_params *mp, double n, double c) {
+  double best = 0.0;
+  size_t k;
+  if (mp->n_tiers == 0) return fmin(n, c * liq_margin_max_leverage(mp, n));
+  for (k = 0; k < mp->n_tiers; k++) {
+    double lo = mp->tiers[k].floor;
+    double hi = k + 1 < mp->n_tiers ? nextafter(mp->tiers[k + 1].floor, 0.0) : HUGE_VAL;
+    double x = fmin(fmin(n, hi), c * liq_margin_max_leverage(mp, lo));
+    if (x >= lo && x > best) best = x;
+  }
+  return best;
+}
+
 /* Demanded leverage, then entry notional; the leverage is capped by the
-** rule for that notional (1/initial, or the bracket's max_leverage). */
+** rule for that notional (1/initial, or the bracket's max_leverage), the
+** trader keeping the notional (posting more collateral) or the collateral
+** (opening less) as book.cap_response says.  The draws are the same
+** either way, so replicate k's book differs between caps only by the cap
+** (common random numbers). */
 static void draw_size(const liq_book_params *bp, const liq_margin_params *mp,
                       const gsl_ran_discrete_t *lev, gsl_rng *r,
                       double *leverage, double *notional) {
@@ -90,6 +112,13 @@ static void draw_size(const liq_book_params *bp, const liq_margin_params *mp,
   double cap = liq_margin_max_leverage(mp, n);
   *leverage = L > cap ? cap : L;
   *notional = n;
+  if (L > cap && bp->cap_response == LIQ_CAP_NOTIONAL) {
+    double c = n / L, capn;
+    *notional = notional_under_cap(mp, n, c);
+    capn = liq_margin_max_leverage(mp, *notional);
+    /* at the cap up to rounding: the cap itself, as "collateral" gives */
+    *leverage = *notional / c >= capn * (1.0 - 1e-12) ? capn : *notional / c;
+  }
 }
 
 static void set_position(liq_book *b, size_t i, int side, double notional,
@@ -250,16 +279,24 @@ static int generate(const liq_book_params *bp, const liq_margin_params *mp,
   liq_book *b = NULL;
   double sum = 0.0;
   size_t i;
-  int rc;
+  int rc, it;
   if (!(bp->open_interest > 0.0))
     return generate_drawn(bp, mp, start_price, w, seed, sc, out, err);
   at.open_interest = 0.0;
-  rc = generate_drawn(&at, mp, start_price, w, seed, sc, &b, err);
-  if (rc != LIQ_OK) return rc;
-  for (i = 0; i < b->n; i++) sum += b->qty[i] * start_price;
-  liq_book_free(b);
-  if (sum > 0.0 && isfinite(bp->open_interest / sum))
+  /* A few fixed-point steps: with book.cap_response = "notional" the open
+  ** interest is not proportional to the median (capped notionals stop at
+  ** bracket floors), so one step can leave the final factor far from 1. */
+  for (it = 0; it < 4; it++) {
+    sum = 0.0;
+    rc = generate_drawn(&at, mp, start_price, w, seed, sc, &b, err);
+    if (rc != LIQ_OK) return rc;
+    for (i = 0; i < b->n; i++) sum += b->qty[i] * start_price;
+    liq_book_free(b);
+    b = NULL;
+    if (!(sum > 0.0) || !isfinite(bp->open_interest / sum)) break;
+    if (it > 0 && fabs(bp->open_interest / sum - 1.0) < 1e-6) break;
     at.notional_median *= bp->open_interest / sum;
+  }
   at.open_interest = bp->open_interest;
   return generate_drawn(&at, mp, start_price, w, seed, sc, out, err);
 }

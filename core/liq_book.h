@@ -24,6 +24,11 @@
 
 typedef enum { LIQ_NOTIONAL_LOGNORMAL = 0, LIQ_NOTIONAL_FIXED = 1 } liq_notional_dist;
 typedef enum { LIQ_ENTRY_SPREAD = 0, LIQ_ENTRY_HISTORY = 1 } liq_entry_mode;
+/* How a trader who demands more leverage than the cap responds
+** (book.cap_response): "notional" keeps the collateral (notional /
+** demand) and opens the largest notional the cap allows; "collateral"
+** keeps the notional and posts notional / cap. */
+typedef enum { LIQ_CAP_NOTIONAL = 0, LIQ_CAP_COLLATERAL = 1 } liq_cap_response;
 
 typedef struct liq_book_params {
   size_t positions;        /* number of positions, [1, 10^8] */
@@ -36,6 +41,7 @@ typedef struct liq_book_params {
   double notional_sigma;   /* sd of log notional, [0, 5]; unused when fixed */
   double entry_spread;     /* sd of log(entry / start), [0, 1]; 0: all at start */
   int    entry_mode;       /* liq_entry_mode: book.entry.from = "spread" | "history" */
+  int    cap_response;     /* liq_cap_response: book.cap_response, default "notional" */
   size_t entry_lookback;   /* history: positions open at a uniformly drawn close of
                            ** the lookback_steps bars before the start (replay: the
                            ** file's bars before the window; generated models: a

@@ -25,6 +25,7 @@
 
 #include "liq_err.h"
 #include "liq_book.h"
+#include "liq_calibrate.h"
 #include "liq_funding.h"
 #include "liq_impact.h"
 #include "liq_insurance.h"
@@ -34,6 +35,8 @@
 
 #define LIQ_MAX_AXES      8
 #define LIQ_MAX_AXIS_VALUES 256
+/* Largest scenario file liq_scenario_load() reads (a located error beyond). */
+#define LIQ_SCENARIO_MAX_BYTES (16 << 20)
 #define LIQ_MAX_AXIS_NAMES  16   /* values of a categorical axis */
 
 /* Where a setting of a loaded scenario came from, so that errors found
@@ -92,6 +95,7 @@ typedef struct liq_scenario {
   liq_funding_params   funding;
   liq_stats_params     stats;
   liq_sweep_params     sweep;
+  liq_calibrate_params calibrate;
   liq_scenario_where where; /* where settings came from, for later errors */
   char    *text;           /* the scenario file's text (owned) */
   char     path[LIQ_PATH_MAX]; /* the scenario file as given */

@@ -3,7 +3,7 @@
 **
 ** Tables (pinned names, see DESIGN.md): runs, steps, liquidations, summary,
 ** adl (one row per ADL close or socialised charge), and the sweep tables.
-** WAL journal, prepared statements, rows batched in transactions.  A second
+** WAL journal, prepared statements, a run's rows in one transaction.  A second
 ** run into the same file appends a new run_id.  Quantile columns
 ** steps.cushion_<label> and steps.distance_<label> (liq_quantile_label)
 ** are added on demand.
@@ -11,7 +11,8 @@
 ** The module is three files sharing the private header store_int.h:
 ** store.c (schema, runs and their rows, the sink), store_sweep.c (sweeps,
 ** tasks, aggregates and merge, used by the sweep module through
-** store_int.h) and store_report.c (the text report).
+** store_int.h), store_report.c (the text report) and store_calibrate.c
+** (the calibration tables).
 */
 #ifndef LIQ_STORE_H
 #define LIQ_STORE_H
@@ -19,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "liq_calibrate.h"
 #include "liq_engine.h"
 #include "liq_err.h"
 #include "liq_scenario.h"
@@ -70,5 +72,18 @@ int liq_store_report_sweep(const char *db, int64_t sweep_id, FILE *out,
 /* 1 when 'db' holds at least one sweep (then `liqsim report DB` reports
 ** the sweeps, not their thousands of runs). */
 int liq_store_report_is_sweep_db(const char *db);
+/*
+** Calibrations (liq_calibrate.h, store_calibrate.c): tables calibrations
+** and calibration_points.  _write stores one calibration with its points
+** in one transaction (creating the file and both tables when missing);
+** _report lists the calibrations of 'db' (nothing when it has none).
+*/
+int liq_store_calibration_write(const char *db, const liq_scenario *sc,
+                                const liq_calibrate_params *cp,
+                                const liq_calibrate_result *res,
+                                int64_t *calibration_id /* OUT */, liq_err *err);
+int liq_store_calibration_report(const char *db, FILE *out, liq_err *err);
+/* "decreasing", "increasing" or "flat" (calibrations.direction). */
+const char *liq_store_direction_name(int direction);
 
 #endif /* LIQ_STORE_H */

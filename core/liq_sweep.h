@@ -33,11 +33,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "liq_engine.h"
 #include "liq_err.h"
 #include "liq_scenario.h"
 
-/* Most tasks one sweep may have. */
-#define LIQ_SWEEP_MAX_TASKS 100000000u
+/* Most tasks one sweep may have.  Every task is a row of the tasks table,
+** written before the first task runs (about 110 bytes each): 10^8 tasks
+** wrote 11 GB of pending rows, 10^6 write about 110 MB. */
+#define LIQ_SWEEP_MAX_TASKS 1000000u
 
 /* The expansion of a scenario's sweep section. */
 typedef struct liq_sweep_point {
@@ -106,6 +109,29 @@ typedef struct liq_sweep_report {
 */
 int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
                   liq_sweep_report *report /* OUT */, liq_err *err);
+
+/* One replicate's outcome where only summaries are needed (calibrate). */
+typedef struct liq_sweep_outcome {
+  liq_summary sm;
+  double open_interest;    /* starting open interest: sum of qty * entry over the book */
+} liq_sweep_outcome;
+
+/* A replicate of a loaded scenario to run without storing rows. */
+typedef struct liq_sweep_job {
+  const liq_scenario *sc;  /* borrowed: e.g. the scenario at one value of a key */
+  size_t replicate;        /* its path and book seeds, as in a sweep */
+  liq_sweep_outcome *out;  /* OUT: where the outcome goes */
+} liq_sweep_job;
+
+/*
+** Run jobs[0..n) on 'threads' workers (<= 0: all cores), each exactly as
+** a sweep task of (sc, replicate) computes it, but keeping only the
+** summary: replicate k sees the same path and book seeds at every
+** scenario (common random numbers).  The outcomes do not depend on
+** 'threads'.  On failure the error is the one of the lowest failing job.
+*/
+int liq_sweep_run_jobs(const liq_sweep_job *jobs, size_t n, int threads,
+                       liq_err *err);
 
 /*
 ** Merge the sweeps of the shard databases in[0..n) into 'out' (created

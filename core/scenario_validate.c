@@ -30,6 +30,10 @@ static const num_range r_non_negative = {0.0, HUGE_VAL, 0, 0};   /* [0, inf) */
 static const num_range r_unit        = {0.0, 1.0, 0, 0};        /* [0, 1] */
 static const num_range r_open_unit    = {0.0, 1.0, 1, 1};        /* (0, 1) */
 static const num_range r_any         = {-HUGE_VAL, HUGE_VAL, 0, 0};
+/* A start price: far beyond any traded asset either way, yet small enough
+** that notional, fills and fees stay finite (1e308 overflowed them) and
+** large enough that it is not subnormal. */
+static const num_range r_price       = {1e-12, 1e12, 0, 0};
 
 /* ------------------------------------------------------------------ */
 /* Validation, one function per group                                 */
@@ -40,9 +44,10 @@ static int is_name_char(char c) {
          (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
 
-/* [A-Za-z0-9_.-]+ */
+/* [A-Za-z0-9_-][A-Za-z0-9_.-]*: a leading '.' would make results/<name>.db
+** a hidden file (".", ".." gave results/..db and results/...db). */
 static int valid_name(const char *z) {
-  if (*z == '\0') return 0;
+  if (*z == '\0' || *z == '.') return 0;
   for (; *z; z++) {
     if (!is_name_char(*z)) return 0;
   }
@@ -61,6 +66,7 @@ static void default_name(const char *file, char *z, size_t n) {
   if (len > n - 1) len = n - 1;
   for (i = 0; i < len; i++) z[i] = is_name_char(base[i]) ? base[i] : '_';
   z[len] = '\0';
+  if (z[0] == '.') z[0] = '_';             /* not a hidden file */
   if (len == 0) snprintf(z, n, "scenario");
 }
 
@@ -75,7 +81,8 @@ static int validate_name(loader *p, const config_setting_t *root,
   }
   if ((rc = string_of(p, s, &z)) != LIQ_OK) return rc;
   if (!valid_name(z)) {
-    return bad_at(p, s, "name must match [A-Za-z0-9_.-]+, got \"%s\"", z);
+    return bad_at(p, s, "name must match [A-Za-z0-9_-][A-Za-z0-9_.-]* (no "
+                  "leading '.': results/NAME.db would be hidden), got \"%s\"", z);
   }
   if (strlen(z) >= sizeof sc->name) {
     return bad_at(p, s, "name is too long (at most %zu characters), got %zu",
@@ -219,7 +226,7 @@ static int validate_diffusion(loader *p, const config_setting_t *g,
   char why[96];
   int rc;
   snprintf(why, sizeof why, " for model %s", model);
-  if ((rc = req_number(p, g, "start", why, &r_positive, &pp->start)) != LIQ_OK) {
+  if ((rc = req_number(p, g, "start", why, &r_price, &pp->start)) != LIQ_OK) {
     return rc;
   }
   if ((rc = opt_number(p, g, "drift", &r_any, &pp->drift)) != LIQ_OK) return rc;
@@ -244,7 +251,7 @@ static int validate_garch(loader *p, const config_setting_t *g,
   static const num_range r_omega = {0.0, 1.0, 1, 0};     /* per step: sd <= 100 % */
   const config_setting_t *s_alpha, *s_beta;
   int rc;
-  rc = req_number(p, g, "start", " for model garch", &r_positive, &pp->start);
+  rc = req_number(p, g, "start", " for model garch", &r_price, &pp->start);
   if (rc) return rc;
   if ((rc = opt_number(p, g, "mu", &r_mu, &pp->garch_mu)) != LIQ_OK) return rc;
   rc = req_number(p, g, "omega", " for model garch (constant of the variance "
@@ -317,7 +324,7 @@ static int validate_price(loader *p, const config_setting_t *g,
         return rc;
       }
       pp->start = NAN;           /* the window's first open */
-      return opt_number(p, g, "start", &r_positive, &pp->start);
+      return opt_number(p, g, "start", &r_price, &pp->start);
     default:
       return validate_diffusion(p, g, pp);
   }
@@ -571,7 +578,8 @@ static int validate_book_file(loader *p, const config_setting_t *g,
                             liq_book_params *bp) {
   static const char *const generated[] = {"positions", "long_share",
                                             "leverage", "notional", "entry",
-                                            "open_interest", NULL};
+                                            "open_interest", "cap_response",
+                                            NULL};
   int i, n = config_setting_length(g);
   for (i = 0; i < n; i++) {
     const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
@@ -589,11 +597,13 @@ static int validate_book(loader *p, const config_setting_t *g,
                         liq_book_params *bp) {
   static const char *const keys[] = {"positions", "long_share", "leverage",
                                        "notional", "entry", "file",
-                                       "open_interest", NULL};
+                                       "open_interest", "cap_response", NULL};
+  static const char *const cap_responses[] = {"notional", "collateral", NULL};
   static const num_range r_oi = {0.0, 1e15, 0, 0};   /* 0: off */
   const config_setting_t *s;
   long long n;
   int rc;
+  bp->cap_response = LIQ_CAP_NOTIONAL;
   bp->long_share = 0.5;
   bp->entry_spread = 0.0;
   bp->entry_mode = LIQ_ENTRY_SPREAD;
@@ -622,6 +632,10 @@ static int validate_book(loader *p, const config_setting_t *g,
                    "median = ...; sigma = ...; })");
   }
   if ((rc = validate_notional(p, s, bp)) != LIQ_OK) return rc;
+  if ((s = config_setting_get_member(g, "cap_response")) != NULL &&
+      (rc = choose_name(p, s, cap_responses, &bp->cap_response)) != LIQ_OK) {
+    return rc;
+  }
   bp->open_interest = 0.0;
   if ((rc = opt_number(p, g, "open_interest", &r_oi, &bp->open_interest)) != LIQ_OK)
     return rc;
@@ -934,8 +948,8 @@ static int validate_margin(loader *p, const config_setting_t *g,
     if ((rc = number_in(p, s_init, &r_initial, &mp->initial)) != LIQ_OK) return rc;
   }
   if (s_tiers && s_maint) {
-    return bad_at2(p, s_maint, s_tiers, "margin.maintenance must not be set with "
-                  "margin.tiers (tiers replace the flat maintenance rate)");
+    return bad_at2(p, s_maint, s_tiers, "margin.maintenance and margin.tiers must "
+                  "not both be set (tiers replace the flat maintenance rate)");
   }
   if (s_tiers) {
     if ((rc = validate_tiers(p, s_tiers, mp)) != LIQ_OK) return rc;
@@ -1696,31 +1710,88 @@ static int validate_sweep(loader *p, const config_setting_t *g,
   return check_sweep_size(p, g, sw);
 }
 
-/* calibrate: shape only (the calibrate command reads it). */
-static int validate_calibrate(loader *p, const config_setting_t *g) {
-  static const char *const keys[] = {"key", "target", "max", NULL};
+/*
+** calibrate = { key; range = [lo, hi]; target; max; replicates; confidence;
+** tolerance; }: the section `liqsim calibrate` reads (liq_calibrate.h).
+** key: a real-valued sweep key; target: a liq_calibrate_target name; max
+** in [0, 1) for the probability targets, >= 0 for the others.
+*/
+#define LIQ_CAL_MAX_REPLICATES 10000000
+static int validate_calibrate(loader *p, const config_setting_t *g,
+                              liq_calibrate_params *cp) {
+  static const char *const keys[] = {"key", "range", "target", "max",
+    "replicates", "confidence", "tolerance", NULL};
+  const char *targets[LIQ_CAL_N_TARGETS + 1];
   const config_setting_t *s;
   const numeric_key *k;
-  const char *z = NULL;
-  double v;
-  int rc;
+  double range[2];
+  size_t n = 0;
+  long long reps;
+  int rc, t;
+  memset(cp, 0, sizeof *cp);
   if (g == NULL) return LIQ_OK;
   if ((rc = need_group(p, g)) != LIQ_OK) return rc;
   if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  cp->line = (int)config_setting_source_line(g);
   if ((s = config_setting_get_member(g, "key")) == NULL) {
     return missing(p, g, "key", " (e.g. \"margin.initial\")");
   }
   if ((rc = numeric_key_of(p, s, &k)) != LIQ_OK) return rc;
+  if (k->is_int) {
+    return bad_at(p, s, "calibrate.key \"%s\" takes whole numbers; a "
+                  "calibration searches a real-valued key (e.g. "
+                  "\"margin.initial\")", k->key);
+  }
+  snprintf(cp->key, sizeof cp->key, "%s", k->key);
+  if ((s = config_setting_get_member(g, "range")) == NULL) {
+    return missing(p, g, "range", " (the search interval, e.g. [0.005, 0.5])");
+  }
+  cp->range_line = (int)config_setting_source_line(s);
+  if ((rc = numbers_in(p, s, 2, 2, &r_any, range, &n)) != LIQ_OK) return rc;
+  if (!(range[0] < range[1])) {
+    return bad_at(p, s, "calibrate.range [%s, %s] is empty: the first value "
+                  "must be below the second", num(range[0]).z, num(range[1]).z);
+  }
+  cp->lo = range[0];
+  cp->hi = range[1];
   if ((s = config_setting_get_member(g, "target")) == NULL) {
     return missing(p, g, "target", " (e.g. \"bad_debt_probability\")");
   }
-  if ((rc = string_of(p, s, &z)) != LIQ_OK) return rc;
-  if (!valid_name(z)) {
-    return bad_at(p, s, "calibrate.target must be a statistic name, got \"%s\"",
-                 z);
+  for (t = 0; t < LIQ_CAL_N_TARGETS; t++) targets[t] = liq_calibrate_target_name(t);
+  targets[LIQ_CAL_N_TARGETS] = NULL;
+  if ((rc = choose_name(p, s, targets, &cp->target)) != LIQ_OK) return rc;
+  if ((s = config_setting_get_member(g, "max")) == NULL) {
+    return missing(p, g, "max", " (the largest acceptable target value)");
   }
-  return req_number(p, g, "max", " (the largest acceptable target value)",
-                   &r_any, &v);
+  if ((rc = number_in(p, s, &r_any, &cp->max)) != LIQ_OK) return rc;
+  if (liq_calibrate_target_is_probability(cp->target)
+          ? !(cp->max >= 0.0 && cp->max < 1.0) : !(cp->max >= 0.0)) {
+    return bad_at(p, s, "calibrate.max must be %s for target %s, got %s",
+                  liq_calibrate_target_is_probability(cp->target)
+                      ? "in [0, 1) (a probability)" : ">= 0",
+                  targets[cp->target], num(cp->max).z);
+  }
+  reps = 1000;
+  if ((s = config_setting_get_member(g, "replicates")) != NULL &&
+      (rc = integer_in(p, s, 2, LIQ_CAL_MAX_REPLICATES, &reps)) != LIQ_OK) {
+    return rc;
+  }
+  cp->replicates = (size_t)reps;
+  cp->confidence = 0.95;
+  if ((rc = opt_number(p, g, "confidence", &r_open_unit, &cp->confidence)) != LIQ_OK) {
+    return rc;
+  }
+  cp->tolerance = (cp->hi - cp->lo) / 1000.0;
+  if ((s = config_setting_get_member(g, "tolerance")) != NULL) {
+    if ((rc = number_in(p, s, &r_positive, &cp->tolerance)) != LIQ_OK) return rc;
+    if (!(cp->tolerance < cp->hi - cp->lo)) {
+      return bad_at(p, s, "calibrate.tolerance %s must be below the width of "
+                    "calibrate.range (%s)", num(cp->tolerance).z,
+                    num(cp->hi - cp->lo).z);
+    }
+  }
+  cp->present = 1;
+  return LIQ_OK;
 }
 
 static const char *const top_keys[] = {
@@ -1766,7 +1837,8 @@ int validate(loader *p, const config_setting_t *root, liq_scenario *sc) {
   if (rc) return rc;
   rc = validate_sweep(p, config_setting_get_member(root, "sweep"), &sc->sweep);
   if (rc) return rc;
-  rc = validate_calibrate(p, config_setting_get_member(root, "calibrate"));
+  rc = validate_calibrate(p, config_setting_get_member(root, "calibrate"),
+                          &sc->calibrate);
   if (rc) return rc;
   record_where(p, root, sc);
   return LIQ_OK;

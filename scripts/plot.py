@@ -3,6 +3,7 @@
 
 usage: plot.py DB [--run ID] [--out PNG] [--log]
        plot.py DB --sweep [ID] [--out PNG] [--log]
+       plot.py DB --calibration [ID] [--out PNG] [--log]
        plot.py DB --backtest [ID] [--out PNG]
        plot.py DB --compare RUN_ID... [--out PNG] [--log]
 
@@ -21,6 +22,10 @@ policy, e.g. scenarios/adl-policies.cfg): who paid for the bad debt
 haircut by leverage (with the positions table) or by size, the fund over
 time.  --log puts the count/loss axes on a log scale.
 
+--calibration draws a calibration (default: the newest): the target
+metric at every evaluated value of the key with +-1.96 se error bars, the
+target line (max), and the answer with its confidence interval.
+
 --backtest draws a margin backtest (default: the newest): the entry price,
 the horizon's realised log moves against the long and short margins
 (ln(1 - margin_long) below, ln(1 + margin_short) above, before APC dashed)
@@ -28,8 +33,8 @@ with the exceedances marked, and the Basel traffic-light zone of the
 trailing 250 non-overlapping observations along time for each side.
 
 The PNG goes next to the database as <db stem>-run<ID>.png,
-<db stem>-sweep<ID>.png or <db stem>-backtest<ID>.png unless --out names
-it; its path is printed.
+<db stem>-sweep<ID>.png, <db stem>-backtest<ID>.png or
+<db stem>-calibration<ID>.png unless --out names it; its path is printed.
 Exit codes (as liqsim): 0 ok, 1 runtime failure (matplotlib missing),
 2 bad usage or bad input (no such database, run, step rows or sweep).
 Needs python3 and matplotlib (Debian: python3-matplotlib, installed by
@@ -763,6 +768,51 @@ def plot_sweep(con, db, sweep_id, out, log, mods):
     save(fig, out, plt)
 
 
+# ---------------------------------------------------------------- calibrations
+
+def plot_calibration(con, db, cal_id, out, log, mods):
+    matplotlib, plt, mdates, mticker = mods
+    tables = _tables(con)
+    if "calibrations" not in tables or \
+            con.execute("SELECT count(*) FROM calibrations").fetchone()[0] == 0:
+        die(f"{db}: no calibrations in this database (made by liqsim calibrate?)")
+    if cal_id is None:
+        cal_id = con.execute("SELECT max(calibration_id) FROM calibrations").fetchone()[0]
+    c = con.execute("SELECT * FROM calibrations WHERE calibration_id = ?", (cal_id,)).fetchone()
+    if c is None:
+        ids = ", ".join(str(r[0]) for r in con.execute("SELECT calibration_id FROM calibrations"))
+        die(f"{db}: no calibration {cal_id} (calibrations: {ids})")
+    pts = con.execute("SELECT value, metric, metric_se, runs FROM calibration_points"
+                      " WHERE calibration_id = ? ORDER BY value, seq", (cal_id,)).fetchall()
+    fig, ax = plt.subplots(figsize=(8, 5))
+    xs = [p["value"] for p in pts]
+    ys = [p["metric"] for p in pts]
+    es = [1.96 * p["metric_se"] if p["metric_se"] is not None else 0.0 for p in pts]
+    ax.errorbar(xs, ys, yerr=es, fmt="o-", ms=4, lw=1.0, capsize=3, color="C0",
+                label=f"{c['target']} (+-1.96 se), {c['replicates']} replicates")
+    ax.axhline(c["max"], color="C3", ls="--", lw=1.2, label=f"target max = {c['max']:g}")
+    if c["value"] is not None:
+        ax.axvspan(c["ci_low"], c["ci_high"], color="C2", alpha=0.2,
+                   label=f"{100 * c['confidence']:g} % CI {c['ci_low']:.4g} to {c['ci_high']:.4g}")
+        ax.axvline(c["value"], color="C2", lw=1.6, label=f"{c['key']} = {c['value']:.4g}")
+    else:
+        ax.text(0.5, 0.95, f"no value: {c['status']}", transform=ax.transAxes,
+                ha="center", va="top", color="C3")
+    if log and any(y > 0 for y in ys):
+        ax.set_yscale("symlog", linthresh=max(1e-6, min([y for y in ys if y > 0])))
+    ax.set_xlabel(c["key"])
+    ax.set_ylabel(c["target"])
+    cap = c["cap_response"] if "cap_response" in c.keys() else "?"
+    ax.set_title(f"calibration {cal_id}: {c['scenario_name']} ({c['status']}, "
+                 f"metric {c['direction']}, cap_response {cap})", fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    if out is None:
+        out = default_out(db, f"calibration{cal_id}")
+    save(fig, out, plt)
+
+
 # ---------------------------------------------------------------- backtest
 
 ZONE_COLOURS = {"green": "#2ca02c", "yellow": "#f2c200", "red": "#d62728"}
@@ -1084,6 +1134,8 @@ def main():
                    help="run to draw (default: the newest run with step rows)")
     g.add_argument("--sweep", type=positive_int, nargs="?", const=0, metavar="ID",
                    help="draw a sweep's aggregates (default: the newest sweep)")
+    g.add_argument("--calibration", type=positive_int, nargs="?", const=0, metavar="ID",
+                   help="draw a calibration (default: the newest calibration)")
     g.add_argument("--backtest", type=positive_int, nargs="?", const=0, metavar="ID",
                    help="draw a margin backtest (default: the newest backtest)")
     g.add_argument("--compare", type=positive_int, nargs="+", metavar="RUN_ID",
@@ -1096,7 +1148,9 @@ def main():
     con, _ = open_db(a.db)  # input errors before the (slow) matplotlib import
     mods = import_matplotlib()
     try:
-        if a.backtest is not None:
+        if a.calibration is not None:
+            plot_calibration(con, a.db, a.calibration or None, a.out, a.log, mods)
+        elif a.backtest is not None:
             plot_backtest(con, a.db, a.backtest or None, a.out, mods)
         elif a.compare:
             plot_compare(con, a.db, a.compare, a.out, a.log, mods)

@@ -7,8 +7,8 @@
 **   liqsim fit CSV --model gbm|jump|garch [--from DATE] [--to DATE]
 **   liqsim sweep SCENARIO [--out DB] [-j N] [--shard K/N] [--resume] [--quiet]
 **   liqsim merge OUT_DB IN_DB... [--quiet]
+**   liqsim calibrate SCENARIO [--out DB] [-j N] [--set key=value]... [--quiet]
 **   liqsim backtest CSV --model M ...  (sim/cmd_backtest.c)
-**   liqsim calibrate                (not implemented yet)
 **
 ** A run reads as the algorithm: load the scenario (with its --set
 ** overrides), build the exogenous price path, generate the book around the
@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@
 #endif
 
 #include "liq_book.h"
+#include "liq_calibrate.h"
 #include "liq_engine.h"
 #include "liq_err.h"
 #include "liq_fit.h"
@@ -116,6 +118,7 @@ static int cmd_report(const options *opt);
 static int cmd_fit(const options *opt);
 static int cmd_sweep(const options *opt);
 static int cmd_merge(const options *opt);
+static int cmd_calibrate(const options *opt);
 
 static const command COMMANDS[] = {
   { "run", cmd_run, OPT_OUT | OPT_SEED | OPT_SET | OPT_QUIET, "SCENARIO",
@@ -178,7 +181,22 @@ static const command COMMANDS[] = {
     "\n"
     "Under MPI (built with -DLIQ_MPI=ON): mpirun -n R liqsim sweep ...\n"
     "spreads the tasks over R ranks; rank 0 writes the database.\n" },
-  { "calibrate", NULL, 0, NULL, "calibrate SCENARIO [--out DB] [-j N]", NULL },
+  { "calibrate", cmd_calibrate, OPT_OUT | OPT_JOBS | OPT_SET | OPT_QUIET, "SCENARIO",
+    "calibrate SCENARIO [--out DB] [-j N] [--set key=value]... [--quiet]",
+    "Find the value of the calibrate section's key (e.g. margin.initial) inside\n"
+    "its range at which the target statistic over 'replicates' paths and\n"
+    "books meets target <= max with the least margin, with a confidence\n"
+    "interval.  Replicate k uses the sweep's seeds at every value (common\n"
+    "random numbers); the answer does not depend on -j.  Prints one line and\n"
+    "the evaluated points; stores tables calibrations and calibration_points.\n"
+    "When the whole range meets the target, or none of it, it says so with\n"
+    "the metric at both ends (exit 0, no value).\n"
+    "\n"
+    "  -o, --out DB         results database (default results/<name>.db)\n"
+    "  -j, --jobs N         worker threads (default: all cores)\n"
+    "      --set key=value  override a scenario setting; repeatable\n"
+    "  -q, --quiet          no result line and no table\n"
+    "  -h, --help           show this help\n" },
   { "backtest", NULL, 0, "CSV",    /* own parser: sim/cmd_backtest.c */
     "backtest CSV --model hs|ewma|fhs|garch|file [options]", NULL },
   { "fit", cmd_fit, OPT_FIT, "CSV",
@@ -341,9 +359,11 @@ static int parse_options(const command *c, int argc, char **argv,
                match_option(argv, argc, &i, "--seed", NULL, 1, &v)) {
       if (v == NULL)
         return usage_error(c, "%s: option '--seed' needs a value", c->name);
-      if (parse_uint(v, UINT64_MAX, &opt->seed) != 0)
-        return usage_error(c, "%s: --seed must be a non-negative integer, got '%s'",
-                           c->name, v);
+      /* the scenario's seed key's range: the stored seed reproduces the run */
+      if (parse_uint(v, INT64_MAX, &opt->seed) != 0)
+        return usage_error(c, "%s: --seed must be a non-negative integer, got "
+                           "'%s' (at most %" PRId64 ", the seed key's range)",
+                           c->name, v, INT64_MAX);
       opt->has_seed = 1;
     } else if ((c->accepts & OPT_SET) &&
                match_option(argv, argc, &i, "--set", NULL, 1, &v)) {
@@ -600,12 +620,86 @@ static void print_result(int64_t run_id, const liq_scenario *sc, uint64_t seed,
          1e4 * sm->impact_at_high, wall, db);
 }
 
+/*
+** A run's sink wraps the store's: SIGINT and SIGTERM stop the run at the
+** next row (the store then records it failed, with why, and keeps none of
+** its rows), and on a terminal a progress line like the sweep's shows
+** after the first second.
+*/
+static volatile sig_atomic_t run_signal;
+
+static void fmt_duration(double s, char *buf, size_t size);
+
+static void on_run_signal(int sig) { run_signal = sig; }
+
+typedef struct run_watch {
+  liq_sink inner;             /* the store's sink */
+  size_t n_steps;
+  double t0, last;            /* start, time of the last progress line */
+  int progress;               /* show a progress line (stderr is a terminal) */
+  int printed;                /* a progress line is on the terminal */
+} run_watch;
+
+static int run_interrupted(liq_err *err) {
+  int sig = run_signal;
+  return liq_errf(err, LIQ_IO, NULL, 0, "interrupted by %s",
+                  sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM"
+                  : "a signal");
+}
+
+static void run_progress(run_watch *w, size_t step) {
+  double now = now_seconds(), elapsed = now - w->t0, rate;
+  char eta[32];
+  size_t done = step + 1;
+  if (elapsed < 1.0 || (now - w->last < 0.25 && done < w->n_steps)) return;
+  w->last = now;
+  rate = (double)done / elapsed;
+  fmt_duration((double)(w->n_steps - done) / rate, eta, sizeof eta);
+  fprintf(stderr, "\rrun: %zu/%zu steps (%.0f%%), %.0f steps/s, ETA %s   ",
+          done, w->n_steps, 100.0 * (double)done / (double)w->n_steps, rate, eta);
+  fflush(stderr);
+  w->printed = 1;
+}
+
+static int watch_step(void *ud, const liq_step_row *row, liq_err *err) {
+  run_watch *w = ud;
+  if (run_signal) return run_interrupted(err);
+  if (w->progress && (row->step % 64 == 0 || row->step + 1 == w->n_steps))
+    run_progress(w, row->step);
+  return w->inner.step(w->inner.ud, row, err);
+}
+
+static int watch_liquidation(void *ud, const liq_liquidation_row *row,
+                             liq_err *err) {
+  run_watch *w = ud;
+  if (run_signal) return run_interrupted(err);
+  return w->inner.liquidation(w->inner.ud, row, err);
+}
+
+static int watch_adl(void *ud, const liq_adl_row *row, liq_err *err) {
+  run_watch *w = ud;
+  if (run_signal) return run_interrupted(err);
+  return w->inner.adl(w->inner.ud, row, err);
+}
+
+/* Catch SIGINT and SIGTERM once (a second one ends the process). */
+static void run_signals(int catch_them) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = catch_them ? on_run_signal : SIG_DFL;
+  sa.sa_flags = catch_them ? (SA_RESTART | SA_RESETHAND) : 0;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
 static int cmd_run(const options *opt) {
   inputs in;
   liq_store *st = NULL;
   liq_store_sink_ctx ctx;
   liq_sink sink, engine_sink;
   liq_sink_thread *writer = NULL;
+  run_watch watch;
   liq_summary sm;
   liq_err err, err2;
   char db[LIQ_PATH_MAX + 64];
@@ -635,6 +729,10 @@ static int cmd_run(const options *opt) {
     rc = default_out(in.sc, db, sizeof db, &err);
     if (rc != LIQ_OK) goto fail;
   }
+  /* Signals are caught from before the runs row exists, so none can leave
+  ** it 'running': the run then stops at its first row. */
+  run_signal = 0;
+  run_signals(1);
   rc = liq_store_open(db, &st, &err);
   if (rc != LIQ_OK) goto fail;
   rc = liq_store_begin_run(st, in.sc, in.seed, &run_id, &err);
@@ -651,7 +749,16 @@ static int cmd_run(const options *opt) {
   ctx.st = st;
   ctx.sc = in.sc;
   ctx.n_steps = in.path->n;
-  sink = liq_store_sink(&ctx);
+  memset(&watch, 0, sizeof watch);
+  watch.inner = liq_store_sink(&ctx);
+  watch.n_steps = in.path->n;
+  watch.t0 = now_seconds();
+  watch.progress = !opt->quiet && isatty(STDERR_FILENO);
+  sink.step = watch_step;
+  sink.liquidation = watch_liquidation;
+  sink.adl = watch_adl;
+  sink.ud = &watch;
+  /* the writer thread calls the watch (signals, progress), then the store */
   liq_sink_thread_start(&sink, &writer, &engine_sink);
   rc = liq_engine_run(in.sc, in.path, in.book, &engine_sink, &sm, &err);
   {
@@ -661,7 +768,10 @@ static int cmd_run(const options *opt) {
       err = err2;
     }
   }
+  if (watch.printed) fputc('\n', stderr);
+  if (rc == LIQ_OK && run_signal) rc = run_interrupted(&err);
   if (rc == LIQ_OK) rc = liq_store_finish_run(st, &sm, &err);
+  run_signals(0);         /* a signal from here on ends the process */
   if (rc != LIQ_OK) {
     liq_err_clear(&err2);
     if (liq_store_fail_run(st, err.msg[0] ? err.msg : liq_strerror(rc),
@@ -677,6 +787,7 @@ static int cmd_run(const options *opt) {
 fail:
   code = report_error(&err, 0);
 out:
+  run_signals(0);
   liq_store_close(st);
   free_inputs(&in);
   return code;
@@ -695,6 +806,7 @@ static int cmd_check(const options *opt) {
     rc = liq_sweep_plan_build(in.sc, &plan, &err);
     liq_sweep_plan_free(plan);
   }
+  if (rc == LIQ_OK) rc = liq_calibrate_check(in.sc, opt->ov, opt->n_ov, &err);
   if (rc != LIQ_OK) {
     code = report_error(&err, 1);
   } else {
@@ -716,6 +828,15 @@ static int cmd_report(const options *opt) {
              strerror(errno));
     return report_error(&err, 1);
   }
+  {
+    struct stat sb;
+    if (stat(opt->input, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+      liq_errf(&err, LIQ_INPUT, opt->input, 0, "is %s (expected a liqsim "
+               "database file)", S_ISDIR(sb.st_mode) ? "a directory"
+               : "not a regular file");
+      return report_error(&err, 1);
+    }
+  }
   if (opt->has_sweep && opt->run_id != 0) {
     liq_errf(&err, LIQ_USAGE, NULL, 0, "report: give --run or --sweep, not both");
     return report_error(&err, 1);
@@ -726,6 +847,8 @@ static int cmd_report(const options *opt) {
     rc = liq_store_report_sweep(opt->input, opt->sweep_id, stdout, &err);
   else
     rc = liq_store_report(opt->input, opt->run_id, stdout, &err);
+  if (rc == LIQ_OK && opt->run_id == 0 && !opt->has_sweep)
+    rc = liq_store_calibration_report(opt->input, stdout, &err);
   if (rc != LIQ_OK) return report_error(&err, 1);
   return EXIT_OK;
 }
@@ -944,6 +1067,121 @@ static int cmd_merge(const options *opt) {
             "'liqsim sweep SCENARIO --resume --out %s'\n", n_tasks - n_done,
             n_tasks, opt->inputs[0]);
   return EXIT_OK;
+}
+
+/* "2,000" */
+static void fmt_count(size_t n, char *buf, size_t size) {
+  char raw[32];
+  size_t len, i, o = 0;
+  snprintf(raw, sizeof raw, "%zu", n);
+  len = strlen(raw);
+  for (i = 0; i < len && o + 2 < size; i++) {
+    if (i > 0 && (len - i) % 3 == 0) buf[o++] = ',';
+    buf[o++] = raw[i];
+  }
+  buf[o] = '\0';
+}
+
+/* The result line, the direction, and the evaluated points by value. */
+static void print_calibration(const liq_scenario *sc, const liq_calibrate_result *r,
+                              int64_t id, const char *db) {
+  const liq_calibrate_params *cp = &sc->calibrate;
+  const char *tn = liq_calibrate_target_name(cp->target);
+  char reps[32], runs[32];
+  int dec;
+  size_t i, j, *o = malloc((r->n_points ? r->n_points : 1) * sizeof *o);
+  fmt_count(r->replicates, reps, sizeof reps);
+  fmt_count(r->runs, runs, sizeof runs);
+  /* the key to the tolerance's decimals, as the search resolved it */
+  dec = cp->tolerance > 0 ? (int)ceil(-log10(cp->tolerance) - 1e-9) : 6;
+  if (dec < 0) dec = 0;
+  if (dec > 12) dec = 12;
+  if (r->has_value)
+    printf("%s = %.*f (%g %% CI %.*f to %.*f): %s %.4g <= %g (se %.2g); "
+           "%zu evaluations x %s replicates in %.1f s\n",
+           cp->key, dec, r->value, 100.0 * cp->confidence, dec, r->ci_low, dec,
+           r->ci_high, tn, r->metric_at_value, cp->max, r->metric_se,
+           r->n_points, reps, r->seconds);
+  else
+    printf("%s: no value (%s): %s; %zu evaluations x %s replicates in %.1f s\n",
+           cp->key, liq_calibrate_status_name(r->status), r->note, r->n_points,
+           reps, r->seconds);
+  printf("  %s %s as %s rises, so the answer is the %s value that meets it; "
+         "%s runs simulated (the rest implied); book.cap_response = \"%s\"; "
+         "calibration %lld -> %s\n", tn,
+         r->direction < 0 ? "falls" : r->direction > 0 ? "rises" : "is flat",
+         cp->key, r->direction > 0 ? "largest" : "smallest", runs,
+         r->cap_response, (long long)id, db);
+  if (r->has_value && r->note[0]) printf("  note: %s\n", r->note);
+  if (o == NULL) return;
+  for (i = 0; i < r->n_points; i++) {           /* by value, ties in order */
+    for (j = i; j > 0 && r->points[o[j - 1]].value > r->points[i].value; j--)
+      o[j] = o[j - 1];
+    o[j] = i;
+  }
+  printf("  %14s  %12s  %10s  %6s\n", cp->key, tn, "se", "runs");
+  for (i = 0; i < r->n_points; i++) {
+    const liq_calibrate_point *p = &r->points[o[i]];
+    printf("  %14.6g  %12.6g  %10.2g  %6zu%s%s\n", p->value, p->metric,
+           p->metric_se, p->runs, p->metric <= cp->max ? "  meets" : "",
+           r->has_value && p->value == r->value ? " <- answer" : "");
+  }
+  free(o);
+}
+
+/* "calibrate: 12 evaluations, margin.initial = 0.3155: bad_debt_probability
+** 0.011; 4,203 runs, 41 s" on one stderr line. */
+static void calibrate_progress(void *ud, size_t evaluations, double value,
+                               double metric, size_t runs, double elapsed) {
+  const liq_calibrate_params *cp = ud;
+  char n[32];
+  fmt_count(runs, n, sizeof n);
+  fprintf(stderr, "\rcalibrate: %zu evaluations, %s = %.6g: %s %.4g; %s runs, "
+          "%.0f s   ", evaluations, cp->key, value,
+          liq_calibrate_target_name(cp->target), metric, n, elapsed);
+  fflush(stderr);
+}
+
+static int cmd_calibrate(const options *opt) {
+  liq_scenario *sc = NULL;
+  liq_calibrate_result res;
+  liq_err err;
+  char db[LIQ_PATH_MAX + 64];
+  int64_t id = 0;
+  int rc, show, code = EXIT_OK;
+
+  liq_err_clear(&err);
+  memset(&res, 0, sizeof res);
+  rc = liq_scenario_load(opt->input, opt->ov, opt->n_ov, &sc, &err);
+  if (rc != LIQ_OK) return report_error(&err, 1);
+  if (!sc->calibrate.present) {
+    liq_errf(&err, LIQ_INPUT, opt->input, 0,
+             "the scenario has no calibrate section (calibrate = { key = "
+             "\"margin.initial\"; range = [...]; target = ...; max = ...; })");
+    code = report_error(&err, 1);
+    goto out;
+  }
+  if (opt->out != NULL) {
+    snprintf(db, sizeof db, "%s", opt->out);
+  } else if ((rc = default_out(sc, db, sizeof db, &err)) != LIQ_OK) {
+    code = report_error(&err, 0);
+    goto out;
+  }
+  show = !opt->quiet && isatty(STDERR_FILENO);
+  rc = liq_calibrate_run_with_progress(sc, opt->ov, opt->n_ov, NULL, opt->jobs,
+                                       show ? calibrate_progress : NULL,
+                                       &sc->calibrate, &res, &err);
+  if (show) fputc('\n', stderr);
+  if (rc == LIQ_OK) rc = liq_store_calibration_write(db, sc, &sc->calibrate, &res, &id, &err);
+  if (rc != LIQ_OK) {
+    code = report_error(&err, 1);
+    goto out;
+  }
+  if (!opt->quiet) print_calibration(sc, &res, id, db);
+out:
+  liq_calibrate_result_free(&res);
+  liq_scenario_free(sc);
+  return code;
 }
 
 /* ------------------------------------------------------------------------

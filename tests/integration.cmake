@@ -138,9 +138,6 @@ liqsim_expect_fail(report_missing_db 2 "^liqsim: .*no_such\\.db: "
   report ${CMAKE_CURRENT_BINARY_DIR}/no_such.db)
 liqsim_expect_fail(report_bad_run 2 "^liqsim: report: --run must be a positive integer"
   report ${CMAKE_CURRENT_BINARY_DIR}/no_such.db --run 0)
-foreach(cmd calibrate)
-  liqsim_expect_fail(not_implemented_${cmd} 2 "^liqsim: ${cmd} is not implemented yet" ${cmd})
-endforeach()
 
 # A runtime failure (the database cannot be created) is exit 1, not 2.
 liqsim_expect_fail(out_unwritable 1 "^liqsim: "
@@ -258,9 +255,9 @@ liqsim_expect_fail(initial_from_lookback 2
 # A window bound in Unix seconds (below 1e11 as ms: before 1973-03-03) is
 # refused with the milliseconds and the date it would have meant.
 liqsim_expect_fail(from_seconds_set 2
-  "^liqsim: --set:1: price.from = 1584000000 looks like Unix seconds.*write 1584000000000 \\(milliseconds\\) or the date \"2020-03-12 08:00:00\""
+  "^liqsim: --set:1: price\\.from=1584000000: price.from = 1584000000 looks like Unix seconds.*write 1584000000000 \\(milliseconds\\) or the date \"2020-03-12 08:00:00\""
   check ${LIQ_DATA}/scenario_replay.cfg --set price.from=1584000000)
-liqsim_expect_fail(to_seconds_set 2 "^liqsim: --set:1: price.to = 1584057600 looks like Unix seconds"
+liqsim_expect_fail(to_seconds_set 2 "^liqsim: --set:1: price\\.to=1584057600: price.to = 1584057600 looks like Unix seconds"
   check ${LIQ_DATA}/scenario_replay.cfg --set price.to=1584057600)
 liqsim_expect_fail(fit_from_seconds 2
   "^liqsim: fit: --from 1621382400 looks like Unix seconds.*1621382400000.*\"2021-05-19 00:00:00\""
@@ -276,5 +273,55 @@ add_test(NAME cli_ok_unused_key_warns COMMAND liqsim check
   ${PROJECT_SOURCE_DIR}/scenarios/default.cfg --set impact.model=none)
 set_tests_properties(cli_ok_unused_key_warns PROPERTIES PASS_REGULAR_EXPRESSION
   "liqsim: warning: .*default\\.cfg:[0-9]+: impact\\.daily_volume is not used when model is none")
-liqsim_expect_fail(unknown_key_still_errors 2 "^liqsim: --set:1: unknown key 'daily_volumes'"
+liqsim_expect_fail(unknown_key_still_errors 2 "^liqsim: --set:1: impact\\.daily_volumes=1: unknown key 'daily_volumes'"
   check ${PROJECT_SOURCE_DIR}/scenarios/default.cfg --set impact.daily_volumes=1)
+
+# Calibrations (liqsim calibrate).  tests/test_calibrate.c checks the method
+# (closed form, whole range / none, -j 1 vs -j 2 through the binary).
+add_test(NAME cli_help_calibrate COMMAND liqsim calibrate --help)
+set_tests_properties(cli_help_calibrate PROPERTIES
+  PASS_REGULAR_EXPRESSION "usage: liqsim calibrate SCENARIO \\[--out DB\\] \\[-j N\\]")
+# Fresh databases each time: an old file could hold an older schema.
+add_test(NAME cli_ok_calibrate_clean COMMAND ${CMAKE_COMMAND} -E rm -f
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate.db
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate.db-wal
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate.db-shm
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate_none.db
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate_none.db-wal
+  ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate_none.db-shm)
+set_tests_properties(cli_ok_calibrate_clean PROPERTIES FIXTURES_SETUP cli_calibrate_db)
+add_test(NAME cli_ok_calibrate COMMAND liqsim calibrate ${LIQ_DATA}/calibrate_small.cfg
+  -j 2 --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate.db)
+set_tests_properties(cli_ok_calibrate PROPERTIES PASS_REGULAR_EXPRESSION
+  "margin.initial = 0\\.1[0-9]+ \\(95 % CI 0\\.1[0-9]+ to 0\\.1[0-9]+\\): liquidation_probability 0\\.[0-9]+ <= 0\\.1 \\(se 0\\.[0-9]+\\); [0-9]+ evaluations x 300 replicates")
+add_test(NAME cli_ok_calibrate_none COMMAND liqsim calibrate ${LIQ_DATA}/calibrate_small.cfg
+  --set calibrate.max=0 --set calibrate.replicates=50 --set price.volatility=5
+  --out ${CMAKE_CURRENT_BINARY_DIR}/cli_ok_calibrate_none.db)
+set_tests_properties(cli_ok_calibrate cli_ok_calibrate_none PROPERTIES
+  FIXTURES_REQUIRED cli_calibrate_db)
+set_tests_properties(cli_ok_calibrate_none PROPERTIES PASS_REGULAR_EXPRESSION
+  "margin.initial: no value \\(none_meet\\): no value in the range meets liquidation_probability <= 0: [0-9.]+ at margin.initial = 0.02, [0-9.]+ at 0.5")
+liqsim_expect_fail(calibrate_target 2
+  "^liqsim: .*calibrate_bad_target\\.cfg:20: calibrate.target \"bad_debt\" is unknown"
+  calibrate ${LIQ_DATA}/calibrate_bad_target.cfg)
+liqsim_expect_fail(calibrate_range 2
+  "^liqsim: .*calibrate_bad_range\\.cfg:20: calibrate.range \\[0.3, 0.3\\] is empty"
+  calibrate ${LIQ_DATA}/calibrate_bad_range.cfg)
+liqsim_expect_fail(calibrate_key 2
+  "^liqsim: .*calibrate_bad_key\\.cfg:20: calibrate.key \"impact.model\" is not a numeric"
+  calibrate ${LIQ_DATA}/calibrate_bad_key.cfg)
+liqsim_expect_fail(calibrate_max 2
+  "^liqsim: .*calibrate_bad_max\\.cfg:21: calibrate.max must be in \\[0, 1\\)"
+  calibrate ${LIQ_DATA}/calibrate_bad_max.cfg)
+liqsim_expect_fail(calibrate_no_section 2
+  "^liqsim: .*cli_replay_ok\\.cfg: the scenario has no calibrate section"
+  calibrate ${LIQ_DATA}/cli_replay_ok.cfg)
+liqsim_expect_fail(calibrate_range_end 2
+  "^liqsim: .*calibrate_small\\.cfg:20: calibrate: margin.initial = 0.02 \\(inside calibrate.range\\) is not a valid value"
+  calibrate ${LIQ_DATA}/calibrate_small.cfg --set margin.maintenance=0.03)
+liqsim_expect_fail(check_calibrate_range_end 2
+  "^liqsim: .*calibrate_small\\.cfg:20: calibrate: margin.initial = 0.02 \\(inside calibrate.range\\)"
+  check ${LIQ_DATA}/calibrate_small.cfg --set margin.maintenance=0.03)
+if(TARGET test_calibrate)
+  add_dependencies(test_calibrate liqsim)
+endif()

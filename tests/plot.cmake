@@ -214,3 +214,15 @@ set_tests_properties(plot_analysis_policies PROPERTIES FIXTURES_REQUIRED liq_plo
 # rounded 0.2M, 0.5M, 0.8M); 50.25M and 50.75M keep their second decimal.
 add_test(NAME plot_tick_decimals COMMAND ${LIQ_PYTHON} -c
   "import sys; sys.path.insert(0, '${PROJECT_SOURCE_DIR}/scripts'); import plot; assert plot.tick_decimals([0, 2.5e5, 5e5, 7.5e5], 1e6) == 2; assert plot.tick_decimals([50.25e6, 50.5e6, 50.75e6], 1e6) == 2; assert plot.tick_decimals([1e6, 2e6], 1e6) == 0; assert plot.money_tick(5e5) == '500k'; assert plot.money_tick(2.5e6) == '2.5M'")
+# A calibration (tests/data/calibrate_small.cfg) drawn with --calibration.
+set(LIQ_PLOT_CAL_DB ${CMAKE_CURRENT_BINARY_DIR}/plot-test-cal.db)
+add_test(NAME plot_calibration_db COMMAND sh -c
+  "rm -f '${LIQ_PLOT_CAL_DB}' '${LIQ_PLOT_CAL_DB}-wal' '${LIQ_PLOT_CAL_DB}-shm' && '$<TARGET_FILE:liqsim>' calibrate '${PROJECT_SOURCE_DIR}/tests/data/calibrate_small.cfg' --quiet -j 2 --out '${LIQ_PLOT_CAL_DB}'")
+set_tests_properties(plot_calibration_db PROPERTIES FIXTURES_SETUP liq_plot_cal)
+add_test(NAME plot_calibration COMMAND ${LIQ_PLOT_DRIVER} -DMODE=png -DDB=${LIQ_PLOT_CAL_DB}
+  "-DARGS=--calibration" -DPNG=${CMAKE_CURRENT_BINARY_DIR}/plot-test-cal-calibration1.png
+  -DMIN_BYTES=20000 ${LIQ_PLOT_SELF})
+add_test(NAME plot_err_no_calibration COMMAND ${LIQ_PLOT_DRIVER} -DMODE=fail -DDB=${LIQ_PLOT_CAL_DB}
+  "-DARGS=--calibration|7" -DCODE=2 "-DREGEX=^plot.py: .*: no calibration 7 \\(calibrations: 1\\)"
+  ${LIQ_PLOT_SELF})
+set_tests_properties(plot_calibration plot_err_no_calibration PROPERTIES FIXTURES_REQUIRED liq_plot_cal)

@@ -154,6 +154,7 @@ static void test_fixed_notional_at_start(void **state) {
   size_t i;
   (void)state;
   scenario(&sc);
+  sc.book.cap_response = LIQ_CAP_COLLATERAL;   /* demand above the cap keeps the notional */
   sc.book.notional_dist = LIQ_NOTIONAL_FIXED;
   sc.book.entry_spread = 0.0;
   assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, 250.0, 1, &b, &err), &err);
@@ -199,6 +200,7 @@ static void test_tier_leverage_caps(void **state) {
   double start = 2385.0;
   (void)state;
   scenario(&sc);
+  sc.book.cap_response = LIQ_CAP_COLLATERAL;
   tiered(&sc.margin);
   sc.book.n_leverage = 1;
   sc.book.leverage[0] = 150.0;   /* above every cap */
@@ -222,6 +224,48 @@ static void test_tier_leverage_caps(void **state) {
   /* every bracket is populated */
   assert_true(by_cap[0] > 100 && by_cap[1] > 100 && by_cap[2] > 100);
   liq_book_free(b);
+}
+
+/* book.cap_response = "notional": a trader who demands more than the cap
+** keeps the collateral notional/demand and opens the largest notional
+** the cap of its own bracket allows; the same draws as "collateral". */
+static void test_cap_response_notional(void **state) {
+  liq_scenario sc;
+  liq_book *keep = NULL, *shrink = NULL;
+  liq_err err;
+  size_t i, shrunk = 0, t;
+  double start = 2385.0;
+  (void)state;
+  for (t = 0; t < 2; t++) {
+    scenario(&sc);
+    if (t == 1) tiered(&sc.margin);
+    sc.book.n_leverage = 1;
+    sc.book.leverage[0] = 150.0;   /* above every cap */
+    sc.book.weights[0] = 1.0;
+    sc.book.notional_median = 60000.0;
+    sc.book.entry_spread = 0.0;    /* no redraws: draw i is position i in both books */
+    sc.book.cap_response = LIQ_CAP_COLLATERAL;
+    assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, start, 3, &keep, &err), &err);
+    sc.book.cap_response = LIQ_CAP_NOTIONAL;
+    assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, start, 3, &shrink, &err), &err);
+    assert_int_equal(keep->n, shrink->n);
+    for (i = 0; i < keep->n; i++) {
+      double n0 = keep->qty[i] * keep->entry[i], n1 = shrink->qty[i] * shrink->entry[i];
+      double cap1 = liq_margin_max_leverage(&sc.margin, n1);
+      assert_true(keep->entry[i] == shrink->entry[i] && keep->side[i] == shrink->side[i]);
+      assert_rel(shrink->collateral[i], n0 / 150.0, 1e-9);   /* the budget is kept */
+      assert_true(n1 <= n0 * (1.0 + 1e-12));
+      assert_true(shrink->leverage[i] <= cap1 * (1.0 + 1e-12));
+      /* the largest such notional: 1 % more breaks the cap or the demand */
+      assert_true(n1 * 1.01 > n0 ||
+                  n1 * 1.01 / shrink->collateral[i] >
+                      liq_margin_max_leverage(&sc.margin, n1 * 1.01));
+      shrunk += n1 < n0;
+    }
+    assert_true(shrunk > keep->n / 2);
+    liq_book_free(keep);
+    liq_book_free(shrink);
+  }
 }
 
 /* Flat rules: liq_book_build dispatches to liq_book_generate. */
@@ -733,6 +777,7 @@ int main(void) {
     cmocka_unit_test(test_fixed_notional_at_start),
     cmocka_unit_test(test_rejects_bad_start),
     cmocka_unit_test(test_tier_leverage_caps),
+    cmocka_unit_test(test_cap_response_notional),
     cmocka_unit_test(test_build_spread_is_generate),
     cmocka_unit_test(test_history_gbm_warmup),
     cmocka_unit_test(test_history_gbm_entries),
