@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -387,11 +388,15 @@ static void dump_calibration(const char *db, char *buf, size_t size) {
 
 /* liqsim calibrate -j 1 and -j 2 store the same calibration. */
 static void test_cli_deterministic(void **state) {
-  char cmd[2048], a[16384], b[16384];
-  const char *dbs[2] = {"/tmp/liqsim-test-calibrate-j1.db",
-                        "/tmp/liqsim-test-calibrate-j2.db"};
+  char cmd[2048], a[16384], b[16384], dbs[2][256];
   int j;
   (void)state;
+  /* Per process: a fixed name was shared by every checkout's test run on
+  ** the machine, and a concurrent run deleted the database between this
+  ** run's write and its read (SQLITE_CANTOPEN, 0xe). */
+  for (j = 0; j < 2; j++)
+    snprintf(dbs[j], sizeof dbs[j], "/tmp/liqsim-test-calibrate-%ld-j%d.db",
+             (long)getpid(), j + 1);
   for (j = 0; j < 2; j++) {
     snprintf(cmd, sizeof cmd, "rm -f %s %s-wal %s-shm && %s calibrate %s/calibrate_small.cfg "
              "--quiet -j %d --out %s", dbs[j], dbs[j], dbs[j], LIQ_BINARY,
