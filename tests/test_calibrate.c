@@ -388,7 +388,7 @@ static void dump_calibration(const char *db, char *buf, size_t size) {
 
 /* liqsim calibrate -j 1 and -j 2 store the same calibration. */
 static void test_cli_deterministic(void **state) {
-  char cmd[2048], a[16384], b[16384], dbs[2][256];
+  char cmd[4096], a[16384], b[16384], dbs[2][64];
   int j;
   (void)state;
   /* Per process: a fixed name was shared by every checkout's test run on
