@@ -305,6 +305,14 @@ static void test_quantile_ranks(void **state) {
         gsl_cdf_binomial_P((unsigned)(l - 1), 0.99, 2000);
   assert_true(cov >= 0.95);
   assert_true(gsl_cdf_binomial_P((unsigned)l, 0.99, 2000) > 0.025);
+  /* and u is the smallest such rank: one rank lower leaves > a/2 above */
+  assert_true(gsl_cdf_binomial_Q((unsigned)(u - 2), 0.99, 2000) > 0.025);
+  /* recomputed independently (python, exact binomial): 1971 and 1989 */
+  assert_int_equal(l, 1971);
+  assert_int_equal(u, 1989);
+  liq_calibrate_quantile_ranks(2000, 0.9, 0.95, &l, &u);
+  assert_int_equal(l, 1773);
+  assert_int_equal(u, 1827);
   /* too few draws for a finite upper bound of the 0.99 quantile */
   liq_calibrate_quantile_ranks(50, 0.99, 0.95, &l, &u);
   assert_int_equal(u, 51);
