@@ -351,23 +351,45 @@ static int garch_refit(model_state *ms, size_t t, liq_err *err) {
   return LIQ_OK;
 }
 
+/* sum_{k=0}^{H-1} E[h_{t+k}] by the forecast recursion h_{k+1} = omega +
+** ph h_k.  The closed form H vbar + (h_t - vbar)(1 - ph^H)/(1 - ph), vbar =
+** omega/(1 - ph), cancels catastrophically when ph is 1 to 12 digits (the
+** hourly BTC fits are), and is 0/0 at ph = 1. */
+double liq_garch_horizon_variance(double omega, double persistence, double h_next,
+                                  size_t horizon) {
+  double sum = 0.0, h = h_next;
+  size_t k;
+  for (k = 0; k < horizon; k++) {
+    sum += h;
+    h = omega + persistence * h;
+  }
+  return sum;
+}
+
+/* The standardised quantile of an H-bar sum of unit-variance t shocks:
+** the t's own for H = 1; for H > 1 the sum lies between the t and the
+** normal, so the larger of the two (the t's at 99 %, the normal's at
+** 97.5 % and below for nu near 3, where the unit-variance t is peaked). */
+double liq_garch_horizon_quantile(double confidence, double nu, size_t horizon) {
+  double t = gsl_cdf_tdist_Pinv(confidence, nu) * sqrt((nu - 2.0) / nu);
+  if (horizon <= 1) return t;
+  return fmax(t, gsl_cdf_ugaussian_Pinv(confidence));
+}
+
 static int model_garch(model_state *ms, size_t t, double *ql, double *qs,
                        liq_err *err) {
   const liq_fit_result *f = &ms->fit;
-  double ph, vbar, vh, sd, tq, H = (double)ms->h->H;
+  double vh, sd, tq, H = (double)ms->h->H;
   size_t refit = ms->s->refit_bars;
   int rc;
   if (!ms->have_fit || t - ms->fitted_at >= refit) {
     rc = garch_refit(ms, t, err);
     if (rc != LIQ_OK) return rc;
   }
-  ph = f->garch_alpha + f->garch_beta;
-  vbar = f->garch_omega / (1.0 - ph);
-  /* sum_{k=0}^{H-1} E[h_{t+k}] = H vbar + (h_t - vbar)(1 - ph^H)/(1 - ph) */
-  vh = H * vbar + (ms->h_var - vbar) * (1.0 - pow(ph, H)) / (1.0 - ph);
+  vh = liq_garch_horizon_variance(f->garch_omega, f->garch_alpha + f->garch_beta,
+                                  ms->h_var, ms->h->H);
   sd = sqrt(fmax(vh, 0.0));
-  tq = gsl_cdf_tdist_Pinv(ms->s->confidence, f->garch_nu) *
-       sqrt((f->garch_nu - 2.0) / f->garch_nu);
+  tq = liq_garch_horizon_quantile(ms->s->confidence, f->garch_nu, ms->h->H);
   *ql = -H * f->garch_mu + tq * sd;
   *qs = H * f->garch_mu + tq * sd;
   return LIQ_OK;

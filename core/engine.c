@@ -1158,12 +1158,15 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
     rc = run_step(&e, path, t, &prev_p, err);
     if (rc != LIQ_OK) goto out;
     summary_add_step(summary, &e.row);
+    rc = liq_stats_check_step(&e.row, err);   /* Inf/NaN money: fail */
+    if (rc != LIQ_OK) goto out;
     if (sink && sink->step) {
       rc = sink->step(sink->ud, &e.row, err);
       if (rc != LIQ_OK) goto out;
     }
   }
   summary_close(&e, path->close[path->n - 1] * exp(e.lnJ));
+  rc = liq_stats_check_summary(summary, err);
 out:
   engine_free(&e);
   if (rc == LIQ_OK && sc->stats.counterfactual)

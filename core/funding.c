@@ -152,6 +152,12 @@ static int on_funding_row(void *ctx, const liq_csv_row *row, liq_err *err) {
   if (!parse_num(row->field[2], &rate) || fabs(rate) >= 0.1)
     return liq_errf(err, LIQ_INPUT, path, line,
                     "funding rate must be a number in (-0.1, 0.1)");
+  /* (int64_t)t is undefined beyond int64_t (1e22 was): keep calc_time to
+  ** whole milliseconds that a double holds exactly, |t| < 2^53. */
+  if (!(fabs(t) < 9007199254740992.0) || t != floor(t))
+    return liq_errf(err, LIQ_INPUT, path, line, "calc_time must be whole Unix "
+                    "milliseconds below 2^53 (9007199254740992), got %s",
+                    row->field[0]);
   if (t <= fr->prev)
     return liq_errf(err, LIQ_INPUT, path, line,
                     "calc_time is not after the previous row's (duplicate or unsorted)");

@@ -31,8 +31,10 @@
 **   garch  GARCH(1,1)-t fitted with liq_fit_run() on the last L bars every
 **          'refit_bars' bars (the recursion runs on between fits); the
 **          H-bar variance is the sum of the GARCH variance forecasts, the
-**          quantile the unit-variance Student-t's (conservative for H > 1,
-**          where the sum of t shocks is nearer normal), mean H mu;
+**          quantile the unit-variance Student-t's for H = 1 and for H > 1
+**          (the sum of t shocks is nearer normal) the larger of the t's and
+**          the normal's: the t's at 99 %, the normal's at 97.5 % and below
+**          for nu near 3, where the unit-variance t is peaked; mean H mu;
 **   file   margin rates the user brings (liq_backtest_margin_file_read).
 ** Thresholds below 0 (a lookback that only went up) are set to 0.
 **
@@ -232,6 +234,18 @@ int liq_backtest_margin_at(const liq_path *p, const char *name,
 int liq_backtest_margin_from_file(const char *csv, const liq_backtest_settings *s,
                                   int64_t at_ms, double *m_long /* OUT */,
                                   double *m_short /* OUT */, liq_err *err);
+
+/* GARCH(1,1): the sum of the conditional variance forecasts of the next
+** 'horizon' returns, E[h_t + ... + h_{t+H-1}], from h_t = h_next, with
+** h_{k+1} = omega + persistence h_k (persistence = alpha + beta). */
+double liq_garch_horizon_variance(double omega, double persistence, double h_next,
+                                  size_t horizon);
+
+/* The standardised one-sided quantile the garch model puts on the H-bar
+** standard deviation: the unit-variance Student-t's at H = 1, and for H > 1
+** (the sum of t shocks is nearer normal) the larger of it and the normal's,
+** so the margin is conservative at any confidence. */
+double liq_garch_horizon_quantile(double confidence, double nu, size_t horizon);
 
 /* Names <-> enums; -1 / NULL when unknown. */
 int liq_bt_model_parse(const char *name);

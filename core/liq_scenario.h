@@ -35,6 +35,8 @@
 
 #define LIQ_MAX_AXES      8
 #define LIQ_MAX_AXIS_VALUES 256
+/* Largest scenario file liq_scenario_load() reads (a located error beyond). */
+#define LIQ_SCENARIO_MAX_BYTES (16 << 20)
 #define LIQ_MAX_AXIS_NAMES  16   /* values of a categorical axis */
 
 /* Where a setting of a loaded scenario came from, so that errors found

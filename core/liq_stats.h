@@ -55,4 +55,18 @@ typedef struct liq_drawdown {
 
 void liq_drawdown_add(liq_drawdown *d, double price);
 
+/*
+** Numerical failure guards: money and prices are finite.  A step row with
+** an infinite or NaN price or money column (fills overflowed, say) is
+** LIQ_NUMERIC naming the step and the column; a summary likewise (NaN is
+** allowed only where it means "not defined": impact and forced shares,
+** drawdowns,
+** min/max over no prices).  'err' may be NULL.
+*/
+struct liq_step_row;
+struct liq_summary;
+struct liq_err;
+int liq_stats_check_step(const struct liq_step_row *row, struct liq_err *err);
+int liq_stats_check_summary(const struct liq_summary *sm, struct liq_err *err);
+
 #endif /* LIQ_STATS_H */

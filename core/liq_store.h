@@ -3,7 +3,7 @@
 **
 ** Tables (pinned names, see DESIGN.md): runs, steps, liquidations, summary,
 ** adl (one row per ADL close or socialised charge), and the sweep tables.
-** WAL journal, prepared statements, rows batched in transactions.  A second
+** WAL journal, prepared statements, a run's rows in one transaction.  A second
 ** run into the same file appends a new run_id.  Quantile columns
 ** steps.cushion_<label> and steps.distance_<label> (liq_quantile_label)
 ** are added on demand.

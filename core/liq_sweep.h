@@ -37,8 +37,10 @@
 #include "liq_err.h"
 #include "liq_scenario.h"
 
-/* Most tasks one sweep may have. */
-#define LIQ_SWEEP_MAX_TASKS 100000000u
+/* Most tasks one sweep may have.  Every task is a row of the tasks table,
+** written before the first task runs (about 110 bytes each): 10^8 tasks
+** wrote 11 GB of pending rows, 10^6 write about 110 MB. */
+#define LIQ_SWEEP_MAX_TASKS 1000000u
 
 /* The expansion of a scenario's sweep section. */
 typedef struct liq_sweep_point {

@@ -152,8 +152,12 @@ static int bad_at_v(loader *p, const config_setting_t *s, const char *fmt,
   char msg[1024];
   const char *where;
   int line;
+  const liq_override *o = override_of(s);
   vsnprintf(msg, sizeof msg, fmt, ap);
   setting_where(p, s, &where, &line);
+  if (o != NULL)        /* name the override the error is about */
+    return liq_errf(p->err, LIQ_INPUT, where, line, "%s: %s", o->assignment,
+                    msg);
   return liq_errf(p->err, LIQ_INPUT, where, line, "%s", msg);
 }
 
@@ -632,18 +636,40 @@ static int load_text(const char *text, const char *file, const char *dir,
   return LIQ_OK;
 }
 
-/* Read all of 'path' into a new NUL-terminated string. */
+/*
+** Read all of 'path' into a new NUL-terminated string.  A FIFO would block
+** fopen() forever and /dev/zero never ends: only regular files are opened
+** (checked before opening), and at most LIQ_SCENARIO_MAX_BYTES are read.
+*/
 static int read_whole(const char *path, char **pz, size_t *pn, liq_err *err) {
   str_buf b = {NULL, 0, 0, 0};
   char chunk[8192];
   size_t n_read;
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
+  struct stat st;
+  FILE *f;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    return liq_errf(err, LIQ_INPUT, path, 1, "scenario is not a regular file "
+                    "(%s; expected a text file)", S_ISDIR(st.st_mode)
+                    ? "a directory" : S_ISFIFO(st.st_mode) ? "a pipe"
+                    : "a device or socket");
+  }
+  if ((f = fopen(path, "rb")) == NULL) {
     return liq_errf(err, LIQ_IO, path, 0, "cannot open scenario: %s",
                     strerror(errno));
   }
   while ((n_read = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    if (b.n + n_read > LIQ_SCENARIO_MAX_BYTES) {
+      int line = 1;
+      size_t i;
+      for (i = 0; i < b.n; i++) line += b.z[i] == '\n';
+      fclose(f);
+      free(b.z);
+      return liq_errf(err, LIQ_INPUT, path, line, "scenario file is larger "
+                      "than %d MB (a scenario is a short text file)",
+                      LIQ_SCENARIO_MAX_BYTES >> 20);
+    }
     buf_append(&b, chunk, n_read);
+    if (b.oom) break;
   }
   if (ferror(f)) {
     int e = errno;

@@ -30,6 +30,10 @@ static const num_range r_non_negative = {0.0, HUGE_VAL, 0, 0};   /* [0, inf) */
 static const num_range r_unit        = {0.0, 1.0, 0, 0};        /* [0, 1] */
 static const num_range r_open_unit    = {0.0, 1.0, 1, 1};        /* (0, 1) */
 static const num_range r_any         = {-HUGE_VAL, HUGE_VAL, 0, 0};
+/* A start price: far beyond any traded asset either way, yet small enough
+** that notional, fills and fees stay finite (1e308 overflowed them) and
+** large enough that it is not subnormal. */
+static const num_range r_price       = {1e-12, 1e12, 0, 0};
 
 /* ------------------------------------------------------------------ */
 /* Validation, one function per group                                 */
@@ -40,9 +44,10 @@ static int is_name_char(char c) {
          (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
 
-/* [A-Za-z0-9_.-]+ */
+/* [A-Za-z0-9_-][A-Za-z0-9_.-]*: a leading '.' would make results/<name>.db
+** a hidden file (".", ".." gave results/..db and results/...db). */
 static int valid_name(const char *z) {
-  if (*z == '\0') return 0;
+  if (*z == '\0' || *z == '.') return 0;
   for (; *z; z++) {
     if (!is_name_char(*z)) return 0;
   }
@@ -61,6 +66,7 @@ static void default_name(const char *file, char *z, size_t n) {
   if (len > n - 1) len = n - 1;
   for (i = 0; i < len; i++) z[i] = is_name_char(base[i]) ? base[i] : '_';
   z[len] = '\0';
+  if (z[0] == '.') z[0] = '_';             /* not a hidden file */
   if (len == 0) snprintf(z, n, "scenario");
 }
 
@@ -75,7 +81,8 @@ static int validate_name(loader *p, const config_setting_t *root,
   }
   if ((rc = string_of(p, s, &z)) != LIQ_OK) return rc;
   if (!valid_name(z)) {
-    return bad_at(p, s, "name must match [A-Za-z0-9_.-]+, got \"%s\"", z);
+    return bad_at(p, s, "name must match [A-Za-z0-9_-][A-Za-z0-9_.-]* (no "
+                  "leading '.': results/NAME.db would be hidden), got \"%s\"", z);
   }
   if (strlen(z) >= sizeof sc->name) {
     return bad_at(p, s, "name is too long (at most %zu characters), got %zu",
@@ -219,7 +226,7 @@ static int validate_diffusion(loader *p, const config_setting_t *g,
   char why[96];
   int rc;
   snprintf(why, sizeof why, " for model %s", model);
-  if ((rc = req_number(p, g, "start", why, &r_positive, &pp->start)) != LIQ_OK) {
+  if ((rc = req_number(p, g, "start", why, &r_price, &pp->start)) != LIQ_OK) {
     return rc;
   }
   if ((rc = opt_number(p, g, "drift", &r_any, &pp->drift)) != LIQ_OK) return rc;
@@ -244,7 +251,7 @@ static int validate_garch(loader *p, const config_setting_t *g,
   static const num_range r_omega = {0.0, 1.0, 1, 0};     /* per step: sd <= 100 % */
   const config_setting_t *s_alpha, *s_beta;
   int rc;
-  rc = req_number(p, g, "start", " for model garch", &r_positive, &pp->start);
+  rc = req_number(p, g, "start", " for model garch", &r_price, &pp->start);
   if (rc) return rc;
   if ((rc = opt_number(p, g, "mu", &r_mu, &pp->garch_mu)) != LIQ_OK) return rc;
   rc = req_number(p, g, "omega", " for model garch (constant of the variance "
@@ -317,7 +324,7 @@ static int validate_price(loader *p, const config_setting_t *g,
         return rc;
       }
       pp->start = NAN;           /* the window's first open */
-      return opt_number(p, g, "start", &r_positive, &pp->start);
+      return opt_number(p, g, "start", &r_price, &pp->start);
     default:
       return validate_diffusion(p, g, pp);
   }
@@ -941,8 +948,8 @@ static int validate_margin(loader *p, const config_setting_t *g,
     if ((rc = number_in(p, s_init, &r_initial, &mp->initial)) != LIQ_OK) return rc;
   }
   if (s_tiers && s_maint) {
-    return bad_at2(p, s_maint, s_tiers, "margin.maintenance must not be set with "
-                  "margin.tiers (tiers replace the flat maintenance rate)");
+    return bad_at2(p, s_maint, s_tiers, "margin.maintenance and margin.tiers must "
+                  "not both be set (tiers replace the flat maintenance rate)");
   }
   if (s_tiers) {
     if ((rc = validate_tiers(p, s_tiers, mp)) != LIQ_OK) return rc;

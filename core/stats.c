@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "liq_engine.h"
 #include "liq_err.h"
 #include "liq_scenario.h"
 #include "stats_int.h"
@@ -203,6 +204,78 @@ void liq_drawdown_add(liq_drawdown *d, double price) {
   if (price > d->peak) d->peak = price;
   dd = 1.0 - price / d->peak;
   if (dd > d->max_dd) d->max_dd = dd;
+}
+
+/*
+************************************************************************
+** Numerical failure guards
+************************************************************************
+*/
+
+#define CHECK_STEP(field)                                                  \
+  if (!isfinite(row->field))                                               \
+    return liq_errf(err, LIQ_NUMERIC, NULL, 0, "numerical failure at step " \
+                    "%zu: %s is %g (prices or money overflowed; use smaller " \
+                    "prices or sizes)", row->step, #field, row->field)
+
+int liq_stats_check_step(const liq_step_row *row, liq_err *err) {
+  CHECK_STEP(price);
+  CHECK_STEP(price_exogenous);
+  CHECK_STEP(price_low);
+  CHECK_STEP(price_high);
+  CHECK_STEP(liquidated_notional);
+  CHECK_STEP(insurance_fund);
+  CHECK_STEP(fees);
+  CHECK_STEP(bad_debt);
+  CHECK_STEP(uncovered_loss);
+  CHECK_STEP(open_interest_long);
+  CHECK_STEP(open_interest_short);
+  CHECK_STEP(funding);
+  CHECK_STEP(funding_short);
+  CHECK_STEP(topup_collateral);
+  CHECK_STEP(adl_notional);
+  CHECK_STEP(haircut);
+  return LIQ_OK;
+}
+
+#define CHECK_SUMMARY(field)                                               \
+  if (!isfinite(sm->field))                                                \
+    return liq_errf(err, LIQ_NUMERIC, NULL, 0, "numerical failure in the " \
+                    "run's summary: %s is %g (prices or money overflowed; use " \
+                    "smaller prices or sizes)", #field, sm->field)
+#define CHECK_SUMMARY_OR_NAN(field)                                        \
+  if (isinf(sm->field))                                                    \
+    return liq_errf(err, LIQ_NUMERIC, NULL, 0, "numerical failure in the " \
+                    "run's summary: %s is %g", #field, sm->field)
+
+int liq_stats_check_summary(const liq_summary *sm, liq_err *err) {
+  CHECK_SUMMARY(liquidated_notional);
+  CHECK_SUMMARY(bad_debt);
+  CHECK_SUMMARY(uncovered_loss);
+  CHECK_SUMMARY(fees);
+  CHECK_SUMMARY(insurance_fund_start);
+  CHECK_SUMMARY(insurance_fund_end);
+  CHECK_SUMMARY(insurance_fund_min);
+  CHECK_SUMMARY(adl_notional);
+  CHECK_SUMMARY(start_price);
+  CHECK_SUMMARY(collateral);
+  CHECK_SUMMARY(pnl_closed);
+  CHECK_SUMMARY(returned);
+  CHECK_SUMMARY(topup_collateral);
+  CHECK_SUMMARY(funding_long);
+  CHECK_SUMMARY(funding_short);
+  CHECK_SUMMARY(haircut);
+  CHECK_SUMMARY_OR_NAN(pnl_open);
+  CHECK_SUMMARY_OR_NAN(open_equity);
+  CHECK_SUMMARY_OR_NAN(drawdown);
+  CHECK_SUMMARY_OR_NAN(drawdown_exogenous);
+  CHECK_SUMMARY_OR_NAN(impact_at_low);
+  CHECK_SUMMARY_OR_NAN(impact_at_high);
+  CHECK_SUMMARY_OR_NAN(forced_share_of_fall);
+  CHECK_SUMMARY_OR_NAN(forced_share_of_rise);
+  CHECK_SUMMARY(liquidated_notional_without_impact);
+  CHECK_SUMMARY(bad_debt_without_impact);
+  return LIQ_OK;
 }
 
 /* Add the flows of 'r' to 'acc'; the extremes and maxima likewise. */

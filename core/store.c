@@ -8,14 +8,17 @@
 ** researcher can open in sqlite3, pandas or R.
 **
 ** Transactions.  The runs row of a new run is committed at once, so a
-** killed process leaves a visible 'running' row.  Step and liquidation
-** rows are written in batches: the first row after a commit opens a write
-** transaction (BEGIN IMMEDIATE, so a concurrent writer makes us wait on the
-** busy timeout instead of failing on a stale snapshot), and every
-** LIQ_STORE_BATCH rows it is committed.  liq_store_finish_run() writes the
-** summary and the final status in the transaction of the last batch;
-** liq_store_fail_run() rolls the batch back and deletes the rows of earlier
-** batches, so a failed run never leaves partial rows.
+** killed process leaves a visible 'running' row.  Its step, liquidation and
+** adl rows are all written in ONE write transaction, opened by the first
+** row (BEGIN IMMEDIATE, so a concurrent writer makes us wait on the busy
+** timeout instead of failing on a stale snapshot) and committed by
+** liq_store_finish_run() together with the summary and status 'done': a
+** run's rows appear all at once or not at all.  liq_store_fail_run()
+** rolls them back and records status 'failed' with why; a killed process
+** leaves its 'running' row and no other rows.  (Batch commits left
+** hundreds of thousands of rows of an interrupted run behind, and a full
+** disk could not even delete them.)  The price: a concurrent writer to the
+** same file waits for the run to finish (up to LIQ_STORE_BUSY_MS).
 **
 ** Every double that is NaN is stored as NULL (store_bind_double()).  Counts are
 ** INTEGER, money and prices REAL.  Timestamps are ISO-8601 UTC text.
@@ -31,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -38,7 +42,6 @@
 #include "stats_int.h"
 
 
-#define LIQ_STORE_BATCH          20000  /* rows per committed transaction */
 #define LIQ_STORE_SCHEMA_VERSION 3
 
 /* The per-step columns before the cushion quantiles, in binding order. */
@@ -582,9 +585,9 @@ void store_rollback_quietly(liq_store *st) {
 }
 
 /*
-** Mark the active run failed: roll back the pending batch, delete the
-** rows of committed batches and set status, error and finished_at, in one
-** transaction.
+** Mark the active run failed: roll back its rows, delete any that an
+** older liqsim committed in batches and set status, error and finished_at,
+** in one transaction.
 */
 static int mark_failed(liq_store *st, const char *why, liq_err *err) {
   static const char *const azSql[] = {
@@ -623,27 +626,22 @@ fail:
   return rc;
 }
 
-/* Open the batch transaction if none is open. */
+/* Open the run's row transaction if none is open. */
 static int row_begin(liq_store *st, liq_err *err) {
   if (st->run_id == 0)
     return liq_errf(err, LIQ_USAGE, st->path, 0,
                     "no active run (call liq_store_begin_run first)");
   if (!sqlite3_get_autocommit(st->db)) return LIQ_OK;
   st->n_pending = 0;
-  return store_exec_sql(st->db, st->path, "BEGIN IMMEDIATE", "begin a row batch",
+  return store_exec_sql(st->db, st->path, "BEGIN IMMEDIATE", "begin the run's rows",
                   err);
 }
 
-static int flush_liquidations(liq_store *st, liq_err *err);
-
-/* Count a written row; commit when the batch is full. */
+/* Count a written row.  Nothing commits before the run is finished. */
 int store_row_end(liq_store *st, liq_err *err) {
-  int rc;
-  if (++st->n_pending < LIQ_STORE_BATCH || st->in_task) return LIQ_OK;
-  st->n_pending = 0;
-  rc = flush_liquidations(st, err);
-  if (rc != LIQ_OK) return rc;
-  return store_exec_sql(st->db, st->path, "COMMIT", "commit a row batch", err);
+  (void)err;
+  ++st->n_pending;
+  return LIQ_OK;
 }
 
 /*
@@ -666,6 +664,14 @@ int liq_store_open(const char *path, liq_store **out, liq_err *err) {
     return liq_errf(err, LIQ_NOMEM, path, 0, "out of memory");
   }
   memcpy(st->path, path, len + 1);
+  {
+    struct stat sb;   /* SQLite says only "unable to open database file" */
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+      rc = liq_errf(err, LIQ_USAGE, path, 0, "is a directory (expected a "
+                    "database file, e.g. %s/run.db)", path);
+      goto fail;
+    }
+  }
 
   if (sqlite3_open_v2(path, &st->db,
                       /* NOMUTEX: one thread at a time uses a store (a run's
@@ -729,7 +735,7 @@ fail:
 void liq_store_close(liq_store *st) {
   if (st == NULL) return;
   store_finalize_row_statements(st);
-  /* An open batch is rolled back by the close; the run stays 'running'
+  /* The open row transaction is rolled back by the close; the run stays 'running'
   ** like the run of a killed process. */
   sqlite3_close_v2(st->db);
   free(st->path);
@@ -970,7 +976,7 @@ int liq_store_adl(liq_store *st, const liq_adl_row *row, liq_err *err) {
 
 int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
   sqlite3_stmt *p = NULL;
-  int rc = row_begin(st, err);            /* the last batch, or a new one */
+  int rc = row_begin(st, err);            /* the run's rows, or a new one */
   if (rc != LIQ_OK) return rc;
   rc = flush_liquidations(st, err);
   if (rc != LIQ_OK) return rc;

@@ -104,7 +104,7 @@ void store_finalize_row_statements(liq_store *st);
 /* Roll back the open transaction, if SQLite has not done so already. */
 void store_rollback_quietly(liq_store *st);
 
-/* Count a written row; commit when the batch is full. */
+/* Count a written row (all of a run's rows commit together). */
 int store_row_end(liq_store *st, liq_err *err);
 
 /*
@@ -205,5 +205,9 @@ int liq_store_sweep_merge_from(liq_store *st, const char *in_path,
 /* One adl row of the current run (written by the store's sink and by a
 ** sweep's writer; programs write rows through liq_store_sink()). */
 int liq_store_adl(liq_store *st, const liq_adl_row *row, liq_err *err);
+
+/* Copy the database 'from' (its WAL included) into a new file 'to', with
+** SQLite's backup API; LIQ_INPUT when 'from' is not a database. */
+int liq_store_copy_file(const char *from, const char *to, liq_err *err);
 
 #endif /* LIQ_STORE_INT_H */

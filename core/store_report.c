@@ -280,6 +280,44 @@ static int report_rows(sqlite3 *db, const char *path, int64_t run_id,
   return LIQ_OK;
 }
 
+/*
+** LIQ_INPUT unless 'db' looks like a liqsim database: SQLite can read it
+** and it has the meta (with a schema_version), runs, summary and steps
+** tables.  A foreign, damaged or truncated file is bad input (exit 2), as
+** it is for merge.
+*/
+static int report_check_schema(sqlite3 *db_conn, const char *db, liq_err *err) {
+  static const char *const need[] = {"meta", "runs", "summary", "steps"};
+  sqlite3_stmt *q = NULL;
+  size_t i;
+  int rc = LIQ_OK, src;
+  if (sqlite3_prepare_v2(db_conn, "SELECT count(*) FROM sqlite_master WHERE "
+                         "type = 'table' AND name = ?1", -1, &q, NULL) != SQLITE_OK)
+    return liq_errf(err, LIQ_INPUT, db, 0, "not a liqsim database: %s",
+                    sqlite3_errmsg(db_conn));
+  for (i = 0; i < sizeof need / sizeof need[0] && rc == LIQ_OK; i++) {
+    sqlite3_bind_text(q, 1, need[i], -1, SQLITE_STATIC);
+    src = sqlite3_step(q);
+    if (src != SQLITE_ROW)
+      rc = liq_errf(err, LIQ_INPUT, db, 0, "not a liqsim database: %s",
+                    sqlite3_errmsg(db_conn));
+    else if (sqlite3_column_int(q, 0) == 0)
+      rc = liq_errf(err, LIQ_INPUT, db, 0, "not a liqsim database (it has no "
+                    "%s table)", need[i]);
+    sqlite3_reset(q);
+  }
+  sqlite3_finalize(q);
+  if (rc == LIQ_OK &&
+      sqlite3_prepare_v2(db_conn, "SELECT value FROM meta WHERE key = "
+                         "'schema_version'", -1, &q, NULL) == SQLITE_OK) {
+    if (sqlite3_step(q) != SQLITE_ROW)
+      rc = liq_errf(err, LIQ_INPUT, db, 0, "not a liqsim database (meta has "
+                    "no schema_version)");
+    sqlite3_finalize(q);
+  }
+  return rc;
+}
+
 /* The axis values of each grid point ("key=value ..."), from
 ** sweep_point_values, else (databases written before it) the point's
 ** params JSON. */
@@ -452,7 +490,8 @@ int liq_store_report(const char *db, int64_t run_id, FILE *out,
     return rc;
   }
   sqlite3_busy_timeout(in_db, LIQ_STORE_BUSY_MS);
-  /* "file is not a database" and a missing runs table show up here. */
+  rc = report_check_schema(in_db, db, err);
+  if (rc != LIQ_OK) goto done;
   rc = store_prepare(in_db, db,
                "SELECT run_id, scenario_name, seed, status, started_at,"
                " finished_at, params, error, version FROM runs"
@@ -504,6 +543,11 @@ int liq_store_report(const char *db, int64_t run_id, FILE *out,
   if (ferror(out)) rc = liq_errf(err, LIQ_IO, NULL, 0, "cannot write the report");
 
 done:
+  /* A file damaged past its first pages fails only here: bad input too. */
+  if (rc == LIQ_DB && ((sqlite3_errcode(in_db) & 0xff) == SQLITE_CORRUPT ||
+                       (sqlite3_errcode(in_db) & 0xff) == SQLITE_NOTADB) &&
+      err != NULL)
+    err->code = rc = LIQ_INPUT;
   sqlite3_finalize(runs_stmt);
   sqlite3_close_v2(in_db);
   return rc;

@@ -19,6 +19,7 @@
 #include "liq_stats.h"
 #include "stats_int.h"
 #include "store_int.h"
+#include "liq_sweep.h"
 
 /*
 ************************************************************************
@@ -582,6 +583,105 @@ done:
   return sweep_commit(st, "commit the aggregates", err);
 }
 
+/*
+************************************************************************
+** Checking a merge input: a shard file is input, so a crafted or damaged
+** one is LIQ_INPUT naming the file and what is wrong.
+************************************************************************
+*/
+
+/* The first row of 'sql' (bound ?1 = sweep_id) as an integer in *v;
+** 0 when there is no row. */
+static int check_query(sqlite3 *db, const char *path, const char *sql,
+                       int64_t sweep_id, int64_t *v, int *found, liq_err *err) {
+  sqlite3_stmt *q = NULL;
+  int src;
+  *found = 0;
+  if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+    return liq_errf(err, LIQ_INPUT, path, 0, "not a liqsim sweep database: %s",
+                    sqlite3_errmsg(db));
+  if (sqlite3_bind_parameter_count(q) >= 1) sqlite3_bind_int64(q, 1, sweep_id);
+  if (sqlite3_bind_parameter_count(q) >= 2)
+    sqlite3_bind_int64(q, 2, LIQ_SWEEP_MAX_TASKS);
+  src = sqlite3_step(q);
+  if (src == SQLITE_ROW) {
+    *found = 1;
+    *v = sqlite3_column_int64(q, 0);
+  } else if (src != SQLITE_DONE) {
+    int rc = liq_errf(err, LIQ_INPUT, path, 0, "not a liqsim sweep database: %s",
+                      sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    return rc;
+  }
+  sqlite3_finalize(q);
+  return LIQ_OK;
+}
+
+static int check_input_sweep(sqlite3 *db, const char *path, int64_t id,
+                             liq_err *err) {
+  static const char *const tables[] = {"meta", "sweeps", "tasks", "runs",
+                                       "summary", "steps", "liquidations", "adl"};
+  /* each query yields a row only when something is wrong */
+  static const struct { const char *sql, *what; } bad[] = {
+    {"SELECT 1 FROM sweeps WHERE sweep_id = ?1 AND NOT ("
+     "typeof(n_tasks) = 'integer' AND typeof(n_points) = 'integer' AND"
+     " typeof(replicates) = 'integer' AND typeof(seed) = 'integer' AND"
+     " typeof(shard_index) = 'integer' AND typeof(shard_count) = 'integer'"
+     " AND typeof(scenario_text) = 'text' AND typeof(spec) = 'text'"
+     " AND n_points >= 1 AND replicates >= 1 AND n_tasks >= 1"
+     " AND n_tasks <= ?2"
+     " AND n_tasks = n_points * replicates"
+     " AND shard_count >= 1 AND shard_index >= 1 AND shard_index <= shard_count)",
+     "its sweeps row has impossible values (n_tasks, n_points, replicates, "
+     "seed or shard out of range or not integers)"},
+    {"SELECT t.task_id FROM tasks t, sweeps s WHERE s.sweep_id = ?1 AND"
+     " t.sweep_id = ?1 AND NOT (typeof(t.task_id) = 'integer' AND"
+     " t.task_id >= 0 AND t.task_id < s.n_tasks) LIMIT 1",
+     "a task id outside [0, n_tasks)"},
+    {"SELECT t.task_id FROM tasks t, sweeps s WHERE s.sweep_id = ?1 AND"
+     " t.sweep_id = ?1 AND NOT (typeof(t.grid_index) = 'integer' AND"
+     " typeof(t.replicate) = 'integer' AND t.grid_index >= 0 AND"
+     " t.grid_index < s.n_points AND t.replicate >= 0 AND"
+     " t.replicate < s.replicates AND"
+     " t.task_id = t.grid_index * s.replicates + t.replicate) LIMIT 1",
+     "a grid_index or replicate outside the sweep's plan (task_id = "
+     "grid_index * replicates + replicate)"},
+    {"SELECT t.task_id FROM tasks t WHERE t.sweep_id = ?1 AND t.status = 'done'"
+     " AND (t.run_id IS NULL OR NOT EXISTS (SELECT 1 FROM runs r WHERE"
+     " r.run_id = t.run_id AND r.sweep_id = ?1 AND r.task_id = t.task_id AND"
+     " r.status = 'done') OR NOT EXISTS (SELECT 1 FROM summary m WHERE"
+     " m.run_id = t.run_id)) LIMIT 1",
+     "a done task without its run or its summary row"},
+    {"SELECT t.run_id FROM tasks t WHERE t.sweep_id = ?1 AND t.status = 'done'"
+     " GROUP BY t.run_id HAVING count(*) > 1 LIMIT 1",
+     "two done tasks share one run"},
+  };
+  size_t i;
+  int64_t v = 0;
+  int found, rc;
+  for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT 1 FROM sqlite_master WHERE type = "
+             "'table' AND name = '%s'", tables[i]);
+    rc = check_query(db, path, sql, 0, &v, &found, err);
+    if (rc != LIQ_OK) return rc;
+    if (!found)
+      return liq_errf(err, LIQ_INPUT, path, 0, "not a liqsim sweep database "
+                      "(it has no %s table)", tables[i]);
+  }
+  for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    rc = check_query(db, path, bad[i].sql, id, &v, &found, err);
+    if (rc != LIQ_OK) return rc;
+    if (found && i == 0)
+      return liq_errf(err, LIQ_INPUT, path, 0, "%s", bad[i].what);
+    if (found)
+      return liq_errf(err, LIQ_INPUT, path, 0, "%s (%s %lld)", bad[i].what,
+                      i == sizeof bad / sizeof bad[0] - 1 ? "run" : "task",
+                      (long long)v);
+  }
+  return LIQ_OK;
+}
+
 int liq_store_sweep_identity(const char *path, int64_t *sweep_id,
                              char **text, char **spec, liq_err *err) {
   sqlite3 *in_db = NULL;
@@ -622,6 +722,12 @@ int liq_store_sweep_identity(const char *path, int64_t *sweep_id,
     }
   }
   sqlite3_finalize(p);
+  if (rc == LIQ_OK) rc = check_input_sweep(in_db, path, *sweep_id, err);
+  if (rc != LIQ_OK) {
+    free(*text);
+    free(*spec);
+    *text = *spec = NULL;
+  }
   sqlite3_close_v2(in_db);
   return rc;
 }
@@ -985,5 +1091,39 @@ fail:
   store_rollback_quietly(st);
 out:
   if (attached) sqlite3_exec(st->db, "DETACH src", NULL, NULL, NULL);
+  return rc;
+}
+
+int liq_store_copy_file(const char *from, const char *to, liq_err *err) {
+  sqlite3 *src = NULL, *dst = NULL;
+  sqlite3_backup *b;
+  int rc = LIQ_OK;
+  /* read-write, so that closing it folds and removes its WAL */
+  if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+    rc = liq_errf(err, LIQ_IO, from, 0, "cannot open database: %s",
+                  src ? sqlite3_errmsg(src) : "out of memory");
+    goto out;
+  }
+  sqlite3_busy_timeout(src, LIQ_STORE_BUSY_MS);
+  if (sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                      NULL) != SQLITE_OK) {
+    rc = store_db_error(dst, to, "cannot create database", err);
+    goto out;
+  }
+  b = sqlite3_backup_init(dst, "main", src, "main");
+  if (b == NULL) {
+    rc = store_db_error(dst, to, "copy the database", err);
+    goto out;
+  }
+  sqlite3_backup_step(b, -1);
+  if (sqlite3_backup_finish(b) != SQLITE_OK) {
+    int code = sqlite3_errcode(dst) & 0xff;
+    rc = liq_errf(err, code == SQLITE_NOTADB || code == SQLITE_CORRUPT
+                  ? LIQ_INPUT : LIQ_DB, from, 0, "cannot copy the database: %s",
+                  sqlite3_errmsg(dst));
+  }
+out:
+  sqlite3_close_v2(dst);
+  sqlite3_close_v2(src);
   return rc;
 }

@@ -55,7 +55,8 @@ int liq_sweep_count(const liq_sweep_params *sw, size_t *n_points,
   }
   if (np > LIQ_SWEEP_MAX_TASKS / r)
     return liq_errf(err, LIQ_INPUT, NULL, 0,
-                    "%zu grid points x %zu replicates is more than %u tasks",
+                    "%zu grid points x %zu replicates is more than %u tasks "
+                    "(split the sweep into several scenarios)",
                     np, r, LIQ_SWEEP_MAX_TASKS);
   *n_points = np;
   *n_tasks = np * r;
@@ -234,9 +235,14 @@ int liq_sweep_load_point(const liq_scenario *base, size_t grid_index,
   if (strcmp(e.file, "--set") == 0 && (size_t)e.line > n_set &&
       (size_t)e.line <= n_set + sw->n_axes) {
     size_t k = (size_t)e.line - 1 - n_set;
+    size_t n_as = strlen(assigns[k]);
+    const char *msg = e.msg;
+    /* the message names the override already: say it once */
+    if (strncmp(msg, assigns[k], n_as) == 0 && strncmp(msg + n_as, ": ", 2) == 0)
+      msg += n_as + 2;
     return liq_errf(err, LIQ_INPUT, base->path, grid_line(base, k),
                     "sweep.grid[%zu] %s (grid point %zu): %s", k, assigns[k],
-                    grid_index, e.msg);
+                    grid_index, msg);
   }
   {
     char all[LIQ_MAX_AXES * 200 + 16];

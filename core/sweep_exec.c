@@ -24,12 +24,14 @@
 
 #include "liq_sweep.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifdef _OPENMP
 # include <omp.h>
@@ -998,11 +1000,23 @@ static int same_file(const char *a, const char *b) {
   return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* Remove a database file and its -wal and -shm. */
+static void remove_db_files(const char *path) {
+  static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+  char buf[LIQ_PATH_MAX + 96];
+  size_t i;
+  for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+    snprintf(buf, sizeof buf, "%s%s", path, suffix[i]);
+    remove(buf);
+  }
+}
+
 int liq_sweep_merge(const char *out, const char *const *in, size_t n,
                     int64_t *sweep_id, size_t *n_done, size_t *n_tasks,
                     liq_err *err) {
   liq_store *st = NULL;
   char *text0 = NULL, *spec0 = NULL;
+  char tmp[LIQ_PATH_MAX + 64];
   size_t i, n_copied;
   int rc = LIQ_OK;
 
@@ -1039,12 +1053,29 @@ int liq_sweep_merge(const char *out, const char *const *in, size_t n,
   free(spec0);
   if (rc != LIQ_OK) return rc;
 
-  rc = liq_store_open(out, &st, err);
+  /* The output is built under a temporary name next to it (a copy of it
+  ** when it exists) and renamed over it only when every input merged: a
+  ** failure leaves OUT as it was, never half-merged. */
+  {
+    struct stat sb;
+    int have_out = stat(out, &sb) == 0;
+    if (have_out && S_ISDIR(sb.st_mode))
+      return liq_errf(err, LIQ_USAGE, out, 0, "is a directory (expected a "
+                      "database file)");
+    snprintf(tmp, sizeof tmp, "%s.merging-%ld", out, (long)getpid());
+    remove_db_files(tmp);
+    rc = have_out ? liq_store_copy_file(out, tmp, err) : LIQ_OK;
+  }
+  if (rc == LIQ_OK) rc = liq_store_open(tmp, &st, err);
   for (i = 0; i < n && rc == LIQ_OK; i++)
     rc = liq_store_sweep_merge_from(st, in[i], sweep_id, &n_copied, err);
   if (rc == LIQ_OK) rc = liq_store_sweep_aggregate(st, *sweep_id, err);
   if (rc == LIQ_OK) rc = liq_store_sweep_counts(st, *sweep_id, n_done, n_tasks, err);
-  liq_store_close(st);
+  liq_store_close(st);         /* folds the WAL into the file */
+  if (rc == LIQ_OK && rename(tmp, out) != 0)
+    rc = liq_errf(err, LIQ_IO, out, 0, "cannot rename %s to it: %s", tmp,
+                  strerror(errno));
+  if (rc != LIQ_OK) remove_db_files(tmp);
   return rc;
 }
 

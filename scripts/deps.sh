@@ -6,9 +6,14 @@ set -eu
 
 # libopenmpi-dev + openmpi-bin: the MPI build (-DLIQ_MPI=ON) and mpirun;
 # OpenMP (libgomp) comes with gcc.  python3-matplotlib: scripts/plot.py and
-# its test (tests/plot.cmake); it brings python3.
+# its test (tests/plot.cmake); it brings python3.  clang +
+# libclang-rt-14-dev: the libFuzzer harnesses (scripts/fuzz.sh, tests/fuzz/);
+# on Debian 12 `clang` is clang 14, whose libFuzzer and sanitizer runtimes
+# are in libclang-rt-14-dev (only recommended, and we install without
+# recommends).
 PACKAGES="build-essential cmake pkg-config libgsl-dev libsqlite3-dev sqlite3 \
-libcmocka-dev libconfig-dev libcsv-dev libopenmpi-dev openmpi-bin python3-matplotlib"
+libcmocka-dev libconfig-dev libcsv-dev libopenmpi-dev openmpi-bin python3-matplotlib \
+clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -16,3 +16,9 @@ ctest --test-dir build-san --output-on-failure -j2
 cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIQ_MPI=ON -DLIQ_WERROR=ON
 cmake --build build-mpi -j2
 ctest --test-dir build-mpi --output-on-failure -j2
+
+if command -v clang >/dev/null 2>&1; then
+  sh scripts/fuzz.sh "${LIQ_FUZZ_SECONDS:-5}"
+else
+  echo "test.sh: clang not installed: fuzz harnesses skipped" >&2
+fi

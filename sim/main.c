@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -358,9 +359,11 @@ static int parse_options(const command *c, int argc, char **argv,
                match_option(argv, argc, &i, "--seed", NULL, 1, &v)) {
       if (v == NULL)
         return usage_error(c, "%s: option '--seed' needs a value", c->name);
-      if (parse_uint(v, UINT64_MAX, &opt->seed) != 0)
-        return usage_error(c, "%s: --seed must be a non-negative integer, got '%s'",
-                           c->name, v);
+      /* the scenario's seed key's range: the stored seed reproduces the run */
+      if (parse_uint(v, INT64_MAX, &opt->seed) != 0)
+        return usage_error(c, "%s: --seed must be a non-negative integer, got "
+                           "'%s' (at most %" PRId64 ", the seed key's range)",
+                           c->name, v, INT64_MAX);
       opt->has_seed = 1;
     } else if ((c->accepts & OPT_SET) &&
                match_option(argv, argc, &i, "--set", NULL, 1, &v)) {
@@ -617,12 +620,86 @@ static void print_result(int64_t run_id, const liq_scenario *sc, uint64_t seed,
          1e4 * sm->impact_at_high, wall, db);
 }
 
+/*
+** A run's sink wraps the store's: SIGINT and SIGTERM stop the run at the
+** next row (the store then records it failed, with why, and keeps none of
+** its rows), and on a terminal a progress line like the sweep's shows
+** after the first second.
+*/
+static volatile sig_atomic_t run_signal;
+
+static void fmt_duration(double s, char *buf, size_t size);
+
+static void on_run_signal(int sig) { run_signal = sig; }
+
+typedef struct run_watch {
+  liq_sink inner;             /* the store's sink */
+  size_t n_steps;
+  double t0, last;            /* start, time of the last progress line */
+  int progress;               /* show a progress line (stderr is a terminal) */
+  int printed;                /* a progress line is on the terminal */
+} run_watch;
+
+static int run_interrupted(liq_err *err) {
+  int sig = run_signal;
+  return liq_errf(err, LIQ_IO, NULL, 0, "interrupted by %s",
+                  sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM"
+                  : "a signal");
+}
+
+static void run_progress(run_watch *w, size_t step) {
+  double now = now_seconds(), elapsed = now - w->t0, rate;
+  char eta[32];
+  size_t done = step + 1;
+  if (elapsed < 1.0 || (now - w->last < 0.25 && done < w->n_steps)) return;
+  w->last = now;
+  rate = (double)done / elapsed;
+  fmt_duration((double)(w->n_steps - done) / rate, eta, sizeof eta);
+  fprintf(stderr, "\rrun: %zu/%zu steps (%.0f%%), %.0f steps/s, ETA %s   ",
+          done, w->n_steps, 100.0 * (double)done / (double)w->n_steps, rate, eta);
+  fflush(stderr);
+  w->printed = 1;
+}
+
+static int watch_step(void *ud, const liq_step_row *row, liq_err *err) {
+  run_watch *w = ud;
+  if (run_signal) return run_interrupted(err);
+  if (w->progress && (row->step % 64 == 0 || row->step + 1 == w->n_steps))
+    run_progress(w, row->step);
+  return w->inner.step(w->inner.ud, row, err);
+}
+
+static int watch_liquidation(void *ud, const liq_liquidation_row *row,
+                             liq_err *err) {
+  run_watch *w = ud;
+  if (run_signal) return run_interrupted(err);
+  return w->inner.liquidation(w->inner.ud, row, err);
+}
+
+static int watch_adl(void *ud, const liq_adl_row *row, liq_err *err) {
+  run_watch *w = ud;
+  if (run_signal) return run_interrupted(err);
+  return w->inner.adl(w->inner.ud, row, err);
+}
+
+/* Catch SIGINT and SIGTERM once (a second one ends the process). */
+static void run_signals(int catch_them) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = catch_them ? on_run_signal : SIG_DFL;
+  sa.sa_flags = catch_them ? (SA_RESTART | SA_RESETHAND) : 0;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
 static int cmd_run(const options *opt) {
   inputs in;
   liq_store *st = NULL;
   liq_store_sink_ctx ctx;
   liq_sink sink, engine_sink;
   liq_sink_thread *writer = NULL;
+  run_watch watch;
   liq_summary sm;
   liq_err err, err2;
   char db[LIQ_PATH_MAX + 64];
@@ -652,6 +729,10 @@ static int cmd_run(const options *opt) {
     rc = default_out(in.sc, db, sizeof db, &err);
     if (rc != LIQ_OK) goto fail;
   }
+  /* Signals are caught from before the runs row exists, so none can leave
+  ** it 'running': the run then stops at its first row. */
+  run_signal = 0;
+  run_signals(1);
   rc = liq_store_open(db, &st, &err);
   if (rc != LIQ_OK) goto fail;
   rc = liq_store_begin_run(st, in.sc, in.seed, &run_id, &err);
@@ -668,7 +749,16 @@ static int cmd_run(const options *opt) {
   ctx.st = st;
   ctx.sc = in.sc;
   ctx.n_steps = in.path->n;
-  sink = liq_store_sink(&ctx);
+  memset(&watch, 0, sizeof watch);
+  watch.inner = liq_store_sink(&ctx);
+  watch.n_steps = in.path->n;
+  watch.t0 = now_seconds();
+  watch.progress = !opt->quiet && isatty(STDERR_FILENO);
+  sink.step = watch_step;
+  sink.liquidation = watch_liquidation;
+  sink.adl = watch_adl;
+  sink.ud = &watch;
+  /* the writer thread calls the watch (signals, progress), then the store */
   liq_sink_thread_start(&sink, &writer, &engine_sink);
   rc = liq_engine_run(in.sc, in.path, in.book, &engine_sink, &sm, &err);
   {
@@ -678,7 +768,10 @@ static int cmd_run(const options *opt) {
       err = err2;
     }
   }
+  if (watch.printed) fputc('\n', stderr);
+  if (rc == LIQ_OK && run_signal) rc = run_interrupted(&err);
   if (rc == LIQ_OK) rc = liq_store_finish_run(st, &sm, &err);
+  run_signals(0);         /* a signal from here on ends the process */
   if (rc != LIQ_OK) {
     liq_err_clear(&err2);
     if (liq_store_fail_run(st, err.msg[0] ? err.msg : liq_strerror(rc),
@@ -694,6 +787,7 @@ static int cmd_run(const options *opt) {
 fail:
   code = report_error(&err, 0);
 out:
+  run_signals(0);
   liq_store_close(st);
   free_inputs(&in);
   return code;
@@ -733,6 +827,15 @@ static int cmd_report(const options *opt) {
     liq_errf(&err, LIQ_IO, opt->input, 0, "cannot read the database: %s",
              strerror(errno));
     return report_error(&err, 1);
+  }
+  {
+    struct stat sb;
+    if (stat(opt->input, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+      liq_errf(&err, LIQ_INPUT, opt->input, 0, "is %s (expected a liqsim "
+               "database file)", S_ISDIR(sb.st_mode) ? "a directory"
+               : "not a regular file");
+      return report_error(&err, 1);
+    }
   }
   if (opt->has_sweep && opt->run_id != 0) {
     liq_errf(&err, LIQ_USAGE, NULL, 0, "report: give --run or --sweep, not both");

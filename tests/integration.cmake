@@ -255,9 +255,9 @@ liqsim_expect_fail(initial_from_lookback 2
 # A window bound in Unix seconds (below 1e11 as ms: before 1973-03-03) is
 # refused with the milliseconds and the date it would have meant.
 liqsim_expect_fail(from_seconds_set 2
-  "^liqsim: --set:1: price.from = 1584000000 looks like Unix seconds.*write 1584000000000 \\(milliseconds\\) or the date \"2020-03-12 08:00:00\""
+  "^liqsim: --set:1: price\\.from=1584000000: price.from = 1584000000 looks like Unix seconds.*write 1584000000000 \\(milliseconds\\) or the date \"2020-03-12 08:00:00\""
   check ${LIQ_DATA}/scenario_replay.cfg --set price.from=1584000000)
-liqsim_expect_fail(to_seconds_set 2 "^liqsim: --set:1: price.to = 1584057600 looks like Unix seconds"
+liqsim_expect_fail(to_seconds_set 2 "^liqsim: --set:1: price\\.to=1584057600: price.to = 1584057600 looks like Unix seconds"
   check ${LIQ_DATA}/scenario_replay.cfg --set price.to=1584057600)
 liqsim_expect_fail(fit_from_seconds 2
   "^liqsim: fit: --from 1621382400 looks like Unix seconds.*1621382400000.*\"2021-05-19 00:00:00\""
@@ -273,7 +273,7 @@ add_test(NAME cli_ok_unused_key_warns COMMAND liqsim check
   ${PROJECT_SOURCE_DIR}/scenarios/default.cfg --set impact.model=none)
 set_tests_properties(cli_ok_unused_key_warns PROPERTIES PASS_REGULAR_EXPRESSION
   "liqsim: warning: .*default\\.cfg:[0-9]+: impact\\.daily_volume is not used when model is none")
-liqsim_expect_fail(unknown_key_still_errors 2 "^liqsim: --set:1: unknown key 'daily_volumes'"
+liqsim_expect_fail(unknown_key_still_errors 2 "^liqsim: --set:1: impact\\.daily_volumes=1: unknown key 'daily_volumes'"
   check ${PROJECT_SOURCE_DIR}/scenarios/default.cfg --set impact.daily_volumes=1)
 
 # Calibrations (liqsim calibrate).  tests/test_calibrate.c checks the method

@@ -199,6 +199,46 @@ static void test_christoffersen_edges(void **state) {
   assert_true(c.lr_ind == 0.0 && c.lr_cc == 0.0);
 }
 
+/* GARCH's H-bar variance: the hourly BTC fits have alpha + beta = 1 to
+** 12-13 digits, where the closed form H vbar + (h - vbar)(1 - ph^H)/(1 - ph)
+** lost every digit (vbar = omega/(1 - ph) ~ 1e6 against a sum ~ 1e-3). */
+static void test_garch_horizon_variance(void **state) {
+  double omega = 1e-7, h = 1e-4, ph, want, got;
+  size_t H = 24, k;
+  (void)state;
+  /* ph = 1 exactly (integrated GARCH): sum_k (h + k omega) */
+  want = (double)H * h + omega * (double)(H * (H - 1) / 2);
+  got = liq_garch_horizon_variance(omega, 1.0, h, H);
+  assert_true(fabs(got / want - 1.0) < 1e-12);
+  /* ph = 1 - 1e-13: the same to about 1e-11 */
+  ph = 1.0 - 1e-13;
+  got = liq_garch_horizon_variance(omega, ph, h, H);
+  assert_true(fabs(got / want - 1.0) < 1e-9);
+  /* a stationary case against the closed form, where it is accurate */
+  ph = 0.9;
+  want = 0.0;
+  for (k = 0; k < H; k++)
+    want += omega / (1.0 - ph) + pow(ph, (double)k) * (h - omega / (1.0 - ph));
+  got = liq_garch_horizon_variance(omega, ph, h, H);
+  assert_true(fabs(got / want - 1.0) < 1e-12);
+  assert_true(fabs(liq_garch_horizon_variance(omega, ph, h, 1) - h) < 1e-20);
+}
+
+/* The garch quantile on the H-bar sd: exact t at H = 1; for H > 1 never
+** below the normal's (the unit-variance t(3.23) is 1.411 at 95 %, below
+** the normal's 1.645: a margin under both the H = 1 and the H = infinity
+** quantile). */
+static void test_garch_horizon_quantile(void **state) {
+  double nu = 3.23, t95 = gsl_cdf_tdist_Pinv(0.95, nu) * sqrt((nu - 2.0) / nu);
+  double t99 = gsl_cdf_tdist_Pinv(0.99, nu) * sqrt((nu - 2.0) / nu);
+  (void)state;
+  assert_true(t95 < gsl_cdf_ugaussian_Pinv(0.95));
+  assert_rel(liq_garch_horizon_quantile(0.95, nu, 1), t95, 1e-12);
+  assert_rel(liq_garch_horizon_quantile(0.99, nu, 1), t99, 1e-12);
+  assert_rel(liq_garch_horizon_quantile(0.95, nu, 24), gsl_cdf_ugaussian_Pinv(0.95), 1e-12);
+  assert_rel(liq_garch_horizon_quantile(0.99, nu, 24), t99, 1e-12);
+}
+
 static void test_procyclicality(void **state) {
   /* 1, 1, 2, 4, 1, 3 (x 0.01): peak/trough 4; the largest rise within a
   ** window of 2 points is 4 / 1 - 1 = 3 (points 1 -> 3), within 1 point
@@ -287,6 +327,37 @@ static void test_no_lookahead(void **state) {
     assert_true(rb->exceed_long[t900]);
     assert_false(rb->exceed_short[t900]);
     assert_true(rb->move[t900] < log(0.75));
+    liq_backtest_result_free(ra);
+    liq_backtest_result_free(rb);
+  }
+  liq_path_free(a);
+  liq_path_free(b);
+}
+
+/* The APC tools read the model's past margins (buffer's 30-day low,
+** stress's ten-year high) and the HS floor over past windows only:
+** a crash from bar 900 on leaves every posted margin up to bar 900 alone. */
+static void test_no_lookahead_apc(void **state) {
+  /* HS over 100 bars under its whole-history floor: the floor binds */
+  static const int apcs[] = { LIQ_APC_BUFFER, LIQ_APC_FLOOR, LIQ_APC_STRESS,
+                              LIQ_APC_FLOOR };
+  static const int models[] = { LIQ_BT_EWMA, LIQ_BT_EWMA, LIQ_BT_EWMA, LIQ_BT_HS };
+  static const size_t lookback[] = { 400, 400, 400, 100 };
+  liq_path *a = test_path(1200, 0, 0), *b = test_path(1200, 900, 1);
+  size_t i, k;
+  (void)state;
+  for (i = 0; i < sizeof apcs / sizeof apcs[0]; i++) {
+    liq_backtest_result *ra = run_model(a, models[i], 4, lookback[i], apcs[i]);
+    liq_backtest_result *rb = run_model(b, models[i], 4, lookback[i], apcs[i]);
+    size_t t900 = index_of(ra, a->t_ms[900]);
+    int changed = 0;
+    for (k = 0; k <= t900; k++) {
+      assert_true(ra->margin_long[k] == rb->margin_long[k]);
+      assert_true(ra->margin_short[k] == rb->margin_short[k]);
+    }
+    for (k = t900 + 1; k < ra->n; k++)
+      changed |= ra->margin_long[k] != rb->margin_long[k];
+    assert_true(changed);
     liq_backtest_result_free(ra);
     liq_backtest_result_free(rb);
   }
@@ -853,7 +924,10 @@ int main(void) {
     cmocka_unit_test(test_christoffersen_clustered),
     cmocka_unit_test(test_christoffersen_edges),
     cmocka_unit_test(test_procyclicality),
+    cmocka_unit_test(test_garch_horizon_variance),
+    cmocka_unit_test(test_garch_horizon_quantile),
     cmocka_unit_test(test_no_lookahead),
+    cmocka_unit_test(test_no_lookahead_apc),
     cmocka_unit_test(test_zone_needs_250),
     cmocka_unit_test(test_margin_at_matches_run),
     cmocka_unit_test(test_calibrated_on_iid_returns),

@@ -173,6 +173,10 @@ static void test_bad_funding_files(void **state) {
     { "1577836800000,8,0.0001\n1577836800000,8,0.0001\n", 2, "duplicate" },
     { "1577836800000,8,0.0001\n1577800000000,8,0.0001\n", 2, "unsorted" },
     { "1577836800000,8,nan\n", 1, "rate" },
+    /* issue 12: (int64_t)1e22 was undefined behaviour, the row lost */
+    { "1577836800000,8,0.0001\n1e22,8,0.0001\n", 2, "below 2^53" },
+    { "-1e22,8,0.0001\n", 1, "below 2^53" },
+    { "1577836800000.5,8,0.0001\n", 1, "whole Unix milliseconds" },
   };
   liq_scenario sc;
   liq_path *p = minutes(10, 0);

@@ -879,7 +879,7 @@ static const BadCase aBad[] = {
   {"start 0", L_STEPS L_DT
    "price = { model = \"gbm\"; start = 0; volatility = 0.5; };\n"
    L_BOOK L_LEV L_NOT L_MARGIN, {NULL}, LIQ_INPUT, NULL, 3,
-   "price.start must be > 0, got 0"},
+   "price.start must be in [1e-12, 1000000000000], got 0"},
   {"start overflows to inf", L_STEPS L_DT
    "price = { model = \"gbm\"; start = 1e400; volatility = 0.5; };\n"
    L_BOOK L_LEV L_NOT L_MARGIN, {NULL}, LIQ_INPUT, NULL, 3,
@@ -966,7 +966,7 @@ static const BadCase aBad[] = {
   {"quantile labels collide", GOOD "stats = { quantiles = [0.5, 0.5000000001]; };\n",
    {NULL}, LIQ_INPUT, NULL, 8, "same column name (cushion_q50)"},
   {"name with spaces", "name = \"my run\";\n" GOOD, {NULL}, LIQ_INPUT, NULL, 1,
-   "name must match [A-Za-z0-9_.-]+, got \"my run\""},
+   "name must match [A-Za-z0-9_-][A-Za-z0-9_.-]* (no leading '.': results/NAME.db would be hidden), got \"my run\""},
   {"sweep bad key", GOOD "sweep = { replicates = 2;\n  grid = ( { key = "
    "\"margin.initail\"; values = [0.01]; } ); };\n", {NULL}, LIQ_INPUT, NULL, 9,
    "sweep.grid[0].key \"margin.initail\" is not a sweep key (expected a numeric"},
@@ -1095,7 +1095,7 @@ static const BadCase aBad[] = {
   {"bootstrap block 0.5", L_STEPS BOOT("block = 0.5;") L_BOOK L_LEV L_NOT L_MARGIN,
    {NULL}, LIQ_INPUT, NULL, 2, "price.block must be >= 1, got 0.5"},
   {"bootstrap start 0", L_STEPS BOOT("start = 0;") L_BOOK L_LEV L_NOT L_MARGIN,
-   {NULL}, LIQ_INPUT, NULL, 2, "price.start must be > 0, got 0"},
+   {NULL}, LIQ_INPUT, NULL, 2, "price.start must be in [1e-12, 1000000000000], got 0"},
   {"bootstrap with step_seconds", L_STEPS L_DT BOOT("") L_BOOK L_LEV L_NOT L_MARGIN,
    {NULL}, LIQ_INPUT, NULL, 2,
    "step_seconds is not used with price.model bootstrap"},
@@ -1174,8 +1174,8 @@ static const BadCase aBad[] = {
   {"tiers with maintenance", L_STEPS L_DT L_PRICE L_BOOK L_LEV L_NOT
    "margin = { initial = 0.008; maintenance = 0.004;\n  tiers = (\n" TIER0
    TIER1(T1_OK), {NULL}, LIQ_INPUT, NULL, 7,
-   "margin.maintenance must not be set with margin.tiers (tiers replace the "
-   "flat maintenance rate)"},
+   "margin.maintenance and margin.tiers must not both be set (tiers replace "
+   "the flat maintenance rate)"},
   {"tiers with --set maintenance", TIERS(TIER0, T1_OK),
    {"margin.maintenance=0.004", NULL}, LIQ_INPUT, "--set", 1,
    "tiers replace the flat maintenance rate"},

@@ -294,6 +294,39 @@ static void test_quantile_large_n(void **state) {
   assert_true(q99 == 11880099.0);
 }
 
+/* Issue 12: Inf/NaN money or prices are a numerical failure naming the
+** step or the summary field; NaN stays allowed where it means "not
+** defined" (an impact share with no fall). */
+static void test_non_finite_money_fails(void **state) {
+  liq_step_row row;
+  liq_summary sm;
+  liq_err err;
+  (void)state;
+  memset(&row, 0, sizeof row);
+  row.step = 17;
+  row.price = row.price_exogenous = row.price_low = row.price_high = 100.0;
+  assert_int_equal(liq_stats_check_step(&row, &err), LIQ_OK);
+  row.fees = INFINITY;
+  assert_int_equal(liq_stats_check_step(&row, &err), LIQ_NUMERIC);
+  assert_non_null(strstr(err.msg, "numerical failure at step 17: fees is inf"));
+  row.fees = 0.0;
+  row.price = NAN;
+  assert_int_equal(liq_stats_check_step(&row, &err), LIQ_NUMERIC);
+  assert_non_null(strstr(err.msg, "step 17: price is"));
+
+  memset(&sm, 0, sizeof sm);
+  sm.start_price = 100.0;
+  sm.forced_share_of_fall = NAN;          /* not defined: allowed */
+  assert_int_equal(liq_stats_check_summary(&sm, &err), LIQ_OK);
+  sm.pnl_closed = NAN;                    /* was stored as NULL */
+  assert_int_equal(liq_stats_check_summary(&sm, &err), LIQ_NUMERIC);
+  assert_non_null(strstr(err.msg, "pnl_closed"));
+  sm.pnl_closed = 0.0;
+  sm.bad_debt = INFINITY;
+  assert_int_equal(liq_stats_check_summary(&sm, &err), LIQ_NUMERIC);
+  assert_non_null(strstr(err.msg, "bad_debt is inf"));
+}
+
 
 /* ------------------------------------------------------------------------
 ** stats.every = k: a stored step row carries the flows of every step since
@@ -476,6 +509,7 @@ int main(void) {
     cmocka_unit_test(test_kth_of_two_matches_merge),
     cmocka_unit_test(test_drawdown),
     cmocka_unit_test(test_quantile_large_n),
+    cmocka_unit_test(test_non_finite_money_fails),
     cmocka_unit_test(test_every_funding),
     cmocka_unit_test(test_every_adl),
     cmocka_unit_test(test_every_topup),

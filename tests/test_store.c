@@ -727,7 +727,7 @@ static void test_store_report_errors(void **state) {
 
   /* A file that is not a database. */
   liq_test_write_temp("price,volume\n1,2\n", ".csv", path, sizeof path);
-  assert_int_equal(report_to_string(path, 0, &text, &err), LIQ_DB);
+  assert_int_equal(report_to_string(path, 0, &text, &err), LIQ_INPUT);
   assert_non_null(strstr(err.msg, "not a liqsim database"));
   free(text);
   text = NULL;
@@ -742,10 +742,10 @@ static void test_store_report_errors(void **state) {
   }
   remove(path);
 
-  /* An empty database file has no runs table. */
+  /* An empty database file has no tables: bad input, not a DB failure. */
   liq_test_write_temp("", ".db", path, sizeof path);
-  assert_int_equal(report_to_string(path, 0, &text, &err), LIQ_DB);
-  assert_non_null(strstr(err.msg, "no such table"));
+  assert_int_equal(report_to_string(path, 0, &text, &err), LIQ_INPUT);
+  assert_non_null(strstr(err.msg, "not a liqsim database (it has no meta table)"));
   free(text);
   text = NULL;
   remove(path);
