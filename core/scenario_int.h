@@ -1,7 +1,9 @@
 /*
 ** scenario_int.h: private to the scenario loader (scenario.c,
 ** scenario_validate.c, scenario_override.c, scenario_lex.c).  Not part of
-** the library's interface: only those four files include it.
+** the library's interface: only those four files include it.  Its
+** functions are global (shared by the four files), so they carry the
+** liq_scn_ prefix: a program linking the library cannot clash with them.
 **
 **   scenario.c           reading and parsing, located errors, typed access
 **                        to settings; liq_scenario_load() runs the passes
