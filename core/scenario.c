@@ -48,8 +48,8 @@
 _Static_assert(sizeof(((liq_err *)0)->file) >= LIQ_PATH_MAX,
                "liq_err.file must hold a LIQ_PATH_MAX path");
 
-/* A number formatted to round-trip, for messages: num(x).z */
-num_text num(double v) {
+/* A number formatted to round-trip, for messages: liq_scn_num(x).z */
+num_text liq_scn_num(double v) {
   num_text n;
   int prec;
   for (prec = 15; prec < 17; prec++) {
@@ -60,7 +60,7 @@ num_text num(double v) {
   return n;
 }
 
-void buf_append(str_buf *b, const char *z, size_t n) {
+void liq_scn_buf_append(str_buf *b, const char *z, size_t n) {
   if (b->oom) return;
   if (b->n + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 64;
@@ -79,9 +79,9 @@ void buf_append(str_buf *b, const char *z, size_t n) {
   b->z[b->n] = '\0';
 }
 
-void buf_puts(str_buf *b, const char *z) { buf_append(b, z, strlen(z)); }
+void liq_scn_buf_puts(str_buf *b, const char *z) { liq_scn_buf_append(b, z, strlen(z)); }
 
-char *dup_string(const char *z) {
+char *liq_scn_dup_string(const char *z) {
   size_t n = strlen(z) + 1;
   char *new = malloc(n);
   if (new) memcpy(new, z, n);
@@ -118,7 +118,7 @@ static void setting_where(const loader *p, const config_setting_t *s,
 
 /* The liq_where of setting 's' (may be NULL: unknown), for errors found
 ** after loading. */
-liq_where where_of(const loader *p, const config_setting_t *s) {
+liq_where liq_scn_where_of(const loader *p, const config_setting_t *s) {
   liq_where w = {0, 0};
   const liq_override *o = override_of(s);
   if (s == NULL) return w;
@@ -132,13 +132,13 @@ liq_where where_of(const loader *p, const config_setting_t *s) {
 }
 
 /* The dotted path of 's' from the root ("" for the root itself). */
-void setting_path(const config_setting_t *s, char *z, size_t n) {
+void liq_scn_setting_path(const config_setting_t *s, char *z, size_t n) {
   const config_setting_t *parent = s ? config_setting_parent(s) : NULL;
   size_t len;
   if (n == 0) return;
   z[0] = '\0';
   if (parent == NULL) return;
-  setting_path(parent, z, n);
+  liq_scn_setting_path(parent, z, n);
   len = strlen(z);
   if (config_setting_name(s)) {
     snprintf(z + len, n - len, "%s%s", len ? "." : "", config_setting_name(s));
@@ -162,7 +162,7 @@ static int bad_at_v(loader *p, const config_setting_t *s, const char *fmt,
 }
 
 /* Report LIQ_INPUT located at setting 's'. */
-int bad_at(loader *p, const config_setting_t *s, const char *fmt, ...) {
+int liq_scn_bad_at(loader *p, const config_setting_t *s, const char *fmt, ...) {
   va_list ap;
   int rc;
   va_start(ap, fmt);
@@ -173,7 +173,7 @@ int bad_at(loader *p, const config_setting_t *s, const char *fmt, ...) {
 
 /* Report an error about two settings at 'a', unless only 'b' was set by
 ** an override: then the override is the likelier culprit. */
-int bad_at2(loader *p, const config_setting_t *a,
+int liq_scn_bad_at2(loader *p, const config_setting_t *a,
            const config_setting_t *b, const char *fmt, ...) {
   va_list ap;
   int rc;
@@ -184,7 +184,7 @@ int bad_at2(loader *p, const config_setting_t *a,
   return rc;
 }
 
-const char *type_name(const config_setting_t *s) {
+const char *liq_scn_type_name(const config_setting_t *s) {
   switch (config_setting_type(s)) {
     case CONFIG_TYPE_GROUP:  return "a group";
     case CONFIG_TYPE_INT:
@@ -199,11 +199,11 @@ const char *type_name(const config_setting_t *s) {
 }
 
 /* "'key' of 'g' is required<why>", located at the group 'g'. */
-int missing(loader *p, const config_setting_t *g, const char *key,
+int liq_scn_missing(loader *p, const config_setting_t *g, const char *key,
             const char *why) {
   char path[PATH_BUF];
-  setting_path(g, path, sizeof path);
-  return bad_at(p, g, "%s%s%s is required%s", path, path[0] ? "." : "",
+  liq_scn_setting_path(g, path, sizeof path);
+  return liq_scn_bad_at(p, g, "%s%s%s is required%s", path, path[0] ? "." : "",
                key, why);
 }
 
@@ -211,7 +211,7 @@ int missing(loader *p, const config_setting_t *g, const char *key,
 /* Typed access to settings                                           */
 /* ------------------------------------------------------------------ */
 
-int is_one_of(const char *z, const char *const *az) {
+int liq_scn_is_one_of(const char *z, const char *const *az) {
   for (; *az; az++) {
     if (strcmp(z, *az) == 0) return 1;
   }
@@ -247,15 +247,15 @@ static int reject_key(loader *p, const config_setting_t *g,
   const char *name = config_setting_name(m);
   const refusal *r;
   char path[PATH_BUF], ok_list[512];
-  setting_path(m, path, sizeof path);
+  liq_scn_setting_path(m, path, sizeof path);
   for (r = no; r && r->key; r++) {
     if (strcmp(r->key, name) == 0) {
-      return bad_at(p, m, "%s %s", path, r->why);
+      return liq_scn_bad_at(p, m, "%s %s", path, r->why);
     }
   }
   join_list(ok_names, ok_list, sizeof ok_list);
-  setting_path(g, path, sizeof path);
-  return bad_at(p, m, "unknown key '%s' %s%s (expected one of: %s)", name,
+  liq_scn_setting_path(g, path, sizeof path);
+  return liq_scn_bad_at(p, m, "unknown key '%s' %s%s (expected one of: %s)", name,
                path[0] ? "in " : "at top level", path, ok_list);
 }
 
@@ -264,12 +264,12 @@ static int reject_key(loader *p, const config_setting_t *g,
 ** 'no' (may be NULL) with its reason, any other as unknown.  Members are
 ** checked in file order, so the first bad key is reported.
 */
-int check_keys(loader *p, const config_setting_t *g,
+int liq_scn_check_keys(loader *p, const config_setting_t *g,
               const char *const *ok_names, const refusal *no) {
   int i, n = config_setting_length(g);
   for (i = 0; i < n; i++) {
     const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
-    if (!is_one_of(config_setting_name(m), ok_names)) {
+    if (!liq_scn_is_one_of(config_setting_name(m), ok_names)) {
       return reject_key(p, g, m, ok_names, no);
     }
   }
@@ -277,12 +277,12 @@ int check_keys(loader *p, const config_setting_t *g,
 }
 
 /*
-** check_keys() for a group with a selector: the member 'sel' chose
+** liq_scn_check_keys() for a group with a selector: the member 'sel' chose
 ** sel_names[sel_index] (sel_index -1: the selector is missing, every key in 'key' is
-** accepted).  A key that only other values take is a warning (warn_at():
+** accepted).  A key that only other values take is a warning (liq_scn_warn_at():
 ** known, but not used by this value); a key no value takes is an error.
 */
-int check_sel_keys(loader *p, const config_setting_t *g,
+int liq_scn_check_sel_keys(loader *p, const config_setting_t *g,
                  const char *sel, const char *const *sel_names, int sel_index,
                  const sel_key *key, const refusal *no) {
   const char *ok_names[MAX_SEL_KEYS + 1], *user_names[MAX_SEL_KEYS + 1];
@@ -297,7 +297,7 @@ int check_sel_keys(loader *p, const config_setting_t *g,
     const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
     const char *name = config_setting_name(m);
     const sel_key *k;
-    if (is_one_of(name, ok_names)) continue;
+    if (liq_scn_is_one_of(name, ok_names)) continue;
     for (k = key; k->key && strcmp(k->key, name) != 0; k++) {}
     if (k->key == NULL) return reject_key(p, g, m, ok_names, no);
     for (j = 0, n_users = 0; sel_names[j] && n_users < MAX_SEL_KEYS; j++) {
@@ -305,18 +305,18 @@ int check_sel_keys(loader *p, const config_setting_t *g,
     }
     user_names[n_users] = NULL;
     join_or(user_names, users_text, sizeof users_text);
-    setting_path(m, path, sizeof path);
+    liq_scn_setting_path(m, path, sizeof path);
     /* A known key the chosen value does not use is a warning, so that
     ** --set impact.model=none (or a sweep axis over a selector) runs on a
     ** scenario that names the other values' keys. */
-    warn_at(p, m, "%s is not used when %s is %s (only when %s is %s); ignored",
+    liq_scn_warn_at(p, m, "%s is not used when %s is %s (only when %s is %s); ignored",
             path, sel, sel_names[sel_index], sel, users_text);
   }
   return LIQ_OK;
 }
 
 
-void warn_at(loader *p, const config_setting_t *s, const char *fmt, ...) {
+void liq_scn_warn_at(loader *p, const config_setting_t *s, const char *fmt, ...) {
   const char *file;
   int line;
   char msg[256];
@@ -334,11 +334,11 @@ void warn_at(loader *p, const config_setting_t *s, const char *fmt, ...) {
 }
 
 /* 's' must be a group. */
-int need_group(loader *p, const config_setting_t *s) {
+int liq_scn_need_group(loader *p, const config_setting_t *s) {
   char path[PATH_BUF];
   if (config_setting_is_group(s)) return LIQ_OK;
-  setting_path(s, path, sizeof path);
-  return bad_at(p, s, "%s must be a group { ... }, got %s", path, type_name(s));
+  liq_scn_setting_path(s, path, sizeof path);
+  return liq_scn_bad_at(p, s, "%s must be a group { ... }, got %s", path, liq_scn_type_name(s));
 }
 
 /* 'v', the value of 's', must lie in 'r'. */
@@ -348,18 +348,18 @@ static int check_range(loader *p, const config_setting_t *s, double v,
   int ok = (r->lo_open ? v > r->lo : v >= r->lo) &&
            (r->hi_open ? v < r->hi : v <= r->hi);
   if (ok) return LIQ_OK;
-  setting_path(s, path, sizeof path);
+  liq_scn_setting_path(s, path, sizeof path);
   if (isinf(r->hi)) {
-    return bad_at(p, s, "%s must be %s %s, got %s", path,
-                 r->lo_open ? ">" : ">=", num(r->lo).z, num(v).z);
+    return liq_scn_bad_at(p, s, "%s must be %s %s, got %s", path,
+                 r->lo_open ? ">" : ">=", liq_scn_num(r->lo).z, liq_scn_num(v).z);
   }
-  return bad_at(p, s, "%s must be in %c%s, %s%c, got %s", path,
-               r->lo_open ? '(' : '[', num(r->lo).z, num(r->hi).z,
-               r->hi_open ? ')' : ']', num(v).z);
+  return liq_scn_bad_at(p, s, "%s must be in %c%s, %s%c, got %s", path,
+               r->lo_open ? '(' : '[', liq_scn_num(r->lo).z, liq_scn_num(r->hi).z,
+               r->hi_open ? ')' : ']', liq_scn_num(v).z);
 }
 
 /* A finite number (int or float setting) in range 'r'. */
-int number_in(loader *p, const config_setting_t *s, const num_range *r,
+int liq_scn_number_in(loader *p, const config_setting_t *s, const num_range *r,
              double *pr) {
   char path[PATH_BUF];
   double v;
@@ -369,12 +369,12 @@ int number_in(loader *p, const config_setting_t *s, const num_range *r,
     case CONFIG_TYPE_INT64: v = (double)config_setting_get_int64(s); break;
     case CONFIG_TYPE_FLOAT: v = config_setting_get_float(s); break;
     default:
-      setting_path(s, path, sizeof path);
-      return bad_at(p, s, "%s must be a number, got %s", path, type_name(s));
+      liq_scn_setting_path(s, path, sizeof path);
+      return liq_scn_bad_at(p, s, "%s must be a number, got %s", path, liq_scn_type_name(s));
   }
   if (!isfinite(v)) {
-    setting_path(s, path, sizeof path);
-    return bad_at(p, s, "%s must be finite, got %s", path, num(v).z);
+    liq_scn_setting_path(s, path, sizeof path);
+    return liq_scn_bad_at(p, s, "%s must be finite, got %s", path, liq_scn_num(v).z);
   }
   if ((rc = check_range(p, s, v, r)) != LIQ_OK) return rc;
   *pr = v;
@@ -385,63 +385,63 @@ int number_in(loader *p, const config_setting_t *s, const num_range *r,
 ** A whole number in [lo, hi]: an int setting, or a float one with no
 ** fractional part (positions = 1e5).
 */
-int integer_in(loader *p, const config_setting_t *s, long long lo,
+int liq_scn_integer_in(loader *p, const config_setting_t *s, long long lo,
               long long hi, long long *pr) {
   char path[PATH_BUF];
   long long v;
-  setting_path(s, path, sizeof path);
+  liq_scn_setting_path(s, path, sizeof path);
   switch (config_setting_type(s)) {
     case CONFIG_TYPE_INT:   v = config_setting_get_int(s); break;
     case CONFIG_TYPE_INT64: v = config_setting_get_int64(s); break;
     case CONFIG_TYPE_FLOAT: {
       double d = config_setting_get_float(s);
       if (!isfinite(d)) {
-        return bad_at(p, s, "%s must be finite, got %s", path, num(d).z);
+        return liq_scn_bad_at(p, s, "%s must be finite, got %s", path, liq_scn_num(d).z);
       }
       if (d != floor(d)) {
-        return bad_at(p, s, "%s must be a whole number, got %s", path, num(d).z);
+        return liq_scn_bad_at(p, s, "%s must be a whole number, got %s", path, liq_scn_num(d).z);
       }
       /* (double)LLONG_MAX rounds up to 2^63, so compare with 2^63 itself:
       ** only d in [-2^63, 2^63) converts to long long. */
       if (!(d >= -0x1p63 && d < 0x1p63) || (long long)d < lo ||
           (long long)d > hi) {
         if (d < (double)lo && hi >= INT_MAX) {
-          return bad_at(p, s, "%s must be >= %lld, got %s", path, lo, num(d).z);
+          return liq_scn_bad_at(p, s, "%s must be >= %lld, got %s", path, lo, liq_scn_num(d).z);
         }
-        return bad_at(p, s, "%s must be in [%lld, %lld], got %s", path, lo, hi,
-                     num(d).z);
+        return liq_scn_bad_at(p, s, "%s must be in [%lld, %lld], got %s", path, lo, hi,
+                     liq_scn_num(d).z);
       }
       v = (long long)d;
       break;
     }
     default:
-      return bad_at(p, s, "%s must be an integer, got %s", path, type_name(s));
+      return liq_scn_bad_at(p, s, "%s must be an integer, got %s", path, liq_scn_type_name(s));
   }
   if (v < lo || v > hi) {
     if (v < lo && hi >= INT_MAX) {   /* the upper bound is only a type limit */
-      return bad_at(p, s, "%s must be >= %lld, got %lld", path, lo, v);
+      return liq_scn_bad_at(p, s, "%s must be >= %lld, got %lld", path, lo, v);
     }
-    return bad_at(p, s, "%s must be in [%lld, %lld], got %lld", path, lo, hi, v);
+    return liq_scn_bad_at(p, s, "%s must be in [%lld, %lld], got %lld", path, lo, hi, v);
   }
   *pr = v;
   return LIQ_OK;
 }
 
-int bool_of(loader *p, const config_setting_t *s, int *pr) {
+int liq_scn_bool_of(loader *p, const config_setting_t *s, int *pr) {
   char path[PATH_BUF];
   if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-    setting_path(s, path, sizeof path);
-    return bad_at(p, s, "%s must be true or false, got %s", path, type_name(s));
+    liq_scn_setting_path(s, path, sizeof path);
+    return liq_scn_bad_at(p, s, "%s must be true or false, got %s", path, liq_scn_type_name(s));
   }
   *pr = config_setting_get_bool(s) ? 1 : 0;
   return LIQ_OK;
 }
 
-int string_of(loader *p, const config_setting_t *s, const char **pz) {
+int liq_scn_string_of(loader *p, const config_setting_t *s, const char **pz) {
   char path[PATH_BUF];
   if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-    setting_path(s, path, sizeof path);
-    return bad_at(p, s, "%s must be a string, got %s", path, type_name(s));
+    liq_scn_setting_path(s, path, sizeof path);
+    return liq_scn_bad_at(p, s, "%s must be a string, got %s", path, liq_scn_type_name(s));
   }
   *pz = config_setting_get_string(s);
   return LIQ_OK;
@@ -451,23 +451,23 @@ int string_of(loader *p, const config_setting_t *s, const char **pz) {
 ** An array [..] or list (..) of 1..n_max finite numbers in 'r' into a[];
 ** *pn gets the count.  n_min may be 0.
 */
-int numbers_in(loader *p, const config_setting_t *s, size_t n_min,
+int liq_scn_numbers_in(loader *p, const config_setting_t *s, size_t n_min,
               size_t n_max, const num_range *r, double *a, size_t *pn) {
   char path[PATH_BUF];
   int i, n;
   if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-    setting_path(s, path, sizeof path);
-    return bad_at(p, s, "%s must be an array of numbers [ ... ], got %s", path,
-                 type_name(s));
+    liq_scn_setting_path(s, path, sizeof path);
+    return liq_scn_bad_at(p, s, "%s must be an array of numbers [ ... ], got %s", path,
+                 liq_scn_type_name(s));
   }
   n = config_setting_length(s);
   if ((size_t)n < n_min || (size_t)n > n_max) {
-    setting_path(s, path, sizeof path);
-    return bad_at(p, s, "%s must have %zu to %zu values, got %d", path, n_min,
+    liq_scn_setting_path(s, path, sizeof path);
+    return liq_scn_bad_at(p, s, "%s must have %zu to %zu values, got %d", path, n_min,
                  n_max, n);
   }
   for (i = 0; i < n; i++) {
-    int rc = number_in(p, config_setting_get_elem(s, (unsigned)i), r, &a[i]);
+    int rc = liq_scn_number_in(p, config_setting_get_elem(s, (unsigned)i), r, &a[i]);
     if (rc) return rc;
   }
   *pn = (size_t)n;
@@ -476,27 +476,27 @@ int numbers_in(loader *p, const config_setting_t *s, size_t n_min,
 
 /* The optional member 'key' of 'g' as a number in 'r'; *pr keeps its
 ** default when the key is absent. */
-int opt_number(loader *p, const config_setting_t *g, const char *key,
+int liq_scn_opt_number(loader *p, const config_setting_t *g, const char *key,
               const num_range *r, double *pr) {
   const config_setting_t *s = config_setting_get_member(g, key);
-  return s ? number_in(p, s, r, pr) : LIQ_OK;
+  return s ? liq_scn_number_in(p, s, r, pr) : LIQ_OK;
 }
 
 /* The required member 'key' of 'g' as a number in 'r'. */
-int req_number(loader *p, const config_setting_t *g, const char *key,
+int liq_scn_req_number(loader *p, const config_setting_t *g, const char *key,
               const char *why, const num_range *r, double *pr) {
   const config_setting_t *s = config_setting_get_member(g, key);
-  return s ? number_in(p, s, r, pr) : missing(p, g, key, why);
+  return s ? liq_scn_number_in(p, s, r, pr) : liq_scn_missing(p, g, key, why);
 }
 
 /*
 ** Match the string setting 's' against 'ok_names' (*pi gets the index).
 */
-int choose_name(loader *p, const config_setting_t *s,
+int liq_scn_choose_name(loader *p, const config_setting_t *s,
                const char *const *ok_names, int *pi) {
   char path[PATH_BUF], ok_list[256];
   const char *z = NULL;
-  int rc = string_of(p, s, &z), i;
+  int rc = liq_scn_string_of(p, s, &z), i;
   if (rc) return rc;
   for (i = 0; ok_names[i]; i++) {
     if (strcmp(z, ok_names[i]) == 0) {
@@ -504,9 +504,9 @@ int choose_name(loader *p, const config_setting_t *s,
       return LIQ_OK;
     }
   }
-  setting_path(s, path, sizeof path);
+  liq_scn_setting_path(s, path, sizeof path);
   join_or(ok_names, ok_list, sizeof ok_list);
-  return bad_at(p, s, "%s \"%s\" is unknown (expected %s)", path, z, ok_list);
+  return liq_scn_bad_at(p, s, "%s \"%s\" is unknown (expected %s)", path, z, ok_list);
 }
 
 /* ------------------------------------------------------------------ */
@@ -514,35 +514,35 @@ int choose_name(loader *p, const config_setting_t *s,
 /* ------------------------------------------------------------------ */
 
 /* A window bound: Unix ms (a whole number) or a date string. */
-int time_of(loader *p, const config_setting_t *s, int64_t *pms) {
+int liq_scn_time_of(loader *p, const config_setting_t *s, int64_t *pms) {
   char path[PATH_BUF];
   long long v;
-  setting_path(s, path, sizeof path);
+  liq_scn_setting_path(s, path, sizeof path);
   switch (config_setting_type(s)) {
     case CONFIG_TYPE_INT:
     case CONFIG_TYPE_INT64:
     case CONFIG_TYPE_FLOAT: {
-      int rc = integer_in(p, s, LLONG_MIN, LLONG_MAX, &v);
+      int rc = liq_scn_integer_in(p, s, LLONG_MIN, LLONG_MAX, &v);
       if (rc) return rc;
       if (liq_time_looks_like_seconds(v)) {
         char hint[256];
         liq_time_seconds_hint(v, hint, sizeof hint);
-        return bad_at(p, s, "%s = %s", path, hint);
+        return liq_scn_bad_at(p, s, "%s = %s", path, hint);
       }
       *pms = v;
       return LIQ_OK;
     }
     case CONFIG_TYPE_STRING:
       if (liq_time_parse_date(config_setting_get_string(s), pms) == 0) return LIQ_OK;
-      return bad_at(p, s,
+      return liq_scn_bad_at(p, s,
                    "%s \"%s\" is not a date (expected \"YYYY-MM-DD\", "
                    "\"YYYY-MM-DD HH:MM\" or \"YYYY-MM-DD HH:MM:SS\", UTC)",
                    path, config_setting_get_string(s));
     default:
-      return bad_at(p, s,
+      return liq_scn_bad_at(p, s,
                    "%s must be a date string \"YYYY-MM-DD[ HH:MM[:SS]]\" (UTC) "
                    "or Unix milliseconds, got %s",
-                   path, type_name(s));
+                   path, liq_scn_type_name(s));
   }
 }
 
@@ -568,8 +568,8 @@ static int load_config(loader *p, const char *text, liq_scenario *sc) {
   char *wide = NULL;
   int rc;
   config_init(&cfg);
-  config_set_auto_convert(&cfg, 0);     /* @include: see widen_integers() */
-  rc = widen_integers(p, text, &wide);
+  config_set_auto_convert(&cfg, 0);     /* @include: see liq_scn_widen_integers() */
+  rc = liq_scn_widen_integers(p, text, &wide);
   if (rc == LIQ_OK && !config_read_string(&cfg, wide)) {
     rc = syntax_error(p, &cfg);
   }
@@ -577,10 +577,10 @@ static int load_config(loader *p, const char *text, liq_scenario *sc) {
     rc = liq_errf(p->err, LIQ_INPUT, p->file, 1, "empty scenario file "
                   "(expected settings such as price = { ... };)");
   }
-  if (rc == LIQ_OK) rc = apply_overrides(p, &cfg);
-  if (rc == LIQ_OK) rc = validate(p, config_root_setting(&cfg), sc);
-  if (rc == LIQ_OK) rc = params_json(p, &sc->params_json);
-  if (rc == LIQ_OK) rc = params_note_initial_from(p, &sc->margin, &sc->params_json);
+  if (rc == LIQ_OK) rc = liq_scn_apply_overrides(p, &cfg);
+  if (rc == LIQ_OK) rc = liq_scn_validate(p, config_root_setting(&cfg), sc);
+  if (rc == LIQ_OK) rc = liq_scn_params_json(p, &sc->params_json);
+  if (rc == LIQ_OK) rc = liq_scn_params_note_initial_from(p, &sc->margin, &sc->params_json);
   config_destroy(&cfg);
   free(wide);
   return rc;
@@ -595,7 +595,7 @@ static int keep_overrides(liq_scenario *sc, const liq_override *ov, size_t n,
     return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
   for (i = 0; i < n; i++) {
     const char *z = ov[i].assignment ? ov[i].assignment : "";
-    if ((sc->set[i] = dup_string(z)) == NULL)
+    if ((sc->set[i] = liq_scn_dup_string(z)) == NULL)
       return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
     sc->n_set = i + 1;
   }
@@ -620,7 +620,7 @@ static int load_text(const char *text, const char *file, const char *dir,
                     "most %zu bytes)", sizeof sc->path - 1);
   }
   if ((sc = calloc(1, sizeof *sc)) == NULL ||
-      (sc->text = dup_string(text)) == NULL) {
+      (sc->text = liq_scn_dup_string(text)) == NULL) {
     free(sc);
     return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
   }
@@ -668,7 +668,7 @@ static int read_whole(const char *path, char **pz, size_t *pn, liq_err *err) {
                       "than %d MB (a scenario is a short text file)",
                       LIQ_SCENARIO_MAX_BYTES >> 20);
     }
-    buf_append(&b, chunk, n_read);
+    liq_scn_buf_append(&b, chunk, n_read);
     if (b.oom) break;
   }
   if (ferror(f)) {
@@ -679,7 +679,7 @@ static int read_whole(const char *path, char **pz, size_t *pn, liq_err *err) {
                     strerror(e));
   }
   fclose(f);
-  if (b.z == NULL && !b.oom) buf_puts(&b, "");
+  if (b.z == NULL && !b.oom) liq_scn_buf_puts(&b, "");
   if (b.oom) {
     free(b.z);
     return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
@@ -707,7 +707,7 @@ int liq_scenario_load(const char *path, const liq_override *ov, size_t n,
     return liq_errf(err, LIQ_INPUT, path, line, "scenario file contains a "
                     "NUL byte (expected text)");
   }
-  if ((dir = dup_string(path)) == NULL) {
+  if ((dir = liq_scn_dup_string(path)) == NULL) {
     free(text);
     return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
   }

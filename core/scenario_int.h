@@ -1,7 +1,9 @@
 /*
 ** scenario_int.h: private to the scenario loader (scenario.c,
 ** scenario_validate.c, scenario_override.c, scenario_lex.c).  Not part of
-** the library's interface: only those four files include it.
+** the library's interface: only those four files include it.  Its
+** functions are global (shared by the four files), so they carry the
+** liq_scn_ prefix: a program linking the library cannot clash with them.
 **
 **   scenario.c           reading and parsing, located errors, typed access
 **                        to settings; liq_scenario_load() runs the passes
@@ -50,7 +52,7 @@ typedef struct num_range {
   int lo_open, hi_open;         /* 1: the end is excluded */
 } num_range;
 
-/* A number formatted to round-trip, for messages: num(x).z */
+/* A number formatted to round-trip, for messages: liq_scn_num(x).z */
 typedef struct num_text {
   char z[40];
 } num_text;
@@ -79,82 +81,82 @@ typedef struct sel_key {
 
 /* Add "FILE:LINE: message" about setting 's' to p->sc->warnings (see
 ** liq_scenario.h); a full buffer keeps the first warnings. */
-void warn_at(loader *p, const config_setting_t *s, const char *fmt, ...)
+void liq_scn_warn_at(loader *p, const config_setting_t *s, const char *fmt, ...)
   LIQ_PRINTF(3, 4);
 
-num_text num(double v);
+num_text liq_scn_num(double v);
 
-void buf_append(str_buf *b, const char *z, size_t n);
+void liq_scn_buf_append(str_buf *b, const char *z, size_t n);
 
-void buf_puts(str_buf *b, const char *z);
+void liq_scn_buf_puts(str_buf *b, const char *z);
 
-char *dup_string(const char *z);
+char *liq_scn_dup_string(const char *z);
 
-liq_where where_of(const loader *p, const config_setting_t *s);
+liq_where liq_scn_where_of(const loader *p, const config_setting_t *s);
 
-void setting_path(const config_setting_t *s, char *z, size_t n);
+void liq_scn_setting_path(const config_setting_t *s, char *z, size_t n);
 
-int bad_at(loader *p, const config_setting_t *s, const char *fmt, ...)
+int liq_scn_bad_at(loader *p, const config_setting_t *s, const char *fmt, ...)
     LIQ_PRINTF(3, 4);
 
-int bad_at2(loader *p, const config_setting_t *a,
+int liq_scn_bad_at2(loader *p, const config_setting_t *a,
            const config_setting_t *b, const char *fmt, ...)
     LIQ_PRINTF(4, 5);
 
-const char *type_name(const config_setting_t *s);
+const char *liq_scn_type_name(const config_setting_t *s);
 
-int missing(loader *p, const config_setting_t *g, const char *key,
+int liq_scn_missing(loader *p, const config_setting_t *g, const char *key,
             const char *why);
 
-int is_one_of(const char *z, const char *const *az);
+int liq_scn_is_one_of(const char *z, const char *const *az);
 
-int check_keys(loader *p, const config_setting_t *g,
+int liq_scn_check_keys(loader *p, const config_setting_t *g,
               const char *const *ok_names, const refusal *no);
 
-int check_sel_keys(loader *p, const config_setting_t *g,
+int liq_scn_check_sel_keys(loader *p, const config_setting_t *g,
                  const char *sel, const char *const *sel_names, int sel_index,
                  const sel_key *key, const refusal *no);
 
-int need_group(loader *p, const config_setting_t *s);
+int liq_scn_need_group(loader *p, const config_setting_t *s);
 
-int number_in(loader *p, const config_setting_t *s, const num_range *r,
+int liq_scn_number_in(loader *p, const config_setting_t *s, const num_range *r,
              double *pr);
 
-int integer_in(loader *p, const config_setting_t *s, long long lo,
+int liq_scn_integer_in(loader *p, const config_setting_t *s, long long lo,
               long long hi, long long *pr);
 
-int bool_of(loader *p, const config_setting_t *s, int *pr);
+int liq_scn_bool_of(loader *p, const config_setting_t *s, int *pr);
 
-int string_of(loader *p, const config_setting_t *s, const char **pz);
+int liq_scn_string_of(loader *p, const config_setting_t *s, const char **pz);
 
-int numbers_in(loader *p, const config_setting_t *s, size_t n_min,
+int liq_scn_numbers_in(loader *p, const config_setting_t *s, size_t n_min,
               size_t n_max, const num_range *r, double *a, size_t *pn);
 
-int opt_number(loader *p, const config_setting_t *g, const char *key,
+int liq_scn_opt_number(loader *p, const config_setting_t *g, const char *key,
               const num_range *r, double *pr);
 
-int req_number(loader *p, const config_setting_t *g, const char *key,
+int liq_scn_req_number(loader *p, const config_setting_t *g, const char *key,
               const char *why, const num_range *r, double *pr);
 
-int choose_name(loader *p, const config_setting_t *s,
+int liq_scn_choose_name(loader *p, const config_setting_t *s,
                const char *const *ok_names, int *pi);
 
-int time_of(loader *p, const config_setting_t *s, int64_t *pms);
+int liq_scn_time_of(loader *p, const config_setting_t *s, int64_t *pms);
 
-int validate(loader *p, const config_setting_t *root, liq_scenario *sc);
+int liq_scn_validate(loader *p, const config_setting_t *root, liq_scenario *sc);
 
-char *trim(char *z);
+char *liq_scn_trim(char *z);
 
-int equals_no_case(const char *a, const char *b);
+int liq_scn_equals_no_case(const char *a, const char *b);
 
-int apply_overrides(loader *p, config_t *cfg);
+int liq_scn_apply_overrides(loader *p, config_t *cfg);
 
-int params_json(loader *p, char **pz);
+int liq_scn_params_json(loader *p, char **pz);
 
 /* Add the rate margin.initial_from chose to the params JSON *pz (see
 ** scenario_override.c). */
-int params_note_initial_from(loader *p, const liq_margin_params *mp, char **pz);
+int liq_scn_params_note_initial_from(loader *p, const liq_margin_params *mp, char **pz);
 
-int widen_integers(loader *p, const char *text, char **out);
+int liq_scn_widen_integers(loader *p, const char *text, char **out);
 
 #endif /* LIQ_SCENARIO_INT_H */

@@ -1,6 +1,6 @@
 /*
 ** scenario_lex.c: libconfig 1.5 silently wraps integer literals wider than
-** 32 bits; widen_integers() gives them an 'L' suffix before libconfig
+** 32 bits; liq_scn_widen_integers() gives them an 'L' suffix before libconfig
 ** parses the text, and refuses @include.
 */
 #include "scenario_int.h"
@@ -114,7 +114,7 @@ static const char *lex_token(const char *text, const char *z, int *line,
 ** the named file itself, without this widening or the checks of scenario
 ** files, and exits the process when it names a directory.
 */
-int widen_integers(loader *p, const char *text, char **out) {
+int liq_scn_widen_integers(loader *p, const char *text, char **out) {
   str_buf b = {NULL, 0, 0, 0};
   unsigned char *wide = NULL;  /* per '[': its array holds a wide literal */
   size_t n_open = 0, n_cap = 0, unmarked = 0, k;
@@ -167,13 +167,13 @@ int widen_integers(loader *p, const char *text, char **out) {
     }
     z = lex_token(text, z, &line, &kind);
     if (kind == TOK_INT64 || (kind == TOK_INT32 && wide_array)) {
-      buf_append(&b, copied, (size_t)(z - copied));
-      buf_puts(&b, "L");
+      liq_scn_buf_append(&b, copied, (size_t)(z - copied));
+      liq_scn_buf_puts(&b, "L");
       copied = z;
     }
   }
   free(wide);
-  buf_append(&b, copied, (size_t)(z - copied));   /* allocates even if 0 */
+  liq_scn_buf_append(&b, copied, (size_t)(z - copied));   /* allocates even if 0 */
   if (b.oom) {
     free(b.z);
     return liq_errf(p->err, LIQ_NOMEM, NULL, 0, "out of memory");

@@ -2,7 +2,7 @@
 ** scenario_override.c: --set overrides and the params JSON.  Each
 ** override "key=value" walks (or creates) groups from the root and
 ** replaces one scalar; the new setting's hook points at its liq_override,
-** so errors about it say "--set":N.  params_json() writes the overrides as
+** so errors about it say "--set":N.  liq_scn_params_json() writes the overrides as
 ** the JSON object the runs table stores.
 */
 #include "scenario_int.h"
@@ -32,7 +32,7 @@ static int is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-char *trim(char *z) {
+char *liq_scn_trim(char *z) {
   size_t n;
   while (is_space(*z)) z++;
   n = strlen(z);
@@ -40,7 +40,7 @@ char *trim(char *z) {
   return z;
 }
 
-int equals_no_case(const char *a, const char *b) {
+int liq_scn_equals_no_case(const char *a, const char *b) {
   for (; *a && *b; a++, b++) {
     char ca = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : *a;
     if (ca != *b) return 0;
@@ -116,7 +116,7 @@ static int assign_parse(loader *p, size_t i, set_assign *a) {
     return liq_errf(p->err, LIQ_USAGE, "--set", line,
                     "--set needs key=value, got nothing");
   }
-  if ((a->buf = dup_string(in)) == NULL) {
+  if ((a->buf = liq_scn_dup_string(in)) == NULL) {
     return liq_errf(p->err, LIQ_NOMEM, NULL, 0, "out of memory");
   }
   eq = strchr(a->buf, '=');
@@ -127,8 +127,8 @@ static int assign_parse(loader *p, size_t i, set_assign *a) {
                     "\"%s\"", in);
   }
   *eq = '\0';
-  a->key = trim(a->buf);
-  a->text = trim(eq + 1);
+  a->key = liq_scn_trim(a->buf);
+  a->text = liq_scn_trim(eq + 1);
   if (a->key[0] == '\0' || !is_key_path(a->key)) {
     assign_free(a);
     return liq_errf(p->err, LIQ_USAGE, "--set", line,
@@ -142,9 +142,9 @@ static int assign_parse(loader *p, size_t i, set_assign *a) {
     assign_free(a);
     return rc;
   }
-  if (equals_no_case(a->text, "true") || equals_no_case(a->text, "false")) {
+  if (liq_scn_equals_no_case(a->text, "true") || liq_scn_equals_no_case(a->text, "false")) {
     a->type = CONFIG_TYPE_BOOL;
-    a->i = equals_no_case(a->text, "true");
+    a->i = liq_scn_equals_no_case(a->text, "true");
   } else if (is_integer_text(a->text)) {
     errno = 0;
     a->i = strtoll(a->text, NULL, 10);
@@ -187,11 +187,11 @@ static int assign_apply(loader *p, config_t *cfg, size_t i, const set_assign *a)
       if (s == NULL) return liq_errf(p->err, LIQ_NOMEM, NULL, 0, "out of memory");
       config_setting_set_hook(s, hook);
     } else if (!config_setting_is_group(s)) {
-      setting_path(s, path, sizeof path);
+      liq_scn_setting_path(s, path, sizeof path);
       *dot = '.';
       return liq_errf(p->err, LIQ_INPUT, "--set", line,
                       "--set %s: %s is %s, not a group (--set can only set "
-                      "scalars inside groups)", a->key, path, type_name(s));
+                      "scalars inside groups)", a->key, path, liq_scn_type_name(s));
     }
     *dot = '.';
     g = s;
@@ -200,10 +200,10 @@ static int assign_apply(loader *p, config_t *cfg, size_t i, const set_assign *a)
   s = config_setting_get_member(g, part);
   if (s != NULL) {
     if (!config_setting_is_scalar(s)) {
-      setting_path(s, path, sizeof path);
+      liq_scn_setting_path(s, path, sizeof path);
       return liq_errf(p->err, LIQ_INPUT, "--set", line,
                       "--set can only set scalars, and %s is %s", path,
-                      type_name(s));
+                      liq_scn_type_name(s));
     }
     config_setting_remove(g, part);
   }
@@ -222,7 +222,7 @@ static int assign_apply(loader *p, config_t *cfg, size_t i, const set_assign *a)
   return LIQ_OK;
 }
 
-int apply_overrides(loader *p, config_t *cfg) {
+int liq_scn_apply_overrides(loader *p, config_t *cfg) {
   size_t i;
   for (i = 0; i < p->n_ov; i++) {
     set_assign a;
@@ -236,33 +236,33 @@ int apply_overrides(loader *p, config_t *cfg) {
 }
 
 static void json_string(str_buf *b, const char *z) {
-  buf_puts(b, "\"");
+  liq_scn_buf_puts(b, "\"");
   for (; *z; z++) {
     unsigned char c = (unsigned char)*z;
     char esc[8];
     if (c == '"' || c == '\\') {
       esc[0] = '\\';
       esc[1] = (char)c;
-      buf_append(b, esc, 2);
+      liq_scn_buf_append(b, esc, 2);
     } else if (c < 0x20) {
       snprintf(esc, sizeof esc, "\\u%04x", c);
-      buf_puts(b, esc);
+      liq_scn_buf_puts(b, esc);
     } else {
-      buf_append(b, z, 1);
+      liq_scn_buf_append(b, z, 1);
     }
   }
-  buf_puts(b, "\"");
+  liq_scn_buf_puts(b, "\"");
 }
 
 /*
 ** The overrides as a JSON object, in order; when a key is set twice only
 ** the later value counts, so only it is written.
 */
-int params_json(loader *p, char **pz) {
+int liq_scn_params_json(loader *p, char **pz) {
   str_buf b = {NULL, 0, 0, 0};
   size_t i, j, n_out = 0;
   int rc = LIQ_OK;
-  buf_puts(&b, "{");
+  liq_scn_buf_puts(&b, "{");
   for (i = 0; i < p->n_ov && rc == LIQ_OK; i++) {
     set_assign a;
     int later = 0;
@@ -274,26 +274,26 @@ int params_json(loader *p, char **pz) {
       assign_free(&o);
     }
     if (rc == LIQ_OK && !later) {
-      if (n_out++) buf_puts(&b, ",");
+      if (n_out++) liq_scn_buf_puts(&b, ",");
       json_string(&b, a.key);
-      buf_puts(&b, ":");
+      liq_scn_buf_puts(&b, ":");
       if (a.type == CONFIG_TYPE_BOOL) {
-        buf_puts(&b, a.i ? "true" : "false");
+        liq_scn_buf_puts(&b, a.i ? "true" : "false");
       } else if (a.type == CONFIG_TYPE_INT64) {
         char num[32];
         snprintf(num, sizeof num, "%lld", a.i);
-        buf_puts(&b, num);
+        liq_scn_buf_puts(&b, num);
       } else if (a.type == CONFIG_TYPE_FLOAT && isfinite(a.d)) {
-        buf_puts(&b, num(a.d).z);
+        liq_scn_buf_puts(&b, liq_scn_num(a.d).z);
       } else if (a.type == CONFIG_TYPE_FLOAT) {
-        json_string(&b, num(a.d).z);
+        json_string(&b, liq_scn_num(a.d).z);
       } else {
         json_string(&b, a.text);
       }
     }
     assign_free(&a);
   }
-  buf_puts(&b, "}");
+  liq_scn_buf_puts(&b, "}");
   if (rc == LIQ_OK && b.oom) {
     rc = liq_errf(p->err, LIQ_NOMEM, NULL, 0, "out of memory");
   }
@@ -311,7 +311,7 @@ int params_json(loader *p, char **pz) {
 ** "margin.initial" and "margin.initial_from" ({model, file, confidence,
 ** horizon_bars, at_ms, short}) are added to the params object *pz.
 */
-int params_note_initial_from(loader *p, const liq_margin_params *mp, char **pz) {
+int liq_scn_params_note_initial_from(loader *p, const liq_margin_params *mp, char **pz) {
   const liq_initial_from *f = &mp->initial_from;
   str_buf b = {NULL, 0, 0, 0};
   char zNum[64];
@@ -319,31 +319,31 @@ int params_note_initial_from(loader *p, const liq_margin_params *mp, char **pz) 
   if (!f->present || *pz == NULL) return LIQ_OK;
   n = strlen(*pz);
   if (n < 2 || (*pz)[n - 1] != '}') return LIQ_OK;
-  buf_append(&b, *pz, n - 1);
-  if (n > 2) buf_puts(&b, ",");
-  buf_puts(&b, "\"margin.initial\":");
-  buf_puts(&b, num(mp->initial).z);
-  buf_puts(&b, ",\"margin.initial_from\":{\"model\":");
+  liq_scn_buf_append(&b, *pz, n - 1);
+  if (n > 2) liq_scn_buf_puts(&b, ",");
+  liq_scn_buf_puts(&b, "\"margin.initial\":");
+  liq_scn_buf_puts(&b, liq_scn_num(mp->initial).z);
+  liq_scn_buf_puts(&b, ",\"margin.initial_from\":{\"model\":");
   json_string(&b, liq_bt_model_name(f->model));
-  buf_puts(&b, ",\"file\":");
+  liq_scn_buf_puts(&b, ",\"file\":");
   json_string(&b, f->file);
-  buf_puts(&b, ",\"confidence\":");
-  buf_puts(&b, num(f->confidence).z);
+  liq_scn_buf_puts(&b, ",\"confidence\":");
+  liq_scn_buf_puts(&b, liq_scn_num(f->confidence).z);
   if (f->horizon_bars) {
     snprintf(zNum, sizeof zNum, ",\"horizon_bars\":%zu", f->horizon_bars);
-    buf_puts(&b, zNum);
+    liq_scn_buf_puts(&b, zNum);
   }
   if (f->lookback_bars) {
     snprintf(zNum, sizeof zNum, ",\"lookback_bars\":%zu", f->lookback_bars);
-    buf_puts(&b, zNum);
+    liq_scn_buf_puts(&b, zNum);
   }
   if (f->at_ms != INT64_MAX) {
     snprintf(zNum, sizeof zNum, ",\"at_ms\":%lld", (long long)f->at_ms);
-    buf_puts(&b, zNum);
+    liq_scn_buf_puts(&b, zNum);
   }
-  buf_puts(&b, ",\"short\":");
-  buf_puts(&b, num(f->short_rate).z);
-  buf_puts(&b, "}}");
+  liq_scn_buf_puts(&b, ",\"short\":");
+  liq_scn_buf_puts(&b, liq_scn_num(f->short_rate).z);
+  liq_scn_buf_puts(&b, "}}");
   if (b.oom) {
     free(b.z);
     return liq_errf(p->err, LIQ_NOMEM, NULL, 0, "out of memory");

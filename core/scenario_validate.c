@@ -79,13 +79,13 @@ static int validate_name(loader *p, const config_setting_t *root,
     default_name(p->file, sc->name, sizeof sc->name);
     return LIQ_OK;
   }
-  if ((rc = string_of(p, s, &z)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_string_of(p, s, &z)) != LIQ_OK) return rc;
   if (!valid_name(z)) {
-    return bad_at(p, s, "name must match [A-Za-z0-9_-][A-Za-z0-9_.-]* (no "
+    return liq_scn_bad_at(p, s, "name must match [A-Za-z0-9_-][A-Za-z0-9_.-]* (no "
                   "leading '.': results/NAME.db would be hidden), got \"%s\"", z);
   }
   if (strlen(z) >= sizeof sc->name) {
-    return bad_at(p, s, "name is too long (at most %zu characters), got %zu",
+    return liq_scn_bad_at(p, s, "name is too long (at most %zu characters), got %zu",
                  sizeof sc->name - 1, strlen(z));
   }
   snprintf(sc->name, sizeof sc->name, "%s", z);
@@ -104,10 +104,10 @@ static int resolve_file(loader *p, const config_setting_t *s, char *out,
   const char *z = NULL;
   struct stat st;
   FILE *f;
-  int rc = string_of(p, s, &z), n;
+  int rc = liq_scn_string_of(p, s, &z), n;
   if (rc) return rc;
-  setting_path(s, path, sizeof path);
-  if (z[0] == '\0') return bad_at(p, s, "%s must not be empty", path);
+  liq_scn_setting_path(s, path, sizeof path);
+  if (z[0] == '\0') return liq_scn_bad_at(p, s, "%s must not be empty", path);
   if (z[0] == '/' || p->dir[0] == '\0') {
     n = snprintf(out, n_out, "%s", z);
   } else {
@@ -116,27 +116,27 @@ static int resolve_file(loader *p, const config_setting_t *s, char *out,
                  p->dir[len - 1] == '/' ? "" : "/", z);
   }
   if (n < 0 || (size_t)n >= n_out) {
-    return bad_at(p, s, "%s is too long (at most %zu bytes after joining the "
+    return liq_scn_bad_at(p, s, "%s is too long (at most %zu bytes after joining the "
                  "scenario's directory)", path, n_out - 1);
   }
   /* Before opening: opening a FIFO would wait for a writer, and the file
   ** is read again for each run (history warm-up, sweep replicates). */
   if (stat(out, &st) == 0 && !S_ISREG(st.st_mode)) {
-    return bad_at(p, s, "%s \"%s\" is not a regular file (%s; expected a "
+    return liq_scn_bad_at(p, s, "%s \"%s\" is not a regular file (%s; expected a "
                  "file that can be read more than once)", path, out,
                  S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode)
                  ? "a pipe" : "a device or other special file");
   }
   f = fopen(out, "rb");
   if (f == NULL) {
-    return bad_at(p, s, "%s \"%s\" cannot be opened: %s (relative names start "
+    return liq_scn_bad_at(p, s, "%s \"%s\" cannot be opened: %s (relative names start "
                  "at the scenario file's directory)", path, out,
                  strerror(errno));
   }
   if (fgetc(f) == EOF && ferror(f)) {          /* e.g. a directory */
     int e = errno;
     fclose(f);
-    return bad_at(p, s, "%s \"%s\" cannot be read: %s", path, out,
+    return liq_scn_bad_at(p, s, "%s \"%s\" cannot be read: %s", path, out,
                  strerror(e));
   }
   fclose(f);
@@ -191,24 +191,24 @@ static int validate_window(loader *p, const config_setting_t *g,
   int rc;
   if (s_file == NULL) {
     snprintf(why, sizeof why, " for model %s", price_models[pp->model]);
-    return missing(p, g, "file", why);
+    return liq_scn_missing(p, g, "file", why);
   }
   if ((rc = resolve_file(p, s_file, pp->file, sizeof pp->file)) != LIQ_OK) {
     return rc;
   }
   if (s_from) {
-    if ((rc = time_of(p, s_from, &pp->from_ms)) != LIQ_OK) return rc;
+    if ((rc = liq_scn_time_of(p, s_from, &pp->from_ms)) != LIQ_OK) return rc;
     pp->has_from = 1;
   }
   if (s_to) {
-    if ((rc = time_of(p, s_to, &pp->to_ms)) != LIQ_OK) return rc;
+    if ((rc = liq_scn_time_of(p, s_to, &pp->to_ms)) != LIQ_OK) return rc;
     pp->has_to = 1;
   }
   if (s_from && s_to && pp->from_ms > pp->to_ms) {
     char from[64], to[64];
     liq_time_format_utc(pp->from_ms, from, sizeof from);
     liq_time_format_utc(pp->to_ms, to, sizeof to);
-    return bad_at2(p, s_from, s_to,
+    return liq_scn_bad_at2(p, s_from, s_to,
                   "price.from (%s) must not be after price.to (%s)", from,
                   to);
   }
@@ -226,20 +226,20 @@ static int validate_diffusion(loader *p, const config_setting_t *g,
   char why[96];
   int rc;
   snprintf(why, sizeof why, " for model %s", model);
-  if ((rc = req_number(p, g, "start", why, &r_price, &pp->start)) != LIQ_OK) {
+  if ((rc = liq_scn_req_number(p, g, "start", why, &r_price, &pp->start)) != LIQ_OK) {
     return rc;
   }
-  if ((rc = opt_number(p, g, "drift", &r_any, &pp->drift)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_opt_number(p, g, "drift", &r_any, &pp->drift)) != LIQ_OK) return rc;
   snprintf(why, sizeof why, " for model %s (annualised, e.g. 0.8)", model);
-  rc = req_number(p, g, "volatility", why, &r_vol, &pp->volatility);
+  rc = liq_scn_req_number(p, g, "volatility", why, &r_vol, &pp->volatility);
   if (rc || pp->model != LIQ_PRICE_JUMP) return rc;
-  rc = req_number(p, g, "intensity", " for model jump (expected jumps per "
+  rc = liq_scn_req_number(p, g, "intensity", " for model jump (expected jumps per "
                  "year, e.g. 10)", &r_non_negative, &pp->jump_intensity);
   if (rc) return rc;
-  rc = req_number(p, g, "jump_mean", " for model jump (mean log jump size, "
+  rc = liq_scn_req_number(p, g, "jump_mean", " for model jump (mean log jump size, "
                  "e.g. -0.02)", &r_jump_mean, &pp->jump_mean);
   if (rc) return rc;
-  return req_number(p, g, "jump_sd", " for model jump (sd of the log jump "
+  return liq_scn_req_number(p, g, "jump_sd", " for model jump (sd of the log jump "
                    "size, e.g. 0.05)", &r_non_negative, &pp->jump_sd);
 }
 
@@ -251,30 +251,30 @@ static int validate_garch(loader *p, const config_setting_t *g,
   static const num_range r_omega = {0.0, 1.0, 1, 0};     /* per step: sd <= 100 % */
   const config_setting_t *s_alpha, *s_beta;
   int rc;
-  rc = req_number(p, g, "start", " for model garch", &r_price, &pp->start);
+  rc = liq_scn_req_number(p, g, "start", " for model garch", &r_price, &pp->start);
   if (rc) return rc;
-  if ((rc = opt_number(p, g, "mu", &r_mu, &pp->garch_mu)) != LIQ_OK) return rc;
-  rc = req_number(p, g, "omega", " for model garch (constant of the variance "
+  if ((rc = liq_scn_opt_number(p, g, "mu", &r_mu, &pp->garch_mu)) != LIQ_OK) return rc;
+  rc = liq_scn_req_number(p, g, "omega", " for model garch (constant of the variance "
                  "per step, e.g. 1e-7)", &r_omega, &pp->garch_omega);
   if (rc) return rc;
-  rc = req_number(p, g, "alpha", " for model garch (weight of the last "
+  rc = liq_scn_req_number(p, g, "alpha", " for model garch (weight of the last "
                  "squared return, e.g. 0.05)", &r_non_negative, &pp->garch_alpha);
   if (rc) return rc;
-  rc = req_number(p, g, "beta", " for model garch (weight of the last "
+  rc = liq_scn_req_number(p, g, "beta", " for model garch (weight of the last "
                  "variance, e.g. 0.9)", &r_non_negative, &pp->garch_beta);
   if (rc) return rc;
   s_alpha = config_setting_get_member(g, "alpha");
   s_beta = config_setting_get_member(g, "beta");
   if (!(pp->garch_alpha + pp->garch_beta < 1.0)) {
-    return bad_at2(p, s_alpha, s_beta, "price.alpha + price.beta must be < 1 "
+    return liq_scn_bad_at2(p, s_alpha, s_beta, "price.alpha + price.beta must be < 1 "
                   "(a stationary variance), got %s + %s = %s",
-                  num(pp->garch_alpha).z, num(pp->garch_beta).z,
-                  num(pp->garch_alpha + pp->garch_beta).z);
+                  liq_scn_num(pp->garch_alpha).z, liq_scn_num(pp->garch_beta).z,
+                  liq_scn_num(pp->garch_alpha + pp->garch_beta).z);
   }
-  rc = req_number(p, g, "nu", " for model garch (Student-t degrees of "
+  rc = liq_scn_req_number(p, g, "nu", " for model garch (Student-t degrees of "
                  "freedom, > 2, e.g. 5)", &r_nu, &pp->garch_nu);
   if (rc) return rc;
-  return opt_number(p, g, "variance0", &r_positive, &pp->garch_variance0);
+  return liq_scn_opt_number(p, g, "variance0", &r_positive, &pp->garch_variance0);
 }
 
 static int validate_price(loader *p, const config_setting_t *g,
@@ -285,25 +285,25 @@ static int validate_price(loader *p, const config_setting_t *g,
   pp->drift = 0.0;
   pp->garch_mu = 0.0;
   pp->garch_variance0 = NAN;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
   s_model = config_setting_get_member(g, "model");
   if (s_model == NULL) {
-    rc = check_sel_keys(p, g, "model", price_models, -1, price_keys, price_no);
+    rc = liq_scn_check_sel_keys(p, g, "model", price_models, -1, price_keys, price_no);
     if (rc) return rc;
-    return missing(p, g, "model", " (gbm, replay, jump, garch or bootstrap)");
+    return liq_scn_missing(p, g, "model", " (gbm, replay, jump, garch or bootstrap)");
   }
-  if ((rc = choose_name(p, s_model, price_models, &model)) != LIQ_OK) {
+  if ((rc = liq_scn_choose_name(p, s_model, price_models, &model)) != LIQ_OK) {
     return rc;
   }
   pp->model = model;          /* price_models is in liq_price_model order */
-  rc = check_sel_keys(p, g, "model", price_models, model, price_keys, price_no);
+  rc = liq_scn_check_sel_keys(p, g, "model", price_models, model, price_keys, price_no);
   if (rc) return rc;
   pp->substeps = 1;
   {
     const config_setting_t *s_sub = config_setting_get_member(g, "substeps");
     long long k;
     if (s_sub != NULL) {
-      if ((rc = integer_in(p, s_sub, 1, LIQ_PATH_MAX_SUBSTEPS, &k)) != LIQ_OK) return rc;
+      if ((rc = liq_scn_integer_in(p, s_sub, 1, LIQ_PATH_MAX_SUBSTEPS, &k)) != LIQ_OK) return rc;
       pp->substeps = (size_t)k;
     }
   }
@@ -320,11 +320,11 @@ static int validate_price(loader *p, const config_setting_t *g,
     case LIQ_PRICE_BOOTSTRAP:
       if ((rc = validate_window(p, g, pp)) != LIQ_OK) return rc;
       pp->block = 20.0;
-      if ((rc = opt_number(p, g, "block", &r_block, &pp->block)) != LIQ_OK) {
+      if ((rc = liq_scn_opt_number(p, g, "block", &r_block, &pp->block)) != LIQ_OK) {
         return rc;
       }
       pp->start = NAN;           /* the window's first open */
-      return opt_number(p, g, "start", &r_price, &pp->start);
+      return liq_scn_opt_number(p, g, "start", &r_price, &pp->start);
     default:
       return validate_diffusion(p, g, pp);
   }
@@ -348,13 +348,13 @@ static int validate_steps(loader *p, const config_setting_t *root,
   if (sc->price.model == LIQ_PRICE_REPLAY ||
       sc->price.model == LIQ_PRICE_BOOTSTRAP) {
     if (s_dt) {
-      return bad_at(p, s_dt, "step_seconds is not used with price.model %s "
+      return liq_scn_bad_at(p, s_dt, "step_seconds is not used with price.model %s "
                    "(the step is the file's bar interval)", model);
     }
     sc->step_seconds = 0.0;    /* taken from the file */
   }
   if (sc->price.model == LIQ_PRICE_REPLAY) {
-    if (s_steps && (rc = integer_in(p, s_steps, 0, MAX_STEPS, &n)) != LIQ_OK) {
+    if (s_steps && (rc = liq_scn_integer_in(p, s_steps, 0, MAX_STEPS, &n)) != LIQ_OK) {
       return rc;
     }
     sc->steps = (size_t)n;     /* 0: every bar in the window */
@@ -362,13 +362,13 @@ static int validate_steps(loader *p, const config_setting_t *root,
   }
   if (s_steps == NULL) {
     snprintf(why, sizeof why, " for price.model %s", model);
-    return missing(p, root, "steps", why);
+    return liq_scn_missing(p, root, "steps", why);
   }
-  if ((rc = integer_in(p, s_steps, 1, MAX_STEPS, &n)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_integer_in(p, s_steps, 1, MAX_STEPS, &n)) != LIQ_OK) return rc;
   sc->steps = (size_t)n;
   if (sc->price.model == LIQ_PRICE_BOOTSTRAP) return LIQ_OK;
   snprintf(why, sizeof why, " for price.model %s (e.g. 60)", model);
-  return req_number(p, root, "step_seconds", why, &r_step, &sc->step_seconds);
+  return liq_scn_req_number(p, root, "step_seconds", why, &r_step, &sc->step_seconds);
 }
 
 /* The largest |log price move| a generated path's drift may add up to,
@@ -408,36 +408,36 @@ static int validate_horizon(loader *p, const config_setting_t *root,
   if (pp->model == LIQ_PRICE_GARCH) {
     const config_setting_t *s_mu = config_setting_get_member(g, "mu");
     if (fabs(pp->garch_mu) * n > MAX_LOG_MOVE) {
-      return bad_at2(p, s_mu, s_steps, "price.mu x %s must be within +-%s (a "
+      return liq_scn_bad_at2(p, s_mu, s_steps, "price.mu x %s must be within +-%s (a "
                     "log price move the floating-point range holds), got %s "
-                    "x %s", len, num(MAX_LOG_MOVE).z, num(pp->garch_mu).z,
-                    num(n).z);
+                    "x %s", len, liq_scn_num(MAX_LOG_MOVE).z, liq_scn_num(pp->garch_mu).z,
+                    liq_scn_num(n).z);
     }
   }
   ms = n * sc->step_seconds * 1000.0;
   if (!(ms <= 9.0e18)) {
     /* the lookback when it is the longer path, else step_seconds */
     int by_lookback = s_steps != config_setting_get_member(root, "steps");
-    return bad_at2(p, by_lookback ? s_steps : s_dt, by_lookback ? s_dt : s_steps,
+    return liq_scn_bad_at2(p, by_lookback ? s_steps : s_dt, by_lookback ? s_dt : s_steps,
                   "%s x step_seconds must be at most 9e15 s (the millisecond "
-                  "clock), got %s x %s = %s s", len, num(n).z,
-                  num(sc->step_seconds).z, num(n * sc->step_seconds).z);
+                  "clock), got %s x %s = %s s", len, liq_scn_num(n).z,
+                  liq_scn_num(sc->step_seconds).z, liq_scn_num(n * sc->step_seconds).z);
   }
   if (pp->model == LIQ_PRICE_GARCH) return LIQ_OK;
   years = n * sc->step_seconds / (365.0 * 86400.0);
   if (fabs(pp->drift) * years > MAX_LOG_MOVE) {
-    return bad_at2(p, config_setting_get_member(g, "drift"), s_steps,
+    return liq_scn_bad_at2(p, config_setting_get_member(g, "drift"), s_steps,
                   "price.drift x the run's length must be within +-%s (a log "
                   "price move the floating-point range holds), got %s per "
-                  "year x %.4g years (%s x step_seconds)", num(MAX_LOG_MOVE).z,
-                  num(pp->drift).z, years, len);
+                  "year x %.4g years (%s x step_seconds)", liq_scn_num(MAX_LOG_MOVE).z,
+                  liq_scn_num(pp->drift).z, years, len);
   }
   if (0.5 * pp->volatility * pp->volatility * years > MAX_LOG_MOVE) {
-    return bad_at2(p, config_setting_get_member(g, "volatility"), s_steps,
+    return liq_scn_bad_at2(p, config_setting_get_member(g, "volatility"), s_steps,
                   "price.volatility^2 / 2 x the run's length must be at most "
                   "%s (the log price's drag), got %s^2 / 2 x %.4g years (%s x "
-                  "step_seconds)", num(MAX_LOG_MOVE).z,
-                  num(pp->volatility).z, years, len);
+                  "step_seconds)", liq_scn_num(MAX_LOG_MOVE).z,
+                  liq_scn_num(pp->volatility).z, years, len);
   }
   return LIQ_OK;
 }
@@ -450,20 +450,20 @@ static void record_where(loader *p, const config_setting_t *root,
   const config_setting_t *b = config_setting_get_member(root, "book");
   const config_setting_t *e = b ? config_setting_get_member(b, "entry") : NULL;
   liq_scenario_where *w = &sc->where;
-  w->price = where_of(p, s ? s : g);
+  w->price = liq_scn_where_of(p, s ? s : g);
   s = config_setting_get_member(root, "steps");
-  w->steps = s ? where_of(p, s) : w->price;
+  w->steps = s ? liq_scn_where_of(p, s) : w->price;
   s = b ? config_setting_get_member(b, "leverage") : NULL;
-  w->book_leverage = where_of(p, s ? s : b);
+  w->book_leverage = liq_scn_where_of(p, s ? s : b);
   s = NULL;
   if (e) {
     s = config_setting_get_member(e, sc->book.entry_mode == LIQ_ENTRY_HISTORY
                                      ? "lookback_steps" : "spread");
   }
-  w->book_entry = where_of(p, s ? s : e ? e : b);
+  w->book_entry = liq_scn_where_of(p, s ? s : e ? e : b);
   g = config_setting_get_member(root, "impact");
   s = g ? config_setting_get_member(g, "model") : NULL;
-  w->impact = where_of(p, s ? s : g);
+  w->impact = liq_scn_where_of(p, s ? s : g);
 }
 
 static int validate_leverage(loader *p, const config_setting_t *g,
@@ -474,33 +474,33 @@ static int validate_leverage(loader *p, const config_setting_t *g,
   double sum = 0.0;
   size_t i, n_weights;
   int rc;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
-  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
   s_values = config_setting_get_member(g, "values");
   s_weights = config_setting_get_member(g, "weights");
-  if (s_values == NULL) return missing(p, g, "values", " (e.g. [5.0, 10.0, 20.0])");
-  rc = numbers_in(p, s_values, 1, LIQ_MAX_LEVERAGES, &r_lev, bp->leverage,
+  if (s_values == NULL) return liq_scn_missing(p, g, "values", " (e.g. [5.0, 10.0, 20.0])");
+  rc = liq_scn_numbers_in(p, s_values, 1, LIQ_MAX_LEVERAGES, &r_lev, bp->leverage,
                  &bp->n_leverage);
   if (rc) return rc;
   if (s_weights == NULL) {                   /* equal weights */
     for (i = 0; i < bp->n_leverage; i++) bp->weights[i] = 1.0;
     sum = (double)bp->n_leverage;
   } else {
-    rc = numbers_in(p, s_weights, 1, LIQ_MAX_LEVERAGES, &r_non_negative,
+    rc = liq_scn_numbers_in(p, s_weights, 1, LIQ_MAX_LEVERAGES, &r_non_negative,
                    bp->weights, &n_weights);
     if (rc) return rc;
     if (n_weights != bp->n_leverage) {
-      return bad_at2(p, s_weights, s_values,
+      return liq_scn_bad_at2(p, s_weights, s_values,
                     "book.leverage.weights has %zu values but "
                     "book.leverage.values has %zu (one weight per leverage)",
                     n_weights, bp->n_leverage);
     }
     for (i = 0; i < n_weights; i++) sum += bp->weights[i];
     if (!(sum > 0.0)) {
-      return bad_at(p, s_weights, "book.leverage.weights must not all be zero");
+      return liq_scn_bad_at(p, s_weights, "book.leverage.weights must not all be zero");
     }
     if (!isfinite(sum)) {
-      return bad_at(p, s_weights, "book.leverage.weights must have a finite sum");
+      return liq_scn_bad_at(p, s_weights, "book.leverage.weights must have a finite sum");
     }
   }
   for (i = 0; i < bp->n_leverage; i++) bp->weights[i] /= sum;
@@ -516,25 +516,25 @@ static int validate_notional(loader *p, const config_setting_t *g,
   static const num_range r_median = {0.0, 1e12, 1, 0};
   const config_setting_t *s_dist;
   int rc, dist;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
   s_dist = config_setting_get_member(g, "dist");
   if (s_dist == NULL) {
-    if ((rc = check_keys(p, g, all, NULL)) != LIQ_OK) return rc;
-    return missing(p, g, "dist", " (lognormal or fixed)");
+    if ((rc = liq_scn_check_keys(p, g, all, NULL)) != LIQ_OK) return rc;
+    return liq_scn_missing(p, g, "dist", " (lognormal or fixed)");
   }
-  if ((rc = choose_name(p, s_dist, dists, &dist)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_choose_name(p, s_dist, dists, &dist)) != LIQ_OK) return rc;
   bp->notional_dist = dist == 0 ? LIQ_NOTIONAL_LOGNORMAL : LIQ_NOTIONAL_FIXED;
-  rc = check_keys(p, g, dist == 0 ? lognormal : all, NULL);
+  rc = liq_scn_check_keys(p, g, dist == 0 ? lognormal : all, NULL);
   if (rc) return rc;
   if (dist != 0 && config_setting_get_member(g, "sigma") != NULL)
-    warn_at(p, config_setting_get_member(g, "sigma"), "book.notional.sigma is "
+    liq_scn_warn_at(p, config_setting_get_member(g, "sigma"), "book.notional.sigma is "
             "not used when dist is fixed (only when dist is lognormal); ignored");
-  rc = req_number(p, g, "median", " (median entry notional, quote currency)",
+  rc = liq_scn_req_number(p, g, "median", " (median entry notional, quote currency)",
                  &r_median, &bp->notional_median);
   if (rc) return rc;
   bp->notional_sigma = 0.0;
   if (bp->notional_dist == LIQ_NOTIONAL_FIXED) return LIQ_OK;
-  return req_number(p, g, "sigma", " for dist lognormal (sd of log notional)",
+  return liq_scn_req_number(p, g, "sigma", " for dist lognormal (sd of log notional)",
                    &r_sigma, &bp->notional_sigma);
 }
 
@@ -552,22 +552,22 @@ static int validate_entry(loader *p, const config_setting_t *g,
   const config_setting_t *s;
   long long n;
   int rc, from = LIQ_ENTRY_SPREAD;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "from")) != NULL &&
-      (rc = choose_name(p, s, entry_froms, &from)) != LIQ_OK) {
+      (rc = liq_scn_choose_name(p, s, entry_froms, &from)) != LIQ_OK) {
     return rc;
   }
   bp->entry_mode = from;
-  rc = check_sel_keys(p, g, "from", entry_froms, from, entry_keys, NULL);
+  rc = liq_scn_check_sel_keys(p, g, "from", entry_froms, from, entry_keys, NULL);
   if (rc) return rc;
   if (bp->entry_mode == LIQ_ENTRY_SPREAD) {
-    return opt_number(p, g, "spread", &r_unit, &bp->entry_spread);
+    return liq_scn_opt_number(p, g, "spread", &r_unit, &bp->entry_spread);
   }
   if ((s = config_setting_get_member(g, "lookback_steps")) == NULL) {
-    return missing(p, g, "lookback_steps", " for from history (the number "
+    return liq_scn_missing(p, g, "lookback_steps", " for from history (the number "
                    "of bars before the start in which positions open)");
   }
-  if ((rc = integer_in(p, s, 1, INT_MAX, &n)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_integer_in(p, s, 1, INT_MAX, &n)) != LIQ_OK) return rc;
   bp->entry_lookback = (size_t)n;
   return LIQ_OK;
 }
@@ -584,9 +584,9 @@ static int validate_book_file(loader *p, const config_setting_t *g,
   for (i = 0; i < n; i++) {
     const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
     char path[PATH_BUF];
-    if (!is_one_of(config_setting_name(m), generated)) continue;
-    setting_path(m, path, sizeof path);
-    return bad_at2(p, m, s_file, "%s comes from book.file (remove one of "
+    if (!liq_scn_is_one_of(config_setting_name(m), generated)) continue;
+    liq_scn_setting_path(m, path, sizeof path);
+    return liq_scn_bad_at2(p, m, s_file, "%s comes from book.file (remove one of "
                   "them: a book is either read or generated)", path);
   }
   bp->positions = 0;           /* the file's row count, known when read */
@@ -608,36 +608,36 @@ static int validate_book(loader *p, const config_setting_t *g,
   bp->entry_spread = 0.0;
   bp->entry_mode = LIQ_ENTRY_SPREAD;
   bp->entry_lookback = 0;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
-  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "file")) != NULL) {
     return validate_book_file(p, g, s, bp);
   }
   if ((s = config_setting_get_member(g, "positions")) == NULL) {
-    return missing(p, g, "positions", " (number of positions, e.g. 100000; "
+    return liq_scn_missing(p, g, "positions", " (number of positions, e.g. 100000; "
                    "or book.file)");
   }
-  if ((rc = integer_in(p, s, 1, 100000000, &n)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_integer_in(p, s, 1, 100000000, &n)) != LIQ_OK) return rc;
   bp->positions = (size_t)n;
-  if ((rc = opt_number(p, g, "long_share", &r_unit, &bp->long_share)) != LIQ_OK) {
+  if ((rc = liq_scn_opt_number(p, g, "long_share", &r_unit, &bp->long_share)) != LIQ_OK) {
     return rc;
   }
   if ((s = config_setting_get_member(g, "leverage")) == NULL) {
-    return missing(p, g, "leverage", " (leverage = { values = [...]; "
+    return liq_scn_missing(p, g, "leverage", " (leverage = { values = [...]; "
                    "weights = [...]; })");
   }
   if ((rc = validate_leverage(p, s, bp)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "notional")) == NULL) {
-    return missing(p, g, "notional", " (notional = { dist = \"lognormal\"; "
+    return liq_scn_missing(p, g, "notional", " (notional = { dist = \"lognormal\"; "
                    "median = ...; sigma = ...; })");
   }
   if ((rc = validate_notional(p, s, bp)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "cap_response")) != NULL &&
-      (rc = choose_name(p, s, cap_responses, &bp->cap_response)) != LIQ_OK) {
+      (rc = liq_scn_choose_name(p, s, cap_responses, &bp->cap_response)) != LIQ_OK) {
     return rc;
   }
   bp->open_interest = 0.0;
-  if ((rc = opt_number(p, g, "open_interest", &r_oi, &bp->open_interest)) != LIQ_OK)
+  if ((rc = liq_scn_opt_number(p, g, "open_interest", &r_oi, &bp->open_interest)) != LIQ_OK)
     return rc;
   if ((s = config_setting_get_member(g, "entry")) != NULL) {
     return validate_entry(p, s, bp);
@@ -668,13 +668,13 @@ static int validate_tiers(loader *p, const config_setting_t *s,
   int given[LIQ_MAX_TIERS];
   int i, n, rc;
   if (!config_setting_is_list(s)) {
-    return bad_at(p, s, "margin.tiers must be a list of groups ( { floor = ...; "
+    return liq_scn_bad_at(p, s, "margin.tiers must be a list of groups ( { floor = ...; "
                  "max_leverage = ...; maintenance = ...; }, ... ), got %s",
-                 type_name(s));
+                 liq_scn_type_name(s));
   }
   n = config_setting_length(s);
   if (n < 1 || n > LIQ_MAX_TIERS) {
-    return bad_at(p, s, "margin.tiers must have 1 to %d tiers, got %d",
+    return liq_scn_bad_at(p, s, "margin.tiers must have 1 to %d tiers, got %d",
                  LIQ_MAX_TIERS, n);
   }
   for (i = 0; i < n; i++) {
@@ -683,48 +683,48 @@ static int validate_tiers(loader *p, const config_setting_t *s,
     liq_tier *t = &mp->tiers[i];
     const liq_tier *prev = i > 0 ? &mp->tiers[i - 1] : NULL;
     char path[PATH_BUF];
-    if ((rc = need_group(p, e)) != LIQ_OK) return rc;
-    if ((rc = check_keys(p, e, keys, NULL)) != LIQ_OK) return rc;
-    rc = req_number(p, e, "floor", " (notional floor of the bracket, quote "
+    if ((rc = liq_scn_need_group(p, e)) != LIQ_OK) return rc;
+    if ((rc = liq_scn_check_keys(p, e, keys, NULL)) != LIQ_OK) return rc;
+    rc = liq_scn_req_number(p, e, "floor", " (notional floor of the bracket, quote "
                    "currency; the first is 0)", &r_non_negative, &t->floor);
     if (rc) return rc;
     m = config_setting_get_member(e, "floor");
-    setting_path(m, path, sizeof path);
+    liq_scn_setting_path(m, path, sizeof path);
     if (prev == NULL && t->floor != 0.0) {
-      return bad_at(p, m, "%s must be 0 (the first bracket starts at notional "
-                   "0), got %s", path, num(t->floor).z);
+      return liq_scn_bad_at(p, m, "%s must be 0 (the first bracket starts at notional "
+                   "0), got %s", path, liq_scn_num(t->floor).z);
     }
     if (prev && !(t->floor > prev->floor)) {
-      return bad_at(p, m, "%s must be above margin.tiers[%d].floor (%s), got %s "
+      return liq_scn_bad_at(p, m, "%s must be above margin.tiers[%d].floor (%s), got %s "
                    "(floors strictly increasing)", path, i - 1,
-                   num(prev->floor).z, num(t->floor).z);
+                   liq_scn_num(prev->floor).z, liq_scn_num(t->floor).z);
     }
-    rc = req_number(p, e, "max_leverage", " (leverage cap of the bracket, "
+    rc = liq_scn_req_number(p, e, "max_leverage", " (leverage cap of the bracket, "
                    ">= 1)", &r_lev, &t->max_leverage);
     if (rc) return rc;
     m = config_setting_get_member(e, "max_leverage");
-    setting_path(m, path, sizeof path);
+    liq_scn_setting_path(m, path, sizeof path);
     if (prev && t->max_leverage > prev->max_leverage) {
-      return bad_at(p, m, "%s must not be above margin.tiers[%d].max_leverage "
+      return liq_scn_bad_at(p, m, "%s must not be above margin.tiers[%d].max_leverage "
                    "(%s), got %s (caps non-increasing)", path, i - 1,
-                   num(prev->max_leverage).z, num(t->max_leverage).z);
+                   liq_scn_num(prev->max_leverage).z, liq_scn_num(t->max_leverage).z);
     }
-    rc = req_number(p, e, "maintenance", " (maintenance margin rate of the "
+    rc = liq_scn_req_number(p, e, "maintenance", " (maintenance margin rate of the "
                    "bracket)", &r_any, &t->maintenance);
     if (rc) return rc;
     m = config_setting_get_member(e, "maintenance");
-    setting_path(m, path, sizeof path);
+    liq_scn_setting_path(m, path, sizeof path);
     if (!(t->maintenance > 0.0 && t->maintenance < 1.0 / t->max_leverage)) {
-      return bad_at(p, m, "%s must be in (0, 1/max_leverage = %s), got %s",
-                   path, num(1.0 / t->max_leverage).z, num(t->maintenance).z);
+      return liq_scn_bad_at(p, m, "%s must be in (0, 1/max_leverage = %s), got %s",
+                   path, liq_scn_num(1.0 / t->max_leverage).z, liq_scn_num(t->maintenance).z);
     }
     if (prev && t->maintenance < prev->maintenance) {
-      return bad_at(p, m, "%s must not be below margin.tiers[%d].maintenance "
+      return liq_scn_bad_at(p, m, "%s must not be below margin.tiers[%d].maintenance "
                    "(%s), got %s (rates non-decreasing)", path, i - 1,
-                   num(prev->maintenance).z, num(t->maintenance).z);
+                   liq_scn_num(prev->maintenance).z, liq_scn_num(t->maintenance).z);
     }
     given[i] = (m = config_setting_get_member(e, "amount")) != NULL;
-    if (given[i] && (rc = number_in(p, m, &r_non_negative, &t->amount)) != 0) {
+    if (given[i] && (rc = liq_scn_number_in(p, m, &r_non_negative, &t->amount)) != 0) {
       return rc;
     }
   }
@@ -736,11 +736,11 @@ static int validate_tiers(loader *p, const config_setting_t *s,
     if (given[i] && t->amount > t->maintenance * t->floor) {
       const config_setting_t *m = config_setting_get_member(e, "amount");
       char path[PATH_BUF];
-      setting_path(m, path, sizeof path);
-      return bad_at(p, m, "%s must be <= maintenance * floor (%s) so that the "
+      liq_scn_setting_path(m, path, sizeof path);
+      return liq_scn_bad_at(p, m, "%s must be <= maintenance * floor (%s) so that the "
                    "maintenance margin is not negative at the bracket's "
                    "floor, got %s", path,
-                   num(t->maintenance * t->floor).z, num(t->amount).z);
+                   liq_scn_num(t->maintenance * t->floor).z, liq_scn_num(t->amount).z);
     }
   }
   return LIQ_OK;
@@ -765,29 +765,29 @@ static int validate_partial(loader *p, const config_setting_t *g,
   const config_setting_t *s;
   long long n;
   int rc, mode;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "mode")) == NULL) {
-    rc = check_sel_keys(p, g, "mode", partial_modes, -1, partial_keys, NULL);
+    rc = liq_scn_check_sel_keys(p, g, "mode", partial_modes, -1, partial_keys, NULL);
     if (rc) return rc;
-    return missing(p, g, "mode", " (none, restore or chunk)");
+    return liq_scn_missing(p, g, "mode", " (none, restore or chunk)");
   }
-  if ((rc = choose_name(p, s, partial_modes, &mode)) != LIQ_OK) {
+  if ((rc = liq_scn_choose_name(p, s, partial_modes, &mode)) != LIQ_OK) {
     return rc;
   }
   mp->partial_mode = mode;
-  rc = check_sel_keys(p, g, "mode", partial_modes, mode, partial_keys, NULL);
+  rc = liq_scn_check_sel_keys(p, g, "mode", partial_modes, mode, partial_keys, NULL);
   if (rc) return rc;
   if (mode == LIQ_PARTIAL_RESTORE) {
     mp->partial_buffer = 0.1;
-    return opt_number(p, g, "buffer", &r_buffer, &mp->partial_buffer);
+    return liq_scn_opt_number(p, g, "buffer", &r_buffer, &mp->partial_buffer);
   }
   if (mode != LIQ_PARTIAL_CHUNK) return LIQ_OK;
-  rc = req_number(p, g, "share", " for mode chunk (share of the position "
+  rc = liq_scn_req_number(p, g, "share", " for mode chunk (share of the position "
                  "closed per liquidation, e.g. 0.25)", &r_share,
                  &mp->partial_share);
   if (rc) return rc;
   if ((s = config_setting_get_member(g, "cooldown_steps")) != NULL) {
-    if ((rc = integer_in(p, s, 0, INT_MAX, &n)) != LIQ_OK) return rc;
+    if ((rc = liq_scn_integer_in(p, s, 0, INT_MAX, &n)) != LIQ_OK) return rc;
     mp->partial_cooldown = (int)n;
   }
   return LIQ_OK;
@@ -799,14 +799,14 @@ static int validate_topup(loader *p, const config_setting_t *g,
   const config_setting_t *s;
   long long n;
   int rc;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
-  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
-  rc = req_number(p, g, "share", " (share of called traders who add "
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  rc = liq_scn_req_number(p, g, "share", " (share of called traders who add "
                  "collateral back to the initial margin, e.g. 0.3)", &r_unit,
                  &mp->topup_share);
   if (rc) return rc;
   if ((s = config_setting_get_member(g, "delay_steps")) != NULL) {
-    if ((rc = integer_in(p, s, 0, INT_MAX, &n)) != LIQ_OK) return rc;
+    if ((rc = liq_scn_integer_in(p, s, 0, INT_MAX, &n)) != LIQ_OK) return rc;
     mp->topup_delay = (int)n;
   }
   return LIQ_OK;
@@ -839,32 +839,32 @@ static int validate_initial_from(loader *p, const config_setting_t *g,
   liq_err e;
   int rc;
   memset(f, 0, sizeof *f);
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
-  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "model")) == NULL) {
-    return missing(p, g, "model", " (\"hs\", \"ewma\", \"fhs\" or \"garch\")");
+    return liq_scn_missing(p, g, "model", " (\"hs\", \"ewma\", \"fhs\" or \"garch\")");
   }
-  if ((rc = string_of(p, s, &z)) != LIQ_OK) return rc;
-  if (!is_one_of(z, models)) {
-    return bad_at(p, s, "margin.initial_from.model must be \"hs\", \"ewma\", "
+  if ((rc = liq_scn_string_of(p, s, &z)) != LIQ_OK) return rc;
+  if (!liq_scn_is_one_of(z, models)) {
+    return liq_scn_bad_at(p, s, "margin.initial_from.model must be \"hs\", \"ewma\", "
                   "\"fhs\" or \"garch\", got \"%s\"", z);
   }
   f->model = liq_bt_model_parse(z);
   if ((s = config_setting_get_member(g, "file")) == NULL) {
-    return missing(p, g, "file", " (the price history the model runs on)");
+    return liq_scn_missing(p, g, "file", " (the price history the model runs on)");
   }
   if ((rc = resolve_file(p, s, f->file, sizeof f->file)) != LIQ_OK) return rc;
   f->confidence = 0.99;
-  rc = opt_number(p, g, "confidence", &r_open_unit, &f->confidence);
+  rc = liq_scn_opt_number(p, g, "confidence", &r_open_unit, &f->confidence);
   if (rc) return rc;
   f->lambda = 0.94;
-  if ((rc = opt_number(p, g, "lambda", &r_open_unit, &f->lambda)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_opt_number(p, g, "lambda", &r_open_unit, &f->lambda)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "horizon_bars")) != NULL) {
-    if ((rc = integer_in(p, s, 1, LLONG_MAX / 16, &v)) != LIQ_OK) return rc;
+    if ((rc = liq_scn_integer_in(p, s, 1, LLONG_MAX / 16, &v)) != LIQ_OK) return rc;
     f->horizon_bars = (size_t)v;
   }
   if ((s = config_setting_get_member(g, "lookback_bars")) != NULL) {
-    if ((rc = integer_in(p, s, 1, LLONG_MAX / 16, &v)) != LIQ_OK) return rc;
+    if ((rc = liq_scn_integer_in(p, s, 1, LLONG_MAX / 16, &v)) != LIQ_OK) return rc;
     f->lookback_bars = (size_t)v;
   }
   /* When the run starts. */
@@ -894,12 +894,12 @@ static int validate_initial_from(loader *p, const config_setting_t *g,
       *p->err = e;
       return rc;
     }
-    return bad_at(p, g, "margin.initial_from: %s", e.msg);
+    return liq_scn_bad_at(p, g, "margin.initial_from: %s", e.msg);
   }
   if (!(mp->initial > 0.0 && mp->initial <= 1.0)) {
-    return bad_at(p, g, "margin.initial_from gives a long margin of %s (no fall "
+    return liq_scn_bad_at(p, g, "margin.initial_from gives a long margin of %s (no fall "
                   "in the history's windows?); margin.initial must be in (0, 1]",
-                  num(mp->initial).z);
+                  liq_scn_num(mp->initial).z);
   }
   f->short_rate = m_short;
   f->present = 1;
@@ -925,8 +925,8 @@ static int validate_margin(loader *p, const config_setting_t *g,
   mp->partial_cooldown = 0;
   mp->topup_share = 0.0;
   mp->topup_delay = 0;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
-  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
   s_init = config_setting_get_member(g, "initial");
   s_maint = config_setting_get_member(g, "maintenance");
   s_call = config_setting_get_member(g, "call_level");
@@ -934,7 +934,7 @@ static int validate_margin(loader *p, const config_setting_t *g,
   s_from = config_setting_get_member(g, "initial_from");
   memset(&mp->initial_from, 0, sizeof mp->initial_from);
   if (s_init && s_from) {
-    return bad_at2(p, s_from, s_init, "margin.initial_from and margin.initial "
+    return liq_scn_bad_at2(p, s_from, s_init, "margin.initial_from and margin.initial "
                    "exclude each other (initial_from computes the initial rate)");
   }
   if (s_from) {
@@ -942,13 +942,13 @@ static int validate_margin(loader *p, const config_setting_t *g,
     s_init = s_from;                    /* where later errors point */
   } else {
     if (s_init == NULL) {
-      return missing(p, g, "initial", " (rate in (0, 1], e.g. 0.01; or "
+      return liq_scn_missing(p, g, "initial", " (rate in (0, 1], e.g. 0.01; or "
                      "initial_from = { model = ...; file = ...; })");
     }
-    if ((rc = number_in(p, s_init, &r_initial, &mp->initial)) != LIQ_OK) return rc;
+    if ((rc = liq_scn_number_in(p, s_init, &r_initial, &mp->initial)) != LIQ_OK) return rc;
   }
   if (s_tiers && s_maint) {
-    return bad_at2(p, s_maint, s_tiers, "margin.maintenance and margin.tiers must "
+    return liq_scn_bad_at2(p, s_maint, s_tiers, "margin.maintenance and margin.tiers must "
                   "not both be set (tiers replace the flat maintenance rate)");
   }
   if (s_tiers) {
@@ -958,38 +958,38 @@ static int validate_margin(loader *p, const config_setting_t *g,
                                        "maintenance");
     maint = "margin.tiers[0].maintenance";
   } else if (s_maint == NULL) {
-    return missing(p, g, "maintenance", " (rate in (0, margin.initial), "
+    return liq_scn_missing(p, g, "maintenance", " (rate in (0, margin.initial), "
                    "e.g. 0.005; or margin.tiers)");
   } else {
-    if ((rc = number_in(p, s_maint, &r_any, &mp->maintenance)) != LIQ_OK) return rc;
+    if ((rc = liq_scn_number_in(p, s_maint, &r_any, &mp->maintenance)) != LIQ_OK) return rc;
     if (!(mp->maintenance > 0.0)) {
-      return bad_at(p, s_maint, "margin.maintenance must be in (0, "
-                   "margin.initial), got %s", num(mp->maintenance).z);
+      return liq_scn_bad_at(p, s_maint, "margin.maintenance must be in (0, "
+                   "margin.initial), got %s", liq_scn_num(mp->maintenance).z);
     }
   }
   if (!(mp->maintenance < mp->initial)) {
-    return bad_at2(p, s_maint, s_init, "%s must be below margin.initial (%s), "
-                  "got %s", maint, num(mp->initial).z,
-                  num(mp->maintenance).z);
+    return liq_scn_bad_at2(p, s_maint, s_init, "%s must be below margin.initial (%s), "
+                  "got %s", maint, liq_scn_num(mp->initial).z,
+                  liq_scn_num(mp->maintenance).z);
   }
   mp->call_level = 1.0;
-  if (s_call && (rc = number_in(p, s_call, &r_any, &mp->call_level)) != LIQ_OK) {
+  if (s_call && (rc = liq_scn_number_in(p, s_call, &r_any, &mp->call_level)) != LIQ_OK) {
     return rc;
   }
   lo = mp->maintenance / mp->initial;
   if (!(mp->call_level >= lo)) {
-    return bad_at2(p, s_call ? s_call : g, s_call ? s_maint : NULL,
+    return liq_scn_bad_at2(p, s_call ? s_call : g, s_call ? s_maint : NULL,
                   "margin.call_level must be >= %s / margin.initial (%s), "
-                  "got %s", maint, num(lo).z, num(mp->call_level).z);
+                  "got %s", maint, liq_scn_num(lo).z, liq_scn_num(mp->call_level).z);
   }
   if (!(mp->call_level * mp->initial <= 1.0)) {
-    return bad_at2(p, s_call ? s_call : g, s_init,
+    return liq_scn_bad_at2(p, s_call ? s_call : g, s_init,
                   "margin.call_level * margin.initial must be <= 1 (a call "
                   "level above the whole notional), got %s",
-                  num(mp->call_level * mp->initial).z);
+                  liq_scn_num(mp->call_level * mp->initial).z);
   }
   mp->liquidation_fee = 0.0;
-  rc = opt_number(p, g, "liquidation_fee", &r_fee, &mp->liquidation_fee);
+  rc = liq_scn_opt_number(p, g, "liquidation_fee", &r_fee, &mp->liquidation_fee);
   if (rc) return rc;
   if ((s = config_setting_get_member(g, "partial")) != NULL &&
       (rc = validate_partial(p, s, mp)) != LIQ_OK) {
@@ -1029,16 +1029,16 @@ static int validate_half_life(loader *p, const config_setting_t *g, double *pr) 
   int rc;
   *pr = INFINITY;
   if (s == NULL) return LIQ_OK;
-  setting_path(s, path, sizeof path);
+  liq_scn_setting_path(s, path, sizeof path);
   if (config_setting_type(s) == CONFIG_TYPE_STRING) {
     const char *z = config_setting_get_string(s);
     if (strcmp(z, "inf") == 0) return LIQ_OK;
-    return bad_at(p, s, "%s must be a number of seconds > 0 or \"inf\" (no "
+    return liq_scn_bad_at(p, s, "%s must be a number of seconds > 0 or \"inf\" (no "
                   "decay), got \"%s\"", path, z);
   }
-  if ((rc = number_in(p, s, &r_non_negative, pr)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_number_in(p, s, &r_non_negative, pr)) != LIQ_OK) return rc;
   if (*pr == 0.0) {
-    return bad_at(p, s, "%s must be > 0, or \"inf\" for no decay (0 used to "
+    return liq_scn_bad_at(p, s, "%s must be > 0, or \"inf\" for no decay (0 used to "
                   "mean permanent impact: write \"inf\")", path);
   }
   return LIQ_OK;
@@ -1061,26 +1061,26 @@ static int validate_depth(loader *p, const config_setting_t *g,
   cols[0] = ip->depth_pct;
   cols[1] = ip->depth_bid;
   cols[2] = ip->depth_ask;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
-  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
   for (c = 0; c < 3; c++) {
     size_t i;
     if ((col_settings[c] = config_setting_get_member(g, keys[c])) == NULL) {
-      return missing(p, g, keys[c], why[c]);
+      return liq_scn_missing(p, g, keys[c], why[c]);
     }
-    rc = numbers_in(p, col_settings[c], 1, LIQ_MAX_DEPTH, c == 0 ? &r_depth_pct : &r_positive,
+    rc = liq_scn_numbers_in(p, col_settings[c], 1, LIQ_MAX_DEPTH, c == 0 ? &r_depth_pct : &r_positive,
                    cols[c], &col_counts[c]);
     if (rc) return rc;
     if (c > 0 && col_counts[c] != col_counts[0]) {
-      return bad_at2(p, col_settings[c], col_settings[0], "impact.depth.%s has %zu values but "
+      return liq_scn_bad_at2(p, col_settings[c], col_settings[0], "impact.depth.%s has %zu values but "
                     "impact.depth.pct has %zu (one notional per pct)",
                     keys[c], col_counts[c], col_counts[0]);
     }
     if ((i = first_not_increasing(cols[c], col_counts[c])) != 0) {
       const config_setting_t *e = config_setting_get_elem(col_settings[c], (unsigned)i);
-      return bad_at(p, e, "impact.depth.%s must be strictly increasing, but "
+      return liq_scn_bad_at(p, e, "impact.depth.%s must be strictly increasing, but "
                    "impact.depth.%s[%zu] = %s follows %s", keys[c],
-                   keys[c], i, num(cols[c][i]).z, num(cols[c][i - 1]).z);
+                   keys[c], i, liq_scn_num(cols[c][i]).z, liq_scn_num(cols[c][i - 1]).z);
     }
   }
   ip->n_depth = col_counts[0];
@@ -1121,7 +1121,7 @@ static int on_depth_row(void *ctx, const liq_csv_row *row, liq_err *err) {
   }
   for (c = 0, n_all = 0; c < 3; c++) {
     memcpy(copy + n_all, row->field[c], row->len[c] + 1);
-    field[c] = trim(copy + n_all);
+    field[c] = liq_scn_trim(copy + n_all);
     n_all += row->len[c] + 1;
   }
   rc = depth_point(d, line, field, err);
@@ -1137,8 +1137,8 @@ static int depth_point(depth_reader *d, int line, char **field, liq_err *err) {
   int c;
   double values[3];
   size_t n = d->n;
-  if (n == 0 && equals_no_case(field[0], "pct") &&
-      equals_no_case(field[1], "bid") && equals_no_case(field[2], "ask")) {
+  if (n == 0 && liq_scn_equals_no_case(field[0], "pct") &&
+      liq_scn_equals_no_case(field[1], "bid") && liq_scn_equals_no_case(field[2], "ask")) {
     return LIQ_OK;               /* the header */
   }
   for (c = 0; c < 3; c++) {
@@ -1157,14 +1157,14 @@ static int depth_point(depth_reader *d, int line, char **field, liq_err *err) {
                !(r->hi_open ? values[c] < r->hi : values[c] <= r->hi)) {
       return liq_errf(err, LIQ_INPUT, file, line, c == 0
                       ? "%s must be in (0, 100), got %s"
-                      : "%s must be > 0, got %s", col[c], num(values[c]).z);
+                      : "%s must be > 0, got %s", col[c], liq_scn_num(values[c]).z);
     } else if (n > 0) {
       const double *prev = c == 0 ? ip->depth_pct : c == 1 ? ip->depth_bid
                                                             : ip->depth_ask;
       if (!(values[c] > prev[n - 1])) {
         return liq_errf(err, LIQ_INPUT, file, line, "%s must be strictly "
                         "increasing, but %s follows %s", col[c],
-                        num(values[c]).z, num(prev[n - 1]).z);
+                        liq_scn_num(values[c]).z, liq_scn_num(prev[n - 1]).z);
       }
     }
   }
@@ -1187,7 +1187,7 @@ static int read_depth_file(loader *p, const config_setting_t *s,
   FILE *f;
   if ((rc = resolve_file(p, s, file, sizeof file)) != LIQ_OK) return rc;
   if ((f = fopen(file, "rb")) == NULL) {
-    return bad_at(p, s, "impact.depth_file \"%s\" cannot be opened: %s", file,
+    return liq_scn_bad_at(p, s, "impact.depth_file \"%s\" cannot be opened: %s", file,
                  strerror(errno));
   }
   d.file = file;
@@ -1197,7 +1197,7 @@ static int read_depth_file(loader *p, const config_setting_t *s,
                     p->err);
   fclose(f);
   if (rc == LIQ_OK && d.n == 0) {
-    rc = bad_at(p, s, "impact.depth_file \"%s\" has no depth points (expected "
+    rc = liq_scn_bad_at(p, s, "impact.depth_file \"%s\" has no depth points (expected "
                "rows pct,bid,ask)", file);
   }
   ip->n_depth = d.n;
@@ -1218,57 +1218,57 @@ static int validate_impact(loader *p, const config_setting_t *g,
   ip->permanent = 0.0;
   ip->n_depth = 0;
   if (g == NULL) return LIQ_OK;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "model")) == NULL) {
-    rc = check_sel_keys(p, g, "model", impact_models, -1, impact_keys, NULL);
+    rc = liq_scn_check_sel_keys(p, g, "model", impact_models, -1, impact_keys, NULL);
     if (rc) return rc;
-    return missing(p, g, "model", " (none, linear, sqrt or depth)");
+    return liq_scn_missing(p, g, "model", " (none, linear, sqrt or depth)");
   }
-  if ((rc = choose_name(p, s, impact_models, &model)) != LIQ_OK) {
+  if ((rc = liq_scn_choose_name(p, s, impact_models, &model)) != LIQ_OK) {
     return rc;
   }
   ip->model = model;          /* impact_models is in liq_impact_model order */
-  rc = check_sel_keys(p, g, "model", impact_models, model, impact_keys, NULL);
+  rc = liq_scn_check_sel_keys(p, g, "model", impact_models, model, impact_keys, NULL);
   if (rc) return rc;
   if ((s = config_setting_get_member(g, "max_rounds")) != NULL) {
-    if ((rc = integer_in(p, s, 1, 100000, &n)) != LIQ_OK) return rc;
+    if ((rc = liq_scn_integer_in(p, s, 1, 100000, &n)) != LIQ_OK) return rc;
     ip->max_rounds = (int)n;
   }
   rc = validate_half_life(p, g, &ip->half_life_seconds);
   if (rc || ip->model == LIQ_IMPACT_NONE) return rc;
-  rc = opt_number(p, g, "permanent", &r_non_negative, &ip->permanent);
+  rc = liq_scn_opt_number(p, g, "permanent", &r_non_negative, &ip->permanent);
   if (rc) return rc;
   if (ip->model == LIQ_IMPACT_DEPTH) {
-    rc = opt_number(p, g, "daily_volume", &r_positive, &ip->daily_volume);
+    rc = liq_scn_opt_number(p, g, "daily_volume", &r_positive, &ip->daily_volume);
     if (rc) return rc;
     if (ip->permanent > 0.0 && ip->daily_volume == 0.0) {
-      return missing(p, g, "daily_volume", " for impact.permanent (the "
+      return liq_scn_missing(p, g, "daily_volume", " for impact.permanent (the "
                      "permanent part is permanent * flow / daily_volume)");
     }
     s = config_setting_get_member(g, "depth");
     s_file = config_setting_get_member(g, "depth_file");
     if (s && s_file) {
-      return bad_at2(p, s_file, s, "impact.depth and impact.depth_file exclude "
+      return liq_scn_bad_at2(p, s_file, s, "impact.depth and impact.depth_file exclude "
                     "each other (give the curve inline or in a file)");
     }
     if (s_file) return read_depth_file(p, s_file, ip);
     if (s == NULL) {
-      return missing(p, g, "depth", " for model depth (depth = { pct = "
+      return liq_scn_missing(p, g, "depth", " for model depth (depth = { pct = "
                      "[...]; bid = [...]; ask = [...]; } or depth_file = "
                      "\"depth.csv\")");
     }
     return validate_depth(p, s, ip);
   }
-  rc = req_number(p, g, "daily_volume", ip->model == LIQ_IMPACT_LINEAR
+  rc = liq_scn_req_number(p, g, "daily_volume", ip->model == LIQ_IMPACT_LINEAR
                  ? " for model linear (quote notional per day)"
                  : " for model sqrt (quote notional per day)",
                  &r_positive, &ip->daily_volume);
   if (rc) return rc;
-  rc = req_number(p, g, "coefficient", ip->model == LIQ_IMPACT_LINEAR
+  rc = liq_scn_req_number(p, g, "coefficient", ip->model == LIQ_IMPACT_LINEAR
                  ? " for model linear (k)" : " for model sqrt (Y, about 0.5-1)",
                  &r_non_negative, &ip->coefficient);
   if (rc) return rc;
-  return opt_number(p, g, "daily_volatility", &r_positive, &ip->daily_volatility);
+  return liq_scn_opt_number(p, g, "daily_volatility", &r_positive, &ip->daily_volatility);
 }
 
 /* insurance.policy names, in liq_insurance_policy order. */
@@ -1283,13 +1283,13 @@ static int validate_insurance(loader *p, const config_setting_t *g,
   ins->fund = 0.0;
   ins->policy = LIQ_POLICY_NONE;
   if (g == NULL) return LIQ_OK;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
-  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
-  if ((rc = opt_number(p, g, "fund", &r_non_negative, &ins->fund)) != LIQ_OK) {
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_opt_number(p, g, "fund", &r_non_negative, &ins->fund)) != LIQ_OK) {
     return rc;
   }
   if ((s = config_setting_get_member(g, "policy")) != NULL) {
-    if ((rc = choose_name(p, s, policies, &policy)) != LIQ_OK) return rc;
+    if ((rc = liq_scn_choose_name(p, s, policies, &policy)) != LIQ_OK) return rc;
     ins->policy = policy;     /* policies is in liq_insurance_policy order */
   }
   return LIQ_OK;
@@ -1311,22 +1311,22 @@ static int validate_funding(loader *p, const config_setting_t *g,
   fp->events = NULL;
   fp->n_events = 0;
   if (g == NULL) return LIQ_OK;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
-  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
   s_rate = config_setting_get_member(g, "rate");
   s_file = config_setting_get_member(g, "file");
   s_interval = config_setting_get_member(g, "interval_seconds");
   if (s_rate && s_file) {
-    return bad_at2(p, s_file, s_rate, "funding.rate and funding.file exclude "
+    return liq_scn_bad_at2(p, s_file, s_rate, "funding.rate and funding.file exclude "
                   "each other (a constant rate, or payments from a file)");
   }
   if (s_file) {
     if (s_interval) {
-      return bad_at(p, s_interval, "funding.interval_seconds is only used with "
+      return liq_scn_bad_at(p, s_interval, "funding.interval_seconds is only used with "
                    "funding.rate (the file gives each payment's time)");
     }
     if (pp->model != LIQ_PRICE_REPLAY) {
-      return bad_at(p, s_file, "funding.file needs a replay price path "
+      return liq_scn_bad_at(p, s_file, "funding.file needs a replay price path "
                    "(price.model is %s; use funding.rate)",
                    price_models[pp->model]);
     }
@@ -1338,15 +1338,15 @@ static int validate_funding(loader *p, const config_setting_t *g,
     return liq_funding_read(fp->file, &fp->events, &fp->n_events, p->err);
   }
   if (s_rate == NULL) {
-    return missing(p, g, "rate", " (funding = { rate = 0.0001; } per "
+    return liq_scn_missing(p, g, "rate", " (funding = { rate = 0.0001; } per "
                    "interval, or { file = \"funding.csv\"; })");
   }
-  if ((rc = number_in(p, s_rate, &r_rate, &fp->rate)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_number_in(p, s_rate, &r_rate, &fp->rate)) != LIQ_OK) return rc;
   fp->mode = LIQ_FUNDING_CONSTANT;
   {
     /* One second to a century: funding events are placed in milliseconds. */
     static const num_range r_interval = {1.0, 3.2e9, 0, 0};
-    return opt_number(p, g, "interval_seconds", &r_interval, &fp->interval_seconds);
+    return liq_scn_opt_number(p, g, "interval_seconds", &r_interval, &fp->interval_seconds);
   }
 }
 
@@ -1354,23 +1354,23 @@ static int validate_quantiles(loader *p, const config_setting_t *s,
                              liq_stats_params *st) {
   char path[PATH_BUF], a_text[32], b_text[32];
   size_t i;
-  int rc = numbers_in(p, s, 0, LIQ_MAX_QUANTILES, &r_open_unit, st->quantiles,
+  int rc = liq_scn_numbers_in(p, s, 0, LIQ_MAX_QUANTILES, &r_open_unit, st->quantiles,
                      &st->n_quantiles);
   if (rc) return rc;
   for (i = 1; i < st->n_quantiles; i++) {
     const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-    setting_path(e, path, sizeof path);
+    liq_scn_setting_path(e, path, sizeof path);
     if (!(st->quantiles[i] > st->quantiles[i - 1])) {
-      return bad_at(p, e, "stats.quantiles must be strictly increasing, but "
-                   "%s = %s follows %s", path, num(st->quantiles[i]).z,
-                   num(st->quantiles[i - 1]).z);
+      return liq_scn_bad_at(p, e, "stats.quantiles must be strictly increasing, but "
+                   "%s = %s follows %s", path, liq_scn_num(st->quantiles[i]).z,
+                   liq_scn_num(st->quantiles[i - 1]).z);
     }
     liq_quantile_label(st->quantiles[i - 1], a_text, sizeof a_text);
     liq_quantile_label(st->quantiles[i], b_text, sizeof b_text);
     if (strcmp(a_text, b_text) == 0) {
-      return bad_at(p, e, "%s = %s has the same column name (cushion_%s) as "
+      return liq_scn_bad_at(p, e, "%s = %s has the same column name (cushion_%s) as "
                    "%s (quantiles need distinct labels to 0.0001 %%)", path,
-                   num(st->quantiles[i]).z, b_text, num(st->quantiles[i - 1]).z);
+                   liq_scn_num(st->quantiles[i]).z, b_text, liq_scn_num(st->quantiles[i - 1]).z);
     }
   }
   return LIQ_OK;
@@ -1393,30 +1393,30 @@ static int validate_stats(loader *p, const config_setting_t *g,
   st->counterfactual = 0;
   st->positions = -1;
   if (g == NULL) return LIQ_OK;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
-  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "quantiles")) != NULL &&
       (rc = validate_quantiles(p, s, st)) != LIQ_OK) {
     return rc;
   }
   if ((s = config_setting_get_member(g, "every")) != NULL) {
-    if ((rc = integer_in(p, s, 1, INT_MAX, &n)) != LIQ_OK) return rc;
+    if ((rc = liq_scn_integer_in(p, s, 1, INT_MAX, &n)) != LIQ_OK) return rc;
     st->every = (int)n;
   }
   if ((s = config_setting_get_member(g, "steps")) != NULL &&
-      (rc = bool_of(p, s, &st->steps)) != LIQ_OK) {
+      (rc = liq_scn_bool_of(p, s, &st->steps)) != LIQ_OK) {
     return rc;
   }
   if ((s = config_setting_get_member(g, "events")) != NULL &&
-      (rc = bool_of(p, s, &st->events)) != LIQ_OK) {
+      (rc = liq_scn_bool_of(p, s, &st->events)) != LIQ_OK) {
     return rc;
   }
   if ((s = config_setting_get_member(g, "counterfactual")) != NULL &&
-      (rc = bool_of(p, s, &st->counterfactual)) != LIQ_OK) {
+      (rc = liq_scn_bool_of(p, s, &st->counterfactual)) != LIQ_OK) {
     return rc;
   }
   if ((s = config_setting_get_member(g, "positions")) != NULL &&
-      (rc = bool_of(p, s, &st->positions)) != LIQ_OK) {
+      (rc = liq_scn_bool_of(p, s, &st->positions)) != LIQ_OK) {
     return rc;
   }
   return LIQ_OK;
@@ -1484,22 +1484,22 @@ static int grid_names(loader *p, const config_setting_t *e,
   char path[PATH_BUF];
   int i, n;
   if (s_values == NULL)
-    return missing(p, e, "values", " (values = [\"none\", \"sqrt\"];)");
-  setting_path(s_values, path, sizeof path);
+    return liq_scn_missing(p, e, "values", " (values = [\"none\", \"sqrt\"];)");
+  liq_scn_setting_path(s_values, path, sizeof path);
   if (!config_setting_is_array(s_values) && !config_setting_is_list(s_values))
-    return bad_at(p, s_values, "%s must be a list of names such as [\"none\", "
-                  "\"sqrt\"], got %s", path, type_name(s_values));
+    return liq_scn_bad_at(p, s_values, "%s must be a list of names such as [\"none\", "
+                  "\"sqrt\"], got %s", path, liq_scn_type_name(s_values));
   n = config_setting_length(s_values);
   if (n < 1 || n > LIQ_MAX_AXIS_NAMES)
-    return bad_at(p, s_values, "%s has %d names, 1 to %d", path, n,
+    return liq_scn_bad_at(p, s_values, "%s has %d names, 1 to %d", path, n,
                   LIQ_MAX_AXIS_NAMES);
   for (i = 0; i < n; i++) {
     const config_setting_t *v = config_setting_get_elem(s_values, (unsigned)i);
     const char *z = NULL;
-    int rc = string_of(p, v, &z);
+    int rc = liq_scn_string_of(p, v, &z);
     if (rc) return rc;
     if (strlen(z) >= sizeof ax->names[0] || strpbrk(z, "\"\\=") != NULL)
-      return bad_at(p, v, "%s[%d] \"%s\" is not a model or policy name", path,
+      return liq_scn_bad_at(p, v, "%s[%d] \"%s\" is not a model or policy name", path,
                     i, z);
     snprintf(ax->names[i], sizeof ax->names[i], "%s", z);
   }
@@ -1513,11 +1513,11 @@ static int numeric_key_of(loader *p, const config_setting_t *s,
                         const numeric_key **pk) {
   char path[PATH_BUF];
   const char *z = NULL;
-  int rc = string_of(p, s, &z);
+  int rc = liq_scn_string_of(p, s, &z);
   if (rc) return rc;
   if ((*pk = find_numeric_key(z)) != NULL) return LIQ_OK;
-  setting_path(s, path, sizeof path);
-  return bad_at(p, s, "%s \"%s\" is not a numeric scenario key (expected a "
+  liq_scn_setting_path(s, path, sizeof path);
+  return liq_scn_bad_at(p, s, "%s \"%s\" is not a numeric scenario key (expected a "
                "--set path such as \"margin.initial\" or \"book.positions\")",
                path, z);
 }
@@ -1534,9 +1534,9 @@ static int whole_for(loader *p, const config_setting_t *s, const numeric_key *k,
                     double v) {
   char path[PATH_BUF];
   if (!k->is_int || v == floor(v)) return LIQ_OK;
-  setting_path(s, path, sizeof path);
-  return bad_at(p, s, "%s must be a whole number (%s takes integers), got %s",
-               path, k->key, num(v).z);
+  liq_scn_setting_path(s, path, sizeof path);
+  return liq_scn_bad_at(p, s, "%s must be a whole number (%s takes integers), got %s",
+               path, k->key, liq_scn_num(v).z);
 }
 
 /* range = [from, to, step]: from, from + step, ... up to to (inclusive,
@@ -1547,30 +1547,30 @@ static int expand_range(loader *p, const config_setting_t *s,
   double a[3], count;
   size_t n, i;
   int rc;
-  setting_path(s, path, sizeof path);
+  liq_scn_setting_path(s, path, sizeof path);
   if ((!config_setting_is_array(s) && !config_setting_is_list(s)) ||
       config_setting_length(s) != 3) {
-    return bad_at(p, s, "%s must be [from, to, step], got %s", path,
+    return liq_scn_bad_at(p, s, "%s must be [from, to, step], got %s", path,
                  config_setting_is_array(s) || config_setting_is_list(s)
-                 ? "another number of values" : type_name(s));
+                 ? "another number of values" : liq_scn_type_name(s));
   }
   for (i = 0; i < 3; i++) {
     const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-    if ((rc = number_in(p, e, &r_any, &a[i])) != LIQ_OK) return rc;
+    if ((rc = liq_scn_number_in(p, e, &r_any, &a[i])) != LIQ_OK) return rc;
     if (i != 1 && (rc = whole_for(p, e, k, a[i])) != LIQ_OK) return rc;
   }
   if (!(a[2] > 0.0)) {
-    return bad_at(p, config_setting_get_elem(s, 2), "%s step must be > 0, got "
-                 "%s", path, num(a[2]).z);
+    return liq_scn_bad_at(p, config_setting_get_elem(s, 2), "%s step must be > 0, got "
+                 "%s", path, liq_scn_num(a[2]).z);
   }
   if (!(a[0] <= a[1])) {
-    return bad_at(p, s, "%s from (%s) must not be above to (%s)", path,
-                 num(a[0]).z, num(a[1]).z);
+    return liq_scn_bad_at(p, s, "%s from (%s) must not be above to (%s)", path,
+                 liq_scn_num(a[0]).z, liq_scn_num(a[1]).z);
   }
   count = floor((a[1] - a[0]) / a[2] + 1e-9) + 1.0;
   if (!(count <= (double)LIQ_MAX_AXIS_VALUES)) {
-    return bad_at(p, s, "%s gives %s values, at most %d per axis", path,
-                 num(count).z, LIQ_MAX_AXIS_VALUES);
+    return liq_scn_bad_at(p, s, "%s gives %s values, at most %d per axis", path,
+                 liq_scn_num(count).z, LIQ_MAX_AXIS_VALUES);
   }
   n = (size_t)count;
   for (i = 0; i < n; i++) ax->values[i] = round15(a[0] + (double)i * a[2]);
@@ -1586,10 +1586,10 @@ static int validate_grid_entry(loader *p, const config_setting_t *e,
   const numeric_key *k;
   size_t i;
   int rc;
-  if ((rc = need_group(p, e)) != LIQ_OK) return rc;
-  if ((rc = check_keys(p, e, keys, NULL)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, e)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_check_keys(p, e, keys, NULL)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(e, "key")) == NULL) {
-    return missing(p, e, "key", " (e.g. \"margin.initial\")");
+    return liq_scn_missing(p, e, "key", " (e.g. \"margin.initial\")");
   }
   {
     const char *z = NULL;
@@ -1598,14 +1598,14 @@ static int validate_grid_entry(loader *p, const config_setting_t *e,
         liq_scenario_is_categorical_key(z)) {
       snprintf(ax->key, sizeof ax->key, "%s", z);
       if (config_setting_get_member(e, "range") != NULL)
-        return bad_at(p, config_setting_get_member(e, "range"), "%s is a model "
+        return liq_scn_bad_at(p, config_setting_get_member(e, "range"), "%s is a model "
                       "or policy name: give values = [\"...\", ...], not a range", z);
       return grid_names(p, e, config_setting_get_member(e, "values"), ax);
     }
     if (z != NULL && find_numeric_key(z) == NULL) {
       char path[PATH_BUF];
-      setting_path(s, path, sizeof path);
-      return bad_at(p, s, "%s \"%s\" is not a sweep key (expected a numeric "
+      liq_scn_setting_path(s, path, sizeof path);
+      return liq_scn_bad_at(p, s, "%s \"%s\" is not a sweep key (expected a numeric "
                     "--set path such as \"margin.initial\", or a model or "
                     "policy: impact.model, insurance.policy, price.model, "
                     "margin.partial.mode, book.cap_response)", path, z);
@@ -1617,15 +1617,15 @@ static int validate_grid_entry(loader *p, const config_setting_t *e,
   s_range = config_setting_get_member(e, "range");
   if (s_values && s_range) {
     char path[PATH_BUF];
-    setting_path(e, path, sizeof path);
-    return bad_at(p, s_range, "%s takes values or range, not both", path);
+    liq_scn_setting_path(e, path, sizeof path);
+    return liq_scn_bad_at(p, s_range, "%s takes values or range, not both", path);
   }
   if (s_range) return expand_range(p, s_range, k, ax);
   if (s_values == NULL) {
-    return missing(p, e, "values", " (values = [0.01, 0.02]; or range = "
+    return liq_scn_missing(p, e, "values", " (values = [0.01, 0.02]; or range = "
                    "[from, to, step];)");
   }
-  rc = numbers_in(p, s_values, 1, LIQ_MAX_AXIS_VALUES, &r_any, ax->values,
+  rc = liq_scn_numbers_in(p, s_values, 1, LIQ_MAX_AXIS_VALUES, &r_any, ax->values,
                  &ax->n_values);
   if (rc) return rc;
   for (i = 0; i < ax->n_values; i++) {
@@ -1646,7 +1646,7 @@ static int check_sweep_size(loader *p, const config_setting_t *g,
   if (sw->zip && sw->n_axes > 0) points = (double)sw->axes[0].n_values;
   else for (i = 0; i < sw->n_axes; i++) points *= (double)sw->axes[i].n_values;
   if (points * (double)sw->replicates > LIQ_MAX_SWEEP_TASKS)
-    return bad_at(p, g, "sweep has %.0f grid points x %zu replicates = %.0f tasks, "
+    return liq_scn_bad_at(p, g, "sweep has %.0f grid points x %zu replicates = %.0f tasks, "
                  "at most %.0f", points, sw->replicates,
                  points * (double)sw->replicates, LIQ_MAX_SWEEP_TASKS);
   return LIQ_OK;
@@ -1668,25 +1668,25 @@ static int validate_sweep(loader *p, const config_setting_t *g,
   sw->replicates = 1;
   if (g == NULL) return LIQ_OK;
   sw->present = 1;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
-  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "replicates")) != NULL) {
-    if ((rc = integer_in(p, s, 1, INT_MAX, &n)) != LIQ_OK) return rc;
+    if ((rc = liq_scn_integer_in(p, s, 1, INT_MAX, &n)) != LIQ_OK) return rc;
     sw->replicates = (size_t)n;
   }
   if ((s = config_setting_get_member(g, "mode")) != NULL &&
-      (rc = choose_name(p, s, modes, &mode)) != LIQ_OK) {
+      (rc = liq_scn_choose_name(p, s, modes, &mode)) != LIQ_OK) {
     return rc;
   }
   sw->zip = mode == 1;
   if ((s_grid = config_setting_get_member(g, "grid")) == NULL) return LIQ_OK;
   if (!config_setting_is_list(s_grid)) {
-    return bad_at(p, s_grid, "sweep.grid must be a list of groups ( { key = "
-                 "...; values = [...]; }, ... ), got %s", type_name(s_grid));
+    return liq_scn_bad_at(p, s_grid, "sweep.grid must be a list of groups ( { key = "
+                 "...; values = [...]; }, ... ), got %s", liq_scn_type_name(s_grid));
   }
   n_axes = config_setting_length(s_grid);
   if (n_axes > LIQ_MAX_AXES) {
-    return bad_at(p, config_setting_get_elem(s_grid, LIQ_MAX_AXES),
+    return liq_scn_bad_at(p, config_setting_get_elem(s_grid, LIQ_MAX_AXES),
                  "sweep.grid has %d axes, at most %d", n_axes, LIQ_MAX_AXES);
   }
   for (i = 0; i < n_axes; i++) {
@@ -1696,12 +1696,12 @@ static int validate_sweep(loader *p, const config_setting_t *g,
     if ((rc = validate_grid_entry(p, e, ax)) != LIQ_OK) return rc;
     for (j = 0; j < i; j++) {
       if (strcmp(ax->key, sw->axes[j].key) == 0) {
-        return bad_at(p, e, "sweep.grid[%d] repeats key \"%s\" of "
+        return liq_scn_bad_at(p, e, "sweep.grid[%d] repeats key \"%s\" of "
                      "sweep.grid[%d]", i, ax->key, j);
       }
     }
     if (sw->zip && i > 0 && ax->n_values != sw->axes[0].n_values) {
-      return bad_at(p, e, "sweep.grid[%d] has %zu values but sweep.grid[0] has "
+      return liq_scn_bad_at(p, e, "sweep.grid[%d] has %zu values but sweep.grid[0] has "
                    "%zu (mode zip pairs values one to one)", i, ax->n_values,
                    sw->axes[0].n_values);
     }
@@ -1730,64 +1730,64 @@ static int validate_calibrate(loader *p, const config_setting_t *g,
   int rc, t;
   memset(cp, 0, sizeof *cp);
   if (g == NULL) return LIQ_OK;
-  if ((rc = need_group(p, g)) != LIQ_OK) return rc;
-  if ((rc = check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_need_group(p, g)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_check_keys(p, g, keys, NULL)) != LIQ_OK) return rc;
   cp->line = (int)config_setting_source_line(g);
   if ((s = config_setting_get_member(g, "key")) == NULL) {
-    return missing(p, g, "key", " (e.g. \"margin.initial\")");
+    return liq_scn_missing(p, g, "key", " (e.g. \"margin.initial\")");
   }
   if ((rc = numeric_key_of(p, s, &k)) != LIQ_OK) return rc;
   if (k->is_int) {
-    return bad_at(p, s, "calibrate.key \"%s\" takes whole numbers; a "
+    return liq_scn_bad_at(p, s, "calibrate.key \"%s\" takes whole numbers; a "
                   "calibration searches a real-valued key (e.g. "
                   "\"margin.initial\")", k->key);
   }
   snprintf(cp->key, sizeof cp->key, "%s", k->key);
   if ((s = config_setting_get_member(g, "range")) == NULL) {
-    return missing(p, g, "range", " (the search interval, e.g. [0.005, 0.5])");
+    return liq_scn_missing(p, g, "range", " (the search interval, e.g. [0.005, 0.5])");
   }
   cp->range_line = (int)config_setting_source_line(s);
-  if ((rc = numbers_in(p, s, 2, 2, &r_any, range, &n)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_numbers_in(p, s, 2, 2, &r_any, range, &n)) != LIQ_OK) return rc;
   if (!(range[0] < range[1])) {
-    return bad_at(p, s, "calibrate.range [%s, %s] is empty: the first value "
-                  "must be below the second", num(range[0]).z, num(range[1]).z);
+    return liq_scn_bad_at(p, s, "calibrate.range [%s, %s] is empty: the first value "
+                  "must be below the second", liq_scn_num(range[0]).z, liq_scn_num(range[1]).z);
   }
   cp->lo = range[0];
   cp->hi = range[1];
   if ((s = config_setting_get_member(g, "target")) == NULL) {
-    return missing(p, g, "target", " (e.g. \"bad_debt_probability\")");
+    return liq_scn_missing(p, g, "target", " (e.g. \"bad_debt_probability\")");
   }
   for (t = 0; t < LIQ_CAL_N_TARGETS; t++) targets[t] = liq_calibrate_target_name(t);
   targets[LIQ_CAL_N_TARGETS] = NULL;
-  if ((rc = choose_name(p, s, targets, &cp->target)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_choose_name(p, s, targets, &cp->target)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(g, "max")) == NULL) {
-    return missing(p, g, "max", " (the largest acceptable target value)");
+    return liq_scn_missing(p, g, "max", " (the largest acceptable target value)");
   }
-  if ((rc = number_in(p, s, &r_any, &cp->max)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_number_in(p, s, &r_any, &cp->max)) != LIQ_OK) return rc;
   if (liq_calibrate_target_is_probability(cp->target)
           ? !(cp->max >= 0.0 && cp->max < 1.0) : !(cp->max >= 0.0)) {
-    return bad_at(p, s, "calibrate.max must be %s for target %s, got %s",
+    return liq_scn_bad_at(p, s, "calibrate.max must be %s for target %s, got %s",
                   liq_calibrate_target_is_probability(cp->target)
                       ? "in [0, 1) (a probability)" : ">= 0",
-                  targets[cp->target], num(cp->max).z);
+                  targets[cp->target], liq_scn_num(cp->max).z);
   }
   reps = 1000;
   if ((s = config_setting_get_member(g, "replicates")) != NULL &&
-      (rc = integer_in(p, s, 2, LIQ_CAL_MAX_REPLICATES, &reps)) != LIQ_OK) {
+      (rc = liq_scn_integer_in(p, s, 2, LIQ_CAL_MAX_REPLICATES, &reps)) != LIQ_OK) {
     return rc;
   }
   cp->replicates = (size_t)reps;
   cp->confidence = 0.95;
-  if ((rc = opt_number(p, g, "confidence", &r_open_unit, &cp->confidence)) != LIQ_OK) {
+  if ((rc = liq_scn_opt_number(p, g, "confidence", &r_open_unit, &cp->confidence)) != LIQ_OK) {
     return rc;
   }
   cp->tolerance = (cp->hi - cp->lo) / 1000.0;
   if ((s = config_setting_get_member(g, "tolerance")) != NULL) {
-    if ((rc = number_in(p, s, &r_positive, &cp->tolerance)) != LIQ_OK) return rc;
+    if ((rc = liq_scn_number_in(p, s, &r_positive, &cp->tolerance)) != LIQ_OK) return rc;
     if (!(cp->tolerance < cp->hi - cp->lo)) {
-      return bad_at(p, s, "calibrate.tolerance %s must be below the width of "
-                    "calibrate.range (%s)", num(cp->tolerance).z,
-                    num(cp->hi - cp->lo).z);
+      return liq_scn_bad_at(p, s, "calibrate.tolerance %s must be below the width of "
+                    "calibrate.range (%s)", liq_scn_num(cp->tolerance).z,
+                    liq_scn_num(cp->hi - cp->lo).z);
     }
   }
   cp->present = 1;
@@ -1798,30 +1798,30 @@ static const char *const top_keys[] = {
   "name", "seed", "steps", "step_seconds", "price", "book", "margin",
   "impact", "insurance", "funding", "stats", "sweep", "calibrate", NULL};
 
-int validate(loader *p, const config_setting_t *root, liq_scenario *sc) {
+int liq_scn_validate(loader *p, const config_setting_t *root, liq_scenario *sc) {
   const config_setting_t *s;
   long long seed = 1;
   int rc;
-  if ((rc = check_keys(p, root, top_keys, NULL)) != LIQ_OK) return rc;
+  if ((rc = liq_scn_check_keys(p, root, top_keys, NULL)) != LIQ_OK) return rc;
   if ((rc = validate_name(p, root, sc)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(root, "seed")) != NULL &&
-      (rc = integer_in(p, s, 0, LLONG_MAX, &seed)) != LIQ_OK) {
+      (rc = liq_scn_integer_in(p, s, 0, LLONG_MAX, &seed)) != LIQ_OK) {
     return rc;
   }
   sc->seed = (uint64_t)seed;
   if ((s = config_setting_get_member(root, "price")) == NULL) {
-    return missing(p, root, "price", " (price = { model = \"gbm\"; ... })");
+    return liq_scn_missing(p, root, "price", " (price = { model = \"gbm\"; ... })");
   }
   if ((rc = validate_price(p, s, &sc->price)) != LIQ_OK) return rc;
   if ((rc = validate_steps(p, root, sc)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(root, "book")) == NULL) {
-    return missing(p, root, "book", " (book = { positions = ...; leverage = "
+    return liq_scn_missing(p, root, "book", " (book = { positions = ...; leverage = "
                    "{ ... }; notional = { ... }; })");
   }
   if ((rc = validate_book(p, s, &sc->book)) != LIQ_OK) return rc;
   if ((rc = validate_horizon(p, root, sc)) != LIQ_OK) return rc;
   if ((s = config_setting_get_member(root, "margin")) == NULL) {
-    return missing(p, root, "margin", " (margin = { initial = ...; "
+    return liq_scn_missing(p, root, "margin", " (margin = { initial = ...; "
                    "maintenance = ...; })");
   }
   if ((rc = validate_margin(p, s, &sc->price, &sc->margin)) != LIQ_OK) return rc;

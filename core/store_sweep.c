@@ -58,6 +58,22 @@ static int sweep_exec1(liq_store *st, const char *sql, int64_t sweep_id,
   return rc;
 }
 
+/* Run one merge statement: ?1 the output's sweep, ?2 the input's, and ?3
+** (when the statement has it) a third id. */
+static int merge_exec(liq_store *st, const char *sql, int64_t dst_id,
+                      int64_t src_id, int64_t third, const char *what,
+                      liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  int rc = store_prepare(st->db, st->path, sql, 0, &p, what, err);
+  if (rc != LIQ_OK) return rc;
+  sqlite3_bind_int64(p, 1, dst_id);
+  sqlite3_bind_int64(p, 2, src_id);
+  if (sqlite3_bind_parameter_count(p) >= 3) sqlite3_bind_int64(p, 3, third);
+  rc = store_step_done(st->db, st->path, p, what, err);
+  sqlite3_finalize(p);
+  return rc;
+}
+
 int liq_store_sweep_last(liq_store *st, int64_t *sweep_id, liq_err *err) {
   sqlite3_stmt *p = NULL;
   int rc;
@@ -988,22 +1004,15 @@ int liq_store_sweep_merge_from(liq_store *st, const char *in_path,
                 "DELETE FROM temp.merge_map;",
                 "create the run map", err);
   if (rc != LIQ_OK) goto fail;
-  rc = store_prepare(st->db, st->path,
-               "INSERT INTO temp.merge_map(old, new, task_id)"
-               " SELECT t.run_id, ?3 + row_number() OVER (ORDER BY t.task_id),"
-               " t.task_id FROM src.tasks t"
-               " WHERE t.sweep_id = ?2 AND t.status = 'done'"
-               " AND t.run_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
-               " main.tasks o WHERE o.sweep_id = ?1 AND o.task_id = t.task_id"
-               " AND o.status = 'done')",
-               0, &p, "map the runs", err);
-  if (rc != LIQ_OK) goto fail;
-  sqlite3_bind_int64(p, 1, *sweep_id);
-  sqlite3_bind_int64(p, 2, src_id);
-  sqlite3_bind_int64(p, 3, base_id);
-  rc = store_step_done(st->db, st->path, p, "map the runs", err);
-  sqlite3_finalize(p);
-  p = NULL;
+  rc = merge_exec(st,
+                 "INSERT INTO temp.merge_map(old, new, task_id)"
+                 " SELECT t.run_id, ?3 + row_number() OVER (ORDER BY t.task_id),"
+                 " t.task_id FROM src.tasks t"
+                 " WHERE t.sweep_id = ?2 AND t.status = 'done'"
+                 " AND t.run_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+                 " main.tasks o WHERE o.sweep_id = ?1 AND o.task_id = t.task_id"
+                 " AND o.status = 'done')",
+                 *sweep_id, src_id, base_id, "map the runs", err);
   if (rc != LIQ_OK) goto fail;
   *n_copied = (size_t)sqlite3_changes(st->db);
 
@@ -1035,35 +1044,23 @@ int liq_store_sweep_merge_from(liq_store *st, const char *in_path,
 
   /* Tasks: the copied ones done with their new runs; the input's other
   ** tasks pending unless the output has them. */
-  rc = store_prepare(st->db, st->path,
-               "INSERT OR REPLACE INTO main.tasks(sweep_id, task_id, run_id,"
-               " replicate, grid_index, params, seed, path_seed, book_seed,"
-               " status, error)"
-               " SELECT ?1, t.task_id, m.new, t.replicate, t.grid_index,"
-               " t.params, t.seed, t.path_seed, t.book_seed, 'done', NULL"
-               " FROM src.tasks t JOIN temp.merge_map m ON m.old = t.run_id"
-               " WHERE t.sweep_id = ?2",
-               0, &p, "copy the tasks", err);
+  rc = merge_exec(st,
+                 "INSERT OR REPLACE INTO main.tasks(sweep_id, task_id, run_id,"
+                 " replicate, grid_index, params, seed, path_seed, book_seed,"
+                 " status, error)"
+                 " SELECT ?1, t.task_id, m.new, t.replicate, t.grid_index,"
+                 " t.params, t.seed, t.path_seed, t.book_seed, 'done', NULL"
+                 " FROM src.tasks t JOIN temp.merge_map m ON m.old = t.run_id"
+                 " WHERE t.sweep_id = ?2",
+                 *sweep_id, src_id, 0, "copy the tasks", err);
   if (rc != LIQ_OK) goto fail;
-  sqlite3_bind_int64(p, 1, *sweep_id);
-  sqlite3_bind_int64(p, 2, src_id);
-  rc = store_step_done(st->db, st->path, p, "copy the tasks", err);
-  sqlite3_finalize(p);
-  p = NULL;
-  if (rc != LIQ_OK) goto fail;
-  rc = store_prepare(st->db, st->path,
-               "INSERT OR IGNORE INTO main.tasks(sweep_id, task_id, replicate,"
-               " grid_index, params, seed, path_seed, book_seed, status)"
-               " SELECT ?1, task_id, replicate, grid_index, params, seed,"
-               " path_seed, book_seed, 'pending' FROM src.tasks"
-               " WHERE sweep_id = ?2",
-               0, &p, "copy the pending tasks", err);
-  if (rc != LIQ_OK) goto fail;
-  sqlite3_bind_int64(p, 1, *sweep_id);
-  sqlite3_bind_int64(p, 2, src_id);
-  rc = store_step_done(st->db, st->path, p, "copy the pending tasks", err);
-  sqlite3_finalize(p);
-  p = NULL;
+  rc = merge_exec(st,
+                 "INSERT OR IGNORE INTO main.tasks(sweep_id, task_id, replicate,"
+                 " grid_index, params, seed, path_seed, book_seed, status)"
+                 " SELECT ?1, task_id, replicate, grid_index, params, seed,"
+                 " path_seed, book_seed, 'pending' FROM src.tasks"
+                 " WHERE sweep_id = ?2",
+                 *sweep_id, src_id, 0, "copy the pending tasks", err);
   if (rc != LIQ_OK) goto fail;
   /* The axis values, when the input has them (databases from before
   ** sweep_point_values have not). */

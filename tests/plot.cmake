@@ -210,6 +210,19 @@ add_test(NAME plot_analysis_policies COMMAND ${CMAKE_COMMAND} -DMODE=sql
   -DSQL=${PROJECT_SOURCE_DIR}/scripts/analysis.sql
   "-DARGS=== 8a\\.|paid_by_traders|== 8c\\." ${LIQ_PLOT_SELF})
 set_tests_properties(plot_analysis_policies PROPERTIES FIXTURES_REQUIRED liq_plot_run)
+# scripts/analysis-positions.sql (who paid, by leverage and by PnL) on a
+# small ADL run that stores its book: the joins to positions return rows.
+set(LIQ_PLOT_ADL_DB ${CMAKE_CURRENT_BINARY_DIR}/plot-test-adl.db)
+add_test(NAME plot_adl_db COMMAND ${CMAKE_COMMAND} -DMODE=rundb
+  -DLIQSIM=$<TARGET_FILE:liqsim> -DSCENARIO=${PROJECT_SOURCE_DIR}/scenarios/adl.cfg
+  -DDB=${LIQ_PLOT_ADL_DB} "-DARGS=--set|book.positions=10000|--set|insurance.fund=1e4"
+  ${LIQ_PLOT_SELF})
+set_tests_properties(plot_adl_db PROPERTIES FIXTURES_SETUP liq_plot_adl)
+add_test(NAME plot_analysis_positions COMMAND ${CMAKE_COMMAND} -DMODE=sql
+  -DSQLITE3=${LIQ_SQLITE3} -DDB=${LIQ_PLOT_ADL_DB}
+  -DSQL=${PROJECT_SOURCE_DIR}/scripts/analysis-positions.sql
+  "-DARGS=who paid, by leverage|1 +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9.]+ +[0-9.]+|1 +[1-5] [a-z]+ [0-9a-z]" ${LIQ_PLOT_SELF})
+set_tests_properties(plot_analysis_positions PROPERTIES FIXTURES_REQUIRED liq_plot_adl)
 # Tick labels print exactly: 0.25M steps give 0.25M, 0.50M, 0.75M (not the
 # rounded 0.2M, 0.5M, 0.8M); 50.25M and 50.75M keep their second decimal.
 add_test(NAME plot_tick_decimals COMMAND ${LIQ_PYTHON} -c

@@ -128,6 +128,25 @@ static liq_calibrate_params params(int target, double max, size_t n) {
   return cp;
 }
 
+/* The answer is the order statistic c_(n - m), m = floor(max n), and not
+** a neighbour of it: at most m replicates fail at the answer, and an
+** evaluated value within 'tolerance' on the failing side has more than m
+** (an off-by-one in the rank would leave that value meeting the target). */
+static void assert_order_statistic(const liq_calibrate_result *res,
+                                   const liq_calibrate_params *cp) {
+  size_t i, m = (size_t)floor(cp->max * (double)cp->replicates + 1e-9);
+  int neighbour = 0;
+  assert_true(res->metric_at_value * (double)cp->replicates <= (double)m + 1e-9);
+  for (i = 0; i < res->n_points; i++) {
+    const liq_calibrate_point *p = &res->points[i];
+    double gap = (double)res->direction * (p->value - res->value);
+    if (gap > 0.0 && gap <= cp->tolerance * (1.0 + 1e-9) &&
+        p->metric * (double)cp->replicates >= (double)m + 1.0 - 1e-9)
+      neighbour = 1;
+  }
+  assert_true(neighbour);
+}
+
 static void test_closed_form_first_passage(void **state) {
   liq_scenario *sc = load_closed_form();
   liq_calibrate_params cp = params(LIQ_CAL_LIQUIDATION_PROBABILITY, 0.1, 2000);
@@ -148,6 +167,7 @@ static void test_closed_form_first_passage(void **state) {
   assert_true(res.ci_low - cp.tolerance <= root && root <= res.ci_high + cp.tolerance);
   /* the interval is informative: a few percent of the answer, not the range */
   assert_true(res.ci_high - res.ci_low < 0.2 * res.value);
+  assert_order_statistic(&res, &cp);
   liq_calibrate_result_free(&res);
   liq_scenario_free(sc);
 }
@@ -175,6 +195,7 @@ static void test_closed_form_increasing(void **state) {
   assert_true(res.ci_low <= res.value && res.value <= res.ci_high);
   assert_true(res.ci_low - cp.tolerance <= root && root <= res.ci_high + cp.tolerance);
   assert_true(res.ci_high - res.ci_low < 0.2 * res.value);
+  assert_order_statistic(&res, &cp);
   liq_calibrate_result_free(&res);
   liq_scenario_free(sc);
 }
@@ -285,6 +306,14 @@ static void test_quantile_ranks(void **state) {
         gsl_cdf_binomial_P((unsigned)(l - 1), 0.99, 2000);
   assert_true(cov >= 0.95);
   assert_true(gsl_cdf_binomial_P((unsigned)l, 0.99, 2000) > 0.025);
+  /* and u is the smallest such rank: one rank lower leaves > a/2 above */
+  assert_true(gsl_cdf_binomial_Q((unsigned)(u - 2), 0.99, 2000) > 0.025);
+  /* recomputed independently (python, exact binomial): 1971 and 1989 */
+  assert_int_equal(l, 1971);
+  assert_int_equal(u, 1989);
+  liq_calibrate_quantile_ranks(2000, 0.9, 0.95, &l, &u);
+  assert_int_equal(l, 1773);
+  assert_int_equal(u, 1827);
   /* too few draws for a finite upper bound of the 0.99 quantile */
   liq_calibrate_quantile_ranks(50, 0.99, 0.95, &l, &u);
   assert_int_equal(u, 51);
