@@ -98,6 +98,17 @@ enum {
 #define LIQ_REPORT_LABEL "  %-25s"
 
 
+
+/* One "min, max, drawdown" line of a run's summary, from columns i_min,
+** i_max and i_dd of the summary row p. */
+static void report_price_range(FILE *out, sqlite3_stmt *p, const char *label,
+                               int i_min, int i_max, int i_dd) {
+  char a[48], b[48], c[48];
+  fmt_price(a, sizeof a, store_column_double(p, i_min));
+  fmt_price(b, sizeof b, store_column_double(p, i_max));
+  fmt_percent(c, sizeof c, store_column_double(p, i_dd));
+  fprintf(out, LIQ_REPORT_LABEL "min %s, max %s, drawdown %s\n", label, a, b, c);
+}
 static int report_summary(sqlite3 *db, const char *path, int64_t run_id,
                           int *found /* OUT */, FILE *out, liq_err *err) {
   sqlite3_stmt *p = NULL;
@@ -193,16 +204,10 @@ static int report_summary(sqlite3 *db, const char *path, int64_t run_id,
           "insurance fund", a, b, c);
   fmt_price(a, sizeof a, store_column_double(p, S_START_PRICE));
   fprintf(out, LIQ_REPORT_LABEL "%s\n", "start price", a);
-  fmt_price(a, sizeof a, store_column_double(p, S_MIN_PRICE));
-  fmt_price(b, sizeof b, store_column_double(p, S_MAX_PRICE));
-  fmt_percent(c, sizeof c, store_column_double(p, S_DRAWDOWN));
-  fprintf(out, LIQ_REPORT_LABEL "min %s, max %s, drawdown %s\n",
-          "price with impact", a, b, c);
-  fmt_price(a, sizeof a, store_column_double(p, S_MIN_PRICE_X));
-  fmt_price(b, sizeof b, store_column_double(p, S_MAX_PRICE_X));
-  fmt_percent(c, sizeof c, store_column_double(p, S_DRAWDOWN_X));
-  fprintf(out, LIQ_REPORT_LABEL "min %s, max %s, drawdown %s\n",
-          "price exogenous", a, b, c);
+  report_price_range(out, p, "price with impact", S_MIN_PRICE, S_MAX_PRICE,
+                     S_DRAWDOWN);
+  report_price_range(out, p, "price exogenous", S_MIN_PRICE_X, S_MAX_PRICE_X,
+                     S_DRAWDOWN_X);
   fprintf(out, LIQ_REPORT_LABEL "at the low %+.1f bp, at the high %+.1f bp\n",
           "impact (log)", 1e4 * store_column_double(p, S_IMPACT_LOW),
           1e4 * store_column_double(p, S_IMPACT_HIGH));
