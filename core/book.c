@@ -555,11 +555,11 @@ static int ld_fail(loader *ld, long line, const char *fmt, ...)
 
 static int ld_fail(loader *ld, long line, const char *fmt, ...) {
   va_list ap;
-  char msg[sizeof ld->err->msg];
+  int rc;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  rc = liq_verrf(ld->err, LIQ_INPUT, ld->path, (int)line, fmt, ap);
   va_end(ap);
-  return liq_errf(ld->err, LIQ_INPUT, ld->path, (int)line, "%s", msg);
+  return rc;
 }
 
 /* The field's text shortened for a message. */

@@ -42,14 +42,11 @@ static int fail(csv_reader *rd, int code, long line, const char *fmt, ...)
 
 static int fail(csv_reader *rd, int code, long line, const char *fmt, ...) {
   va_list ap;
-  char msg[sizeof rd->err->msg];
   if (rd->rc != LIQ_OK) return rd->rc;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  rd->rc = liq_verrf(rd->err, code, rd->path, (int)line, fmt, ap);
   va_end(ap);
-  rd->rc = code;
-  liq_errf(rd->err, code, rd->path, (int)line, "%s", msg);
-  return code;
+  return rd->rc;
 }
 
 static int out_of_memory(csv_reader *rd) {

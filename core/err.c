@@ -7,15 +7,21 @@
 #include <stdio.h>
 #include <string.h>
 
-int liq_errf(liq_err *e, int code, const char *file, int line,
-             const char *fmt, ...) {
-  va_list ap;
+int liq_verrf(liq_err *e, int code, const char *file, int line,
+              const char *fmt, va_list ap) {
   if (e == NULL) return code;
   e->code = code;
   snprintf(e->file, sizeof e->file, "%s", file ? file : "");
   e->line = line;
-  va_start(ap, fmt);
   vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+  return code;
+}
+
+int liq_errf(liq_err *e, int code, const char *file, int line,
+             const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  code = liq_verrf(e, code, file, line, fmt, ap);
   va_end(ap);
   return code;
 }

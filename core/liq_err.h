@@ -10,6 +10,8 @@
 #ifndef LIQ_ERR_H
 #define LIQ_ERR_H
 
+#include <stdarg.h>
+
 /* Longest file path an input names (with its NUL); liq_err.file holds one. */
 #define LIQ_PATH_MAX 1024
 
@@ -36,7 +38,15 @@ typedef struct liq_err {
   char msg[1024];   /* what is wrong (what was expected) */
 } liq_err;
 
-/* Fill 'e' (may be NULL) and return 'code'. 'file' may be NULL. */
+/* Fill 'e' (may be NULL) and return 'code'. 'file' may be NULL.
+** liq_verrf() is the same with a va_list, for a module's own located-error
+** helper (a reader that knows its file and line). */
+int liq_verrf(liq_err *e, int code, const char *file, int line,
+              const char *fmt, va_list ap)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 5, 0)))
+#endif
+  ;
 int liq_errf(liq_err *e, int code, const char *file, int line,
              const char *fmt, ...)
 #if defined(__GNUC__)
