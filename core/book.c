@@ -8,9 +8,10 @@
 **                                kept only when they survived it;
 **   liq_book_load_csv()          a CSV file, every row checked.
 **
-** One GSL generator, seeded from the book stream's seed, draws positions
-** in id order, so a generated book depends only on (parameters, start
-** price or warm-up, seed).  A spread entry that opens at or below
+** Positions are drawn in blocks of LIQ_BOOK_BLOCK ids, in parallel; each
+** block's GSL generator, seeded from the book stream's seed and the block
+** number, draws its positions in id order, so a generated book depends
+** only on (parameters, start price or warm-up, seed), not on threads.  A spread entry that opens at or below
 ** maintenance redraws its entry only (the leverage mix stays the
 ** configured one); a rejected history entry is redrawn whole (leverage,
 ** notional and opening bar), which is what makes the surviving leverage
@@ -32,7 +33,9 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "liq_alloc.h"
 #include "liq_margin.h"
+#include "liq_par.h"
 #include "liq_scenario.h"
 #include "liq_seed.h"
 #include "liq_time.h"
@@ -40,6 +43,7 @@
 #define LIQ_BOOK_MAX_REDRAWS   1000
 #define LIQ_BOOK_MAX_POSITIONS 100000000u   /* as book.positions (engine ids are 32-bit) */
 #define LIQ_BOOK_STREAM_WARMUP 3            /* liq_seed() stream of the warm-up path */
+#define LIQ_BOOK_STREAM_BLOCK  4            /* liq_seed() stream of draw blocks 1, 2, ... */
 #define LIQ_BOOK_LEV_RTOL      1e-9         /* leverage above the cap by rounding only */
 #define FIELD_SHOW 40                       /* characters of a bad field quoted in errors */
 
@@ -48,11 +52,11 @@ liq_book *liq_book_alloc(size_t n) {
   size_t k = n ? n : 1;
   if (b == NULL) return NULL;
   b->n = n;
-  b->side = calloc(k, sizeof *b->side);
-  b->qty = calloc(k, sizeof *b->qty);
-  b->entry = calloc(k, sizeof *b->entry);
-  b->collateral = calloc(k, sizeof *b->collateral);
-  b->leverage = calloc(k, sizeof *b->leverage);
+  b->side = liq_dense_calloc(k, sizeof *b->side);
+  b->qty = liq_dense_calloc(k, sizeof *b->qty);
+  b->entry = liq_dense_calloc(k, sizeof *b->entry);
+  b->collateral = liq_dense_calloc(k, sizeof *b->collateral);
+  b->leverage = liq_dense_calloc(k, sizeof *b->leverage);
   if (!b->side || !b->qty || !b->entry || !b->collateral || !b->leverage) {
     liq_book_free(b);
     return NULL;
@@ -62,11 +66,11 @@ liq_book *liq_book_alloc(size_t n) {
 
 void liq_book_free(liq_book *b) {
   if (b == NULL) return;
-  free(b->side);
-  free(b->qty);
-  free(b->entry);
-  free(b->collateral);
-  free(b->leverage);
+  liq_dense_free(b->side);
+  liq_dense_free(b->qty);
+  liq_dense_free(b->entry);
+  liq_dense_free(b->collateral);
+  liq_dense_free(b->leverage);
   free(b);
 }
 
@@ -301,14 +305,108 @@ static int generate(const liq_book_params *bp, const liq_margin_params *mp,
   return generate_drawn(&at, mp, start_price, w, seed, sc, out, err);
 }
 
+/* A draw block's outcome: every position drawn, or the first that could
+** not be (its side, and the draws it failed). */
+typedef struct block_result {
+  int failed, side, tries;
+} block_result;
+
+/* What every draw block shares (read-only but for its own rows of 'b' and
+** its own result). */
+typedef struct draw_job {
+  liq_book *b;
+  size_t    n_long, n_blocks;
+  const liq_book_params   *bp;
+  const liq_margin_params *mp;
+  const gsl_ran_discrete_t *lev;
+  const warm *w;
+  double    start;
+  uint64_t  seed;
+  gsl_rng **r;              /* one generator per thread */
+  block_result *res;        /* per block */
+} draw_job;
+
+/* MT19937 takes a 32-bit seed: the 64-bit stream seed folded (odd). */
+static unsigned long mt_seed(uint64_t seed) {
+  return (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffUL) | 1UL;
+}
+
+/* Draw the positions of block k, [k B, (k + 1) B) with B = LIQ_BOOK_BLOCK,
+** from generator r seeded for it: block 0 from the book stream's seed
+** itself (so a book of one block draws exactly as before books had
+** blocks), block k >= 1 from liq_seed(seed, k, LIQ_BOOK_STREAM_BLOCK).
+** Stop at the first position whose draws all fail. */
+static void draw_block(const draw_job *j, size_t k, gsl_rng *r) {
+  size_t lo = k * LIQ_BOOK_BLOCK, hi = j->bp->positions, i;
+  block_result *res = &j->res[k];
+  if (hi - lo > LIQ_BOOK_BLOCK) hi = lo + LIQ_BOOK_BLOCK;
+  gsl_rng_set(r, mt_seed(k == 0 ? j->seed : liq_seed(j->seed, k, LIQ_BOOK_STREAM_BLOCK)));
+  for (i = lo; i < hi; i++) {
+    int side = i < j->n_long ? 1 : -1;
+    int tries = 0;
+    int got;
+    while ((got = draw_position(j->b, i, side, j->bp, j->mp, j->lev, j->w, j->start, r)) != 1) {
+      if (got == 0 && ++tries < LIQ_BOOK_MAX_REDRAWS) continue;
+      res->failed = 1;
+      res->side = side;
+      res->tries = got < 0 ? LIQ_BOOK_MAX_REDRAWS : tries;
+      return;
+    }
+  }
+}
+
+/* Every block, on 'threads' threads (blocks write disjoint rows).  Once a
+** block fails, the blocks after it are skipped: the lowest failing block
+** is the book's error, and it always runs, whatever the thread count. */
+static void draw_blocks(const draw_job *j, int threads) {
+  size_t k, first_fail = j->n_blocks;
+  (void)threads;
+  LIQ_OMP(parallel for schedule(dynamic, 1) num_threads(threads))
+  for (k = 0; k < j->n_blocks; k++) {
+    size_t ff;
+    LIQ_OMP(atomic read)
+    ff = first_fail;
+    if (k > ff) continue;
+    draw_block(j, k, j->r[liq_par_thread_num()]);
+    if (j->res[k].failed) {
+      LIQ_OMP(critical(liq_book_first_fail))
+      {
+        if (k < first_fail) {
+          LIQ_OMP(atomic write)
+          first_fail = k;
+        }
+      }
+    }
+  }
+}
+
+/* The error of a position whose draws all failed, as liq_book_build()
+** (with a scenario) or liq_book_generate() (without) reports it. */
+static int draw_error(const liq_book_params *bp, const liq_margin_params *mp,
+                      double start_price, const warm *w, const liq_scenario *sc,
+                      const block_result *res, liq_err *err) {
+  int side = res->side, tries = res->tries;
+  if (sc != NULL) return draw_failure(sc, bp, mp, start_price, w, side, tries, err);
+  if (w == NULL)
+    return liq_errf(err, LIQ_INPUT, NULL, 0,
+                    "book: %d draws in a row opened below maintenance at the start "
+                    "price (book.entry.spread %g too wide for the leverage mix)",
+                    tries, bp->entry_spread);
+  return liq_errf(err, LIQ_INPUT, NULL, 0,
+                  "book: %d draws in a row of a %s were liquidated during the "
+                  "%zu-bar warm-up or are below maintenance at the start price "
+                  "(book.entry.lookback_steps too long for the leverage mix)",
+                  tries, side > 0 ? "long" : "short", w->n);
+}
+
 static int generate_drawn(const liq_book_params *bp, const liq_margin_params *mp,
                           double start_price, const warm *w, uint64_t seed,
                           const liq_scenario *sc, liq_book **out, liq_err *err) {
+  draw_job j;
   liq_book *b = NULL;
-  gsl_rng *r = NULL;
   gsl_ran_discrete_t *lev = NULL;
-  size_t n_long, i;
-  int rc = LIQ_OK;
+  size_t k;
+  int rc = LIQ_OK, threads = liq_par_threads(), t, ok;
 
   if (out == NULL) return liq_errf(err, LIQ_USAGE, NULL, 0, "book: 'out' is NULL");
   *out = NULL;
@@ -316,39 +414,35 @@ static int generate_drawn(const liq_book_params *bp, const liq_margin_params *mp
     return liq_errf(err, LIQ_INPUT, NULL, 0,
                     "book start price must be positive and finite, got %g",
                     start_price);
+  memset(&j, 0, sizeof j);
+  j.n_blocks = (bp->positions + LIQ_BOOK_BLOCK - 1) / LIQ_BOOK_BLOCK;
+  if (threads < 1) threads = 1;
+  if ((size_t)threads > j.n_blocks) threads = j.n_blocks ? (int)j.n_blocks : 1;
   b = liq_book_alloc(bp->positions);
-  r = gsl_rng_alloc(gsl_rng_mt19937);
   lev = gsl_ran_discrete_preproc(bp->n_leverage, bp->weights);
-  if (b == NULL || r == NULL || lev == NULL) {
+  j.r = calloc((size_t)threads, sizeof *j.r);
+  j.res = calloc(j.n_blocks ? j.n_blocks : 1, sizeof *j.res);
+  ok = b != NULL && lev != NULL && j.r != NULL && j.res != NULL;
+  for (t = 0; ok && t < threads; t++) ok = (j.r[t] = gsl_rng_alloc(gsl_rng_mt19937)) != NULL;
+  if (!ok) {
     rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory for a book of %zu positions",
                   bp->positions);
     goto out;
   }
-  gsl_rng_set(r, (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffUL) | 1UL);
-  n_long = (size_t)llround((double)bp->positions * bp->long_share);
-  for (i = 0; i < bp->positions; i++) {
-    int side = i < n_long ? 1 : -1;
-    int tries = 0;
-    int got;
-    while ((got = draw_position(b, i, side, bp, mp, lev, w, start_price, r)) != 1) {
-      if (got == 0 && ++tries < LIQ_BOOK_MAX_REDRAWS) continue;
-      if (got < 0) tries = LIQ_BOOK_MAX_REDRAWS;
-      if (sc != NULL)
-        rc = draw_failure(sc, bp, mp, start_price, w, side, tries, err);
-      else if (w == NULL)
-        rc = liq_errf(err, LIQ_INPUT, NULL, 0,
-                      "book: %d draws in a row opened below maintenance at the start "
-                      "price (book.entry.spread %g too wide for the leverage mix)",
-                      tries, bp->entry_spread);
-      else
-        rc = liq_errf(err, LIQ_INPUT, NULL, 0,
-                      "book: %d draws in a row of a %s were liquidated during the "
-                      "%zu-bar warm-up or are below maintenance at the start price "
-                      "(book.entry.lookback_steps too long for the leverage mix)",
-                      tries, side > 0 ? "long" : "short", w->n);
+  j.b = b;
+  j.n_long = (size_t)llround((double)bp->positions * bp->long_share);
+  j.bp = bp;
+  j.mp = mp;
+  j.lev = lev;
+  j.w = w;
+  j.start = start_price;
+  j.seed = seed;
+  draw_blocks(&j, threads);
+  for (k = 0; k < j.n_blocks; k++)
+    if (j.res[k].failed) {
+      rc = draw_error(bp, mp, start_price, w, sc, &j.res[k], err);
       goto out;
     }
-  }
   if (bp->open_interest > 0.0) {
     rc = scale_to_open_interest(b, bp, mp, start_price, err);
     if (rc != LIQ_OK) goto out;
@@ -357,7 +451,10 @@ static int generate_drawn(const liq_book_params *bp, const liq_margin_params *mp
   b = NULL;
 out:
   if (lev) gsl_ran_discrete_free(lev);
-  if (r) gsl_rng_free(r);
+  for (t = 0; j.r && t < threads; t++)
+    if (j.r[t]) gsl_rng_free(j.r[t]);
+  free(j.r);
+  free(j.res);
   liq_book_free(b);
   return rc;
 }
@@ -640,15 +737,15 @@ static int reserve(loader *ld) {
   void *p;
   if (b->n < ld->cap) return LIQ_OK;
   nc = ld->cap ? 2 * ld->cap : 1024;
-  if ((p = realloc(b->side, nc * sizeof *b->side)) == NULL) return LIQ_NOMEM;
+  if ((p = liq_dense_realloc(b->side, nc, sizeof *b->side)) == NULL) return LIQ_NOMEM;
   b->side = p;
-  if ((p = realloc(b->qty, nc * sizeof *b->qty)) == NULL) return LIQ_NOMEM;
+  if ((p = liq_dense_realloc(b->qty, nc, sizeof *b->qty)) == NULL) return LIQ_NOMEM;
   b->qty = p;
-  if ((p = realloc(b->entry, nc * sizeof *b->entry)) == NULL) return LIQ_NOMEM;
+  if ((p = liq_dense_realloc(b->entry, nc, sizeof *b->entry)) == NULL) return LIQ_NOMEM;
   b->entry = p;
-  if ((p = realloc(b->collateral, nc * sizeof *b->collateral)) == NULL) return LIQ_NOMEM;
+  if ((p = liq_dense_realloc(b->collateral, nc, sizeof *b->collateral)) == NULL) return LIQ_NOMEM;
   b->collateral = p;
-  if ((p = realloc(b->leverage, nc * sizeof *b->leverage)) == NULL) return LIQ_NOMEM;
+  if ((p = liq_dense_realloc(b->leverage, nc, sizeof *b->leverage)) == NULL) return LIQ_NOMEM;
   b->leverage = p;
   ld->cap = nc;
   return LIQ_OK;

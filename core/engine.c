@@ -28,7 +28,9 @@
 #include "liq_margin.h"
 #include "liq_stats.h"
 #include "stats_int.h"
+#include "liq_alloc.h"
 #include "liq_ladder.h"
+#include "liq_par.h"
 
 /* One side of the book. */
 typedef struct side_state {
@@ -232,6 +234,24 @@ static int side_rekey(engine *e, side_state *s);
 
 typedef struct keyed { double key; uint32_t id; } keyed;
 
+/* Threads for a loop over m items: liq_par_threads(), 1 for short loops. */
+static int loop_threads(size_t m) {
+  return m < LIQ_PAR_MIN_ITEMS ? 1 : liq_par_threads();
+}
+
+/* Are ids[0..m) in (key, id) order, with id's key key[id - lo]? */
+static int keys_ascending(const double *key, size_t lo, const uint32_t *ids, size_t m) {
+  size_t i;
+  int ok = 1, threads = loop_threads(m);
+  (void)threads;
+  LIQ_OMP(parallel for schedule(static) reduction(&& : ok) num_threads(threads))
+  for (i = 1; i < m; i++) {
+    double a = key[ids[i - 1] - lo], b = key[ids[i] - lo];
+    if (a > b || (a == b && ids[i - 1] > ids[i])) ok = 0;
+  }
+  return ok;
+}
+
 /* Is ids[0..m) in (key, id) order under k's keys?  O(m) key computations. */
 static int in_order_slow(const liq_ladder_keys *k, const uint32_t *ids, size_t m) {
   size_t i;
@@ -242,37 +262,38 @@ static int in_order_slow(const liq_ladder_keys *k, const uint32_t *ids, size_t m
   return 1;
 }
 
-/* Is ids[0..m) in (key, id) order under k's keys?  The keys of the id
-** range are computed first in id order (sequential reads of the
-** positions), so the check in ladder order reads one array at random, not
-** every position array. */
+/* Is ids[0..m) in (key, id) order under k's keys?  Stored keys are read
+** where they are; computed keys are computed first for the id range, in
+** id order (sequential reads of the positions), so that the check in
+** ladder order reads one array at random, not every position array. */
 static int in_order(const liq_ladder_keys *k, const uint32_t *ids, size_t m) {
   size_t i, lo, hi;
   double *key;
   uint8_t *member;
-  int ok = 1;
+  int ok, threads;
   if (m < 2) return 1;
+  if (k->key0) return keys_ascending(k->key0, 0, ids, m);
   lo = hi = ids[0];
   for (i = 1; i < m; i++) {
     if (ids[i] < lo) lo = ids[i];
     if (ids[i] > hi) hi = ids[i];
   }
-  key = malloc((hi - lo + 1) * sizeof *key);
-  member = calloc(hi - lo + 1, 1);
+  key = liq_dense_alloc(hi - lo + 1, sizeof *key);
+  member = liq_dense_calloc(hi - lo + 1, 1);
   if (key == NULL || member == NULL) {
-    free(key);
-    free(member);
+    liq_dense_free(key);
+    liq_dense_free(member);
     return in_order_slow(k, ids, m);
   }
   for (i = 0; i < m; i++) member[ids[i] - lo] = 1;
+  threads = loop_threads(hi - lo + 1);
+  (void)threads;
+  LIQ_OMP(parallel for schedule(static) num_threads(threads))
   for (i = lo; i <= hi; i++)
     if (member[i - lo]) key[i - lo] = liq_ladder_keys_key0(k, (uint32_t)i);
-  free(member);
-  for (i = 1; i < m && ok; i++) {
-    double a = key[ids[i - 1] - lo], b = key[ids[i] - lo];
-    ok = !(a > b || (a == b && ids[i - 1] > ids[i]));
-  }
-  free(key);
+  liq_dense_free(member);
+  ok = keys_ascending(key, lo, ids, m);
+  liq_dense_free(key);
   return ok;
 }
 
@@ -280,11 +301,29 @@ static int in_order(const liq_ladder_keys *k, const uint32_t *ids, size_t m) {
 ** sorted by (key0, id) unless 'sorted'.  Takes ownership of ids. */
 static int ladder_from(liq_ladder *l, uint32_t *ids, size_t m, int sorted) {
   if (!sorted && liq_ladder_sort_ids(l->k, ids, m) != 0) {
-    free(ids);
+    liq_dense_free(ids);
     return LIQ_NOMEM;
   }
   liq_ladder_build(l, ids, m);
   return LIQ_OK;
+}
+
+/* The keys of side s's open positions.  Each depends on its own position
+** alone (materialise() writes only its own q, c, own and f0), so the loop
+** runs in parallel. */
+static void side_keys(engine *e, side_state *s) {
+  size_t i;
+  int threads = loop_threads(e->n);
+  (void)threads;
+  LIQ_OMP(parallel for schedule(static) num_threads(threads))
+  for (i = 0; i < e->n; i++) {
+    uint32_t id = (uint32_t)i;
+    if (!e->open[i] || e->book->side[i] != s->side) continue;
+    materialise(e, id);
+    e->liq_k.key0[id] = store_key(s, liq_threshold(e, id), s->g_liq);
+    if (e->call_k.key0) e->call_k.key0[id] = call_key_as_added(e, id);
+    if (e->arm_k.key0 && e->armed[id]) e->arm_k.key0[id] = call_key_as_added(e, id);
+  }
 }
 
 /*
@@ -296,32 +335,26 @@ static int ladder_from(liq_ladder *l, uint32_t *ids, size_t m, int sorted) {
 */
 static int side_build(engine *e, side_state *s) {
   size_t i, m = 0, k = e->n ? e->n : 1, n_arm = 0;
-  uint32_t *ids = malloc(k * sizeof *ids), *call = NULL, *arm = NULL;
+  uint32_t *ids = liq_dense_alloc(k, sizeof *ids), *call = NULL, *arm = NULL;
   int rc, sorted;
   if (!ids) return LIQ_NOMEM;
-  for (i = 0; i < e->n; i++) {
-    uint32_t id = (uint32_t)i;
-    if (!e->open[i] || e->book->side[i] != s->side) continue;
-    materialise(e, id);
-    e->liq_k.key0[id] = store_key(s, liq_threshold(e, id), s->g_liq);
-    if (e->call_k.key0) e->call_k.key0[id] = call_key_as_added(e, id);
-    if (e->arm_k.key0 && e->armed[id]) e->arm_k.key0[id] = call_key_as_added(e, id);
-    ids[m++] = id;
-  }
+  side_keys(e, s);
+  for (i = 0; i < e->n; i++)
+    if (e->open[i] && e->book->side[i] == s->side) ids[m++] = (uint32_t)i;
   if (liq_ladder_sort_ids(&e->liq_k, ids, m) != 0) {
-    free(ids);
+    liq_dense_free(ids);
     return LIQ_NOMEM;
   }
-  call = malloc((m ? m : 1) * sizeof *call);
+  call = liq_dense_alloc(m ? m : 1, sizeof *call);
   if (e->arm_k.n) {
-    arm = malloc((m ? m : 1) * sizeof *arm);
+    arm = liq_dense_alloc(m ? m : 1, sizeof *arm);
     for (i = 0; arm && i < m; i++)
       if (e->armed[ids[i]]) arm[n_arm++] = ids[i];
   }
   if (!call || (e->arm_k.n && !arm)) {
-    free(ids);
-    free(call);
-    free(arm);
+    liq_dense_free(ids);
+    liq_dense_free(call);
+    liq_dense_free(arm);
     return LIQ_NOMEM;
   }
   memcpy(call, ids, m * sizeof *call);
@@ -344,7 +377,7 @@ static int side_build(engine *e, side_state *s) {
     }
     rc = ladder_from(&s->arm, arm, n_arm, sorted);
   } else {
-    free(arm);
+    liq_dense_free(arm);
   }
   return rc;
 }
@@ -373,10 +406,10 @@ static void engine_free(engine *e) {
   free(e->c);
   free(e->own);
   free(e->f0);
-  free(e->call_rate);
+  liq_dense_free(e->call_rate);
   free(e->chunked);
   free(e->partial_at);
-  free(e->open);
+  liq_dense_free(e->open);
   free(e->armed);
   free(e->hits);
   free(e->share);
@@ -418,11 +451,11 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
   e->c = calloc(k, sizeof *e->c);
   e->own = calloc(k, 1);
   e->f0 = calloc(k, sizeof *e->f0);
-  e->call_rate = e->tiered ? malloc(k * sizeof *e->call_rate) : NULL;
+  e->call_rate = e->tiered ? liq_dense_alloc(k, sizeof *e->call_rate) : NULL;
   e->flat_call_rate = sc->margin.call_level * sc->margin.initial;
   e->chunked = partial ? calloc(k, sizeof *e->chunked) : NULL;
   e->partial_at = partial ? calloc(k, sizeof *e->partial_at) : NULL;
-  e->open = malloc(k);
+  e->open = liq_dense_alloc(k, 1);
   e->armed = calloc(k, 1);
   e->hits = malloc(k * sizeof *e->hits);
   e->share = malloc(k * sizeof *e->share);

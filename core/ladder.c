@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "liq_alloc.h"
+#include "liq_par.h"
+
 #define DEAD 0x80000000u
 #define ID_MASK 0x7fffffffu
 
@@ -16,7 +19,7 @@
 static int keys_init(liq_ladder_keys *k, size_t n, int stored, int dynamic) {
   k->n = n;
   k->dynamic = dynamic;
-  k->key0 = stored ? calloc(n ? n : 1, sizeof *k->key0) : NULL;
+  k->key0 = stored ? liq_dense_calloc(n ? n : 1, sizeof *k->key0) : NULL;
   k->in_tree = dynamic ? calloc(n ? n : 1, 1) : NULL;
   if ((stored && !k->key0) || (dynamic && (!k->in_tree || liq_treap_forest_init(&k->tree, n)))) {
     liq_ladder_keys_free(k);
@@ -44,7 +47,7 @@ double liq_ladder_keys_key0(const liq_ladder_keys *k, uint32_t id) {
 }
 
 void liq_ladder_keys_free(liq_ladder_keys *k) {
-  free(k->key0);
+  liq_dense_free(k->key0);
   free(k->in_tree);
   liq_treap_forest_free(&k->tree);
   memset(k, 0, sizeof *k);
@@ -128,7 +131,7 @@ static void clear_tree(liq_ladder *l) {
 }
 
 void liq_ladder_free(liq_ladder *l) {
-  free(l->ids);
+  liq_dense_free(l->ids);
   free(l->fen);
   free(l->akey);
   l->ids = NULL;
@@ -265,10 +268,10 @@ static void maybe_compact(liq_ladder *l) {
   size_t nt = tree_size(l), na = array_size(l), i = l->head, j = 0, m = 0;
   uint32_t *ids, *tree_ids;
   if (nt < 4096 || nt < na / 8) return;
-  ids = malloc((na + nt) * sizeof *ids);
+  ids = liq_dense_alloc(na + nt, sizeof *ids);
   tree_ids = malloc(nt * sizeof *tree_ids);
   if (!ids || !tree_ids) {
-    free(ids);
+    liq_dense_free(ids);
     free(tree_ids);
     return;
   }
@@ -390,49 +393,170 @@ static uint64_t order_bits(double x) {
 
 #define RADIX_BITS 11
 #define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
+#define RADIX_BUCKETS ((size_t)1 << RADIX_BITS)
+#define RADIX_COUNTS (RADIX_PASSES * RADIX_BUCKETS)   /* a sorter's digit counts */
+#define SPLIT_SAMPLE 4096   /* keys sampled to choose a parallel sort's split points */
 
-int liq_ladder_sort_ids(const liq_ladder_keys *k, uint32_t *ids, size_t m) {
-  enum { BUCKETS = 1 << RADIX_BITS };
-  uint64_t *bits, *bits2;
-  uint32_t *ids2, *src_ids = ids, *dst_ids;
-  size_t count[BUCKETS], i;
-  int pass;
-  if (m <= 1) return 0;
-  bits = malloc(m * sizeof *bits);
-  bits2 = malloc(m * sizeof *bits2);
-  ids2 = malloc(m * sizeof *ids2);
-  if (!bits || !bits2 || !ids2) {
-    free(bits);
-    free(bits2);
-    free(ids2);
-    return -1;
+/*
+** Stable LSD radix sort of the n pairs (bits[i], ids[i]) by bits, with
+** scratch arrays bits2 and ids2 of n and counts[RADIX_COUNTS].  The digit
+** counts of every pass are taken in one read (a pass permutes the keys,
+** not their digits); a pass whose digit is the same for every key is
+** skipped.  Returns 1 when the result is in the scratch arrays, 0 when in
+** (bits, ids).
+*/
+static int radix_lsd(uint64_t *bits, uint32_t *ids, uint64_t *bits2, uint32_t *ids2,
+                     size_t n, size_t *counts) {
+  size_t i;
+  int pass, swapped = 0;
+  if (n == 0) return 0;
+  memset(counts, 0, RADIX_COUNTS * sizeof *counts);
+  for (i = 0; i < n; i++) {
+    uint64_t b = bits[i];
+    for (pass = 0; pass < RADIX_PASSES; pass++)
+      counts[(size_t)pass * RADIX_BUCKETS + ((b >> (pass * RADIX_BITS)) & (RADIX_BUCKETS - 1))]++;
   }
-  dst_ids = ids2;
-  for (i = 0; i < m; i++) bits[i] = order_bits(liq_ladder_keys_key0(k, ids[i]));
   for (pass = 0; pass < RADIX_PASSES; pass++) {
     unsigned shift = (unsigned)(pass * RADIX_BITS);
-    size_t sum = 0;
+    size_t *count = counts + (size_t)pass * RADIX_BUCKETS, sum = 0, d;
     uint64_t *tb;
     uint32_t *ti;
-    memset(count, 0, sizeof count);
-    for (i = 0; i < m; i++) count[(bits[i] >> shift) & (BUCKETS - 1)]++;
-    if (count[(bits[0] >> shift) & (BUCKETS - 1)] == m) continue;  /* one bucket: stays */
-    for (i = 0; i < BUCKETS; i++) {
-      size_t c = count[i];
-      count[i] = sum;
+    if (count[(bits[0] >> shift) & (RADIX_BUCKETS - 1)] == n) continue;   /* stays */
+    for (d = 0; d < RADIX_BUCKETS; d++) {
+      size_t c = count[d];
+      count[d] = sum;
       sum += c;
     }
-    for (i = 0; i < m; i++) {
-      size_t d = count[(bits[i] >> shift) & (BUCKETS - 1)]++;
-      bits2[d] = bits[i];
-      dst_ids[d] = src_ids[i];
+    for (i = 0; i < n; i++) {
+      size_t at = count[(bits[i] >> shift) & (RADIX_BUCKETS - 1)]++;
+      bits2[at] = bits[i];
+      ids2[at] = ids[i];
     }
     tb = bits; bits = bits2; bits2 = tb;
-    ti = src_ids; src_ids = dst_ids; dst_ids = ti;
+    ti = ids; ids = ids2; ids2 = ti;
+    swapped ^= 1;
   }
-  if (src_ids != ids) memcpy(ids, src_ids, m * sizeof *ids);
-  free(bits);
-  free(bits2);
-  free(ids2);
-  return 0;
+  return swapped;
+}
+
+/*
+** A sort on a team of T threads: split the keys at T - 1 points chosen
+** from a sample into T ranges of about equal size, move every key (in
+** order) to its range, then each thread sorts one range alone.  Keys equal
+** to a split point all go to the range above it, so the result is the
+** stable sort by key, whatever T and the split points: the same ids in
+** the same order as one thread gives.
+*/
+typedef struct split_sort {
+  const liq_ladder_keys *k;
+  size_t    m;
+  int       T;           /* the team's size */
+  uint64_t *bits, *bits2;
+  uint32_t *ids, *ids2;
+  size_t   *counts;      /* [threads][RADIX_COUNTS] */
+  size_t   *part;        /* [T][T]: slice t's keys in range r, then where they go */
+  uint64_t *pivot;       /* [T - 1], ascending */
+  uint64_t *sample;      /* [SPLIT_SAMPLE] */
+} split_sort;
+
+static int cmp_u64(const void *pa, const void *pb) {
+  uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+  return (a > b) - (a < b);
+}
+
+static void choose_pivots(split_sort *j) {
+  size_t s = j->m < SPLIT_SAMPLE ? j->m : SPLIT_SAMPLE, i;
+  int r;
+  for (i = 0; i < s; i++) j->sample[i] = j->bits[i * j->m / s];
+  qsort(j->sample, s, sizeof *j->sample, cmp_u64);
+  for (r = 1; r < j->T; r++) j->pivot[r - 1] = j->sample[s * (size_t)r / (size_t)j->T];
+}
+
+/* The range of key x: the number of split points at or below it. */
+static int range_of(const split_sort *j, uint64_t x) {
+  int r = 0;
+  while (r < j->T - 1 && x >= j->pivot[r]) r++;
+  return r;
+}
+
+static void split_thread(split_sort *j, int t) {
+  int T = j->T, r, u;
+  size_t lo = j->m * (size_t)t / (size_t)T, hi = j->m * ((size_t)t + 1) / (size_t)T, i;
+  size_t *part = j->part + (size_t)t * (size_t)T, begin = 0, end;
+  for (i = lo; i < hi; i++) j->bits[i] = order_bits(liq_ladder_keys_key0(j->k, j->ids[i]));
+  LIQ_OMP(barrier)
+  LIQ_OMP(single)
+  choose_pivots(j);
+  for (r = 0; r < T; r++) part[r] = 0;
+  for (i = lo; i < hi; i++) part[range_of(j, j->bits[i])]++;
+  LIQ_OMP(barrier)
+  /* Range r holds the keys of ranges below it, then slice by slice: where
+  ** this slice's keys of range r start; and where this thread's range is. */
+  {
+    size_t at = 0, *where = j->counts + (size_t)t * RADIX_COUNTS;   /* [T], borrowed */
+    for (r = 0; r < T; r++) {
+      if (r == t) begin = at;
+      for (u = 0; u < T; u++) {
+        if (u == t) where[r] = at;
+        at += j->part[(size_t)u * (size_t)T + (size_t)r];
+      }
+    }
+    for (i = lo; i < hi; i++) {
+      size_t d = where[range_of(j, j->bits[i])]++;
+      j->bits2[d] = j->bits[i];
+      j->ids2[d] = j->ids[i];
+    }
+  }
+  end = begin;
+  for (u = 0; u < T; u++) end += j->part[(size_t)u * (size_t)T + (size_t)t];
+  LIQ_OMP(barrier)
+  if (!radix_lsd(j->bits2 + begin, j->ids2 + begin, j->bits + begin, j->ids + begin,
+                 end - begin, j->counts + (size_t)t * RADIX_COUNTS))
+    memcpy(j->ids + begin, j->ids2 + begin, (end - begin) * sizeof *j->ids);
+}
+
+int liq_ladder_sort_ids(const liq_ladder_keys *k, uint32_t *ids, size_t m) {
+  split_sort j;
+  int threads = liq_par_threads(), rc = 0;
+  size_t i;
+  if (m <= 1) return 0;
+  if (m < LIQ_PAR_MIN_ITEMS || threads < 1) threads = 1;
+  memset(&j, 0, sizeof j);
+  j.k = k;
+  j.m = m;
+  j.T = threads;
+  j.ids = ids;
+  j.bits = liq_dense_alloc(m, sizeof *j.bits);
+  j.bits2 = liq_dense_alloc(m, sizeof *j.bits2);
+  j.ids2 = liq_dense_alloc(m, sizeof *j.ids2);
+  j.counts = malloc((size_t)threads * RADIX_COUNTS * sizeof *j.counts);
+  if (threads > 1) {
+    j.part = malloc((size_t)threads * (size_t)threads * sizeof *j.part);
+    j.pivot = malloc((size_t)threads * sizeof *j.pivot);
+    j.sample = malloc(SPLIT_SAMPLE * sizeof *j.sample);
+  }
+  if (!j.bits || !j.bits2 || !j.ids2 || !j.counts ||
+      (threads > 1 && (!j.part || !j.pivot || !j.sample))) {
+    rc = -1;
+  } else if (threads == 1) {
+    for (i = 0; i < m; i++) j.bits[i] = order_bits(liq_ladder_keys_key0(k, ids[i]));
+    if (radix_lsd(j.bits, ids, j.bits2, j.ids2, m, j.counts))
+      memcpy(ids, j.ids2, m * sizeof *ids);
+  } else {
+    LIQ_OMP(parallel num_threads(threads))
+    {
+      /* A team smaller than asked for (thread limits) splits by its size. */
+      LIQ_OMP(single)
+      j.T = liq_par_team_size();
+      split_thread(&j, liq_par_thread_num());
+    }
+  }
+  liq_dense_free(j.bits);
+  liq_dense_free(j.bits2);
+  liq_dense_free(j.ids2);
+  free(j.counts);
+  free(j.part);
+  free(j.pivot);
+  free(j.sample);
+  return rc;
 }

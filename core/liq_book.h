@@ -21,6 +21,10 @@
 #include "liq_path.h"
 
 #define LIQ_MAX_LEVERAGES 32
+/* Generated books are drawn in blocks of this many positions, each from
+** its own generator (see liq_book_generate()): in parallel, with the same
+** book whatever the thread count. */
+#define LIQ_BOOK_BLOCK ((size_t)1 << 17)
 
 typedef enum { LIQ_NOTIONAL_LOGNORMAL = 0, LIQ_NOTIONAL_FIXED = 1 } liq_notional_dist;
 typedef enum { LIQ_ENTRY_SPREAD = 0, LIQ_ENTRY_HISTORY = 1 } liq_entry_mode;
@@ -105,6 +109,15 @@ int liq_book_build(const liq_scenario *sc, const liq_path *path, uint64_t seed,
 ** redrawn whole (as a real book holds no position that is already
 ** liquidatable); after 1000 failed draws for one position the book is
 ** rejected as LIQ_INPUT (entry spread too wide for the leverage).
+**
+** Positions are drawn in blocks of LIQ_BOOK_BLOCK ids, block k from its
+** own MT19937: block 0 seeded from 'seed' itself, block k >= 1 from
+** liq_seed(seed, k, 4).  So a book of up to LIQ_BOOK_BLOCK positions is
+** one generator's draws in id order (as before books had blocks), the
+** first LIQ_BOOK_BLOCK positions of a bigger book are the book of
+** LIQ_BOOK_BLOCK positions with the same sides, and blocks are drawn on
+** liq_par_threads() threads with the same result for any count.  A book
+** that cannot be drawn reports the lowest failing position's error.
 */
 int liq_book_generate(const liq_book_params *bp, const liq_margin_params *mp,
                       double start_price, uint64_t seed,

@@ -48,10 +48,10 @@ typedef struct liq_ladder {
   uint32_t  root;      /* treap part */
 } liq_ladder;
 
-/* Zeroed key arrays for ids 0..n-1 (pages of unused ids stay untouched);
-** with 'dynamic' 0 the kind has no treap and liq_ladder_insert() must not
-** be called (a book whose positions never change).  0 on success, -1 when
-** out of memory. */
+/* Zeroed key arrays for ids 0..n-1, for keys written for most ids (dense
+** memory, liq_alloc.h); with 'dynamic' 0 the kind has no treap and
+** liq_ladder_insert() must not be called (a book whose positions never
+** change).  0 on success, -1 when out of memory. */
 int  liq_ladder_keys_init(liq_ladder_keys *k, size_t n, int dynamic);
 /* A kind whose array keys are not stored but computed by key_of(ctx, id),
 ** which must give, for every live array member, the key it was added with
@@ -69,13 +69,15 @@ void liq_ladder_init(liq_ladder *l, liq_ladder_keys *k);
 void liq_ladder_free(liq_ladder *l);
 
 /* Replace the ladder's content by ids[0..m), sorted by (key0, id) (key0
-** set by the caller, or computed).  The ladder takes ownership of 'ids' (malloc'd;
-** may be NULL when m is 0). */
+** set by the caller, or computed).  The ladder takes ownership of 'ids'
+** (from liq_dense_alloc(), liq_alloc.h; may be NULL when m is 0). */
 void liq_ladder_build(liq_ladder *l, uint32_t *ids, size_t m);
 
 /* Sort ids[0..m), given in ascending id order, by (key0, id) of kind k: a
-** stable LSD radix sort on the keys' bits.  0 on success, -1 when out of
-** memory (ids unchanged). */
+** stable LSD radix sort on the keys' bits, on liq_par_threads() threads
+** from 2^16 ids up (the same order for any count; key_of is then called
+** from several threads at once).  0 on success, -1 when out of memory
+** (ids unchanged). */
 int  liq_ladder_sort_ids(const liq_ladder_keys *k, uint32_t *ids, size_t m);
 
 size_t   liq_ladder_size(const liq_ladder *l);

@@ -3,7 +3,9 @@
 ** (flat and tiered) and the long share, and hold no position that is
 ** already liquidatable; history entries open on warm-up closes and survive
 ** the warm-up; book CSVs load in every column variant and every bad row
-** fails at its FILE:LINE.
+** fails at its FILE:LINE; books of several draw blocks are the same on any
+** number of threads, and a book of one block is the one drawn before
+** blocks.
 */
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "liq_book.h"
 #include "liq_seed.h"
 #include "liq_margin.h"
+#include "liq_par.h"
 #include "ref_engine.h"
 #include "liq_test_support.h"
 
@@ -768,6 +771,187 @@ static void test_book_draw_failure_located(void **state) {
   assert_non_null(strstr(r.err, "book.leverage.values (50)"));
 }
 
+/* ------------------------------------------------------------------------
+** Draw blocks: books above LIQ_BOOK_BLOCK positions are drawn in parallel
+*/
+
+#define BIG_BOOK (2 * LIQ_BOOK_BLOCK + 1000)   /* three blocks, the last short */
+
+/* scenarios/default.cfg's book. */
+static void default_book(liq_scenario *sc, size_t positions) {
+  static const double lev[] = {2.0, 5.0, 10.0, 20.0, 50.0, 100.0};
+  static const double w[] = {0.25, 0.25, 0.2, 0.15, 0.1, 0.05};
+  scenario(sc);
+  sc->book.positions = positions;
+  sc->book.n_leverage = 6;
+  memcpy(sc->book.leverage, lev, sizeof lev);
+  memcpy(sc->book.weights, w, sizeof w);
+}
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n) {
+  const unsigned char *c = p;
+  size_t i;
+  for (i = 0; i < n; i++) {
+    h ^= c[i];
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+/* The bytes of every column of positions [0, n). */
+static uint64_t book_checksum(const liq_book *b, size_t n) {
+  uint64_t h = 14695981039346656037ULL;
+  h = fnv1a(h, b->side, n * sizeof *b->side);
+  h = fnv1a(h, b->qty, n * sizeof *b->qty);
+  h = fnv1a(h, b->entry, n * sizeof *b->entry);
+  h = fnv1a(h, b->collateral, n * sizeof *b->collateral);
+  return fnv1a(h, b->leverage, n * sizeof *b->leverage);
+}
+
+static void assert_same_positions(const liq_book *a, const liq_book *b, size_t from,
+                                  size_t to) {
+  assert_true(memcmp(a->side + from, b->side + from, (to - from) * sizeof *a->side) == 0);
+  assert_true(memcmp(a->qty + from, b->qty + from, (to - from) * sizeof *a->qty) == 0);
+  assert_true(memcmp(a->entry + from, b->entry + from, (to - from) * sizeof *a->entry) == 0);
+  assert_true(memcmp(a->collateral + from, b->collateral + from,
+                     (to - from) * sizeof *a->collateral) == 0);
+  assert_true(memcmp(a->leverage + from, b->leverage + from,
+                     (to - from) * sizeof *a->leverage) == 0);
+}
+
+/* A book of one block draws exactly what one generator in id order drew
+** before books had blocks: the checksum of scenarios/default.cfg's book of
+** LIQ_BOOK_BLOCK positions at seed 42, taken with the code before blocks
+** (glibc libm, x86-64).  It must not change with the thread count. */
+static void test_one_block_book_unchanged(void **state) {
+  liq_scenario sc;
+  liq_book *b = NULL;
+  liq_err err;
+  int t;
+  (void)state;
+  default_book(&sc, LIQ_BOOK_BLOCK);
+  for (t = 1; t <= 2; t++) {
+    liq_par_set_threads(t);
+    assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, 30000.0, 42, &b, &err), &err);
+    assert_true(book_checksum(b, b->n) == 0x255af8ecede5ae7cULL);
+    liq_book_free(b);
+  }
+  liq_par_set_threads(0);
+}
+
+/* Spread entries, open interest and history entries: the same book on 1,
+** 2 and 3 threads. */
+static void test_blocks_thread_independent(void **state) {
+  liq_scenario sc;
+  liq_path *path = NULL;
+  liq_book *one = NULL, *b = NULL;
+  liq_err err;
+  int t, kind;
+  (void)state;
+  for (kind = 0; kind < 3; kind++) {
+    if (kind < 2) {
+      default_book(&sc, BIG_BOOK);
+      if (kind == 1) sc.book.open_interest = 5e9;
+    } else {
+      history_scenario(&sc);
+      sc.book.positions = BIG_BOOK;
+      assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 5, &path, &err),
+                    &err);
+    }
+    for (t = 1; t <= 3; t++) {
+      liq_par_set_threads(t);
+      if (kind < 2)
+        assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, 30000.0, 7, &b, &err), &err);
+      else
+        assert_liq_ok(liq_book_build(&sc, path, 7, &b, &err), &err);
+      assert_int_equal(b->n, BIG_BOOK);
+      if (one == NULL) {
+        one = b;
+      } else {
+        assert_same_positions(one, b, 0, BIG_BOOK);
+        liq_book_free(b);
+      }
+      b = NULL;
+    }
+    if (kind == 1) {   /* the target is reached whatever the blocks */
+      double oi = 0.0;
+      size_t i;
+      for (i = 0; i < one->n; i++) oi += one->qty[i] * 30000.0;
+      assert_rel(oi, 5e9, 1e-12);
+    }
+    liq_book_free(one);
+    one = NULL;
+    liq_path_free(path);
+    path = NULL;
+  }
+  liq_par_set_threads(0);
+}
+
+/* Block 0 of a big book is the book of LIQ_BOOK_BLOCK positions with the
+** same sides (all long here), and the other blocks draw other numbers. */
+static void test_block_zero_is_small_book(void **state) {
+  liq_scenario sc;
+  liq_book *small = NULL, *big = NULL;
+  liq_err err;
+  size_t i, same = 0;
+  (void)state;
+  liq_par_set_threads(2);
+  default_book(&sc, LIQ_BOOK_BLOCK);
+  sc.book.long_share = 1.0;
+  assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, 30000.0, 3, &small, &err), &err);
+  default_book(&sc, BIG_BOOK);   /* 0.6 long: longs fill block 0 */
+  assert_true((double)BIG_BOOK * sc.book.long_share >= (double)LIQ_BOOK_BLOCK);
+  assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, 30000.0, 3, &big, &err), &err);
+  assert_same_positions(small, big, 0, LIQ_BOOK_BLOCK);
+  for (i = 0; i < LIQ_BOOK_BLOCK; i++) same += big->qty[LIQ_BOOK_BLOCK + i] == big->qty[i];
+  assert_true(same < 10);
+  liq_book_free(small);
+  liq_book_free(big);
+  liq_par_set_threads(0);
+}
+
+/* A book whose third block cannot be drawn (its shorts entered on a
+** warm-up 10 % below the start, at 50x) fails with that block's error on
+** any number of threads. */
+static void test_block_failure_deterministic(void **state) {
+  char dir[256], csv[512], first[sizeof ((liq_err *)0)->msg];
+  liq_scenario sc;
+  liq_path *path = NULL;
+  liq_book *b = NULL;
+  liq_err err;
+  int t;
+  (void)state;
+  liq_test_temp_dir("liqsim-book", dir, sizeof dir);
+  liq_test_write_text(dir, "rise.csv",
+             "1700000000000,90,90,90,90\n"
+             "1700000060000,90,90,90,90\n"
+             "1700000120000,100,100,100,100\n", csv, sizeof csv);
+  history_scenario(&sc);
+  sc.price.model = LIQ_PRICE_REPLAY;
+  snprintf(sc.price.file, sizeof sc.price.file, "%s", csv);
+  sc.price.has_from = 1;
+  sc.price.from_ms = 1700000120000LL;
+  sc.steps = 1;
+  sc.book.entry_lookback = 2;
+  sc.book.n_leverage = 1;
+  sc.book.leverage[0] = 50.0;
+  sc.book.weights[0] = 1.0;
+  sc.book.positions = BIG_BOOK;
+  sc.book.long_share = 0.998;  /* the first 262618 long: shorts only in block 2 */
+  assert_true(llround(0.998 * (double)BIG_BOOK) > (long long)(2 * LIQ_BOOK_BLOCK));
+  assert_liq_ok(liq_path_build(&sc.price, sc.steps, sc.step_seconds, 1, &path, &err), &err);
+  for (t = 1; t <= 2; t++) {
+    liq_par_set_threads(t);
+    assert_int_equal(liq_book_build(&sc, path, 3, &b, &err), LIQ_INPUT);
+    assert_null(b);
+    assert_non_null(strstr(err.msg, "1000 draws in a row of a short"));
+    if (t == 1) snprintf(first, sizeof first, "%s", err.msg);
+    else assert_string_equal(err.msg, first);
+  }
+  liq_path_free(path);
+  liq_par_set_threads(0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_generate_invariants),
@@ -789,6 +973,10 @@ int main(void) {
     cmocka_unit_test(test_csv_missing_file_and_tiers),
     cmocka_unit_test(test_build_file),
     cmocka_unit_test(test_book_draw_failure_located),
+    cmocka_unit_test(test_one_block_book_unchanged),
+    cmocka_unit_test(test_blocks_thread_independent),
+    cmocka_unit_test(test_block_zero_is_small_book),
+    cmocka_unit_test(test_block_failure_deterministic),
   };
   return cmocka_run_group_tests(tests, NULL, liq_test_remove_temp_dirs);
 }

@@ -2,20 +2,34 @@
 ** test_ladder.c: the ladder (sorted array + cursor + treap) against a
 ** brute-force sorted set, under builds, pops from the front, erases in the
 ** middle (tombstones), inserts (the treap) and merges of the treap into the
-** array; and the radix sort of ids against qsort.
+** array; and the radix sort of ids against qsort, on one thread and on
+** teams.
 */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_rng.h>
 
+#include "liq_alloc.h"
 #include "liq_ladder.h"
+#include "liq_par.h"
 #include "test_util.h"
 
 #define N 20000
 
 /* The set's content: in[id] and the key it was added with. */
 static double g_keys[N];
+
+/* (key, id) order under sort_keys (-0 and +0 alike). */
+static const double *sort_keys;
+
+static int by_sort_key_id(const void *pa, const void *pb) {
+  uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+  if (sort_keys[a] < sort_keys[b]) return -1;
+  if (sort_keys[a] > sort_keys[b]) return 1;
+  return (a > b) - (a < b);
+}
 
 static int by_key_id(const void *pa, const void *pb) {
   uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
@@ -63,7 +77,7 @@ static void random_operations(int computed) {
   liq_ladder l, other;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   char *in = calloc(N, 1);
-  uint32_t *buf = malloc(N * sizeof *buf), *ids = malloc(N * sizeof *ids);
+  uint32_t *buf = malloc(N * sizeof *buf), *ids = liq_dense_alloc(N, sizeof *ids);
   size_t i, m = 0;
   int step;
   if (computed) assert_int_equal(liq_ladder_keys_init_computed(&k, N, 1, key_of_test, NULL), 0);
@@ -142,7 +156,7 @@ static void test_random_operations_computed_keys(void **state) {
 static void test_tombstones(void **state) {
   liq_ladder_keys k;
   liq_ladder l;
-  uint32_t *ids = malloc(10 * sizeof *ids), id;
+  uint32_t *ids = liq_dense_alloc(10, sizeof *ids), id;
   size_t i;
   (void)state;
   assert_int_equal(liq_ladder_keys_init(&k, 10, 0), 0);   /* no treap needed */
@@ -200,12 +214,49 @@ static void test_sort_ids(void **state) {
   gsl_rng_free(r);
 }
 
+/* A sort big enough to run on a team: the same order as qsort's on 1, 2
+** and 3 threads, with many ties (which a split point may fall on), signed
+** zeros and infinities; and with every key equal. */
+static void test_sort_ids_threads(void **state) {
+  enum { M = 200000 };
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  liq_ladder_keys k;
+  uint32_t *a = malloc(M * sizeof *a), *b = malloc(M * sizeof *b);
+  size_t i;
+  int t, all_equal;
+  (void)state;
+  assert_int_equal(liq_ladder_keys_init(&k, M, 0), 0);
+  for (all_equal = 0; all_equal < 2; all_equal++) {
+    for (i = 0; i < M; i++) {
+      unsigned c = (unsigned)gsl_rng_uniform_int(r, 8);
+      k.key0[i] = all_equal ? 7.0
+                : c == 0 ? -0.0 : c == 1 ? 0.0 : c == 2 ? HUGE_VAL : c == 3 ? -HUGE_VAL
+                : c == 4 ? 30000.0 : 30000.0 * exp(0.3 * (gsl_rng_uniform(r) - 0.5));
+      b[i] = (uint32_t)i;
+    }
+    sort_keys = k.key0;
+    qsort(b, M, sizeof *b, by_sort_key_id);
+    for (t = 1; t <= 3; t++) {
+      liq_par_set_threads(t);
+      for (i = 0; i < M; i++) a[i] = (uint32_t)i;
+      assert_int_equal(liq_ladder_sort_ids(&k, a, M), 0);
+      assert_true(memcmp(a, b, M * sizeof *a) == 0);
+    }
+  }
+  liq_par_set_threads(0);
+  liq_ladder_keys_free(&k);
+  free(a);
+  free(b);
+  gsl_rng_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_random_operations),
     cmocka_unit_test(test_random_operations_computed_keys),
     cmocka_unit_test(test_tombstones),
     cmocka_unit_test(test_sort_ids),
+    cmocka_unit_test(test_sort_ids_threads),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
