@@ -391,89 +391,198 @@ static uint64_t order_bits(double x) {
   return (u >> 63) ? ~u : u | 0x8000000000000000ULL;
 }
 
+/*
+** The sort: each key's order bits are cut to a 32-bit prefix that keeps
+** their order (the offset from the smallest finite key, shifted right just
+** enough; infinities at the ends), the (prefix, id) pairs are sorted by an
+** LSD radix sort (three passes of 11 bits at most), and the rare runs of
+** equal prefixes are put in (key, id) order by comparison.  Scratch: three
+** 4-byte arrays of m.
+*/
 #define RADIX_BITS 11
-#define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
+#define RADIX_PASSES ((32 + RADIX_BITS - 1) / RADIX_BITS)
 #define RADIX_BUCKETS ((size_t)1 << RADIX_BITS)
 #define RADIX_COUNTS (RADIX_PASSES * RADIX_BUCKETS)   /* a sorter's digit counts */
-#define SPLIT_SAMPLE 4096   /* keys sampled to choose a parallel sort's split points */
+#define SPLIT_SAMPLE 4096   /* prefixes sampled to choose a parallel sort's split points */
+#define PREFIX_MAX 0xffffffffu
+
+static const uint64_t NEG_INF_BITS = 0x000fffffffffffffULL;   /* order_bits(-inf) */
+static const uint64_t POS_INF_BITS = 0xfff0000000000000ULL;   /* order_bits(+inf) */
+
+/* The map from order bits to prefixes: finite keys in [lo, hi]. */
+typedef struct prefix_map {
+  uint64_t lo, hi;
+  unsigned shift;
+} prefix_map;
+
+static void prefix_map_make(prefix_map *pm, uint64_t lo, uint64_t hi) {
+  uint64_t span;
+  if (lo > hi) lo = hi = POS_INF_BITS - 1;   /* no finite key */
+  span = hi - lo;
+  pm->lo = lo;
+  pm->hi = hi;
+  pm->shift = 0;
+  while ((span >> pm->shift) > (uint64_t)PREFIX_MAX - 2) pm->shift++;
+}
+
+static uint32_t prefix_of(const prefix_map *pm, uint64_t b) {
+  if (b < pm->lo) return 0;
+  if (b > pm->hi) return PREFIX_MAX;
+  return 1u + (uint32_t)((b - pm->lo) >> pm->shift);
+}
+
+/* The smallest and largest finite order bits of keys[ids[lo..hi)]. */
+static void finite_range(const liq_ladder_keys *k, const uint32_t *ids, size_t lo,
+                         size_t hi, uint64_t *min, uint64_t *max) {
+  uint64_t a = UINT64_MAX, z = 0;
+  size_t i;
+  for (i = lo; i < hi; i++) {
+    uint64_t b = order_bits(liq_ladder_keys_key0(k, ids[i]));
+    if (b <= NEG_INF_BITS || b >= POS_INF_BITS) continue;
+    if (b < a) a = b;
+    if (b > z) z = b;
+  }
+  *min = a;
+  *max = z;
+}
 
 /*
-** Stable LSD radix sort of the n pairs (bits[i], ids[i]) by bits, with
-** scratch arrays bits2 and ids2 of n and counts[RADIX_COUNTS].  The digit
+** Stable LSD radix sort of the n pairs (pre[i], ids[i]) by pre, with
+** scratch arrays pre2 and ids2 of n and counts[RADIX_COUNTS].  The digit
 ** counts of every pass are taken in one read (a pass permutes the keys,
 ** not their digits); a pass whose digit is the same for every key is
 ** skipped.  Returns 1 when the result is in the scratch arrays, 0 when in
-** (bits, ids).
+** (pre, ids).
 */
-static int radix_lsd(uint64_t *bits, uint32_t *ids, uint64_t *bits2, uint32_t *ids2,
+static int radix_lsd(uint32_t *pre, uint32_t *ids, uint32_t *pre2, uint32_t *ids2,
                      size_t n, size_t *counts) {
   size_t i;
   int pass, swapped = 0;
   if (n == 0) return 0;
   memset(counts, 0, RADIX_COUNTS * sizeof *counts);
   for (i = 0; i < n; i++) {
-    uint64_t b = bits[i];
+    uint32_t b = pre[i];
     for (pass = 0; pass < RADIX_PASSES; pass++)
       counts[(size_t)pass * RADIX_BUCKETS + ((b >> (pass * RADIX_BITS)) & (RADIX_BUCKETS - 1))]++;
   }
   for (pass = 0; pass < RADIX_PASSES; pass++) {
     unsigned shift = (unsigned)(pass * RADIX_BITS);
     size_t *count = counts + (size_t)pass * RADIX_BUCKETS, sum = 0, d;
-    uint64_t *tb;
-    uint32_t *ti;
-    if (count[(bits[0] >> shift) & (RADIX_BUCKETS - 1)] == n) continue;   /* stays */
+    uint32_t *t;
+    if (count[(pre[0] >> shift) & (RADIX_BUCKETS - 1)] == n) continue;   /* stays */
     for (d = 0; d < RADIX_BUCKETS; d++) {
       size_t c = count[d];
       count[d] = sum;
       sum += c;
     }
     for (i = 0; i < n; i++) {
-      size_t at = count[(bits[i] >> shift) & (RADIX_BUCKETS - 1)]++;
-      bits2[at] = bits[i];
+      size_t at = count[(pre[i] >> shift) & (RADIX_BUCKETS - 1)]++;
+      pre2[at] = pre[i];
       ids2[at] = ids[i];
     }
-    tb = bits; bits = bits2; bits2 = tb;
-    ti = ids; ids = ids2; ids2 = ti;
+    t = pre; pre = pre2; pre2 = t;
+    t = ids; ids = ids2; ids2 = t;
     swapped ^= 1;
   }
   return swapped;
 }
 
+typedef struct bits_id { uint64_t bits; uint32_t id; } bits_id;
+
+static int by_bits_id(const void *pa, const void *pb) {
+  const bits_id *a = pa, *b = pb;
+  if (a->bits != b->bits) return a->bits < b->bits ? -1 : 1;
+  return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Put every run of equal prefixes in pre[0..n) (ids alongside, in id
+** order: the radix sort is stable) in (key, id) order.  0, or -1 when out
+** of memory. */
+static int sort_runs(const liq_ladder_keys *k, const uint32_t *pre, uint32_t *ids, size_t n) {
+  bits_id *buf = NULL;
+  size_t a = 0, b, cap = 0, j;
+  while (a < n) {
+    int sorted = 1;
+    uint64_t prev;
+    for (b = a + 1; b < n && pre[b] == pre[a]; b++) {}
+    if (b - a < 2) {
+      a = b;
+      continue;
+    }
+    prev = order_bits(liq_ladder_keys_key0(k, ids[a]));
+    for (j = a + 1; j < b && sorted; j++) {   /* equal keys are in id order */
+      uint64_t x = order_bits(liq_ladder_keys_key0(k, ids[j]));
+      sorted = x >= prev;
+      prev = x;
+    }
+    if (!sorted) {
+      if (b - a > cap) {
+        bits_id *nb = realloc(buf, (b - a) * sizeof *buf);
+        if (nb == NULL) {
+          free(buf);
+          return -1;
+        }
+        buf = nb;
+        cap = b - a;
+      }
+      for (j = a; j < b; j++) {
+        buf[j - a].bits = order_bits(liq_ladder_keys_key0(k, ids[j]));
+        buf[j - a].id = ids[j];
+      }
+      qsort(buf, b - a, sizeof *buf, by_bits_id);
+      for (j = a; j < b; j++) ids[j] = buf[j - a].id;
+    }
+    a = b;
+  }
+  free(buf);
+  return 0;
+}
+
+/* Sort the n pairs at (pre, ids) into ids, with scratch (pre2, ids2) of n. */
+static int sort_pairs(const liq_ladder_keys *k, uint32_t *pre, uint32_t *ids, uint32_t *pre2,
+                      uint32_t *ids2, size_t n, size_t *counts) {
+  if (radix_lsd(pre, ids, pre2, ids2, n, counts)) {
+    memcpy(ids, ids2, n * sizeof *ids);
+    memcpy(pre, pre2, n * sizeof *pre);
+  }
+  return sort_runs(k, pre, ids, n);
+}
+
 /*
-** A sort on a team of T threads: split the keys at T - 1 points chosen
-** from a sample into T ranges of about equal size, move every key (in
-** order) to its range, then each thread sorts one range alone.  Keys equal
-** to a split point all go to the range above it, so the result is the
-** stable sort by key, whatever T and the split points: the same ids in
-** the same order as one thread gives.
+** A sort on a team of T threads: split the prefixes at T - 1 points chosen
+** from a sample into T ranges of about equal size, move every pair (in
+** order) to its range, then each thread sorts one range alone.  Pairs
+** equal to a split point all go to the range above it, so the result is
+** the same ids in the same order as one thread gives.
 */
 typedef struct split_sort {
   const liq_ladder_keys *k;
   size_t    m;
   int       T;           /* the team's size */
-  uint64_t *bits, *bits2;
-  uint32_t *ids, *ids2;
-  size_t   *counts;      /* [threads][RADIX_COUNTS] */
-  size_t   *part;        /* [T][T]: slice t's keys in range r, then where they go */
-  uint64_t *pivot;       /* [T - 1], ascending */
-  uint64_t *sample;      /* [SPLIT_SAMPLE] */
+  uint32_t *ids, *pre, *pre2, *ids2;
+  uint64_t *lo, *hi;     /* [T]: each slice's finite range */
+  size_t   *counts;      /* [T][RADIX_COUNTS] */
+  size_t   *part;        /* [T][T]: slice t's pairs in range r */
+  uint32_t *pivot;       /* [T - 1], ascending */
+  uint32_t *sample;      /* [SPLIT_SAMPLE] */
+  int      *rc;          /* [T] */
 } split_sort;
 
-static int cmp_u64(const void *pa, const void *pb) {
-  uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+static int cmp_u32(const void *pa, const void *pb) {
+  uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
   return (a > b) - (a < b);
 }
 
 static void choose_pivots(split_sort *j) {
   size_t s = j->m < SPLIT_SAMPLE ? j->m : SPLIT_SAMPLE, i;
   int r;
-  for (i = 0; i < s; i++) j->sample[i] = j->bits[i * j->m / s];
-  qsort(j->sample, s, sizeof *j->sample, cmp_u64);
+  for (i = 0; i < s; i++) j->sample[i] = j->pre[i * j->m / s];
+  qsort(j->sample, s, sizeof *j->sample, cmp_u32);
   for (r = 1; r < j->T; r++) j->pivot[r - 1] = j->sample[s * (size_t)r / (size_t)j->T];
 }
 
-/* The range of key x: the number of split points at or below it. */
-static int range_of(const split_sort *j, uint64_t x) {
+/* The range of prefix x: the number of split points at or below it. */
+static int range_of(const split_sort *j, uint32_t x) {
   int r = 0;
   while (r < j->T - 1 && x >= j->pivot[r]) r++;
   return r;
@@ -482,18 +591,28 @@ static int range_of(const split_sort *j, uint64_t x) {
 static void split_thread(split_sort *j, int t) {
   int T = j->T, r, u;
   size_t lo = j->m * (size_t)t / (size_t)T, hi = j->m * ((size_t)t + 1) / (size_t)T, i;
-  size_t *part = j->part + (size_t)t * (size_t)T, begin = 0, end;
-  for (i = lo; i < hi; i++) j->bits[i] = order_bits(liq_ladder_keys_key0(j->k, j->ids[i]));
+  size_t *part = j->part + (size_t)t * (size_t)T, *counts = j->counts + (size_t)t * RADIX_COUNTS;
+  size_t begin = 0, end;
+  uint64_t a = UINT64_MAX, z = 0;
+  prefix_map pm;
+  finite_range(j->k, j->ids, lo, hi, &j->lo[t], &j->hi[t]);
+  LIQ_OMP(barrier)
+  for (u = 0; u < T; u++) {   /* every thread makes the same map */
+    if (j->lo[u] < a) a = j->lo[u];
+    if (j->hi[u] > z) z = j->hi[u];
+  }
+  prefix_map_make(&pm, a, z);
+  for (i = lo; i < hi; i++) j->pre[i] = prefix_of(&pm, order_bits(liq_ladder_keys_key0(j->k, j->ids[i])));
   LIQ_OMP(barrier)
   LIQ_OMP(single)
   choose_pivots(j);
   for (r = 0; r < T; r++) part[r] = 0;
-  for (i = lo; i < hi; i++) part[range_of(j, j->bits[i])]++;
+  for (i = lo; i < hi; i++) part[range_of(j, j->pre[i])]++;
   LIQ_OMP(barrier)
-  /* Range r holds the keys of ranges below it, then slice by slice: where
-  ** this slice's keys of range r start; and where this thread's range is. */
+  /* Range r holds the pairs of the ranges below it, then slice by slice:
+  ** where this slice's pairs of range r go, and where this thread's range is. */
   {
-    size_t at = 0, *where = j->counts + (size_t)t * RADIX_COUNTS;   /* [T], borrowed */
+    size_t at = 0, *where = counts;   /* [T], borrowed */
     for (r = 0; r < T; r++) {
       if (r == t) begin = at;
       for (u = 0; u < T; u++) {
@@ -502,23 +621,26 @@ static void split_thread(split_sort *j, int t) {
       }
     }
     for (i = lo; i < hi; i++) {
-      size_t d = where[range_of(j, j->bits[i])]++;
-      j->bits2[d] = j->bits[i];
+      size_t d = where[range_of(j, j->pre[i])]++;
+      j->pre2[d] = j->pre[i];
       j->ids2[d] = j->ids[i];
     }
   }
   end = begin;
   for (u = 0; u < T; u++) end += j->part[(size_t)u * (size_t)T + (size_t)t];
   LIQ_OMP(barrier)
-  if (!radix_lsd(j->bits2 + begin, j->ids2 + begin, j->bits + begin, j->ids + begin,
-                 end - begin, j->counts + (size_t)t * RADIX_COUNTS))
+  /* Sort range t from (pre2, ids2) into ids (pre, ids there as scratch). */
+  if (!radix_lsd(j->pre2 + begin, j->ids2 + begin, j->pre + begin, j->ids + begin,
+                 end - begin, counts)) {
     memcpy(j->ids + begin, j->ids2 + begin, (end - begin) * sizeof *j->ids);
+    memcpy(j->pre + begin, j->pre2 + begin, (end - begin) * sizeof *j->pre);
+  }
+  j->rc[t] = sort_runs(j->k, j->pre + begin, j->ids + begin, end - begin);
 }
 
 int liq_ladder_sort_ids(const liq_ladder_keys *k, uint32_t *ids, size_t m) {
   split_sort j;
-  int threads = liq_par_threads(), rc = 0;
-  size_t i;
+  int threads = liq_par_threads(), rc = 0, t;
   if (m <= 1) return 0;
   if (m < LIQ_PAR_MIN_ITEMS || threads < 1) threads = 1;
   memset(&j, 0, sizeof j);
@@ -526,22 +648,29 @@ int liq_ladder_sort_ids(const liq_ladder_keys *k, uint32_t *ids, size_t m) {
   j.m = m;
   j.T = threads;
   j.ids = ids;
-  j.bits = liq_dense_alloc(m, sizeof *j.bits);
-  j.bits2 = liq_dense_alloc(m, sizeof *j.bits2);
+  j.pre = liq_dense_alloc(m, sizeof *j.pre);
+  j.pre2 = liq_dense_alloc(m, sizeof *j.pre2);
   j.ids2 = liq_dense_alloc(m, sizeof *j.ids2);
   j.counts = malloc((size_t)threads * RADIX_COUNTS * sizeof *j.counts);
   if (threads > 1) {
     j.part = malloc((size_t)threads * (size_t)threads * sizeof *j.part);
     j.pivot = malloc((size_t)threads * sizeof *j.pivot);
     j.sample = malloc(SPLIT_SAMPLE * sizeof *j.sample);
+    j.lo = malloc((size_t)threads * sizeof *j.lo);
+    j.hi = malloc((size_t)threads * sizeof *j.hi);
+    j.rc = calloc((size_t)threads, sizeof *j.rc);
   }
-  if (!j.bits || !j.bits2 || !j.ids2 || !j.counts ||
-      (threads > 1 && (!j.part || !j.pivot || !j.sample))) {
+  if (!j.pre || !j.pre2 || !j.ids2 || !j.counts ||
+      (threads > 1 && (!j.part || !j.pivot || !j.sample || !j.lo || !j.hi || !j.rc))) {
     rc = -1;
   } else if (threads == 1) {
-    for (i = 0; i < m; i++) j.bits[i] = order_bits(liq_ladder_keys_key0(k, ids[i]));
-    if (radix_lsd(j.bits, ids, j.bits2, j.ids2, m, j.counts))
-      memcpy(ids, j.ids2, m * sizeof *ids);
+    prefix_map pm;
+    uint64_t a, z;
+    size_t i;
+    finite_range(k, ids, 0, m, &a, &z);
+    prefix_map_make(&pm, a, z);
+    for (i = 0; i < m; i++) j.pre[i] = prefix_of(&pm, order_bits(liq_ladder_keys_key0(k, ids[i])));
+    rc = sort_pairs(k, j.pre, ids, j.pre2, j.ids2, m, j.counts);
   } else {
     LIQ_OMP(parallel num_threads(threads))
     {
@@ -550,13 +679,18 @@ int liq_ladder_sort_ids(const liq_ladder_keys *k, uint32_t *ids, size_t m) {
       j.T = liq_par_team_size();
       split_thread(&j, liq_par_thread_num());
     }
+    for (t = 0; t < j.T; t++)
+      if (j.rc[t] != 0) rc = -1;
   }
-  liq_dense_free(j.bits);
-  liq_dense_free(j.bits2);
+  liq_dense_free(j.pre);
+  liq_dense_free(j.pre2);
   liq_dense_free(j.ids2);
   free(j.counts);
   free(j.part);
   free(j.pivot);
   free(j.sample);
+  free(j.lo);
+  free(j.hi);
+  free(j.rc);
   return rc;
 }

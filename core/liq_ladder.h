@@ -73,11 +73,12 @@ void liq_ladder_free(liq_ladder *l);
 ** (from liq_dense_alloc(), liq_alloc.h; may be NULL when m is 0). */
 void liq_ladder_build(liq_ladder *l, uint32_t *ids, size_t m);
 
-/* Sort ids[0..m), given in ascending id order, by (key0, id) of kind k: a
-** stable LSD radix sort on the keys' bits, on liq_par_threads() threads
-** from 2^16 ids up (the same order for any count; key_of is then called
-** from several threads at once).  0 on success, -1 when out of memory
-** (ids unchanged). */
+/* Sort ids[0..m), given in ascending id order, by (key0, id) of kind k:
+** a radix sort of 32-bit order-keeping prefixes of the keys, ties of
+** prefixes sorted by comparison; on liq_par_threads() threads from
+** LIQ_PAR_MIN_ITEMS ids up (the same order for any count; key_of is then
+** called from several threads at once).  Scratch: 12 bytes an id.  0 on
+** success, -1 when out of memory (ids then in an unspecified order). */
 int  liq_ladder_sort_ids(const liq_ladder_keys *k, uint32_t *ids, size_t m);
 
 size_t   liq_ladder_size(const liq_ladder *l);

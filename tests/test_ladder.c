@@ -185,7 +185,7 @@ static void test_tombstones(void **state) {
   liq_ladder_keys_free(&k);
 }
 
-/* The radix sort orders by (key, id), negatives, zeros and infinities too. */
+/* The sort orders by (key, id), negatives, zeros and infinities too. */
 static void test_sort_ids(void **state) {
   enum { M = 5000 };
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -216,22 +216,29 @@ static void test_sort_ids(void **state) {
 
 /* A sort big enough to run on a team: the same order as qsort's on 1, 2
 ** and 3 threads, with many ties (which a split point may fall on), signed
-** zeros and infinities; and with every key equal. */
+** zeros and infinities; with every key equal; and with keys a few ulps
+** apart beside keys 600 binades away (so that they share prefixes: the
+** runs sorted by comparison). */
 static void test_sort_ids_threads(void **state) {
   enum { M = 200000 };
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   liq_ladder_keys k;
   uint32_t *a = malloc(M * sizeof *a), *b = malloc(M * sizeof *b);
   size_t i;
-  int t, all_equal;
+  int t, kind;
   (void)state;
   assert_int_equal(liq_ladder_keys_init(&k, M, 0), 0);
-  for (all_equal = 0; all_equal < 2; all_equal++) {
+  for (kind = 0; kind < 3; kind++) {
     for (i = 0; i < M; i++) {
       unsigned c = (unsigned)gsl_rng_uniform_int(r, 8);
-      k.key0[i] = all_equal ? 7.0
-                : c == 0 ? -0.0 : c == 1 ? 0.0 : c == 2 ? HUGE_VAL : c == 3 ? -HUGE_VAL
-                : c == 4 ? 30000.0 : 30000.0 * exp(0.3 * (gsl_rng_uniform(r) - 0.5));
+      if (kind == 1)
+        k.key0[i] = 7.0;
+      else if (kind == 2)
+        k.key0[i] = c == 0 ? 1e-300 : c == 1 ? -1e300 : c == 2 ? 1e300
+                  : 30000.0 * (1.0 + 1e-12 * (double)gsl_rng_uniform_int(r, 1000));
+      else
+        k.key0[i] = c == 0 ? -0.0 : c == 1 ? 0.0 : c == 2 ? HUGE_VAL : c == 3 ? -HUGE_VAL
+                  : c == 4 ? 30000.0 : 30000.0 * exp(0.3 * (gsl_rng_uniform(r) - 0.5));
       b[i] = (uint32_t)i;
     }
     sort_keys = k.key0;
