@@ -80,11 +80,16 @@ static void *map_block(size_t bytes) {
 }
 #endif
 
+/* Does a block of this size get its own mapping on huge pages? */
+static int huge_size(size_t bytes) {
+  return LIQ_DENSE_MAP && bytes >= LIQ_DENSE_HUGE_MIN && bytes <= LIQ_DENSE_HUGE_MAX;
+}
+
 static void *dense_alloc(size_t bytes, int zero) {
   dense_header *h;
   if (bytes == SIZE_MAX) return NULL;
 #if LIQ_DENSE_MAP
-  if (bytes >= LIQ_DENSE_HUGE_MIN) return map_block(bytes);
+  if (huge_size(bytes)) return map_block(bytes);
 #endif
   if (bytes > SIZE_MAX - HEADER) return NULL;
   h = zero ? calloc(1, HEADER + bytes) : malloc(HEADER + bytes);
@@ -122,7 +127,7 @@ void *liq_dense_realloc(void *p, size_t n, size_t size) {
   if (p == NULL) return liq_dense_alloc(n, size);
   if (bytes == SIZE_MAX) return NULL;
   h = header_of(p);
-  if (h->mapped == 0 && (!LIQ_DENSE_MAP || bytes < LIQ_DENSE_HUGE_MIN)) {
+  if (h->mapped == 0 && !huge_size(bytes)) {
     if (bytes > SIZE_MAX - HEADER) return NULL;
     h = realloc(h, HEADER + bytes);
     if (h == NULL) return NULL;

@@ -1,6 +1,6 @@
 /*
-** test_alloc.c: dense arrays (liq_alloc.h) below and above the huge-page
-** size: zeroed when asked, writable to the last byte, resized with their
+** test_alloc.c: dense arrays (liq_alloc.h) below, in and above the
+** huge-page sizes: zeroed when asked, writable to the last byte, resized with their
 ** content, freed; sizes that overflow fail cleanly.
 */
 #include <stdint.h>
@@ -11,7 +11,8 @@
 #include "test_util.h"
 
 static const size_t sizes[] = {0, 1, 4096, LIQ_DENSE_HUGE_MIN - 1, LIQ_DENSE_HUGE_MIN,
-                               3 * LIQ_DENSE_HUGE_MIN + 12345};
+                               3 * LIQ_DENSE_HUGE_MIN + 12345, LIQ_DENSE_HUGE_MAX,
+                               LIQ_DENSE_HUGE_MAX + 1};
 
 static void test_calloc_zeroed_and_writable(void **state) {
   size_t k, i;
@@ -35,9 +36,11 @@ static void test_calloc_zeroed_and_writable(void **state) {
   liq_dense_free(NULL);
 }
 
-/* Growing across the huge-page size and shrinking back keep the prefix. */
+/* Growing into the huge-page sizes, past them, and shrinking back keep
+** the prefix. */
 static void test_realloc_keeps_content(void **state) {
-  size_t steps[] = {1000, LIQ_DENSE_HUGE_MIN / 8 + 1, 2 * LIQ_DENSE_HUGE_MIN / 8, 500};
+  size_t steps[] = {1000, LIQ_DENSE_HUGE_MIN / 8 + 1, 2 * LIQ_DENSE_HUGE_MIN / 8,
+                    LIQ_DENSE_HUGE_MAX / 8 + 1, LIQ_DENSE_HUGE_MIN / 8, 500};
   double *p = NULL;
   size_t k, i, have = 0;
   (void)state;
