@@ -56,10 +56,13 @@ static size_t page_size(void) {
   return p >= (long)HEADER ? (size_t)p : 4096;
 }
 
-/* A mapping of 'bytes' (zeroed by the kernel) at a 2 MiB boundary. */
+/* A mapping of 'bytes' (zeroed by the kernel) at a 2 MiB boundary, its
+** length rounded up to whole huge pages: a tail of small pages would cost
+** a fault every 4 KiB (up to 511), the slack of the last huge page at most
+** 2 MiB of memory. */
 static void *map_block(size_t bytes) {
   const size_t align = LIQ_DENSE_HUGE_MIN;
-  size_t page = page_size(), len = (bytes + page - 1) / page * page, total = len + align;
+  size_t page = page_size(), len = (bytes + align - 1) / align * align, total = len + align;
   char *base, *p, *end;
   dense_header *h;
   if (len < bytes || total < len) return NULL;
