@@ -293,7 +293,7 @@ typedef struct model_state {
   liq_fit_result fit;
   int have_fit;
   double h_var;                /* conditional variance of bar t's return */
-  size_t fitted_at, fits, fit_failures;
+  size_t tried_at, fits, fit_failures;   /* tried_at: bar of the last refit, failed or not */
   /* file */
   const liq_margin_series *file;
   size_t file_j;
@@ -337,9 +337,12 @@ static int garch_refit(model_state *ms, size_t t, liq_err *err) {
   liq_err_clear(&e2);
   rc = liq_fit_run(&view, LIQ_FIT_GARCH, &fit, &e2);
   ms->fits++;
+  ms->tried_at = t;
   if (rc != LIQ_OK) {
     ms->fit_failures++;
-    if (ms->have_fit) return LIQ_OK;       /* keep the previous parameters */
+    /* Keep the previous parameters until the next scheduled refit (not the
+    ** next bar: a window without variance would refit every bar). */
+    if (ms->have_fit) return LIQ_OK;
     *err = e2;
     if (err->file[0] == '\0') snprintf(err->file, sizeof err->file, "%s", ms->name);
     return rc;
@@ -347,7 +350,6 @@ static int garch_refit(model_state *ms, size_t t, liq_err *err) {
   ms->fit = fit;
   ms->have_fit = 1;
   ms->h_var = fit.garch_variance_next;
-  ms->fitted_at = t;
   return LIQ_OK;
 }
 
@@ -382,7 +384,7 @@ static int model_garch(model_state *ms, size_t t, double *ql, double *qs,
   double vh, sd, tq, H = (double)ms->h->H;
   size_t refit = ms->s->refit_bars;
   int rc;
-  if (!ms->have_fit || t - ms->fitted_at >= refit) {
+  if (!ms->have_fit || t - ms->tried_at >= refit) {
     rc = garch_refit(ms, t, err);
     if (rc != LIQ_OK) return rc;
   }

@@ -506,6 +506,33 @@ static void test_progress(void **state) {
   liq_path_free(p);
 }
 
+/* A garch refit that fails (a lookback of constant prices) keeps the
+** previous parameters until the next scheduled refit: 600 flat bars with
+** refits every 100 bars fail about 5 times, not once a bar. */
+static void test_garch_failed_refit_waits(void **state) {
+  enum { N = 1400, FLAT = 800, L = 200 };
+  double *c = malloc(N * sizeof *c);
+  liq_path *g = NULL, *p = NULL;
+  liq_backtest_result *r;
+  liq_err err;
+  size_t i;
+  (void)state;
+  liq_err_clear(&err);
+  assert_non_null(c);
+  assert_liq_ok(liq_path_gbm(30000.0, 0.0, 0.8, 3600.0, N, 11, &g, &err), &err);
+  for (i = 0; i < N; i++) c[i] = i < FLAT ? g->close[i] : g->close[FLAT - 1];
+  assert_liq_ok(liq_path_from_arrays(N, NULL, NULL, NULL, c, 3600.0, &p, &err), &err);
+  r = run_model(p, LIQ_BT_GARCH, 1, L, LIQ_APC_NONE);
+  /* windows wholly flat: bars FLAT + L + 1 .. N - 1 (399 bars, 4 refits) */
+  assert_true(r->garch_fit_failures >= 3);
+  assert_true(r->garch_fit_failures <= 5);
+  assert_true(r->garch_fits <= r->n / 100 + 2);
+  liq_backtest_result_free(r);
+  liq_path_free(p);
+  liq_path_free(g);
+  free(c);
+}
+
 static void test_rise_exceeds_short(void **state) {
   /* The mirror: a +40 % jump at bar 700 exceeds the short's margin. */
   double c[1000];
@@ -926,6 +953,7 @@ int main(void) {
     cmocka_unit_test(test_procyclicality),
     cmocka_unit_test(test_garch_horizon_variance),
     cmocka_unit_test(test_garch_horizon_quantile),
+    cmocka_unit_test(test_garch_failed_refit_waits),
     cmocka_unit_test(test_no_lookahead),
     cmocka_unit_test(test_no_lookahead_apc),
     cmocka_unit_test(test_zone_needs_250),
