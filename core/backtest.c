@@ -104,10 +104,14 @@ static void set_remove(sorted_set *s, double x) {
   }
 }
 
-/* Lower (1-c) and upper c nearest-rank quantiles. */
+/* The lower (1-c) nearest-rank quantile and its mirror, the same order
+** statistic counted from the top: with c n integral (n = 1000 at 99 %)
+** the c nearest rank would take the 11th largest against the 10th
+** smallest, a thinner short tail than the long one. */
 static void set_tails(const sorted_set *s, double c, double *lo, double *hi) {
-  *lo = s->v[liq_stats_rank(1.0 - c, s->n)];
-  *hi = s->v[liq_stats_rank(c, s->n)];
+  size_t k = liq_stats_rank(1.0 - c, s->n);
+  *lo = s->v[k];
+  *hi = s->v[s->n - 1 - k];
 }
 
 /* ------------------------------------------------------------------------

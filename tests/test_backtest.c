@@ -585,6 +585,37 @@ static void test_hs_by_hand(void **state) {
   liq_path_free(p);
 }
 
+/* HS tails are mirror order statistics: 100 one-bar moves at 99 % give
+** the smallest for the long and the largest for the short (the 99 %
+** nearest rank of 100 would be the second largest). */
+static void test_hs_tails_mirror(void **state) {
+  enum { N = 102 };
+  double c[N], lo = HUGE_VAL, hi = -HUGE_VAL;
+  liq_path *p = NULL;
+  liq_backtest_result *r;
+  liq_err err;
+  size_t s;
+  (void)state;
+  liq_err_clear(&err);
+  c[0] = 100.0;
+  for (s = 1; s < N; s++) {
+    double m = 0.001 * ((double)((s * 37) % 100) - 49.5);   /* distinct moves */
+    c[s] = c[s - 1] * exp(m);
+    if (s <= 100) {
+      lo = fmin(lo, log(c[s] / c[s - 1]));
+      hi = fmax(hi, log(c[s] / c[s - 1]));
+    }
+  }
+  assert_liq_ok(liq_path_from_arrays(N, NULL, NULL, NULL, c, 3600.0, &p, &err), &err);
+  r = run_model(p, LIQ_BT_HS, 1, 100, LIQ_APC_NONE);
+  assert_true(r->n >= 1);
+  assert_true(r->t_ms[0] == p->t_ms[101]);    /* its lookback: moves 1..100 */
+  assert_rel(r->margin_long[0], 1.0 - exp(lo), 1e-12);
+  assert_rel(r->margin_short[0], exp(hi) - 1.0, 1e-12);
+  liq_backtest_result_free(r);
+  liq_path_free(p);
+}
+
 static void test_ewma_by_hand(void **state) {
   /* EWMA variance from r_1 .. r_{t-1}, lambda 0.94 per day on hourly
   ** bars: l = 0.94^(1/24) per bar; seed r_1^2. */
@@ -962,6 +993,7 @@ int main(void) {
     cmocka_unit_test(test_progress),
     cmocka_unit_test(test_rise_exceeds_short),
     cmocka_unit_test(test_hs_by_hand),
+    cmocka_unit_test(test_hs_tails_mirror),
     cmocka_unit_test(test_ewma_by_hand),
     cmocka_unit_test(test_gap_leaves_move_out),
     cmocka_unit_test(test_apc_bounds),
