@@ -576,40 +576,56 @@ static double apc_apply(apc_state *a, const history *h, const double *m, size_t 
 ** Statistics of one side
 */
 
-static void coverage(const unsigned char *hit, size_t n, double p, liq_bt_coverage *c) {
+static void coverage(const unsigned char *hit, const unsigned char *after_gap, size_t n,
+                     double p, liq_bt_coverage *c) {
   size_t i;
   c->n_obs = n;
   c->exceedances = 0;
   for (i = 0; i < n; i++) c->exceedances += hit[i] != 0;
   c->rate = n ? (double)c->exceedances / (double)n : (double)NAN;
   liq_kupiec_pof(n, c->exceedances, p, &c->kupiec_lr, &c->kupiec_p);
-  liq_christoffersen_test(hit, n, p, &c->chr);
+  liq_christoffersen_test(hit, after_gap, n, p, &c->chr);
 }
 
 /* hits: the side's exceedances at observed points; 'idx' their point
 ** indices; zones written at the sampled points. */
 static void side_stats(liq_backtest_result *r, int side, unsigned char *hits,
-                       size_t *idx) {
+                       unsigned char *after_gap, size_t *idx) {
   const unsigned char *ex = side == 0 ? r->exceed_long : r->exceed_short;
   signed char *zone = side == 0 ? r->zone_long : r->zone_short;
   const double *m = side == 0 ? r->margin_long : r->margin_short;
   liq_bt_side *sd = &r->side[side];
   double p = 1.0 - r->set.confidence, c = r->set.confidence;
   size_t i, k = 0, W = LIQ_BT_BASEL_WINDOW, inwin = 0;
+  unsigned char gap = 0;
 
-  for (i = 0; i < r->n; i++)
-    if (!isnan(r->move[i])) hits[k++] = ex[i];
-  coverage(hits, k, p, &sd->all);
+  /* A point without a move (a gap) breaks the chain of transitions. */
+  for (i = 0; i < r->n; i++) {
+    if (isnan(r->move[i])) {
+      gap = 1;
+      continue;
+    }
+    after_gap[k] = gap;
+    hits[k++] = ex[i];
+    gap = 0;
+  }
+  coverage(hits, after_gap, k, p, &sd->all);
 
   k = 0;
+  gap = 0;
   for (i = 0; i < r->n; i++) {
     zone[i] = -1;
-    if (r->sampled[i] && !isnan(r->move[i])) {
-      idx[k] = i;
-      hits[k++] = ex[i];
+    if (!r->sampled[i]) continue;
+    if (isnan(r->move[i])) {
+      gap = 1;
+      continue;
     }
+    idx[k] = i;
+    after_gap[k] = gap;
+    hits[k++] = ex[i];
+    gap = 0;
   }
-  coverage(hits, k, p, &sd->nonoverlap);
+  coverage(hits, after_gap, k, p, &sd->nonoverlap);
 
   /* traffic light on every window of W non-overlapping observations */
   memset(sd->windows, 0, sizeof sd->windows);
@@ -639,18 +655,20 @@ static void side_stats(liq_backtest_result *r, int side, unsigned char *hits,
 }
 
 static int compute_stats(liq_backtest_result *r, liq_err *err) {
-  unsigned char *hits = malloc(r->n ? r->n : 1);
-  size_t *idx = malloc((r->n ? r->n : 1) * sizeof *idx);
-  if (hits == NULL || idx == NULL) {
-    free(hits);
-    free(idx);
-    return liq_errf(err, LIQ_NOMEM, NULL, 0, "backtest: out of memory");
+  size_t n = r->n ? r->n : 1;
+  unsigned char *hits = malloc(n), *after_gap = malloc(n);
+  size_t *idx = malloc(n * sizeof *idx);
+  int rc = LIQ_OK;
+  if (hits == NULL || after_gap == NULL || idx == NULL) {
+    rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "backtest: out of memory");
+  } else {
+    side_stats(r, 0, hits, after_gap, idx);
+    side_stats(r, 1, hits, after_gap, idx);
   }
-  side_stats(r, 0, hits, idx);
-  side_stats(r, 1, hits, idx);
   free(hits);
+  free(after_gap);
   free(idx);
-  return LIQ_OK;
+  return rc;
 }
 
 /* ------------------------------------------------------------------------

@@ -148,7 +148,7 @@ static void test_christoffersen_clustered(void **state) {
   (void)state;
   memset(h, 0, sizeof h);
   for (i = 0; i < 10; i++) h[days[i] - 1] = 1;
-  liq_christoffersen_test(h, 250, 0.04, &c);
+  liq_christoffersen_test(h, NULL, 250, 0.04, &c);
   assert_int_equal(c.n00, 236);
   assert_int_equal(c.n01, 3);
   assert_int_equal(c.n10, 3);
@@ -163,7 +163,7 @@ static void test_christoffersen_clustered(void **state) {
   ** n00 = 230, n01 = 10, n10 = 9, n11 = 0: LR_ind = 0.751764. */
   memset(h, 0, sizeof h);
   for (i = 25; i <= 250; i += 25) h[i - 1] = 1;
-  liq_christoffersen_test(h, 250, 0.04, &c);
+  liq_christoffersen_test(h, NULL, 250, 0.04, &c);
   assert_int_equal(c.n11, 0);
   assert_rel(c.lr_ind, 0.7517635166763768, 1e-10);
   assert_true(c.p_ind > 0.3);
@@ -176,27 +176,49 @@ static void test_christoffersen_edges(void **state) {
   (void)state;
   /* No exceedance: LR_ind 0, LR_cc = Kupiec's. */
   memset(h, 0, sizeof h);
-  liq_christoffersen_test(h, 100, 0.01, &c);
+  liq_christoffersen_test(h, NULL, 100, 0.01, &c);
   assert_true(c.lr_ind == 0.0);
   assert_rel(c.p_ind, 1.0, 1e-12);
   liq_kupiec_pof(100, 0, 0.01, &lr, &pv);
   assert_rel(c.lr_cc, lr, 1e-12);
   /* One exceedance, on the last day: n10 = n11 = 0, pi11 undefined. */
   h[99] = 1;
-  liq_christoffersen_test(h, 100, 0.01, &c);
+  liq_christoffersen_test(h, NULL, 100, 0.01, &c);
   assert_int_equal(c.n10 + c.n11, 0);
   assert_true(isfinite(c.lr_ind) && c.lr_ind >= 0.0);
   assert_true(c.lr_ind < 1e-9);
   /* All exceedances: every transition 1 -> 1, nothing to compare. */
   memset(h, 1, sizeof h);
-  liq_christoffersen_test(h, 100, 0.01, &c);
+  liq_christoffersen_test(h, NULL, 100, 0.01, &c);
   assert_int_equal(c.n11, 99);
   assert_true(c.lr_ind < 1e-9 && isfinite(c.lr_cc));
   /* Fewer than two observations. */
-  liq_christoffersen_test(h, 1, 0.01, &c);
+  liq_christoffersen_test(h, NULL, 1, 0.01, &c);
   assert_true(c.lr_ind == 0.0);
-  liq_christoffersen_test(h, 0, 0.01, &c);
+  liq_christoffersen_test(h, NULL, 0, 0.01, &c);
   assert_true(c.lr_ind == 0.0 && c.lr_cc == 0.0);
+}
+
+/* A gap breaks the chain: hits 1 1 | 1 1 (a gap before the third) are
+** two 1 -> 1 transitions, not three; a gap before every observation
+** leaves no transition at all. */
+static void test_christoffersen_gaps(void **state) {
+  unsigned char h[4] = { 1, 1, 1, 1 }, gap[4] = { 0, 0, 1, 0 }, all[4] = { 1, 1, 1, 1 };
+  unsigned char h2[6] = { 0, 1, 0, 1, 1, 0 }, gap2[6] = { 0, 0, 0, 0, 1, 0 };
+  liq_christoffersen c;
+  (void)state;
+  liq_christoffersen_test(h, gap, 4, 0.01, &c);
+  assert_int_equal(c.n11, 2);
+  assert_int_equal(c.n00 + c.n01 + c.n10, 0);
+  liq_christoffersen_test(h, all, 4, 0.01, &c);
+  assert_int_equal(c.n00 + c.n01 + c.n10 + c.n11, 0);
+  assert_true(c.lr_ind == 0.0);
+  /* 0 1 0 1 | 1 0: n01 = 2, n10 = 2 and the 1 -> 1 across the gap is gone */
+  liq_christoffersen_test(h2, gap2, 6, 0.01, &c);
+  assert_int_equal(c.n01, 2);
+  assert_int_equal(c.n10, 2);
+  assert_int_equal(c.n11, 0);
+  assert_int_equal(c.n00, 0);
 }
 
 /* GARCH's H-bar variance: the hourly BTC fits have alpha + beta = 1 to
@@ -981,6 +1003,7 @@ int main(void) {
     cmocka_unit_test(test_kupiec_values_and_edges),
     cmocka_unit_test(test_christoffersen_clustered),
     cmocka_unit_test(test_christoffersen_edges),
+    cmocka_unit_test(test_christoffersen_gaps),
     cmocka_unit_test(test_procyclicality),
     cmocka_unit_test(test_garch_horizon_variance),
     cmocka_unit_test(test_garch_horizon_quantile),
