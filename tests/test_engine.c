@@ -925,6 +925,50 @@ static void test_funding_pays_and_liquidates(void **state) {
   cap_free(&c);
 }
 
+/* Funding is charged on the mark price, as exchanges charge it: trade
+** closes at 100, mark closes at 104; 1 % a bar on 1 long and 2 short. */
+static void test_funding_paid_at_mark(void **state) {
+  int side[2] = { 1, -1 };
+  double qty[2] = { 1.0, 2.0 }, entry[2] = { 100.0, 100.0 }, coll[2] = { 50.0, 100.0 };
+  liq_book *b = book_of(2, side, qty, entry, coll);
+  liq_path *p = path_new(3, 0);
+  liq_scenario sc;
+  liq_summary sm, smr;
+  liq_err err;
+  capture c = { 0 }, cr = { 0 };
+  liq_sink sink = { cap_step, cap_liq, &c, NULL }, sinkr = { cap_step, cap_liq, &cr, NULL };
+  size_t t;
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.funding.mode = LIQ_FUNDING_CONSTANT;
+  sc.funding.rate = 0.01;
+  sc.funding.interval_seconds = 60.0;
+  p->mark_open = malloc(3 * sizeof(double));
+  p->mark_high = malloc(3 * sizeof(double));
+  p->mark_low = malloc(3 * sizeof(double));
+  p->mark_close = malloc(3 * sizeof(double));
+  assert_true(p->mark_open && p->mark_high && p->mark_low && p->mark_close);
+  for (t = 0; t < 3; t++) {
+    p->t_ms[t] = (int64_t)t * 60000 + 30000;   /* no event at the first open */
+    p->open[t] = p->close[t] = p->high[t] = p->low[t] = 100.0;
+    p->mark_open[t] = p->mark_close[t] = p->mark_high[t] = p->mark_low[t] = 104.0;
+  }
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_liq_ok(ref_engine_run(&sc, p, b, &sinkr, &smr, &err), &err);
+  assert_rel(c.steps[0].funding, 1.04, 1e-12);          /* 1 % x 1 x 104 */
+  assert_rel(c.steps[0].funding_short, -2.08, 1e-12);
+  assert_rel(sm.funding_long, 3.12, 1e-12);
+  assert_rel(smr.funding_long, sm.funding_long, 1e-12);
+  assert_rel(smr.funding_short, sm.funding_short, 1e-12);
+  assert_conserved_all(&sm);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+  cap_free(&cr);
+}
+
 static void test_transient_impact_recovers(void **state) {
   /* The forced sale knocks the price down by ln 0.9; with a one-step
   ** half-life half of the log impact is gone a step later. */
@@ -1394,6 +1438,7 @@ int main(void) {
     cmocka_unit_test(test_partial_chunk_cooldown),
     cmocka_unit_test(test_topup_after_delay),
     cmocka_unit_test(test_funding_pays_and_liquidates),
+    cmocka_unit_test(test_funding_paid_at_mark),
     cmocka_unit_test(test_transient_impact_recovers),
     cmocka_unit_test(test_split_rounds_same_price_and_fill),
     cmocka_unit_test(test_cascades_a_step_apart),
