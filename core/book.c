@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,27 +356,55 @@ static void draw_block(const draw_job *j, size_t k, gsl_rng *r) {
   }
 }
 
-/* Every block, on 'threads' threads (blocks write disjoint rows).  Once a
-** block fails, the blocks after it are skipped: the lowest failing block
-** is the book's error, and it always runs, whatever the thread count. */
+/* Block claims: the next block to draw, and the lowest that failed. */
+typedef struct block_queue {
+  pthread_mutex_t mu;
+  size_t next, first_fail;
+} block_queue;
+
+/* The next block to draw, or n_blocks when none is left: once a block
+** has failed, the blocks after it are skipped (the lowest failing block
+** is the book's error, and it always runs, whatever the thread count). */
+static size_t claim_block(const draw_job *j, block_queue *q, size_t done, int failed) {
+  size_t k;
+  pthread_mutex_lock(&q->mu);
+  if (failed && done < q->first_fail) q->first_fail = done;
+  k = q->next < q->first_fail ? q->next++ : j->n_blocks;
+  pthread_mutex_unlock(&q->mu);
+  return k;
+}
+
+typedef struct draw_team {
+  const draw_job *j;
+  block_queue q;
+} draw_team;
+
+static void draw_member(void *ctx, liq_par_team *tm) {
+  draw_team *d = ctx;
+  gsl_rng *r = d->j->r[liq_par_rank(tm)];
+  size_t k = claim_block(d->j, &d->q, 0, 0);
+  while (k < d->j->n_blocks) {
+    draw_block(d->j, k, r);
+    k = claim_block(d->j, &d->q, k, d->j->res[k].failed);
+  }
+}
+
+/* Every block, on up to 'threads' threads (blocks write disjoint rows). */
 static void draw_blocks(const draw_job *j, int threads) {
-  size_t k, first_fail = j->n_blocks;
-  (void)threads;
-  LIQ_OMP(parallel for schedule(dynamic, 1) num_threads(threads))
-  for (k = 0; k < j->n_blocks; k++) {
-    size_t ff;
-    LIQ_OMP(atomic read)
-    ff = first_fail;
-    if (k > ff) continue;
-    draw_block(j, k, j->r[liq_par_thread_num()]);
-    if (j->res[k].failed) {
-      LIQ_OMP(critical(liq_book_first_fail))
-      {
-        if (k < first_fail) {
-          LIQ_OMP(atomic write)
-          first_fail = k;
-        }
-      }
+  draw_team d;
+  d.j = j;
+  d.q.next = 0;
+  d.q.first_fail = j->n_blocks;
+  if (threads > 1 && pthread_mutex_init(&d.q.mu, NULL) == 0) {
+    liq_par_run(threads, draw_member, &d);
+    pthread_mutex_destroy(&d.q.mu);
+    return;
+  }
+  {
+    size_t k;
+    for (k = 0; k < j->n_blocks; k++) {
+      draw_block(j, k, j->r[0]);
+      if (j->res[k].failed) break;
     }
   }
 }

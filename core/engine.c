@@ -234,21 +234,34 @@ static int side_rekey(engine *e, side_state *s);
 
 typedef struct keyed { double key; uint32_t id; } keyed;
 
-/* Threads for a loop over m items: liq_par_threads(), 1 for short loops. */
-static int loop_threads(size_t m) {
-  return m < LIQ_PAR_MIN_ITEMS ? 1 : liq_par_threads();
+/* Are ids[0..m) in (key, id) order, with id's key key[id - lo]?  Each
+** slice checks its pairs (i - 1, i). */
+typedef struct ascending_check {
+  const double   *key;
+  size_t          lo;
+  const uint32_t *ids;
+  int             ok[LIQ_PAR_MAX_THREADS];
+} ascending_check;
+
+static void ascending_slice(void *ctx, size_t from, size_t to, int rank) {
+  ascending_check *c = ctx;
+  size_t i;
+  int ok = 1;
+  for (i = from > 0 ? from : 1; i < to && ok; i++) {
+    double a = c->key[c->ids[i - 1] - c->lo], b = c->key[c->ids[i] - c->lo];
+    ok = !(a > b || (a == b && c->ids[i - 1] > c->ids[i]));
+  }
+  c->ok[rank] = ok;
 }
 
-/* Are ids[0..m) in (key, id) order, with id's key key[id - lo]? */
 static int keys_ascending(const double *key, size_t lo, const uint32_t *ids, size_t m) {
-  size_t i;
-  int ok = 1, threads = loop_threads(m);
-  (void)threads;
-  LIQ_OMP(parallel for schedule(static) reduction(&& : ok) num_threads(threads))
-  for (i = 1; i < m; i++) {
-    double a = key[ids[i - 1] - lo], b = key[ids[i] - lo];
-    if (a > b || (a == b && ids[i - 1] > ids[i])) ok = 0;
-  }
+  ascending_check c;
+  int t, slices, ok = 1;
+  c.key = key;
+  c.lo = lo;
+  c.ids = ids;
+  slices = liq_par_slices(m, ascending_slice, &c);
+  for (t = 0; t < slices; t++) ok = ok && c.ok[t];
   return ok;
 }
 
@@ -262,6 +275,22 @@ static int in_order_slow(const liq_ladder_keys *k, const uint32_t *ids, size_t m
   return 1;
 }
 
+/* The keys of the member ids among lo + [from, to), computed. */
+typedef struct computed_keys {
+  const liq_ladder_keys *k;
+  const uint8_t *member;
+  double *key;
+  size_t lo;
+} computed_keys;
+
+static void computed_keys_slice(void *ctx, size_t from, size_t to, int rank) {
+  const computed_keys *c = ctx;
+  size_t i;
+  (void)rank;
+  for (i = from; i < to; i++)
+    if (c->member[i]) c->key[i] = liq_ladder_keys_key0(c->k, (uint32_t)(c->lo + i));
+}
+
 /* Is ids[0..m) in (key, id) order under k's keys?  Stored keys are read
 ** where they are; computed keys are computed first for the id range, in
 ** id order (sequential reads of the positions), so that the check in
@@ -270,7 +299,8 @@ static int in_order(const liq_ladder_keys *k, const uint32_t *ids, size_t m) {
   size_t i, lo, hi;
   double *key;
   uint8_t *member;
-  int ok, threads;
+  computed_keys c;
+  int ok;
   if (m < 2) return 1;
   if (k->key0) return keys_ascending(k->key0, 0, ids, m);
   lo = hi = ids[0];
@@ -286,11 +316,11 @@ static int in_order(const liq_ladder_keys *k, const uint32_t *ids, size_t m) {
     return in_order_slow(k, ids, m);
   }
   for (i = 0; i < m; i++) member[ids[i] - lo] = 1;
-  threads = loop_threads(hi - lo + 1);
-  (void)threads;
-  LIQ_OMP(parallel for schedule(static) num_threads(threads))
-  for (i = lo; i <= hi; i++)
-    if (member[i - lo]) key[i - lo] = liq_ladder_keys_key0(k, (uint32_t)i);
+  c.k = k;
+  c.member = member;
+  c.key = key;
+  c.lo = lo;
+  liq_par_slices(hi - lo + 1, computed_keys_slice, &c);
   liq_dense_free(member);
   ok = keys_ascending(key, lo, ids, m);
   liq_dense_free(key);
@@ -309,14 +339,17 @@ static int ladder_from(liq_ladder *l, uint32_t *ids, size_t m, int sorted) {
 }
 
 /* The keys of side s's open positions.  Each depends on its own position
-** alone (materialise() writes only its own q, c, own and f0), so the loop
-** runs in parallel. */
-static void side_keys(engine *e, side_state *s) {
+** alone (materialise() writes only its own q, c, own and f0), so slices
+** of ids run in parallel. */
+typedef struct side_keys_job { engine *e; side_state *s; } side_keys_job;
+
+static void side_keys_slice(void *ctx, size_t from, size_t to, int rank) {
+  const side_keys_job *job = ctx;
+  engine *e = job->e;
+  side_state *s = job->s;
   size_t i;
-  int threads = loop_threads(e->n);
-  (void)threads;
-  LIQ_OMP(parallel for schedule(static) num_threads(threads))
-  for (i = 0; i < e->n; i++) {
+  (void)rank;
+  for (i = from; i < to; i++) {
     uint32_t id = (uint32_t)i;
     if (!e->open[i] || e->book->side[i] != s->side) continue;
     materialise(e, id);
@@ -324,6 +357,13 @@ static void side_keys(engine *e, side_state *s) {
     if (e->call_k.key0) e->call_k.key0[id] = call_key_as_added(e, id);
     if (e->arm_k.key0 && e->armed[id]) e->arm_k.key0[id] = call_key_as_added(e, id);
   }
+}
+
+static void side_keys(engine *e, side_state *s) {
+  side_keys_job job;
+  job.e = e;
+  job.s = s;
+  liq_par_slices(e->n, side_keys_slice, &job);
 }
 
 /*

@@ -588,27 +588,29 @@ static int range_of(const split_sort *j, uint32_t x) {
   return r;
 }
 
-static void split_thread(split_sort *j, int t) {
-  int T = j->T, r, u;
+static void split_thread(void *ctx, liq_par_team *tm) {
+  split_sort *j = ctx;
+  int T = liq_par_size(tm), t = liq_par_rank(tm), r, u;
   size_t lo = j->m * (size_t)t / (size_t)T, hi = j->m * ((size_t)t + 1) / (size_t)T, i;
   size_t *part = j->part + (size_t)t * (size_t)T, *counts = j->counts + (size_t)t * RADIX_COUNTS;
   size_t begin = 0, end;
   uint64_t a = UINT64_MAX, z = 0;
   prefix_map pm;
+  if (t == 0) j->T = T;   /* read by range_of() from the next barrier on */
   finite_range(j->k, j->ids, lo, hi, &j->lo[t], &j->hi[t]);
-  LIQ_OMP(barrier)
+  liq_par_barrier(tm);
   for (u = 0; u < T; u++) {   /* every thread makes the same map */
     if (j->lo[u] < a) a = j->lo[u];
     if (j->hi[u] > z) z = j->hi[u];
   }
   prefix_map_make(&pm, a, z);
   for (i = lo; i < hi; i++) j->pre[i] = prefix_of(&pm, order_bits(liq_ladder_keys_key0(j->k, j->ids[i])));
-  LIQ_OMP(barrier)
-  LIQ_OMP(single)
-  choose_pivots(j);
+  liq_par_barrier(tm);
+  if (t == 0) choose_pivots(j);
+  liq_par_barrier(tm);
   for (r = 0; r < T; r++) part[r] = 0;
   for (i = lo; i < hi; i++) part[range_of(j, j->pre[i])]++;
-  LIQ_OMP(barrier)
+  liq_par_barrier(tm);
   /* Range r holds the pairs of the ranges below it, then slice by slice:
   ** where this slice's pairs of range r go, and where this thread's range is. */
   {
@@ -628,7 +630,7 @@ static void split_thread(split_sort *j, int t) {
   }
   end = begin;
   for (u = 0; u < T; u++) end += j->part[(size_t)u * (size_t)T + (size_t)t];
-  LIQ_OMP(barrier)
+  liq_par_barrier(tm);
   /* Sort range t from (pre2, ids2) into ids (pre, ids there as scratch). */
   if (!radix_lsd(j->pre2 + begin, j->ids2 + begin, j->pre + begin, j->ids + begin,
                  end - begin, counts)) {
@@ -672,13 +674,7 @@ int liq_ladder_sort_ids(const liq_ladder_keys *k, uint32_t *ids, size_t m) {
     for (i = 0; i < m; i++) j.pre[i] = prefix_of(&pm, order_bits(liq_ladder_keys_key0(k, ids[i])));
     rc = sort_pairs(k, j.pre, ids, j.pre2, j.ids2, m, j.counts);
   } else {
-    LIQ_OMP(parallel num_threads(threads))
-    {
-      /* A team smaller than asked for (thread limits) splits by its size. */
-      LIQ_OMP(single)
-      j.T = liq_par_team_size();
-      split_thread(&j, liq_par_thread_num());
-    }
+    liq_par_run(threads, split_thread, &j);   /* a smaller team splits by its size */
     for (t = 0; t < j.T; t++)
       if (j.rc[t] != 0) rc = -1;
   }
