@@ -21,10 +21,11 @@
 #define LIQ_PAR_MAX_THREADS 64
 
 /* Threads for data-parallel work: omp_get_max_threads() (OMP_NUM_THREADS)
-** at the top level; 1 inside an OpenMP parallel region, active or not (a
-** sweep's worker, even at -j 1, runs its task on its own thread); 1
-** without OpenMP; or what liq_par_set_threads() forced.  At most
-** LIQ_PAR_MAX_THREADS. */
+** on the process's main thread outside parallel regions; 1 on any other
+** thread or inside an OpenMP parallel region, active or not (a sweep's
+** worker, even at -j 1, runs its task on its own thread); 1 without
+** OpenMP; or what liq_par_set_threads() forced (main thread only).  At
+** most LIQ_PAR_MAX_THREADS. */
 int  liq_par_threads(void);
 /* Tests: force n threads (0: back to the default).  Not thread-safe: call
 ** it outside parallel work. */

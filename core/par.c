@@ -2,10 +2,15 @@
 ** par.c: teams of threads for a run's data-parallel work (see liq_par.h).
 */
 #define _POSIX_C_SOURCE 200809L   /* pthread barriers */
+#define _DEFAULT_SOURCE           /* syscall() */
 
 #include "liq_par.h"
 
 #include <pthread.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -13,8 +18,19 @@
 
 static int forced_threads;
 
+/* Is this the process's first thread?  Teams start only there: a worker of
+** any pool (OpenMP or not) runs its task on its own thread. */
+static int on_main_thread(void) {
+#if defined(__linux__) && defined(SYS_gettid)
+  return (pid_t)syscall(SYS_gettid) == getpid();
+#else
+  return 1;
+#endif
+}
+
 int liq_par_threads(void) {
   int t;
+  if (!on_main_thread()) return 1;
 #ifdef _OPENMP
   if (omp_get_level() > 0) return 1;
   t = forced_threads > 0 ? forced_threads : omp_get_max_threads();
