@@ -735,6 +735,7 @@ fail:
 void liq_store_close(liq_store *st) {
   if (st == NULL) return;
   store_finalize_row_statements(st);
+  store_sweep_close(st);
   /* The open row transaction is rolled back by the close; the run stays 'running'
   ** like the run of a killed process. */
   sqlite3_close_v2(st->db);
@@ -974,14 +975,14 @@ int liq_store_adl(liq_store *st, const liq_adl_row *row, liq_err *err) {
   return store_row_end(st, err);
 }
 
-int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
-  sqlite3_stmt *p = NULL;
-  int rc = row_begin(st, err);            /* the run's rows, or a new one */
-  if (rc != LIQ_OK) return rc;
-  rc = flush_liquidations(st, err);
-  if (rc != LIQ_OK) return rc;
-
-  rc = store_prepare(st->db, st->path,
+/* Insert run 'run_id''s summary row with stmts[0..2) (prepared here when
+** NULL, left reset for reuse; the caller finalizes them). */
+int store_write_summary(liq_store *st, sqlite3_stmt *stmts[2], int64_t run_id,
+                        const liq_summary *sm, liq_err *err) {
+  sqlite3_stmt *p;
+  int rc = LIQ_OK;
+  if (stmts[0] == NULL)
+    rc = store_prepare(st->db, st->path,
                "INSERT INTO summary(run_id, positions, liquidated,"
                " liquidated_long, liquidated_short, liquidated_notional,"
                " margin_calls, bad_debt, uncovered_loss, fees,"
@@ -997,9 +998,10 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
                " bad_debt_without_impact)"
                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
                "?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-               0, &p, "prepare the summary INSERT", err);
+               SQLITE_PREPARE_PERSISTENT, &stmts[0], "prepare the summary INSERT", err);
   if (rc != LIQ_OK) return rc;
-  sqlite3_bind_int64(p, 1, st->run_id);
+  p = stmts[0];
+  sqlite3_bind_int64(p, 1, run_id);
   store_bind_size(p, 2, sm->positions);
   store_bind_size(p, 3, sm->liquidated);
   store_bind_size(p, 4, sm->liquidated_long);
@@ -1050,18 +1052,32 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
     sqlite3_bind_null(p, 43);
   }
   rc = store_step_done(st->db, st->path, p, "insert the summary", err);
-  sqlite3_finalize(p);
-  p = NULL;
   if (rc != LIQ_OK) return rc;
-  rc = store_prepare(st->db, st->path,
+  if (stmts[1] == NULL)
+    rc = store_prepare(st->db, st->path,
                "UPDATE summary SET funding_external = ?2 WHERE run_id = ?1",
-               0, &p, "prepare the funding_external UPDATE", err);
+               SQLITE_PREPARE_PERSISTENT, &stmts[1],
+               "prepare the funding_external UPDATE", err);
   if (rc != LIQ_OK) return rc;
-  sqlite3_bind_int64(p, 1, st->run_id);
+  p = stmts[1];
+  sqlite3_bind_int64(p, 1, run_id);
   store_bind_double(p, 2, sm->funding_external);
-  rc = store_step_done(st->db, st->path, p, "store funding_external", err);
-  sqlite3_finalize(p);
-  p = NULL;
+  return store_step_done(st->db, st->path, p, "store funding_external", err);
+}
+
+int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  int rc = row_begin(st, err);            /* the run's rows, or a new one */
+  if (rc != LIQ_OK) return rc;
+  rc = flush_liquidations(st, err);
+  if (rc != LIQ_OK) return rc;
+
+  {
+    sqlite3_stmt *ss[2] = {NULL, NULL};
+    rc = store_write_summary(st, ss, st->run_id, sm, err);
+    sqlite3_finalize(ss[0]);
+    sqlite3_finalize(ss[1]);
+  }
   if (rc != LIQ_OK) return rc;
 
   /* positions: the book's size (a book file's is known only now). */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "liq_inputs.h"
 #include "sweep_int.h"
 
 /* ------------------------------------------------------------------------
@@ -320,6 +321,8 @@ int liq_sweep_plan_build(const liq_scenario *base, liq_sweep_plan **out,
     plan->points[g].steps = sc->steps;
     plan->points[g].positions = sc->book.positions;
     plan->points[g].warnings = sc->warnings[0] ? dup_string(sc->warnings) : NULL;
+    plan->points[g].path_hash = liq_inputs_path_hash(sc);
+    plan->points[g].book_hash = liq_inputs_book_hash(sc);
     liq_scenario_free(sc);
     if (plan->points[g].params_json == NULL ||
         (plan->points[g].warnings == NULL && sc_had_warnings)) {
