@@ -790,9 +790,10 @@ static void pump(executor *x) {
   }
 }
 
-/* The tasks ids[0..n) as sorted work keys (see Units), or NULL. */
+/* The tasks ids[0..n) as sorted work keys (see Units), or NULL.  Without
+** 'by_inputs' the points are taken in index order (the hashes ignored). */
 static work_key *order_tasks(const liq_sweep_plan *plan, const size_t *ids,
-                             size_t n) {
+                             size_t n, int by_inputs) {
   work_key *pts = malloc(plan->n_points * sizeof *pts);
   size_t *rank = malloc(plan->n_points * sizeof *rank);
   work_key *keys = malloc((n ? n : 1) * sizeof *keys);
@@ -805,8 +806,8 @@ static work_key *order_tasks(const liq_sweep_plan *plan, const size_t *ids,
   }
   for (g = 0; g < plan->n_points; g++) {
     memset(&pts[g], 0, sizeof pts[g]);
-    pts[g].path_hash = plan->points[g].path_hash;
-    pts[g].book_hash = plan->points[g].book_hash;
+    pts[g].path_hash = by_inputs ? plan->points[g].path_hash : 0;
+    pts[g].book_hash = by_inputs ? plan->points[g].book_hash : 0;
     pts[g].point = g;
   }
   qsort(pts, plan->n_points, sizeof *pts, cmp_point_key);
@@ -814,8 +815,8 @@ static work_key *order_tasks(const liq_sweep_plan *plan, const size_t *ids,
   for (i = 0; i < n; i++) {
     size_t rep;
     liq_sweep_task_of(&plan->base->sweep, ids[i], &g, &rep);
-    keys[i].path_hash = plan->points[g].path_hash;
-    keys[i].book_hash = plan->points[g].book_hash;
+    keys[i].path_hash = pts[rank[g]].path_hash;
+    keys[i].book_hash = pts[rank[g]].book_hash;
     keys[i].block = rank[g] / LIQ_SWEEP_UNIT_POINTS;
     keys[i].replicate = rep;
     keys[i].point = rank[g];
@@ -827,9 +828,36 @@ static work_key *order_tasks(const liq_sweep_plan *plan, const size_t *ids,
   return keys;
 }
 
+/* This rank's share of the pending tasks ids[0..n): every g_size-th unit
+** of them, into mine[0..*n_mine).  Units by point index, not by the
+** inputs hashes, so that every rank cuts the same units whatever its
+** scenario bytes. */
+static int rank_tasks(const liq_sweep_plan *plan, const size_t *ids, size_t n,
+                      int threads, size_t *mine, size_t *n_mine, liq_err *err) {
+  work_key *keys;
+  size_t *starts, n_units = 0, u, t;
+  *n_mine = 0;
+  if (g_size == 1) {
+    if (n > 0) memcpy(mine, ids, n * sizeof *mine);
+    *n_mine = n;
+    return LIQ_OK;
+  }
+  keys = order_tasks(plan, ids, n, 0);
+  starts = keys ? cut_units(keys, n, threads * g_size, &n_units) : NULL;
+  if (starts == NULL) {
+    free(keys);
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+  }
+  for (u = (size_t)g_rank; u < n_units; u += (size_t)g_size)
+    for (t = starts[u]; t < starts[u + 1]; t++) mine[(*n_mine)++] = keys[t].item;
+  free(starts);
+  free(keys);
+  return LIQ_OK;
+}
+
 /* Run the tasks ids[0..n) on 'threads' workers, a unit at a time. */
 static void execute(executor *x, const size_t *ids, size_t n, int threads) {
-  work_key *keys = order_tasks(x->plan, ids, n);
+  work_key *keys = order_tasks(x->plan, ids, n, 1);
   size_t n_units = 0, *starts = keys ? cut_units(keys, n, threads, &n_units) : NULL;
   long u, nu = (long)n_units;
   (void)threads;
@@ -1071,18 +1099,17 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
 #endif
   if (rc != LIQ_OK) goto out;
 
-  /* 3. This rank's tasks: every g_size-th pending one. */
+  /* 3. This rank's tasks: every g_size-th unit of the pending ones (whole
+  ** units, so that a rank shares a replicate's inputs as one process). */
   mine = malloc((n_pending ? n_pending : 1) * sizeof *mine);
   x.slots = calloc(plan->n_points, sizeof *x.slots);
   if (mine == NULL || x.slots == NULL) {
     rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
     goto out;
   }
-  for (i = 0; i < n_pending; i++) {
-    if (i % (size_t)g_size != (size_t)g_rank) continue;
-    mine[n_mine++] = pending[i];
-    x.slots[pending[i] / plan->replicates].left++;
-  }
+  rc = rank_tasks(plan, pending, n_pending, threads, mine, &n_mine, err);
+  if (rc != LIQ_OK) goto out;
+  for (i = 0; i < n_mine; i++) x.slots[mine[i] / plan->replicates].left++;
 
   x.plan = plan;
   x.st = st;

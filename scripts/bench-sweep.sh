@@ -6,10 +6,13 @@
 # scenarios/default.cfg), built in Release (build-release/), run with -j 1
 # and -j 2 (and -j <all cores> when there are more than 2).  Reports
 # tasks/s and the parallel efficiency rate(-j N) / (N x rate(-j 1)); the
-# goal is >= 90 %.  stats.steps = false and stats.events = false: only the
-# runs, tasks and summary rows are stored, so the benchmark measures the
-# workers, not SQLite (a task's 1,440 step rows would make the single
-# writer the bottleneck).  The -j runs must give identical summaries; the
+# goal is >= 95 % (issue 11).  stats.steps = false and stats.events =
+# false: only the runs, tasks and summary rows are stored (in batch
+# transactions), so the benchmark measures the workers, not SQLite (a
+# task's 1,440 step rows would make the single writer the bottleneck).
+# The grid's impact axis does not reach the inputs: the 5 impact points
+# of a (margin, replicate) share one book, the 20 points of a replicate
+# one path.  The -j runs must give identical summaries; the
 # script checks that too.  Environment: POSITIONS (10000), REPLICATES (100),
 # BUILD_DIR (build-release).
 # Works from any directory; the databases go to a temporary directory.

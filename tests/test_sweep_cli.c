@@ -772,6 +772,44 @@ static void test_share_inputs_book_and_path_axes(void **state) {
   sqlite3_close(db);
 }
 
+/* More grid points than one block of a unit (64), in an order where the
+** points sharing a book are not neighbours (the book axis varies
+** fastest): the sharing still changes nothing. */
+static void test_share_inputs_many_points(void **state) {
+  static const char *const text =
+    "name = \"share-many\";\n"
+    "seed = 6;\n"
+    "steps = 60;\n"
+    "step_seconds = 60;\n"
+    "price = { model = \"gbm\"; start = 30000.0; drift = 0.0; volatility = 2.0; };\n"
+    "book = { positions = 300; long_share = 0.6;\n"
+    "  leverage = { values = [5.0, 20.0, 50.0, 100.0]; weights = [0.3, 0.3, 0.2, 0.2]; };\n"
+    "  notional = { dist = \"lognormal\"; median = 5000.0; sigma = 1.5; }; };\n"
+    "margin = { initial = 0.01; maintenance = 0.005; };\n"
+    "impact = { model = \"sqrt\"; daily_volume = 1.0e7; coefficient = 0.7; };\n"
+    "stats = { quantiles = [0.5]; every = 10; steps = false; events = false; };\n"
+    "sweep = { replicates = 2;\n"
+    "  grid = ( { key = \"impact.coefficient\"; range = [0.1, 1.0, 0.1]; },\n"
+    "           { key = \"margin.initial\"; values = [0.01, 0.02, 0.04, 0.05,\n"
+    "                                                0.1, 0.2, 0.25, 0.5]; } ); };\n";
+  fixture *fx = *state;
+  char cfg[700], on[700], off[700];
+  liq_test_write_text(fx->dir, "share-many.cfg", text, cfg, sizeof cfg);
+  path_in(fx, "many-on.db", on, sizeof on);
+  path_in(fx, "many-off.db", off, sizeof off);
+  {
+    const char *args[] = {"sweep", cfg, "--out", NULL, "-j", "3", "-q", NULL};
+    args[3] = on;
+    expect_code(fx, 0, liqsim(fx, args));
+    args[3] = off;
+    args[5] = "1";
+    assert_int_equal(setenv("LIQ_SWEEP_SHARE_INPUTS", "0", 1), 0);
+    expect_code(fx, 0, liqsim(fx, args));
+    unsetenv("LIQ_SWEEP_SHARE_INPUTS");
+  }
+  expect_same_sweep(on, off, 160);
+}
+
 /* mpirun -n 2 liqsim sweep == the -j reference (LIQ_MPI builds). */
 static void test_mpi_two_ranks(void **state) {
 #ifdef LIQ_MPIEXEC
@@ -1144,6 +1182,7 @@ int main(void) {
     cmocka_unit_test(test_kill_and_resume_batched),
     cmocka_unit_test(test_share_inputs_off_identical),
     cmocka_unit_test(test_share_inputs_book_and_path_axes),
+    cmocka_unit_test(test_share_inputs_many_points),
     cmocka_unit_test(test_mpi_two_ranks),
     cmocka_unit_test(test_check_validates_sweep_grid),
   };
