@@ -11,8 +11,9 @@
 ** rows that the scenario's stats settings keep, and the summary) and
 ** queues it.  Whoever holds the writer lock drains the queue: on rank 0
 ** it writes each result (liq_store_task_write: a task with rows in a
-** transaction of its own, tasks without rows in batches of one
-** transaction, committed after LIQ_SWEEP_BATCH_* tasks or seconds), on
+** transaction of its own; tasks without rows are kept in memory and
+** written in one transaction per batch, after LIQ_SWEEP_BATCH_* tasks or
+** seconds, so the database is locked only while a batch is written), on
 ** other ranks it sends the result to rank 0, whose writer writes it.  So
 ** there is one SQLite connection and one writer at a time, and a task is
 ** either written whole with status 'done' or not at all (a killed sweep
@@ -60,10 +61,10 @@
 #define LIQ_SWEEP_QUEUE_PER_THREAD 4   /* queued results per thread before workers wait */
 #define LIQ_SWEEP_TASK_CHUNK  65536    /* tasks rows per insert transaction */
 
-/* Finished tasks without rows are committed in batches (one transaction
-** for many small tasks): a batch is committed when it holds this many
+/* Finished tasks without rows are written in batches (one transaction
+** for many small tasks): a batch is written when it holds this many
 ** tasks, is this old, or its last task took this long (batching pays
-** only for short tasks, and a killed sweep loses the open batch). */
+** only for short tasks, and a killed sweep loses the batch). */
 #define LIQ_SWEEP_BATCH_TASKS        256
 #define LIQ_SWEEP_BATCH_SECONDS      0.2
 #define LIQ_SWEEP_BATCH_TASK_SECONDS 0.02
@@ -407,8 +408,9 @@ typedef struct executor {
   int mpi_broken;              /* out of memory for a message: the ranks are
                                ** out of step, the caller must abort them all */
   int share;                   /* share inputs within a unit (liq_inputs_cache) */
-  size_t batch_n;              /* rank 0: tasks in the open batch */
-  double batch_t0;             /* when it began */
+  task_result **batch;         /* rank 0: finished tasks without rows, not */
+  size_t batch_n, batch_cap;   /* written yet (written and committed together) */
+  double batch_t0;             /* when the first of them was queued */
 } executor;
 
 static void exec_fail(executor *x, int rc, const liq_err *err) {
@@ -514,19 +516,73 @@ static size_t queue_length(executor *x) {
   return n;
 }
 
-/* Rank 0: commit the open batch of written tasks. */
-static int batch_commit(executor *x, liq_err *err) {
-  x->batch_n = 0;
-  return liq_store_task_commit(x->st, err);
-}
-
-/* Rank 0: store one result (a failed task is marked 'failed'). */
-static void write_result(executor *x, task_result *r) {
+/* Rank 0: write one finished task (its rows and status 'done'). */
+static int write_task(executor *x, const task_result *r, liq_err *err) {
   const liq_sweep_plan *plan = x->plan;
   const liq_scenario *base = plan->base;
+  liq_store_task_rows w;
+  int64_t run_id = 0;
+  size_t g, rep;
+  liq_sweep_task_of(&base->sweep, r->task_id, &g, &rep);
+  memset(&w, 0, sizeof w);
+  w.sweep_id = x->sweep_id;
+  w.task_id = r->task_id;
+  w.scenario_name = base->name;
+  w.scenario_text = base->text;
+  w.scenario_path = base->path;
+  w.params = plan->points[g].params_json;
+  w.seed = plan->points[g].seed;
+  w.steps = plan->points[g].steps;
+  w.positions = plan->points[g].positions;
+  w.started_at = r->started_at;
+  w.warnings = plan->points[g].warnings;
+  w.step_rows = r->steps;
+  w.n_step_rows = r->n_steps;
+  w.liq_rows = r->liqs;
+  w.n_liq_rows = r->n_liqs;
+  w.adl_rows = r->adls;
+  w.n_adl_rows = r->n_adls;
+  w.summary = &r->sm;
+  return liq_store_task_write(x->st, &w, &run_id, err);
+}
+
+static void count_done(executor *x, size_t n) {
+  x->done += n;
+  if (x->progress != NULL && n > 0)
+    x->progress(x->progress_ud, x->done, x->todo, now_seconds() - x->t0);
+}
+
+/* Rank 0: write the batch of finished tasks without rows in one
+** transaction (liq_store_task_write + liq_store_task_commit), so the
+** database is locked only while it is written, and free them. */
+static void flush_batch(executor *x) {
+  liq_err e;
+  size_t i, n = x->batch_n;
+  int rc = LIQ_OK;
+  liq_err_clear(&e);
+  for (i = 0; i < n && rc == LIQ_OK && !x->db_dead; i++)
+    rc = write_task(x, x->batch[i], &e);
+  if (rc == LIQ_OK && !x->db_dead) rc = liq_store_task_commit(x->st, &e);
+  for (i = 0; i < n; i++) result_free(x->batch[i]);
+  x->batch_n = 0;
+  if (x->db_dead) return;
+  if (rc != LIQ_OK) {
+    x->db_dead = 1;
+    exec_fail(x, rc, &e);
+    return;
+  }
+  count_done(x, n);
+}
+
+/* Rank 0: store one result and free it.  A failed task is marked
+** 'failed'; one with rows is written at once, in a transaction of its own;
+** one without rows joins the batch, written when it holds
+** LIQ_SWEEP_BATCH_TASKS tasks, is LIQ_SWEEP_BATCH_SECONDS old or its
+** last task took LIQ_SWEEP_BATCH_TASK_SECONDS (batching pays only for
+** short tasks; a killed sweep loses the batch). */
+static void write_result(executor *x, task_result *r) {
   liq_err e;
   int rc;
-  size_t g, rep;
 
   liq_err_clear(&e);
   if (r->rc != LIQ_OK) {
@@ -538,50 +594,48 @@ static void write_result(executor *x, task_result *r) {
         liq_store_task_fail(x->st, x->sweep_id, r->task_id, why, &ef) != LIQ_OK)
       x->db_dead = 1;
     exec_fail(x, r->rc, &r->err);
+    result_free(r);
     return;
   }
-  if (x->db_dead) return;
-  liq_sweep_task_of(&base->sweep, r->task_id, &g, &rep);
-  {
-    liq_store_task_rows w;
-    int64_t run_id = 0;
-    memset(&w, 0, sizeof w);
-    w.sweep_id = x->sweep_id;
-    w.task_id = r->task_id;
-    w.scenario_name = base->name;
-    w.scenario_text = base->text;
-    w.scenario_path = base->path;
-    w.params = plan->points[g].params_json;
-    w.seed = plan->points[g].seed;
-    w.steps = plan->points[g].steps;
-    w.positions = plan->points[g].positions;
-    w.started_at = r->started_at;
-    w.warnings = plan->points[g].warnings;
-    w.step_rows = r->steps;
-    w.n_step_rows = r->n_steps;
-    w.liq_rows = r->liqs;
-    w.n_liq_rows = r->n_liqs;
-    w.adl_rows = r->adls;
-    w.n_adl_rows = r->n_adls;
-    w.summary = &r->sm;
-    rc = liq_store_task_write(x->st, &w, &run_id, &e);
+  if (x->db_dead) {
+    result_free(r);
+    return;
   }
-  if (rc == LIQ_OK) {
+  if (r->n_steps + r->n_liqs + r->n_adls == 0) {
     double now = now_seconds();
-    if (x->batch_n++ == 0) x->batch_t0 = now;
+    if (x->batch_n == x->batch_cap) {
+      size_t cap = x->batch_cap ? 2 * x->batch_cap : 64;
+      task_result **b = realloc(x->batch, cap * sizeof *b);
+      if (b == NULL) {
+        flush_batch(x);        /* no room: write what is there, then this one */
+        goto alone;
+      }
+      x->batch = b;
+      x->batch_cap = cap;
+    }
+    if (x->batch_n == 0) x->batch_t0 = now;
+    x->batch[x->batch_n++] = r;
     if (x->batch_n >= LIQ_SWEEP_BATCH_TASKS ||
         now - x->batch_t0 >= LIQ_SWEEP_BATCH_SECONDS ||
         r->seconds >= LIQ_SWEEP_BATCH_TASK_SECONDS)
-      rc = batch_commit(x, &e);
+      flush_batch(x);
+    return;
   }
+  flush_batch(x);              /* keep the order of the writes */
+  if (x->db_dead) {
+    result_free(r);
+    return;
+  }
+alone:
+  rc = write_task(x, r, &e);
+  if (rc == LIQ_OK) rc = liq_store_task_commit(x->st, &e);
+  result_free(r);
   if (rc != LIQ_OK) {
     x->db_dead = 1;
     exec_fail(x, rc, &e);
     return;
   }
-  x->done++;
-  if (x->progress != NULL)
-    x->progress(x->progress_ud, x->done, x->todo, now_seconds() - x->t0);
+  count_done(x, 1);
 }
 
 /* ------------------------------------------------------------------------
@@ -736,7 +790,6 @@ static void mpi_handle(executor *x, const MPI_Status *probe) {
       memcpy(r->adls, buf + sizeof h + r->n_steps * sizeof *r->steps +
              r->n_liqs * sizeof *r->liqs, r->n_adls * sizeof *r->adls);
     write_result(x, r);
-    result_free(r);
   }
   free(buf);
   mpi_send_stop(x);
@@ -767,7 +820,6 @@ static void drain(executor *x) {
     }
 #endif
     write_result(x, r);
-    result_free(r);
   }
 #ifdef LIQ_HAVE_MPI
   if (g_mpi_on && g_rank == 0) {
@@ -1170,14 +1222,16 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
 
   /* 4. Rank 0: the last batch, then the aggregates, from whatever is done
   ** (also after a failure). */
+  if (g_rank == 0) flush_batch(&x);
+  if (x.db_dead && rc == LIQ_OK) {
+    rc = x.rc;
+    if (err != NULL) *err = x.err;
+  }
   if (g_rank == 0 && !x.db_dead) {
     liq_err e2;
-    size_t n_batch = x.batch_n;
     int rc2;
     liq_err_clear(&e2);
-    rc2 = batch_commit(&x, &e2);
-    if (rc2 != LIQ_OK) x.done -= n_batch;       /* rolled back */
-    if (rc2 == LIQ_OK) rc2 = liq_store_sweep_aggregate(st, sweep_id, &e2);
+    rc2 = liq_store_sweep_aggregate(st, sweep_id, &e2);
     if (rc2 != LIQ_OK && rc == LIQ_OK) {
       rc = rc2;
       if (err != NULL) *err = e2;
@@ -1204,6 +1258,8 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
   report->threads = threads;
 
 out:
+  for (i = 0; i < x.batch_n; i++) result_free(x.batch[i]);
+  free(x.batch);
   if (x.slots != NULL && plan != NULL)
     for (i = 0; i < plan->n_points; i++) liq_scenario_free(x.slots[i].sc);
   free(x.slots);
