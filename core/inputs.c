@@ -83,31 +83,36 @@ static int same_book_part(const liq_inputs_key *k, const liq_scenario *sc) {
          memcmp(&k->margin, &m, sizeof m) == 0;
 }
 
-static uint64_t fnv1a(uint64_t h, const void *p, size_t n) {
+/* A hash of n bytes, eight at a time (equal bytes hash equal; that is
+** all it is used for). */
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n) {
   const unsigned char *b = p;
+  uint64_t w;
   size_t i;
-  for (i = 0; i < n; i++) {
-    h ^= b[i];
-    h *= 1099511628211ull;
+  for (i = 0; i + 8 <= n; i += 8) {
+    memcpy(&w, b + i, 8);
+    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    h ^= h >> 29;
   }
+  for (; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
   return h;
 }
 
 uint64_t liq_inputs_path_hash(const liq_scenario *sc) {
   uint64_t h = 14695981039346656037ull;
-  h = fnv1a(h, &sc->seed, sizeof sc->seed);
-  h = fnv1a(h, &sc->steps, sizeof sc->steps);
-  h = fnv1a(h, &sc->step_seconds, sizeof sc->step_seconds);
-  h = fnv1a(h, &sc->price, sizeof sc->price);
-  return fnv1a(h, sc->path, strlen(sc->path));
+  h = hash_bytes(h, &sc->seed, sizeof sc->seed);
+  h = hash_bytes(h, &sc->steps, sizeof sc->steps);
+  h = hash_bytes(h, &sc->step_seconds, sizeof sc->step_seconds);
+  h = hash_bytes(h, &sc->price, sizeof sc->price);
+  return hash_bytes(h, sc->path, strlen(sc->path));
 }
 
 uint64_t liq_inputs_book_hash(const liq_scenario *sc) {
   uint64_t h = liq_inputs_path_hash(sc);
   liq_margin_params m;
   book_margin(&sc->margin, &m);
-  h = fnv1a(h, &sc->book, sizeof sc->book);
-  return fnv1a(h, &m, sizeof m);
+  h = hash_bytes(h, &sc->book, sizeof sc->book);
+  return hash_bytes(h, &m, sizeof m);
 }
 
 void liq_inputs_cache_init(liq_inputs_cache *c, int share) {

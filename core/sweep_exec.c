@@ -323,8 +323,13 @@ int liq_sweep_run_jobs(const liq_sweep_job *jobs, size_t n, int threads,
   keys = malloc(n * sizeof *keys);
   if (keys == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
   for (i = 0; i < n; i++) {
-    keys[i].path_hash = liq_inputs_path_hash(jobs[i].sc);
-    keys[i].book_hash = liq_inputs_book_hash(jobs[i].sc);
+    if (i > 0 && jobs[i].sc == jobs[i - 1].sc) {   /* the usual case */
+      keys[i].path_hash = keys[i - 1].path_hash;
+      keys[i].book_hash = keys[i - 1].book_hash;
+    } else {
+      keys[i].path_hash = liq_inputs_path_hash(jobs[i].sc);
+      keys[i].book_hash = liq_inputs_book_hash(jobs[i].sc);
+    }
     keys[i].block = 0;
     keys[i].replicate = jobs[i].replicate;
     keys[i].point = 0;
