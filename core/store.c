@@ -20,6 +20,17 @@
 ** disk could not even delete them.)  The price: a concurrent writer to the
 ** same file waits for the run to finish (up to LIQ_STORE_BUSY_MS).
 **
+** Speed of a run's rows (issue 11: millions of liquidation rows a run).
+** Foreign keys are off for the run's row transaction: every row carries
+** the run's own run_id, and liq_store_finish_run() checks, in the same
+** transaction, that its runs row is still there (an FK check per row cost
+** a fifth of a row's insert).  Liquidation rows go in LIQ_STORE_LIQ_GROUP
+** at a time with INSERT OR FAIL: under the default ABORT a statement that
+** writes many rows keeps a statement journal (a temporary file that took
+** more bytes than the database itself) to undo just itself; a failed run
+** rolls back its whole transaction anyway.  A new database written by
+** `liqsim run` has 64 KiB pages (liq_store_open_run()).
+**
 ** Every double that is NaN is stored as NULL (store_bind_double()).  Counts are
 ** INTEGER, money and prices REAL.  Timestamps are ISO-8601 UTC text.
 */
@@ -524,7 +535,7 @@ static int prepare_step_insert(liq_store *st, char labels[][32], size_t n,
 }
 
 #define LIQ_LIQ_INSERT                                                      \
-  "INSERT INTO liquidations(run_id, step, round, position_id,"              \
+  "INSERT OR FAIL INTO liquidations(run_id, step, round, position_id,"              \
   " side, qty, price, trigger_price, liquidation_price,"                    \
   " bankruptcy_price, equity, loss, fee, returned, share) VALUES"
 #define LIQ_LIQ_VALUES   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -577,11 +588,20 @@ void store_finalize_row_statements(liq_store *st) {
   st->n_quant = 0;
 }
 
+/* After the run's row transaction: foreign keys on again, if row_begin()
+** turned them off (the pragma does nothing inside a transaction). */
+static void foreign_keys_back_on(liq_store *st) {
+  if (!st->fk_off || !sqlite3_get_autocommit(st->db)) return;
+  sqlite3_exec(st->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+  st->fk_off = 0;
+}
+
 /* Roll back the open transaction, if SQLite has not done so already. */
 void store_rollback_quietly(liq_store *st) {
   st->n_liq_buf = 0;                  /* rows not inserted yet go with it */
   if (!sqlite3_get_autocommit(st->db))
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+  foreign_keys_back_on(st);
 }
 
 /*
@@ -626,15 +646,27 @@ fail:
   return rc;
 }
 
-/* Open the run's row transaction if none is open. */
+/* Open the run's row transaction if none is open, foreign keys off for
+** it (see the top of the file; a sweep task's transaction is opened by
+** its writer and keeps them). */
 static int row_begin(liq_store *st, liq_err *err) {
+  int rc;
   if (st->run_id == 0)
     return liq_errf(err, LIQ_USAGE, st->path, 0,
                     "no active run (call liq_store_begin_run first)");
   if (!sqlite3_get_autocommit(st->db)) return LIQ_OK;
+  if (st->fk_off)      /* SQLite rolled the transaction back on an error */
+    return liq_errf(err, LIQ_DB, st->path, 0, "the run's rows were rolled back "
+                    "after an earlier error");
   st->n_pending = 0;
-  return store_exec_sql(st->db, st->path, "BEGIN IMMEDIATE", "begin the run's rows",
-                  err);
+  rc = store_exec_sql(st->db, st->path, "PRAGMA foreign_keys=OFF",
+                      "begin the run's rows", err);
+  if (rc != LIQ_OK) return rc;
+  st->fk_off = 1;
+  rc = store_exec_sql(st->db, st->path, "BEGIN IMMEDIATE", "begin the run's rows",
+                      err);
+  if (rc != LIQ_OK) foreign_keys_back_on(st);
+  return rc;
 }
 
 /* Count a written row.  Nothing commits before the run is finished. */
@@ -650,7 +682,10 @@ int store_row_end(liq_store *st, liq_err *err) {
 ************************************************************************
 */
 
-int liq_store_open(const char *path, liq_store **out, liq_err *err) {
+/* Open or create 'path'; a database created now gets 'page_size'-byte
+** pages (0: SQLite's default). */
+static int store_open(const char *path, int page_size, liq_store **out,
+                      liq_err *err) {
   liq_store *st = NULL;
   sqlite3_stmt *ver_stmt = NULL;
   size_t len;
@@ -686,7 +721,15 @@ int liq_store_open(const char *path, liq_store **out, liq_err *err) {
   sqlite3_extended_result_codes(st->db, 1);
   sqlite3_busy_timeout(st->db, LIQ_STORE_BUSY_MS);
 
-  /* Connection settings: outside any transaction. */
+  /* Connection settings: outside any transaction.  The page size takes
+  ** only on a new, empty file (before WAL mode writes to it); an existing
+  ** database keeps its own. */
+  if (page_size > 0) {
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA page_size=%d;", page_size);
+    rc = store_exec_sql(st->db, path, sql, "configure the database", err);
+    if (rc != LIQ_OK) goto fail;
+  }
   rc = store_exec_sql(st->db, path,
                 "PRAGMA journal_mode=WAL;"
                 "PRAGMA synchronous=NORMAL;"
@@ -730,6 +773,14 @@ fail:
   sqlite3_finalize(ver_stmt);
   liq_store_close(st);
   return rc;
+}
+
+int liq_store_open(const char *path, liq_store **out, liq_err *err) {
+  return store_open(path, 0, out, err);
+}
+
+int liq_store_open_run(const char *path, liq_store **out, liq_err *err) {
+  return store_open(path, LIQ_STORE_RUN_PAGE_SIZE, out, err);
 }
 
 void liq_store_close(liq_store *st) {
@@ -889,10 +940,14 @@ static int flush_liquidations(liq_store *st, liq_err *err) {
   int rc = LIQ_OK;
   st->n_liq_buf = 0;
   if (n == LIQ_STORE_LIQ_GROUP) {
+    sqlite3_stmt *p = st->liq_group_stmt;
     for (i = 0; i < n; i++)
-      bind_liquidation(st, st->liq_group_stmt, (int)i * LIQ_LIQ_N_COLUMNS, &st->liq_buf[i]);
-    return store_step_done(st->db, st->path, st->liq_group_stmt,
-                           "insert a liquidation row", err);
+      bind_liquidation(st, p, (int)i * LIQ_LIQ_N_COLUMNS, &st->liq_buf[i]);
+    /* Every parameter is bound again next time: no clear_bindings. */
+    if (sqlite3_step(p) != SQLITE_DONE)
+      rc = store_db_error(st->db, st->path, "insert a liquidation row", err);
+    sqlite3_reset(p);
+    return rc;
   }
   for (i = 0; i < n && rc == LIQ_OK; i++) {
     bind_liquidation(st, st->liq_stmt, 0, &st->liq_buf[i]);
@@ -1075,9 +1130,15 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
   rc = store_step_done(st->db, st->path, p, "finish the run", err);
   sqlite3_finalize(p);
   if (rc != LIQ_OK) return rc;
+  /* With foreign keys off, this is what keeps rows from outliving their
+  ** run: the runs row is there, in the same transaction as the rows. */
+  if (sqlite3_changes(st->db) != 1)
+    return liq_errf(err, LIQ_DB, st->path, 0, "run %lld was deleted while it ran",
+                    (long long)st->run_id);
 
   rc = store_exec_sql(st->db, st->path, "COMMIT", "commit the run", err);
   if (rc != LIQ_OK) return rc;
+  foreign_keys_back_on(st);
   /* Done: the run is no longer active.  On any failure above the run
   ** stays active and the caller may liq_store_fail_run() it. */
   st->run_id = 0;

@@ -733,7 +733,7 @@ static int cmd_run(const options *opt) {
   ** it 'running': the run then stops at its first row. */
   run_signal = 0;
   run_signals(1);
-  rc = liq_store_open(db, &st, &err);
+  rc = liq_store_open_run(db, &st, &err);   /* large pages for a new file */
   if (rc != LIQ_OK) goto fail;
   rc = liq_store_begin_run(st, in.sc, in.seed, &run_id, &err);
   if (rc != LIQ_OK) goto fail;

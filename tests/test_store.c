@@ -577,6 +577,94 @@ static void test_store_killed_run_stays_running(void **state) {
   sqlite3_close(db);
 }
 
+/* `liqsim run` creates a database with large pages; an existing file keeps
+** its own, and liq_store_open() (sweeps) keeps SQLite's default. */
+static void test_store_open_run_page_size(void **state) {
+  fixture *f = *state;
+  liq_store *st = NULL;
+  liq_err err;
+  sqlite3 *db;
+  char other[600], buf[64];
+
+  liq_err_clear(&err);
+  assert_liq_ok(liq_store_open_run(f->path, &st, &err), &err);
+  assert_int_equal(store_run(st, f->sc, 300), 1);
+  liq_store_close(st);
+  db = open_raw(f->path);
+  assert_int_equal(liq_test_query_int(db, "PRAGMA page_size"), LIQ_STORE_RUN_PAGE_SIZE);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"), 598);
+  sqlite3_close(db);
+
+  /* a database made by liq_store_open() keeps its pages under open_run */
+  snprintf(other, sizeof other, "%s.old.db", f->path);
+  remove_db(other);
+  assert_liq_ok(liq_store_open(other, &st, &err), &err);
+  assert_int_equal(store_run(st, f->sc, 2), 1);
+  liq_store_close(st);
+  assert_liq_ok(liq_store_open_run(other, &st, &err), &err);
+  assert_int_equal(store_run(st, f->sc, 300), 2);
+  liq_store_close(st);
+  db = open_raw(other);
+  assert_int_equal(liq_test_query_int(db, "PRAGMA page_size"), 4096);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"), 600);
+  assert_string_equal(query_text(db, "PRAGMA integrity_check", buf, sizeof buf), "ok");
+  sqlite3_close(db);
+  remove_db(other);
+}
+
+/* A run's rows are written with foreign keys off (store.c): they are on
+** again after the run, whether it finished or failed, and a run whose
+** runs row went away meanwhile fails instead of leaving orphan rows. */
+static void test_store_foreign_keys_after_run(void **state) {
+  fixture *f = *state;
+  liq_store *st = NULL;
+  liq_err err;
+  liq_step_row r = make_step(0, 4);
+  liq_liquidation_row l = make_liq(0, 1, +1);
+  liq_summary sm = make_summary();
+  int64_t run_id = 0;
+  sqlite3 *db, *other;
+  size_t i;
+
+  liq_err_clear(&err);
+  assert_liq_ok(liq_store_open(f->path, &st, &err), &err);
+  assert_int_equal(store_run(st, f->sc, 5), 1);
+  assert_int_equal(liq_test_query_int(st->db, "PRAGMA foreign_keys"), 1);
+
+  assert_liq_ok(liq_store_begin_run(st, f->sc, 2, &run_id, &err), &err);
+  assert_liq_ok(liq_store_step(st, &r, &err), &err);
+  assert_int_equal(liq_test_query_int(st->db, "PRAGMA foreign_keys"), 0);
+  assert_liq_ok(liq_store_fail_run(st, "stopped", &err), &err);
+  assert_int_equal(liq_test_query_int(st->db, "PRAGMA foreign_keys"), 1);
+
+  /* another connection deletes the run's row before its rows begin */
+  assert_liq_ok(liq_store_begin_run(st, f->sc, 3, &run_id, &err), &err);
+  assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(other, "DELETE FROM runs WHERE run_id = 3", NULL, NULL,
+                                NULL), SQLITE_OK);
+  sqlite3_close(other);
+  for (i = 0; i < 600; i++) {         /* more than a group of liquidations */
+    l.position_id = i;
+    assert_liq_ok(liq_store_liquidation(st, &l, &err), &err);
+  }
+  assert_liq_ok(liq_store_step(st, &r, &err), &err);
+  assert_int_equal(liq_store_finish_run(st, &sm, &err), LIQ_DB);
+  assert_non_null(strstr(err.msg, "deleted"));
+  liq_err_clear(&err);
+  assert_liq_ok(liq_store_fail_run(st, "gone", &err), &err);
+  assert_int_equal(liq_test_query_int(st->db, "PRAGMA foreign_keys"), 1);
+  liq_store_close(st);
+
+  db = open_raw(f->path);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"
+                                          " WHERE run_id NOT IN (SELECT run_id FROM runs)"), 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps"
+                                          " WHERE run_id NOT IN (SELECT run_id FROM runs)"), 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM runs"), 2);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"), 8);
+  sqlite3_close(db);
+}
+
 static void test_store_sink(void **state) {
   fixture *f = *state;
   liq_store *st = NULL;
@@ -790,6 +878,10 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_store_fail_run, setup, teardown),
     cmocka_unit_test_setup_teardown(test_store_batches, setup, teardown),
     cmocka_unit_test_setup_teardown(test_store_killed_run_stays_running, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_store_open_run_page_size, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_store_foreign_keys_after_run, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_store_sink, setup, teardown),
     cmocka_unit_test_setup_teardown(test_store_report, setup, teardown),
