@@ -58,7 +58,8 @@ int liq_store_fail_run(liq_store *st, const char *why, liq_err *err);
 
 /* A sink writing the stored steps (liq_stats_step_stored(), each with the
 ** flows since the previous stored row, liq_stats_step_fold()) and the
-** liquidations (when sc->stats.events) into 'st'. */
+** liquidations (when sc->stats.events; else its liquidation and adl
+** callbacks are NULL) into 'st'. */
 typedef struct liq_store_sink_ctx {
   liq_store *st;
   const liq_scenario *sc;

@@ -210,9 +210,10 @@ void liq_sink_thread_start(const liq_sink *inner, liq_sink_thread **out_t,
     free(t);
     return;
   }
-  out->step = on_step;
-  out->liquidation = on_liq;
-  out->adl = on_adl;
+  /* a NULL callback stays NULL: the engine then makes no such rows */
+  out->step = inner->step ? on_step : NULL;
+  out->liquidation = inner->liquidation ? on_liq : NULL;
+  out->adl = inner->adl ? on_adl : NULL;
   out->ud = t;
   *out_t = t;
 }

@@ -1184,10 +1184,12 @@ static int sink_adl(void *ud, const liq_adl_row *row, liq_err *err) {
 
 liq_sink liq_store_sink(liq_store_sink_ctx *ctx) {
   liq_sink s;
+  int events = ctx->sc->stats.events;
   ctx->n_folded = 0;
   s.step = sink_step;
-  s.liquidation = sink_liquidation;
-  s.adl = sink_adl;
+  /* Without events no callback: the engine then makes no rows at all. */
+  s.liquidation = events ? sink_liquidation : NULL;
+  s.adl = events ? sink_adl : NULL;
   s.ud = ctx;
   return s;
 }

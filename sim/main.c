@@ -755,8 +755,8 @@ static int cmd_run(const options *opt) {
   watch.t0 = now_seconds();
   watch.progress = !opt->quiet && isatty(STDERR_FILENO);
   sink.step = watch_step;
-  sink.liquidation = watch_liquidation;
-  sink.adl = watch_adl;
+  sink.liquidation = watch.inner.liquidation ? watch_liquidation : NULL;
+  sink.adl = watch.inner.adl ? watch_adl : NULL;
   sink.ud = &watch;
   /* the writer thread calls the watch (signals, progress), then the store */
   liq_sink_thread_start(&sink, &writer, &engine_sink);
