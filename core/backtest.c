@@ -104,10 +104,14 @@ static void set_remove(sorted_set *s, double x) {
   }
 }
 
-/* Lower (1-c) and upper c nearest-rank quantiles. */
+/* The lower (1-c) nearest-rank quantile and its mirror, the same order
+** statistic counted from the top: with c n integral (n = 1000 at 99 %)
+** the c nearest rank would take the 11th largest against the 10th
+** smallest, a thinner short tail than the long one. */
 static void set_tails(const sorted_set *s, double c, double *lo, double *hi) {
-  *lo = s->v[liq_stats_rank(1.0 - c, s->n)];
-  *hi = s->v[liq_stats_rank(c, s->n)];
+  size_t k = liq_stats_rank(1.0 - c, s->n);
+  *lo = s->v[k];
+  *hi = s->v[s->n - 1 - k];
 }
 
 /* ------------------------------------------------------------------------
@@ -293,7 +297,7 @@ typedef struct model_state {
   liq_fit_result fit;
   int have_fit;
   double h_var;                /* conditional variance of bar t's return */
-  size_t fitted_at, fits, fit_failures;
+  size_t tried_at, fits, fit_failures;   /* tried_at: bar of the last refit, failed or not */
   /* file */
   const liq_margin_series *file;
   size_t file_j;
@@ -337,9 +341,12 @@ static int garch_refit(model_state *ms, size_t t, liq_err *err) {
   liq_err_clear(&e2);
   rc = liq_fit_run(&view, LIQ_FIT_GARCH, &fit, &e2);
   ms->fits++;
+  ms->tried_at = t;
   if (rc != LIQ_OK) {
     ms->fit_failures++;
-    if (ms->have_fit) return LIQ_OK;       /* keep the previous parameters */
+    /* Keep the previous parameters until the next scheduled refit (not the
+    ** next bar: a window without variance would refit every bar). */
+    if (ms->have_fit) return LIQ_OK;
     *err = e2;
     if (err->file[0] == '\0') snprintf(err->file, sizeof err->file, "%s", ms->name);
     return rc;
@@ -347,7 +354,6 @@ static int garch_refit(model_state *ms, size_t t, liq_err *err) {
   ms->fit = fit;
   ms->have_fit = 1;
   ms->h_var = fit.garch_variance_next;
-  ms->fitted_at = t;
   return LIQ_OK;
 }
 
@@ -382,7 +388,7 @@ static int model_garch(model_state *ms, size_t t, double *ql, double *qs,
   double vh, sd, tq, H = (double)ms->h->H;
   size_t refit = ms->s->refit_bars;
   int rc;
-  if (!ms->have_fit || t - ms->fitted_at >= refit) {
+  if (!ms->have_fit || t - ms->tried_at >= refit) {
     rc = garch_refit(ms, t, err);
     if (rc != LIQ_OK) return rc;
   }
@@ -570,40 +576,56 @@ static double apc_apply(apc_state *a, const history *h, const double *m, size_t 
 ** Statistics of one side
 */
 
-static void coverage(const unsigned char *hit, size_t n, double p, liq_bt_coverage *c) {
+static void coverage(const unsigned char *hit, const unsigned char *after_gap, size_t n,
+                     double p, liq_bt_coverage *c) {
   size_t i;
   c->n_obs = n;
   c->exceedances = 0;
   for (i = 0; i < n; i++) c->exceedances += hit[i] != 0;
   c->rate = n ? (double)c->exceedances / (double)n : (double)NAN;
   liq_kupiec_pof(n, c->exceedances, p, &c->kupiec_lr, &c->kupiec_p);
-  liq_christoffersen_test(hit, n, p, &c->chr);
+  liq_christoffersen_test(hit, after_gap, n, p, &c->chr);
 }
 
 /* hits: the side's exceedances at observed points; 'idx' their point
 ** indices; zones written at the sampled points. */
 static void side_stats(liq_backtest_result *r, int side, unsigned char *hits,
-                       size_t *idx) {
+                       unsigned char *after_gap, size_t *idx) {
   const unsigned char *ex = side == 0 ? r->exceed_long : r->exceed_short;
   signed char *zone = side == 0 ? r->zone_long : r->zone_short;
   const double *m = side == 0 ? r->margin_long : r->margin_short;
   liq_bt_side *sd = &r->side[side];
   double p = 1.0 - r->set.confidence, c = r->set.confidence;
   size_t i, k = 0, W = LIQ_BT_BASEL_WINDOW, inwin = 0;
+  unsigned char gap = 0;
 
-  for (i = 0; i < r->n; i++)
-    if (!isnan(r->move[i])) hits[k++] = ex[i];
-  coverage(hits, k, p, &sd->all);
+  /* A point without a move (a gap) breaks the chain of transitions. */
+  for (i = 0; i < r->n; i++) {
+    if (isnan(r->move[i])) {
+      gap = 1;
+      continue;
+    }
+    after_gap[k] = gap;
+    hits[k++] = ex[i];
+    gap = 0;
+  }
+  coverage(hits, after_gap, k, p, &sd->all);
 
   k = 0;
+  gap = 0;
   for (i = 0; i < r->n; i++) {
     zone[i] = -1;
-    if (r->sampled[i] && !isnan(r->move[i])) {
-      idx[k] = i;
-      hits[k++] = ex[i];
+    if (!r->sampled[i]) continue;
+    if (isnan(r->move[i])) {
+      gap = 1;
+      continue;
     }
+    idx[k] = i;
+    after_gap[k] = gap;
+    hits[k++] = ex[i];
+    gap = 0;
   }
-  coverage(hits, k, p, &sd->nonoverlap);
+  coverage(hits, after_gap, k, p, &sd->nonoverlap);
 
   /* traffic light on every window of W non-overlapping observations */
   memset(sd->windows, 0, sizeof sd->windows);
@@ -633,18 +655,20 @@ static void side_stats(liq_backtest_result *r, int side, unsigned char *hits,
 }
 
 static int compute_stats(liq_backtest_result *r, liq_err *err) {
-  unsigned char *hits = malloc(r->n ? r->n : 1);
-  size_t *idx = malloc((r->n ? r->n : 1) * sizeof *idx);
-  if (hits == NULL || idx == NULL) {
-    free(hits);
-    free(idx);
-    return liq_errf(err, LIQ_NOMEM, NULL, 0, "backtest: out of memory");
+  size_t n = r->n ? r->n : 1;
+  unsigned char *hits = malloc(n), *after_gap = malloc(n);
+  size_t *idx = malloc(n * sizeof *idx);
+  int rc = LIQ_OK;
+  if (hits == NULL || after_gap == NULL || idx == NULL) {
+    rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "backtest: out of memory");
+  } else {
+    side_stats(r, 0, hits, after_gap, idx);
+    side_stats(r, 1, hits, after_gap, idx);
   }
-  side_stats(r, 0, hits, idx);
-  side_stats(r, 1, hits, idx);
   free(hits);
+  free(after_gap);
   free(idx);
-  return LIQ_OK;
+  return rc;
 }
 
 /* ------------------------------------------------------------------------

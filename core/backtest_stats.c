@@ -40,8 +40,8 @@ void liq_kupiec_pof(size_t n, size_t x, double p, double *lr, double *pvalue) {
   *pvalue = gsl_cdf_chisq_Q(v, 1.0);
 }
 
-void liq_christoffersen_test(const unsigned char *hit, size_t n, double p,
-                             liq_christoffersen *out) {
+void liq_christoffersen_test(const unsigned char *hit, const unsigned char *after_gap,
+                             size_t n, double p, liq_christoffersen *out) {
   size_t i, x = 0;
   double n00, n01, n10, n11, pi, pi01, pi11, lr_pof, p_pof;
 
@@ -49,6 +49,7 @@ void liq_christoffersen_test(const unsigned char *hit, size_t n, double p,
   for (i = 0; i < n; i++) x += hit[i] != 0;
   for (i = 1; i < n; i++) {
     int a = hit[i - 1] != 0, b = hit[i] != 0;
+    if (after_gap != NULL && after_gap[i]) continue;
     if (!a && !b) out->n00++;
     else if (!a && b) out->n01++;
     else if (a && !b) out->n10++;
@@ -58,7 +59,7 @@ void liq_christoffersen_test(const unsigned char *hit, size_t n, double p,
   n01 = (double)out->n01;
   n10 = (double)out->n10;
   n11 = (double)out->n11;
-  if (n < 2) {
+  if (n00 + n01 + n10 + n11 == 0.0) {     /* fewer than two in a row */
     out->lr_ind = 0.0;
   } else {
     pi = (n01 + n11) / (n00 + n01 + n10 + n11);

@@ -39,6 +39,13 @@
 #define LIQ_STREAM_CALIBRATE 7  /* the bootstrap's random stream */
 #define VERIFY_ROUNDS    8      /* re-searches after non-monotone replicates */
 
+/* VERIFY_ROUNDS, or the testing knob LIQ_CALIBRATE_VERIFY_ROUNDS (the tests
+** set 0 to see the note of an answer left unchecked). */
+static size_t verify_rounds(void) {
+  const char *knob = getenv("LIQ_CALIBRATE_VERIFY_ROUNDS");
+  return knob && *knob ? (size_t)strtoull(knob, NULL, 10) : VERIFY_ROUNDS;
+}
+
 static double now_seconds(void);
 
 static const char *const azTargets[LIQ_CAL_N_TARGETS] = {
@@ -675,7 +682,8 @@ static int classify(Cal *c, liq_calibrate_result *res) {
 static int solve_probability(Cal *c, liq_calibrate_result *res) {
   size_t m, l, u, at = 0, first = 0, bad, at_ci, iter;
   double y, ylo = 0, yhi = 0;
-  int cen, cen_lo, cen_hi, rc;
+  int cen, cen_lo, cen_hi, rc, unverified = 0;
+  size_t rounds = verify_rounds();
 
   bad = replicate_brackets(c, &first);
   /* meets: failing share <= max  <=>  failing count <= floor(max n) */
@@ -689,7 +697,11 @@ static int solve_probability(Cal *c, liq_calibrate_result *res) {
     double yf = -HUGE_VAL;
     rc = locate(c, m, &y, &at, &cen);
     if (rc != LIQ_OK) return rc;
-    if (cen != 0 || iter == VERIFY_ROUNDS) break;
+    if (cen != 0) break;
+    if (iter == rounds) {              /* still flipping: say so below */
+      unverified = 1;
+      break;
+    }
     for (i = 0; i < c->n_pts; i++)
       if (failing(c, &c->pts[i]) > m && c->pts[i].y > yf) { yf = c->pts[i].y; af = i; }
     rc = verify_point(c, at, &changed);
@@ -730,6 +742,10 @@ static int solve_probability(Cal *c, liq_calibrate_result *res) {
              "lowest: replicate %zu), simulated at every value; the "
              "order-statistic interval assumes monotone replicates",
              res->note[0] ? "; " : "", bad, c->cp->key, first);
+  if (unverified)
+    snprintf(res->note + strlen(res->note), sizeof res->note - strlen(res->note),
+             "%sthe answer was not re-checked on every replicate: %zu re-searches "
+             "each found new flipping replicates", res->note[0] ? "; " : "", rounds);
   return LIQ_OK;
 }
 

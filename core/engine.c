@@ -995,7 +995,8 @@ static int run_step(engine *e, const liq_path *path, size_t t, double *prev_p,
     e->prev_mark = wm[k] * e->J;
   }
   if (e->funding && e->funding[t] != 0.0) {
-    rc = pay_funding(e, e->funding[t], path->close[t] * e->J, err);
+    /* on the mark, as exchanges charge it (notional at the mark x rate) */
+    rc = pay_funding(e, e->funding[t], wm[n - 1] * e->J, err);
     if (rc == LIQ_OK) rc = cascade(e, path->close[t], wm[n - 1], err);
     if (rc != LIQ_OK) return rc;
   }

@@ -84,16 +84,20 @@ typedef struct liq_christoffersen {
 } liq_christoffersen;
 
 /*
-** Christoffersen (1998) on a 0/1 hit series of n observations:
-**   pi01 = n01/(n00+n01), pi11 = n11/(n10+n11), pi = (n01+n11)/(n-1),
+** Christoffersen (1998) on a 0/1 hit series of n observations, counting
+** the transitions between observations that follow each other:
+** after_gap[i] = 1 when observation i does not follow i - 1 (bars
+** without a move lie between them), so that pair is no transition;
+** after_gap NULL: the series has no gap.  With T = n00+n01+n10+n11,
+**   pi01 = n01/(n00+n01), pi11 = n11/(n10+n11), pi = (n01+n11)/T,
 **   LR_ind = -2 ln[(1-pi)^(n00+n10) pi^(n01+n11)]
 **            + 2 ln[(1-pi01)^n00 pi01^n01 (1-pi11)^n10 pi11^n11],
 **   LR_cc = LR_pof(n, x, p) + LR_ind  (chi2(2)),
 ** with 0 ln 0 = 0 (no exceedance, or none followed by another, is no
 ** evidence of clustering: the terms vanish).
 */
-void liq_christoffersen_test(const unsigned char *hit, size_t n, double p,
-                             liq_christoffersen *out /* OUT */);
+void liq_christoffersen_test(const unsigned char *hit, const unsigned char *after_gap,
+                             size_t n, double p, liq_christoffersen *out /* OUT */);
 
 /* P(X <= k) for X ~ Binomial(n, p). */
 double liq_binomial_cdf(size_t k, size_t n, double p);

@@ -198,9 +198,15 @@ void liq_path_free(liq_path *p);
 ** engine).  The variance is the bar's own: Parkinson's (1980) range
 ** estimator (ln(high/low))^2 / (4 ln 2) for an OHLC bar (0 for a flat
 ** bar), the path's daily volatility scaled to the bar for bars without a
-** range (generated paths, close-only files).  With OHLC the bridge is
-** then clamped into [low, high] as a guard: the bar's low and high stay its
-** extremes.  K = 1 is the bar's own waypoints, as before.
+** range (generated paths, close-only files).  With OHLC each segment is
+** conditioned on the bar's extremes (Williams' path decomposition): the
+** segment that ends at the bar's first extreme stays on its side of it,
+** the one that starts at the second extreme likewise, the middle one runs
+** from the first extreme without crossing either; each is the extreme
+** plus or minus a Bessel(3) bridge (the norm of a 3-d Brownian bridge),
+** drawn again (up to 64 tries, other hashes) while it crosses the bar's
+** other bound, and clamped into [low, high] only when every try does.
+** K = 1 is the bar's own waypoints, as before.
 */
 #define LIQ_PATH_MAX_SUBSTEPS 1000
 #define LIQ_PATH_MAX_WAYPOINTS (3 * LIQ_PATH_MAX_SUBSTEPS + 1)
@@ -213,6 +219,21 @@ int liq_path_waypoints(const liq_path *p, size_t t, double *w /* OUT */);
 ** and close, bridged with the same draws; without mark bars, the trade
 ** waypoints.  Same count. */
 int liq_path_mark_waypoints(const liq_path *p, size_t t, double *w /* OUT */);
+
+/* What the conditioned bridges of liq_path_waypoints_counted() did, added
+** up over calls (zero it first). */
+typedef struct {
+  size_t segments;   /* conditioned segments (OHLC bars with a range, K > 1) */
+  size_t points;     /* their interior points */
+  size_t rejected;   /* tries that crossed the bar's other bound */
+  size_t fallbacks;  /* segments whose every try crossed: clamped */
+  size_t clamped;    /* interior points the clamp moved (fallbacks only) */
+} liq_bridge_count;
+
+/* liq_path_waypoints() (mark = 0) or liq_path_mark_waypoints() (mark != 0)
+** adding its bridges' counts to *count (diagnostics and tests). */
+int liq_path_waypoints_counted(const liq_path *p, size_t t, int mark,
+                               double *w /* OUT */, liq_bridge_count *count);
 
 /* Read mark-price bars from 'mark_csv' (any layout liq_path_replay()
 ** reads; Binance mark klines have volume 0) within the same window, into

@@ -88,8 +88,10 @@ static liq_path *path_alloc(size_t n) {
   return p;
 }
 
-/* A standard normal from a hash of (seed, t, segment, k): splitmix64
-** twice, Box-Muller. */
+/* A standard normal from a hash of (seed, t, segment, k, coordinate,
+** try): splitmix64, Box-Muller.  Coordinate 0 of try 0 is the draw of
+** the plain bridge from before the conditioned ones (bars without a range
+** keep their paths); the other coordinates and tries hash further. */
 static uint64_t mix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -97,11 +99,15 @@ static uint64_t mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-static double bridge_normal(uint64_t seed, size_t t, int seg, size_t k) {
+static double bridge_normal(uint64_t seed, size_t t, int seg, size_t k,
+                            int coord, int try_no) {
   uint64_t h = mix64(seed ^ mix64((uint64_t)t * 4u + (uint64_t)seg) ^
                      mix64(0x5bd1e995ULL + (uint64_t)k));
-  double u1 = ((double)(mix64(h) >> 11) + 0.5) * 0x1.0p-53;
-  double u2 = (double)(mix64(h ^ 0xa0761d6478bd642fULL) >> 11) * 0x1.0p-53;
+  double u1, u2;
+  if (coord != 0 || try_no != 0)
+    h = mix64(h ^ mix64(0x2545f4914f6cdd1dULL + (uint64_t)try_no * 3u + (uint64_t)coord));
+  u1 = ((double)(mix64(h) >> 11) + 0.5) * 0x1.0p-53;
+  u2 = (double)(mix64(h ^ 0xa0761d6478bd642fULL) >> 11) * 0x1.0p-53;
   return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
 }
 
@@ -123,17 +129,94 @@ static double bridge_sd(const liq_path *p, double lo, double hi, int m, size_t K
   return p->daily_volatility * sqrt(p->step_seconds / 86400.0 / n);
 }
 
+/* Tries of a conditioned segment before the clamp (bridge_conditioned()). */
+#define BRIDGE_TRIES 64
+
+/* One step of a Brownian bridge with 'left' sub-steps to go from x to end. */
+static double bridge_step(double x, double end, double left, double sd, double z) {
+  return x + ((end - x) / left + sd * sqrt((left - 1.0) / left) * z);
+}
+
+/* The K - 1 interior points (into w) of segment 'seg' of bar t from price a
+** to price b: the plain Brownian bridge in log price, clamped into
+** [lo, hi] when 'clamp' (try 'try_no' of the draws). */
+static void bridge_plain(const liq_path *p, size_t t, int seg, size_t K, double sd,
+                         double a, double b, int clamp, double lo, double hi,
+                         int try_no, double *w, liq_bridge_count *count) {
+  double x = log(a), end = log(b);
+  size_t k;
+  for (k = 1; k < K; k++) {
+    double v;
+    x = bridge_step(x, end, (double)(K - k + 1), sd,
+                    bridge_normal(p->bridge_seed, t, seg, k, 0, try_no));
+    v = exp(x);
+    if (clamp && (v < lo || v > hi)) {
+      v = v < lo ? lo : hi;
+      if (count) count->clamped++;
+    }
+    w[k - 1] = v;
+  }
+}
+
+/* The K - 1 interior points (into w) of a segment of an OHLC bar from a to
+** b, one of which is the bar's extreme e ('above': e is the low and the
+** path stays above it, else the high and the path stays below it), the
+** other bound of the bar 'bound'.  Williams' path decomposition (Williams
+** 1974; Revuz and Yor, ch. VII and XI): Brownian motion conditioned to
+** stay on one side of a level it reaches at the segment's end (or leaves
+** at its start) is that level plus (minus) a Bessel(3) bridge, simulated
+** exactly on the grid as the norm of a 3-d Brownian bridge from
+** (|ln a/e|, 0, 0) to (|ln b/e|, 0, 0), each coordinate with the plain
+** bridge's sd per sub-step (exact because one end is e itself, 0: the
+** norm's law then depends on the other end only through its norm).  A try that crosses the other bound is drawn
+** again from other hashes, up to BRIDGE_TRIES; when all fail the plain
+** bridge of try 0 is clamped as before. */
+static void bridge_conditioned(const liq_path *p, size_t t, int seg, size_t K,
+                               double sd, double a, double b, double e, int above,
+                               double bound, double *w, liq_bridge_count *count) {
+  double lo = above ? e : bound, hi = above ? bound : e;
+  double u = fabs(log(a / e)), v = fabs(log(b / e));
+  int r;
+  if (count) {
+    count->segments++;
+    count->points += K - 1;
+  }
+  for (r = 0; r < BRIDGE_TRIES; r++) {
+    double x0 = u, x1 = 0.0, x2 = 0.0;
+    size_t k;
+    for (k = 1; k < K; k++) {
+      double left = (double)(K - k + 1), norm, y;
+      x0 = bridge_step(x0, v, left, sd, bridge_normal(p->bridge_seed, t, seg, k, 0, r));
+      x1 = bridge_step(x1, 0.0, left, sd, bridge_normal(p->bridge_seed, t, seg, k, 1, r));
+      x2 = bridge_step(x2, 0.0, left, sd, bridge_normal(p->bridge_seed, t, seg, k, 2, r));
+      norm = sqrt(x0 * x0 + x1 * x1 + x2 * x2);
+      y = above ? e * exp(norm) : e * exp(-norm);   /* on e's side, in floating point too */
+      if (!(y > lo && y < hi)) break;
+      w[k - 1] = y;
+    }
+    if (k == K) {
+      if (count) count->rejected += (size_t)r;
+      return;
+    }
+  }
+  if (count) {
+    count->rejected += BRIDGE_TRIES;
+    count->fallbacks++;
+  }
+  bridge_plain(p, t, seg, K, sd, a, b, 1, lo, hi, 0, w, count);
+}
+
 /* Bar t of the series (o, h, l, c), its wicks in the trade bar's order. */
 static int waypoints_of(const liq_path *p, size_t t, const double *o,
                         const double *h, const double *l, const double *c,
-                        double *w) {
+                        double *w, liq_bridge_count *count) {
   double b[4];
-  int m = 0, j, n = 0;
-  size_t K = p->substeps > 1 ? p->substeps : 1, k;
+  int m = 0, j, n = 0, up = 1;
+  size_t K = p->substeps > 1 ? p->substeps : 1;
   double sd, lo = l[t], hi = h[t];
   b[m++] = o[t];
   if (p->has_ohlc) {
-    int up = p->close[t] >= p->open[t];
+    up = p->close[t] >= p->open[t];
     b[m++] = up ? l[t] : h[t];
     b[m++] = up ? h[t] : l[t];
   }
@@ -144,29 +227,42 @@ static int waypoints_of(const liq_path *p, size_t t, const double *o,
   }
   sd = bridge_sd(p, lo, hi, m, K);
   for (j = 0; j + 1 < m; j++) {
-    double x = log(b[j]), end = log(b[j + 1]);
     w[n++] = b[j];
-    for (k = 1; k < K; k++) {
-      double left = (double)(K - k + 1);     /* sub-steps left from x */
-      double v;
-      x += (end - x) / left +
-           sd * sqrt((left - 1.0) / left) * bridge_normal(p->bridge_seed, t, j, k);
-      v = exp(x);
-      if (p->has_ohlc) v = v < lo ? lo : v > hi ? hi : v;
-      w[n++] = v;
-    }
+    if (!p->has_ohlc)
+      bridge_plain(p, t, j, K, sd, b[j], b[j + 1], 0, lo, hi, 0, w + n, NULL);
+    else if (!(lo > 0.0 && hi > lo && sd > 0.0 && b[0] >= lo && b[0] <= hi &&
+               b[3] >= lo && b[3] <= hi))
+      bridge_plain(p, t, j, K, sd, b[j], b[j + 1], 1, lo, hi, 0, w + n, NULL);
+    else if (j == 0)        /* O to the first extreme, on its side */
+      bridge_conditioned(p, t, j, K, sd, b[0], b[1], b[1], up, up ? hi : lo,
+                         w + n, count);
+    else if (j == 1)        /* extreme to extreme: from the first, inside the second */
+      bridge_conditioned(p, t, j, K, sd, b[1], b[2], b[1], up, b[2], w + n, count);
+    else                    /* the second extreme to C, on its side */
+      bridge_conditioned(p, t, j, K, sd, b[2], b[3], b[2], !up, up ? lo : hi,
+                         w + n, count);
+    n += (int)K - 1;
   }
   w[n++] = b[m - 1];
   return n;
 }
 
 int liq_path_waypoints(const liq_path *p, size_t t, double *w) {
-  return waypoints_of(p, t, p->open, p->high, p->low, p->close, w);
+  return waypoints_of(p, t, p->open, p->high, p->low, p->close, w, NULL);
 }
 
 int liq_path_mark_waypoints(const liq_path *p, size_t t, double *w) {
   if (p->mark_close == NULL) return liq_path_waypoints(p, t, w);
-  return waypoints_of(p, t, p->mark_open, p->mark_high, p->mark_low, p->mark_close, w);
+  return waypoints_of(p, t, p->mark_open, p->mark_high, p->mark_low, p->mark_close,
+                      w, NULL);
+}
+
+int liq_path_waypoints_counted(const liq_path *p, size_t t, int mark, double *w,
+                               liq_bridge_count *count) {
+  if (mark && p->mark_close != NULL)
+    return waypoints_of(p, t, p->mark_open, p->mark_high, p->mark_low, p->mark_close,
+                        w, count);
+  return waypoints_of(p, t, p->open, p->high, p->low, p->close, w, count);
 }
 
 /* Sample sd of log close-to-close returns, scaled to one day; 0 for

@@ -148,7 +148,7 @@ static void test_christoffersen_clustered(void **state) {
   (void)state;
   memset(h, 0, sizeof h);
   for (i = 0; i < 10; i++) h[days[i] - 1] = 1;
-  liq_christoffersen_test(h, 250, 0.04, &c);
+  liq_christoffersen_test(h, NULL, 250, 0.04, &c);
   assert_int_equal(c.n00, 236);
   assert_int_equal(c.n01, 3);
   assert_int_equal(c.n10, 3);
@@ -163,7 +163,7 @@ static void test_christoffersen_clustered(void **state) {
   ** n00 = 230, n01 = 10, n10 = 9, n11 = 0: LR_ind = 0.751764. */
   memset(h, 0, sizeof h);
   for (i = 25; i <= 250; i += 25) h[i - 1] = 1;
-  liq_christoffersen_test(h, 250, 0.04, &c);
+  liq_christoffersen_test(h, NULL, 250, 0.04, &c);
   assert_int_equal(c.n11, 0);
   assert_rel(c.lr_ind, 0.7517635166763768, 1e-10);
   assert_true(c.p_ind > 0.3);
@@ -176,27 +176,49 @@ static void test_christoffersen_edges(void **state) {
   (void)state;
   /* No exceedance: LR_ind 0, LR_cc = Kupiec's. */
   memset(h, 0, sizeof h);
-  liq_christoffersen_test(h, 100, 0.01, &c);
+  liq_christoffersen_test(h, NULL, 100, 0.01, &c);
   assert_true(c.lr_ind == 0.0);
   assert_rel(c.p_ind, 1.0, 1e-12);
   liq_kupiec_pof(100, 0, 0.01, &lr, &pv);
   assert_rel(c.lr_cc, lr, 1e-12);
   /* One exceedance, on the last day: n10 = n11 = 0, pi11 undefined. */
   h[99] = 1;
-  liq_christoffersen_test(h, 100, 0.01, &c);
+  liq_christoffersen_test(h, NULL, 100, 0.01, &c);
   assert_int_equal(c.n10 + c.n11, 0);
   assert_true(isfinite(c.lr_ind) && c.lr_ind >= 0.0);
   assert_true(c.lr_ind < 1e-9);
   /* All exceedances: every transition 1 -> 1, nothing to compare. */
   memset(h, 1, sizeof h);
-  liq_christoffersen_test(h, 100, 0.01, &c);
+  liq_christoffersen_test(h, NULL, 100, 0.01, &c);
   assert_int_equal(c.n11, 99);
   assert_true(c.lr_ind < 1e-9 && isfinite(c.lr_cc));
   /* Fewer than two observations. */
-  liq_christoffersen_test(h, 1, 0.01, &c);
+  liq_christoffersen_test(h, NULL, 1, 0.01, &c);
   assert_true(c.lr_ind == 0.0);
-  liq_christoffersen_test(h, 0, 0.01, &c);
+  liq_christoffersen_test(h, NULL, 0, 0.01, &c);
   assert_true(c.lr_ind == 0.0 && c.lr_cc == 0.0);
+}
+
+/* A gap breaks the chain: hits 1 1 | 1 1 (a gap before the third) are
+** two 1 -> 1 transitions, not three; a gap before every observation
+** leaves no transition at all. */
+static void test_christoffersen_gaps(void **state) {
+  unsigned char h[4] = { 1, 1, 1, 1 }, gap[4] = { 0, 0, 1, 0 }, all[4] = { 1, 1, 1, 1 };
+  unsigned char h2[6] = { 0, 1, 0, 1, 1, 0 }, gap2[6] = { 0, 0, 0, 0, 1, 0 };
+  liq_christoffersen c;
+  (void)state;
+  liq_christoffersen_test(h, gap, 4, 0.01, &c);
+  assert_int_equal(c.n11, 2);
+  assert_int_equal(c.n00 + c.n01 + c.n10, 0);
+  liq_christoffersen_test(h, all, 4, 0.01, &c);
+  assert_int_equal(c.n00 + c.n01 + c.n10 + c.n11, 0);
+  assert_true(c.lr_ind == 0.0);
+  /* 0 1 0 1 | 1 0: n01 = 2, n10 = 2 and the 1 -> 1 across the gap is gone */
+  liq_christoffersen_test(h2, gap2, 6, 0.01, &c);
+  assert_int_equal(c.n01, 2);
+  assert_int_equal(c.n10, 2);
+  assert_int_equal(c.n11, 0);
+  assert_int_equal(c.n00, 0);
 }
 
 /* GARCH's H-bar variance: the hourly BTC fits have alpha + beta = 1 to
@@ -506,6 +528,33 @@ static void test_progress(void **state) {
   liq_path_free(p);
 }
 
+/* A garch refit that fails (a lookback of constant prices) keeps the
+** previous parameters until the next scheduled refit: 600 flat bars with
+** refits every 100 bars fail about 5 times, not once a bar. */
+static void test_garch_failed_refit_waits(void **state) {
+  enum { N = 1400, FLAT = 800, L = 200 };
+  double *c = malloc(N * sizeof *c);
+  liq_path *g = NULL, *p = NULL;
+  liq_backtest_result *r;
+  liq_err err;
+  size_t i;
+  (void)state;
+  liq_err_clear(&err);
+  assert_non_null(c);
+  assert_liq_ok(liq_path_gbm(30000.0, 0.0, 0.8, 3600.0, N, 11, &g, &err), &err);
+  for (i = 0; i < N; i++) c[i] = i < FLAT ? g->close[i] : g->close[FLAT - 1];
+  assert_liq_ok(liq_path_from_arrays(N, NULL, NULL, NULL, c, 3600.0, &p, &err), &err);
+  r = run_model(p, LIQ_BT_GARCH, 1, L, LIQ_APC_NONE);
+  /* windows wholly flat: bars FLAT + L + 1 .. N - 1 (399 bars, 4 refits) */
+  assert_true(r->garch_fit_failures >= 3);
+  assert_true(r->garch_fit_failures <= 5);
+  assert_true(r->garch_fits <= r->n / 100 + 2);
+  liq_backtest_result_free(r);
+  liq_path_free(p);
+  liq_path_free(g);
+  free(c);
+}
+
 static void test_rise_exceeds_short(void **state) {
   /* The mirror: a +40 % jump at bar 700 exceeds the short's margin. */
   double c[1000];
@@ -554,6 +603,37 @@ static void test_hs_by_hand(void **state) {
   assert_rel(r->margin_long[k], 1.0 - exp(lo), 1e-12);
   assert_rel(r->margin_short[k], exp(hi) - 1.0, 1e-12);
   assert_rel(r->move[k], log(c[7] / c[5]), 1e-12);
+  liq_backtest_result_free(r);
+  liq_path_free(p);
+}
+
+/* HS tails are mirror order statistics: 100 one-bar moves at 99 % give
+** the smallest for the long and the largest for the short (the 99 %
+** nearest rank of 100 would be the second largest). */
+static void test_hs_tails_mirror(void **state) {
+  enum { N = 102 };
+  double c[N], lo = HUGE_VAL, hi = -HUGE_VAL;
+  liq_path *p = NULL;
+  liq_backtest_result *r;
+  liq_err err;
+  size_t s;
+  (void)state;
+  liq_err_clear(&err);
+  c[0] = 100.0;
+  for (s = 1; s < N; s++) {
+    double m = 0.001 * ((double)((s * 37) % 100) - 49.5);   /* distinct moves */
+    c[s] = c[s - 1] * exp(m);
+    if (s <= 100) {
+      lo = fmin(lo, log(c[s] / c[s - 1]));
+      hi = fmax(hi, log(c[s] / c[s - 1]));
+    }
+  }
+  assert_liq_ok(liq_path_from_arrays(N, NULL, NULL, NULL, c, 3600.0, &p, &err), &err);
+  r = run_model(p, LIQ_BT_HS, 1, 100, LIQ_APC_NONE);
+  assert_true(r->n >= 1);
+  assert_true(r->t_ms[0] == p->t_ms[101]);    /* its lookback: moves 1..100 */
+  assert_rel(r->margin_long[0], 1.0 - exp(lo), 1e-12);
+  assert_rel(r->margin_short[0], exp(hi) - 1.0, 1e-12);
   liq_backtest_result_free(r);
   liq_path_free(p);
 }
@@ -923,9 +1003,11 @@ int main(void) {
     cmocka_unit_test(test_kupiec_values_and_edges),
     cmocka_unit_test(test_christoffersen_clustered),
     cmocka_unit_test(test_christoffersen_edges),
+    cmocka_unit_test(test_christoffersen_gaps),
     cmocka_unit_test(test_procyclicality),
     cmocka_unit_test(test_garch_horizon_variance),
     cmocka_unit_test(test_garch_horizon_quantile),
+    cmocka_unit_test(test_garch_failed_refit_waits),
     cmocka_unit_test(test_no_lookahead),
     cmocka_unit_test(test_no_lookahead_apc),
     cmocka_unit_test(test_zone_needs_250),
@@ -934,6 +1016,7 @@ int main(void) {
     cmocka_unit_test(test_progress),
     cmocka_unit_test(test_rise_exceeds_short),
     cmocka_unit_test(test_hs_by_hand),
+    cmocka_unit_test(test_hs_tails_mirror),
     cmocka_unit_test(test_ewma_by_hand),
     cmocka_unit_test(test_gap_leaves_move_out),
     cmocka_unit_test(test_apc_bounds),

@@ -467,6 +467,29 @@ static void test_non_monotone_reported(void **state) {
   liq_scenario_free(sc);
 }
 
+/* An answer the search could not re-check on every replicate says so in
+** the note (the knob leaves no re-search, as if every one had found new
+** flipping replicates); with the re-checks the note stays empty. */
+static void test_unverified_answer_noted(void **state) {
+  liq_scenario *sc = load_closed_form();
+  liq_calibrate_params cp = params(LIQ_CAL_LIQUIDATION_PROBABILITY, 0.1, 200);
+  liq_calibrate_result res;
+  liq_err err;
+  (void)state;
+  cp.tolerance = 1e-3;
+  assert_liq_ok(liq_calibrate_run(sc, NULL, 0, &cp, 2, &res, &err), &err);
+  assert_int_equal(res.status, LIQ_CAL_OK);
+  assert_null(strstr(res.note, "not re-checked"));
+  liq_calibrate_result_free(&res);
+  setenv("LIQ_CALIBRATE_VERIFY_ROUNDS", "0", 1);
+  assert_liq_ok(liq_calibrate_run(sc, NULL, 0, &cp, 2, &res, &err), &err);
+  unsetenv("LIQ_CALIBRATE_VERIFY_ROUNDS");
+  assert_int_equal(res.status, LIQ_CAL_OK);
+  assert_non_null(strstr(res.note, "the answer was not re-checked on every replicate"));
+  liq_calibrate_result_free(&res);
+  liq_scenario_free(sc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_target_names),
@@ -478,6 +501,7 @@ int main(void) {
     cmocka_unit_test(test_continuous_target),
     cmocka_unit_test(test_whole_range_and_none),
     cmocka_unit_test(test_non_monotone_reported),
+    cmocka_unit_test(test_unverified_answer_noted),
     cmocka_unit_test(test_deterministic_across_threads),
     cmocka_unit_test(test_cli_deterministic),
   };

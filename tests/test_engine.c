@@ -19,17 +19,6 @@
 #include "ref_engine.h"
 #include "liq_test_support.h"
 
-/* ---- capturing sink -------------------------------------------------- */
-
-
-
-
-
-/* ---- paths built by hand --------------------------------------------- */
-
-
-
-
 /* A random small scenario that liquidates a lot. */
 static void scenario_random(gsl_rng *r, liq_scenario *sc) {
   static const double levs[6] = { 2.0, 5.0, 10.0, 20.0, 50.0, 100.0 };
@@ -136,35 +125,57 @@ static void assert_conserved(const liq_summary *s) {
   assert_true(s->uncovered_loss >= 0.0 && s->uncovered_loss <= s->bad_debt * (1 + 1e-12));
 }
 
+/* ---- one random trial: both engines on one scenario, path and book ---- */
+
+typedef struct trial {
+  liq_scenario sc;
+  liq_path    *path;
+  liq_book    *book;
+  capture      f, g;       /* the fast and the reference engine's rows */
+  liq_summary  smf, smg;
+} trial;
+
+/* Draw the book of t->sc at the path's first open from 'seed'. */
+static void trial_book(trial *t, unsigned long seed) {
+  liq_err err;
+  assert_liq_ok(liq_book_generate(&t->sc.book, &t->sc.margin, t->path->open[0], seed,
+                                  &t->book, &err), &err);
+}
+
+/* Run the fast and the reference engine, capturing both. */
+static void trial_run_both(trial *t) {
+  liq_sink sf = { cap_step, cap_liq, &t->f, NULL }, sg = { cap_step, cap_liq, &t->g, NULL };
+  liq_err err;
+  assert_liq_ok(liq_engine_run(&t->sc, t->path, t->book, &sf, &t->smf, &err), &err);
+  assert_liq_ok(ref_engine_run(&t->sc, t->path, t->book, &sg, &t->smg, &err), &err);
+}
+
+static void trial_free(trial *t) {
+  cap_free(&t->f);
+  cap_free(&t->g);
+  liq_book_free(t->book);
+  path_del(t->path);
+  memset(t, 0, sizeof *t);
+}
+
 static void test_fast_engine_matches_reference(void **state) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  int trial, total_liq = 0, cut = 0, multi = 0;
+  int i, total_liq = 0, cut = 0, multi = 0;
   (void)state;
-  for (trial = 0; trial < 400; trial++) {
-    liq_scenario sc;
-    liq_book *book = NULL;
-    liq_path *path;
-    capture f = { 0 }, g = { 0 };
-    liq_sink sf = { cap_step, cap_liq, &f }, sg = { cap_step, cap_liq, &g };
-    liq_summary smf, smg;
-    liq_err err;
-    gsl_rng_set(r, 1000u + (unsigned)trial);
-    scenario_random(r, &sc);
-    path = path_random(r, 20 + gsl_rng_uniform_int(r, 120), 100.0,
-                       0.002 + 0.03 * gsl_rng_uniform(r), trial % 2);
-    assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, path->open[0],
-                                    1000u + (unsigned)trial, &book, &err), &err);
-    assert_liq_ok(liq_engine_run(&sc, path, book, &sf, &smf, &err), &err);
-    assert_liq_ok(ref_engine_run(&sc, path, book, &sg, &smg, &err), &err);
-    compare_runs(&f, &g, &smf, &smg);
-    assert_conserved(&smf);
-    total_liq += (int)smf.liquidated;
-    cut += smf.max_cascade_rounds == sc.impact.max_rounds && sc.impact.max_rounds < 100;
-    multi += smf.max_cascade_rounds >= 2;
-    cap_free(&f);
-    cap_free(&g);
-    liq_book_free(book);
-    path_del(path);
+  for (i = 0; i < 400; i++) {
+    trial t = { 0 };
+    gsl_rng_set(r, 1000u + (unsigned)i);
+    scenario_random(r, &t.sc);
+    t.path = path_random(r, 20 + gsl_rng_uniform_int(r, 120), 100.0,
+                         0.002 + 0.03 * gsl_rng_uniform(r), i % 2);
+    trial_book(&t, 1000u + (unsigned)i);
+    trial_run_both(&t);
+    compare_runs(&t.f, &t.g, &t.smf, &t.smg);
+    assert_conserved(&t.smf);
+    total_liq += (int)t.smf.liquidated;
+    cut += t.smf.max_cascade_rounds == t.sc.impact.max_rounds && t.sc.impact.max_rounds < 100;
+    multi += t.smf.max_cascade_rounds >= 2;
+    trial_free(&t);
   }
   /* The random scenarios must actually exercise cascades. */
   assert_true(total_liq > 10000);
@@ -179,39 +190,30 @@ static void test_fast_engine_matches_reference(void **state) {
 ** sub-steps, to the bit). */
 static void test_substeps_match_reference(void **state) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  int trial, more = 0;
+  int i, more = 0;
   (void)state;
-  for (trial = 0; trial < 60; trial++) {
-    liq_scenario sc;
-    liq_book *book = NULL;
-    liq_path *path;
-    capture f = { 0 }, g = { 0 };
-    liq_sink sf = { cap_step, cap_liq, &f }, sg = { cap_step, cap_liq, &g };
-    liq_summary smf, smg, sm1;
+  for (i = 0; i < 60; i++) {
+    trial t = { 0 };
+    liq_summary sm1;
     liq_err err;
-    gsl_rng_set(r, 7000u + (unsigned)trial);
-    scenario_random(r, &sc);
-    path = path_random(r, 20 + gsl_rng_uniform_int(r, 60), 100.0,
-                       0.002 + 0.03 * gsl_rng_uniform(r), trial % 2);
-    path->step_seconds = 60.0;
-    path->daily_volatility = 0.2 * gsl_rng_uniform(r);
-    path->bridge_seed = 99u + (unsigned)trial;
+    gsl_rng_set(r, 7000u + (unsigned)i);
+    scenario_random(r, &t.sc);
+    t.path = path_random(r, 20 + gsl_rng_uniform_int(r, 60), 100.0,
+                         0.002 + 0.03 * gsl_rng_uniform(r), i % 2);
+    t.path->step_seconds = 60.0;
+    t.path->daily_volatility = 0.2 * gsl_rng_uniform(r);
+    t.path->bridge_seed = 99u + (unsigned)i;
     /* a half-life near the sub-step: the flow decays between sub-steps */
-    if (trial % 3 == 1) sc.impact.half_life_seconds = 5.0 + 60.0 * gsl_rng_uniform(r);
-    assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, path->open[0],
-                                    7000u + (unsigned)trial, &book, &err), &err);
-    path->substeps = 1;
-    assert_liq_ok(liq_engine_run(&sc, path, book, NULL, &sm1, &err), &err);
-    path->substeps = 2 + (size_t)(trial % 7);
-    assert_liq_ok(liq_engine_run(&sc, path, book, &sf, &smf, &err), &err);
-    assert_liq_ok(ref_engine_run(&sc, path, book, &sg, &smg, &err), &err);
-    compare_runs(&f, &g, &smf, &smg);
-    assert_conserved(&smf);
-    more += smf.liquidated != sm1.liquidated || smf.bad_debt != sm1.bad_debt;
-    cap_free(&f);
-    cap_free(&g);
-    liq_book_free(book);
-    path_del(path);
+    if (i % 3 == 1) t.sc.impact.half_life_seconds = 5.0 + 60.0 * gsl_rng_uniform(r);
+    trial_book(&t, 7000u + (unsigned)i);
+    t.path->substeps = 1;
+    assert_liq_ok(liq_engine_run(&t.sc, t.path, t.book, NULL, &sm1, &err), &err);
+    t.path->substeps = 2 + (size_t)(i % 7);
+    trial_run_both(&t);
+    compare_runs(&t.f, &t.g, &t.smf, &t.smg);
+    assert_conserved(&t.smf);
+    more += t.smf.liquidated != sm1.liquidated || t.smf.bad_debt != sm1.bad_debt;
+    trial_free(&t);
   }
   assert_true(more > 5);   /* the sub-bar path changes outcomes */
   gsl_rng_free(r);
@@ -312,36 +314,27 @@ static void add_mark(gsl_rng *r, liq_path *p, double sd) {
 ** without sub-steps, and the money identity holds. */
 static void test_mark_price_matches_reference(void **state) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  int trial, differ = 0;
+  int i, differ = 0;
   (void)state;
-  for (trial = 0; trial < 80; trial++) {
-    liq_scenario sc;
-    liq_book *book = NULL;
-    liq_path *path;
-    capture f = { 0 }, g = { 0 };
-    liq_sink sf = { cap_step, cap_liq, &f }, sg = { cap_step, cap_liq, &g };
-    liq_summary smf, smg, sm0;
+  for (i = 0; i < 80; i++) {
+    trial t = { 0 };
+    liq_summary sm0;
     liq_err err;
-    gsl_rng_set(r, 9100u + (unsigned)trial);
-    scenario_random(r, &sc);
-    path = path_random(r, 20 + gsl_rng_uniform_int(r, 60), 100.0,
-                       0.002 + 0.03 * gsl_rng_uniform(r), trial % 2);
-    path->daily_volatility = 0.1;
-    path->bridge_seed = (uint64_t)trial;
-    path->substeps = trial % 3 == 0 ? 3 : 1;
-    assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, path->open[0],
-                                    9100u + (unsigned)trial, &book, &err), &err);
-    assert_liq_ok(liq_engine_run(&sc, path, book, NULL, &sm0, &err), &err);
-    add_mark(r, path, 0.004);
-    assert_liq_ok(liq_engine_run(&sc, path, book, &sf, &smf, &err), &err);
-    assert_liq_ok(ref_engine_run(&sc, path, book, &sg, &smg, &err), &err);
-    compare_runs(&f, &g, &smf, &smg);
-    assert_conserved(&smf);
-    differ += smf.liquidated != sm0.liquidated;
-    cap_free(&f);
-    cap_free(&g);
-    liq_book_free(book);
-    path_del(path);
+    gsl_rng_set(r, 9100u + (unsigned)i);
+    scenario_random(r, &t.sc);
+    t.path = path_random(r, 20 + gsl_rng_uniform_int(r, 60), 100.0,
+                         0.002 + 0.03 * gsl_rng_uniform(r), i % 2);
+    t.path->daily_volatility = 0.1;
+    t.path->bridge_seed = (uint64_t)i;
+    t.path->substeps = i % 3 == 0 ? 3 : 1;
+    trial_book(&t, 9100u + (unsigned)i);
+    assert_liq_ok(liq_engine_run(&t.sc, t.path, t.book, NULL, &sm0, &err), &err);
+    add_mark(r, t.path, 0.004);
+    trial_run_both(&t);
+    compare_runs(&t.f, &t.g, &t.smf, &t.smg);
+    assert_conserved(&t.smf);
+    differ += t.smf.liquidated != sm0.liquidated;
+    trial_free(&t);
   }
   assert_true(differ > 10);   /* the mark changes who is liquidated */
   gsl_rng_free(r);
@@ -683,38 +676,27 @@ static void compare_rule_runs(const liq_scenario *sc, capture *f, capture *g,
 
 static void test_rules_match_reference(void **state) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  int trial;
+  int i;
   size_t partial = 0, topups = 0, adl = 0, tiered = 0, funded = 0, social = 0;
   (void)state;
-  for (trial = 0; trial < 300; trial++) {
-    liq_scenario sc;
-    liq_book *book = NULL;
-    liq_path *path;
-    capture f = { 0 }, g = { 0 };
-    liq_sink sf = { cap_step, cap_liq, &f, NULL }, sg = { cap_step, cap_liq, &g, NULL };
-    liq_summary smf, smg;
-    liq_err err;
-    gsl_rng_set(r, 77000u + (unsigned)trial);
-    scenario_random_rules(r, &sc);
-    path = path_random(r, 20 + gsl_rng_uniform_int(r, 120), 100.0,
-                       0.002 + 0.03 * gsl_rng_uniform(r), trial % 2);
-    assert_liq_ok(liq_book_generate(&sc.book, &sc.margin, path->open[0],
-                                    5000u + (unsigned)trial, &book, &err), &err);
-    assert_liq_ok(liq_engine_run(&sc, path, book, &sf, &smf, &err), &err);
-    assert_liq_ok(ref_engine_run(&sc, path, book, &sg, &smg, &err), &err);
-    compare_rule_runs(&sc, &f, &g, &smf, &smg);
-    assert_conserved_all(&smf);
-    assert_conserved_all(&smg);
-    partial += smf.partial_liquidations;
-    topups += smf.topups;
-    adl += smf.adl_count;
-    tiered += sc.margin.n_tiers > 0 && smf.liquidated > 0;
-    funded += smf.funding_long != 0.0;
-    social += sc.insurance.policy == LIQ_POLICY_SOCIALIZE && smf.haircut > 0.0;
-    cap_free(&f);
-    cap_free(&g);
-    liq_book_free(book);
-    path_del(path);
+  for (i = 0; i < 300; i++) {
+    trial t = { 0 };
+    gsl_rng_set(r, 77000u + (unsigned)i);
+    scenario_random_rules(r, &t.sc);
+    t.path = path_random(r, 20 + gsl_rng_uniform_int(r, 120), 100.0,
+                         0.002 + 0.03 * gsl_rng_uniform(r), i % 2);
+    trial_book(&t, 5000u + (unsigned)i);
+    trial_run_both(&t);
+    compare_rule_runs(&t.sc, &t.f, &t.g, &t.smf, &t.smg);
+    assert_conserved_all(&t.smf);
+    assert_conserved_all(&t.smg);
+    partial += t.smf.partial_liquidations;
+    topups += t.smf.topups;
+    adl += t.smf.adl_count;
+    tiered += t.sc.margin.n_tiers > 0 && t.smf.liquidated > 0;
+    funded += t.smf.funding_long != 0.0;
+    social += t.sc.insurance.policy == LIQ_POLICY_SOCIALIZE && t.smf.haircut > 0.0;
+    trial_free(&t);
   }
   /* Every rule must actually have fired. */
   assert_true(partial > 1000);
@@ -941,6 +923,50 @@ static void test_funding_pays_and_liquidates(void **state) {
   liq_book_free(b);
   path_del(p);
   cap_free(&c);
+}
+
+/* Funding is charged on the mark price, as exchanges charge it: trade
+** closes at 100, mark closes at 104; 1 % a bar on 1 long and 2 short. */
+static void test_funding_paid_at_mark(void **state) {
+  int side[2] = { 1, -1 };
+  double qty[2] = { 1.0, 2.0 }, entry[2] = { 100.0, 100.0 }, coll[2] = { 50.0, 100.0 };
+  liq_book *b = book_of(2, side, qty, entry, coll);
+  liq_path *p = path_new(3, 0);
+  liq_scenario sc;
+  liq_summary sm, smr;
+  liq_err err;
+  capture c = { 0 }, cr = { 0 };
+  liq_sink sink = { cap_step, cap_liq, &c, NULL }, sinkr = { cap_step, cap_liq, &cr, NULL };
+  size_t t;
+  (void)state;
+  liq_test_scenario_init(&sc);
+  sc.margin.initial = 0.1;
+  sc.margin.maintenance = 0.05;
+  sc.funding.mode = LIQ_FUNDING_CONSTANT;
+  sc.funding.rate = 0.01;
+  sc.funding.interval_seconds = 60.0;
+  p->mark_open = malloc(3 * sizeof(double));
+  p->mark_high = malloc(3 * sizeof(double));
+  p->mark_low = malloc(3 * sizeof(double));
+  p->mark_close = malloc(3 * sizeof(double));
+  assert_true(p->mark_open && p->mark_high && p->mark_low && p->mark_close);
+  for (t = 0; t < 3; t++) {
+    p->t_ms[t] = (int64_t)t * 60000 + 30000;   /* no event at the first open */
+    p->open[t] = p->close[t] = p->high[t] = p->low[t] = 100.0;
+    p->mark_open[t] = p->mark_close[t] = p->mark_high[t] = p->mark_low[t] = 104.0;
+  }
+  assert_liq_ok(liq_engine_run(&sc, p, b, &sink, &sm, &err), &err);
+  assert_liq_ok(ref_engine_run(&sc, p, b, &sinkr, &smr, &err), &err);
+  assert_rel(c.steps[0].funding, 1.04, 1e-12);          /* 1 % x 1 x 104 */
+  assert_rel(c.steps[0].funding_short, -2.08, 1e-12);
+  assert_rel(sm.funding_long, 3.12, 1e-12);
+  assert_rel(smr.funding_long, sm.funding_long, 1e-12);
+  assert_rel(smr.funding_short, sm.funding_short, 1e-12);
+  assert_conserved_all(&sm);
+  liq_book_free(b);
+  path_del(p);
+  cap_free(&c);
+  cap_free(&cr);
 }
 
 static void test_transient_impact_recovers(void **state) {
@@ -1412,6 +1438,7 @@ int main(void) {
     cmocka_unit_test(test_partial_chunk_cooldown),
     cmocka_unit_test(test_topup_after_delay),
     cmocka_unit_test(test_funding_pays_and_liquidates),
+    cmocka_unit_test(test_funding_paid_at_mark),
     cmocka_unit_test(test_transient_impact_recovers),
     cmocka_unit_test(test_split_rounds_same_price_and_fill),
     cmocka_unit_test(test_cascades_a_step_apart),

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
 
 #include "liq_path.h"
 #include "liq_scenario.h"
@@ -1367,7 +1368,7 @@ static void test_build_generated(void **state) {
 
 /* price.substeps: K = 1 is the bar's own waypoints; K > 1 inserts K - 1
 ** bridge prices between consecutive waypoints, keeps the waypoints, stays
-** in [low, high] with OHLC, and is reproducible for a seed. */
+** strictly inside (low, high) with OHLC, and is reproducible for a seed. */
 static void test_waypoints_substeps(void **state) {
   static const double o[] = {100.0, 101.0}, h[] = {103.0, 102.0},
                       l[] = {97.0, 95.0}, c[] = {101.0, 96.0};
@@ -1392,7 +1393,7 @@ static void test_waypoints_substeps(void **state) {
     assert_true(w[k] >= 95.0 && w[k] <= 102.0);
     inside += w[k] > 95.0 && w[k] < 102.0;
   }
-  assert_true(inside >= 12);                /* not all clamped */
+  assert_int_equal(inside, n - 2);          /* only the wicks on a bound */
   assert_int_equal(liq_path_waypoints(p, 1, v), n);
   assert_memory_equal(w, v, sizeof(double) * (size_t)n);
   p->bridge_seed = 43;
@@ -1431,36 +1432,27 @@ static void test_waypoints_substeps(void **state) {
   liq_path_free(p);
 }
 
-/* The bridge's statistics over many seeds: at fraction s of a segment the
-** log price has mean (1 - s) x + s y and variance s (1 - s) v, v the
-** segment's variance.  Close-only bars: v = daily_volatility^2 x (bar
-** seconds / 86400) (one segment, no clamp).  OHLC bars: v = (ln(H/L))^2 /
-** (4 ln 2) / 3 (Parkinson's variance of the bar over its three equal
-** segments), checked at the middle of the L->H segment, about 3 sd from
-** either extreme so the clamp almost never fires.  4000 seeds x 5 bars:
-** the sample variance's relative sd is about 1 %; the bounds are 5 %. */
+/* The plain bridge's statistics over many seeds (close-only bars): at
+** fraction s of the bar the log price has mean (1 - s) x + s y and
+** variance s (1 - s) v, v = daily_volatility^2 x (bar seconds / 86400).
+** 4000 seeds x 5 bars: the sample variance's relative sd is about 1 %; the
+** bounds are 5 %.  (OHLC bars: test_bridge_bessel_moments.) */
 static void test_bridge_variance(void **state) {
   enum { SEEDS = 4000, BARS = 5, K = 10 };
   static const double o[BARS] = {100, 100, 100, 100, 100},
                       c[BARS] = {100, 100, 100, 100, 100};
-  static const double uo[BARS] = {100, 100, 100, 100, 100},
-                      uh[BARS] = {112, 112, 112, 112, 112},
-                      ul[BARS] = {90, 90, 90, 90, 90},
-                      uc[BARS] = {105, 105, 105, 105, 105};
   double w[LIQ_PATH_MAX_WAYPOINTS];
-  liq_path *p = NULL, *q = NULL;
+  liq_path *p = NULL;
   liq_err err;
-  double sum[K] = {0}, ss[K] = {0}, mid = 0.0, mid2 = 0.0, v, r, mean;
+  double sum[K] = {0}, ss[K] = {0}, v, r, mean;
   size_t seed, t;
-  int k, clamped = 0;
+  int k;
   (void)state;
   assert_liq_ok(liq_path_from_arrays(BARS, o, NULL, NULL, c, 3600.0, &p, &err), &err);
-  assert_liq_ok(liq_path_from_arrays(BARS, uo, uh, ul, uc, 3600.0, &q, &err), &err);
-  p->substeps = q->substeps = K;
+  p->substeps = K;
   p->daily_volatility = 0.3;
-  q->daily_volatility = 0.01;   /* ignored: OHLC bars use their range */
   for (seed = 0; seed < SEEDS; seed++) {
-    p->bridge_seed = q->bridge_seed = 1000003u * seed + 17u;
+    p->bridge_seed = 1000003u * seed + 17u;
     for (t = 0; t < BARS; t++) {
       assert_int_equal(liq_path_waypoints(p, t, w), K + 1);
       for (k = 1; k < K; k++) {
@@ -1468,11 +1460,6 @@ static void test_bridge_variance(void **state) {
         sum[k] += x;
         ss[k] += x * x;
       }
-      assert_int_equal(liq_path_waypoints(q, t, w), 3 * K + 1);
-      assert_true(w[K] == 90.0 && w[2 * K] == 112.0);
-      clamped += w[K + K / 2] == 90.0 || w[K + K / 2] == 112.0;
-      mid += log(w[K + K / 2]);
-      mid2 += log(w[K + K / 2]) * log(w[K + K / 2]);
     }
   }
   for (k = 1; k < K; k++) {
@@ -1486,20 +1473,170 @@ static void test_bridge_variance(void **state) {
       fail();
     }
   }
-  {
-    double n = (double)SEEDS * BARS, lr = log(112.0 / 90.0);
-    mean = mid / n;
-    v = mid2 / n - mean * mean;
-    assert_true(fabs(mean - 0.5 * log(90.0 * 112.0)) < 4.0 * sqrt(v / n));
-    r = v / (0.25 * lr * lr / (4.0 * log(2.0)) / 3.0);
-    if (!(r > 0.95 && r < 1.05)) {
-      print_error("OHLC middle of L->H: variance ratio %.4f\n", r);
-      fail();
+  liq_path_free(p);
+}
+
+/* A random OHLC bar with a range: low 100, high up to 125 % of it, open
+** and close anywhere in between, sometimes on an extreme (a bar that opens
+** at its low or closes at its high: the segment is an excursion). */
+static void random_bar(gsl_rng *r, double *o, double *h, double *l, double *c) {
+  double u = gsl_rng_uniform(r);
+  *l = 100.0;
+  *h = 100.0 * exp(0.0005 + 0.2 * gsl_rng_uniform(r));
+  *o = *l + (*h - *l) * gsl_rng_uniform(r);
+  *c = *l + (*h - *l) * gsl_rng_uniform(r);
+  if (u < 0.1) *o = *l;
+  else if (u < 0.2) *o = *h;
+  else if (u < 0.3) *c = *l;
+  else if (u < 0.4) *c = *h;
+  else if (u < 0.45) *c = *o;
+}
+
+/* price.substeps on OHLC bars: every interior point lies strictly inside
+** the bar's range, so the bar's low and high are its extremes without a
+** clamp (the old clamped bridge put about a fifth of the interior points
+** on a bound; 1 in 1000 is the bound here), and each segment stays on its
+** extreme's side: O->L above L, L->H between them, H->C below H (and
+** mirrored for a down bar).  Fallbacks (all 64 tries crossing the other
+** bound) stay rare at K = 100 and none occur below; the counted and the
+** plain calls give the same points. */
+static void test_bridge_within_bar(void **state) {
+  enum { BARS = 400 };
+  static const size_t Ks[] = {2, 3, 5, 10, 30, 100};
+  double o[BARS], h[BARS], l[BARS], c[BARS];
+  double w[LIQ_PATH_MAX_WAYPOINTS], v[LIQ_PATH_MAX_WAYPOINTS];
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  liq_path *p = NULL;
+  liq_err err;
+  size_t i, t, at_bound = 0, points = 0;
+  liq_bridge_count cnt;
+  (void)state;
+  gsl_rng_set(r, 11);
+  for (t = 0; t < BARS; t++) random_bar(r, &o[t], &h[t], &l[t], &c[t]);
+  assert_liq_ok(liq_path_from_arrays(BARS, o, h, l, c, 60.0, &p, &err), &err);
+  for (i = 0; i < sizeof Ks / sizeof *Ks; i++) {
+    size_t K = Ks[i];
+    memset(&cnt, 0, sizeof cnt);
+    p->substeps = K;
+    p->bridge_seed = 77u + i;
+    for (t = 0; t < BARS; t++) {
+      int up = c[t] >= o[t], n = liq_path_waypoints_counted(p, t, 0, w, &cnt), k;
+      double first = up ? l[t] : h[t];
+      assert_int_equal(n, 3 * (int)K + 1);
+      assert_int_equal(liq_path_waypoints(p, t, v), n);
+      assert_memory_equal(w, v, sizeof(double) * (size_t)n);
+      assert_true(w[0] == o[t] && w[K] == first && w[2 * K] == (up ? h[t] : l[t]) &&
+                  w[3 * K] == c[t]);
+      for (k = 1; k < n - 1; k++) {
+        if (k % (int)K == 0) continue;
+        points++;
+        assert_true(w[k] >= l[t] && w[k] <= h[t]);
+        at_bound += w[k] == l[t] || w[k] == h[t];
+        /* every segment stays on its extreme's side, strictly */
+        if (k < 2 * (int)K) assert_true(up ? w[k] > l[t] : w[k] < h[t]);
+        else assert_true(up ? w[k] < h[t] : w[k] > l[t]);
+      }
     }
-    assert_true(clamped < (int)(0.01 * n));
+    assert_int_equal(cnt.segments, 3 * BARS);
+    assert_int_equal(cnt.points, 3 * BARS * (K - 1));
+    if (K < 100) assert_int_equal(cnt.fallbacks, 0);
+    else assert_true(cnt.fallbacks <= 3);
+    assert_true(cnt.clamped <= cnt.fallbacks * 3 * (K - 1));
+  }
+  if (at_bound * 1000 > points) {
+    print_error("%zu of %zu interior points on a bound\n", at_bound, points);
+    fail();
   }
   liq_path_free(p);
-  liq_path_free(q);
+  gsl_rng_free(r);
+}
+
+/* The conditioned bridge's law against its closed form.  A segment from a
+** bar's open to its low, conditioned to stay above the low, is the low
+** times exp of a Bessel(3) bridge from a = ln(open/low) to 0; at sub-step
+** k of K that is the norm of a 3-d Gaussian with mean (a (1 - k/K), 0, 0)
+** and per-coordinate variance s^2 = sd^2 k (K - k) / K, sd = ln(H/L) /
+** sqrt(4 ln 2 x 3K) (Parkinson's variance over three segments): mean
+** square a^2 (1 - k/K)^2 + 3 s^2, and with a = 0 (a bar that opens at its
+** low: an excursion) mean 2 sqrt(2/pi) s (chi, 3 degrees of freedom).
+** Three bars, 20,000 draws each (bars with other hashes), L = 100, H = 120:
+**   0: O = 100, C = 110: O->L is an excursion above L;
+**   1: O = 104, C = 110: O->L from a = ln 1.04 down to L;
+**   2: O = C = H = 120: H->C is an excursion below H (the time reversal,
+**      mirrored), measured as ln(H / price).
+** H (or L) is 2.3 or more segment sds away, so the rejection at the other
+** bound moves these moments by < 1e-5.  The plain bridge (clamped or not)
+** is far off: mean 0 (s / sqrt(2 pi) clamped), mean square a'^2 + s^2; the
+** test checks that those miss by > 20 standard errors, so it can fail. */
+static void test_bridge_bessel_moments(void **state) {
+  enum { BARS = 20000, K = 10 };
+  static const int ks[] = {2, 5, 7};
+  static const double opens[3] = {100.0, 104.0, 120.0}, closes[3] = {110.0, 110.0, 120.0};
+  const double pi = 3.14159265358979323846;
+  double *o = malloc(BARS * sizeof *o), *h = malloc(BARS * sizeof *h),
+         *l = malloc(BARS * sizeof *l), *c = malloc(BARS * sizeof *c);
+  double w[LIQ_PATH_MAX_WAYPOINTS];
+  liq_path *p = NULL;
+  liq_err err;
+  size_t t, j, i;
+  (void)state;
+  assert_true(o && h && l && c);
+  for (j = 0; j < 3; j++) {
+    double d = log(120.0 / 100.0), sd = d / sqrt(4.0 * log(2.0) * 3.0 * K);
+    for (t = 0; t < BARS; t++) {
+      o[t] = opens[j];
+      h[t] = 120.0;
+      l[t] = 100.0;
+      c[t] = closes[j];
+    }
+    assert_liq_ok(liq_path_from_arrays(BARS, o, h, l, c, 300.0, &p, &err), &err);
+    p->substeps = K;
+    p->bridge_seed = 2024u + j;
+    for (i = 0; i < sizeof ks / sizeof *ks; i++) {
+      int k = ks[i], seg_k = j == 2 ? 2 * K + k : k;
+      double s2 = sd * sd * k * (K - k) / K, s = sqrt(s2);
+      double a = j == 2 ? 0.0 : log(opens[j] / 100.0);
+      double sum = 0.0, ss = 0.0, s4 = 0.0, mean, m2, se_mean, se_m2, want_m2;
+      for (t = 0; t < BARS; t++) {
+        double x;
+        liq_path_waypoints(p, t, w);
+        x = j == 2 ? log(120.0 / w[seg_k]) : log(w[seg_k] / 100.0);
+        sum += x;
+        ss += x * x;
+        s4 += x * x * x * x;
+      }
+      mean = sum / BARS;
+      m2 = ss / BARS;
+      se_mean = sqrt((m2 - mean * mean) / BARS);
+      se_m2 = sqrt((s4 / BARS - m2 * m2) / BARS);
+      a *= 1.0 - (double)k / K;
+      want_m2 = a * a + 3.0 * s2;
+      if (fabs(m2 - want_m2) > 4.0 * se_m2) {
+        print_error("case %zu k=%d: mean square %.6g, want %.6g (se %.2g)\n",
+                    j, k, m2, want_m2, se_m2);
+        fail();
+      }
+      /* the plain bridge's mean square (a^2 + s^2) is far off */
+      assert_true(fabs(a * a + s2 - want_m2) > 20.0 * se_m2);
+      if (j != 1) {
+        double want = 2.0 * sqrt(2.0 / pi) * s;
+        if (fabs(mean - want) > 4.0 * se_mean) {
+          print_error("case %zu k=%d: mean %.6g, want %.6g (se %.2g)\n",
+                      j, k, mean, want, se_mean);
+          fail();
+        }
+        /* the plain bridge: mean 0, clamped at the extreme s / sqrt(2 pi) */
+        assert_true(fabs(want) > 20.0 * se_mean);
+        assert_true(fabs(want - s / sqrt(2.0 * pi)) > 20.0 * se_mean);
+      }
+    }
+    liq_path_free(p);
+    p = NULL;
+  }
+  free(o);
+  free(h);
+  free(l);
+  free(c);
 }
 
 /* Determinism: a bar's bridge depends only on (seed, bar, segment, k):
@@ -1615,6 +1752,8 @@ int main(void) {
     cmocka_unit_test(test_gbm_shape),
     cmocka_unit_test(test_waypoints_substeps),
     cmocka_unit_test(test_bridge_variance),
+    cmocka_unit_test(test_bridge_within_bar),
+    cmocka_unit_test(test_bridge_bessel_moments),
     cmocka_unit_test(test_bridge_deterministic),
     cmocka_unit_test(test_mark_file_alignment),
     cmocka_unit_test(test_gbm_deterministic),

@@ -522,7 +522,7 @@ int ref_engine_run(const liq_scenario *sc, const liq_path *path,
       prev_m = wm[k] * exp(r.lnJ);
     }
     if (r.funding && r.funding[t] != 0.0) {
-      ref_funding(&r, r.funding[t], path->close[t] * exp(r.lnJ));
+      ref_funding(&r, r.funding[t], wm[nw - 1] * exp(r.lnJ));   /* at the mark */
       rc = ref_cascade(&r, path->close[t], wm[nw - 1], err);
       if (rc) goto out;
     }
