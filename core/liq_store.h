@@ -68,8 +68,14 @@ typedef struct liq_store_sink_ctx {
   ** stored row (liq_stats_step_fold()) */
   liq_step_row interval;
   size_t n_folded;
+  /* cleared by liq_store_sink(); set it after that call to store this
+  ** book as run (liq_store_positions()) just before the sink's first row,
+  ** i.e. in the thread that writes the rows (liq_sink_thread.h) */
+  const liq_book *positions;
 } liq_store_sink_ctx;
 liq_sink liq_store_sink(liq_store_sink_ctx *ctx);
+/* Write ctx->positions now if no row has done so yet (then NULL). */
+int liq_store_sink_positions(liq_store_sink_ctx *ctx, liq_err *err);
 
 /* Text summary of the runs in 'db' (run_id 0: all runs) to 'out'. */
 int liq_store_report(const char *db, int64_t run_id, FILE *out, liq_err *err);

@@ -970,35 +970,67 @@ int liq_store_liquidation(liq_store *st, const liq_liquidation_row *row,
   return store_row_end(st, err);
 }
 
+#define LIQ_POS_INSERT                                                      \
+  "INSERT OR FAIL INTO positions(run_id, position_id, side, qty, entry,"    \
+  " collateral, leverage, liquidation_price, bankruptcy_price) VALUES"
+#define LIQ_POS_VALUES    "(?,?,?,?,?,?,?,?,?)"
+#define LIQ_POS_N_COLUMNS 9
+#define LIQ_POS_GROUP     256      /* rows per INSERT, as for liquidations */
+
+/* Prepare the positions INSERT of 'n' rows. */
+static int prepare_positions_insert(liq_store *st, size_t n, sqlite3_stmt **p,
+                                    liq_err *err) {
+  enum { ONE = sizeof LIQ_POS_VALUES };          /* with the comma: ONE bytes */
+  char sql[sizeof LIQ_POS_INSERT + LIQ_POS_GROUP * ONE];
+  size_t i, len = (size_t)snprintf(sql, sizeof sql, "%s", LIQ_POS_INSERT);
+  assert(n >= 1 && n <= LIQ_POS_GROUP);
+  for (i = 0; i < n; i++)
+    len += (size_t)snprintf(sql + len, sizeof sql - len, "%s" LIQ_POS_VALUES, i ? "," : "");
+  assert(len < sizeof sql);
+  return store_prepare(st->db, st->path, sql, 0, p, "prepare the positions INSERT", err);
+}
+
+/* Bind position i of b to the parameters after 'base'. */
+static void bind_position(const liq_store *st, sqlite3_stmt *p, int base,
+                          const liq_book *b, const liq_margin_params *mp, size_t i) {
+  sqlite3_bind_int64(p, base + 1, st->run_id);
+  store_bind_size(p, base + 2, i);
+  sqlite3_bind_text(p, base + 3, b->side[i] > 0 ? "long" : "short", -1, SQLITE_STATIC);
+  store_bind_double(p, base + 4, b->qty[i]);
+  store_bind_double(p, base + 5, b->entry[i]);
+  store_bind_double(p, base + 6, b->collateral[i]);
+  store_bind_double(p, base + 7, b->leverage[i]);
+  store_bind_double(p, base + 8, liq_margin_rule_liq_price(mp, b->side[i], b->qty[i],
+                                                           b->entry[i], b->collateral[i]));
+  store_bind_double(p, base + 9, liq_margin_bankruptcy_price(b->side[i], b->qty[i],
+                                                             b->entry[i], b->collateral[i]));
+}
+
+/* The positions go in LIQ_POS_GROUP at a time (one statement for the
+** whole groups, one for the rest), in id order. */
 int liq_store_positions(liq_store *st, const liq_book *b,
                         const liq_margin_params *mp, liq_err *err) {
-  sqlite3_stmt *p = NULL;
-  size_t i;
+  sqlite3_stmt *group = NULL, *rest = NULL;
+  size_t i = 0, k, n_rest = b->n % LIQ_POS_GROUP;
   int rc = row_begin(st, err);
-  if (rc != LIQ_OK) return rc;
-  rc = store_prepare(st->db, st->path,
-               "INSERT INTO positions(run_id, position_id, side, qty, entry, collateral,"
-               " leverage, liquidation_price, bankruptcy_price)"
-               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-               0, &p, "prepare the positions INSERT", err);
-  if (rc != LIQ_OK) return rc;
-  for (i = 0; i < b->n && rc == LIQ_OK; i++) {
-    if ((rc = row_begin(st, err)) != LIQ_OK) break;   /* a new batch after a commit */
-    sqlite3_bind_int64(p, 1, st->run_id);
-    store_bind_size(p, 2, i);
-    sqlite3_bind_text(p, 3, b->side[i] > 0 ? "long" : "short", -1, SQLITE_STATIC);
-    store_bind_double(p, 4, b->qty[i]);
-    store_bind_double(p, 5, b->entry[i]);
-    store_bind_double(p, 6, b->collateral[i]);
-    store_bind_double(p, 7, b->leverage[i]);
-    store_bind_double(p, 8, liq_margin_rule_liq_price(mp, b->side[i], b->qty[i],
-                                                      b->entry[i], b->collateral[i]));
-    store_bind_double(p, 9, liq_margin_bankruptcy_price(b->side[i], b->qty[i],
-                                                        b->entry[i], b->collateral[i]));
-    rc = store_step_done(st->db, st->path, p, "insert a position", err);
-    if (rc == LIQ_OK) rc = store_row_end(st, err);
+  if (rc == LIQ_OK && b->n >= LIQ_POS_GROUP)
+    rc = prepare_positions_insert(st, LIQ_POS_GROUP, &group, err);
+  if (rc == LIQ_OK && n_rest > 0)
+    rc = prepare_positions_insert(st, n_rest, &rest, err);
+  while (rc == LIQ_OK && i < b->n) {
+    sqlite3_stmt *p = b->n - i >= LIQ_POS_GROUP ? group : rest;
+    size_t n = p == group ? LIQ_POS_GROUP : n_rest;
+    for (k = 0; k < n; k++)
+      bind_position(st, p, (int)k * LIQ_POS_N_COLUMNS, b, mp, i + k);
+    /* every parameter is bound again next time: no clear_bindings */
+    if (sqlite3_step(p) != SQLITE_DONE)
+      rc = store_db_error(st->db, st->path, "insert a position", err);
+    sqlite3_reset(p);
+    i += n;
+    st->n_pending += n;
   }
-  sqlite3_finalize(p);
+  sqlite3_finalize(group);
+  sqlite3_finalize(rest);
   return rc;
 }
 
@@ -1159,11 +1191,20 @@ int liq_store_fail_run(liq_store *st, const char *why, liq_err *err) {
 
 /*
 ** The sink.  Rows are filtered here, so the engine need not know the
-** storage settings.
+** storage settings.  The book as run (ctx->positions) goes in before the
+** first row: from the run's writer thread, while the engine runs.
 */
+int liq_store_sink_positions(liq_store_sink_ctx *ctx, liq_err *err) {
+  const liq_book *b = ctx->positions;
+  if (b == NULL) return LIQ_OK;
+  ctx->positions = NULL;
+  return liq_store_positions(ctx->st, b, &ctx->sc->margin, err);
+}
+
 static int sink_step(void *ud, const liq_step_row *row, liq_err *err) {
   liq_store_sink_ctx *ctx = ud;
-  if (!ctx->sc->stats.steps) return LIQ_OK;
+  int rc = liq_store_sink_positions(ctx, err);
+  if (rc != LIQ_OK || !ctx->sc->stats.steps) return rc;
   if (!liq_stats_step_fold(&ctx->interval, &ctx->n_folded, &ctx->sc->stats,
                            ctx->n_steps, row))
     return LIQ_OK;
@@ -1172,13 +1213,15 @@ static int sink_step(void *ud, const liq_step_row *row, liq_err *err) {
 
 static int sink_liquidation(void *ud, const liq_liquidation_row *row, liq_err *err) {
   liq_store_sink_ctx *ctx = ud;
-  if (!ctx->sc->stats.events) return LIQ_OK;
+  int rc = liq_store_sink_positions(ctx, err);
+  if (rc != LIQ_OK) return rc;
   return liq_store_liquidation(ctx->st, row, err);
 }
 
 static int sink_adl(void *ud, const liq_adl_row *row, liq_err *err) {
   liq_store_sink_ctx *ctx = ud;
-  if (!ctx->sc->stats.events) return LIQ_OK;
+  int rc = liq_store_sink_positions(ctx, err);
+  if (rc != LIQ_OK) return rc;
   return liq_store_adl(ctx->st, row, err);
 }
 
@@ -1186,6 +1229,7 @@ liq_sink liq_store_sink(liq_store_sink_ctx *ctx) {
   liq_sink s;
   int events = ctx->sc->stats.events;
   ctx->n_folded = 0;
+  ctx->positions = NULL;
   s.step = sink_step;
   /* Without events no callback: the engine then makes no rows at all. */
   s.liquidation = events ? sink_liquidation : NULL;
