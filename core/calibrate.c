@@ -40,10 +40,13 @@
 #define VERIFY_ROUNDS    8      /* re-searches after non-monotone replicates */
 
 /* VERIFY_ROUNDS, or the testing knob LIQ_CALIBRATE_VERIFY_ROUNDS (the tests
-** set 0 to see the note of an answer left unchecked). */
+** set 0 to see the note of an answer left unchecked): a whole number from 0
+** to VERIFY_ROUNDS, anything else is ignored (never more re-searches). */
 static size_t verify_rounds(void) {
   const char *knob = getenv("LIQ_CALIBRATE_VERIFY_ROUNDS");
-  return knob && *knob ? (size_t)strtoull(knob, NULL, 10) : VERIFY_ROUNDS;
+  if (knob && knob[0] >= '0' && knob[0] <= '0' + VERIFY_ROUNDS && knob[1] == '\0')
+    return (size_t)(knob[0] - '0');
+  return VERIFY_ROUNDS;
 }
 
 static double now_seconds(void);

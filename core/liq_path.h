@@ -201,9 +201,11 @@ void liq_path_free(liq_path *p);
 ** range (generated paths, close-only files).  With OHLC each segment is
 ** conditioned on the bar's extremes (Williams' path decomposition): the
 ** segment that ends at the bar's first extreme stays on its side of it,
-** the one that starts at the second extreme likewise, the middle one runs
-** from the first extreme without crossing either; each is the extreme
-** plus or minus a Bessel(3) bridge (the norm of a 3-d Brownian bridge),
+** the one that starts at the second extreme likewise; each is the extreme
+** plus or minus a Bessel(3) bridge (the norm of a 3-d Brownian bridge).
+** The middle one runs from the first extreme to the second without
+** crossing either: split at sub-step K / 2, the split point drawn from its
+** density, a Bessel(3) bridge from each extreme to it.  Each segment is
 ** drawn again (up to 64 tries, other hashes) while it crosses the bar's
 ** other bound, and clamped into [low, high] only when every try does.
 ** K = 1 is the bar's own waypoints, as before.

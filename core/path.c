@@ -158,23 +158,88 @@ static void bridge_plain(const liq_path *p, size_t t, int seg, size_t K, double 
   }
 }
 
+/* A uniform in (0, 1) from a hash of (seed, t, segment, try, draw): the
+** draws of the middle segment's split point (k = 0 is no grid point, and
+** its own salt keeps these apart from bridge_normal()'s). */
+static double bridge_uniform(uint64_t seed, size_t t, int seg, int try_no, int draw) {
+  uint64_t h = mix64(seed ^ mix64((uint64_t)t * 4u + (uint64_t)seg) ^ mix64(0x5bd1e995ULL));
+  h = mix64(h ^ mix64(0x9fb21c651e98df25ULL + (uint64_t)try_no * 1024u + (uint64_t)draw));
+  return ((double)(mix64(h) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+/* Grid points k = k0+1 .. k0+n-1 (into w[k - 1]) of a Bessel(3) bridge over
+** n sub-steps from u to v, one of them 0: the norm of a 3-d Brownian bridge
+** from (u, 0, 0) to (v, 0, 0), each coordinate with sd per sub-step (exact
+** because one end is 0: the norm's law then depends on the other end only
+** through its norm).  The distances go into x; the caller maps them to
+** prices. */
+static void bessel_points(const liq_path *p, size_t t, int seg, int r, size_t k0, size_t n,
+                         double sd, double u, double v, double *x) {
+  double x0 = u, x1 = 0.0, x2 = 0.0;
+  size_t k;
+  for (k = 1; k < n; k++) {
+    double left = (double)(n - k + 1);
+    x0 = bridge_step(x0, v, left, sd, bridge_normal(p->bridge_seed, t, seg, k0 + k, 0, r));
+    x1 = bridge_step(x1, 0.0, left, sd, bridge_normal(p->bridge_seed, t, seg, k0 + k, 1, r));
+    x2 = bridge_step(x2, 0.0, left, sd, bridge_normal(p->bridge_seed, t, seg, k0 + k, 2, r));
+    x[k0 + k - 1] = sqrt(x0 * x0 + x1 * x1 + x2 * x2);
+  }
+}
+
+/* The split point of the middle segment (try r): its distance m from the
+** first extreme at sub-step J of K, where the segment has run J sub-steps
+** from the first extreme (an entrance from it: density ~ m exp(-m^2 / 2 v1))
+** and has K - J to go to the second, d further (an exit into it: ~ (d - m)
+** exp(-(d - m)^2 / 2 v2)).  The product of the exponentials is a normal,
+** mean d v1 / (v1 + v2), variance v1 v2 / (v1 + v2); m (d - m) <= d^2 / 4
+** is the acceptance.  Returns 0 when 64 draws all fail (then the try does). */
+static int split_point(const liq_path *p, size_t t, int seg, int r, size_t J, size_t K,
+                       double sd, double d, double *m) {
+  double v1 = (double)J * sd * sd, v2 = (double)(K - J) * sd * sd;
+  double mean = d * v1 / (v1 + v2), s = sqrt(v1 * v2 / (v1 + v2));
+  int i;
+  for (i = 0; i < BRIDGE_TRIES; i++) {
+    double u1 = bridge_uniform(p->bridge_seed, t, seg, r, 3 * i),
+           u2 = bridge_uniform(p->bridge_seed, t, seg, r, 3 * i + 1),
+           u3 = bridge_uniform(p->bridge_seed, t, seg, r, 3 * i + 2);
+    double x = mean + s * sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
+    if (x > 0.0 && x < d && u3 * 0.25 * d * d < x * (d - x)) {
+      *m = x;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* The K - 1 interior points (into w) of a segment of an OHLC bar from a to
-** b, one of which is the bar's extreme e ('above': e is the low and the
-** path stays above it, else the high and the path stays below it), the
-** other bound of the bar 'bound'.  Williams' path decomposition (Williams
-** 1974; Revuz and Yor, ch. VII and XI): Brownian motion conditioned to
-** stay on one side of a level it reaches at the segment's end (or leaves
-** at its start) is that level plus (minus) a Bessel(3) bridge, simulated
-** exactly on the grid as the norm of a 3-d Brownian bridge from
-** (|ln a/e|, 0, 0) to (|ln b/e|, 0, 0), each coordinate with the plain
-** bridge's sd per sub-step (exact because one end is e itself, 0: the
-** norm's law then depends on the other end only through its norm).  A try that crosses the other bound is drawn
-** again from other hashes, up to BRIDGE_TRIES; when all fail the plain
-** bridge of try 0 is clamped as before. */
+** b, each of them strictly inside (lo, hi) = the bar's [low, high]:
+**
+**   outer (O to the first extreme, the second extreme to C): one end is
+**   the extreme e ('above': e is the low and the path stays above it,
+**   else the high and the path stays below it).  Williams' path
+**   decomposition (Williams 1974; Revuz and Yor, ch. VII and XI):
+**   Brownian motion conditioned to stay on one side of a level it reaches
+**   at the segment's end (or leaves at its start) is that level plus
+**   (minus) a Bessel(3) bridge (bessel_points());
+**
+**   middle (first extreme e to the second, b): it leaves one bound and
+**   reaches the other, staying between them, and its law is symmetric
+**   under time reversal.  A Bessel(3) bridge from e all the way to b
+**   would approach b like a free path (it is conditioned away from e
+**   only) and the rejection at b, on the grid, would bias it toward b
+**   (the last point about half a sub-step sd too close).  So it is split
+**   at sub-step J = K / 2: the split point from its density
+**   (split_point()), a Bessel(3) bridge from e to it, and a Bessel(3)
+**   bridge from b back to it, each conditioned on its own bound exactly.
+**
+** A try with a point outside (lo, hi) (the bound a piece is not
+** conditioned on, looked at on the grid only) is drawn again from other
+** hashes, up to BRIDGE_TRIES; when all fail the plain bridge of try 0 is
+** clamped as before. */
 static void bridge_conditioned(const liq_path *p, size_t t, int seg, size_t K,
                                double sd, double a, double b, double e, int above,
-                               double bound, double *w, liq_bridge_count *count) {
-  double lo = above ? e : bound, hi = above ? bound : e;
+                               double lo, double hi, int middle, double *w,
+                               liq_bridge_count *count) {
   double u = fabs(log(a / e)), v = fabs(log(b / e));
   int r;
   if (count) {
@@ -182,19 +247,24 @@ static void bridge_conditioned(const liq_path *p, size_t t, int seg, size_t K,
     count->points += K - 1;
   }
   for (r = 0; r < BRIDGE_TRIES; r++) {
-    double x0 = u, x1 = 0.0, x2 = 0.0;
-    size_t k;
-    for (k = 1; k < K; k++) {
-      double left = (double)(K - k + 1), norm, y;
-      x0 = bridge_step(x0, v, left, sd, bridge_normal(p->bridge_seed, t, seg, k, 0, r));
-      x1 = bridge_step(x1, 0.0, left, sd, bridge_normal(p->bridge_seed, t, seg, k, 1, r));
-      x2 = bridge_step(x2, 0.0, left, sd, bridge_normal(p->bridge_seed, t, seg, k, 2, r));
-      norm = sqrt(x0 * x0 + x1 * x1 + x2 * x2);
-      y = above ? e * exp(norm) : e * exp(-norm);   /* on e's side, in floating point too */
-      if (!(y > lo && y < hi)) break;
+    size_t k, J = K / 2;
+    int ok = 1;
+    if (!middle) {
+      bessel_points(p, t, seg, r, 0, K, sd, u, v, w);
+    } else {
+      double m;
+      if (!split_point(p, t, seg, r, J, K, sd, v, &m)) continue;
+      bessel_points(p, t, seg, r, 0, J, sd, 0.0, m, w);
+      w[J - 1] = m;
+      bessel_points(p, t, seg, r, J, K - J, sd, v - m, 0.0, w);
+      for (k = J + 1; k < K; k++) w[k - 1] = v - w[k - 1];   /* distance from e */
+    }
+    for (k = 1; k < K && ok; k++) {
+      double y = above ? e * exp(w[k - 1]) : e * exp(-w[k - 1]);   /* on e's side */
+      ok = y > lo && y < hi;
       w[k - 1] = y;
     }
-    if (k == K) {
+    if (ok) {
       if (count) count->rejected += (size_t)r;
       return;
     }
@@ -234,13 +304,11 @@ static int waypoints_of(const liq_path *p, size_t t, const double *o,
                b[3] >= lo && b[3] <= hi))
       bridge_plain(p, t, j, K, sd, b[j], b[j + 1], 1, lo, hi, 0, w + n, NULL);
     else if (j == 0)        /* O to the first extreme, on its side */
-      bridge_conditioned(p, t, j, K, sd, b[0], b[1], b[1], up, up ? hi : lo,
-                         w + n, count);
-    else if (j == 1)        /* extreme to extreme: from the first, inside the second */
-      bridge_conditioned(p, t, j, K, sd, b[1], b[2], b[1], up, b[2], w + n, count);
+      bridge_conditioned(p, t, j, K, sd, b[0], b[1], b[1], up, lo, hi, 0, w + n, count);
+    else if (j == 1)        /* extreme to extreme, between them */
+      bridge_conditioned(p, t, j, K, sd, b[1], b[2], b[1], up, lo, hi, 1, w + n, count);
     else                    /* the second extreme to C, on its side */
-      bridge_conditioned(p, t, j, K, sd, b[2], b[3], b[2], !up, up ? lo : hi,
-                         w + n, count);
+      bridge_conditioned(p, t, j, K, sd, b[2], b[3], b[2], !up, lo, hi, 0, w + n, count);
     n += (int)K - 1;
   }
   w[n++] = b[m - 1];

@@ -1639,6 +1639,127 @@ static void test_bridge_bessel_moments(void **state) {
   free(c);
 }
 
+/* The middle segment (L->H of an up bar, H->L of a down bar) leaves one
+** extreme and reaches the other without crossing either: its law is
+** symmetric under time reversal (read backwards and mirrored it is the
+** same segment), so at sub-step k its mean distance from the first
+** extreme equals the mean distance from the second at K - k, and the
+** middle point's mean is half the range.  The closed form (Brownian
+** motion killed outside (0, d), entered from 0 and left at d: density at
+** time s ~ g_s(x) g_(T-s)(d - x), g_v(z) = sum_n (z + 2nd) phi_v(z + 2nd))
+** gives 0.0335565 at k = 1 of K = 10 for L = 100, H = 120.  A Bessel(3)
+** bridge from the first extreme rejected at the second on the grid only
+** (the first version) missed both: 0.0341 at k = 1, 0.0233 from the
+** second extreme at k = 9, 0.0968 in the middle (half the range 0.0912).
+** 20,000 bars of each direction (other hashes); se about 1e-4. */
+static void test_bridge_middle_symmetric(void **state) {
+  enum { BARS = 20000, K = 10 };
+  double *o = malloc(BARS * sizeof *o), *h = malloc(BARS * sizeof *h),
+         *l = malloc(BARS * sizeof *l), *c = malloc(BARS * sizeof *c);
+  double w[LIQ_PATH_MAX_WAYPOINTS], d = log(120.0 / 100.0);
+  liq_path *p = NULL;
+  liq_err err;
+  size_t t;
+  int dir, k;
+  (void)state;
+  assert_true(o && h && l && c);
+  for (dir = 0; dir < 2; dir++) {
+    double sum[K + 1] = {0}, ss[K + 1] = {0};
+    for (t = 0; t < BARS; t++) {
+      h[t] = 120.0;
+      l[t] = 100.0;
+      o[t] = dir == 0 ? 104.0 : 119.0;
+      c[t] = dir == 0 ? 110.0 : 101.0;
+    }
+    assert_liq_ok(liq_path_from_arrays(BARS, o, h, l, c, 300.0, &p, &err), &err);
+    p->substeps = K;
+    p->bridge_seed = 4242u + (unsigned)dir;
+    for (t = 0; t < BARS; t++) {
+      assert_int_equal(liq_path_waypoints(p, t, w), 3 * K + 1);
+      for (k = 1; k < K; k++) {
+        /* distance from the first extreme, in log price */
+        double x = dir == 0 ? log(w[K + k] / 100.0) : log(120.0 / w[K + k]);
+        sum[k] += x;
+        ss[k] += x * x;
+      }
+    }
+    for (k = 1; k < K; k++) {
+      double mean = sum[k] / BARS, back = d - sum[K - k] / BARS;
+      double se = sqrt((ss[k] / BARS - mean * mean) / BARS);
+      if (fabs(mean - back) > 5.0 * sqrt(2.0) * se) {
+        print_error("dir %d k=%d: mean %.5f from the first extreme, %.5f from the "
+                    "second at K-k (se %.1g)\n", dir, k, mean, back, se);
+        fail();
+      }
+      if ((k == K / 2 && fabs(mean - 0.5 * d) > 5.0 * se) ||
+          (k == 1 && fabs(mean - 0.0335565) > 5.0 * se)) {
+        print_error("dir %d k=%d: mean %.5f (se %.1g)\n", dir, k, mean, se);
+        fail();
+      }
+    }
+    liq_path_free(p);
+    p = NULL;
+  }
+  free(o);
+  free(h);
+  free(l);
+  free(c);
+}
+
+/* Mark bars visit their wicks in the trade bar's order, also when the
+** mark bar runs the other way: with sub-steps every mark segment is still
+** conditioned on the mark bar's own extremes.  Bar 0: trade up, mark down
+** (mark O->L->H->C = 104 -> 100 -> 120 -> 101); bar 1: trade down, mark up
+** (mark O->H->L->C = 101 -> 120 -> 100 -> 119).  Every interior point lies
+** strictly inside the mark bar's range; the first segment stays on its
+** extreme's side, and the mark's draws are the trade's hashes (the
+** counted call with mark = 1 gives the mark waypoints). */
+static void test_bridge_mark_against_trade(void **state) {
+  enum { K = 30 };
+  static const double o[] = {100.0, 110.0}, h[] = {112.0, 111.0},
+                      l[] = {99.0, 95.0}, c[] = {111.0, 96.0};
+  static const double mo[] = {104.0, 101.0}, mh[] = {120.0, 120.0},
+                      ml[] = {100.0, 100.0}, mc[] = {101.0, 119.0};
+  double w[LIQ_PATH_MAX_WAYPOINTS], v[LIQ_PATH_MAX_WAYPOINTS];
+  liq_path *p = NULL;
+  liq_err err;
+  liq_bridge_count cnt;
+  size_t t, seed;
+  int k;
+  (void)state;
+  assert_liq_ok(liq_path_from_arrays(2, o, h, l, c, 60.0, &p, &err), &err);
+  p->mark_open = malloc(2 * sizeof(double));
+  p->mark_high = malloc(2 * sizeof(double));
+  p->mark_low = malloc(2 * sizeof(double));
+  p->mark_close = malloc(2 * sizeof(double));
+  assert_true(p->mark_open && p->mark_high && p->mark_low && p->mark_close);
+  memcpy(p->mark_open, mo, sizeof mo);
+  memcpy(p->mark_high, mh, sizeof mh);
+  memcpy(p->mark_low, ml, sizeof ml);
+  memcpy(p->mark_close, mc, sizeof mc);
+  p->substeps = K;
+  memset(&cnt, 0, sizeof cnt);
+  for (seed = 0; seed < 200; seed++) {
+    p->bridge_seed = 31u * seed + 5u;
+    for (t = 0; t < 2; t++) {
+      int up = c[t] >= o[t];
+      double first = up ? ml[t] : mh[t], second = up ? mh[t] : ml[t];
+      assert_int_equal(liq_path_mark_waypoints(p, t, w), 3 * K + 1);
+      assert_int_equal(liq_path_waypoints_counted(p, t, 1, v, &cnt), 3 * K + 1);
+      assert_memory_equal(w, v, sizeof(double) * (3 * K + 1));
+      assert_true(w[0] == mo[t] && w[K] == first && w[2 * K] == second && w[3 * K] == mc[t]);
+      for (k = 1; k < 3 * K; k++) {
+        if (k % K == 0) continue;
+        assert_true(w[k] > ml[t] && w[k] < mh[t]);
+        if (k < K) assert_true(up ? w[k] > first : w[k] < first);
+      }
+    }
+  }
+  assert_int_equal(cnt.segments, 200 * 2 * 3);
+  assert_int_equal(cnt.fallbacks, 0);
+  liq_path_free(p);
+}
+
 /* Determinism: a bar's bridge depends only on (seed, bar, segment, k):
 ** the same seed gives the same points, another seed or another bar with
 ** the same prices other points. */
@@ -1754,6 +1875,8 @@ int main(void) {
     cmocka_unit_test(test_bridge_variance),
     cmocka_unit_test(test_bridge_within_bar),
     cmocka_unit_test(test_bridge_bessel_moments),
+    cmocka_unit_test(test_bridge_middle_symmetric),
+    cmocka_unit_test(test_bridge_mark_against_trade),
     cmocka_unit_test(test_bridge_deterministic),
     cmocka_unit_test(test_mark_file_alignment),
     cmocka_unit_test(test_gbm_deterministic),
