@@ -535,7 +535,7 @@ static int prepare_step_insert(liq_store *st, char labels[][32], size_t n,
 }
 
 #define LIQ_LIQ_INSERT                                                      \
-  "INSERT OR FAIL INTO liquidations(run_id, step, round, position_id,"              \
+  "INSERT OR FAIL INTO liquidations(run_id, step, round, position_id,"      \
   " side, qty, price, trigger_price, liquidation_price,"                    \
   " bankruptcy_price, equity, loss, fee, returned, share) VALUES"
 #define LIQ_LIQ_VALUES   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
