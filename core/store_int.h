@@ -36,6 +36,7 @@ struct liq_store {
   int64_t run_id;                /* the active run, 0 if none */
   size_t n_quant;               /* cushion columns bound by step_stmt */
   size_t n_pending;             /* rows written since the last commit */
+  int fk_off;                   /* foreign keys off for the run's row transaction */
   sqlite3_stmt *step_stmt;         /* INSERT INTO steps, for the active run */
   sqlite3_stmt *liq_stmt;          /* INSERT INTO liquidations */
   sqlite3_stmt *liq_group_stmt;    /* the same, LIQ_STORE_LIQ_GROUP rows at once */
