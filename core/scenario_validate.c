@@ -1578,6 +1578,39 @@ static int expand_range(loader *p, const config_setting_t *s,
   return LIQ_OK;
 }
 
+/* values = [...] of a numeric axis.  impact.half_life_seconds also takes
+** "inf" (no decay), in a list since arrays hold one type: (60.0, "inf"). */
+static int grid_values(loader *p, const config_setting_t *s_values,
+                       const numeric_key *k, liq_sweep_axis *ax) {
+  char path[PATH_BUF];
+  int i, n, rc;
+  if (strcmp(k->key, "impact.half_life_seconds") != 0 ||
+      (!config_setting_is_array(s_values) && !config_setting_is_list(s_values)))
+    return liq_scn_numbers_in(p, s_values, 1, LIQ_MAX_AXIS_VALUES, &r_any, ax->values,
+                              &ax->n_values);
+  n = config_setting_length(s_values);
+  if (n < 1 || n > LIQ_MAX_AXIS_VALUES) {
+    liq_scn_setting_path(s_values, path, sizeof path);
+    return liq_scn_bad_at(p, s_values, "%s must have %d to %d values, got %d", path, 1,
+                          LIQ_MAX_AXIS_VALUES, n);
+  }
+  for (i = 0; i < n; i++) {
+    const config_setting_t *v = config_setting_get_elem(s_values, (unsigned)i);
+    if (config_setting_type(v) == CONFIG_TYPE_STRING) {
+      if (strcmp(config_setting_get_string(v), "inf") != 0) {
+        liq_scn_setting_path(v, path, sizeof path);
+        return liq_scn_bad_at(p, v, "%s must be a number of seconds or \"inf\", got "
+                              "\"%s\"", path, config_setting_get_string(v));
+      }
+      ax->values[i] = INFINITY;
+    } else if ((rc = liq_scn_number_in(p, v, &r_any, &ax->values[i])) != LIQ_OK) {
+      return rc;
+    }
+  }
+  ax->n_values = (size_t)n;
+  return LIQ_OK;
+}
+
 /* One grid entry: { key = "..."; values = [...]; } or { key; range; }. */
 static int validate_grid_entry(loader *p, const config_setting_t *e,
                              liq_sweep_axis *ax) {
@@ -1625,8 +1658,7 @@ static int validate_grid_entry(loader *p, const config_setting_t *e,
     return liq_scn_missing(p, e, "values", " (values = [0.01, 0.02]; or range = "
                    "[from, to, step];)");
   }
-  rc = liq_scn_numbers_in(p, s_values, 1, LIQ_MAX_AXIS_VALUES, &r_any, ax->values,
-                 &ax->n_values);
+  rc = grid_values(p, s_values, k, ax);
   if (rc) return rc;
   for (i = 0; i < ax->n_values; i++) {
     rc = whole_for(p, config_setting_get_elem(s_values, (unsigned)i), k,

@@ -93,6 +93,10 @@ int liq_sweep_in_shard(size_t task_id, size_t shard_k, size_t shard_n) {
 ** below 2^53 without a decimal point. */
 static void format_value(double v, char *buf, size_t size) {
   int prec;
+  if (isinf(v) && v > 0.0) {       /* impact.half_life_seconds = "inf" */
+    snprintf(buf, size, "\"inf\"");
+    return;
+  }
   if (v == floor(v) && fabs(v) < 9007199254740992.0) {
     snprintf(buf, size, "%.0f", v);
     return;
