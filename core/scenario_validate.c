@@ -14,6 +14,7 @@
 #include "funding_int.h"
 #include "liq_backtest.h"
 #include "liq_margin.h"
+#include "liq_sweep.h"
 #include "liq_time.h"
 
 #include <sys/stat.h>
@@ -1668,9 +1669,11 @@ static int validate_grid_entry(loader *p, const config_setting_t *e,
   return LIQ_OK;
 }
 
-/* At most LIQ_MAX_SWEEP_TASKS tasks (grid points x replicates), so that
-** `check` and `sweep` agree and the error has a line. */
-#define LIQ_MAX_SWEEP_TASKS 100000000.0
+/* At most LIQ_SWEEP_MAX_TASKS tasks (grid points x replicates), the
+** sweep's own cap, so that `check` and `sweep` agree and the error has a
+** line (the cap used to be 10^8 here: `check` passed a sweep of 3 x 10^6
+** tasks that `sweep` then refused without a line). */
+#define LIQ_MAX_SWEEP_TASKS ((double)LIQ_SWEEP_MAX_TASKS)
 static int check_sweep_size(loader *p, const config_setting_t *g,
                           const liq_sweep_params *sw) {
   double points = 1.0;
@@ -1679,8 +1682,8 @@ static int check_sweep_size(loader *p, const config_setting_t *g,
   else for (i = 0; i < sw->n_axes; i++) points *= (double)sw->axes[i].n_values;
   if (points * (double)sw->replicates > LIQ_MAX_SWEEP_TASKS)
     return liq_scn_bad_at(p, g, "sweep has %.0f grid points x %zu replicates = %.0f tasks, "
-                 "at most %.0f", points, sw->replicates,
-                 points * (double)sw->replicates, LIQ_MAX_SWEEP_TASKS);
+                 "at most %.0f (split the sweep into several scenarios)", points,
+                 sw->replicates, points * (double)sw->replicates, LIQ_MAX_SWEEP_TASKS);
   return LIQ_OK;
 }
 

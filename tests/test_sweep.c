@@ -352,7 +352,7 @@ static void test_task_limit_error_has_line(void **state) {
     "book = { positions = 10; leverage = { values = [2.0]; weights = [1.0]; };\n"
     "  notional = { dist = \"fixed\"; median = 100.0; }; };\n"          /* 5 */
     "margin = { initial = 0.1; maintenance = 0.05; }; impact = { model = \"none\"; };\n"
-    "sweep = { replicates = 20000000;\n"                                /* 7 */
+    "sweep = { replicates = 200000;\n"                                  /* 7 */
     "  grid = ( { key = \"margin.initial\";\n"                          /* 8 */
     "             values = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]; } ); };\n";  /* 9 */
   char path[256];
@@ -372,9 +372,12 @@ static void test_task_limit_error_has_line(void **state) {
   }
   unlink(path);
   print_message("rc %d: %s:%d: %s\n", rc, err.file, err.line, err.msg);
+  /* 6 x 200,000 = 1.2 x 10^6 tasks, above the sweep's cap but below the
+  ** 10^8 the loader used to allow: refused by the loader, with its line */
   assert_int_equal(rc, LIQ_INPUT);
   assert_string_equal(err.file, path);
   assert_true(err.line >= 7);          /* sweep.replicates or sweep.grid */
+  assert_non_null(strstr(err.msg, "= 1200000 tasks, at most 1000000"));
 }
 
 int main(void) {
