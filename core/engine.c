@@ -75,6 +75,7 @@ typedef struct engine {
   /* price state */
   liq_impact_state imp;  /* decayed forced flow and permanent impact */
   double   lnJ;          /* its log impact: market = exogenous * exp(lnJ) */
+  double   J;            /* exp(lnJ), set with it (impact_moved()) */
   double   daily_vol;
   double   fund;
   double  *funding;      /* per-step funding rates, or NULL */
@@ -530,6 +531,13 @@ static int engine_init(engine *e, const liq_scenario *sc, const liq_path *path,
 
 /* ---- the cascade -------------------------------------------------------- */
 
+/* The impact state changed: its log impact and exp of it (a step reads
+** it a few times per waypoint, and exp is no cheaper the second time). */
+static void impact_moved(engine *e) {
+  e->lnJ = liq_impact_state_log(&e->imp, &e->sc->impact, e->daily_vol);
+  e->J = exp(e->lnJ);
+}
+
 static void visit_price(engine *e, double p) {
   liq_summary *sm = e->sm;
   if (p < sm->min_price) sm->min_price = p;
@@ -826,7 +834,7 @@ static int cascade(engine *e, double x, double m, liq_err *err) {
   e->cascade_no++;
   for (round = 1; round <= e->sc->impact.max_rounds; round++) {
     /* triggers and shares at the mark m_pre, fills and impact at the trade p_pre */
-    double p_pre = x * exp(e->lnJ), m_pre = m * exp(e->lnJ), p_post, fill, ratio;
+    double p_pre = x * e->J, m_pre = m * e->J, p_post, fill, ratio;
     double sold = 0.0, bought = 0.0, covered;
     size_t nh = 0, nl, i;
     round_sums rs = { 0.0, 0.0, 0.0, { 0.0, 0.0 }, { 0.0, 0.0 } };
@@ -843,8 +851,8 @@ static int cascade(engine *e, double x, double m, liq_err *err) {
     sold *= p_pre;
     bought *= p_pre;
     ratio = liq_impact_state_trade(&e->imp, &e->sc->impact, e->daily_vol, bought - sold);
-    e->lnJ = liq_impact_state_log(&e->imp, &e->sc->impact, e->daily_vol);
-    p_post = x * exp(e->lnJ);
+    impact_moved(e);
+    p_post = x * e->J;
     fill = p_pre * ratio;
     if (!isfinite(p_post) || !(p_post > 0.0) || !isfinite(fill) || !(fill > 0.0))
       return liq_errf(err, LIQ_NUMERIC, NULL, 0,
@@ -1039,16 +1047,16 @@ static int run_step(engine *e, const liq_path *path, size_t t, double *prev_p,
   if (t > 0) {
     liq_impact_state_decay(&e->imp, &e->sc->impact,
                            bar_gap_seconds(path, t) - (dt_in > 0.0 ? path->step_seconds : 0.0));
-    e->lnJ = liq_impact_state_log(&e->imp, &e->sc->impact, e->daily_vol);
+    impact_moved(e);
   }
   for (k = 0; k < n; k++) {
     double x = w[k], px, mx;
     if (k > 0 && dt_in > 0.0) {
       liq_impact_state_decay(&e->imp, &e->sc->impact, dt_in);
-      e->lnJ = liq_impact_state_log(&e->imp, &e->sc->impact, e->daily_vol);
+      impact_moved(e);
     }
-    px = x * exp(e->lnJ);
-    mx = wm[k] * exp(e->lnJ);
+    px = x * e->J;
+    mx = wm[k] * e->J;
     if (x < e->sm->min_price_exogenous) e->sm->min_price_exogenous = x;
     if (x > e->sm->max_price_exogenous) e->sm->max_price_exogenous = x;
     liq_drawdown_add(&e->dd_exo, x);
@@ -1056,17 +1064,17 @@ static int run_step(engine *e, const liq_path *path, size_t t, double *prev_p,
     visit_price(e, px);
     rc = cascade(e, x, wm[k], err);
     if (rc != LIQ_OK) return rc;
-    *prev_p = x * exp(e->lnJ);   /* where the cascade left the market */
-    e->prev_mark = wm[k] * exp(e->lnJ);
+    *prev_p = x * e->J;          /* where the cascade left the market */
+    e->prev_mark = wm[k] * e->J;
   }
   if (e->funding && e->funding[t] != 0.0) {
     /* on the mark, as exchanges charge it (notional at the mark x rate) */
-    rc = pay_funding(e, e->funding[t], wm[n - 1] * exp(e->lnJ), err);
+    rc = pay_funding(e, e->funding[t], wm[n - 1] * e->J, err);
     if (rc == LIQ_OK) rc = cascade(e, path->close[t], wm[n - 1], err);
     if (rc != LIQ_OK) return rc;
   }
-  p = path->close[t] * exp(e->lnJ);
-  pm = wm[n - 1] * exp(e->lnJ);
+  p = path->close[t] * e->J;
+  pm = wm[n - 1] * e->J;
   *prev_p = p;
   e->prev_mark = pm;
   visit_price(e, p);          /* a flat bar still has a low and a high */
@@ -1216,6 +1224,7 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
   e.sink = sink;
   e.daily_vol = liq_engine_daily_volatility(sc, path);
   e.fund = sc->insurance.fund;
+  e.J = 1.0;                                /* exp(lnJ = 0): no impact yet */
   e.sm = summary;
   e.n_steps = path->n;
   summary->first_adl_step = -1;
@@ -1239,7 +1248,7 @@ int liq_engine_run(const liq_scenario *sc, const liq_path *path,
       if (rc != LIQ_OK) goto out;
     }
   }
-  summary_close(&e, path->close[path->n - 1] * exp(e.lnJ));
+  summary_close(&e, path->close[path->n - 1] * e.J);
   rc = liq_stats_check_summary(summary, err);
 out:
   engine_free(&e);

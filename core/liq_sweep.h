@@ -50,6 +50,8 @@ typedef struct liq_sweep_point {
   size_t   positions;
   char    *warnings;       /* its scenario's warnings, NULL for none (owned;
                            ** runs.warnings) */
+  uint64_t path_hash;      /* liq_inputs_path_hash/book_hash of its scenario: */
+  uint64_t book_hash;      /* points that may share inputs run side by side */
 } liq_sweep_point;
 
 typedef struct liq_sweep_plan {

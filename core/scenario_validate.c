@@ -14,6 +14,7 @@
 #include "funding_int.h"
 #include "liq_backtest.h"
 #include "liq_margin.h"
+#include "liq_sweep.h"
 #include "liq_time.h"
 
 #include <sys/stat.h>
@@ -1578,6 +1579,39 @@ static int expand_range(loader *p, const config_setting_t *s,
   return LIQ_OK;
 }
 
+/* values = [...] of a numeric axis.  impact.half_life_seconds also takes
+** "inf" (no decay), in a list since arrays hold one type: (60.0, "inf"). */
+static int grid_values(loader *p, const config_setting_t *s_values,
+                       const numeric_key *k, liq_sweep_axis *ax) {
+  char path[PATH_BUF];
+  int i, n, rc;
+  if (strcmp(k->key, "impact.half_life_seconds") != 0 ||
+      (!config_setting_is_array(s_values) && !config_setting_is_list(s_values)))
+    return liq_scn_numbers_in(p, s_values, 1, LIQ_MAX_AXIS_VALUES, &r_any, ax->values,
+                              &ax->n_values);
+  n = config_setting_length(s_values);
+  if (n < 1 || n > LIQ_MAX_AXIS_VALUES) {
+    liq_scn_setting_path(s_values, path, sizeof path);
+    return liq_scn_bad_at(p, s_values, "%s must have %d to %d values, got %d", path, 1,
+                          LIQ_MAX_AXIS_VALUES, n);
+  }
+  for (i = 0; i < n; i++) {
+    const config_setting_t *v = config_setting_get_elem(s_values, (unsigned)i);
+    if (config_setting_type(v) == CONFIG_TYPE_STRING) {
+      if (strcmp(config_setting_get_string(v), "inf") != 0) {
+        liq_scn_setting_path(v, path, sizeof path);
+        return liq_scn_bad_at(p, v, "%s must be a number of seconds or \"inf\", got "
+                              "\"%s\"", path, config_setting_get_string(v));
+      }
+      ax->values[i] = INFINITY;
+    } else if ((rc = liq_scn_number_in(p, v, &r_any, &ax->values[i])) != LIQ_OK) {
+      return rc;
+    }
+  }
+  ax->n_values = (size_t)n;
+  return LIQ_OK;
+}
+
 /* One grid entry: { key = "..."; values = [...]; } or { key; range; }. */
 static int validate_grid_entry(loader *p, const config_setting_t *e,
                              liq_sweep_axis *ax) {
@@ -1625,8 +1659,7 @@ static int validate_grid_entry(loader *p, const config_setting_t *e,
     return liq_scn_missing(p, e, "values", " (values = [0.01, 0.02]; or range = "
                    "[from, to, step];)");
   }
-  rc = liq_scn_numbers_in(p, s_values, 1, LIQ_MAX_AXIS_VALUES, &r_any, ax->values,
-                 &ax->n_values);
+  rc = grid_values(p, s_values, k, ax);
   if (rc) return rc;
   for (i = 0; i < ax->n_values; i++) {
     rc = whole_for(p, config_setting_get_elem(s_values, (unsigned)i), k,
@@ -1636,9 +1669,11 @@ static int validate_grid_entry(loader *p, const config_setting_t *e,
   return LIQ_OK;
 }
 
-/* At most LIQ_MAX_SWEEP_TASKS tasks (grid points x replicates), so that
-** `check` and `sweep` agree and the error has a line. */
-#define LIQ_MAX_SWEEP_TASKS 100000000.0
+/* At most LIQ_SWEEP_MAX_TASKS tasks (grid points x replicates), the
+** sweep's own cap, so that `check` and `sweep` agree and the error has a
+** line (the cap used to be 10^8 here: `check` passed a sweep of 3 x 10^6
+** tasks that `sweep` then refused without a line). */
+#define LIQ_MAX_SWEEP_TASKS ((double)LIQ_SWEEP_MAX_TASKS)
 static int check_sweep_size(loader *p, const config_setting_t *g,
                           const liq_sweep_params *sw) {
   double points = 1.0;
@@ -1647,8 +1682,8 @@ static int check_sweep_size(loader *p, const config_setting_t *g,
   else for (i = 0; i < sw->n_axes; i++) points *= (double)sw->axes[i].n_values;
   if (points * (double)sw->replicates > LIQ_MAX_SWEEP_TASKS)
     return liq_scn_bad_at(p, g, "sweep has %.0f grid points x %zu replicates = %.0f tasks, "
-                 "at most %.0f", points, sw->replicates,
-                 points * (double)sw->replicates, LIQ_MAX_SWEEP_TASKS);
+                 "at most %.0f (split the sweep into several scenarios)", points,
+                 sw->replicates, points * (double)sw->replicates, LIQ_MAX_SWEEP_TASKS);
   return LIQ_OK;
 }
 

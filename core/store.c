@@ -20,6 +20,17 @@
 ** disk could not even delete them.)  The price: a concurrent writer to the
 ** same file waits for the run to finish (up to LIQ_STORE_BUSY_MS).
 **
+** Speed of a run's rows (issue 11: millions of liquidation rows a run).
+** Foreign keys are off for the run's row transaction: every row carries
+** the run's own run_id, and liq_store_finish_run() checks, in the same
+** transaction, that its runs row is still there (an FK check per row cost
+** a fifth of a row's insert).  Liquidation rows go in LIQ_STORE_LIQ_GROUP
+** at a time with INSERT OR FAIL: under the default ABORT a statement that
+** writes many rows keeps a statement journal (a temporary file that took
+** more bytes than the database itself) to undo just itself; a failed run
+** rolls back its whole transaction anyway.  A new database written by
+** `liqsim run` has 64 KiB pages (liq_store_open_run()).
+**
 ** Every double that is NaN is stored as NULL (store_bind_double()).  Counts are
 ** INTEGER, money and prices REAL.  Timestamps are ISO-8601 UTC text.
 */
@@ -524,7 +535,7 @@ static int prepare_step_insert(liq_store *st, char labels[][32], size_t n,
 }
 
 #define LIQ_LIQ_INSERT                                                      \
-  "INSERT INTO liquidations(run_id, step, round, position_id,"              \
+  "INSERT OR FAIL INTO liquidations(run_id, step, round, position_id,"      \
   " side, qty, price, trigger_price, liquidation_price,"                    \
   " bankruptcy_price, equity, loss, fee, returned, share) VALUES"
 #define LIQ_LIQ_VALUES   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -577,11 +588,20 @@ void store_finalize_row_statements(liq_store *st) {
   st->n_quant = 0;
 }
 
+/* After the run's row transaction: foreign keys on again, if row_begin()
+** turned them off (the pragma does nothing inside a transaction). */
+static void foreign_keys_back_on(liq_store *st) {
+  if (!st->fk_off || !sqlite3_get_autocommit(st->db)) return;
+  sqlite3_exec(st->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+  st->fk_off = 0;
+}
+
 /* Roll back the open transaction, if SQLite has not done so already. */
 void store_rollback_quietly(liq_store *st) {
   st->n_liq_buf = 0;                  /* rows not inserted yet go with it */
   if (!sqlite3_get_autocommit(st->db))
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+  foreign_keys_back_on(st);
 }
 
 /*
@@ -626,15 +646,27 @@ fail:
   return rc;
 }
 
-/* Open the run's row transaction if none is open. */
+/* Open the run's row transaction if none is open, foreign keys off for
+** it (see the top of the file; a sweep task's transaction is opened by
+** its writer and keeps them). */
 static int row_begin(liq_store *st, liq_err *err) {
+  int rc;
   if (st->run_id == 0)
     return liq_errf(err, LIQ_USAGE, st->path, 0,
                     "no active run (call liq_store_begin_run first)");
   if (!sqlite3_get_autocommit(st->db)) return LIQ_OK;
+  if (st->fk_off)      /* SQLite rolled the transaction back on an error */
+    return liq_errf(err, LIQ_DB, st->path, 0, "the run's rows were rolled back "
+                    "after an earlier error");
   st->n_pending = 0;
-  return store_exec_sql(st->db, st->path, "BEGIN IMMEDIATE", "begin the run's rows",
-                  err);
+  rc = store_exec_sql(st->db, st->path, "PRAGMA foreign_keys=OFF",
+                      "begin the run's rows", err);
+  if (rc != LIQ_OK) return rc;
+  st->fk_off = 1;
+  rc = store_exec_sql(st->db, st->path, "BEGIN IMMEDIATE", "begin the run's rows",
+                      err);
+  if (rc != LIQ_OK) foreign_keys_back_on(st);
+  return rc;
 }
 
 /* Count a written row.  Nothing commits before the run is finished. */
@@ -650,7 +682,10 @@ int store_row_end(liq_store *st, liq_err *err) {
 ************************************************************************
 */
 
-int liq_store_open(const char *path, liq_store **out, liq_err *err) {
+/* Open or create 'path'; a database created now gets 'page_size'-byte
+** pages (0: SQLite's default). */
+static int store_open(const char *path, int page_size, liq_store **out,
+                      liq_err *err) {
   liq_store *st = NULL;
   sqlite3_stmt *ver_stmt = NULL;
   size_t len;
@@ -686,7 +721,15 @@ int liq_store_open(const char *path, liq_store **out, liq_err *err) {
   sqlite3_extended_result_codes(st->db, 1);
   sqlite3_busy_timeout(st->db, LIQ_STORE_BUSY_MS);
 
-  /* Connection settings: outside any transaction. */
+  /* Connection settings: outside any transaction.  The page size takes
+  ** only on a new, empty file (before WAL mode writes to it); an existing
+  ** database keeps its own. */
+  if (page_size > 0) {
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA page_size=%d;", page_size);
+    rc = store_exec_sql(st->db, path, sql, "configure the database", err);
+    if (rc != LIQ_OK) goto fail;
+  }
   rc = store_exec_sql(st->db, path,
                 "PRAGMA journal_mode=WAL;"
                 "PRAGMA synchronous=NORMAL;"
@@ -732,9 +775,18 @@ fail:
   return rc;
 }
 
+int liq_store_open(const char *path, liq_store **out, liq_err *err) {
+  return store_open(path, 0, out, err);
+}
+
+int liq_store_open_run(const char *path, liq_store **out, liq_err *err) {
+  return store_open(path, LIQ_STORE_RUN_PAGE_SIZE, out, err);
+}
+
 void liq_store_close(liq_store *st) {
   if (st == NULL) return;
   store_finalize_row_statements(st);
+  store_sweep_close(st);
   /* The open row transaction is rolled back by the close; the run stays 'running'
   ** like the run of a killed process. */
   sqlite3_close_v2(st->db);
@@ -889,10 +941,14 @@ static int flush_liquidations(liq_store *st, liq_err *err) {
   int rc = LIQ_OK;
   st->n_liq_buf = 0;
   if (n == LIQ_STORE_LIQ_GROUP) {
+    sqlite3_stmt *p = st->liq_group_stmt;
     for (i = 0; i < n; i++)
-      bind_liquidation(st, st->liq_group_stmt, (int)i * LIQ_LIQ_N_COLUMNS, &st->liq_buf[i]);
-    return store_step_done(st->db, st->path, st->liq_group_stmt,
-                           "insert a liquidation row", err);
+      bind_liquidation(st, p, (int)i * LIQ_LIQ_N_COLUMNS, &st->liq_buf[i]);
+    /* Every parameter is bound again next time: no clear_bindings. */
+    if (sqlite3_step(p) != SQLITE_DONE)
+      rc = store_db_error(st->db, st->path, "insert a liquidation row", err);
+    sqlite3_reset(p);
+    return rc;
   }
   for (i = 0; i < n && rc == LIQ_OK; i++) {
     bind_liquidation(st, st->liq_stmt, 0, &st->liq_buf[i]);
@@ -915,35 +971,67 @@ int liq_store_liquidation(liq_store *st, const liq_liquidation_row *row,
   return store_row_end(st, err);
 }
 
+#define LIQ_POS_INSERT                                                      \
+  "INSERT OR FAIL INTO positions(run_id, position_id, side, qty, entry,"    \
+  " collateral, leverage, liquidation_price, bankruptcy_price) VALUES"
+#define LIQ_POS_VALUES    "(?,?,?,?,?,?,?,?,?)"
+#define LIQ_POS_N_COLUMNS 9
+#define LIQ_POS_GROUP     256      /* rows per INSERT, as for liquidations */
+
+/* Prepare the positions INSERT of 'n' rows. */
+static int prepare_positions_insert(liq_store *st, size_t n, sqlite3_stmt **p,
+                                    liq_err *err) {
+  enum { ONE = sizeof LIQ_POS_VALUES };          /* with the comma: ONE bytes */
+  char sql[sizeof LIQ_POS_INSERT + LIQ_POS_GROUP * ONE];
+  size_t i, len = (size_t)snprintf(sql, sizeof sql, "%s", LIQ_POS_INSERT);
+  assert(n >= 1 && n <= LIQ_POS_GROUP);
+  for (i = 0; i < n; i++)
+    len += (size_t)snprintf(sql + len, sizeof sql - len, "%s" LIQ_POS_VALUES, i ? "," : "");
+  assert(len < sizeof sql);
+  return store_prepare(st->db, st->path, sql, 0, p, "prepare the positions INSERT", err);
+}
+
+/* Bind position i of b to the parameters after 'base'. */
+static void bind_position(const liq_store *st, sqlite3_stmt *p, int base,
+                          const liq_book *b, const liq_margin_params *mp, size_t i) {
+  sqlite3_bind_int64(p, base + 1, st->run_id);
+  store_bind_size(p, base + 2, i);
+  sqlite3_bind_text(p, base + 3, b->side[i] > 0 ? "long" : "short", -1, SQLITE_STATIC);
+  store_bind_double(p, base + 4, b->qty[i]);
+  store_bind_double(p, base + 5, b->entry[i]);
+  store_bind_double(p, base + 6, b->collateral[i]);
+  store_bind_double(p, base + 7, b->leverage[i]);
+  store_bind_double(p, base + 8, liq_margin_rule_liq_price(mp, b->side[i], b->qty[i],
+                                                           b->entry[i], b->collateral[i]));
+  store_bind_double(p, base + 9, liq_margin_bankruptcy_price(b->side[i], b->qty[i],
+                                                             b->entry[i], b->collateral[i]));
+}
+
+/* The positions go in LIQ_POS_GROUP at a time (one statement for the
+** whole groups, one for the rest), in id order. */
 int liq_store_positions(liq_store *st, const liq_book *b,
                         const liq_margin_params *mp, liq_err *err) {
-  sqlite3_stmt *p = NULL;
-  size_t i;
+  sqlite3_stmt *group = NULL, *rest = NULL;
+  size_t i = 0, k, n_rest = b->n % LIQ_POS_GROUP;
   int rc = row_begin(st, err);
-  if (rc != LIQ_OK) return rc;
-  rc = store_prepare(st->db, st->path,
-               "INSERT INTO positions(run_id, position_id, side, qty, entry, collateral,"
-               " leverage, liquidation_price, bankruptcy_price)"
-               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-               0, &p, "prepare the positions INSERT", err);
-  if (rc != LIQ_OK) return rc;
-  for (i = 0; i < b->n && rc == LIQ_OK; i++) {
-    if ((rc = row_begin(st, err)) != LIQ_OK) break;   /* a new batch after a commit */
-    sqlite3_bind_int64(p, 1, st->run_id);
-    store_bind_size(p, 2, i);
-    sqlite3_bind_text(p, 3, b->side[i] > 0 ? "long" : "short", -1, SQLITE_STATIC);
-    store_bind_double(p, 4, b->qty[i]);
-    store_bind_double(p, 5, b->entry[i]);
-    store_bind_double(p, 6, b->collateral[i]);
-    store_bind_double(p, 7, b->leverage[i]);
-    store_bind_double(p, 8, liq_margin_rule_liq_price(mp, b->side[i], b->qty[i],
-                                                      b->entry[i], b->collateral[i]));
-    store_bind_double(p, 9, liq_margin_bankruptcy_price(b->side[i], b->qty[i],
-                                                        b->entry[i], b->collateral[i]));
-    rc = store_step_done(st->db, st->path, p, "insert a position", err);
-    if (rc == LIQ_OK) rc = store_row_end(st, err);
+  if (rc == LIQ_OK && b->n >= LIQ_POS_GROUP)
+    rc = prepare_positions_insert(st, LIQ_POS_GROUP, &group, err);
+  if (rc == LIQ_OK && n_rest > 0)
+    rc = prepare_positions_insert(st, n_rest, &rest, err);
+  while (rc == LIQ_OK && i < b->n) {
+    sqlite3_stmt *p = b->n - i >= LIQ_POS_GROUP ? group : rest;
+    size_t n = p == group ? LIQ_POS_GROUP : n_rest;
+    for (k = 0; k < n; k++)
+      bind_position(st, p, (int)k * LIQ_POS_N_COLUMNS, b, mp, i + k);
+    /* every parameter is bound again next time: no clear_bindings */
+    if (sqlite3_step(p) != SQLITE_DONE)
+      rc = store_db_error(st->db, st->path, "insert a position", err);
+    sqlite3_reset(p);
+    i += n;
+    st->n_pending += n;
   }
-  sqlite3_finalize(p);
+  sqlite3_finalize(group);
+  sqlite3_finalize(rest);
   return rc;
 }
 
@@ -974,14 +1062,14 @@ int liq_store_adl(liq_store *st, const liq_adl_row *row, liq_err *err) {
   return store_row_end(st, err);
 }
 
-int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
-  sqlite3_stmt *p = NULL;
-  int rc = row_begin(st, err);            /* the run's rows, or a new one */
-  if (rc != LIQ_OK) return rc;
-  rc = flush_liquidations(st, err);
-  if (rc != LIQ_OK) return rc;
-
-  rc = store_prepare(st->db, st->path,
+/* Insert run 'run_id''s summary row with stmts[0..2) (prepared here when
+** NULL, left reset for reuse; the caller finalizes them). */
+int store_write_summary(liq_store *st, sqlite3_stmt *stmts[2], int64_t run_id,
+                        const liq_summary *sm, liq_err *err) {
+  sqlite3_stmt *p;
+  int rc = LIQ_OK;
+  if (stmts[0] == NULL)
+    rc = store_prepare(st->db, st->path,
                "INSERT INTO summary(run_id, positions, liquidated,"
                " liquidated_long, liquidated_short, liquidated_notional,"
                " margin_calls, bad_debt, uncovered_loss, fees,"
@@ -997,9 +1085,10 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
                " bad_debt_without_impact)"
                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
                "?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-               0, &p, "prepare the summary INSERT", err);
+               SQLITE_PREPARE_PERSISTENT, &stmts[0], "prepare the summary INSERT", err);
   if (rc != LIQ_OK) return rc;
-  sqlite3_bind_int64(p, 1, st->run_id);
+  p = stmts[0];
+  sqlite3_bind_int64(p, 1, run_id);
   store_bind_size(p, 2, sm->positions);
   store_bind_size(p, 3, sm->liquidated);
   store_bind_size(p, 4, sm->liquidated_long);
@@ -1050,18 +1139,32 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
     sqlite3_bind_null(p, 43);
   }
   rc = store_step_done(st->db, st->path, p, "insert the summary", err);
-  sqlite3_finalize(p);
-  p = NULL;
   if (rc != LIQ_OK) return rc;
-  rc = store_prepare(st->db, st->path,
+  if (stmts[1] == NULL)
+    rc = store_prepare(st->db, st->path,
                "UPDATE summary SET funding_external = ?2 WHERE run_id = ?1",
-               0, &p, "prepare the funding_external UPDATE", err);
+               SQLITE_PREPARE_PERSISTENT, &stmts[1],
+               "prepare the funding_external UPDATE", err);
   if (rc != LIQ_OK) return rc;
-  sqlite3_bind_int64(p, 1, st->run_id);
+  p = stmts[1];
+  sqlite3_bind_int64(p, 1, run_id);
   store_bind_double(p, 2, sm->funding_external);
-  rc = store_step_done(st->db, st->path, p, "store funding_external", err);
-  sqlite3_finalize(p);
-  p = NULL;
+  return store_step_done(st->db, st->path, p, "store funding_external", err);
+}
+
+int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
+  sqlite3_stmt *p = NULL;
+  int rc = row_begin(st, err);            /* the run's rows, or a new one */
+  if (rc != LIQ_OK) return rc;
+  rc = flush_liquidations(st, err);
+  if (rc != LIQ_OK) return rc;
+
+  {
+    sqlite3_stmt *ss[2] = {NULL, NULL};
+    rc = store_write_summary(st, ss, st->run_id, sm, err);
+    sqlite3_finalize(ss[0]);
+    sqlite3_finalize(ss[1]);
+  }
   if (rc != LIQ_OK) return rc;
 
   /* positions: the book's size (a book file's is known only now). */
@@ -1075,9 +1178,15 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
   rc = store_step_done(st->db, st->path, p, "finish the run", err);
   sqlite3_finalize(p);
   if (rc != LIQ_OK) return rc;
+  /* With foreign keys off, this is what keeps rows from outliving their
+  ** run: the runs row is there, in the same transaction as the rows. */
+  if (sqlite3_changes(st->db) != 1)
+    return liq_errf(err, LIQ_DB, st->path, 0, "run %lld was deleted while it ran",
+                    (long long)st->run_id);
 
   rc = store_exec_sql(st->db, st->path, "COMMIT", "commit the run", err);
   if (rc != LIQ_OK) return rc;
+  foreign_keys_back_on(st);
   /* Done: the run is no longer active.  On any failure above the run
   ** stays active and the caller may liq_store_fail_run() it. */
   st->run_id = 0;
@@ -1098,11 +1207,20 @@ int liq_store_fail_run(liq_store *st, const char *why, liq_err *err) {
 
 /*
 ** The sink.  Rows are filtered here, so the engine need not know the
-** storage settings.
+** storage settings.  The book as run (ctx->positions) goes in before the
+** first row: from the run's writer thread, while the engine runs.
 */
+int liq_store_sink_positions(liq_store_sink_ctx *ctx, liq_err *err) {
+  const liq_book *b = ctx->positions;
+  if (b == NULL) return LIQ_OK;
+  ctx->positions = NULL;
+  return liq_store_positions(ctx->st, b, &ctx->sc->margin, err);
+}
+
 static int sink_step(void *ud, const liq_step_row *row, liq_err *err) {
   liq_store_sink_ctx *ctx = ud;
-  if (!ctx->sc->stats.steps) return LIQ_OK;
+  int rc = liq_store_sink_positions(ctx, err);
+  if (rc != LIQ_OK || !ctx->sc->stats.steps) return rc;
   if (!liq_stats_step_fold(&ctx->interval, &ctx->n_folded, &ctx->sc->stats,
                            ctx->n_steps, row))
     return LIQ_OK;
@@ -1111,22 +1229,27 @@ static int sink_step(void *ud, const liq_step_row *row, liq_err *err) {
 
 static int sink_liquidation(void *ud, const liq_liquidation_row *row, liq_err *err) {
   liq_store_sink_ctx *ctx = ud;
-  if (!ctx->sc->stats.events) return LIQ_OK;
+  int rc = liq_store_sink_positions(ctx, err);
+  if (rc != LIQ_OK) return rc;
   return liq_store_liquidation(ctx->st, row, err);
 }
 
 static int sink_adl(void *ud, const liq_adl_row *row, liq_err *err) {
   liq_store_sink_ctx *ctx = ud;
-  if (!ctx->sc->stats.events) return LIQ_OK;
+  int rc = liq_store_sink_positions(ctx, err);
+  if (rc != LIQ_OK) return rc;
   return liq_store_adl(ctx->st, row, err);
 }
 
 liq_sink liq_store_sink(liq_store_sink_ctx *ctx) {
   liq_sink s;
+  int events = ctx->sc->stats.events;
   ctx->n_folded = 0;
+  ctx->positions = NULL;
   s.step = sink_step;
-  s.liquidation = sink_liquidation;
-  s.adl = sink_adl;
+  /* Without events no callback: the engine then makes no rows at all. */
+  s.liquidation = events ? sink_liquidation : NULL;
+  s.adl = events ? sink_adl : NULL;
   s.ud = ctx;
   return s;
 }

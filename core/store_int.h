@@ -36,6 +36,7 @@ struct liq_store {
   int64_t run_id;                /* the active run, 0 if none */
   size_t n_quant;               /* cushion columns bound by step_stmt */
   size_t n_pending;             /* rows written since the last commit */
+  int fk_off;                   /* foreign keys off for the run's row transaction */
   sqlite3_stmt *step_stmt;         /* INSERT INTO steps, for the active run */
   sqlite3_stmt *liq_stmt;          /* INSERT INTO liquidations */
   sqlite3_stmt *liq_group_stmt;    /* the same, LIQ_STORE_LIQ_GROUP rows at once */
@@ -46,6 +47,8 @@ struct liq_store {
   int in_task;                  /* writing a sweep task: one transaction, no batch commits */
   size_t n_sweep_quant;          /* cushion columns of the sweep's scenario */
   char sweep_labels[LIQ_MAX_QUANTILES][32];
+  sqlite3_stmt *task_stmt[5];      /* a sweep task's statements, kept (store_sweep.c) */
+  int task_batch;               /* a batch of sweep tasks is open (one transaction) */
 };
 
 /* Record the connection's current error as LIQ_DB.  'what' says what
@@ -103,6 +106,14 @@ void store_finalize_row_statements(liq_store *st);
 
 /* Roll back the open transaction, if SQLite has not done so already. */
 void store_rollback_quietly(liq_store *st);
+
+/* Insert run 'run_id''s summary row with stmts[0..2) (prepared here when
+** NULL, left reset for reuse; the caller finalizes them). */
+int store_write_summary(liq_store *st, sqlite3_stmt *stmts[2], int64_t run_id,
+                        const liq_summary *sm, liq_err *err);
+
+/* Finalize the sweep task statements (liq_store_close). */
+void store_sweep_close(liq_store *st);
 
 /* Count a written row (all of a run's rows commit together). */
 int store_row_end(liq_store *st, liq_err *err);
@@ -178,9 +189,15 @@ int liq_store_sweep_pending(liq_store *st, int64_t sweep_id, size_t shard_k,
                             liq_err *err);
 /* Add the cushion columns of sc's quantiles; task rows then carry them. */
 int liq_store_sweep_prepare(liq_store *st, const liq_scenario *sc, liq_err *err);
-/* Write a finished task and set its status 'done', in ONE transaction. */
+/* Write a finished task and set its status 'done', all or nothing.  A
+** task without rows joins the open batch transaction (begun here when
+** none is): it is on disk after liq_store_task_commit(); a failure rolls
+** the whole batch back.  A task with rows commits the batch, then writes
+** in a transaction of its own. */
 int liq_store_task_write(liq_store *st, const liq_store_task_rows *r,
                          int64_t *run_id /* OUT */, liq_err *err);
+/* Commit the open batch of tasks, if any (on failure it is rolled back). */
+int liq_store_task_commit(liq_store *st, liq_err *err);
 int liq_store_task_fail(liq_store *st, int64_t sweep_id, size_t task_id,
                         const char *why, liq_err *err);
 int liq_store_sweep_counts(liq_store *st, int64_t sweep_id,

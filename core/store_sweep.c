@@ -28,10 +28,14 @@
 ** A sweep (liq_sweep.h) is a sweeps row, one tasks row per task of the
 ** file's shard, and one runs row (with its steps, liquidations and
 ** summary) per done task.  liq_store_task_write() writes a task's runs
-** row, rows, summary and its tasks status 'done' in ONE transaction, so a
+** row, rows, summary and its tasks status 'done' in one transaction, so a
 ** killed process leaves each task either done with all its rows or
-** without any.  The row statements and liq_store_finish_run() are shared
-** with single runs ('in_task' keeps store_row_end() from committing mid-task).
+** without any: a task with rows in a transaction of its own (the row
+** statements and liq_store_finish_run() are shared with single runs;
+** 'in_task' keeps store_row_end() from committing mid-task), tasks
+** without rows in a batch transaction with kept statements
+** (liq_store_task_commit()), since a small task's own commit and
+** statement preparation cost about as much as computing it.
 ************************************************************************
 */
 
@@ -312,8 +316,10 @@ int liq_store_sweep_prepare(liq_store *st, const liq_scenario *sc,
   return sweep_commit(st, "commit the quantile columns", err);
 }
 
-int liq_store_task_write(liq_store *st, const liq_store_task_rows *r,
-                         int64_t *run_id, liq_err *err) {
+/* A task with rows: its own transaction (the row statements are the
+** single runs'). */
+static int task_write_rows(liq_store *st, const liq_store_task_rows *r,
+                           int64_t *run_id, liq_err *err) {
   sqlite3_stmt *p = NULL;
   size_t i;
   int rc;
@@ -414,6 +420,123 @@ fail:
   st->n_pending = 0;
   store_finalize_row_statements(st);
   return rc;
+}
+
+/* The kept statements of a task without rows. */
+enum { TS_STATUS, TS_RUN, TS_DONE, TS_SUMMARY /* and TS_SUMMARY + 1 */ };
+
+static const char *const azTaskSql[TS_SUMMARY] = {
+  "SELECT status = 'done' FROM tasks WHERE sweep_id = ?1 AND task_id = ?2",
+  /* status 'done' at once: the run, its summary and the task's status
+  ** commit together or not at all */
+  "INSERT INTO runs(sweep_id, task_id, scenario_name, seed, params,"
+  " scenario_text, scenario_path, version, status, started_at, finished_at,"
+  " steps, positions, warnings)"
+  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'done',"
+  " coalesce(?9, " LIQ_SQL_NOW "), " LIQ_SQL_NOW ", ?10, ?11, ?12)",
+  "UPDATE tasks SET status = 'done', run_id = ?3, error = NULL"
+  " WHERE sweep_id = ?1 AND task_id = ?2"};
+
+static int task_stmt(liq_store *st, int which, sqlite3_stmt **out, liq_err *err) {
+  int rc = LIQ_OK;
+  if (st->task_stmt[which] == NULL)
+    rc = store_prepare(st->db, st->path, azTaskSql[which], SQLITE_PREPARE_PERSISTENT,
+                       &st->task_stmt[which], "prepare a sweep task statement", err);
+  *out = st->task_stmt[which];
+  return rc;
+}
+
+void store_sweep_close(liq_store *st) {
+  size_t i;
+  for (i = 0; i < sizeof st->task_stmt / sizeof st->task_stmt[0]; i++) {
+    sqlite3_finalize(st->task_stmt[i]);
+    st->task_stmt[i] = NULL;
+  }
+  st->task_batch = 0;
+}
+
+int liq_store_task_commit(liq_store *st, liq_err *err) {
+  if (!st->task_batch) return LIQ_OK;
+  st->task_batch = 0;
+  return sweep_commit(st, "commit a batch of tasks", err);
+}
+
+/* A task without rows, into the open batch. */
+static int task_write_batched(liq_store *st, const liq_store_task_rows *r,
+                              int64_t *run_id, liq_err *err) {
+  const liq_summary *sm = r->summary;
+  sqlite3_stmt *p = NULL;
+  int64_t id;
+  int rc = LIQ_OK, done;
+
+  if (!st->task_batch) {
+    rc = sweep_begin(st, err);
+    if (rc != LIQ_OK) return rc;
+    st->task_batch = 1;
+  }
+  /* Another process resuming the same sweep may have written this task
+  ** meanwhile: then keep its rows and drop ours (*run_id stays 0). */
+  rc = task_stmt(st, TS_STATUS, &p, err);
+  if (rc != LIQ_OK) goto fail;
+  sqlite3_bind_int64(p, 1, r->sweep_id);
+  store_bind_size(p, 2, r->task_id);
+  done = sqlite3_step(p) == SQLITE_ROW && sqlite3_column_int(p, 0);
+  sqlite3_reset(p);
+  if (done) return LIQ_OK;
+
+  rc = task_stmt(st, TS_RUN, &p, err);
+  if (rc != LIQ_OK) goto fail;
+  sqlite3_bind_int64(p, 1, r->sweep_id);
+  store_bind_size(p, 2, r->task_id);
+  store_bind_text(p, 3, r->scenario_name);
+  sqlite3_bind_int64(p, 4, (sqlite3_int64)r->seed);
+  store_bind_text(p, 5, r->params ? r->params : "{}");
+  store_bind_text(p, 6, r->scenario_text);
+  store_bind_text(p, 7, r->scenario_path && r->scenario_path[0] ? r->scenario_path
+                                                          : NULL);
+  store_bind_text(p, 8, LIQ_VERSION);
+  store_bind_text(p, 9, r->started_at);
+  store_bind_size(p, 10, r->steps);
+  store_bind_size(p, 11, sm->positions);   /* the book's size */
+  store_bind_text(p, 12, r->warnings);
+  rc = store_step_done(st->db, st->path, p, "insert the task's run", err);
+  if (rc != LIQ_OK) goto fail;
+  id = sqlite3_last_insert_rowid(st->db);
+
+  rc = task_stmt(st, TS_DONE, &p, err);
+  if (rc != LIQ_OK) goto fail;
+  sqlite3_bind_int64(p, 1, r->sweep_id);
+  store_bind_size(p, 2, r->task_id);
+  sqlite3_bind_int64(p, 3, id);
+  rc = store_step_done(st->db, st->path, p, "mark the task done", err);
+  if (rc == LIQ_OK && sqlite3_changes(st->db) != 1)
+    rc = liq_errf(err, LIQ_DB, st->path, 0, "sweep %lld has no task %zu",
+                  (long long)r->sweep_id, r->task_id);
+  if (rc != LIQ_OK) goto fail;
+
+  rc = store_write_summary(st, &st->task_stmt[TS_SUMMARY], id, sm, err);
+  if (rc != LIQ_OK) goto fail;
+  *run_id = id;
+  return LIQ_OK;
+
+fail:
+  store_rollback_quietly(st);
+  st->task_batch = 0;
+  return rc;
+}
+
+int liq_store_task_write(liq_store *st, const liq_store_task_rows *r,
+                         int64_t *run_id, liq_err *err) {
+  int rc;
+  *run_id = 0;
+  if (st->run_id != 0)
+    return liq_errf(err, LIQ_USAGE, st->path, 0, "run %lld is still active",
+                    (long long)st->run_id);
+  if (r->n_step_rows + r->n_liq_rows + r->n_adl_rows == 0)
+    return task_write_batched(st, r, run_id, err);
+  rc = liq_store_task_commit(st, err);
+  if (rc != LIQ_OK) return rc;
+  return task_write_rows(st, r, run_id, err);
 }
 
 int liq_store_task_fail(liq_store *st, int64_t sweep_id, size_t task_id,

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "liq_inputs.h"
 #include "sweep_int.h"
 
 /* ------------------------------------------------------------------------
@@ -92,6 +93,10 @@ int liq_sweep_in_shard(size_t task_id, size_t shard_k, size_t shard_n) {
 ** below 2^53 without a decimal point. */
 static void format_value(double v, char *buf, size_t size) {
   int prec;
+  if (isinf(v) && v > 0.0) {       /* impact.half_life_seconds = "inf" */
+    snprintf(buf, size, "\"inf\"");
+    return;
+  }
   if (v == floor(v) && fabs(v) < 9007199254740992.0) {
     snprintf(buf, size, "%.0f", v);
     return;
@@ -320,6 +325,8 @@ int liq_sweep_plan_build(const liq_scenario *base, liq_sweep_plan **out,
     plan->points[g].steps = sc->steps;
     plan->points[g].positions = sc->book.positions;
     plan->points[g].warnings = sc->warnings[0] ? dup_string(sc->warnings) : NULL;
+    plan->points[g].path_hash = liq_inputs_path_hash(sc);
+    plan->points[g].book_hash = liq_inputs_book_hash(sc);
     liq_scenario_free(sc);
     if (plan->points[g].params_json == NULL ||
         (plan->points[g].warnings == NULL && sc_had_warnings)) {

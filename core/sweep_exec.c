@@ -3,22 +3,30 @@
 ** database writer, MPI ranks, resume, merge; the plan is in sweep.c.
 **
 ** Execution.  The pending task ids of the shard are split over MPI ranks
-** (rank r takes every R-th, starting at r) and, within a rank, handed to
-** OpenMP worker threads one at a time (schedule(dynamic, 1)).  A worker
-** computes a task into an in-memory result (step and liquidation rows
-** that the scenario's stats settings keep, and the summary) and queues
-** it.  Whoever holds the writer lock drains the queue: on rank 0 it
-** writes each result in one transaction (liq_store_task_write), on other
-** ranks it sends the result to rank 0, whose writer writes it.  So there
-** is one SQLite connection and one writer at a time, and a task is either
-** written whole with status 'done' or not at all.  The writer lock is
+** (rank r takes every R-th, starting at r) and, within a rank, grouped
+** into units (the tasks of one replicate, see Units below) handed to
+** OpenMP worker threads one at a time (schedule(dynamic, 1)); a worker
+** draws a replicate's path and each distinct book once for the unit.  A
+** worker computes a task into an in-memory result (step and liquidation
+** rows that the scenario's stats settings keep, and the summary) and
+** queues it.  Whoever holds the writer lock drains the queue: on rank 0
+** it writes each result (liq_store_task_write: a task with rows in a
+** transaction of its own; tasks without rows are kept in memory and
+** written in one transaction per batch, after LIQ_SWEEP_BATCH_* tasks or
+** seconds, so the database is locked only while a batch is written), on
+** other ranks it sends the result to rank 0, whose writer writes it.  So
+** there is one SQLite connection and one writer at a time, and a task is
+** either written whole with status 'done' or not at all (a killed sweep
+** loses the open batch; --resume runs it again).  The writer lock is
 ** taken with omp_test_lock (nobody waits for it) unless the queue holds
 ** more than LIQ_SWEEP_QUEUE_PER_THREAD results per thread (backpressure).
 **
 ** Determinism.  A task reads only its scenario, grid point and replicate
-** (its seeds: liq_inputs_path_seed/book_seed(seed, replicate)); the engine
-** is pure; a result is written as computed.  Which thread, rank or shard ran it, and
-** when, changes run_id and timestamps only.
+** (its seeds: liq_inputs_path_seed/book_seed(seed, replicate)); a shared
+** path or book is exactly the one the task would draw (liq_inputs.h); the
+** engine is pure and takes them read-only; a result is written as
+** computed.  Which thread, rank or shard ran it, in which unit, and when,
+** changes run_id and timestamps only.
 */
 #define _POSIX_C_SOURCE 200809L
 
@@ -52,6 +60,14 @@
 
 #define LIQ_SWEEP_QUEUE_PER_THREAD 4   /* queued results per thread before workers wait */
 #define LIQ_SWEEP_TASK_CHUNK  65536    /* tasks rows per insert transaction */
+
+/* Finished tasks without rows are written in batches (one transaction
+** for many small tasks): a batch is written when it holds this many
+** tasks, is this old, or its last task took this long (batching pays
+** only for short tasks, and a killed sweep loses the batch). */
+#define LIQ_SWEEP_BATCH_TASKS        256
+#define LIQ_SWEEP_BATCH_SECONDS      0.2
+#define LIQ_SWEEP_BATCH_TASK_SECONDS 0.02
 
 /* ------------------------------------------------------------------------
 ** Locks: OpenMP locks, or nothing in a build without OpenMP.
@@ -87,6 +103,7 @@ typedef struct task_result {
   int rc;                      /* liq_status of the computation */
   liq_err err;
   char started_at[32];         /* ISO-8601 UTC */
+  double seconds;              /* time to compute it */
   liq_summary sm;
   liq_step_row *steps;
   size_t n_steps, cap_steps;
@@ -178,17 +195,18 @@ static int buf_adl(void *ud, const liq_adl_row *row, liq_err *err) {
   return LIQ_OK;
 }
 
-/* Run one task of scenario 'sc' (its grid point's) and replicate. */
-static int compute_task(const liq_scenario *sc, size_t replicate, task_result *r,
-                        liq_err *err) {
-  liq_path *path = NULL;
-  liq_book *book = NULL;
+/* Run one task of scenario 'sc' (its grid point's) and replicate, with
+** the inputs from (or into) the worker's cache. */
+static int compute_task(const liq_scenario *sc, size_t replicate,
+                        liq_inputs_cache *cache, task_result *r, liq_err *err) {
+  const liq_path *path = NULL;
+  const liq_book *book = NULL;
   buf_sink bs;
   liq_sink sink;
   int rc;
 
-  rc = liq_inputs_build(sc, replicate, &path, &book, err);
-  if (rc != LIQ_OK) goto out;
+  rc = liq_inputs_get(cache, sc, replicate, &path, &book, err);
+  if (rc != LIQ_OK) return rc;
   bs.r = r;
   bs.sc = sc;
   bs.n_path = path->n;
@@ -197,57 +215,164 @@ static int compute_task(const liq_scenario *sc, size_t replicate, task_result *r
   sink.liquidation = buf_liquidation;
   sink.adl = buf_adl;
   sink.ud = &bs;
-  rc = liq_engine_run(sc, path, book, &sink, &r->sm, err);
-out:
-  liq_book_free(book);
-  liq_path_free(path);
-  return rc;
+  return liq_engine_run(sc, path, book, &sink, &r->sm, err);
 }
 
 /* One summary-only job (liq_sweep_run_jobs). */
-static int compute_outcome(const liq_sweep_job *job, liq_err *err) {
-  liq_path *path = NULL;
-  liq_book *book = NULL;
+static int compute_outcome(const liq_sweep_job *job, liq_inputs_cache *cache,
+                           liq_err *err) {
+  const liq_path *path = NULL;
+  const liq_book *book = NULL;
   size_t i;
   double oi = 0.0;
-  int rc = liq_inputs_build(job->sc, job->replicate, &path, &book, err);
+  int rc = liq_inputs_get(cache, job->sc, job->replicate, &path, &book, err);
   if (rc == LIQ_OK) rc = liq_engine_run(job->sc, path, book, NULL, &job->out->sm, err);
   if (rc == LIQ_OK) {
     for (i = 0; i < book->n; i++) oi += book->qty[i] * book->entry[i];
     job->out->open_interest = oi;
   }
-  liq_book_free(book);
-  liq_path_free(path);
   return rc;
+}
+
+/* ------------------------------------------------------------------------
+** Units: the tasks of one replicate, run by one worker in a row
+**
+** Every grid point of replicate r draws its path and book from the same
+** seeds, so points whose input settings are equal (liq_inputs.h) share
+** them.  Work is ordered by (block of points, replicate, the point's
+** inputs hashes) and cut into units of one block and replicate; a worker
+** takes a unit and keeps the last path and book in its liq_inputs_cache.
+** Blocks of LIQ_SWEEP_UNIT_POINTS points bound how many point scenarios
+** are loaded at once.  A unit has at most n / (threads x 4) tasks (at
+** least 1), so a small sweep still spreads over the threads.  Which
+** worker, and in which order, changes no result: the cache gives exactly
+** what liq_inputs_build() would.
+*/
+#define LIQ_SWEEP_UNIT_POINTS 64       /* points per block, and most tasks a unit */
+
+typedef struct work_key {
+  uint64_t path_hash, book_hash;
+  size_t   block, replicate, point, item;   /* item: task id or job index */
+} work_key;
+
+static int cmp_hashes(const work_key *a, const work_key *b) {
+  if (a->path_hash != b->path_hash) return a->path_hash < b->path_hash ? -1 : 1;
+  if (a->book_hash != b->book_hash) return a->book_hash < b->book_hash ? -1 : 1;
+  return 0;
+}
+
+/* Points: by hashes, then index. */
+static int cmp_point_key(const void *pa, const void *pb) {
+  const work_key *a = pa, *b = pb;
+  int c = cmp_hashes(a, b);
+  if (c != 0) return c;
+  return a->point < b->point ? -1 : a->point > b->point;
+}
+
+/* Work items: by block, replicate, hashes, point, item. */
+static int cmp_work_key(const void *pa, const void *pb) {
+  const work_key *a = pa, *b = pb;
+  int c;
+  if (a->block != b->block) return a->block < b->block ? -1 : 1;
+  if (a->replicate != b->replicate) return a->replicate < b->replicate ? -1 : 1;
+  c = cmp_hashes(a, b);
+  if (c != 0) return c;
+  if (a->point != b->point) return a->point < b->point ? -1 : 1;
+  return a->item < b->item ? -1 : a->item > b->item;
+}
+
+/* Cut sorted keys[0..n) into units (starts[0..*n_units], starts[n_units]
+** = n) of one block and replicate, each at most 'cap' items. */
+static size_t *cut_units(const work_key *keys, size_t n, int threads,
+                         size_t *n_units) {
+  size_t *starts = malloc((n + 1) * sizeof *starts), i, u = 0, len = 0;
+  size_t cap = n / ((size_t)(threads > 0 ? threads : 1) * 4);
+  if (starts == NULL) return NULL;
+  if (cap < 1) cap = 1;
+  if (cap > LIQ_SWEEP_UNIT_POINTS) cap = LIQ_SWEEP_UNIT_POINTS;
+  for (i = 0; i < n; i++) {
+    if (i == 0 || len == cap || keys[i].block != keys[i - 1].block ||
+        keys[i].replicate != keys[i - 1].replicate) {
+      starts[u++] = i;
+      len = 0;
+    }
+    len++;
+  }
+  starts[u] = n;
+  *n_units = u;
+  return starts;
+}
+
+/* LIQ_SWEEP_SHARE_INPUTS=0 turns the sharing off (a testing knob: the
+** results must not change). */
+static int share_inputs(void) {
+  const char *z = getenv("LIQ_SWEEP_SHARE_INPUTS");
+  return z == NULL || strcmp(z, "0") != 0;
 }
 
 int liq_sweep_run_jobs(const liq_sweep_job *jobs, size_t n, int threads,
                        liq_err *err) {
-  long i, nl = (long)n, first = -1;
-  int rc = LIQ_OK;
-  (void)threads;
+  long u, nu, first = -1;
+  size_t i, n_units = 0, *starts = NULL;
+  work_key *keys;
+  int rc = LIQ_OK, share = share_inputs();
 #ifdef _OPENMP
   if (threads <= 0) threads = omp_get_max_threads();
+#endif
+  if (n == 0) return LIQ_OK;
+  keys = malloc(n * sizeof *keys);
+  if (keys == NULL) return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+  for (i = 0; i < n; i++) {
+    if (i > 0 && jobs[i].sc == jobs[i - 1].sc) {   /* the usual case */
+      keys[i].path_hash = keys[i - 1].path_hash;
+      keys[i].book_hash = keys[i - 1].book_hash;
+    } else {
+      keys[i].path_hash = liq_inputs_path_hash(jobs[i].sc);
+      keys[i].book_hash = liq_inputs_book_hash(jobs[i].sc);
+    }
+    keys[i].block = 0;
+    keys[i].replicate = jobs[i].replicate;
+    keys[i].point = 0;
+    keys[i].item = i;
+  }
+  qsort(keys, n, sizeof *keys, cmp_work_key);
+  starts = cut_units(keys, n, threads, &n_units);
+  if (starts == NULL) {
+    free(keys);
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+  }
+  nu = (long)n_units;
+  (void)threads;
+#ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
 #endif
-  for (i = 0; i < nl; i++) {
-    liq_err e;
-    int r;
-    liq_err_clear(&e);
-    r = compute_outcome(&jobs[i], &e);
-    if (r != LIQ_OK) {
+  for (u = 0; u < nu; u++) {
+    liq_inputs_cache cache;
+    size_t t;
+    liq_inputs_cache_init(&cache, share);
+    for (t = starts[u]; t < starts[u + 1]; t++) {
+      long j = (long)keys[t].item;
+      liq_err e;
+      int r;
+      liq_err_clear(&e);
+      r = compute_outcome(&jobs[j], &cache, &e);
+      if (r != LIQ_OK) {
 #ifdef _OPENMP
 #pragma omp critical(liq_sweep_jobs_err)
 #endif
-      {
-        if (first < 0 || i < first) {
-          first = i;
-          rc = r;
-          if (err != NULL) *err = e;
+        {
+          if (first < 0 || j < first) {
+            first = j;
+            rc = r;
+            if (err != NULL) *err = e;
+          }
         }
       }
     }
+    liq_inputs_cache_clear(&cache);
   }
+  free(starts);
+  free(keys);
   return rc;
 }
 
@@ -287,6 +412,10 @@ typedef struct executor {
   int stop_seen;               /* other ranks: STOP received */
   int mpi_broken;              /* out of memory for a message: the ranks are
                                ** out of step, the caller must abort them all */
+  int share;                   /* share inputs within a unit (liq_inputs_cache) */
+  task_result **batch;         /* rank 0: finished tasks without rows, not */
+  size_t batch_n, batch_cap;   /* written yet (written and committed together) */
+  double batch_t0;             /* when the first of them was queued */
 } executor;
 
 static void exec_fail(executor *x, int rc, const liq_err *err) {
@@ -340,7 +469,7 @@ static void slot_release(executor *x, size_t g, int used) {
   lock_unset(&x->slot_lock);
 }
 
-static task_result *run_task(executor *x, size_t task_id) {
+static task_result *run_task(executor *x, size_t task_id, liq_inputs_cache *cache) {
   const liq_sweep_plan *plan = x->plan;
   task_result *r = calloc(1, sizeof *r);
   const liq_scenario *sc;
@@ -350,9 +479,11 @@ static task_result *run_task(executor *x, size_t task_id) {
   r->task_id = task_id;
   iso_now(r->started_at, sizeof r->started_at);
   liq_sweep_task_of(&plan->base->sweep, task_id, &g, &rep);
+  r->seconds = now_seconds();
   sc = slot_acquire(x, g, &r->err, &rc);
-  if (rc == LIQ_OK) rc = compute_task(sc, rep, r, &r->err);
+  if (rc == LIQ_OK) rc = compute_task(sc, rep, cache, r, &r->err);
   slot_release(x, g, sc != NULL);
+  r->seconds = now_seconds() - r->seconds;
   r->rc = rc;
   if (rc != LIQ_OK && r->err.msg[0] == '\0')
     snprintf(r->err.msg, sizeof r->err.msg, "%s", liq_strerror(rc));
@@ -390,13 +521,73 @@ static size_t queue_length(executor *x) {
   return n;
 }
 
-/* Rank 0: store one result (a failed task is marked 'failed'). */
-static void write_result(executor *x, task_result *r) {
+/* Rank 0: write one finished task (its rows and status 'done'). */
+static int write_task(executor *x, const task_result *r, liq_err *err) {
   const liq_sweep_plan *plan = x->plan;
   const liq_scenario *base = plan->base;
+  liq_store_task_rows w;
+  int64_t run_id = 0;
+  size_t g, rep;
+  liq_sweep_task_of(&base->sweep, r->task_id, &g, &rep);
+  memset(&w, 0, sizeof w);
+  w.sweep_id = x->sweep_id;
+  w.task_id = r->task_id;
+  w.scenario_name = base->name;
+  w.scenario_text = base->text;
+  w.scenario_path = base->path;
+  w.params = plan->points[g].params_json;
+  w.seed = plan->points[g].seed;
+  w.steps = plan->points[g].steps;
+  w.positions = plan->points[g].positions;
+  w.started_at = r->started_at;
+  w.warnings = plan->points[g].warnings;
+  w.step_rows = r->steps;
+  w.n_step_rows = r->n_steps;
+  w.liq_rows = r->liqs;
+  w.n_liq_rows = r->n_liqs;
+  w.adl_rows = r->adls;
+  w.n_adl_rows = r->n_adls;
+  w.summary = &r->sm;
+  return liq_store_task_write(x->st, &w, &run_id, err);
+}
+
+static void count_done(executor *x, size_t n) {
+  x->done += n;
+  if (x->progress != NULL && n > 0)
+    x->progress(x->progress_ud, x->done, x->todo, now_seconds() - x->t0);
+}
+
+/* Rank 0: write the batch of finished tasks without rows in one
+** transaction (liq_store_task_write + liq_store_task_commit), so the
+** database is locked only while it is written, and free them. */
+static void flush_batch(executor *x) {
+  liq_err e;
+  size_t i, n = x->batch_n;
+  int rc = LIQ_OK;
+  liq_err_clear(&e);
+  for (i = 0; i < n && rc == LIQ_OK && !x->db_dead; i++)
+    rc = write_task(x, x->batch[i], &e);
+  if (rc == LIQ_OK && !x->db_dead) rc = liq_store_task_commit(x->st, &e);
+  for (i = 0; i < n; i++) result_free(x->batch[i]);
+  x->batch_n = 0;
+  if (x->db_dead) return;
+  if (rc != LIQ_OK) {
+    x->db_dead = 1;
+    exec_fail(x, rc, &e);
+    return;
+  }
+  count_done(x, n);
+}
+
+/* Rank 0: store one result and free it.  A failed task is marked
+** 'failed'; one with rows is written at once, in a transaction of its own;
+** one without rows joins the batch, written when it holds
+** LIQ_SWEEP_BATCH_TASKS tasks, is LIQ_SWEEP_BATCH_SECONDS old or its
+** last task took LIQ_SWEEP_BATCH_TASK_SECONDS (batching pays only for
+** short tasks; a killed sweep loses the batch). */
+static void write_result(executor *x, task_result *r) {
   liq_err e;
   int rc;
-  size_t g, rep;
 
   liq_err_clear(&e);
   if (r->rc != LIQ_OK) {
@@ -408,42 +599,48 @@ static void write_result(executor *x, task_result *r) {
         liq_store_task_fail(x->st, x->sweep_id, r->task_id, why, &ef) != LIQ_OK)
       x->db_dead = 1;
     exec_fail(x, r->rc, &r->err);
+    result_free(r);
     return;
   }
-  if (x->db_dead) return;
-  liq_sweep_task_of(&base->sweep, r->task_id, &g, &rep);
-  {
-    liq_store_task_rows w;
-    int64_t run_id = 0;
-    memset(&w, 0, sizeof w);
-    w.sweep_id = x->sweep_id;
-    w.task_id = r->task_id;
-    w.scenario_name = base->name;
-    w.scenario_text = base->text;
-    w.scenario_path = base->path;
-    w.params = plan->points[g].params_json;
-    w.seed = plan->points[g].seed;
-    w.steps = plan->points[g].steps;
-    w.positions = plan->points[g].positions;
-    w.started_at = r->started_at;
-    w.warnings = plan->points[g].warnings;
-    w.step_rows = r->steps;
-    w.n_step_rows = r->n_steps;
-    w.liq_rows = r->liqs;
-    w.n_liq_rows = r->n_liqs;
-    w.adl_rows = r->adls;
-    w.n_adl_rows = r->n_adls;
-    w.summary = &r->sm;
-    rc = liq_store_task_write(x->st, &w, &run_id, &e);
+  if (x->db_dead) {
+    result_free(r);
+    return;
   }
+  if (r->n_steps + r->n_liqs + r->n_adls == 0) {
+    double now = now_seconds();
+    if (x->batch_n == x->batch_cap) {
+      size_t cap = x->batch_cap ? 2 * x->batch_cap : 64;
+      task_result **b = realloc(x->batch, cap * sizeof *b);
+      if (b == NULL) {
+        flush_batch(x);        /* no room: write what is there, then this one */
+        goto alone;
+      }
+      x->batch = b;
+      x->batch_cap = cap;
+    }
+    if (x->batch_n == 0) x->batch_t0 = now;
+    x->batch[x->batch_n++] = r;
+    if (x->batch_n >= LIQ_SWEEP_BATCH_TASKS ||
+        now - x->batch_t0 >= LIQ_SWEEP_BATCH_SECONDS ||
+        r->seconds >= LIQ_SWEEP_BATCH_TASK_SECONDS)
+      flush_batch(x);
+    return;
+  }
+  flush_batch(x);              /* keep the order of the writes */
+  if (x->db_dead) {
+    result_free(r);
+    return;
+  }
+alone:
+  rc = write_task(x, r, &e);
+  if (rc == LIQ_OK) rc = liq_store_task_commit(x->st, &e);
+  result_free(r);
   if (rc != LIQ_OK) {
     x->db_dead = 1;
     exec_fail(x, rc, &e);
     return;
   }
-  x->done++;
-  if (x->progress != NULL)
-    x->progress(x->progress_ud, x->done, x->todo, now_seconds() - x->t0);
+  count_done(x, 1);
 }
 
 /* ------------------------------------------------------------------------
@@ -457,6 +654,7 @@ typedef struct wire_header {
   int32_t  rc;
   int32_t  pad;
   uint64_t n_steps, n_liqs, n_adls;
+  double   seconds;
   char     started_at[32];
   liq_summary sm;
   liq_err  err;
@@ -501,6 +699,7 @@ static void mpi_send_result(executor *x, task_result *r) {
   h.n_steps = r->n_steps;
   h.n_liqs = r->n_liqs;
   h.n_adls = r->n_adls;
+  h.seconds = r->seconds;
   memcpy(h.started_at, r->started_at, sizeof h.started_at);
   h.sm = r->sm;
   h.err = r->err;
@@ -578,6 +777,7 @@ static void mpi_handle(executor *x, const MPI_Status *probe) {
     r->n_steps = (size_t)h.n_steps;
     r->n_liqs = (size_t)h.n_liqs;
     r->n_adls = (size_t)h.n_adls;
+    r->seconds = h.seconds;
     r->steps = malloc(r->n_steps * sizeof *r->steps + 1);
     r->liqs = malloc(r->n_liqs * sizeof *r->liqs + 1);
     r->adls = malloc(r->n_adls * sizeof *r->adls + 1);
@@ -595,7 +795,6 @@ static void mpi_handle(executor *x, const MPI_Status *probe) {
       memcpy(r->adls, buf + sizeof h + r->n_steps * sizeof *r->steps +
              r->n_liqs * sizeof *r->liqs, r->n_adls * sizeof *r->adls);
     write_result(x, r);
-    result_free(r);
   }
   free(buf);
   mpi_send_stop(x);
@@ -626,7 +825,6 @@ static void drain(executor *x) {
     }
 #endif
     write_result(x, r);
-    result_free(r);
   }
 #ifdef LIQ_HAVE_MPI
   if (g_mpi_on && g_rank == 0) {
@@ -649,27 +847,108 @@ static void pump(executor *x) {
   }
 }
 
-/* Run the tasks ids[0..n) on 'threads' workers. */
+/* The tasks ids[0..n) as sorted work keys (see Units), or NULL.  Without
+** 'by_inputs' the points are taken in index order (the hashes ignored). */
+static work_key *order_tasks(const liq_sweep_plan *plan, const size_t *ids,
+                             size_t n, int by_inputs) {
+  work_key *pts = malloc(plan->n_points * sizeof *pts);
+  size_t *rank = malloc(plan->n_points * sizeof *rank);
+  work_key *keys = malloc((n ? n : 1) * sizeof *keys);
+  size_t g, i;
+  if (pts == NULL || rank == NULL || keys == NULL) {
+    free(pts);
+    free(rank);
+    free(keys);
+    return NULL;
+  }
+  for (g = 0; g < plan->n_points; g++) {
+    memset(&pts[g], 0, sizeof pts[g]);
+    pts[g].path_hash = by_inputs ? plan->points[g].path_hash : 0;
+    pts[g].book_hash = by_inputs ? plan->points[g].book_hash : 0;
+    pts[g].point = g;
+  }
+  qsort(pts, plan->n_points, sizeof *pts, cmp_point_key);
+  for (i = 0; i < plan->n_points; i++) rank[pts[i].point] = i;
+  for (i = 0; i < n; i++) {
+    size_t rep;
+    liq_sweep_task_of(&plan->base->sweep, ids[i], &g, &rep);
+    keys[i].path_hash = pts[rank[g]].path_hash;
+    keys[i].book_hash = pts[rank[g]].book_hash;
+    keys[i].block = rank[g] / LIQ_SWEEP_UNIT_POINTS;
+    keys[i].replicate = rep;
+    keys[i].point = rank[g];
+    keys[i].item = ids[i];
+  }
+  qsort(keys, n, sizeof *keys, cmp_work_key);
+  free(pts);
+  free(rank);
+  return keys;
+}
+
+/* This rank's share of the pending tasks ids[0..n): every g_size-th unit
+** of them, into mine[0..*n_mine).  Units by point index, not by the
+** inputs hashes, so that every rank cuts the same units whatever its
+** scenario bytes. */
+static int rank_tasks(const liq_sweep_plan *plan, const size_t *ids, size_t n,
+                      int threads, size_t *mine, size_t *n_mine, liq_err *err) {
+  work_key *keys;
+  size_t *starts, n_units = 0, u, t;
+  *n_mine = 0;
+  if (g_size == 1) {
+    if (n > 0) memcpy(mine, ids, n * sizeof *mine);
+    *n_mine = n;
+    return LIQ_OK;
+  }
+  keys = order_tasks(plan, ids, n, 0);
+  starts = keys ? cut_units(keys, n, threads * g_size, &n_units) : NULL;
+  if (starts == NULL) {
+    free(keys);
+    return liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
+  }
+  for (u = (size_t)g_rank; u < n_units; u += (size_t)g_size)
+    for (t = starts[u]; t < starts[u + 1]; t++) mine[(*n_mine)++] = keys[t].item;
+  free(starts);
+  free(keys);
+  return LIQ_OK;
+}
+
+/* Run the tasks ids[0..n) on 'threads' workers, a unit at a time. */
 static void execute(executor *x, const size_t *ids, size_t n, int threads) {
-  long i, nl = (long)n;
+  work_key *keys = order_tasks(x->plan, ids, n, 1);
+  size_t n_units = 0, *starts = keys ? cut_units(keys, n, threads, &n_units) : NULL;
+  long u, nu = (long)n_units;
   (void)threads;
+  if (starts == NULL) {
+    liq_err e;
+    liq_errf(&e, LIQ_NOMEM, NULL, 0, "out of memory");
+    exec_fail(x, LIQ_NOMEM, &e);
+    nu = 0;
+  }
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
 #endif
-  for (i = 0; i < nl; i++) {
-    task_result *r;
-    if (exec_stopped(x)) continue;
-    r = run_task(x, ids[i]);
-    if (r == NULL) {
-      liq_err e;
-      liq_errf(&e, LIQ_NOMEM, NULL, 0, "out of memory");
-      exec_fail(x, LIQ_NOMEM, &e);
-      continue;
+  for (u = 0; u < nu; u++) {
+    liq_inputs_cache cache;
+    size_t t;
+    liq_inputs_cache_init(&cache, x->share);
+    for (t = starts[u]; t < starts[u + 1]; t++) {
+      task_result *r;
+      if (exec_stopped(x)) break;
+      r = run_task(x, keys[t].item, &cache);
+      if (r == NULL) {
+        liq_err e;
+        liq_errf(&e, LIQ_NOMEM, NULL, 0, "out of memory");
+        exec_fail(x, LIQ_NOMEM, &e);
+        break;
+      }
+      if (r->rc != LIQ_OK) exec_fail(x, LIQ_OK, NULL);   /* stop starting more */
+      queue_push(x, r);
+      pump(x);
     }
-    if (r->rc != LIQ_OK) exec_fail(x, LIQ_OK, NULL);   /* stop starting more */
-    queue_push(x, r);
-    pump(x);
+    liq_inputs_cache_clear(&cache);
   }
+  free(starts);
+  free(keys);
   /* Everything left, by this thread alone. */
   lock_set(&x->writer_lock);
   drain(x);
@@ -877,18 +1156,17 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
 #endif
   if (rc != LIQ_OK) goto out;
 
-  /* 3. This rank's tasks: every g_size-th pending one. */
+  /* 3. This rank's tasks: every g_size-th unit of the pending ones (whole
+  ** units, so that a rank shares a replicate's inputs as one process). */
   mine = malloc((n_pending ? n_pending : 1) * sizeof *mine);
   x.slots = calloc(plan->n_points, sizeof *x.slots);
   if (mine == NULL || x.slots == NULL) {
     rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
     goto out;
   }
-  for (i = 0; i < n_pending; i++) {
-    if (i % (size_t)g_size != (size_t)g_rank) continue;
-    mine[n_mine++] = pending[i];
-    x.slots[pending[i] / plan->replicates].left++;
-  }
+  rc = rank_tasks(plan, pending, n_pending, threads, mine, &n_mine, err);
+  if (rc != LIQ_OK) goto out;
+  for (i = 0; i < n_mine; i++) x.slots[mine[i] / plan->replicates].left++;
 
   x.plan = plan;
   x.st = st;
@@ -898,6 +1176,7 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
   x.t0 = now_seconds();
   x.progress = g_rank == 0 ? opt->progress : NULL;
   x.progress_ud = opt->progress_ud;
+  x.share = share_inputs();
   lock_init(&x.slot_lock);
   lock_init(&x.queue_lock);
   lock_init(&x.writer_lock);
@@ -946,7 +1225,13 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
   rc = x.rc;
   if (rc != LIQ_OK && err != NULL) *err = x.err;
 
-  /* 4. Rank 0: the aggregates, from whatever is done (also after a failure). */
+  /* 4. Rank 0: the last batch, then the aggregates, from whatever is done
+  ** (also after a failure). */
+  if (g_rank == 0) flush_batch(&x);
+  if (x.db_dead && rc == LIQ_OK) {
+    rc = x.rc;
+    if (err != NULL) *err = x.err;
+  }
   if (g_rank == 0 && !x.db_dead) {
     liq_err e2;
     int rc2;
@@ -978,6 +1263,8 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
   report->threads = threads;
 
 out:
+  for (i = 0; i < x.batch_n; i++) result_free(x.batch[i]);
+  free(x.batch);
   if (x.slots != NULL && plan != NULL)
     for (i = 0; i < plan->n_points; i++) liq_scenario_free(x.slots[i].sc);
   free(x.slots);

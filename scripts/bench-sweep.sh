@@ -6,12 +6,16 @@
 # scenarios/default.cfg), built in Release (build-release/), run with -j 1
 # and -j 2 (and -j <all cores> when there are more than 2).  Reports
 # tasks/s and the parallel efficiency rate(-j N) / (N x rate(-j 1)); the
-# goal is >= 90 %.  stats.steps = false and stats.events = false: only the
-# runs, tasks and summary rows are stored, so the benchmark measures the
-# workers, not SQLite (a task's 1,440 step rows would make the single
-# writer the bottleneck).  The -j runs must give identical summaries; the
+# goal is >= 95 % (issue 11).  stats.steps = false and stats.events =
+# false: only the runs, tasks and summary rows are stored (in batch
+# transactions), so the benchmark measures the workers, not SQLite (a
+# task's 1,440 step rows would make the single writer the bottleneck).
+# The grid's impact axis does not reach the inputs: the 5 impact points
+# of a (margin, replicate) share one book, the 20 points of a replicate
+# one path.  The -j runs must give identical summaries; the
 # script checks that too.  Environment: POSITIONS (10000), REPLICATES (100),
-# BUILD_DIR (build-release).
+# BUILD_DIR (build-release), REPEAT (1: rounds of every -j, interleaved;
+# each -j reports its median round).
 # Works from any directory; the databases go to a temporary directory.
 set -eu
 
@@ -19,6 +23,7 @@ cd "$(dirname "$0")/.."
 
 POSITIONS=${POSITIONS:-10000}
 REPLICATES=${REPLICATES:-100}
+REPEAT=${REPEAT:-1}
 BUILD_DIR=${BUILD_DIR:-build-release}
 
 sh scripts/deps.sh
@@ -59,12 +64,24 @@ if [ "$cores" -gt 2 ]; then jobs="$jobs $cores"; fi
 echo "bench-sweep: $((20 * REPLICATES)) tasks of $POSITIONS positions x 1440 steps" \
      "(stats.steps = false, stats.events = false), $cores cores," \
      "load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+# REPEAT rounds of every -j, interleaved (a load drift hits all of them);
+# each -j reports its median round.
+i=0
+while [ "$i" -lt "$REPEAT" ]; do
+  for j in $jobs; do
+    rm -f "$tmp/j$j.db" "$tmp/j$j.db-wal" "$tmp/j$j.db-shm"
+    line=$("$BUILD_DIR"/sim/liqsim sweep "$tmp/bench-sweep.cfg" --out "$tmp/j$j.db" -j "$j")
+    # "...; 12.34 s, 162.1 tasks/s, 2 threads x 1 rank -> ..."
+    echo "$line" | sed -n 's/.*; \([0-9.]*\) s, \([0-9.]*\) tasks\/s.*/\2 \1/p' >>"$tmp/rounds-j$j"
+  done
+  i=$((i + 1))
+done
 rate1=""
 for j in $jobs; do
-  line=$("$BUILD_DIR"/sim/liqsim sweep "$tmp/bench-sweep.cfg" --out "$tmp/j$j.db" -j "$j")
-  # "...; 12.34 s, 162.1 tasks/s, 2 threads x 1 rank -> ..."
-  secs=$(echo "$line" | sed -n 's/.*; \([0-9.]*\) s, [0-9.]* tasks\/s.*/\1/p')
-  rate=$(echo "$line" | sed -n 's/.* s, \([0-9.]*\) tasks\/s.*/\1/p')
+  med=$(sort -n "$tmp/rounds-j$j" | awk '{ r[NR] = $1; s[NR] = $2 }
+    END { k = int((NR + 1) / 2); print r[k], s[k] }')
+  rate=${med% *}
+  secs=${med#* }
   if [ -z "$rate1" ]; then rate1=$rate; fi
   eff=$(awk -v r="$rate" -v r1="$rate1" -v j="$j" 'BEGIN { printf "%.1f", 100 * r / (j * r1) }')
   echo "bench-sweep: -j $j  $secs s  $rate tasks/s  efficiency $eff %"

@@ -733,17 +733,10 @@ static int cmd_run(const options *opt) {
   ** it 'running': the run then stops at its first row. */
   run_signal = 0;
   run_signals(1);
-  rc = liq_store_open(db, &st, &err);
+  rc = liq_store_open_run(db, &st, &err);   /* large pages for a new file */
   if (rc != LIQ_OK) goto fail;
   rc = liq_store_begin_run(st, in.sc, in.seed, &run_id, &err);
   if (rc != LIQ_OK) goto fail;
-  /* stats.positions (default: books of up to 10^6): the book as run. */
-  if (in.sc->stats.positions > 0 ||
-      (in.sc->stats.positions < 0 && in.book->n <= 1000000u)) {
-    rc = liq_store_positions(st, in.book, &in.sc->margin, &err);
-    if (rc != LIQ_OK) goto fail;
-  }
-
   /* The run: every step and liquidation goes to the store, written by a
   ** writer thread while the engine runs on (the same rows, in order). */
   ctx.st = st;
@@ -751,12 +744,17 @@ static int cmd_run(const options *opt) {
   ctx.n_steps = in.path->n;
   memset(&watch, 0, sizeof watch);
   watch.inner = liq_store_sink(&ctx);
+  /* stats.positions (default: books of up to 10^6): the book as run,
+  ** written by the writer thread before the first row */
+  if (in.sc->stats.positions > 0 ||
+      (in.sc->stats.positions < 0 && in.book->n <= 1000000u))
+    ctx.positions = in.book;
   watch.n_steps = in.path->n;
   watch.t0 = now_seconds();
   watch.progress = !opt->quiet && isatty(STDERR_FILENO);
   sink.step = watch_step;
-  sink.liquidation = watch_liquidation;
-  sink.adl = watch_adl;
+  sink.liquidation = watch.inner.liquidation ? watch_liquidation : NULL;
+  sink.adl = watch.inner.adl ? watch_adl : NULL;
   sink.ud = &watch;
   /* the writer thread calls the watch (signals, progress), then the store */
   liq_sink_thread_start(&sink, &writer, &engine_sink);
@@ -770,6 +768,7 @@ static int cmd_run(const options *opt) {
   }
   if (watch.printed) fputc('\n', stderr);
   if (rc == LIQ_OK && run_signal) rc = run_interrupted(&err);
+  if (rc == LIQ_OK) rc = liq_store_sink_positions(&ctx, &err);   /* no row came */
   if (rc == LIQ_OK) rc = liq_store_finish_run(st, &sm, &err);
   run_signals(0);         /* a signal from here on ends the process */
   if (rc != LIQ_OK) {

@@ -113,8 +113,18 @@ static void test_finish_without_rows(void **state) {
   (void)state;
   liq_err_clear(&err);
   liq_sink_thread_start(&inner, &t, &s);
+  /* NULL callbacks stay NULL: the engine makes no such rows */
+  assert_null(s.step);
+  assert_null(s.liquidation);
+  assert_null(s.adl);
   assert_int_equal(liq_sink_thread_finish(t, &err), LIQ_OK);
   assert_int_equal(liq_sink_thread_finish(NULL, &err), LIQ_OK);
+  inner.step = on_step;
+  liq_sink_thread_start(&inner, &t, &s);
+  assert_non_null(s.step);
+  assert_null(s.liquidation);
+  assert_null(s.adl);
+  assert_int_equal(liq_sink_thread_finish(t, &err), LIQ_OK);
 }
 
 int main(void) {

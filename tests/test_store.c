@@ -577,6 +577,218 @@ static void test_store_killed_run_stays_running(void **state) {
   sqlite3_close(db);
 }
 
+/* `liqsim run` creates a database with large pages; an existing file keeps
+** its own, and liq_store_open() (sweeps) keeps SQLite's default. */
+static void test_store_open_run_page_size(void **state) {
+  fixture *f = *state;
+  liq_store *st = NULL;
+  liq_err err;
+  sqlite3 *db;
+  char other[560], buf[64];   /* remove_db() appends "-wal" in 600 */
+
+  liq_err_clear(&err);
+  assert_liq_ok(liq_store_open_run(f->path, &st, &err), &err);
+  assert_int_equal(store_run(st, f->sc, 300), 1);
+  liq_store_close(st);
+  db = open_raw(f->path);
+  assert_int_equal(liq_test_query_int(db, "PRAGMA page_size"), LIQ_STORE_RUN_PAGE_SIZE);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"), 598);
+  sqlite3_close(db);
+
+  /* a database made by liq_store_open() keeps its pages under open_run */
+  snprintf(other, sizeof other, "%s.old.db", f->path);
+  remove_db(other);
+  assert_liq_ok(liq_store_open(other, &st, &err), &err);
+  assert_int_equal(store_run(st, f->sc, 2), 1);
+  liq_store_close(st);
+  assert_liq_ok(liq_store_open_run(other, &st, &err), &err);
+  assert_int_equal(store_run(st, f->sc, 300), 2);
+  liq_store_close(st);
+  db = open_raw(other);
+  assert_int_equal(liq_test_query_int(db, "PRAGMA page_size"), 4096);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"), 600);
+  assert_string_equal(query_text(db, "PRAGMA integrity_check", buf, sizeof buf), "ok");
+  sqlite3_close(db);
+  remove_db(other);
+}
+
+/* The book as run goes in groups of rows: every position once, in id
+** order, with its own values, for books below, at and around a group. */
+static void test_store_positions_groups(void **state) {
+  static const size_t sizes[] = { 1, 3, 255, 256, 257, 600 };
+  fixture *f = *state;
+  liq_store *st = NULL;
+  liq_err err;
+  liq_margin_params mp;
+  liq_summary sm = make_summary();
+  liq_book b;
+  int64_t run_id = 0;
+  sqlite3 *db;
+  char sql[512];
+  size_t k, i, n_max = 600;
+
+  memset(&mp, 0, sizeof mp);
+  mp.initial = 0.1;
+  mp.maintenance = 0.05;
+  b.side = malloc(n_max * sizeof *b.side);
+  b.qty = malloc(n_max * sizeof *b.qty);
+  b.entry = malloc(n_max * sizeof *b.entry);
+  b.collateral = malloc(n_max * sizeof *b.collateral);
+  b.leverage = malloc(n_max * sizeof *b.leverage);
+  assert_true(b.side && b.qty && b.entry && b.collateral && b.leverage);
+  for (i = 0; i < n_max; i++) {
+    b.side[i] = i % 3 ? 1 : -1;
+    b.qty[i] = 1.0 + (double)i;
+    b.entry[i] = 100.0 + 0.25 * (double)i;
+    b.leverage[i] = 2.0 + (double)(i % 7);
+    b.collateral[i] = b.qty[i] * b.entry[i] / b.leverage[i];
+  }
+  liq_err_clear(&err);
+  assert_liq_ok(liq_store_open(f->path, &st, &err), &err);
+  for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+    b.n = sizes[k];
+    assert_liq_ok(liq_store_begin_run(st, f->sc, 1, &run_id, &err), &err);
+    assert_liq_ok(liq_store_positions(st, &b, &mp, &err), &err);
+    assert_liq_ok(liq_store_finish_run(st, &sm, &err), &err);
+  }
+  liq_store_close(st);
+
+  db = open_raw(f->path);
+  for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+    int64_t r = (int64_t)k + 1;
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM positions WHERE run_id = %lld",
+             (long long)r);
+    assert_int_equal(liq_test_query_int(db, sql), sizes[k]);
+    /* ids 0..n-1, each once, in rowid order */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM (SELECT position_id, row_number()"
+             " OVER (ORDER BY rowid) - 1 AS k FROM positions WHERE run_id = %lld)"
+             " WHERE position_id != k", (long long)r);
+    assert_int_equal(liq_test_query_int(db, sql), 0);
+    /* each row's values are its position's (qty = 1 + id, side by id % 3) */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM positions WHERE run_id = %lld AND"
+             " (qty != 1.0 + position_id OR entry != 100.0 + 0.25 * position_id OR"
+             " side != CASE WHEN position_id %% 3 THEN 'long' ELSE 'short' END OR"
+             " leverage != 2.0 + position_id %% 7 OR"
+             " abs(collateral * leverage - qty * entry) > 1e-9 * qty * entry)",
+             (long long)r);
+    assert_int_equal(liq_test_query_int(db, sql), 0);
+  }
+  /* the liquidation price under the rule: equity = maintenance x notional */
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM positions WHERE"
+                   " abs(collateral + CASE side WHEN 'long' THEN 1 ELSE -1 END * qty *"
+                   " (liquidation_price - entry) - 0.05 * qty * liquidation_price)"
+                   " > 1e-6 * qty * entry"), 0);
+  sqlite3_close(db);
+  free(b.side);
+  free(b.qty);
+  free(b.entry);
+  free(b.collateral);
+  free(b.leverage);
+}
+
+/* The sink writes ctx->positions before its first row (or, when no row
+** came, liq_store_sink_positions() does), once. */
+static void test_store_sink_positions(void **state) {
+  fixture *f = *state;
+  liq_store *st = NULL;
+  liq_store_sink_ctx ctx;
+  liq_sink sink;
+  liq_err err;
+  liq_summary sm = make_summary();
+  int8_t side[3] = { 1, -1, 1 };
+  double qty[3] = { 1, 2, 3 }, entry[3] = { 100, 110, 120 };
+  double coll[3] = { 10, 22, 36 }, lev[3] = { 10, 10, 10 };
+  liq_book b = { 3, side, qty, entry, coll, lev };
+  liq_step_row r = make_step(0, 4);
+  int64_t run_id = 0;
+  sqlite3 *db;
+  int pass;
+
+  liq_err_clear(&err);
+  assert_liq_ok(liq_store_open(f->path, &st, &err), &err);
+  for (pass = 0; pass < 2; pass++) {   /* 0: with rows, 1: without */
+    memset(&ctx, 0, sizeof ctx);
+    ctx.st = st;
+    ctx.sc = f->sc;
+    ctx.n_steps = 2;
+    ctx.positions = &b;
+    sink = liq_store_sink(&ctx);
+    assert_null(ctx.positions);           /* cleared: set it after the call */
+    ctx.positions = &b;
+    assert_liq_ok(liq_store_begin_run(st, f->sc, 1, &run_id, &err), &err);
+    if (pass == 0) {
+      assert_liq_ok(sink.step(sink.ud, &r, &err), &err);
+      assert_null(ctx.positions);         /* written with the first row */
+      r.step = 1;
+      assert_liq_ok(sink.step(sink.ud, &r, &err), &err);
+    }
+    assert_liq_ok(liq_store_sink_positions(&ctx, &err), &err);
+    assert_null(ctx.positions);
+    assert_liq_ok(liq_store_sink_positions(&ctx, &err), &err);   /* no-op */
+    assert_liq_ok(liq_store_finish_run(st, &sm, &err), &err);
+  }
+  liq_store_close(st);
+  db = open_raw(f->path);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM positions WHERE run_id = 1"), 3);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM positions WHERE run_id = 2"), 3);
+  assert_int_equal(liq_test_query_int(db, "SELECT sum(qty) FROM positions"), 12);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps WHERE run_id = 1"), 2);
+  sqlite3_close(db);
+}
+
+/* A run's rows are written with foreign keys off (store.c): they are on
+** again after the run, whether it finished or failed, and a run whose
+** runs row went away meanwhile fails instead of leaving orphan rows. */
+static void test_store_foreign_keys_after_run(void **state) {
+  fixture *f = *state;
+  liq_store *st = NULL;
+  liq_err err;
+  liq_step_row r = make_step(0, 4);
+  liq_liquidation_row l = make_liq(0, 1, +1);
+  liq_summary sm = make_summary();
+  int64_t run_id = 0;
+  sqlite3 *db, *other;
+  size_t i;
+
+  liq_err_clear(&err);
+  assert_liq_ok(liq_store_open(f->path, &st, &err), &err);
+  assert_int_equal(store_run(st, f->sc, 5), 1);
+  assert_int_equal(liq_test_query_int(st->db, "PRAGMA foreign_keys"), 1);
+
+  assert_liq_ok(liq_store_begin_run(st, f->sc, 2, &run_id, &err), &err);
+  assert_liq_ok(liq_store_step(st, &r, &err), &err);
+  assert_int_equal(liq_test_query_int(st->db, "PRAGMA foreign_keys"), 0);
+  assert_liq_ok(liq_store_fail_run(st, "stopped", &err), &err);
+  assert_int_equal(liq_test_query_int(st->db, "PRAGMA foreign_keys"), 1);
+
+  /* another connection deletes the run's row before its rows begin */
+  assert_liq_ok(liq_store_begin_run(st, f->sc, 3, &run_id, &err), &err);
+  assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(other, "DELETE FROM runs WHERE run_id = 3", NULL, NULL,
+                                NULL), SQLITE_OK);
+  sqlite3_close(other);
+  for (i = 0; i < 600; i++) {         /* more than a group of liquidations */
+    l.position_id = i;
+    assert_liq_ok(liq_store_liquidation(st, &l, &err), &err);
+  }
+  assert_liq_ok(liq_store_step(st, &r, &err), &err);
+  assert_int_equal(liq_store_finish_run(st, &sm, &err), LIQ_DB);
+  assert_non_null(strstr(err.msg, "deleted"));
+  liq_err_clear(&err);
+  assert_liq_ok(liq_store_fail_run(st, "gone", &err), &err);
+  assert_int_equal(liq_test_query_int(st->db, "PRAGMA foreign_keys"), 1);
+  liq_store_close(st);
+
+  db = open_raw(f->path);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"
+                                          " WHERE run_id NOT IN (SELECT run_id FROM runs)"), 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM steps"
+                                          " WHERE run_id NOT IN (SELECT run_id FROM runs)"), 0);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM runs"), 2);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM liquidations"), 8);
+  sqlite3_close(db);
+}
+
 static void test_store_sink(void **state) {
   fixture *f = *state;
   liq_store *st = NULL;
@@ -603,12 +815,17 @@ static void test_store_sink(void **state) {
     ctx.n_steps = 10;
     sink = liq_store_sink(&ctx);
     assert_ptr_equal(sink.ud, &ctx);
+    /* events off: no liquidation or adl callback, so the engine makes no
+    ** such rows */
+    assert_int_equal(sink.liquidation == NULL, pass == 2);
+    assert_int_equal(sink.adl == NULL, pass == 2);
     assert_liq_ok(liq_store_begin_run(st, f->sc, 1, &run_id, &err), &err);
     for (i = 0; i < 10; i++) {
       liq_step_row r = make_step(i, 4);
       liq_liquidation_row l = make_liq(i, i, +1);
       assert_liq_ok(sink.step(sink.ud, &r, &err), &err);
-      assert_liq_ok(sink.liquidation(sink.ud, &l, &err), &err);
+      if (sink.liquidation)
+        assert_liq_ok(sink.liquidation(sink.ud, &l, &err), &err);
     }
     assert_liq_ok(liq_store_finish_run(st, &sm, &err), &err);
   }
@@ -790,6 +1007,14 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_store_fail_run, setup, teardown),
     cmocka_unit_test_setup_teardown(test_store_batches, setup, teardown),
     cmocka_unit_test_setup_teardown(test_store_killed_run_stays_running, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_store_open_run_page_size, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_store_foreign_keys_after_run, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_store_positions_groups, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_store_sink_positions, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_store_sink, setup, teardown),
     cmocka_unit_test_setup_teardown(test_store_report, setup, teardown),

@@ -119,6 +119,20 @@ static void test_full_disk_leaves_no_rows(void **state) {
   assert_true(n > 20000);               /* a batch's worth went in before */
   assert_non_null(strstr(err.msg, "full"));
   snprintf(why, sizeof why, "%s", err.msg);
+  /* SQLite rolled the run's transaction back: the rows after it may not
+  ** start a new one, nor may the run finish with the rows it has left */
+  {
+    liq_err e2;
+    liq_summary sm;
+    liq_liquidation_row lr;
+    memset(&sm, 0, sizeof sm);
+    memset(&lr, 0, sizeof lr);
+    sm.first_adl_step = -1;
+    liq_err_clear(&e2);
+    assert_int_equal(liq_store_liquidation(st, &lr, &e2), LIQ_DB);
+    assert_int_equal(liq_store_finish_run(st, &sm, &e2), LIQ_DB);
+    assert_non_null(strstr(e2.msg, "rolled back"));
+  }
   assert_liq_ok(liq_store_fail_run(st, why, &err), &err);
   liq_store_close(st);
 

@@ -279,6 +279,51 @@ static void test_invalid_grid_value_located(void **state) {
   unlink(path);
 }
 
+/* impact.half_life_seconds takes "inf" (no decay) on a sweep axis too,
+** in a list: the point runs with "inf", the spec and params say "inf";
+** another name is an error at its line. */
+static void test_half_life_axis_takes_inf(void **state) {
+  static const char *const head =
+    "name = \"inf-axis\";\n"                                             /* 1 */
+    "steps = 10; step_seconds = 60;\n"                                   /* 2 */
+    "price = { model = \"gbm\"; start = 100.0; volatility = 0.5; };\n"   /* 3 */
+    "book = { positions = 10; leverage = { values = [2.0]; weights = [1.0]; };\n"
+    "  notional = { dist = \"fixed\"; median = 100.0; }; };\n"           /* 5 */
+    "margin = { initial = 0.1; maintenance = 0.05; };\n"                 /* 6 */
+    "impact = { model = \"linear\"; daily_volume = 1e6; coefficient = 1.0; };\n"
+    "sweep = { replicates = 2;\n"                                        /* 8 */
+    "  grid = ( { key = \"impact.half_life_seconds\";\n";                /* 9 */
+  char text[1024], path[256];
+  liq_scenario *sc = NULL, *pt = NULL;
+  liq_sweep_plan *plan = NULL;
+  liq_err err;
+  (void)state;
+  snprintf(text, sizeof text, "%s%s", head, "    values = (60.0, \"inf\"); } ); };\n");
+  liq_test_write_temp(text, ".cfg", path, sizeof path);
+  assert_liq_ok(liq_scenario_load(path, NULL, 0, &sc, &err), &err);
+  assert_liq_ok(liq_sweep_plan_build(sc, &plan, &err), &err);
+  assert_int_equal(plan->n_points, 2);
+  assert_string_equal(plan->points[1].params_json, "{\"impact.half_life_seconds\":\"inf\"}");
+  assert_non_null(strstr(plan->spec_json, "\"values\":[60,\"inf\"]"));
+  assert_liq_ok(liq_sweep_load_point(sc, 1, &pt, &err), &err);
+  assert_true(isinf(pt->impact.half_life_seconds));
+  liq_scenario_free(pt);
+  assert_liq_ok(liq_sweep_load_point(sc, 0, &pt, &err), &err);
+  assert_true(pt->impact.half_life_seconds == 60.0);
+  liq_scenario_free(pt);
+  liq_sweep_plan_free(plan);
+  liq_scenario_free(sc);
+  unlink(path);
+  /* another name */
+  snprintf(text, sizeof text, "%s%s", head, "    values = (60.0, \"never\"); } ); };\n");
+  liq_test_write_temp(text, ".cfg", path, sizeof path);
+  liq_err_clear(&err);
+  assert_int_equal(liq_scenario_load(path, NULL, 0, &sc, &err), LIQ_INPUT);
+  assert_int_equal(err.line, 10);
+  assert_non_null(strstr(err.msg, "a number of seconds or \"inf\", got \"never\""));
+  unlink(path);
+}
+
 static void test_no_sweep_section(void **state) {
   liq_scenario *sc = NULL;
   liq_sweep_plan *plan = NULL;
@@ -307,7 +352,7 @@ static void test_task_limit_error_has_line(void **state) {
     "book = { positions = 10; leverage = { values = [2.0]; weights = [1.0]; };\n"
     "  notional = { dist = \"fixed\"; median = 100.0; }; };\n"          /* 5 */
     "margin = { initial = 0.1; maintenance = 0.05; }; impact = { model = \"none\"; };\n"
-    "sweep = { replicates = 20000000;\n"                                /* 7 */
+    "sweep = { replicates = 200000;\n"                                  /* 7 */
     "  grid = ( { key = \"margin.initial\";\n"                          /* 8 */
     "             values = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]; } ); };\n";  /* 9 */
   char path[256];
@@ -327,9 +372,12 @@ static void test_task_limit_error_has_line(void **state) {
   }
   unlink(path);
   print_message("rc %d: %s:%d: %s\n", rc, err.file, err.line, err.msg);
+  /* 6 x 200,000 = 1.2 x 10^6 tasks, above the sweep's cap but below the
+  ** 10^8 the loader used to allow: refused by the loader, with its line */
   assert_int_equal(rc, LIQ_INPUT);
   assert_string_equal(err.file, path);
   assert_true(err.line >= 7);          /* sweep.replicates or sweep.grid */
+  assert_non_null(strstr(err.msg, "= 1200000 tasks, at most 1000000"));
 }
 
 int main(void) {
@@ -342,6 +390,7 @@ int main(void) {
     cmocka_unit_test(test_plan_of_a_scenario),
     cmocka_unit_test(test_common_random_numbers),
     cmocka_unit_test(test_invalid_grid_value_located),
+    cmocka_unit_test(test_half_life_axis_takes_inf),
     cmocka_unit_test(test_no_sweep_section),
     cmocka_unit_test(test_task_limit_error_has_line),
   };

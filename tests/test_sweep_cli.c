@@ -34,6 +34,7 @@
 #define SMALL_CFG LIQ_TEST_DATA "/sweep_small.cfg"
 #define OTHER_CFG LIQ_TEST_DATA "/sweep_other.cfg"
 #define KILL_CFG  LIQ_TEST_DATA "/sweep_kill.cfg"
+#define KILL_ROWLESS_CFG LIQ_TEST_DATA "/sweep_kill_rowless.cfg"
 
 typedef struct fixture {
   char dir[512];           /* temporary directory */
@@ -619,6 +620,196 @@ static void test_kill_and_resume(void **state) {
   expect_same_sweep(full, killed, 60);
 }
 
+/*
+** The same for a sweep of short tasks without rows, whose tasks are
+** committed in batches: killed, the database holds whole tasks only (a
+** run and a summary for each done task, nothing of the open batch), and
+** --resume gives the uninterrupted sweep.
+*/
+static void test_kill_and_resume_batched(void **state) {
+  fixture *fx = *state;
+  char full[700], killed[700];
+  const char *argv[] = {LIQ_BINARY, "sweep", KILL_ROWLESS_CFG, "--out", NULL, "-j",
+                        "1", "--quiet", NULL};
+  long long at_kill = 0;
+  double t0;
+  pid_t pid;
+  sqlite3 *db;
+  path_in(fx, "kill-rowless-full.db", full, sizeof full);
+  path_in(fx, "kill-rowless.db", killed, sizeof killed);
+
+  argv[4] = full;
+  argv[6] = "2";
+  expect_code(fx, 0, wait_code(spawn(fx, argv)));
+
+  argv[4] = killed;
+  argv[6] = "1";
+  pid = spawn(fx, argv);
+  t0 = now_seconds();
+  while ((at_kill = done_tasks(killed)) < 3 && now_seconds() - t0 < 300.0) {
+    struct timespec ts = {0, 5000000L};         /* poll every 5 ms */
+    nanosleep(&ts, NULL);
+  }
+  assert_int_equal(kill(pid, SIGKILL), 0);
+  assert_int_equal(wait_code(pid), 128 + SIGKILL);
+  at_kill = done_tasks(killed);
+  print_message("killed after %lld of 300 tasks\n", at_kill);
+  assert_true(at_kill >= 3 && at_kill < 300);
+  db = liq_test_open_db(killed);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM runs"), at_kill);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM runs r JOIN tasks t"
+                                      " ON t.run_id = r.run_id AND t.status = 'done'"
+                                      " AND r.status = 'done' JOIN summary s"
+                                      " ON s.run_id = r.run_id"), at_kill);
+  sqlite3_close(db);
+
+  {
+    const char *args[] = {"sweep", KILL_ROWLESS_CFG, "--out", killed, "--resume",
+                          "-j", "2", NULL};
+    char *out;
+    char want[64];
+    expect_code(fx, 0, liqsim(fx, args));
+    out = liq_test_slurp(fx->out);
+    snprintf(want, sizeof want, "%lld done before", at_kill);
+    assert_non_null(strstr(out, want));
+    free(out);
+  }
+  expect_same_sweep(full, killed, 300);
+}
+
+/* Sharing a replicate's inputs between grid points changes no number:
+** LIQ_SWEEP_SHARE_INPUTS=0 (every task draws its own) gives the same
+** sweep, with rows (the reference) and without. */
+static void test_share_inputs_off_identical(void **state) {
+  fixture *fx = *state;
+  char db[700], on[700], off[700];
+  path_in(fx, "share-off.db", db, sizeof db);
+  path_in(fx, "rowless-on.db", on, sizeof on);
+  path_in(fx, "rowless-off.db", off, sizeof off);
+  {
+    const char *args[] = {"sweep", SMALL_CFG, "--out", db, "-j", "2", "-q", NULL};
+    assert_int_equal(setenv("LIQ_SWEEP_SHARE_INPUTS", "0", 1), 0);
+    expect_code(fx, 0, liqsim(fx, args));
+    unsetenv("LIQ_SWEEP_SHARE_INPUTS");
+  }
+  expect_same_sweep(fx->ref, db, 24);
+  {
+    const char *args[] = {"sweep", SMALL_CFG, "--set", "stats.steps=false", "--set",
+                          "stats.events=false", "--out", NULL, "-j", "1", "-q", NULL};
+    args[7] = on;
+    expect_code(fx, 0, liqsim(fx, args));
+    args[7] = off;
+    args[9] = "2";
+    assert_int_equal(setenv("LIQ_SWEEP_SHARE_INPUTS", "0", 1), 0);
+    expect_code(fx, 0, liqsim(fx, args));
+    unsetenv("LIQ_SWEEP_SHARE_INPUTS");
+  }
+  expect_same_sweep(on, off, 24);
+  {
+    sqlite3 *d = liq_test_open_db(on);
+    assert_int_equal(liq_test_query_int(d, "SELECT count(*) FROM steps"), 0);
+    assert_int_equal(liq_test_query_int(d, "SELECT count(*) FROM summary"), 24);
+    sqlite3_close(d);
+  }
+}
+
+/* Axes that reach the book (book.positions, margin.initial) or the path
+** (price.volatility) next to one that reaches neither: each point still
+** gets its own inputs (the same sweep with the sharing off), and replicate
+** k's exogenous path is shared exactly where the price settings are. */
+static void test_share_inputs_book_and_path_axes(void **state) {
+  static const char *const text =
+    "name = \"share-axes\";\n"
+    "seed = 5;\n"
+    "steps = 200;\n"
+    "step_seconds = 60;\n"
+    "price = { model = \"gbm\"; start = 30000.0; drift = 0.0; volatility = 1.5; };\n"
+    "book = { positions = 1500; long_share = 0.6;\n"
+    "  leverage = { values = [5.0, 20.0, 50.0, 100.0]; weights = [0.3, 0.3, 0.2, 0.2]; };\n"
+    "  notional = { dist = \"lognormal\"; median = 5000.0; sigma = 1.5; };\n"
+    "  entry = { spread = 0.005; }; };\n"
+    "margin = { initial = 0.01; maintenance = 0.005; liquidation_fee = 0.005; };\n"
+    "impact = { model = \"sqrt\"; daily_volume = 1.0e8; coefficient = 0.7; };\n"
+    "insurance = { fund = 1.0e4; };\n"
+    "stats = { quantiles = [0.05, 0.5]; every = 10; steps = false; events = false; };\n"
+    "sweep = { replicates = 3;\n"
+    "  grid = ( { key = \"impact.coefficient\"; values = [0.3, 1.5]; },\n"
+    "           { key = \"book.positions\"; values = [1000, 2000]; },\n"
+    "           { key = \"price.volatility\"; values = [0.8, 1.5]; },\n"
+    "           { key = \"margin.initial\"; values = [0.01, 0.02]; } ); };\n";
+  fixture *fx = *state;
+  char cfg[700], on[700], off[700];
+  sqlite3 *db;
+  liq_test_write_text(fx->dir, "share-axes.cfg", text, cfg, sizeof cfg);
+  path_in(fx, "axes-on.db", on, sizeof on);
+  path_in(fx, "axes-off.db", off, sizeof off);
+  {
+    const char *args[] = {"sweep", cfg, "--out", NULL, "-j", "1", "-q", NULL};
+    args[3] = on;
+    expect_code(fx, 0, liqsim(fx, args));
+    args[3] = off;
+    args[5] = "2";
+    assert_int_equal(setenv("LIQ_SWEEP_SHARE_INPUTS", "0", 1), 0);
+    expect_code(fx, 0, liqsim(fx, args));
+    unsetenv("LIQ_SWEEP_SHARE_INPUTS");
+  }
+  expect_same_sweep(on, off, 48);
+  db = liq_test_open_db(on);
+  liq_test_exec(db,
+    "CREATE TEMP VIEW v AS SELECT t.replicate AS rep,"
+    " json_extract(t.params, '$.\"book.positions\"') AS n,"
+    " json_extract(t.params, '$.\"price.volatility\"') AS vol,"
+    " s.positions AS positions, s.min_price_exogenous AS low,"
+    " s.liquidated_notional AS liq"
+    " FROM tasks t JOIN summary s USING(run_id)");
+  /* every point drew the book size it asked for */
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM v WHERE positions = n"), 48);
+  /* one exogenous path per (replicate, volatility), different between them */
+  assert_int_equal(liq_test_query_int(db, "SELECT count(*) FROM (SELECT rep, vol FROM v"
+                                      " GROUP BY rep, vol HAVING count(DISTINCT low) = 1)"),
+                   6);
+  assert_int_equal(liq_test_query_int(db, "SELECT count(DISTINCT low) FROM v"), 6);
+  sqlite3_close(db);
+}
+
+/* More grid points than one block of a unit (64), in an order where the
+** points sharing a book are not neighbours (the book axis varies
+** fastest): the sharing still changes nothing. */
+static void test_share_inputs_many_points(void **state) {
+  static const char *const text =
+    "name = \"share-many\";\n"
+    "seed = 6;\n"
+    "steps = 60;\n"
+    "step_seconds = 60;\n"
+    "price = { model = \"gbm\"; start = 30000.0; drift = 0.0; volatility = 2.0; };\n"
+    "book = { positions = 300; long_share = 0.6;\n"
+    "  leverage = { values = [5.0, 20.0, 50.0, 100.0]; weights = [0.3, 0.3, 0.2, 0.2]; };\n"
+    "  notional = { dist = \"lognormal\"; median = 5000.0; sigma = 1.5; }; };\n"
+    "margin = { initial = 0.01; maintenance = 0.005; };\n"
+    "impact = { model = \"sqrt\"; daily_volume = 1.0e7; coefficient = 0.7; };\n"
+    "stats = { quantiles = [0.5]; every = 10; steps = false; events = false; };\n"
+    "sweep = { replicates = 2;\n"
+    "  grid = ( { key = \"impact.coefficient\"; range = [0.1, 1.0, 0.1]; },\n"
+    "           { key = \"margin.initial\"; values = [0.01, 0.02, 0.04, 0.05,\n"
+    "                                                0.1, 0.2, 0.25, 0.5]; } ); };\n";
+  fixture *fx = *state;
+  char cfg[700], on[700], off[700];
+  liq_test_write_text(fx->dir, "share-many.cfg", text, cfg, sizeof cfg);
+  path_in(fx, "many-on.db", on, sizeof on);
+  path_in(fx, "many-off.db", off, sizeof off);
+  {
+    const char *args[] = {"sweep", cfg, "--out", NULL, "-j", "3", "-q", NULL};
+    args[3] = on;
+    expect_code(fx, 0, liqsim(fx, args));
+    args[3] = off;
+    args[5] = "1";
+    assert_int_equal(setenv("LIQ_SWEEP_SHARE_INPUTS", "0", 1), 0);
+    expect_code(fx, 0, liqsim(fx, args));
+    unsetenv("LIQ_SWEEP_SHARE_INPUTS");
+  }
+  expect_same_sweep(on, off, 160);
+}
+
 /* mpirun -n 2 liqsim sweep == the -j reference (LIQ_MPI builds). */
 static void test_mpi_two_ranks(void **state) {
 #ifdef LIQ_MPIEXEC
@@ -988,6 +1179,10 @@ int main(void) {
     cmocka_unit_test(test_counterfactual_sweep),
     cmocka_unit_test(test_replicate0_is_a_run),
     cmocka_unit_test(test_kill_and_resume),
+    cmocka_unit_test(test_kill_and_resume_batched),
+    cmocka_unit_test(test_share_inputs_off_identical),
+    cmocka_unit_test(test_share_inputs_book_and_path_axes),
+    cmocka_unit_test(test_share_inputs_many_points),
     cmocka_unit_test(test_mpi_two_ranks),
     cmocka_unit_test(test_check_validates_sweep_grid),
   };
