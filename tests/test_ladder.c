@@ -38,6 +38,15 @@ static int by_key_id(const void *pa, const void *pb) {
   return (a > b) - (a < b);
 }
 
+static double key_of_array(const void *ctx, uint32_t id) {
+  return ((const double *)ctx)[id];
+}
+
+static int cmp_id(const void *pa, const void *pb) {
+  uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+  return (a > b) - (a < b);
+}
+
 static void check_ladder(liq_ladder *l, const char *in, uint32_t *buf,
                          gsl_rng *r) {
   size_t i, m = 0;
@@ -257,6 +266,70 @@ static void test_sort_ids_threads(void **state) {
   gsl_rng_free(r);
 }
 
+/* One random key of distribution 'kind': denormals of both signs and
+** signed zeros beside normal numbers; keys a few ulps apart (one prefix
+** for many keys); keys spread over every binade with infinities; keys on
+** a coarse grid (long runs of equal keys). */
+static double nasty_key(gsl_rng *r, int kind) {
+  unsigned c = (unsigned)gsl_rng_uniform_int(r, 10);
+  double u = gsl_rng_uniform(r) - 0.5;
+  switch (kind) {
+  case 0:
+    return c == 0 ? -0.0 : c == 1 ? 0.0 : c == 2 ? 4.9e-324 : c == 3 ? -4.9e-324
+         : c == 4 ? u * 1e-310 : c == 5 ? u * 2.2e-308 : u * 1e-300;
+  case 1:
+    return nextafter(1.0, 2.0 * (double)c) + (double)gsl_rng_uniform_int(r, 50) * 2.3e-16;
+  case 2:
+    return c == 0 ? HUGE_VAL : c == 1 ? -HUGE_VAL : c == 2 ? -0.0
+         : (u < 0 ? -1.0 : 1.0) * ldexp(gsl_rng_uniform(r), (int)gsl_rng_uniform_int(r, 2040) - 1020);
+  default:
+    return (double)((int)gsl_rng_uniform_int(r, 7) - 3) * (c == 0 ? -0.0 : 1.0);
+  }
+}
+
+/* Randomized against qsort on (key, id): nasty keys, an increasing subset
+** of the ids (as a side's ladder gets them), stored and computed keys, 1
+** to 5 threads, sizes on both sides of LIQ_PAR_MIN_ITEMS. */
+static void test_sort_ids_differential(void **state) {
+  enum { M = 150000 };
+  static double key[M];
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  uint32_t *a = malloc(M * sizeof *a), *b = malloc(M * sizeof *b);
+  int round;
+  (void)state;
+  for (round = 0; round < 16; round++) {
+    int kind = round % 4, computed = (round / 4) % 2, t;
+    size_t n = round < 8 ? M : 1000 + gsl_rng_uniform_int(r, 70000), m = 0, i;
+    liq_ladder_keys k;
+    gsl_rng_set(r, (unsigned long)round + 1);
+    for (i = 0; i < n; i++) {
+      key[i] = nasty_key(r, kind);
+      if (gsl_rng_uniform(r) < 0.7) b[m++] = (uint32_t)i;
+    }
+    if (computed) assert_int_equal(liq_ladder_keys_init_computed(&k, n, 0, key_of_array, key), 0);
+    else {
+      assert_int_equal(liq_ladder_keys_init(&k, n, 0), 0);
+      memcpy(k.key0, key, n * sizeof *key);
+    }
+    sort_keys = key;
+    qsort(b, m, sizeof *b, by_sort_key_id);
+    for (t = 1; t <= 5; t++) {
+      liq_par_set_threads(t);
+      memcpy(a, b, m * sizeof *a);
+      qsort(a, m, sizeof *a, cmp_id);   /* the subset in id order */
+      assert_int_equal(liq_ladder_sort_ids(&k, a, m), 0);
+      for (i = 0; i < m; i++)
+        if (a[i] != b[i]) fail_msg("round %d, %d threads: at %zu id %u, expected %u (keys %a, %a)",
+                                   round, t, i, a[i], b[i], key[a[i]], key[b[i]]);
+    }
+    liq_par_set_threads(0);
+    liq_ladder_keys_free(&k);
+  }
+  free(a);
+  free(b);
+  gsl_rng_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_random_operations),
@@ -264,6 +337,7 @@ int main(void) {
     cmocka_unit_test(test_tombstones),
     cmocka_unit_test(test_sort_ids),
     cmocka_unit_test(test_sort_ids_threads),
+    cmocka_unit_test(test_sort_ids_differential),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

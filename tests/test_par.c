@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L   /* setenv */
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,11 +165,118 @@ static void test_partial_adl(void **state) {
   same_on_two_threads(2);
 }
 
+/* A team: ranks 0 .. size - 1 each once, rank 0 on the caller, and a
+** barrier that every member passes only when all have arrived. */
+typedef struct team_probe {
+  int threads;
+  int seen[LIQ_PAR_MAX_THREADS];
+  int before[LIQ_PAR_MAX_THREADS], after_ok[LIQ_PAR_MAX_THREADS];
+  int size;
+  pthread_t caller, rank0;
+} team_probe;
+
+static void probe_member(void *ctx, liq_par_team *tm) {
+  team_probe *p = ctx;
+  int r = liq_par_rank(tm), T = liq_par_size(tm), u, ok = 1;
+  if (r == 0) {
+    p->size = T;
+    p->rank0 = pthread_self();
+  }
+  p->seen[r]++;
+  p->before[r] = 1;
+  liq_par_barrier(tm);
+  for (u = 0; u < T; u++) ok = ok && p->before[u];
+  p->after_ok[r] = ok;
+  liq_par_barrier(tm);
+}
+
+static void test_team_ranks_and_barrier(void **state) {
+  int threads, r;
+  (void)state;
+  for (threads = 0; threads <= 5; threads++) {
+    team_probe p;
+    memset(&p, 0, sizeof p);
+    p.caller = pthread_self();
+    liq_par_run(threads, probe_member, &p);
+    assert_int_equal(p.size, threads < 1 ? 1 : threads);
+    assert_true(pthread_equal(p.caller, p.rank0));
+    for (r = 0; r < LIQ_PAR_MAX_THREADS; r++) {
+      assert_int_equal(p.seen[r], r < p.size);
+      assert_int_equal(p.after_ok[r], r < p.size);
+    }
+  }
+}
+
+/* Slices cover [0, n) once, in order by rank; short loops take one. */
+typedef struct slice_probe { unsigned char *hit; size_t lo[LIQ_PAR_MAX_THREADS], hi[LIQ_PAR_MAX_THREADS]; } slice_probe;
+
+static void probe_slice(void *ctx, size_t lo, size_t hi, int rank) {
+  slice_probe *p = ctx;
+  size_t i;
+  p->lo[rank] = lo;
+  p->hi[rank] = hi;
+  for (i = lo; i < hi; i++) p->hit[i]++;
+}
+
+static void test_slices_cover(void **state) {
+  size_t sizes[] = { 0, 1, LIQ_PAR_MIN_ITEMS - 1, LIQ_PAR_MIN_ITEMS, 3 * LIQ_PAR_MIN_ITEMS + 7 };
+  size_t k, i;
+  int t, threads;
+  (void)state;
+  for (threads = 1; threads <= 3; threads++) {
+    liq_par_set_threads(threads);
+    for (k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+      slice_probe p;
+      int n_slices;
+      memset(&p, 0, sizeof p);
+      p.hit = calloc(sizes[k] + 1, 1);
+      n_slices = liq_par_slices(sizes[k], probe_slice, &p);
+      assert_int_equal(n_slices, sizes[k] < LIQ_PAR_MIN_ITEMS ? 1 : threads);
+      for (i = 0; i < sizes[k]; i++) assert_int_equal(p.hit[i], 1);
+      assert_int_equal(p.lo[0], 0);
+      assert_int_equal(p.hi[n_slices - 1], sizes[k]);
+      for (t = 1; t < n_slices; t++) assert_int_equal(p.lo[t], p.hi[t - 1]);
+      free(p.hit);
+    }
+  }
+  liq_par_set_threads(0);
+}
+
+/* Off the main thread (a sweep worker, the row writer) and inside an
+** OpenMP region, data-parallel work takes one thread, forced or not: a
+** sweep at -j N runs N threads, not N teams. */
+static void *threads_off_main(void *arg) {
+  *(int *)arg = liq_par_threads();
+  return NULL;
+}
+
+static void test_one_thread_off_main(void **state) {
+  pthread_t th;
+  int got = -1;
+  (void)state;
+  liq_par_set_threads(4);
+  assert_int_equal(liq_par_threads(), 4);
+  assert_int_equal(pthread_create(&th, NULL, threads_off_main, &got), 0);
+  assert_int_equal(pthread_join(th, NULL), 0);
+  assert_int_equal(got, 1);
+#ifdef _OPENMP
+  got = -1;
+#pragma omp parallel num_threads(1)
+  got = liq_par_threads();
+  assert_int_equal(got, 1);
+#endif
+  liq_par_set_threads(0);
+  assert_true(liq_par_threads() >= 1 && liq_par_threads() <= LIQ_PAR_MAX_THREADS);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_flat),
     cmocka_unit_test(test_tiers_funding_topups),
     cmocka_unit_test(test_partial_adl),
+    cmocka_unit_test(test_team_ranks_and_barrier),
+    cmocka_unit_test(test_slices_cover),
+    cmocka_unit_test(test_one_thread_off_main),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
