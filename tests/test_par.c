@@ -6,7 +6,7 @@
 ** (the armed ladder), partial closes and ADL (treap parts), with call keys
 ** stored and computed.
 */
-#define _POSIX_C_SOURCE 200809L   /* setenv */
+#define _GNU_SOURCE               /* setenv, pthread_setattr_default_np */
 
 #include <math.h>
 #include <pthread.h>
@@ -269,6 +269,56 @@ static void test_one_thread_off_main(void **state) {
   assert_true(liq_par_threads() >= 1 && liq_par_threads() <= LIQ_PAR_MAX_THREADS);
 }
 
+/* No thread can be started (every new thread would want a 64 TiB stack):
+** a team is its caller alone, and a book and a run on "3 threads" are the
+** ones of one thread. */
+static void test_threads_cannot_start(void **state) {
+#if defined(__GLIBC__)
+  pthread_attr_t huge, old;
+  liq_scenario sc;
+  liq_path *path;
+  liq_book *one, *three;
+  capture f = { 0 }, g = { 0 };
+  liq_summary sf, sg;
+  team_probe p;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  (void)state;
+  gsl_rng_set(r, 11u);
+  scenario(&sc, 2);
+  path = path_random(r, 30, 100.0, 0.01, 1);
+  one = book_on(&sc, path, 1);
+  run(&sc, path, one, 1, &f, &sf);
+  assert_int_equal(pthread_getattr_default_np(&old), 0);
+  assert_int_equal(pthread_attr_init(&huge), 0);
+  assert_int_equal(pthread_attr_setstacksize(&huge, (size_t)1 << 46), 0);
+  assert_int_equal(pthread_setattr_default_np(&huge), 0);
+  memset(&p, 0, sizeof p);
+  p.caller = pthread_self();
+  liq_par_run(4, probe_member, &p);
+  assert_int_equal(p.size, 1);
+  assert_int_equal(p.seen[0], 1);
+  assert_int_equal(p.seen[1], 0);
+  three = book_on(&sc, path, 3);
+  run(&sc, path, three, 3, &g, &sg);
+  assert_int_equal(pthread_setattr_default_np(&old), 0);
+  pthread_attr_destroy(&huge);
+  pthread_attr_destroy(&old);
+  assert_true(memcmp(one->qty, three->qty, POSITIONS * sizeof *one->qty) == 0);
+  assert_true(memcmp(one->entry, three->entry, POSITIONS * sizeof *one->entry) == 0);
+  assert_true(sf.liquidated > 100);
+  compare(&f, &g, &sf, &sg);
+  cap_free(&f);
+  cap_free(&g);
+  liq_book_free(one);
+  liq_book_free(three);
+  path_del(path);
+  gsl_rng_free(r);
+#else
+  (void)state;
+  skip();
+#endif
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_flat),
@@ -277,6 +327,7 @@ int main(void) {
     cmocka_unit_test(test_team_ranks_and_barrier),
     cmocka_unit_test(test_slices_cover),
     cmocka_unit_test(test_one_thread_off_main),
+    cmocka_unit_test(test_threads_cannot_start),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
