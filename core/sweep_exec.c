@@ -888,7 +888,8 @@ static work_key *order_tasks(const liq_sweep_plan *plan, const size_t *ids,
 /* This rank's share of the pending tasks ids[0..n): every g_size-th unit
 ** of them, into mine[0..*n_mine).  Units by point index, not by the
 ** inputs hashes, so that every rank cuts the same units whatever its
-** scenario bytes. */
+** scenario bytes; 'threads' is rank 0's on every rank (the unit size
+** depends on it), whatever threads this rank runs. */
 static int rank_tasks(const liq_sweep_plan *plan, const size_t *ids, size_t n,
                       int threads, size_t *mine, size_t *n_mine, liq_err *err) {
   work_key *keys;
@@ -1062,17 +1063,21 @@ static int setup_db(const liq_sweep_plan *plan, const liq_sweep_options *opt,
 }
 
 #ifdef LIQ_HAVE_MPI
-/* Every rank gets rank 0's status, and on success the pending list.
+/* Every rank gets rank 0's status, and on success the pending list and
+** rank 0's thread count (*unit_threads: the units of rank_tasks() must
+** be cut alike on every rank, whatever threads each has).
 ** LIQ_NOMEM here leaves the ranks out of step: the caller must abort them. */
 static int mpi_share_setup(int rc, liq_err *err, size_t **pending,
-                           size_t *n_pending, size_t *n_shard) {
-  uint64_t hdr[3];
+                           size_t *n_pending, size_t *n_shard, int *unit_threads) {
+  uint64_t hdr[4];
   uint64_t *ids = NULL;
   size_t i;
   hdr[0] = (uint64_t)rc;
   hdr[1] = *n_pending;
   hdr[2] = *n_shard;
-  MPI_Bcast(hdr, 3, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  hdr[3] = (uint64_t)*unit_threads;
+  MPI_Bcast(hdr, 4, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  *unit_threads = (int)hdr[3];
   if (hdr[0] != LIQ_OK) {
     if (g_rank != 0) liq_errf(err, (int)hdr[0], NULL, 0, "rank 0 failed");
     return (int)hdr[0];
@@ -1114,7 +1119,7 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
   size_t n_pending = 0, n_shard = 0, n_mine = 0, i;
   size_t shard_k = opt->shard_k, shard_n = opt->shard_n;
   int64_t sweep_id = 0;
-  int rc, threads = opt->threads;
+  int rc, threads = opt->threads, unit_threads;
   executor x;
 
   memset(report, 0, sizeof *report);
@@ -1129,6 +1134,7 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
   threads = 1;
 #endif
   if (threads < 1) threads = 1;
+  unit_threads = threads;      /* rank 0's, on every rank (mpi_share_setup) */
 
   /* 1. Expand and validate every grid point (every rank, the same way). */
   rc = liq_sweep_plan_build(base, &plan, err);
@@ -1150,7 +1156,7 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
                   &n_pending, &n_shard, err);
 #ifdef LIQ_HAVE_MPI
   if (g_mpi_on) {
-    rc = mpi_share_setup(rc, err, &pending, &n_pending, &n_shard);
+    rc = mpi_share_setup(rc, err, &pending, &n_pending, &n_shard, &unit_threads);
     if (rc == LIQ_NOMEM) report->abort_ranks = 1;
   }
 #endif
@@ -1164,7 +1170,7 @@ int liq_sweep_run(const liq_scenario *base, const liq_sweep_options *opt,
     rc = liq_errf(err, LIQ_NOMEM, NULL, 0, "out of memory");
     goto out;
   }
-  rc = rank_tasks(plan, pending, n_pending, threads, mine, &n_mine, err);
+  rc = rank_tasks(plan, pending, n_pending, unit_threads, mine, &n_mine, err);
   if (rc != LIQ_OK) goto out;
   for (i = 0; i < n_mine; i++) x.slots[mine[i] / plan->replicates].left++;
 

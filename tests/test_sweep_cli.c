@@ -838,6 +838,41 @@ static void test_mpi_two_ranks(void **state) {
 }
 
 /*
+** Used to fail.  Ranks that differ in threads (no -j: each rank takes
+** its OMP_NUM_THREADS, as on nodes of different sizes) cut the pending
+** tasks into different units, so some tasks went to no rank: the sweep
+** said "24 run now" and exited 0 with 4 tasks still 'pending'.
+*/
+static void test_mpi_ranks_with_different_threads(void **state) {
+#ifdef LIQ_MPIEXEC
+  fixture *fx = *state;
+  char db[700];
+  const char *argv[] = {LIQ_MPIEXEC, "--oversubscribe",
+                        "-n", "1", "-x", "OMP_NUM_THREADS=1", LIQ_BINARY,
+                        "sweep", SMALL_CFG, "--out", NULL, ":",
+                        "-n", "1", "-x", "OMP_NUM_THREADS=4", LIQ_BINARY,
+                        "sweep", SMALL_CFG, "--out", NULL, NULL};
+  sqlite3 *h;
+  path_in(fx, "mpi-threads.db", db, sizeof db);
+  argv[10] = db;
+  argv[20] = db;
+  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  setenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none", 1);
+  setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 1);
+  expect_code(fx, 0, wait_code(spawn(fx, argv)));
+  h = liq_test_open_db(db);
+  assert_int_equal(liq_test_query_int(h, "SELECT count(*) FROM tasks WHERE status = 'done'"),
+                   24);
+  sqlite3_close(h);
+  expect_same_sweep(fx->ref, db, 24);
+#else
+  (void)state;
+  skip();
+#endif
+}
+
+/*
 ** Used to fail.  DESIGN.md: "liqsim check SCENARIO  validate only; exit 0 or a
 ** file:line error", and "every grid point is validated like --set".  But
 ** 'liqsim check' (sim/main.c cmd_check -> load_inputs) never expands the
@@ -1184,6 +1219,7 @@ int main(void) {
     cmocka_unit_test(test_share_inputs_book_and_path_axes),
     cmocka_unit_test(test_share_inputs_many_points),
     cmocka_unit_test(test_mpi_two_ranks),
+    cmocka_unit_test(test_mpi_ranks_with_different_threads),
     cmocka_unit_test(test_check_validates_sweep_grid),
   };
   const struct CMUnitTest axes_tests[] = {
