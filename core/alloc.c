@@ -92,7 +92,13 @@ static void *dense_alloc(size_t bytes, int zero) {
   dense_header *h;
   if (bytes == SIZE_MAX) return NULL;
 #if LIQ_DENSE_MAP
-  if (huge_size(bytes)) return map_block(bytes);
+  if (huge_size(bytes)) {
+    /* A mapping needs up to 4 MiB more address space than the array (whole
+    ** huge pages, and the slack of the alignment until it is unmapped):
+    ** where that is refused (ulimit -v, a full map count), malloc. */
+    void *p = map_block(bytes);
+    if (p != NULL) return p;
+  }
 #endif
   if (bytes > SIZE_MAX - HEADER) return NULL;
   h = zero ? calloc(1, HEADER + bytes) : malloc(HEADER + bytes);

@@ -10,7 +10,9 @@
 ** cap, fresh huge pages cost more than they save where the memory comes
 ** from a VM host that takes free memory back (free page reporting): every
 ** array of a 10^7-position run on huge pages made its set-up 0.6 s slower.
-** AddressSanitizer builds always use malloc, which it checks.
+** A mapping refused (it needs up to 4 MiB more address space than the
+** array: ulimit -v) falls back to malloc.  AddressSanitizer builds always
+** use malloc, which it checks.
 **
 ** Not for arrays that are written sparsely (a value only for the
 ** positions a rule touches): one write maps a whole 2 MiB page there,
