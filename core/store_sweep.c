@@ -316,6 +316,25 @@ int liq_store_sweep_prepare(liq_store *st, const liq_scenario *sc,
   return sweep_commit(st, "commit the quantile columns", err);
 }
 
+/* The runs INSERT's parameters ?1..?12 for task r; 'positions' is the
+** book's size. */
+static void bind_task_run(sqlite3_stmt *p, const liq_store_task_rows *r,
+                          size_t positions) {
+  sqlite3_bind_int64(p, 1, r->sweep_id);
+  store_bind_size(p, 2, r->task_id);
+  store_bind_text(p, 3, r->scenario_name);
+  sqlite3_bind_int64(p, 4, (sqlite3_int64)r->seed);
+  store_bind_text(p, 5, r->params ? r->params : "{}");
+  store_bind_text(p, 6, r->scenario_text);
+  store_bind_text(p, 7, r->scenario_path && r->scenario_path[0] ? r->scenario_path
+                                                          : NULL);
+  store_bind_text(p, 8, LIQ_VERSION);
+  store_bind_text(p, 9, r->started_at);
+  store_bind_size(p, 10, r->steps);
+  store_bind_size(p, 11, positions);
+  store_bind_text(p, 12, r->warnings);
+}
+
 /* A task with rows: its own transaction (the row statements are the
 ** single runs'). */
 static int task_write_rows(liq_store *st, const liq_store_task_rows *r,
@@ -353,19 +372,7 @@ static int task_write_rows(liq_store *st, const liq_store_task_rows *r,
                " coalesce(?9, " LIQ_SQL_NOW "), ?10, ?11, ?12)",
                0, &p, "prepare the runs INSERT", err);
   if (rc != LIQ_OK) goto fail;
-  sqlite3_bind_int64(p, 1, r->sweep_id);
-  store_bind_size(p, 2, r->task_id);
-  store_bind_text(p, 3, r->scenario_name);
-  sqlite3_bind_int64(p, 4, (sqlite3_int64)r->seed);
-  store_bind_text(p, 5, r->params ? r->params : "{}");
-  store_bind_text(p, 6, r->scenario_text);
-  store_bind_text(p, 7, r->scenario_path && r->scenario_path[0] ? r->scenario_path
-                                                          : NULL);
-  store_bind_text(p, 8, LIQ_VERSION);
-  store_bind_text(p, 9, r->started_at);
-  store_bind_size(p, 10, r->steps);
-  store_bind_size(p, 11, r->positions);
-  store_bind_text(p, 12, r->warnings);
+  bind_task_run(p, r, r->positions);
   rc = store_step_done(st->db, st->path, p, "insert the task's run", err);
   sqlite3_finalize(p);
   p = NULL;
@@ -486,19 +493,7 @@ static int task_write_batched(liq_store *st, const liq_store_task_rows *r,
 
   rc = task_stmt(st, TS_RUN, &p, err);
   if (rc != LIQ_OK) goto fail;
-  sqlite3_bind_int64(p, 1, r->sweep_id);
-  store_bind_size(p, 2, r->task_id);
-  store_bind_text(p, 3, r->scenario_name);
-  sqlite3_bind_int64(p, 4, (sqlite3_int64)r->seed);
-  store_bind_text(p, 5, r->params ? r->params : "{}");
-  store_bind_text(p, 6, r->scenario_text);
-  store_bind_text(p, 7, r->scenario_path && r->scenario_path[0] ? r->scenario_path
-                                                          : NULL);
-  store_bind_text(p, 8, LIQ_VERSION);
-  store_bind_text(p, 9, r->started_at);
-  store_bind_size(p, 10, r->steps);
-  store_bind_size(p, 11, sm->positions);   /* the book's size */
-  store_bind_text(p, 12, r->warnings);
+  bind_task_run(p, r, sm->positions);   /* the book's size */
   rc = store_step_done(st->db, st->path, p, "insert the task's run", err);
   if (rc != LIQ_OK) goto fail;
   id = sqlite3_last_insert_rowid(st->db);

@@ -677,6 +677,14 @@ static void test_kill_and_resume_batched(void **state) {
   expect_same_sweep(full, killed, 300);
 }
 
+/* Run 'args' with LIQ_SWEEP_SHARE_INPUTS=0 (every task draws its own
+** path and book), expecting exit 0. */
+static void run_unshared(fixture *fx, const char **args) {
+  assert_int_equal(setenv("LIQ_SWEEP_SHARE_INPUTS", "0", 1), 0);
+  expect_code(fx, 0, liqsim(fx, args));
+  unsetenv("LIQ_SWEEP_SHARE_INPUTS");
+}
+
 /* Sharing a replicate's inputs between grid points changes no number:
 ** LIQ_SWEEP_SHARE_INPUTS=0 (every task draws its own) gives the same
 ** sweep, with rows (the reference) and without. */
@@ -688,9 +696,7 @@ static void test_share_inputs_off_identical(void **state) {
   path_in(fx, "rowless-off.db", off, sizeof off);
   {
     const char *args[] = {"sweep", SMALL_CFG, "--out", db, "-j", "2", "-q", NULL};
-    assert_int_equal(setenv("LIQ_SWEEP_SHARE_INPUTS", "0", 1), 0);
-    expect_code(fx, 0, liqsim(fx, args));
-    unsetenv("LIQ_SWEEP_SHARE_INPUTS");
+    run_unshared(fx, args);
   }
   expect_same_sweep(fx->ref, db, 24);
   {
@@ -700,9 +706,7 @@ static void test_share_inputs_off_identical(void **state) {
     expect_code(fx, 0, liqsim(fx, args));
     args[7] = off;
     args[9] = "2";
-    assert_int_equal(setenv("LIQ_SWEEP_SHARE_INPUTS", "0", 1), 0);
-    expect_code(fx, 0, liqsim(fx, args));
-    unsetenv("LIQ_SWEEP_SHARE_INPUTS");
+    run_unshared(fx, args);
   }
   expect_same_sweep(on, off, 24);
   {
@@ -749,9 +753,7 @@ static void test_share_inputs_book_and_path_axes(void **state) {
     expect_code(fx, 0, liqsim(fx, args));
     args[3] = off;
     args[5] = "2";
-    assert_int_equal(setenv("LIQ_SWEEP_SHARE_INPUTS", "0", 1), 0);
-    expect_code(fx, 0, liqsim(fx, args));
-    unsetenv("LIQ_SWEEP_SHARE_INPUTS");
+    run_unshared(fx, args);
   }
   expect_same_sweep(on, off, 48);
   db = liq_test_open_db(on);
@@ -803,9 +805,7 @@ static void test_share_inputs_many_points(void **state) {
     expect_code(fx, 0, liqsim(fx, args));
     args[3] = off;
     args[5] = "1";
-    assert_int_equal(setenv("LIQ_SWEEP_SHARE_INPUTS", "0", 1), 0);
-    expect_code(fx, 0, liqsim(fx, args));
-    unsetenv("LIQ_SWEEP_SHARE_INPUTS");
+    run_unshared(fx, args);
   }
   expect_same_sweep(on, off, 160);
 }
