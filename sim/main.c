@@ -982,6 +982,11 @@ static int cmd_sweep(const options *opt) {
     goto out;
   }
   if (rank == 0) print_sweep_warnings(sc);
+  if (rank == 0 && sc->stats.positions == 1)   /* a warning: also with --quiet */
+    fprintf(stderr, "liqsim: %s: stats.positions = true is for 'liqsim run': a sweep "
+            "stores no books (R x G of them); 'liqsim run %s --set KEY=VALUE ...' "
+            "with a grid point's values stores that point's replicate-0 book\n",
+            opt->input, opt->input);
   if (opt->out != NULL) {
     snprintf(db, sizeof db, "%s", opt->out);
   } else {

@@ -685,6 +685,24 @@ static void run_unshared(fixture *fx, const char **args) {
   unsetenv("LIQ_SWEEP_SHARE_INPUTS");
 }
 
+/* stats.positions = true in a sweep is not silently dropped: the sweep
+** says it stores no books and how to store one point's. */
+static void test_positions_true_warns(void **state) {
+  fixture *fx = *state;
+  char db[700];
+  const char *args[] = {"sweep", SMALL_CFG, "--set", "stats.positions=true", "--out", NULL,
+                        "-j", "2", "-q", NULL};
+  path_in(fx, "positions-true.db", db, sizeof db);
+  args[5] = db;
+  expect_code(fx, 0, liqsim(fx, args));
+  expect_stderr(fx, "stats.positions = true is for 'liqsim run': a sweep stores no books");
+  {
+    sqlite3 *d = liq_test_open_db(db);
+    assert_int_equal(liq_test_query_int(d, "SELECT count(*) FROM positions"), 0);
+    sqlite3_close(d);
+  }
+}
+
 /* Sharing a replicate's inputs between grid points changes no number:
 ** LIQ_SWEEP_SHARE_INPUTS=0 (every task draws its own) gives the same
 ** sweep, with rows (the reference) and without. */
@@ -1215,6 +1233,7 @@ int main(void) {
     cmocka_unit_test(test_replicate0_is_a_run),
     cmocka_unit_test(test_kill_and_resume),
     cmocka_unit_test(test_kill_and_resume_batched),
+    cmocka_unit_test(test_positions_true_warns),
     cmocka_unit_test(test_share_inputs_off_identical),
     cmocka_unit_test(test_share_inputs_book_and_path_axes),
     cmocka_unit_test(test_share_inputs_many_points),
