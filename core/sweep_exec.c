@@ -150,7 +150,6 @@ typedef struct buf_sink {
 static int buf_step(void *ud, const liq_step_row *row, liq_err *err) {
   buf_sink *b = ud;
   task_result *r = b->r;
-  if (!b->sc->stats.steps) return LIQ_OK;
   if (!liq_stats_step_fold(&b->interval, &b->n_folded, &b->sc->stats, b->n_path,
                            row))
     return LIQ_OK;
@@ -168,7 +167,6 @@ static int buf_step(void *ud, const liq_step_row *row, liq_err *err) {
 static int buf_liquidation(void *ud, const liq_liquidation_row *row, liq_err *err) {
   buf_sink *b = ud;
   task_result *r = b->r;
-  if (!b->sc->stats.events) return LIQ_OK;
   if (r->n_liqs == r->cap_liqs) {
     size_t n = r->cap_liqs ? 2 * r->cap_liqs : 256;
     liq_liquidation_row *a = realloc(r->liqs, n * sizeof *a);
@@ -183,7 +181,6 @@ static int buf_liquidation(void *ud, const liq_liquidation_row *row, liq_err *er
 static int buf_adl(void *ud, const liq_adl_row *row, liq_err *err) {
   buf_sink *b = ud;
   task_result *r = b->r;
-  if (!b->sc->stats.events) return LIQ_OK;
   if (r->n_adls == r->cap_adls) {
     size_t n = r->cap_adls ? 2 * r->cap_adls : 64;
     liq_adl_row *a = realloc(r->adls, n * sizeof *a);
@@ -211,9 +208,11 @@ static int compute_task(const liq_scenario *sc, size_t replicate,
   bs.sc = sc;
   bs.n_path = path->n;
   bs.n_folded = 0;
-  sink.step = buf_step;
-  sink.liquidation = buf_liquidation;
-  sink.adl = buf_adl;
+  /* no callback for rows the task does not store: the engine then builds
+  ** none (as a run's sink does with stats.events = false) */
+  sink.step = sc->stats.steps ? buf_step : NULL;
+  sink.liquidation = sc->stats.events ? buf_liquidation : NULL;
+  sink.adl = sc->stats.events ? buf_adl : NULL;
   sink.ud = &bs;
   return liq_engine_run(sc, path, book, &sink, &r->sm, err);
 }
