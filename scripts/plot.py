@@ -945,6 +945,15 @@ def run_label(run):
     return f"{pol or 'run'} #{run['run_id']}{rep}"
 
 
+def positions_stored(con, tables, run_ids):
+    """Whether every run in run_ids has its book in the positions table (a
+    run stores it; a sweep's tasks do not, though the table exists)."""
+    if "positions" not in tables or "leverage" not in columns(con, "positions"):
+        return False
+    return all(con.execute("SELECT 1 FROM positions WHERE run_id = ? LIMIT 1",
+                           (rid,)).fetchone() is not None for rid in run_ids)
+
+
 def plot_compare(con, db, run_ids, out, log, mods):
     """Who paid for the bad debt, one group of bars per run (one run per
     insurance policy, e.g. scenarios/adl-policies.cfg)."""
@@ -959,8 +968,7 @@ def plot_compare(con, db, run_ids, out, log, mods):
         if sm is None:
             die(f"{db}: run {rid} has no summary (status {run['status']})")
         runs.append((run, sm))
-    has_pos = "positions" in tables and \
-        "leverage" in columns(con, "positions") if "positions" in tables else False
+    has_pos = positions_stored(con, tables, [r["run_id"] for r, _ in runs])
     labels = [run_label(r) for r, _ in runs]
     stats = []
     for run, sm in runs:

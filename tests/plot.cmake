@@ -14,6 +14,8 @@
 #   plot_err_*         exit 2 and "plot.py: ..." for a missing run, a missing
 #                      database and a database without sweeps
 #   plot_analysis_*    scripts/analysis.sql runs cleanly in the sqlite3 shell
+#   plot_compare_positions  --compare draws the haircut by leverage only with
+#                      the runs' books stored (not for sweep tasks)
 #
 # matplotlib missing is a failure, not a skip: scripts/deps.sh installs
 # python3-matplotlib (CI runs it first).
@@ -228,6 +230,13 @@ set_tests_properties(plot_analysis_positions PROPERTIES FIXTURES_REQUIRED liq_pl
 add_test(NAME plot_tick_decimals COMMAND ${LIQ_PYTHON} -c
   "import sys; sys.path.insert(0, '${PROJECT_SOURCE_DIR}/scripts'); import plot; assert plot.tick_decimals([0, 2.5e5, 5e5, 7.5e5], 1e6) == 2; assert plot.tick_decimals([50.25e6, 50.5e6, 50.75e6], 1e6) == 2; assert plot.tick_decimals([1e6, 2e6], 1e6) == 0; assert plot.money_tick(5e5) == '500k'; assert plot.money_tick(2.5e6) == '2.5M'")
 # A calibration (tests/data/calibrate_small.cfg) drawn with --calibration.
+# --compare draws the ADL haircut by leverage only when the compared runs'
+# books are stored: a run's are, a sweep's tasks' are not (the positions
+# table exists in every database), and then it draws it by size.
+add_test(NAME plot_compare_positions COMMAND ${LIQ_PYTHON} -c
+  "import sys, sqlite3; sys.path.insert(0, '${PROJECT_SOURCE_DIR}/scripts'); import plot; run = sqlite3.connect('${LIQ_PLOT_DB}'); sw = sqlite3.connect('${LIQ_PLOT_SWEEP_DB}'); tr = {'positions'}; assert plot.positions_stored(run, tr, [1]); assert not plot.positions_stored(sw, tr, [1, 2]); assert not plot.positions_stored(run, set(), [1])")
+set_tests_properties(plot_compare_positions PROPERTIES
+  FIXTURES_REQUIRED "liq_plot_run;liq_plot_sweep")
 set(LIQ_PLOT_CAL_DB ${CMAKE_CURRENT_BINARY_DIR}/plot-test-cal.db)
 add_test(NAME plot_calibration_db COMMAND sh -c
   "rm -f '${LIQ_PLOT_CAL_DB}' '${LIQ_PLOT_CAL_DB}-wal' '${LIQ_PLOT_CAL_DB}-shm' && '$<TARGET_FILE:liqsim>' calibrate '${PROJECT_SOURCE_DIR}/tests/data/calibrate_small.cfg' --quiet -j 2 --out '${LIQ_PLOT_CAL_DB}'")
