@@ -133,7 +133,11 @@ static const command COMMANDS[] = {
     "                       e.g. --set margin.maintenance=0.004; repeatable;\n"
     "                       validated like the file, stored in runs.params\n"
     "  -q, --quiet          print nothing on success\n"
-    "  -h, --help           show this help\n" },
+    "  -h, --help           show this help\n"
+    "\n"
+    "Books above 131,072 positions are drawn, and sides above 65,536 positions\n"
+    "sorted, on OMP_NUM_THREADS threads (default: all cores); the numbers are\n"
+    "the same for any count.\n" },
   { "check", cmd_check, OPT_SET, "SCENARIO",
     "check SCENARIO [--set key=value]...",
     "Validate a scenario without running it: the file, the overrides, the\n"
