@@ -689,7 +689,9 @@ def plot_sweep(con, db, sweep_id, out, log, mods):
             else:
                 g = tuple(p["params"].get(k) for k in others)
             groups.setdefault(g, []).append(p)
-        numeric = all(isinstance(v, float) for v in values)
+        # impact.half_life_seconds = "inf" has no x position: such an axis
+        # is drawn by value order, each value a tick (as a model's names)
+        numeric = all(isinstance(v, float) and math.isfinite(v) for v in values)
         order = {v: j for j, v in enumerate(values)}
 
         def xpos(v):

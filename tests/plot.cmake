@@ -14,6 +14,8 @@
 #   plot_err_*         exit 2 and "plot.py: ..." for a missing run, a missing
 #                      database and a database without sweeps
 #   plot_analysis_*    scripts/analysis.sql runs cleanly in the sqlite3 shell
+#   plot_sweep_inf     --sweep on a sweep with half_life_seconds = "inf" on
+#                      an axis: no point dropped (nothing on stderr)
 #   plot_compare_positions  --compare draws the haircut by leverage only with
 #                      the runs' books stored (not for sweep tasks)
 #
@@ -57,6 +59,9 @@ if(CMAKE_SCRIPT_MODE_FILE)
                     OUTPUT_STRIP_TRAILING_WHITESPACE)
     if(NOT rc EQUAL 0)
       message(FATAL_ERROR "plot.py ${DB} ${ARGS}: exit ${rc}\n${err}")
+    endif()
+    if(QUIET_STDERR AND NOT err STREQUAL "")
+      message(FATAL_ERROR "plot.py ${DB} ${ARGS}: unexpected stderr:\n${err}")
     endif()
     if(NOT out STREQUAL PNG)
       message(FATAL_ERROR "plot.py printed '${out}', expected '${PNG}'")
@@ -237,6 +242,17 @@ add_test(NAME plot_compare_positions COMMAND ${LIQ_PYTHON} -c
   "import sys, sqlite3; sys.path.insert(0, '${PROJECT_SOURCE_DIR}/scripts'); import plot; run = sqlite3.connect('${LIQ_PLOT_DB}'); sw = sqlite3.connect('${LIQ_PLOT_SWEEP_DB}'); tr = {'positions'}; assert plot.positions_stored(run, tr, [1]); assert not plot.positions_stored(sw, tr, [1, 2]); assert not plot.positions_stored(run, set(), [1])")
 set_tests_properties(plot_compare_positions PROPERTIES
   FIXTURES_REQUIRED "liq_plot_run;liq_plot_sweep")
+# A sweep with impact.half_life_seconds = "inf" on an axis: the Inf points
+# are drawn too (as ticks by value order), not dropped with matplotlib's
+# "posx and posy should be finite values" on stderr.
+set(LIQ_PLOT_INF_DB ${CMAKE_CURRENT_BINARY_DIR}/plot-test-sweep-inf.db)
+add_test(NAME plot_sweep_inf_db COMMAND sh -c
+  "rm -f '${LIQ_PLOT_INF_DB}' '${LIQ_PLOT_INF_DB}-wal' '${LIQ_PLOT_INF_DB}-shm' && '$<TARGET_FILE:liqsim>' sweep '${CMAKE_CURRENT_SOURCE_DIR}/data/plot_sweep_inf.cfg' --quiet -j 2 --out '${LIQ_PLOT_INF_DB}'")
+set_tests_properties(plot_sweep_inf_db PROPERTIES FIXTURES_SETUP liq_plot_inf)
+add_test(NAME plot_sweep_inf COMMAND ${LIQ_PLOT_DRIVER} -DMODE=png -DDB=${LIQ_PLOT_INF_DB}
+  "-DARGS=--sweep|--out|${CMAKE_CURRENT_BINARY_DIR}/plot-test-sweep-inf.png" -DQUIET_STDERR=1
+  -DPNG=${CMAKE_CURRENT_BINARY_DIR}/plot-test-sweep-inf.png -DMIN_BYTES=30000 ${LIQ_PLOT_SELF})
+set_tests_properties(plot_sweep_inf PROPERTIES FIXTURES_REQUIRED liq_plot_inf)
 set(LIQ_PLOT_CAL_DB ${CMAKE_CURRENT_BINARY_DIR}/plot-test-cal.db)
 add_test(NAME plot_calibration_db COMMAND sh -c
   "rm -f '${LIQ_PLOT_CAL_DB}' '${LIQ_PLOT_CAL_DB}-wal' '${LIQ_PLOT_CAL_DB}-shm' && '$<TARGET_FILE:liqsim>' calibrate '${PROJECT_SOURCE_DIR}/tests/data/calibrate_small.cfg' --quiet -j 2 --out '${LIQ_PLOT_CAL_DB}'")
