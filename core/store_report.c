@@ -325,7 +325,8 @@ static int report_check_schema(sqlite3 *db_conn, const char *db, liq_err *err) {
 
 /* The axis values of each grid point ("key=value ..."), from
 ** sweep_point_values, else (databases written before it) the point's
-** params JSON. */
+** params JSON.  An infinite value (impact.half_life_seconds) reads "inf",
+** as --set takes it, not SQLite's "Inf". */
 #define LIQ_SWEEP_AGG_COLUMNS                                               \
   "grid_index, n, bad_debt_mean, bad_debt_q95, bad_debt_probability,"       \
   " uncovered_loss_mean, liquidated_notional_mean, liquidated_notional_q95," \
@@ -337,7 +338,8 @@ static int report_sweep_points(sqlite3 *db, const char *path, int64_t sweep_id,
   int rc, src, n = 0;
   if (sqlite3_prepare_v2(db,
         "SELECT " LIQ_SWEEP_AGG_COLUMNS
-        " coalesce((SELECT group_concat(key || '=' || value, '  ')"
+        " coalesce((SELECT group_concat(key || '=' ||"
+        "   CASE WHEN value = 9e999 THEN 'inf' ELSE value END, '  ')"
         "  FROM sweep_point_values v WHERE v.sweep_id = a.sweep_id"
         "  AND v.grid_index = a.grid_index), params)"
         " FROM sweep_aggregates a WHERE sweep_id = ?1 ORDER BY grid_index",

@@ -252,7 +252,13 @@ set_tests_properties(plot_sweep_inf_db PROPERTIES FIXTURES_SETUP liq_plot_inf)
 add_test(NAME plot_sweep_inf COMMAND ${LIQ_PLOT_DRIVER} -DMODE=png -DDB=${LIQ_PLOT_INF_DB}
   "-DARGS=--sweep|--out|${CMAKE_CURRENT_BINARY_DIR}/plot-test-sweep-inf.png" -DQUIET_STDERR=1
   -DPNG=${CMAKE_CURRENT_BINARY_DIR}/plot-test-sweep-inf.png -DMIN_BYTES=30000 ${LIQ_PLOT_SELF})
-set_tests_properties(plot_sweep_inf PROPERTIES FIXTURES_REQUIRED liq_plot_inf)
+# liqsim report names the point "impact.half_life_seconds=inf", as --set
+# takes it (SQLite's text of the stored Inf is "Inf", which --set refuses).
+add_test(NAME report_sweep_inf COMMAND liqsim report ${LIQ_PLOT_INF_DB})
+set_tests_properties(report_sweep_inf PROPERTIES
+  PASS_REGULAR_EXPRESSION "impact.half_life_seconds=inf  margin.initial=0.02\n"
+  FAIL_REGULAR_EXPRESSION "=Inf")
+set_tests_properties(plot_sweep_inf report_sweep_inf PROPERTIES FIXTURES_REQUIRED liq_plot_inf)
 set(LIQ_PLOT_CAL_DB ${CMAKE_CURRENT_BINARY_DIR}/plot-test-cal.db)
 add_test(NAME plot_calibration_db COMMAND sh -c
   "rm -f '${LIQ_PLOT_CAL_DB}' '${LIQ_PLOT_CAL_DB}-wal' '${LIQ_PLOT_CAL_DB}-shm' && '$<TARGET_FILE:liqsim>' calibrate '${PROJECT_SOURCE_DIR}/tests/data/calibrate_small.cfg' --quiet -j 2 --out '${LIQ_PLOT_CAL_DB}'")
