@@ -1681,7 +1681,8 @@ static int check_sweep_size(loader *p, const config_setting_t *g,
   if (sw->zip && sw->n_axes > 0) points = (double)sw->axes[0].n_values;
   else for (i = 0; i < sw->n_axes; i++) points *= (double)sw->axes[i].n_values;
   if (points * (double)sw->replicates > LIQ_MAX_SWEEP_TASKS)
-    return liq_scn_bad_at(p, g, "sweep has %.0f grid points x %zu replicates = %.0f tasks, "
+    /* at the sweep section, or at --set sweep.replicates=N when that set it */
+    return liq_scn_bad_at2(p, g, config_setting_get_member(g, "replicates"), "sweep has %.0f grid points x %zu replicates = %.0f tasks, "
                  "at most %.0f (split the sweep into several scenarios)", points,
                  sw->replicates, points * (double)sw->replicates, LIQ_MAX_SWEEP_TASKS);
   return LIQ_OK;

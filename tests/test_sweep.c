@@ -380,6 +380,21 @@ static void test_task_limit_error_has_line(void **state) {
   assert_non_null(strstr(err.msg, "= 1200000 tasks, at most 1000000"));
 }
 
+/* A sweep over the cap because --set raised its replicates names the
+** override, not the file's line of the replicates it replaced. */
+static void test_task_limit_by_set_names_it(void **state) {
+  liq_override ov[1] = {{"sweep.replicates=500000"}};
+  liq_scenario *sc = NULL;
+  liq_err err;
+  (void)state;
+  liq_err_clear(&err);
+  assert_int_equal(liq_scenario_load(SWEEP_CFG, ov, 1, &sc, &err), LIQ_INPUT);
+  assert_null(sc);
+  assert_string_equal(err.file, "--set");
+  assert_int_equal(err.line, 1);
+  assert_non_null(strstr(err.msg, "sweep.replicates=500000: sweep has 6 grid points"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_count_product_and_zip),
@@ -393,6 +408,7 @@ int main(void) {
     cmocka_unit_test(test_half_life_axis_takes_inf),
     cmocka_unit_test(test_no_sweep_section),
     cmocka_unit_test(test_task_limit_error_has_line),
+    cmocka_unit_test(test_task_limit_by_set_names_it),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
