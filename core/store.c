@@ -1062,13 +1062,13 @@ int liq_store_adl(liq_store *st, const liq_adl_row *row, liq_err *err) {
   return store_row_end(st, err);
 }
 
-/* Insert run 'run_id''s summary row with stmts[0..2) (prepared here when
-** NULL, left reset for reuse; the caller finalizes them). */
-int store_write_summary(liq_store *st, sqlite3_stmt *stmts[2], int64_t run_id,
+/* Insert run 'run_id''s summary row with *stmt (prepared here when NULL,
+** left reset for reuse; the caller finalizes it). */
+int store_write_summary(liq_store *st, sqlite3_stmt **stmt, int64_t run_id,
                         const liq_summary *sm, liq_err *err) {
   sqlite3_stmt *p;
   int rc = LIQ_OK;
-  if (stmts[0] == NULL)
+  if (*stmt == NULL)
     rc = store_prepare(st->db, st->path,
                "INSERT INTO summary(run_id, positions, liquidated,"
                " liquidated_long, liquidated_short, liquidated_notional,"
@@ -1082,12 +1082,12 @@ int store_write_summary(liq_store *st, sqlite3_stmt *stmts[2], int64_t run_id,
                " partial_liquidations, topups, topup_collateral, funding_long,"
                " funding_short, haircut, adl_count, first_adl_step,"
                " liquidated_without_impact, liquidated_notional_without_impact,"
-               " bad_debt_without_impact)"
+               " bad_debt_without_impact, funding_external)"
                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-               "?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-               SQLITE_PREPARE_PERSISTENT, &stmts[0], "prepare the summary INSERT", err);
+               "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+               SQLITE_PREPARE_PERSISTENT, stmt, "prepare the summary INSERT", err);
   if (rc != LIQ_OK) return rc;
-  p = stmts[0];
+  p = *stmt;
   sqlite3_bind_int64(p, 1, run_id);
   store_bind_size(p, 2, sm->positions);
   store_bind_size(p, 3, sm->liquidated);
@@ -1138,18 +1138,8 @@ int store_write_summary(liq_store *st, sqlite3_stmt *stmts[2], int64_t run_id,
     sqlite3_bind_null(p, 42);
     sqlite3_bind_null(p, 43);
   }
-  rc = store_step_done(st->db, st->path, p, "insert the summary", err);
-  if (rc != LIQ_OK) return rc;
-  if (stmts[1] == NULL)
-    rc = store_prepare(st->db, st->path,
-               "UPDATE summary SET funding_external = ?2 WHERE run_id = ?1",
-               SQLITE_PREPARE_PERSISTENT, &stmts[1],
-               "prepare the funding_external UPDATE", err);
-  if (rc != LIQ_OK) return rc;
-  p = stmts[1];
-  sqlite3_bind_int64(p, 1, run_id);
-  store_bind_double(p, 2, sm->funding_external);
-  return store_step_done(st->db, st->path, p, "store funding_external", err);
+  store_bind_double(p, 44, sm->funding_external);
+  return store_step_done(st->db, st->path, p, "insert the summary", err);
 }
 
 int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
@@ -1159,12 +1149,9 @@ int liq_store_finish_run(liq_store *st, const liq_summary *sm, liq_err *err) {
   rc = flush_liquidations(st, err);
   if (rc != LIQ_OK) return rc;
 
-  {
-    sqlite3_stmt *ss[2] = {NULL, NULL};
-    rc = store_write_summary(st, ss, st->run_id, sm, err);
-    sqlite3_finalize(ss[0]);
-    sqlite3_finalize(ss[1]);
-  }
+  rc = store_write_summary(st, &p, st->run_id, sm, err);
+  sqlite3_finalize(p);
+  p = NULL;
   if (rc != LIQ_OK) return rc;
 
   /* positions: the book's size (a book file's is known only now). */

@@ -47,7 +47,7 @@ struct liq_store {
   int in_task;                  /* writing a sweep task: one transaction, no batch commits */
   size_t n_sweep_quant;          /* cushion columns of the sweep's scenario */
   char sweep_labels[LIQ_MAX_QUANTILES][32];
-  sqlite3_stmt *task_stmt[5];      /* a sweep task's statements, kept (store_sweep.c) */
+  sqlite3_stmt *task_stmt[4];      /* a sweep task's kept statements: TS_STATUS .. TS_SUMMARY (store_sweep.c) */
   int task_batch;               /* a batch of sweep tasks is open (one transaction) */
 };
 
@@ -107,9 +107,9 @@ void store_finalize_row_statements(liq_store *st);
 /* Roll back the open transaction, if SQLite has not done so already. */
 void store_rollback_quietly(liq_store *st);
 
-/* Insert run 'run_id''s summary row with stmts[0..2) (prepared here when
-** NULL, left reset for reuse; the caller finalizes them). */
-int store_write_summary(liq_store *st, sqlite3_stmt *stmts[2], int64_t run_id,
+/* Insert run 'run_id''s summary row with *stmt (prepared here when NULL,
+** left reset for reuse; the caller finalizes it). */
+int store_write_summary(liq_store *st, sqlite3_stmt **stmt, int64_t run_id,
                         const liq_summary *sm, liq_err *err);
 
 /* Finalize the sweep task statements (liq_store_close). */

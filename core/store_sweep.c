@@ -430,7 +430,7 @@ fail:
 }
 
 /* The kept statements of a task without rows. */
-enum { TS_STATUS, TS_RUN, TS_DONE, TS_SUMMARY /* and TS_SUMMARY + 1 */ };
+enum { TS_STATUS, TS_RUN, TS_DONE, TS_SUMMARY };
 
 static const char *const azTaskSql[TS_SUMMARY] = {
   "SELECT status = 'done' FROM tasks WHERE sweep_id = ?1 AND task_id = ?2",
