@@ -541,18 +541,27 @@ static int prepare_step_insert(liq_store *st, char labels[][32], size_t n,
 #define LIQ_LIQ_VALUES   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 #define LIQ_LIQ_N_COLUMNS 15
 
-/* The liquidations INSERT of LIQ_STORE_LIQ_GROUP rows: one statement
-** amortises the statement's set-up (cursors on the table and its index)
-** over many rows, which is most of a narrow row's cost. */
-static int prepare_liq_group_insert(liq_store *st, liq_err *err) {
-  enum { ONE = sizeof LIQ_LIQ_VALUES };         /* with the comma: ONE bytes */
-  char sql[sizeof LIQ_LIQ_INSERT + LIQ_STORE_LIQ_GROUP * ONE];
-  size_t i, len = (size_t)snprintf(sql, sizeof sql, "%s", LIQ_LIQ_INSERT);
-  for (i = 0; i < LIQ_STORE_LIQ_GROUP; i++)
-    len += (size_t)snprintf(sql + len, sizeof sql - len, "%s" LIQ_LIQ_VALUES, i ? "," : "");
-  assert(len < sizeof sql);
-  return store_prepare(st->db, st->path, sql, SQLITE_PREPARE_PERSISTENT,
-                       &st->liq_group_stmt, "prepare the liquidations INSERT", err);
+/* An INSERT of n rows: 'head' ("INSERT ... VALUES") then n times 'values'
+** ("(?,?,...)").  One statement amortises the statement's set-up (cursors
+** on the table and its index) over many rows, which is most of a narrow
+** row's cost. */
+static int prepare_rows_insert(liq_store *st, const char *head, const char *values,
+                               size_t n, unsigned flags, sqlite3_stmt **out,
+                               const char *what, liq_err *err) {
+  sqlite3_str *sql = sqlite3_str_new(st->db);
+  char *z;
+  size_t i;
+  int rc;
+  sqlite3_str_appendall(sql, head);
+  for (i = 0; i < n; i++) {
+    if (i) sqlite3_str_appendchar(sql, 1, ',');
+    sqlite3_str_appendall(sql, values);
+  }
+  z = sqlite3_str_finish(sql);
+  if (z == NULL) return liq_errf(err, LIQ_NOMEM, st->path, 0, "out of memory: %s", what);
+  rc = store_prepare(st->db, st->path, z, flags, out, what, err);
+  sqlite3_free(z);
+  return rc;
 }
 
 /* Prepare the steps and liquidations INSERTs of a run. */
@@ -564,7 +573,10 @@ int store_prepare_row_statements(liq_store *st, char labels[][32], size_t n,
     rc = store_prepare(st->db, st->path, LIQ_LIQ_INSERT LIQ_LIQ_VALUES,
                  SQLITE_PREPARE_PERSISTENT, &st->liq_stmt,
                  "prepare the liquidations INSERT", err);
-  if (rc == LIQ_OK) rc = prepare_liq_group_insert(st, err);
+  if (rc == LIQ_OK)
+    rc = prepare_rows_insert(st, LIQ_LIQ_INSERT, LIQ_LIQ_VALUES, LIQ_STORE_LIQ_GROUP,
+                             SQLITE_PREPARE_PERSISTENT, &st->liq_group_stmt,
+                             "prepare the liquidations INSERT", err);
   if (rc == LIQ_OK)
     rc = store_prepare(st->db, st->path,
                  "INSERT INTO adl(run_id, step, round, position_id, side, qty,"
@@ -978,19 +990,6 @@ int liq_store_liquidation(liq_store *st, const liq_liquidation_row *row,
 #define LIQ_POS_N_COLUMNS 9
 #define LIQ_POS_GROUP     256      /* rows per INSERT, as for liquidations */
 
-/* Prepare the positions INSERT of 'n' rows. */
-static int prepare_positions_insert(liq_store *st, size_t n, sqlite3_stmt **p,
-                                    liq_err *err) {
-  enum { ONE = sizeof LIQ_POS_VALUES };          /* with the comma: ONE bytes */
-  char sql[sizeof LIQ_POS_INSERT + LIQ_POS_GROUP * ONE];
-  size_t i, len = (size_t)snprintf(sql, sizeof sql, "%s", LIQ_POS_INSERT);
-  assert(n >= 1 && n <= LIQ_POS_GROUP);
-  for (i = 0; i < n; i++)
-    len += (size_t)snprintf(sql + len, sizeof sql - len, "%s" LIQ_POS_VALUES, i ? "," : "");
-  assert(len < sizeof sql);
-  return store_prepare(st->db, st->path, sql, 0, p, "prepare the positions INSERT", err);
-}
-
 /* Bind position i of b to the parameters after 'base'. */
 static void bind_position(const liq_store *st, sqlite3_stmt *p, int base,
                           const liq_book *b, const liq_margin_params *mp, size_t i) {
@@ -1015,9 +1014,11 @@ int liq_store_positions(liq_store *st, const liq_book *b,
   size_t i = 0, k, n_rest = b->n % LIQ_POS_GROUP;
   int rc = row_begin(st, err);
   if (rc == LIQ_OK && b->n >= LIQ_POS_GROUP)
-    rc = prepare_positions_insert(st, LIQ_POS_GROUP, &group, err);
+    rc = prepare_rows_insert(st, LIQ_POS_INSERT, LIQ_POS_VALUES, LIQ_POS_GROUP, 0, &group,
+                             "prepare the positions INSERT", err);
   if (rc == LIQ_OK && n_rest > 0)
-    rc = prepare_positions_insert(st, n_rest, &rest, err);
+    rc = prepare_rows_insert(st, LIQ_POS_INSERT, LIQ_POS_VALUES, n_rest, 0, &rest,
+                             "prepare the positions INSERT", err);
   while (rc == LIQ_OK && i < b->n) {
     sqlite3_stmt *p = b->n - i >= LIQ_POS_GROUP ? group : rest;
     size_t n = p == group ? LIQ_POS_GROUP : n_rest;
