@@ -113,16 +113,21 @@ static void *writer_main(void *arg) {
   return NULL;
 }
 
+/* Append block b to the writer's queue (lock held). */
+static void queue_block(liq_sink_thread *t, block *b) {
+  b->next = NULL;
+  if (t->queue_tail) t->queue_tail->next = b;
+  else t->queue_head = b;
+  t->queue_tail = b;
+}
+
 /* Queue the engine's full block and take a free one (waiting for the writer
 ** when none is free).  Returns the writer's status. */
 static int hand_over(liq_sink_thread *t) {
   int status;
   pthread_mutex_lock(&t->mu);
   if (t->filling->used > 0) {
-    t->filling->next = NULL;
-    if (t->queue_tail) t->queue_tail->next = t->filling;
-    else t->queue_head = t->filling;
-    t->queue_tail = t->filling;
+    queue_block(t, t->filling);
     t->filling = NULL;
     pthread_cond_broadcast(&t->cv);
   }
@@ -240,10 +245,7 @@ int liq_sink_thread_finish(liq_sink_thread *t, liq_err *err) {
   if (t == NULL) return LIQ_OK;
   pthread_mutex_lock(&t->mu);
   if (t->filling->used > 0) {
-    t->filling->next = NULL;
-    if (t->queue_tail) t->queue_tail->next = t->filling;
-    else t->queue_head = t->filling;
-    t->queue_tail = t->filling;
+    queue_block(t, t->filling);
   } else {
     t->filling->next = t->free_list;
     t->free_list = t->filling;
