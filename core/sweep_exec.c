@@ -427,6 +427,12 @@ static void exec_fail(executor *x, int rc, const liq_err *err) {
   lock_unset(&x->queue_lock);
 }
 
+static void exec_fail_nomem(executor *x) {
+  liq_err e;
+  liq_errf(&e, LIQ_NOMEM, NULL, 0, "out of memory");
+  exec_fail(x, LIQ_NOMEM, &e);
+}
+
 static int exec_stopped(executor *x) {
   int s;
   lock_set(&x->queue_lock);
@@ -919,9 +925,7 @@ static void execute(executor *x, const size_t *ids, size_t n, int threads) {
   long u, nu = (long)n_units;
   (void)threads;
   if (starts == NULL) {
-    liq_err e;
-    liq_errf(&e, LIQ_NOMEM, NULL, 0, "out of memory");
-    exec_fail(x, LIQ_NOMEM, &e);
+    exec_fail_nomem(x);
     nu = 0;
   }
 #ifdef _OPENMP
@@ -936,9 +940,7 @@ static void execute(executor *x, const size_t *ids, size_t n, int threads) {
       if (exec_stopped(x)) break;
       r = run_task(x, keys[t].item, &cache);
       if (r == NULL) {
-        liq_err e;
-        liq_errf(&e, LIQ_NOMEM, NULL, 0, "out of memory");
-        exec_fail(x, LIQ_NOMEM, &e);
+        exec_fail_nomem(x);
         break;
       }
       if (r->rc != LIQ_OK) exec_fail(x, LIQ_OK, NULL);   /* stop starting more */
