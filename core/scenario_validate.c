@@ -1715,7 +1715,8 @@ static int validate_sweep(loader *p, const config_setting_t *g,
     return rc;
   }
   sw->zip = mode == 1;
-  if ((s_grid = config_setting_get_member(g, "grid")) == NULL) return LIQ_OK;
+  if ((s_grid = config_setting_get_member(g, "grid")) == NULL)
+    return check_sweep_size(p, g, sw);      /* replicates of the base point alone */
   if (!config_setting_is_list(s_grid)) {
     return liq_scn_bad_at(p, s_grid, "sweep.grid must be a list of groups ( { key = "
                  "...; values = [...]; }, ... ), got %s", liq_scn_type_name(s_grid));

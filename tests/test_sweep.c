@@ -393,6 +393,13 @@ static void test_task_limit_by_set_names_it(void **state) {
   assert_string_equal(err.file, "--set");
   assert_int_equal(err.line, 1);
   assert_non_null(strstr(err.msg, "sweep.replicates=500000: sweep has 6 grid points"));
+  /* a sweep section without a grid (replicates of the base point) too */
+  ov[0].assignment = "sweep.replicates=1000001";
+  liq_err_clear(&err);
+  assert_int_equal(liq_scenario_load(LIQ_SOURCE_DIR "/scenarios/default.cfg", ov, 1, &sc,
+                                     &err), LIQ_INPUT);
+  assert_string_equal(err.file, "--set");
+  assert_non_null(strstr(err.msg, "sweep has 1 grid points x 1000001 replicates"));
 }
 
 int main(void) {
